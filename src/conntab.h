@@ -1,0 +1,83 @@
+/* conntab.h - the connection table: records, a keyed hash, expiry lists.
+ *
+ * Records have a fixed size chosen by the user of the table, and begin with a
+ * struct ct_node.  They live in slabs of CT_SLAB records, so a record never
+ * moves once allocated and pointers to it stay valid until it is deleted.
+ * Records are allocated a slab at a time, never per packet, and never beyond
+ * the configured maximum: the owner evicts before inserting into a full table.
+ *
+ * The hash index grows by doubling with incremental rehashing (a few buckets
+ * moved per operation, as Redis' dict.c does), so no single packet pays for
+ * rehashing the whole table.
+ *
+ * Each record is also on one of a few doubly linked lists, ordered by the
+ * coarse time at which it was last moved to the tail.  The owner uses the
+ * lists for expiry and eviction: the head of a list is its oldest record. */
+#ifndef TCPFSM_CONNTAB_H
+#define TCPFSM_CONNTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+#include "segment.h"
+
+/* A direction-independent 4-tuple: side 0 is the lower (address, port). */
+struct ct_key {
+    uint8_t addr[2][16];
+    uint16_t port[2];
+    uint8_t family;
+    uint8_t zero[3];        /* kept zero so keys compare as bytes */
+};
+
+#define CT_NLISTS 4
+#define CT_LIST_NONE 0xff
+
+struct ct_node {
+    struct ct_key key;
+    uint32_t hnext;         /* next record in the hash chain (0: none) */
+    uint32_t prev, next;    /* neighbours on the record's list (0: none) */
+    uint32_t pos;           /* coarse time it was last put at its list's tail */
+    uint32_t self;          /* its own index, so pointer -> index is O(1) */
+    uint8_t list;           /* which list, or CT_LIST_NONE */
+    uint8_t user[3];        /* free for the owner, to avoid padding */
+};
+
+struct conntab;
+
+/* A table of records of rec_size bytes (>= sizeof(struct ct_node)), holding at
+ * most max_records.  Returns NULL if memory is short. */
+struct conntab *ct_create(size_t rec_size, uint32_t max_records);
+void ct_destroy(struct conntab *t);
+
+/* Canonical key for a segment; *dir is 0 if the segment's source is side 0. */
+void ct_key_from_segment(const struct segment *seg, struct ct_key *key, int *dir);
+uint64_t ct_hash(const struct conntab *t, const struct ct_key *key);
+
+void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash);
+/* A new zeroed record with this key, or NULL if the table is full (or no
+ * memory is left for another slab).  It is on no list yet. */
+void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash);
+void ct_delete(struct conntab *t, void *rec);
+
+uint32_t ct_count(const struct conntab *t);
+uint32_t ct_max(const struct conntab *t);
+bool ct_full(const struct conntab *t);
+/* Bytes held by records and index (for reports and tests). */
+size_t ct_memory(const struct conntab *t);
+
+/* Move rec to the tail of list (removing it from any list it is on) with
+ * position pos.  Positions must not decrease along a list. */
+void ct_list_put(struct conntab *t, void *rec, unsigned list, uint32_t pos);
+/* Take rec off its list. */
+void ct_list_remove(struct conntab *t, void *rec);
+/* Oldest record on the list, or NULL. */
+void *ct_list_head(struct conntab *t, unsigned list);
+uint32_t ct_list_count(const struct conntab *t, unsigned list);
+
+/* Iterate over live records: idx from 1 up to ct_index_limit(). */
+uint32_t ct_index_limit(const struct conntab *t);
+void *ct_at(struct conntab *t, uint32_t idx);   /* NULL if idx is free */
+
+#endif

@@ -1,0 +1,735 @@
+/* decode.c - link layer, tunnels, IPv4/IPv6 and TCP header decoding.
+ *
+ * Each layer gets a `struct layer`: the bytes captured for it and its length
+ * on the wire.  Reads go through bytes.h only.  A layer that is cut short by
+ * the snapshot length is "truncated"; a layer whose own length fields
+ * contradict each other is "malformed".  Payload lengths come from the IP
+ * header (the wire), never from what was captured, so byte counts stay right
+ * on captures taken with a small snapshot length. */
+#include "decode.h"
+
+#include <pcap/pcap.h>
+#include <string.h>
+
+#include "bytes.h"
+
+#ifndef DLT_LINUX_SLL2
+#define DLT_LINUX_SLL2 276
+#endif
+#ifndef DLT_IPV4
+#define DLT_IPV4 228
+#endif
+#ifndef DLT_IPV6
+#define DLT_IPV6 229
+#endif
+
+/* Tunnels inside tunnels are legal; loops of them are an attack. */
+#define MAX_TUNNEL_DEPTH 4
+/* An IPv6 header chain longer than this is treated as malformed. */
+#define MAX_IPV6_EXT 16
+
+enum {
+    ETH_IPV4 = 0x0800,
+    ETH_IPV6 = 0x86dd,
+    ETH_VLAN = 0x8100,      /* 802.1Q */
+    ETH_QINQ = 0x88a8,      /* 802.1ad */
+    ETH_QINQ_OLD1 = 0x9100, /* pre-standard QinQ tags */
+    ETH_QINQ_OLD2 = 0x9200,
+    ETH_MPLS = 0x8847,
+    ETH_MPLS_MC = 0x8848,
+    ETH_PPPOE = 0x8864,
+    ETH_TEB = 0x6558,       /* transparent Ethernet bridging (GRE, Geneve) */
+    ETH_ERSPAN2 = 0x88be,
+    ETH_ERSPAN3 = 0x22eb,
+    ETH_PPP = 0x880b,       /* PPTP's enhanced GRE carries PPP */
+};
+
+enum {
+    IPPROTO_IPIP_ = 4,
+    IPPROTO_TCP_ = 6,
+    IPPROTO_UDP_ = 17,
+    IPPROTO_IPV6_ = 41,
+    IPPROTO_GRE_ = 47,
+    IPPROTO_ESP_ = 50,
+    IPPROTO_AH_ = 51,
+    IPPROTO_NONE_ = 59,
+};
+
+struct layer {
+    struct bytes cap;   /* bytes captured for this layer and beyond */
+    uint32_t wire;      /* its length on the wire */
+};
+
+static struct layer layer_skip(struct layer l, uint32_t n)
+{
+    struct layer r;
+    r.cap = bytes_from(l.cap, n);
+    r.wire = l.wire > n ? l.wire - n : 0;
+    return r;
+}
+
+/* Keep only the first n bytes (a length field says the rest is padding). */
+static struct layer layer_trim(struct layer l, uint32_t n)
+{
+    struct layer r;
+    r.cap = bytes_prefix(l.cap, n);
+    r.wire = n < l.wire ? n : l.wire;
+    return r;
+}
+
+static enum decode_outcome decode_ether(struct layer l, int depth, struct segment *seg);
+static enum decode_outcome decode_ip(struct layer l, int depth, struct segment *seg);
+static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment *seg);
+static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment *seg);
+
+/* ---------------------------------------------------------------- TCP --- */
+
+static void decode_tcp_options(struct bytes hdr, uint32_t hdr_len, struct segment *seg)
+{
+    uint32_t off = 20;
+    while (off < hdr_len) {
+        uint8_t kind, len;
+        if (!bytes_u8(hdr, off, &kind)) {
+            seg->opts |= OPT_TRUNCATED;
+            return;
+        }
+        if (kind == 0)          /* end of option list */
+            return;
+        if (kind == 1) {        /* no-operation */
+            off++;
+            continue;
+        }
+        if (!bytes_u8(hdr, off + 1, &len)) {
+            seg->opts |= (off + 1 < hdr_len) ? OPT_TRUNCATED : OPT_MALFORMED;
+            return;
+        }
+        if (len < 2 || off + len > hdr_len) {
+            seg->opts |= OPT_MALFORMED;
+            return;
+        }
+        if (!bytes_has(hdr, off, len)) {
+            seg->opts |= OPT_TRUNCATED;
+            return;
+        }
+        switch (kind) {
+        case 2:                 /* maximum segment size */
+            if (len == 4 && bytes_be16(hdr, off + 2, &seg->mss))
+                seg->opts |= OPT_MSS;
+            break;
+        case 3:                 /* window scale (RFC 7323: at most 14) */
+            if (len == 3 && bytes_u8(hdr, off + 2, &seg->wscale)) {
+                if (seg->wscale > 14)
+                    seg->wscale = 14;
+                seg->opts |= OPT_WSCALE;
+            }
+            break;
+        case 4:                 /* SACK permitted */
+            if (len == 2)
+                seg->opts |= OPT_SACK_PERM;
+            break;
+        case 5:                 /* SACK blocks */
+            if (len >= 10 && (len - 2) % 8 == 0) {
+                seg->opts |= OPT_SACK;
+                for (uint32_t i = 0; i < (uint32_t)(len - 2) / 8 && seg->nsack < SEG_MAX_SACK; i++) {
+                    uint32_t o = off + 2 + i * 8;
+                    if (bytes_be32(hdr, o, &seg->sack[seg->nsack][0]) &&
+                        bytes_be32(hdr, o + 4, &seg->sack[seg->nsack][1]))
+                        seg->nsack++;
+                }
+            }
+            break;
+        case 8:                 /* timestamps */
+            if (len == 10 && bytes_be32(hdr, off + 2, &seg->tsval) &&
+                bytes_be32(hdr, off + 6, &seg->tsecr))
+                seg->opts |= OPT_TIMESTAMP;
+            break;
+        default:
+            break;
+        }
+        off += len;
+    }
+}
+
+static enum decode_outcome decode_tcp(struct layer l, struct segment *seg)
+{
+    uint8_t doff, flags;
+
+    /* Ports, sequence, acknowledgement, data offset and flags occupy the
+     * first 14 bytes: with those we can track state even if the snapshot
+     * length cut the rest. */
+    if (!bytes_has(l.cap, 0, 14))
+        return l.wire < 20 ? DEC_BAD_TCP : DEC_TRUNC_TCP;
+    if (!bytes_be16(l.cap, 0, &seg->sport) || !bytes_be16(l.cap, 2, &seg->dport) ||
+        !bytes_be32(l.cap, 4, &seg->seq) || !bytes_be32(l.cap, 8, &seg->ack) ||
+        !bytes_u8(l.cap, 12, &doff) || !bytes_u8(l.cap, 13, &flags))
+        return DEC_TRUNC_TCP;
+    seg->hdr_len = (uint8_t)((doff >> 4) * 4);
+    seg->flags = flags;
+    if (seg->hdr_len < 20 || seg->hdr_len > l.wire)
+        return DEC_BAD_TCP;
+    seg->have_win = bytes_be16(l.cap, 14, &seg->win);
+    seg->payload_len = l.wire - seg->hdr_len;
+    seg->hdr_truncated = !bytes_has(l.cap, 0, seg->hdr_len);
+    decode_tcp_options(l.cap, seg->hdr_len, seg);
+    return DEC_TCP;
+}
+
+/* ------------------------------------------------------- UDP tunnels --- */
+
+/* Ports on which a UDP payload is decoded as a tunnel.  A payload that does
+ * not decode is counted as ordinary non-TCP traffic, not as malformed: the
+ * port is only a hint. */
+enum {
+    PORT_TEREDO = 3544,
+    PORT_GRE_UDP = 4754,
+    PORT_VXLAN = 4789,
+    PORT_AYIYA = 5072,
+    PORT_GENEVE = 6081,
+    PORT_GTPU = 2152,
+};
+
+static enum decode_outcome tunnel_result(enum decode_outcome o)
+{
+    return decode_outcome_malformed(o) ? DEC_NOT_TCP : o;
+}
+
+static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, int depth,
+                                              struct segment *seg);
+
+static enum decode_outcome decode_gtpu(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t flags, type;
+    uint32_t off = 8;
+    if (!bytes_u8(l.cap, 0, &flags) || !bytes_u8(l.cap, 1, &type))
+        return DEC_NOT_TCP;
+    if ((flags >> 5) != 1 || type != 0xff)  /* GTPv1, G-PDU */
+        return DEC_NOT_TCP;
+    if (flags & 0x07) {                     /* E, S or PN: 4 more bytes */
+        uint8_t next;
+        off = 12;
+        if (!bytes_u8(l.cap, 11, &next))
+            return DEC_NOT_TCP;
+        /* extension headers: length in 4-byte units, then next type */
+        for (int i = 0; next != 0 && i < 8; i++) {
+            uint8_t elen;
+            if (!bytes_u8(l.cap, off, &elen) || elen == 0)
+                return DEC_NOT_TCP;
+            off += (uint32_t)elen * 4;
+            if (!bytes_u8(l.cap, off - 1, &next))
+                return DEC_NOT_TCP;
+        }
+    }
+    return tunnel_result(decode_ip(layer_skip(l, off), depth, seg));
+}
+
+static enum decode_outcome decode_udp(struct layer l, int depth, struct segment *seg)
+{
+    uint16_t sport, dport, ulen;
+    if (!bytes_be16(l.cap, 0, &sport) || !bytes_be16(l.cap, 2, &dport) ||
+        !bytes_be16(l.cap, 4, &ulen))
+        return DEC_NOT_TCP;
+    if (depth >= MAX_TUNNEL_DEPTH)
+        return DEC_NOT_TCP;
+    if (ulen >= 8 && ulen < l.wire)
+        l = layer_trim(l, ulen);
+    struct layer p = layer_skip(l, 8);
+    depth++;
+#define EITHER(port) (sport == (port) || dport == (port))
+    if (EITHER(PORT_VXLAN)) {
+        uint8_t flags;
+        if (!bytes_u8(p.cap, 0, &flags) || !(flags & 0x08))
+            return DEC_NOT_TCP;
+        return tunnel_result(decode_ether(layer_skip(p, 8), depth, seg));
+    }
+    if (EITHER(PORT_GENEVE)) {
+        uint8_t vlen;
+        uint16_t proto;
+        if (!bytes_u8(p.cap, 0, &vlen) || !bytes_be16(p.cap, 2, &proto) || (vlen >> 6) != 0)
+            return DEC_NOT_TCP;
+        return tunnel_result(decode_gre_payload(proto, layer_skip(p, 8 + (vlen & 0x3f) * 4u),
+                                                depth, seg));
+    }
+    if (EITHER(PORT_GTPU))
+        return decode_gtpu(p, depth, seg);
+    if (EITHER(PORT_GRE_UDP)) {
+        uint16_t proto;
+        if (!bytes_be16(p.cap, 2, &proto))
+            return DEC_NOT_TCP;
+        return tunnel_result(decode_gre_payload(proto, layer_skip(p, 4), depth, seg));
+    }
+    if (EITHER(PORT_TEREDO)) {
+        /* Optional authentication (type 0x0001) and origin indication
+         * (0x0000) headers precede the IPv6 packet. */
+        uint32_t off = 0;
+        uint16_t ind;
+        if (bytes_be16(p.cap, 0, &ind) && ind == 0x0001) {
+            uint8_t idlen, aulen;
+            if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
+                return DEC_NOT_TCP;
+            off = 4u + idlen + aulen + 8 + 1;
+        }
+        if (bytes_be16(p.cap, off, &ind) && ind == 0x0000)
+            off += 8;
+        uint8_t v;
+        if (!bytes_u8(p.cap, off, &v) || (v >> 4) != 6)
+            return DEC_NOT_TCP;
+        return tunnel_result(decode_ipv6(layer_skip(p, off), depth, seg));
+    }
+    if (EITHER(PORT_AYIYA)) {
+        /* RFC-draft AYIYA: id length and signature length nibbles, next
+         * header in byte 3, 4-byte epoch, identity, signature. */
+        uint8_t idl, sigl, nh;
+        if (!bytes_u8(p.cap, 0, &idl) || !bytes_u8(p.cap, 1, &sigl) || !bytes_u8(p.cap, 3, &nh))
+            return DEC_NOT_TCP;
+        uint32_t hlen = 8 + (1u << (idl >> 4)) + (uint32_t)(sigl >> 4) * 4;
+        if (nh == IPPROTO_IPV6_)
+            return tunnel_result(decode_ipv6(layer_skip(p, hlen), depth, seg));
+        if (nh == IPPROTO_IPIP_)
+            return tunnel_result(decode_ipv4(layer_skip(p, hlen), depth, seg));
+        return DEC_NOT_TCP;
+    }
+#undef EITHER
+    return DEC_NOT_TCP;
+}
+
+/* ---------------------------------------------------------------- GRE --- */
+
+/* A PPP frame: optional 0xff 0x03 address/control, then a 1- or 2-byte
+ * protocol field (RFC 1661 protocol-field compression). */
+static enum decode_outcome decode_ppp(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t a, c, p0, p1;
+    uint32_t off = 0;
+    if (!bytes_u8(l.cap, 0, &a))
+        return DEC_TRUNC_LINK;
+    if (a == 0xff && bytes_u8(l.cap, 1, &c) && c == 0x03)
+        off = 2;
+    if (!bytes_u8(l.cap, off, &p0))
+        return DEC_TRUNC_LINK;
+    uint16_t proto;
+    if (p0 & 1) {               /* compressed: one byte */
+        proto = p0;
+        off += 1;
+    } else {
+        if (!bytes_u8(l.cap, off + 1, &p1))
+            return DEC_TRUNC_LINK;
+        proto = (uint16_t)(p0 << 8 | p1);
+        off += 2;
+    }
+    if (proto == 0x0021)
+        return decode_ipv4(layer_skip(l, off), depth, seg);
+    if (proto == 0x0057)
+        return decode_ipv6(layer_skip(l, off), depth, seg);
+    return DEC_NOT_IP;
+}
+
+static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, int depth,
+                                              struct segment *seg)
+{
+    switch (proto) {
+    case ETH_IPV4:
+        return decode_ipv4(l, depth, seg);
+    case ETH_IPV6:
+        return decode_ipv6(l, depth, seg);
+    case ETH_TEB:
+        return decode_ether(l, depth, seg);
+    case ETH_ERSPAN2:
+        return decode_ether(layer_skip(l, 8), depth, seg);
+    case ETH_ERSPAN3: {
+        uint8_t o;              /* optional 8-byte platform subheader */
+        if (!bytes_u8(l.cap, 11, &o))
+            return DEC_TRUNC_LINK;
+        return decode_ether(layer_skip(l, (o & 1) ? 20 : 12), depth, seg);
+    }
+    case ETH_PPP:
+        return decode_ppp(l, depth, seg);
+    default:
+        return DEC_NOT_IP;
+    }
+}
+
+static enum decode_outcome decode_gre(struct layer l, int depth, struct segment *seg)
+{
+    uint16_t fl, proto;
+    if (!bytes_be16(l.cap, 0, &fl) || !bytes_be16(l.cap, 2, &proto))
+        return DEC_TRUNC_IP;
+    if (depth >= MAX_TUNNEL_DEPTH)
+        return DEC_TUNNEL_DEPTH;
+    uint32_t off = 4;
+    unsigned version = fl & 0x7;
+    if (version == 0) {
+        if (fl & 0x8000) off += 4;  /* checksum present */
+        if (fl & 0x2000) off += 4;  /* key present */
+        if (fl & 0x1000) off += 4;  /* sequence number present */
+    } else if (version == 1) {      /* PPTP (RFC 2637) */
+        off += 4;                   /* payload length + call id, always */
+        if (fl & 0x1000) off += 4;  /* sequence */
+        if (fl & 0x0080) off += 4;  /* acknowledgement */
+        if (proto != ETH_PPP)
+            return DEC_NOT_IP;
+    } else {
+        return DEC_NOT_IP;
+    }
+    return decode_gre_payload(proto, layer_skip(l, off), depth + 1, seg);
+}
+
+/* ----------------------------------------------------------------- IP --- */
+
+static enum decode_outcome decode_transport(uint8_t proto, struct layer l, int depth,
+                                            struct segment *seg)
+{
+    switch (proto) {
+    case IPPROTO_TCP_:
+        return decode_tcp(l, seg);
+    case IPPROTO_UDP_:
+        return decode_udp(l, depth, seg);
+    case IPPROTO_IPIP_:
+        if (depth >= MAX_TUNNEL_DEPTH)
+            return DEC_TUNNEL_DEPTH;
+        return decode_ipv4(l, depth + 1, seg);
+    case IPPROTO_IPV6_:
+        if (depth >= MAX_TUNNEL_DEPTH)
+            return DEC_TUNNEL_DEPTH;
+        return decode_ipv6(l, depth + 1, seg);
+    case IPPROTO_GRE_:
+        return decode_gre(l, depth, seg);
+    case IPPROTO_ESP_:
+        return DEC_ENCRYPTED;
+    default:
+        return DEC_NOT_TCP;
+    }
+}
+
+static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t vihl, proto;
+    uint16_t total, frag;
+
+    if (!bytes_u8(l.cap, 0, &vihl))
+        return DEC_TRUNC_IP;
+    if (vihl >> 4 != 4)
+        return DEC_BAD_IP;
+    uint32_t ihl = (vihl & 0x0f) * 4u;
+    if (ihl < 20)
+        return DEC_BAD_IP;
+    if (!bytes_be16(l.cap, 2, &total) || !bytes_be16(l.cap, 6, &frag) ||
+        !bytes_u8(l.cap, 9, &proto) || !bytes_copy(l.cap, 12, seg->src.b, 4) ||
+        !bytes_copy(l.cap, 16, seg->dst.b, 4))
+        return DEC_TRUNC_IP;
+    /* A total length of 0 is what segmentation offload leaves in captures
+     * taken on the sending host; the wire length is then the truth. */
+    if (total == 0)
+        total = (uint16_t)(l.wire > 0xffff ? 0xffff : l.wire);
+    if (total < ihl || total > l.wire)
+        return DEC_BAD_IP;
+    if (!bytes_has(l.cap, 0, ihl))
+        return DEC_TRUNC_IP;
+    memset(seg->src.b + 4, 0, 12);
+    memset(seg->dst.b + 4, 0, 12);
+    seg->src.family = seg->dst.family = 4;
+    seg->ip_len = total;
+    if (frag & 0x1fff)          /* fragment offset: no transport header */
+        return DEC_IP_FRAGMENT;
+    seg->ip_first_frag = (frag & 0x2000) != 0;
+    return decode_transport(proto, layer_skip(layer_trim(l, total), ihl), depth, seg);
+}
+
+static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t vtc, nh;
+    uint16_t plen;
+
+    if (!bytes_u8(l.cap, 0, &vtc))
+        return DEC_TRUNC_IP;
+    if (vtc >> 4 != 6)
+        return DEC_BAD_IP;
+    if (!bytes_be16(l.cap, 4, &plen) || !bytes_u8(l.cap, 6, &nh) ||
+        !bytes_copy(l.cap, 8, seg->src.b, 16) || !bytes_copy(l.cap, 24, seg->dst.b, 16))
+        return DEC_TRUNC_IP;
+    if (l.wire < 40)
+        return DEC_BAD_IP;
+    /* Payload length 0 with a hop-by-hop header is a jumbogram (RFC 2675);
+     * without one it is segmentation offload.  Either way the wire knows. */
+    uint32_t payload = plen ? plen : l.wire - 40;
+    if (payload > l.wire - 40)
+        return DEC_BAD_IP;
+    seg->src.family = seg->dst.family = 6;
+    seg->ip_len = 40 + payload;
+    struct layer p = layer_skip(layer_trim(l, 40 + payload), 40);
+
+    for (int n = 0;; n++) {
+        uint8_t next, hlen;
+        uint32_t len;
+        switch (nh) {
+        case 0:     /* hop-by-hop options */
+        case 43:    /* routing */
+        case 60:    /* destination options */
+        case 135:   /* mobility */
+        case 139:   /* HIP */
+        case 140:   /* shim6 */
+        case IPPROTO_AH_:
+            if (n >= MAX_IPV6_EXT)
+                return DEC_BAD_IPV6_EXT;
+            if (p.wire < 8)
+                return DEC_BAD_IPV6_EXT;
+            if (!bytes_u8(p.cap, 0, &next) || !bytes_u8(p.cap, 1, &hlen))
+                return DEC_TRUNC_IP;
+            len = nh == IPPROTO_AH_ ? (hlen + 2u) * 4 : (hlen + 1u) * 8;
+            if (len > p.wire)
+                return DEC_BAD_IPV6_EXT;
+            if (!bytes_has(p.cap, 0, len))
+                return DEC_TRUNC_IP;
+            p = layer_skip(p, len);
+            nh = next;
+            break;
+        case 44: {  /* fragment */
+            uint16_t off;
+            if (n >= MAX_IPV6_EXT || p.wire < 8)
+                return DEC_BAD_IPV6_EXT;
+            if (!bytes_u8(p.cap, 0, &next) || !bytes_be16(p.cap, 2, &off))
+                return DEC_TRUNC_IP;
+            if (off & 0xfff8)
+                return DEC_IP_FRAGMENT;
+            if (off & 1)
+                seg->ip_first_frag = true;
+            p = layer_skip(p, 8);
+            nh = next;
+            break;
+        }
+        case IPPROTO_NONE_:
+            return DEC_NOT_TCP;
+        default:
+            return decode_transport(nh, p, depth, seg);
+        }
+    }
+}
+
+static enum decode_outcome decode_ip(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t v;
+    if (!bytes_u8(l.cap, 0, &v))
+        return DEC_TRUNC_IP;
+    if (v >> 4 == 4)
+        return decode_ipv4(l, depth, seg);
+    if (v >> 4 == 6)
+        return decode_ipv6(l, depth, seg);
+    return DEC_NOT_IP;
+}
+
+/* -------------------------------------------------------- link layers --- */
+
+static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
+                                            struct segment *seg)
+{
+    switch (type) {
+    case ETH_IPV4:
+        return decode_ipv4(l, depth, seg);
+    case ETH_IPV6:
+        return decode_ipv6(l, depth, seg);
+    case ETH_MPLS:
+    case ETH_MPLS_MC: {
+        /* Skip the label stack to the bottom-of-stack label; the payload's
+         * first nibble says which IP version follows. */
+        for (int i = 0; i < 16; i++) {
+            uint32_t label;
+            if (!bytes_be32(l.cap, 0, &label))
+                return DEC_TRUNC_LINK;
+            l = layer_skip(l, 4);
+            if (label & 0x100)
+                return decode_ip(l, depth, seg);
+        }
+        return DEC_NOT_IP;
+    }
+    case ETH_PPPOE: {
+        uint16_t plen, proto;
+        if (!bytes_be16(l.cap, 4, &plen) || !bytes_be16(l.cap, 6, &proto))
+            return DEC_TRUNC_LINK;
+        l = layer_skip(l, 8);
+        if (proto == 0x0021)
+            return decode_ipv4(l, depth, seg);
+        if (proto == 0x0057)
+            return decode_ipv6(l, depth, seg);
+        return DEC_NOT_IP;
+    }
+    default:
+        return DEC_NOT_IP;
+    }
+}
+
+/* After the 802.3 length field: LLC, and SNAP when DSAP/SSAP say so. */
+static enum decode_outcome decode_llc(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t dsap, ssap, ctl;
+    uint16_t type;
+    if (!bytes_u8(l.cap, 0, &dsap) || !bytes_u8(l.cap, 1, &ssap) || !bytes_u8(l.cap, 2, &ctl))
+        return DEC_TRUNC_LINK;
+    if (dsap == 0xaa && ssap == 0xaa && ctl == 0x03) {
+        if (!bytes_be16(l.cap, 6, &type))
+            return DEC_TRUNC_LINK;
+        return decode_ethertype(type, layer_skip(l, 8), depth, seg);
+    }
+    return DEC_NOT_IP;
+}
+
+static enum decode_outcome decode_ether(struct layer l, int depth, struct segment *seg)
+{
+    uint16_t type;
+    uint32_t off = 12;
+    /* Any stack of VLAN tags (802.1Q, 802.1ad, and the older 0x9100/0x9200
+     * QinQ tags).  The loop is bounded by the packet length. */
+    for (;;) {
+        if (!bytes_be16(l.cap, off, &type))
+            return DEC_TRUNC_LINK;
+        if (type != ETH_VLAN && type != ETH_QINQ && type != ETH_QINQ_OLD1 &&
+            type != ETH_QINQ_OLD2)
+            break;
+        off += 4;
+    }
+    l = layer_skip(l, off + 2);
+    if (type < 1536)            /* 802.3 length: LLC follows */
+        return decode_llc(l, depth, seg);
+    return decode_ethertype(type, l, depth, seg);
+}
+
+/* BSD loopback: a 4-byte address family in the capturing host's byte order
+ * (DLT_NULL) or network order (DLT_LOOP).  IPv6's value differs by OS. */
+static enum decode_outcome decode_null(struct layer l, bool network_order, struct segment *seg)
+{
+    uint32_t fam;
+    if (network_order ? !bytes_be32(l.cap, 0, &fam) : !bytes_le32(l.cap, 0, &fam))
+        return DEC_TRUNC_LINK;
+    if (!network_order && fam > 0xffff) /* written big-endian */
+        fam = (fam >> 24) | ((fam >> 8) & 0xff00);
+    l = layer_skip(l, 4);
+    switch (fam) {
+    case 2:                     /* AF_INET everywhere */
+        return decode_ipv4(l, 0, seg);
+    case 10: case 24: case 28: case 30: /* AF_INET6: Linux, NetBSD/OpenBSD, FreeBSD, macOS */
+        return decode_ipv6(l, 0, seg);
+    default:
+        return DEC_NOT_IP;
+    }
+}
+
+bool decode_link_supported(int dlt)
+{
+    switch (dlt) {
+    case DLT_EN10MB:
+    case DLT_LINUX_SLL:
+    case DLT_LINUX_SLL2:
+    case DLT_RAW:
+    case DLT_IPV4:
+    case DLT_IPV6:
+    case DLT_NULL:
+    case DLT_LOOP:
+    case DLT_PPP:
+    case DLT_PPP_SERIAL:
+    case DLT_C_HDLC:
+    case DLT_PPP_ETHER:
+    case DLT_FDDI:
+        return true;
+    default:
+        /* LINKTYPE_RAW (101) is mapped to DLT_RAW by libpcap, but some
+         * systems define DLT_RAW as 14. */
+        return dlt == 12 || dlt == 14 || dlt == 101;
+    }
+}
+
+enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+                                  uint32_t wirelen, struct segment *seg)
+{
+    struct layer l;
+    l.cap = bytes_make(data, caplen);
+    l.wire = wirelen > caplen ? wirelen : caplen;
+
+    memset(seg, 0, sizeof *seg);
+    switch (dlt) {
+    case DLT_EN10MB:
+        return decode_ether(l, 0, seg);
+    case DLT_LINUX_SLL: {       /* 16-byte header, protocol last */
+        uint16_t proto;
+        if (!bytes_be16(l.cap, 14, &proto))
+            return DEC_TRUNC_LINK;
+        return decode_ethertype(proto, layer_skip(l, 16), 0, seg);
+    }
+    case DLT_LINUX_SLL2: {      /* 20-byte header, protocol first */
+        uint16_t proto;
+        if (!bytes_be16(l.cap, 0, &proto) || !bytes_has(l.cap, 0, 20))
+            return DEC_TRUNC_LINK;
+        return decode_ethertype(proto, layer_skip(l, 20), 0, seg);
+    }
+    case DLT_IPV4:
+        return decode_ipv4(l, 0, seg);
+    case DLT_IPV6:
+        return decode_ipv6(l, 0, seg);
+    case DLT_NULL:
+        return decode_null(l, false, seg);
+    case DLT_LOOP:
+        return decode_null(l, true, seg);
+    case DLT_PPP:
+    case DLT_PPP_SERIAL:
+        return decode_ppp(l, 0, seg);
+    case DLT_C_HDLC: {          /* address, control, ethertype */
+        uint16_t proto;
+        if (!bytes_be16(l.cap, 2, &proto))
+            return DEC_TRUNC_LINK;
+        return decode_ethertype(proto, layer_skip(l, 4), 0, seg);
+    }
+    case DLT_PPP_ETHER: {       /* PPPoE session header without Ethernet */
+        uint16_t proto;
+        if (!bytes_be16(l.cap, 6, &proto))
+            return DEC_TRUNC_LINK;
+        if (proto == 0x0021)
+            return decode_ipv4(layer_skip(l, 8), 0, seg);
+        if (proto == 0x0057)
+            return decode_ipv6(layer_skip(l, 8), 0, seg);
+        return DEC_NOT_IP;
+    }
+    case DLT_FDDI: {            /* frame control, two MACs, then LLC */
+        if (!bytes_has(l.cap, 0, 13))
+            return DEC_TRUNC_LINK;
+        return decode_llc(layer_skip(l, 13), 0, seg);
+    }
+    default:
+        if (dlt == 12 || dlt == 14 || dlt == 101)
+            return decode_ip(l, 0, seg);
+        return DEC_UNSUPPORTED_LINK;
+    }
+}
+
+/* ---------------------------------------------------------- outcomes --- */
+
+static const struct {
+    const char *name;
+    const char *text;
+    bool malformed;
+} outcomes[DEC__COUNT] = {
+    [DEC_TCP] = {"tcp", "TCP segments", false},
+    [DEC_NOT_IP] = {"not_ip", "not IP (ARP, LLDP, ...)", false},
+    [DEC_NOT_TCP] = {"not_tcp", "IP but not TCP (UDP, ICMP, ...)", false},
+    [DEC_IP_FRAGMENT] = {"ip_fragment", "non-first IP fragments (no TCP header)", false},
+    [DEC_ENCRYPTED] = {"encrypted", "IPsec ESP (transport header encrypted)", false},
+    [DEC_UNSUPPORTED_LINK] = {"unsupported_link", "unsupported link type", false},
+    [DEC_TRUNC_LINK] = {"truncated_link", "link-layer header cut short", true},
+    [DEC_TRUNC_IP] = {"truncated_ip", "IP header cut short", true},
+    [DEC_TRUNC_TCP] = {"truncated_tcp", "TCP header cut short before the flags", true},
+    [DEC_BAD_IP] = {"bad_ip", "bad IP version, header or total length", true},
+    [DEC_BAD_IPV6_EXT] = {"bad_ipv6_ext", "malformed IPv6 extension header chain", true},
+    [DEC_BAD_TCP] = {"bad_tcp", "bad TCP data offset", true},
+    [DEC_TUNNEL_DEPTH] = {"tunnel_depth", "tunnels nested too deep", true},
+};
+
+const char *decode_outcome_name(enum decode_outcome o)
+{
+    return o < DEC__COUNT ? outcomes[o].name : "?";
+}
+
+const char *decode_outcome_text(enum decode_outcome o)
+{
+    return o < DEC__COUNT ? outcomes[o].text : "?";
+}
+
+bool decode_outcome_malformed(enum decode_outcome o)
+{
+    return o < DEC__COUNT && outcomes[o].malformed;
+}

@@ -1,0 +1,172 @@
+/* options.c - tcpdump-like command line: options, then a BPF filter. */
+#include "options.h"
+
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcodes.h"
+
+enum {
+    OPT_FORMAT = 256,
+    OPT_MSL,
+    OPT_IDLE,
+    OPT_MAX_CONNS,
+    OPT_ALL,
+    OPT_LINGER,
+};
+
+static const struct option longopts[] = {
+    {"read", required_argument, NULL, 'r'},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"msl", required_argument, NULL, OPT_MSL},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE},
+    {"linger", required_argument, NULL, OPT_LINGER},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"all", no_argument, NULL, OPT_ALL},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+        "Usage: tcpfsm -r FILE [options] [filter expression]\n"
+        "Infer both endpoints' RFC 793 states for every TCP connection in a capture.\n"
+        "\n"
+        "  -r, --read FILE          read a pcap or pcapng file (- for standard input)\n"
+        "      --format FMT         report format: text (default) or json (JSON lines)\n"
+        "      --all                text: list every connection, not only unclean ones\n"
+        "      --msl SECONDS        maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
+        "      --idle-timeout SECS  retire connections idle this long; 0 never (default 3600)\n"
+        "      --linger SECONDS     keep closed connections this long before retiring (default 5)\n"
+        "      --max-conns N        most connections tracked at once (default 1048576)\n"
+        "  -h, --help               show this help and exit\n"
+        "  -V, --version            show the version and exit\n"
+        "\n"
+        "The filter expression is a BPF filter, as for tcpdump (see pcap-filter(7)).\n"
+        "Exit status: 0 all input read; 1 input damaged (what was readable is reported);\n"
+        "2 usage error or input that cannot be opened; 3 the report could not be written.\n"
+        "Documentation: tcpfsm(1), docs/ in the source tree.\n");
+}
+
+static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool allow_zero)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(arg, &end);
+    if (errno || end == arg || *end || !isfinite(v) || v < 0 || v > 1e9 || (!allow_zero && v == 0)) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a number of seconds%s\n", opt, arg,
+                allow_zero ? "" : " above 0");
+        return false;
+    }
+    *out = (tstamp_t)llround(v * 1e9);
+    return true;
+}
+
+static bool parse_count(const char *opt, const char *arg, uint32_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(arg, &end, 10);
+    if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 100000000ULL) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a whole number from 1 to 100000000\n", opt, arg);
+        return false;
+    }
+    *out = (uint32_t)v;
+    return true;
+}
+
+enum options_result options_parse(int argc, char **argv, struct options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->report.format = FORMAT_TEXT;
+    tracker_config_defaults(&o->tracker);
+
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":r:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            o->read_file = optarg;
+            break;
+        case OPT_FORMAT:
+            if (!strcmp(optarg, "text"))
+                o->report.format = FORMAT_TEXT;
+            else if (!strcmp(optarg, "json"))
+                o->report.format = FORMAT_JSON;
+            else {
+                fprintf(stderr, "tcpfsm: --format: unknown format \"%s\" (text or json)\n", optarg);
+                return OPTIONS_ERROR;
+            }
+            break;
+        case OPT_MSL:
+            if (!parse_seconds("--msl", optarg, &o->tracker.msl, false))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_IDLE:
+            if (!parse_seconds("--idle-timeout", optarg, &o->tracker.idle_timeout, true))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_LINGER:
+            if (!parse_seconds("--linger", optarg, &o->tracker.linger, true))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_MAX_CONNS:
+            if (!parse_count("--max-conns", optarg, &o->tracker.max_conns))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_ALL:
+            o->report.all = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return OPTIONS_EXIT_OK;
+        case 'V':
+            printf("tcpfsm %s\n", PACKAGE_VERSION);
+            return OPTIONS_EXIT_OK;
+        case ':':
+            fprintf(stderr, "tcpfsm: option %s needs an argument\n", argv[optind - 1]);
+            return OPTIONS_ERROR;
+        default:
+            if (optopt)
+                fprintf(stderr, "tcpfsm: unknown option -%c (tcpfsm --help lists them)\n", optopt);
+            else
+                fprintf(stderr, "tcpfsm: unknown option %s (tcpfsm --help lists them)\n", argv[optind - 1]);
+            return OPTIONS_ERROR;
+        }
+    }
+    if (!o->read_file) {
+        fprintf(stderr, "tcpfsm: no input: give -r FILE (tcpfsm --help for usage)\n");
+        return OPTIONS_ERROR;
+    }
+    if (optind < argc) {
+        size_t len = 0;
+        for (int i = optind; i < argc; i++)
+            len += strlen(argv[i]) + 1;
+        o->filter = malloc(len);
+        if (!o->filter) {
+            fprintf(stderr, "tcpfsm: out of memory\n");
+            return OPTIONS_ERROR;
+        }
+        o->filter[0] = 0;
+        for (int i = optind; i < argc; i++) {
+            if (i > optind)
+                strcat(o->filter, " ");
+            strcat(o->filter, argv[i]);
+        }
+    }
+    return OPTIONS_RUN;
+}
+
+void options_free(struct options *o)
+{
+    free(o->filter);
+    o->filter = NULL;
+}

@@ -1,0 +1,26 @@
+/* options.h - the command line. */
+#ifndef TCPFSM_OPTIONS_H
+#define TCPFSM_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "report.h"
+#include "tracker.h"
+
+struct options {
+    const char *read_file;      /* -r FILE */
+    char *filter;               /* trailing words, joined; NULL if none */
+    struct report_options report;
+    struct tracker_config tracker;
+};
+
+enum options_result {
+    OPTIONS_RUN,                /* go on */
+    OPTIONS_EXIT_OK,            /* --help or --version printed */
+    OPTIONS_ERROR,              /* message printed; exit with EXIT_USAGE */
+};
+
+enum options_result options_parse(int argc, char **argv, struct options *o);
+void options_free(struct options *o);
+
+#endif

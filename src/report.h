@@ -1,0 +1,67 @@
+/* report.h - the report formats.
+ *
+ * A report receives every connection as it leaves the tracker (through a
+ * tracker observer), then the run's totals once at the end.  It owns no
+ * model state: what it keeps is what it needs to print. */
+#ifndef TCPFSM_REPORT_H
+#define TCPFSM_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "census.h"
+#include "conn.h"
+#include "decode.h"
+#include "listeners.h"
+#include "tracker.h"
+
+enum report_format {
+    FORMAT_TEXT,
+    FORMAT_JSON,
+};
+
+struct report_options {
+    enum report_format format;
+    bool all;               /* text: list every connection, not only unclean ones */
+};
+
+/* What the run read and how it went: the report's summary. */
+struct run_info {
+    const char *source;
+    const char *link;
+    const char *filter;
+    uint64_t records;       /* packet records read */
+    uint64_t filtered;      /* rejected by the filter */
+    uint64_t wire_bytes;
+    uint64_t outcome[DEC__COUNT];
+    tstamp_t first_ts, last_ts;
+    const char *damage;     /* NULL if the input was read to its end */
+    uint64_t damage_pkt;    /* record number where the damage was found */
+    int exit_status;
+    const struct tracker_config *cfg;
+    const struct tracker_stats *stats;
+    const struct census *census;
+    struct listeners *listeners;
+};
+
+struct report;
+
+struct report *report_create(const struct report_options *opt, FILE *out);
+void report_destroy(struct report *r);
+/* A tracker observer that feeds the report. */
+struct tracker_observer report_observer(struct report *r);
+/* Print the rest of the report; false on an output error. */
+bool report_finish(struct report *r, const struct run_info *info);
+
+/* Implementations, one per format (report_text.c, report_json.c). */
+struct report_ops {
+    void *(*create)(const struct report_options *opt, FILE *out);
+    void (*conn)(void *self, const struct conn *c, enum retire_reason why);
+    void (*finish)(void *self, const struct run_info *info);
+    void (*destroy)(void *self);
+};
+extern const struct report_ops report_text_ops;
+extern const struct report_ops report_json_ops;
+
+#endif

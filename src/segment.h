@@ -1,0 +1,66 @@
+/* segment.h - a decoded TCP segment: what the decoder hands to the tracker.
+ *
+ * The decoder fills one of these per packet (on the stack; nothing is
+ * allocated).  Everything the tracker needs is here; the tracker never looks at
+ * packet bytes. */
+#ifndef TCPFSM_SEGMENT_H
+#define TCPFSM_SEGMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/* Capture time: nanoseconds since the Unix epoch. */
+typedef int64_t tstamp_t;
+#define TS_PER_SEC 1000000000LL
+#define TS_PER_MS 1000000LL
+
+/* TCP header flags (byte 13 of the header). */
+enum {
+    TH_FIN = 0x01,
+    TH_SYN = 0x02,
+    TH_RST = 0x04,
+    TH_PSH = 0x08,
+    TH_ACK = 0x10,
+    TH_URG = 0x20,
+    TH_ECE = 0x40,
+    TH_CWR = 0x80,
+};
+
+/* Which TCP options were present (segment.opts). */
+enum {
+    OPT_MSS = 0x01,
+    OPT_WSCALE = 0x02,
+    OPT_SACK_PERM = 0x04,
+    OPT_SACK = 0x08,
+    OPT_TIMESTAMP = 0x10,
+    OPT_TRUNCATED = 0x20, /* option list cut short by the snapshot length */
+    OPT_MALFORMED = 0x40, /* an option's length field ran past the header */
+};
+
+#define SEG_MAX_SACK 4
+
+struct segment {
+    tstamp_t ts;
+    uint64_t pktno;         /* 1-based position in the capture */
+    struct flow_addr src, dst;
+    uint16_t sport, dport;
+    uint32_t seq, ack;
+    uint8_t flags;          /* TH_* */
+    uint8_t hdr_len;        /* TCP header length from the data offset, bytes */
+    uint16_t win;           /* raw window field (unscaled) */
+    uint32_t payload_len;   /* TCP payload on the wire, from the IP length */
+    uint32_t ip_len;        /* IP datagram length on the wire */
+    bool have_win;          /* window field was captured */
+    bool hdr_truncated;     /* TCP header (options) cut by the snapshot length */
+    bool ip_first_frag;     /* first fragment: payload_len covers only it */
+    uint8_t opts;           /* OPT_* */
+    uint8_t wscale;         /* valid if OPT_WSCALE */
+    uint16_t mss;           /* valid if OPT_MSS */
+    uint32_t tsval, tsecr;  /* valid if OPT_TIMESTAMP */
+    uint8_t nsack;          /* SACK blocks kept (at most SEG_MAX_SACK) */
+    uint32_t sack[SEG_MAX_SACK][2];
+};
+
+#endif

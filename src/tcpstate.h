@@ -1,0 +1,79 @@
+/* tcpstate.h - the RFC 793 endpoint state machine, as seen by a sniffer.
+ *
+ * A passive observer sees each segment once, between its sender and its
+ * receiver.  tcpfsm turns every segment into two events: a send event for the
+ * sender, then a receive event for the receiver, and looks both up in one
+ * table (tcpstate.c).  The events are not just flags: the tracker classifies
+ * each segment against what it has seen of the connection (is this SYN a
+ * retransmission? does this ACK cover our FIN?), so the table itself stays a
+ * plain function of (state, event) that can be read against RFC 793's
+ * diagram. */
+#ifndef TCPFSM_TCPSTATE_H
+#define TCPFSM_TCPSTATE_H
+
+#include <stdint.h>
+
+enum tcp_state {
+    ST_CLOSED,
+    ST_LISTEN,
+    ST_SYN_SENT,
+    ST_SYN_RCVD,
+    ST_ESTABLISHED,
+    ST_FIN_WAIT_1,
+    ST_FIN_WAIT_2,
+    ST_CLOSE_WAIT,
+    ST_CLOSING,
+    ST_LAST_ACK,
+    ST_TIME_WAIT,
+    ST__COUNT
+};
+
+enum tcp_event {
+    /* The endpoint sent the segment. */
+    EV_SND_SYN,             /* SYN without ACK, new initial sequence number */
+    EV_SND_SYN_AGAIN,       /* SYN retransmitted (same initial sequence number) */
+    EV_SND_SYNACK,          /* its first SYN+ACK */
+    EV_SND_SYNACK_AGAIN,    /* SYN+ACK retransmitted */
+    EV_SND_ACK,             /* ACK, with or without data; no SYN/FIN/RST */
+    EV_SND_FIN,             /* its first FIN; does not acknowledge a FIN of the peer */
+    EV_SND_FIN_PEERFIN,     /* its first FIN, acknowledging the peer's FIN */
+    EV_SND_FIN_AGAIN,       /* FIN retransmitted; does not acknowledge the peer's FIN */
+    EV_SND_FIN_AGAIN_PEERFIN, /* FIN retransmitted, acknowledging the peer's FIN */
+    EV_SND_RST,             /* RST */
+    /* The endpoint received the segment (assumed delivered). */
+    EV_RCV_SYN,             /* SYN without ACK */
+    EV_RCV_SYNACK,          /* SYN+ACK acknowledging our SYN */
+    EV_RCV_ACK,             /* ACK without SYN/FIN/RST, not covering our FIN */
+    EV_RCV_ACK_OF_FIN,      /* ACK (no FIN) covering our FIN */
+    EV_RCV_FIN,             /* FIN whose ACK does not cover our FIN */
+    EV_RCV_FIN_ACK_OF_FIN,  /* FIN whose ACK covers our FIN */
+    EV_RCV_RST,             /* RST acceptable to us (others never get here) */
+    EV_RCV_BAD_ACK,         /* handshake segment acknowledging nothing we sent */
+    EV__COUNT
+};
+
+/* Not in the table: TIME_WAIT's 2 MSL timer ran out (TIME_WAIT -> CLOSED). */
+#define EV_TIMEOUT EV__COUNT
+
+struct tcp_transition {
+    uint8_t next;           /* enum tcp_state */
+    const char *why;        /* the reason, in words, for reports and review */
+};
+
+/* next state and reason for (state, event); never NULL */
+const struct tcp_transition *tcp_transition(enum tcp_state s, enum tcp_event e);
+
+/* "ESTABLISHED", "TIME_WAIT", ...: spelled as netstat and ss do. */
+const char *tcp_state_name(enum tcp_state s);
+/* "snd_syn", "rcv_fin_ack_of_fin", ... */
+const char *tcp_event_name(enum tcp_event e);
+/* Parse a state name (case-insensitive, '-' or '_'); -1 if unknown. */
+int tcp_state_parse(const char *name);
+
+/* True for events in the EV_SND_* half. */
+static inline int tcp_event_is_send(enum tcp_event e)
+{
+    return e <= EV_SND_RST;
+}
+
+#endif

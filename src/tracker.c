@@ -1,0 +1,632 @@
+/* tracker.c - from segments to connections and endpoint states.
+ *
+ * Per segment, in this order:
+ *   1. advance capture time and, when it has moved on, run expiry;
+ *   2. find the connection, or create it (evicting if the table is full), or
+ *      replace it when a new SYN starts a new incarnation of the 4-tuple;
+ *   3. classify the segment as the sender's event and apply it;
+ *   4. record what the sender revealed (ISN, highest sequence, FIN, ACK);
+ *   5. classify the segment as the receiver's event and apply it;
+ *   6. put the connection on the expiry list its states call for.
+ * All of it is O(1) per segment, and nothing is allocated here. */
+#include "tracker.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conntab.h"
+#include "listeners.h"
+#include "seq.h"
+
+/* The expiry lists; each is ordered by time, its head is the oldest. */
+enum {
+    LIST_OPEN,          /* by last activity: idle expiry, eviction last */
+    LIST_TIME_WAIT,     /* by start of the 2 MSL timer */
+    LIST_CLOSED,        /* both closed, by last activity: linger */
+};
+
+/* Coarse time for list positions: 2^26 ns, about 67 ms.  A connection is
+ * moved to its list's tail at most once per unit, which keeps pointer
+ * chasing off the per-packet path while ordering stays exact to 67 ms. */
+#define POS_SHIFT 26
+
+#define MAX_OBSERVERS 4
+
+struct tracker {
+    struct tracker_config cfg;
+    struct conntab *tab;
+    struct listeners *listeners;
+    struct tracker_observer obs[MAX_OBSERVERS];
+    int nobs;
+    struct tracker_stats st;
+    tstamp_t now;           /* latest segment time seen (monotonic) */
+    tstamp_t base;          /* time of the first segment: pos 0 */
+    uint32_t now_pos;
+    uint32_t expired_pos;   /* pos at which expiry last ran */
+    uint32_t next_id;
+    bool started;
+};
+
+static const char *const retire_names[RETIRE__COUNT] = {
+    "closed", "time_wait_expired", "idle", "evicted", "reused", "end_of_capture",
+};
+
+const char *retire_reason_name(enum retire_reason r)
+{
+    return (unsigned)r < RETIRE__COUNT ? retire_names[r] : "?";
+}
+
+void tracker_config_defaults(struct tracker_config *cfg)
+{
+    cfg->msl = 30 * TS_PER_SEC;
+    cfg->idle_timeout = 3600 * TS_PER_SEC;
+    cfg->linger = 5 * TS_PER_SEC;
+    cfg->max_conns = 1u << 20;
+}
+
+struct tracker *tracker_create(const struct tracker_config *cfg, struct listeners *listeners)
+{
+    struct tracker *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->cfg = *cfg;
+    t->tab = ct_create(sizeof(struct conn), cfg->max_conns);
+    if (!t->tab) {
+        free(t);
+        return NULL;
+    }
+    t->listeners = listeners;
+    return t;
+}
+
+void tracker_destroy(struct tracker *t)
+{
+    if (!t)
+        return;
+    ct_destroy(t->tab);
+    free(t);
+}
+
+void tracker_add_observer(struct tracker *t, const struct tracker_observer *o)
+{
+    if (t->nobs < MAX_OBSERVERS)
+        t->obs[t->nobs++] = *o;
+}
+
+const struct tracker_stats *tracker_stats(const struct tracker *t) { return &t->st; }
+uint32_t tracker_open_conns(const struct tracker *t) { return ct_count(t->tab); }
+size_t tracker_memory(const struct tracker *t) { return ct_memory(t->tab); }
+tstamp_t tracker_now(const struct tracker *t) { return t->now; }
+
+void conn_addr(const struct conn *c, int role, struct flow_addr *a)
+{
+    int side = role == CLIENT ? conn_client_side(c) : !conn_client_side(c);
+    memcpy(a->b, c->node.key.addr[side], 16);
+    a->family = c->node.key.family;
+}
+
+static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
+{
+    if (ts <= t->base)
+        return 0;
+    uint64_t p = (uint64_t)(ts - t->base) >> POS_SHIFT;
+    return p > UINT32_MAX ? UINT32_MAX : (uint32_t)p;
+}
+
+/* ------------------------------------------------------------ retiring --- */
+
+static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
+{
+    t->st.retired[why]++;
+    for (int i = 0; i < t->nobs; i++)
+        if (t->obs[i].retired)
+            t->obs[i].retired(t->obs[i].ctx, c, why);
+    ct_delete(t->tab, c);
+}
+
+static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_state next,
+                      enum tcp_event ev, tstamp_t ts)
+{
+    struct conn_end *e = &c->ep[role];
+    enum tcp_state from = e->state;
+    if (from == next)
+        return;
+    e->state = (uint8_t)next;
+    e->since = ts;
+    for (int i = 0; i < t->nobs; i++)
+        if (t->obs[i].transition)
+            t->obs[i].transition(t->obs[i].ctx, c, role, from, ev, ts);
+}
+
+/* When the 2 MSL timer of a connection's TIME_WAIT endpoints runs out. */
+static tstamp_t time_wait_deadline(const struct tracker *t, const struct conn *c)
+{
+    tstamp_t start = 0;
+    for (int r = 0; r < 2; r++)
+        if (c->ep[r].state == ST_TIME_WAIT && c->ep[r].since > start)
+            start = c->ep[r].since;
+    return start + 2 * t->cfg.msl;
+}
+
+/* Put c on the list its states call for; move it to the tail if `touch`. */
+static void relist(struct tracker *t, struct conn *c, bool touch)
+{
+    unsigned want;
+    uint32_t pos;
+    if (c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT) {
+        want = LIST_TIME_WAIT;
+        pos = pos_of(t, time_wait_deadline(t, c) - 2 * t->cfg.msl);
+        /* the list is ordered by timer start; only a (re)start moves it */
+        if (c->node.list == want && c->node.pos == pos)
+            return;
+        if (pos < t->now_pos)
+            pos = t->now_pos;
+    } else {
+        want = conn_finished(c) ? LIST_CLOSED : LIST_OPEN;
+        pos = t->now_pos;
+        if (c->node.list == want && (!touch || c->node.pos == pos))
+            return;
+    }
+    ct_list_put(t->tab, c, want, pos);
+}
+
+static void end_time_wait(struct tracker *t, struct conn *c, tstamp_t when)
+{
+    for (int r = 0; r < 2; r++)
+        if (c->ep[r].state == ST_TIME_WAIT)
+            set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, when);
+}
+
+/* Retire or advance whatever is due at time t->now.  Each list is ordered,
+ * so this only ever looks at heads. */
+static void expire(struct tracker *t)
+{
+    struct conn *c;
+    while ((c = ct_list_head(t->tab, LIST_TIME_WAIT))) {
+        tstamp_t d = time_wait_deadline(t, c);
+        if (d > t->now)
+            break;
+        end_time_wait(t, c, d);
+        if (conn_finished(c))
+            retire(t, c, RETIRE_TIME_WAIT);
+        else
+            relist(t, c, false);
+    }
+    while ((c = ct_list_head(t->tab, LIST_CLOSED)) && c->last + t->cfg.linger <= t->now)
+        retire(t, c, RETIRE_CLOSED);
+    if (t->cfg.idle_timeout > 0)
+        while ((c = ct_list_head(t->tab, LIST_OPEN)) && c->last + t->cfg.idle_timeout <= t->now)
+            retire(t, c, RETIRE_IDLE);
+    t->expired_pos = t->now_pos;
+}
+
+/* Make room for one record: the longest-idle closed connection goes first,
+ * then one whose TIME_WAIT is oldest, then the longest-idle of the rest. */
+static bool evict_one(struct tracker *t)
+{
+    static const unsigned order[] = { LIST_CLOSED, LIST_TIME_WAIT, LIST_OPEN };
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        struct conn *c = ct_list_head(t->tab, order[i]);
+        if (c) {
+            retire(t, c, RETIRE_EVICTED);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ creating --- */
+
+/* How strongly a port looks like a service port. */
+static int service_score(uint16_t port)
+{
+    static const uint16_t known[] = {
+        1080, 1194, 1433, 1521, 1883, 2049, 2181, 2375, 2376, 2379, 2380, 3000,
+        3128, 3306, 3389, 4369, 5000, 5060, 5222, 5432, 5601, 5672, 5900, 5984,
+        6379, 6443, 6667, 7000, 7001, 8000, 8008, 8080, 8081, 8088, 8443, 8888,
+        9000, 9042, 9090, 9092, 9200, 9300, 9418, 11211, 15672, 27017,
+    };
+    if (port == 0)
+        return 0;
+    if (port < 1024)
+        return 3;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i] == port)
+            return 2;
+    return port < 32768 ? 1 : 0;
+}
+
+/* For a connection picked up mid-stream: is the segment's destination the
+ * server?  The well-known (or registered service) port wins; between equals,
+ * the lower port. */
+static bool dst_is_server(const struct segment *seg)
+{
+    int s = service_score(seg->sport), d = service_score(seg->dport);
+    if (s != d)
+        return d > s;
+    return seg->dport <= seg->sport;
+}
+
+static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t hash,
+                           int dir, const struct segment *seg)
+{
+    struct conn *c = ct_insert(t->tab, key, hash);
+    while (!c && ct_full(t->tab) && evict_one(t))
+        c = ct_insert(t->tab, key, hash);
+    if (!c) {
+        t->st.no_memory++;
+        return NULL;
+    }
+    t->st.conns++;
+    if (ct_count(t->tab) > t->st.peak_conns)
+        t->st.peak_conns = ct_count(t->tab);
+    c->id = ++t->next_id;
+    c->first = c->last = seg->ts;
+
+    bool syn = seg->flags & TH_SYN, ack = seg->flags & TH_ACK, rst = seg->flags & TH_RST;
+    bool sender_is_client;
+    if (syn && !ack && !rst) {
+        /* The sender of the first SYN is the client. */
+        sender_is_client = true;
+        c->ep[CLIENT].state = ST_CLOSED;
+        c->ep[SERVER].state = ST_LISTEN;
+    } else if (syn && ack && !rst) {
+        /* First seen at the SYN-ACK: its sender is the server, which was
+         * listening; the client must have sent a SYN we did not capture. */
+        sender_is_client = false;
+        c->flags |= CF_SYNACK_FIRST;
+        t->st.synack_first++;
+        c->ep[CLIENT].state = ST_SYN_SENT;
+        c->ep[CLIENT].flags |= EPF_INFERRED;
+        c->ep[SERVER].state = ST_LISTEN;
+    } else {
+        /* Mid-stream: guess the server by port; both are assumed
+         * synchronized until their FINs or a RST say more. */
+        sender_is_client = dst_is_server(seg);
+        c->flags |= CF_PICKED_UP;
+        t->st.picked_up++;
+        c->ep[CLIENT].state = c->ep[SERVER].state = ST_ESTABLISHED;
+        c->ep[CLIENT].flags |= EPF_INFERRED;
+        c->ep[SERVER].flags |= EPF_INFERRED;
+    }
+    c->ep[CLIENT].since = c->ep[SERVER].since = seg->ts;
+    /* Which key side is the client: the sender's side if it is the client. */
+    c->node.user[0] = (uint8_t)(sender_is_client ? dir : !dir);
+    ct_list_put(t->tab, c, LIST_OPEN, t->now_pos);
+    return c;
+}
+
+/* Does this pure SYN start a new incarnation of the connection? */
+static bool starts_new_incarnation(const struct conn *c, int role, const struct segment *seg)
+{
+    if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN)
+        return false;
+    const struct conn_end *s = &c->ep[role];
+    if (s->flags & EPF_SYN)
+        return seg->seq != s->isn;  /* same ISN: a retransmission */
+    /* The sender never sent a SYN in this record.  While the handshake is
+     * under way that is a simultaneous open; once the connection has been
+     * synchronized (or was picked up mid-stream), it is a new connection. */
+    for (int r = 0; r < 2; r++) {
+        enum tcp_state st = c->ep[r].state;
+        if (st != ST_CLOSED && st != ST_LISTEN && st != ST_SYN_SENT && st != ST_SYN_RCVD)
+            return true;
+    }
+    if (c->flags & CF_PICKED_UP)
+        return true;
+    return conn_finished(c) && (c->ep[0].pkts + c->ep[1].pkts) > 0;
+}
+
+/* --------------------------------------------------------- classifying --- */
+
+/* Does seg's ACK acknowledge r's SYN?  Without r's ISN we cannot tell, and
+ * give it the benefit of the doubt. */
+static bool acks_syn(const struct conn_end *r, const struct segment *seg)
+{
+    if (!(seg->flags & TH_ACK))
+        return false;
+    if (!(r->flags & EPF_ISN))
+        return true;
+    return seq_gt(seg->ack, r->isn) && seq_leq(seg->ack, r->snd_nxt);
+}
+
+static bool acks_fin(const struct conn_end *r, const struct segment *seg)
+{
+    return (seg->flags & TH_ACK) && (r->flags & EPF_FIN) && seq_geq(seg->ack, r->fin_seq + 1);
+}
+
+/* Would receiver r accept this RST from s?  RFC 793 section 3.4: in SYN_SENT
+ * when its ACK acknowledges the SYN; otherwise when its sequence number is in
+ * the receive window.  The receiver's RCV.NXT lies between what it has
+ * acknowledged and what the sender has sent; the window is the one it last
+ * advertised. */
+static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
+                           const struct conn_end *s, const struct segment *seg)
+{
+    switch (r->state) {
+    case ST_SYN_SENT:
+        return (seg->flags & TH_ACK) && acks_syn(r, seg);
+    case ST_CLOSED:
+    case ST_LISTEN:
+        return true;        /* the table ignores it in these states */
+    default:
+        break;
+    }
+    bool have_s = s->flags & EPF_SEQ, have_r = r->flags & EPF_ACK;
+    if (!have_s && !have_r)
+        return true;        /* nothing to judge it by */
+    uint32_t lo, hi;
+    if (have_s && have_r) {
+        lo = seq_min(s->snd_nxt, r->ack);
+        hi = seq_max(s->snd_nxt, r->ack);
+    } else {
+        lo = hi = have_s ? s->snd_nxt : r->ack;
+    }
+    uint32_t wnd = r->win;
+    if ((c->ep[0].flags & EPF_WSCALE) && (c->ep[1].flags & EPF_WSCALE))
+        wnd <<= r->wscale;
+    if (wnd == 0)
+        wnd = 1;            /* RFC 793: a zero window accepts only RCV.NXT */
+    return seq_geq(seg->seq, lo) && seq_lt(seg->seq, hi + wnd);
+}
+
+#define EV_NONE EV__COUNT
+
+static enum tcp_event classify_send(const struct conn_end *s, const struct conn_end *r,
+                                    const struct segment *seg)
+{
+    uint8_t f = seg->flags;
+    if (f & TH_RST)
+        return EV_SND_RST;
+    if (f & TH_SYN) {
+        if (f & TH_ACK)
+            return (s->flags & EPF_SYNACK) && seg->seq == s->isn ? EV_SND_SYNACK_AGAIN
+                                                                 : EV_SND_SYNACK;
+        return (s->flags & EPF_SYN) && seg->seq == s->isn ? EV_SND_SYN_AGAIN : EV_SND_SYN;
+    }
+    if (!(f & TH_ACK))
+        return EV_NONE;     /* RFC 793: a segment without ACK is dropped */
+    if (f & TH_FIN) {
+        bool again = s->flags & EPF_FIN;
+        bool peerfin = acks_fin(r, seg);
+        if (again)
+            return peerfin ? EV_SND_FIN_AGAIN_PEERFIN : EV_SND_FIN_AGAIN;
+        return peerfin ? EV_SND_FIN_PEERFIN : EV_SND_FIN;
+    }
+    return EV_SND_ACK;
+}
+
+static enum tcp_event classify_receive(struct tracker *t, const struct conn *c,
+                                       const struct conn_end *r, const struct conn_end *s,
+                                       const struct segment *seg)
+{
+    uint8_t f = seg->flags;
+    if (f & TH_RST) {
+        if (rst_acceptable(c, r, s, seg))
+            return EV_RCV_RST;
+        t->st.rst_ignored++;
+        return EV_NONE;
+    }
+    if (f & TH_SYN) {
+        if (!(f & TH_ACK))
+            return EV_RCV_SYN;
+        return acks_syn(r, seg) ? EV_RCV_SYNACK : EV_RCV_BAD_ACK;
+    }
+    if (!(f & TH_ACK))
+        return EV_NONE;
+    if ((r->state == ST_SYN_SENT || r->state == ST_SYN_RCVD) && !acks_syn(r, seg))
+        return EV_RCV_BAD_ACK;
+    bool ackfin = acks_fin(r, seg);
+    if (f & TH_FIN)
+        return ackfin ? EV_RCV_FIN_ACK_OF_FIN : EV_RCV_FIN;
+    return ackfin ? EV_RCV_ACK_OF_FIN : EV_RCV_ACK;
+}
+
+/* Record what the sender's segment tells about its sequence space. */
+static void note_sent(struct conn_end *s, const struct segment *seg)
+{
+    uint8_t f = seg->flags;
+    if (s->pkts < UINT32_MAX)
+        s->pkts++;
+    s->bytes += seg->payload_len;
+    if (f & TH_RST) {
+        s->flags |= EPF_RST;
+        return;             /* a RST does not advance the sequence space */
+    }
+    if (f & TH_SYN) {
+        if (!(s->flags & (EPF_SYN | EPF_SYNACK)) || !(s->flags & EPF_ISN)) {
+            s->isn = seg->seq;
+            s->flags |= EPF_ISN;
+        }
+        s->flags |= (f & TH_ACK) ? EPF_SYNACK : EPF_SYN;
+        if (seg->opts & OPT_WSCALE) {
+            s->wscale = seg->wscale;
+            s->flags |= EPF_WSCALE;
+        }
+        if (s->syns < UINT8_MAX)
+            s->syns++;
+    }
+    uint32_t end = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0) + ((f & TH_FIN) ? 1 : 0);
+    if (!(s->flags & EPF_SEQ) || seq_gt(end, s->snd_nxt))
+        s->snd_nxt = end;
+    s->flags |= EPF_SEQ;
+    if (f & TH_FIN) {
+        uint32_t fin = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0);
+        if (!(s->flags & EPF_FIN) || seq_gt(fin, s->fin_seq))
+            s->fin_seq = fin;
+        s->flags |= EPF_FIN;
+        if (s->fins < UINT8_MAX)
+            s->fins++;
+    }
+    if (f & TH_ACK) {
+        if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack))
+            s->ack = seg->ack;
+        s->flags |= EPF_ACK;
+    }
+    if (seg->have_win && !(f & TH_SYN))
+        s->win = seg->win;
+}
+
+/* -------------------------------------------------------------- applying --- */
+
+static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
+                        const struct segment *seg)
+{
+    struct conn_end *e = &c->ep[role];
+    enum tcp_state from = e->state;
+    const struct tcp_transition *tr = tcp_transition(from, ev);
+
+    if (from == ST_TIME_WAIT && tr->next == ST_TIME_WAIT &&
+        (ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN))
+        e->since = seg->ts;     /* RFC 793: a retransmitted FIN restarts 2 MSL */
+
+    /* Listeners: a SYN-ACK from an endpoint not yet synchronized proves a
+     * listening socket; a RST answering a SYN proves there is none. */
+    if (role == SERVER && t->listeners) {
+        if ((ev == EV_SND_SYNACK || ev == EV_SND_SYNACK_AGAIN) && !(c->flags & CF_LISTENER_NOTED) &&
+            (from == ST_LISTEN || from == ST_CLOSED)) {
+            struct flow_addr a;
+            conn_addr(c, SERVER, &a);
+            listeners_note_answered(t->listeners, &a, conn_port(c, SERVER), seg->ts);
+            c->flags |= CF_LISTENER_NOTED;
+        } else if (ev == EV_SND_RST && from == ST_LISTEN) {
+            struct flow_addr a;
+            conn_addr(c, SERVER, &a);
+            listeners_note_refused(t->listeners, &a, conn_port(c, SERVER), seg->ts);
+        }
+    }
+
+    if (tr->next != from) {
+        /* A connection first seen at its SYN-ACK stops being a guess at the
+         * client's first transition; one picked up mid-stream once it has
+         * been reset or both FINs have been seen. */
+        if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
+            e->flags &= (uint16_t)~EPF_INFERRED;
+        set_state(t, c, role, tr->next, ev, seg->ts);
+    }
+}
+
+void tracker_segment(struct tracker *t, const struct segment *seg)
+{
+    /* 1. capture time, monotonic; expiry when it has moved on */
+    if (!t->started) {
+        t->started = true;
+        t->base = t->now = seg->ts;
+    }
+    if (seg->ts > t->now) {
+        t->now = seg->ts;
+        t->now_pos = pos_of(t, t->now);
+    } else if (seg->ts < t->now) {
+        t->st.ts_backwards++;
+    }
+    if (t->now_pos != t->expired_pos)
+        expire(t);
+
+    /* 2. the connection */
+    struct ct_key key;
+    int dir;
+    ct_key_from_segment(seg, &key, &dir);
+    uint64_t hash = ct_hash(t->tab, &key);
+    struct conn *c = ct_find(t->tab, &key, hash);
+    if (c) {
+        int role = dir == conn_client_side(c) ? CLIENT : SERVER;
+        if (starts_new_incarnation(c, role, seg)) {
+            bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
+            uint32_t prev = c->id;
+            uint8_t prev_states = (uint8_t)(c->ep[CLIENT].state << 4 | c->ep[SERVER].state);
+            /* The new connection replaces the TIME_WAIT socket. */
+            if (in_tw)
+                end_time_wait(t, c, seg->ts);
+            retire(t, c, RETIRE_REUSED);
+            c = create(t, &key, hash, dir, seg);
+            if (!c)
+                return;
+            c->flags |= CF_REUSED | (in_tw ? CF_REUSED_IN_TW : 0);
+            c->prev_id = prev;
+            c->prev_states = prev_states;
+            t->st.reused++;
+            if (in_tw)
+                t->st.reused_in_tw++;
+        }
+    } else {
+        c = create(t, &key, hash, dir, seg);
+        if (!c)
+            return;
+    }
+    t->st.segments++;
+    if (seg->ts > c->last)
+        c->last = seg->ts;
+
+    int role = dir == conn_client_side(c) ? CLIENT : SERVER;
+    struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+
+    /* 3-5. send event, sequence bookkeeping, receive event */
+    enum tcp_event ev = classify_send(s, r, seg);
+    if (ev != EV_NONE)
+        apply_event(t, c, role, ev, seg);
+    note_sent(s, seg);
+    if ((seg->flags & TH_RST) && !(seg->flags & TH_SYN)) {
+        /* judged below; counted per endpoint for reports */
+    }
+    ev = classify_receive(t, c, r, s, seg);
+    if (ev != EV_NONE)
+        apply_event(t, c, !role, ev, seg);
+    else if (seg->flags & TH_RST)
+        s->rst_ignored++;
+
+    /* A picked-up connection's states stop being guesses once both FINs
+     * or a reset have been seen. */
+    if ((c->flags & CF_PICKED_UP) &&
+        (((c->ep[0].flags & EPF_FIN) && (c->ep[1].flags & EPF_FIN)) ||
+         ((seg->flags & TH_RST) && ev != EV_NONE))) {
+        c->ep[0].flags &= (uint16_t)~EPF_INFERRED;
+        c->ep[1].flags &= (uint16_t)~EPF_INFERRED;
+    }
+
+    for (int i = 0; i < t->nobs; i++)
+        if (t->obs[i].segment)
+            t->obs[i].segment(t->obs[i].ctx, c, role, seg);
+
+    /* 6. expiry list */
+    relist(t, c, true);
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    const struct conn *x = *(const struct conn *const *)a, *y = *(const struct conn *const *)b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+void tracker_finish(struct tracker *t)
+{
+    expire(t);
+    uint32_t n = ct_count(t->tab), k = 0;
+    struct conn **all = n ? malloc((size_t)n * sizeof *all) : NULL;
+    if (all) {
+        for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
+            struct conn *c = ct_at(t->tab, i);
+            if (c && k < n)
+                all[k++] = c;
+        }
+        qsort(all, k, sizeof *all, cmp_id);
+        for (uint32_t i = 0; i < k; i++)
+            retire(t, all[i], RETIRE_END);
+        free(all);
+    } else {
+        /* no memory to sort: retire in table order rather than lose any */
+        for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
+            struct conn *c = ct_at(t->tab, i);
+            if (c)
+                retire(t, c, RETIRE_END);
+        }
+    }
+}
+
+void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx)
+{
+    for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
+        struct conn *c = ct_at(t->tab, i);
+        if (c)
+            fn(ctx, c);
+    }
+}

@@ -1,0 +1,86 @@
+/* tracker.h - segments in, connections with endpoint states out.
+ *
+ * The tracker owns the connection table.  For each decoded segment it finds
+ * or creates the connection, classifies the segment into a send event for its
+ * sender and a receive event for its receiver, and applies both through the
+ * state table.  It runs expiry on capture time, and hands every connection to
+ * its observers when the connection leaves the table (closed and lingered,
+ * TIME_WAIT over, idle, evicted, replaced by a new incarnation, or the end of
+ * the capture).  Observers never change the model. */
+#ifndef TCPFSM_TRACKER_H
+#define TCPFSM_TRACKER_H
+
+#include <stdint.h>
+
+#include "conn.h"
+#include "segment.h"
+#include "tcpstate.h"
+
+enum retire_reason {
+    RETIRE_CLOSED,      /* both endpoints closed, linger over */
+    RETIRE_TIME_WAIT,   /* TIME_WAIT ran its 2 MSL */
+    RETIRE_IDLE,        /* no segment for --idle-timeout */
+    RETIRE_EVICTED,     /* the table was full */
+    RETIRE_REUSED,      /* a new connection took its 4-tuple */
+    RETIRE_END,         /* still tracked at the end of the capture */
+    RETIRE__COUNT
+};
+const char *retire_reason_name(enum retire_reason r);
+
+struct tracker_config {
+    tstamp_t msl;           /* TIME_WAIT lasts 2 * msl */
+    tstamp_t idle_timeout;  /* 0: never expire idle connections */
+    tstamp_t linger;        /* how long a closed connection stays */
+    uint32_t max_conns;
+};
+void tracker_config_defaults(struct tracker_config *cfg);
+
+struct tracker_observer {
+    void *ctx;
+    /* A connection leaves the table; *c is valid only during the call. */
+    void (*retired)(void *ctx, const struct conn *c, enum retire_reason why);
+    /* An endpoint changed state (optional). */
+    void (*transition)(void *ctx, const struct conn *c, int role, enum tcp_state from,
+                       enum tcp_event ev, tstamp_t ts);
+    /* A segment was applied to c by the endpoint `role` (optional). */
+    void (*segment)(void *ctx, const struct conn *c, int role, const struct segment *seg);
+};
+
+struct tracker_stats {
+    uint64_t segments;      /* segments applied to a connection */
+    uint64_t conns;         /* connection records created */
+    uint64_t picked_up;     /* ... first seen mid-stream */
+    uint64_t synack_first;  /* ... first seen at the SYN-ACK */
+    uint64_t reused;        /* new incarnations of a tracked 4-tuple */
+    uint64_t reused_in_tw;  /* ... while it was in TIME_WAIT */
+    uint64_t retired[RETIRE__COUNT];
+    uint64_t rst_ignored;   /* RSTs the receiver would not accept */
+    uint64_t no_memory;     /* segments dropped: no memory for a record */
+    uint64_t ts_backwards;  /* segments timestamped before an earlier one */
+    uint32_t peak_conns;    /* most connections tracked at once */
+};
+
+struct listeners;
+struct tracker;
+
+/* listeners may be NULL. */
+struct tracker *tracker_create(const struct tracker_config *cfg, struct listeners *listeners);
+void tracker_destroy(struct tracker *t);
+/* Observers are called in the order added (at most 4). */
+void tracker_add_observer(struct tracker *t, const struct tracker_observer *o);
+
+void tracker_segment(struct tracker *t, const struct segment *seg);
+/* End of input: settle TIME_WAIT as of the last packet's time, then retire
+ * every remaining connection (in order of creation) with RETIRE_END. */
+void tracker_finish(struct tracker *t);
+
+const struct tracker_stats *tracker_stats(const struct tracker *t);
+uint32_t tracker_open_conns(const struct tracker *t);
+size_t tracker_memory(const struct tracker *t);
+/* Capture time of the latest segment seen (0 before any). */
+tstamp_t tracker_now(const struct tracker *t);
+
+/* Visit every tracked connection (for live views); order unspecified. */
+void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx);
+
+#endif
