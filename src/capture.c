@@ -1,129 +1,175 @@
-/* capture.c - libpcap, offline. */
+/* capture.c - capture files through pcapfile.c, filters through libpcap. */
 #include "capture.h"
 
-#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "pcapfile.h"
+
+#define MAX_PROGS 8
+
+struct filter_prog {
+    int linktype;
+    struct bpf_program prog;
+};
 
 struct capture {
-    pcap_t *pcap;
+    struct pcapfile *file;
     char *source;
-    struct bpf_program prog;
-    bool have_prog;
-    int dlt;
-    char dlt_text[96];
-    char error[PCAP_ERRBUF_SIZE + 64];
-    uint64_t records, filtered, wire_bytes;
+    char *filter;
+    struct filter_prog progs[MAX_PROGS];
+    int nprogs;
+    char linktype_text[96];
+    char error[512];
+    uint64_t error_pktno;
+    uint64_t records, filtered;
 };
+
+/* LINKTYPE_ values in files that differ from the DLT_ values libpcap's
+ * filter compiler expects. */
+static int linktype_to_dlt(int lt)
+{
+    switch (lt) {
+    case 100: return DLT_ATM_RFC1483;
+    case 101: return DLT_RAW;
+    case 102: return DLT_SLIP_BSDOS;
+    case 103: return DLT_PPP_BSDOS;
+    default: return lt;
+    }
+}
+
+void linktype_text(int lt, char *buf, size_t len)
+{
+    int dlt = linktype_to_dlt(lt);
+    const char *name = pcap_datalink_val_to_name(dlt);
+    const char *desc = pcap_datalink_val_to_description(dlt);
+    if (name)
+        snprintf(buf, len, "%s (%s)", name, desc ? desc : name);
+    else
+        snprintf(buf, len, "link type %d", lt);
+}
 
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
-    char perr[PCAP_ERRBUF_SIZE] = "";
-    struct stat sb;
-
-    if (strcmp(path, "-") != 0) {
-        if (stat(path, &sb) != 0) {
-            snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-            return NULL;
-        }
-        if (S_ISDIR(sb.st_mode)) {
-            snprintf(err, errlen, "%s: is a directory, not a capture file", path);
-            return NULL;
-        }
-        if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
-            snprintf(err, errlen, "%s: empty file, not a capture file", path);
-            return NULL;
-        }
-    }
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
-    if (!p) {
-        const char *why = perr;
-        if (strstr(perr, "unknown file format"))
-            why = "not a pcap or pcapng capture file (unknown file format)";
-        else if (strstr(perr, "truncated dump file") || strstr(perr, "truncated pcapng"))
-            why = "capture file header is truncated";
-        snprintf(err, errlen, "%s: cannot read: %s", strcmp(path, "-") ? path : "standard input", why);
+    struct pcapfile *f = pcapfile_open(path, err, errlen);
+    if (!f)
         return NULL;
-    }
     struct capture *c = calloc(1, sizeof *c);
-    if (!c) {
-        pcap_close(p);
+    if (!c || !(c->source = strdup(strcmp(path, "-") ? path : "standard input"))) {
+        free(c);
+        pcapfile_close(f);
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    c->pcap = p;
-    c->source = strdup(strcmp(path, "-") ? path : "standard input");
-    c->dlt = pcap_datalink(p);
-    const char *name = pcap_datalink_val_to_name(c->dlt);
-    const char *desc = pcap_datalink_val_to_description(c->dlt);
-    if (name)
-        snprintf(c->dlt_text, sizeof c->dlt_text, "%s (%s)", name, desc ? desc : name);
+    c->file = f;
+    if (pcapfile_linktype(f) >= 0)
+        linktype_text(pcapfile_linktype(f), c->linktype_text, sizeof c->linktype_text);
     else
-        snprintf(c->dlt_text, sizeof c->dlt_text, "link type %d", c->dlt);
+        snprintf(c->linktype_text, sizeof c->linktype_text, "none (no interface)");
     return c;
+}
+
+static struct bpf_program *compile(struct capture *c, int linktype, char *err, size_t errlen)
+{
+    for (int i = 0; i < c->nprogs; i++)
+        if (c->progs[i].linktype == linktype)
+            return &c->progs[i].prog;
+    if (c->nprogs == MAX_PROGS) {
+        snprintf(err, errlen, "filter: more than %d link types in one file", MAX_PROGS);
+        return NULL;
+    }
+    pcap_t *dead = pcap_open_dead(linktype_to_dlt(linktype), PCAPFILE_MAX_RECORD);
+    if (!dead) {
+        snprintf(err, errlen, "filter: out of memory");
+        return NULL;
+    }
+    struct filter_prog *fp = &c->progs[c->nprogs];
+    if (pcap_compile(dead, &fp->prog, c->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        char lt[96];
+        linktype_text(linktype, lt, sizeof lt);
+        snprintf(err, errlen, "filter \"%s\": %s (link type %s)", c->filter, pcap_geterr(dead), lt);
+        pcap_close(dead);
+        return NULL;
+    }
+    pcap_close(dead);
+    fp->linktype = linktype;
+    c->nprogs++;
+    return &fp->prog;
 }
 
 bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen)
 {
     if (!filter || !*filter)
         return true;
-    if (pcap_compile(c->pcap, &c->prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        snprintf(err, errlen, "filter \"%s\": %s", filter, pcap_geterr(c->pcap));
+    c->filter = strdup(filter);
+    if (!c->filter) {
+        snprintf(err, errlen, "out of memory");
         return false;
     }
-    c->have_prog = true;
-    return true;
+    /* Compile now for the first link type, so a bad expression is a usage
+     * error before anything is read. */
+    int lt = pcapfile_linktype(c->file);
+    return compile(c, lt >= 0 ? lt : 1 /* Ethernet */, err, errlen) != NULL;
 }
 
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 {
     for (;;) {
-        struct pcap_pkthdr *h;
-        const u_char *data;
-        int rc = pcap_next_ex(c->pcap, &h, &data);
-        if (rc == PCAP_ERROR_BREAK)
+        struct pcapfile_packet p;
+        enum pcapfile_result r = pcapfile_next(c->file, &p);
+        if (r == PCAPFILE_END)
             return CAPTURE_END;
-        if (rc != 1) {
-            const char *e = pcap_geterr(c->pcap);
-            if (strstr(e, "truncated dump file") || strstr(e, "truncated pcapng"))
-                snprintf(c->error, sizeof c->error, "file ends in the middle of a packet record (%s)", e);
-            else
-                snprintf(c->error, sizeof c->error, "%s", e && *e ? e : "unreadable packet record");
+        if (r == PCAPFILE_DAMAGED) {
+            snprintf(c->error, sizeof c->error, "%s (at byte offset %llu)", pcapfile_error(c->file),
+                     (unsigned long long)pcapfile_damage_offset(c->file));
+            c->error_pktno = pcapfile_damage_recno(c->file);
             return CAPTURE_DAMAGED;
         }
         c->records++;
-        if (c->have_prog && !pcap_offline_filter(&c->prog, h, data)) {
-            c->filtered++;
-            continue;
+        if (c->filter) {
+            struct bpf_program *prog = compile(c, p.linktype, c->error, sizeof c->error);
+            if (!prog)
+                return CAPTURE_FAILED;
+            struct pcap_pkthdr h;
+            h.ts.tv_sec = (time_t)(p.ts / TS_PER_SEC);
+            h.ts.tv_usec = (suseconds_t)((p.ts % TS_PER_SEC) / 1000);
+            h.caplen = p.caplen;
+            h.len = p.wirelen;
+            if (!pcap_offline_filter(prog, &h, p.data)) {
+                c->filtered++;
+                continue;
+            }
         }
-        pkt->data = data;
-        pkt->caplen = h->caplen;
-        pkt->wirelen = h->len;
-        pkt->ts = (tstamp_t)h->ts.tv_sec * TS_PER_SEC + (tstamp_t)h->ts.tv_usec;
-        pkt->pktno = c->records;
-        c->wire_bytes += h->len;
+        pkt->data = p.data;
+        pkt->caplen = p.caplen;
+        pkt->wirelen = p.wirelen;
+        pkt->ts = p.ts;
+        pkt->linktype = p.linktype;
+        pkt->pktno = p.recno;
         return CAPTURE_PACKET;
     }
 }
 
 const char *capture_error(const struct capture *c) { return c->error; }
-int capture_datalink(const struct capture *c) { return c->dlt; }
-const char *capture_datalink_text(const struct capture *c) { return c->dlt_text; }
+uint64_t capture_error_pktno(const struct capture *c) { return c->error_pktno; }
+int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file); }
+const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
+const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }
 uint64_t capture_records(const struct capture *c) { return c->records; }
 uint64_t capture_filtered(const struct capture *c) { return c->filtered; }
-uint64_t capture_wire_bytes(const struct capture *c) { return c->wire_bytes; }
+uint64_t capture_oversized(const struct capture *c) { return pcapfile_stats(c->file)->oversized; }
 
 void capture_close(struct capture *c)
 {
     if (!c)
         return;
-    if (c->have_prog)
-        pcap_freecode(&c->prog);
-    pcap_close(c->pcap);
+    for (int i = 0; i < c->nprogs; i++)
+        pcap_freecode(&c->progs[i].prog);
+    free(c->filter);
     free(c->source);
+    pcapfile_close(c->file);
     free(c);
 }

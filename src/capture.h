@@ -1,8 +1,10 @@
-/* capture.h - packets from a capture file (pcap or pcapng) through libpcap.
+/* capture.h - numbered packets from a capture file, filtered.
  *
- * Wraps libpcap so the rest of tcpfsm sees numbered packets with nanosecond
- * timestamps, a BPF filter applied with the count of what it rejected, and
- * errors phrased for the user (file name and packet number). */
+ * Files are read by pcapfile.c; libpcap compiles and runs the BPF filter
+ * (one program per link type, since a pcapng file may mix them) and will
+ * serve live capture.  The rest of tcpfsm sees packets with nanosecond
+ * timestamps, their link type, their number in the file, and errors phrased
+ * for the user. */
 #ifndef TCPFSM_CAPTURE_H
 #define TCPFSM_CAPTURE_H
 
@@ -17,13 +19,15 @@ struct capture_packet {
     uint32_t caplen;        /* bytes captured */
     uint32_t wirelen;       /* bytes on the wire */
     tstamp_t ts;
-    uint64_t pktno;         /* 1-based record number in the file */
+    int linktype;           /* LINKTYPE_ / DLT_ value for decode_packet() */
+    uint64_t pktno;         /* 1-based packet number in the file */
 };
 
 enum capture_result {
     CAPTURE_PACKET = 1,     /* *pkt filled */
     CAPTURE_END = 0,        /* clean end of input */
     CAPTURE_DAMAGED = -1,   /* the input is damaged here; see capture_error() */
+    CAPTURE_FAILED = -2,    /* cannot go on (the filter cannot apply); see capture_error() */
 };
 
 struct capture;
@@ -31,20 +35,28 @@ struct capture;
 /* Open a capture file ("-" for standard input).  On failure returns NULL and
  * writes one sentence naming the file and the problem into err. */
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);
-/* Compile and apply a BPF filter; false with err set if it does not compile. */
+/* Set a BPF filter; false with err set if it does not compile for the
+ * file's first link type.  Other link types are compiled when first met. */
 bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
 
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt);
-/* After CAPTURE_DAMAGED: what went wrong, without file name or packet. */
+/* After CAPTURE_DAMAGED or CAPTURE_FAILED: what went wrong (no file name). */
 const char *capture_error(const struct capture *c);
+/* After CAPTURE_DAMAGED: the number of the damaged packet record. */
+uint64_t capture_error_pktno(const struct capture *c);
 
-int capture_datalink(const struct capture *c);
-/* "EN10MB (Ethernet)" */
-const char *capture_datalink_text(const struct capture *c);
+/* Link type of the file or its first interface, -1 if none is known. */
+int capture_linktype(const struct capture *c);
+/* "EN10MB (Ethernet)"; "pcapng" format name */
+const char *capture_linktype_text(const struct capture *c);
+const char *capture_format(const struct capture *c);
 const char *capture_source(const struct capture *c);
-uint64_t capture_records(const struct capture *c);      /* records read */
+uint64_t capture_records(const struct capture *c);      /* packet records read */
 uint64_t capture_filtered(const struct capture *c);     /* rejected by the filter */
-uint64_t capture_wire_bytes(const struct capture *c);   /* of records passing the filter */
+uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */
 void capture_close(struct capture *c);
+
+/* Describe a link type number: "EN10MB (Ethernet)". */
+void linktype_text(int linktype, char *buf, size_t len);
 
 #endif

@@ -42,11 +42,11 @@ int main(int argc, char **argv)
         options_free(&opt);
         return EXIT_USAGE;
     }
-    int dlt = capture_datalink(cap);
-    if (!decode_link_supported(dlt)) {
+    int lt = capture_linktype(cap);
+    if (lt >= 0 && !decode_link_supported(lt)) {
         fprintf(stderr, "tcpfsm: %s: unsupported link type %s; tcpfsm decodes Ethernet (with VLAN tags), "
                         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE and FDDI\n",
-                capture_source(cap), capture_datalink_text(cap));
+                capture_source(cap), capture_linktype_text(cap));
         capture_close(cap);
         options_free(&opt);
         return EXIT_USAGE;
@@ -86,8 +86,9 @@ int main(int argc, char **argv)
             info.first_ts = pkt.ts;
         if (pkt.ts > info.last_ts)
             info.last_ts = pkt.ts;
+        info.wire_bytes += pkt.wirelen;
         struct segment seg;
-        enum decode_outcome o = decode_packet(dlt, pkt.data, pkt.caplen, pkt.wirelen, &seg);
+        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
         info.outcome[o]++;
         if (o != DEC_TCP)
             continue;
@@ -100,18 +101,23 @@ int main(int argc, char **argv)
     info.exit_status = EXIT_ALL_READ;
     if (rc == CAPTURE_DAMAGED) {
         info.damage = capture_error(cap);
-        info.damage_pkt = capture_records(cap) + 1;
+        info.damage_pkt = capture_error_pktno(cap);
         info.exit_status = EXIT_DAMAGED;
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the %llu packets before it\n",
                 capture_source(cap), (unsigned long long)info.damage_pkt, info.damage,
                 (unsigned long long)capture_records(cap));
+    } else if (rc == CAPTURE_FAILED) {
+        info.damage = capture_error(cap);
+        info.damage_pkt = capture_records(cap);
+        info.exit_status = EXIT_DAMAGED;
+        fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
+                capture_source(cap), (unsigned long long)info.damage_pkt, info.damage);
     }
     info.source = capture_source(cap);
-    info.link = capture_datalink_text(cap);
+    info.link = capture_linktype_text(cap);
     info.filter = opt.filter;
     info.records = capture_records(cap);
     info.filtered = capture_filtered(cap);
-    info.wire_bytes = capture_wire_bytes(cap);
     info.cfg = &opt.tracker;
     info.stats = tracker_stats(tr);
     info.census = &census;

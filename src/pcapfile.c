@@ -1,0 +1,494 @@
+/* pcapfile.c - pcap and pcapng reader.
+ *
+ * Formats: pcap (microsecond and nanosecond, either byte order, and the
+ * "modified" Kuznetzov variant), pcapng (section header, interface
+ * description, enhanced/simple/obsolete packet blocks; other blocks are
+ * skipped; each section may change byte order).  References: the pcap and
+ * pcapng IETF drafts (draft-ietf-opsawg-pcap, draft-ietf-opsawg-pcapng).
+ *
+ * The file is streamed through one buffer.  A record is handed out as a
+ * pointer into the buffer, valid until the next call. */
+#include "pcapfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUF_SIZE (1u << 20)
+/* pcapng blocks carry options besides the packet; anything beyond this is
+ * not a block a capture tool wrote. */
+#define MAX_BLOCK (PCAPFILE_MAX_RECORD + 65536u)
+#define MAX_INTERFACES 65536u
+
+enum {
+    MAGIC_USEC = 0xa1b2c3d4,
+    MAGIC_NSEC = 0xa1b23c4d,
+    MAGIC_MODIFIED = 0xa1b2cd34,    /* Kuznetzov's patched libpcap */
+    PCAPNG_SHB = 0x0a0d0d0a,
+    PCAPNG_BOM = 0x1a2b3c4d,
+    PCAPNG_IDB = 1,
+    PCAPNG_PB = 2,                  /* obsolete packet block */
+    PCAPNG_SPB = 3,
+    PCAPNG_EPB = 6,
+};
+
+enum kind { KIND_PCAP, KIND_PCAPNG };
+
+struct iface {
+    int linktype;
+    uint32_t snaplen;
+    bool res_pow2;          /* if_tsresol: power of 2 (else of 10) */
+    uint8_t res_exp;        /* units per second = base ^ res_exp */
+    int64_t offset_sec;     /* if_tsoffset */
+};
+
+struct pcapfile {
+    int fd;
+    bool close_fd;
+    uint8_t *buf;
+    size_t start, end;      /* unread bytes are buf[start, end) */
+    bool eof;
+    int read_errno;
+    uint64_t consumed;      /* file offset of buf[start] */
+
+    enum kind kind;
+    bool swapped;           /* multi-byte fields are big-endian */
+    bool nsec;              /* pcap: fraction is nanoseconds */
+    bool modified;          /* pcap: 24-byte record headers */
+    int linktype;           /* pcap: the file's; pcapng: first interface's */
+    uint32_t snaplen;
+
+    struct iface *ifs;      /* pcapng interfaces of the current section */
+    uint32_t nifs, cap_ifs;
+    tstamp_t last_ts;       /* for simple packet blocks, which have none */
+
+    uint64_t recno;         /* packets read */
+    uint64_t damage_recno;  /* the packet whose record is damaged */
+    uint64_t damage_offset; /* byte offset of the damaged record or block */
+    struct pcapfile_stats st;
+    char format[32];
+    char error[256];
+};
+
+/* --------------------------------------------------------- buffering --- */
+
+/* Make at least n unread bytes available if the file has them.  Returns the
+ * number available (less than n only at end of file or on a read error). */
+static size_t fill(struct pcapfile *f, size_t n)
+{
+    if (f->end - f->start >= n)
+        return n;
+    if (f->start > 0) {
+        memmove(f->buf, f->buf + f->start, f->end - f->start);
+        f->end -= f->start;
+        f->start = 0;
+    }
+    while (f->end < n && !f->eof) {
+        ssize_t r = read(f->fd, f->buf + f->end, BUF_SIZE - f->end);
+        if (r > 0)
+            f->end += (size_t)r;
+        else if (r == 0)
+            f->eof = true;
+        else if (errno != EINTR) {
+            f->read_errno = errno;
+            f->eof = true;
+        }
+    }
+    return f->end - f->start < n ? f->end - f->start : n;
+}
+
+static void consume(struct pcapfile *f, size_t n)
+{
+    f->start += n;
+    f->consumed += n;
+}
+
+static uint32_t rd32(const struct pcapfile *f, const uint8_t *p)
+{
+    if (f->swapped)
+        return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static uint16_t rd16(const struct pcapfile *f, const uint8_t *p)
+{
+    if (f->swapped)
+        return (uint16_t)(p[0] << 8 | p[1]);
+    return (uint16_t)(p[1] << 8 | p[0]);
+}
+
+static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
+{
+    va_list ap;
+    f->damage_recno = f->recno + (f->kind == KIND_PCAPNG ? 1 : 0);
+    f->damage_offset = f->consumed;
+    va_start(ap, fmt);
+    vsnprintf(f->error, sizeof f->error, fmt, ap);
+    va_end(ap);
+    if (f->read_errno) {
+        size_t l = strlen(f->error);
+        snprintf(f->error + l, sizeof f->error - l, " (read error: %s)", strerror(f->read_errno));
+    }
+    return PCAPFILE_DAMAGED;
+}
+
+/* -------------------------------------------------------------- pcap --- */
+
+static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet *pkt)
+{
+    size_t hlen = f->modified ? 24 : 16;
+    size_t have = fill(f, hlen);
+    if (have == 0)
+        return f->read_errno ? damaged(f, "cannot read the next record") : PCAPFILE_END;
+    f->recno++;
+    if (have < hlen)
+        return damaged(f, "truncated record header: %zu of %zu bytes", have, hlen);
+    const uint8_t *h = f->buf + f->start;
+    uint32_t sec = rd32(f, h), frac = rd32(f, h + 4), incl = rd32(f, h + 8), orig = rd32(f, h + 12);
+    if (incl > PCAPFILE_MAX_RECORD)
+        return damaged(f, "record claims %u captured bytes, more than the %u any capture holds: "
+                          "the file is corrupt from here on", incl, PCAPFILE_MAX_RECORD);
+    have = fill(f, hlen + incl);
+    if (have < hlen + incl)
+        return damaged(f, "truncated record: %zu of %u packet bytes present", have - hlen, incl);
+    if (f->snaplen && incl > f->snaplen)
+        f->st.oversized++;
+    if (orig < incl) {
+        f->st.wirelen_short++;
+        orig = incl;
+    }
+    pkt->data = f->buf + f->start + hlen;
+    pkt->caplen = incl;
+    pkt->wirelen = orig;
+    pkt->ts = (tstamp_t)sec * TS_PER_SEC + (tstamp_t)frac * (f->nsec ? 1 : 1000);
+    pkt->linktype = f->linktype;
+    pkt->recno = f->recno;
+    consume(f, hlen + incl);
+    return PCAPFILE_PACKET;
+}
+
+/* ------------------------------------------------------------ pcapng --- */
+
+static tstamp_t ng_time(const struct iface *i, uint64_t t)
+{
+    uint64_t ns;
+    if (i->res_pow2) {
+#ifdef __SIZEOF_INT128__
+        ns = (uint64_t)(((unsigned __int128)t * 1000000000u) >> i->res_exp);
+#else
+        ns = (uint64_t)((long double)t * 1e9L / (long double)(1ULL << (i->res_exp & 63)));
+#endif
+    } else if (i->res_exp <= 9) {
+        static const uint64_t mul[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
+                                         10000, 1000, 100, 10, 1};
+        ns = t * mul[i->res_exp];
+    } else {
+        uint64_t div = 1;
+        for (unsigned k = 9; k < i->res_exp && div < UINT64_MAX / 10; k++)
+            div *= 10;
+        ns = t / div;
+    }
+    return (tstamp_t)(ns + (uint64_t)(i->offset_sec * TS_PER_SEC));
+}
+
+/* Parse an interface description block body. */
+static enum pcapfile_result ng_idb(struct pcapfile *f, const uint8_t *b, uint32_t blen)
+{
+    if (blen < 8)
+        return damaged(f, "interface description block too short (%u bytes)", blen);
+    if (f->nifs >= MAX_INTERFACES)
+        return damaged(f, "more than %u interfaces in one section", MAX_INTERFACES);
+    if (f->nifs == f->cap_ifs) {
+        uint32_t cap = f->cap_ifs ? f->cap_ifs * 2 : 4;
+        struct iface *n = realloc(f->ifs, cap * sizeof *n);
+        if (!n)
+            return damaged(f, "out of memory for interfaces");
+        f->ifs = n;
+        f->cap_ifs = cap;
+    }
+    struct iface *i = &f->ifs[f->nifs];
+    memset(i, 0, sizeof *i);
+    i->linktype = rd16(f, b);
+    i->snaplen = rd32(f, b + 4);
+    i->res_exp = 6;         /* default: microseconds */
+    for (uint32_t off = 8; off + 4 <= blen;) {
+        uint16_t code = rd16(f, b + off), len = rd16(f, b + off + 2);
+        if (code == 0)
+            break;
+        uint32_t padded = (len + 3u) & ~3u;
+        if (off + 4 + padded > blen)
+            break;          /* a broken option list: keep what we have */
+        if (code == 9 && len >= 1) {
+            i->res_pow2 = b[off + 4] & 0x80;
+            i->res_exp = b[off + 4] & 0x7f;
+            if (i->res_pow2 && i->res_exp > 63)
+                i->res_exp = 63;
+        } else if (code == 14 && len >= 8) {
+            uint64_t v = (uint64_t)rd32(f, b + off + 4 + (f->swapped ? 0 : 4)) << 32 |
+                         rd32(f, b + off + 4 + (f->swapped ? 4 : 0));
+            i->offset_sec = (int64_t)v;
+            if (i->offset_sec > 1000000000000LL || i->offset_sec < -1000000000000LL)
+                i->offset_sec = 0;
+        }
+        off += 4 + padded;
+    }
+    if (f->linktype < 0) {
+        f->linktype = i->linktype;
+        f->snaplen = i->snaplen;
+    }
+    f->nifs++;
+    return PCAPFILE_PACKET;
+}
+
+static enum pcapfile_result ng_shb(struct pcapfile *f, size_t have)
+{
+    if (have < 12)
+        return damaged(f, "truncated section header block");
+    const uint8_t *p = f->buf + f->start + 8;
+    uint32_t bom = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+    if (bom == PCAPNG_BOM)
+        f->swapped = false;
+    else if (bom == 0x4d3c2b1a)
+        f->swapped = true;
+    else
+        return damaged(f, "section header block with a bad byte-order magic");
+    f->nifs = 0;            /* interfaces are per section */
+    return PCAPFILE_PACKET;
+}
+
+/* Read blocks until a packet comes out (or the end, or damage).  With
+ * stop_before_packet, leave the first packet block unread: used at open to
+ * learn the first interface's link type. */
+static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_packet *pkt,
+                                        bool stop_before_packet)
+{
+    for (;;) {
+        size_t have = fill(f, 12);
+        if (have == 0)
+            return f->read_errno ? damaged(f, "cannot read the next block") : PCAPFILE_END;
+        if (have < 8)
+            return damaged(f, "truncated block header: %zu of 8 bytes", have);
+        const uint8_t *h = f->buf + f->start;
+        uint32_t type = rd32(f, h);
+        if (type == PCAPNG_SHB) {
+            enum pcapfile_result r = ng_shb(f, have);
+            if (r != PCAPFILE_PACKET)
+                return r;
+        }
+        uint32_t len = rd32(f, h + 4);
+        bool is_packet = type == PCAPNG_EPB || type == PCAPNG_SPB || type == PCAPNG_PB;
+        if (is_packet && stop_before_packet)
+            return PCAPFILE_PACKET;
+        if (len < 12 || len % 4 != 0)
+            return damaged(f, "block of type 0x%x has an invalid length %u", type, len);
+        if (len > MAX_BLOCK)
+            return damaged(f, "block of type 0x%x claims %u bytes, more than any capture block: "
+                              "the file is corrupt from here on", type, len);
+        have = fill(f, len);
+        if (have < len)
+            return damaged(f, "truncated block of type 0x%x: %zu of %u bytes present", type, have, len);
+        h = f->buf + f->start;
+        if (rd32(f, h + len - 4) != len)
+            return damaged(f, "block of type 0x%x: its two length fields disagree", type);
+        const uint8_t *b = h + 8;
+        uint32_t blen = len - 12;
+        enum pcapfile_result r = PCAPFILE_PACKET;
+        bool out = false;
+
+        if (is_packet)
+            f->recno++;
+        switch (type) {
+        case PCAPNG_IDB:
+            r = ng_idb(f, b, blen);
+            break;
+        case PCAPNG_EPB:
+        case PCAPNG_PB: {
+            bool epb = type == PCAPNG_EPB;
+            if (blen < 20)
+                return damaged(f, "packet block too short (%u bytes)", blen);
+            uint32_t ifid = epb ? rd32(f, b) : rd16(f, b);
+            uint64_t t = (uint64_t)rd32(f, b + 4) << 32 | rd32(f, b + 8);
+            uint32_t caplen = rd32(f, b + 12), orig = rd32(f, b + 16);
+            if (caplen > blen - 20)
+                return damaged(f, "packet block: captured length %u runs past the block (%u bytes)",
+                               caplen, blen - 20);
+            if (ifid >= f->nifs) {
+                f->st.bad_interface++;
+                break;
+            }
+            const struct iface *i = &f->ifs[ifid];
+            pkt->data = b + 20;
+            pkt->caplen = caplen;
+            pkt->wirelen = orig;
+            pkt->ts = ng_time(i, t);
+            pkt->linktype = i->linktype;
+            if (i->snaplen && caplen > i->snaplen)
+                f->st.oversized++;
+            out = true;
+            break;
+        }
+        case PCAPNG_SPB: {
+            if (blen < 4)
+                return damaged(f, "simple packet block too short");
+            if (f->nifs == 0) {
+                f->st.bad_interface++;
+                break;
+            }
+            uint32_t orig = rd32(f, b), caplen = blen - 4;
+            if (caplen > orig)
+                caplen = orig;
+            if (f->ifs[0].snaplen && caplen > f->ifs[0].snaplen)
+                caplen = f->ifs[0].snaplen;
+            pkt->data = b + 4;
+            pkt->caplen = caplen;
+            pkt->wirelen = orig;
+            pkt->ts = f->last_ts;   /* simple packet blocks carry no time */
+            pkt->linktype = f->ifs[0].linktype;
+            out = true;
+            break;
+        }
+        case PCAPNG_SHB:
+            break;
+        default:
+            f->st.other_blocks++;
+            break;
+        }
+        if (r != PCAPFILE_PACKET)
+            return r;
+        consume(f, len);
+        if (out) {
+            if (pkt->wirelen < pkt->caplen) {
+                f->st.wirelen_short++;
+                pkt->wirelen = pkt->caplen;
+            }
+            pkt->recno = f->recno;
+            f->last_ts = pkt->ts;
+            return PCAPFILE_PACKET;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ common --- */
+
+struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *name = is_stdin ? "standard input" : path;
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory, not a capture file", name);
+        if (!is_stdin)
+            close(fd);
+        return NULL;
+    }
+#ifdef POSIX_FADV_SEQUENTIAL
+    if (!is_stdin)
+        posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+#endif
+    struct pcapfile *f = calloc(1, sizeof *f);
+    uint8_t *buf = malloc(BUF_SIZE);
+    if (!f || !buf) {
+        free(f);
+        free(buf);
+        snprintf(err, errlen, "%s: out of memory", name);
+        if (!is_stdin)
+            close(fd);
+        return NULL;
+    }
+    f->fd = fd;
+    f->close_fd = !is_stdin;
+    f->buf = buf;
+    f->linktype = -1;
+
+    size_t have = fill(f, 24);
+    if (have == 0) {
+        snprintf(err, errlen, "%s: %s", name,
+                 f->read_errno ? strerror(f->read_errno) : "empty file, not a capture file");
+        pcapfile_close(f);
+        return NULL;
+    }
+    const uint8_t *h = f->buf;
+    uint32_t le = have >= 4 ? (uint32_t)h[3] << 24 | (uint32_t)h[2] << 16 | (uint32_t)h[1] << 8 | h[0] : 0;
+    uint32_t be = have >= 4 ? (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3] : 0;
+
+    if (le == PCAPNG_SHB) {
+        f->kind = KIND_PCAPNG;
+        snprintf(f->format, sizeof f->format, "pcapng");
+        struct pcapfile_packet dummy;
+        if (next_pcapng(f, &dummy, true) == PCAPFILE_DAMAGED) {
+            snprintf(err, errlen, "%s: cannot read: %s", name, f->error);
+            pcapfile_close(f);
+            return NULL;
+        }
+        return f;
+    }
+    uint32_t magic = 0;
+    if (le == MAGIC_USEC || le == MAGIC_NSEC || le == MAGIC_MODIFIED) {
+        magic = le;
+    } else if (be == MAGIC_USEC || be == MAGIC_NSEC || be == MAGIC_MODIFIED) {
+        magic = be;
+        f->swapped = true;
+    } else {
+        snprintf(err, errlen, "%s: not a pcap or pcapng capture file (unknown file format)", name);
+        pcapfile_close(f);
+        return NULL;
+    }
+    if (have < 24) {
+        snprintf(err, errlen, "%s: truncated pcap file header: %zu of 24 bytes", name, have);
+        pcapfile_close(f);
+        return NULL;
+    }
+    f->kind = KIND_PCAP;
+    f->nsec = magic == MAGIC_NSEC;
+    f->modified = magic == MAGIC_MODIFIED;
+    uint16_t major = rd16(f, h + 4);
+    if (major != 2) {
+        snprintf(err, errlen, "%s: pcap version %u is not supported (only 2.x exists)", name, major);
+        pcapfile_close(f);
+        return NULL;
+    }
+    f->snaplen = rd32(f, h + 16);
+    f->linktype = (int)(rd32(f, h + 20) & 0xffff);
+    snprintf(f->format, sizeof f->format, "pcap%s", f->nsec ? " (nanosecond)" : f->modified ? " (modified)" : "");
+    consume(f, 24);
+    return f;
+}
+
+enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *pkt)
+{
+    if (f->error[0])
+        return PCAPFILE_DAMAGED;
+    return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
+}
+
+const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
+uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
+uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
+const char *pcapfile_format(const struct pcapfile *f) { return f->format; }
+int pcapfile_linktype(const struct pcapfile *f) { return f->linktype; }
+uint32_t pcapfile_snaplen(const struct pcapfile *f) { return f->snaplen; }
+const struct pcapfile_stats *pcapfile_stats(const struct pcapfile *f) { return &f->st; }
+
+void pcapfile_close(struct pcapfile *f)
+{
+    if (!f)
+        return;
+    if (f->close_fd)
+        close(f->fd);
+    free(f->ifs);
+    free(f->buf);
+    free(f);
+}

@@ -1,0 +1,63 @@
+/* pcapfile.h - reading pcap and pcapng files without trusting them.
+ *
+ * tcpfsm reads capture files itself rather than through libpcap's savefile
+ * code, for three reasons: pcapng files whose interfaces differ in link type
+ * or snapshot length are read packet by packet instead of being refused;
+ * damage is reported precisely (which record, header or body, what was
+ * wrong); and the reader streams through a fixed buffer with one copy, so
+ * memory does not grow with the file.  Every length field is checked against
+ * the bytes actually present before it is used. */
+#ifndef TCPFSM_PCAPFILE_H
+#define TCPFSM_PCAPFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "segment.h"
+
+/* Largest record accepted (libpcap's limit for any link type). */
+#define PCAPFILE_MAX_RECORD 262144u
+
+struct pcapfile_packet {
+    const uint8_t *data;
+    uint32_t caplen, wirelen;
+    tstamp_t ts;
+    int linktype;           /* LINKTYPE_ value of the packet's interface */
+    uint64_t recno;         /* 1-based packet number, as Wireshark counts */
+};
+
+enum pcapfile_result {
+    PCAPFILE_PACKET = 1,
+    PCAPFILE_END = 0,
+    PCAPFILE_DAMAGED = -1,  /* pcapfile_error() says what; nothing after is read */
+};
+
+/* Counts of oddities that did not stop reading. */
+struct pcapfile_stats {
+    uint64_t oversized;     /* caplen above the interface's snapshot length */
+    uint64_t wirelen_short; /* original length below captured length */
+    uint64_t bad_interface; /* pcapng packets naming an undefined interface */
+    uint64_t other_blocks;  /* pcapng blocks that carry no packet */
+};
+
+struct pcapfile;
+
+/* Open path ("-": standard input) and read its file header.  NULL on failure
+ * with a sentence in err. */
+struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen);
+enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *pkt);
+const char *pcapfile_error(const struct pcapfile *f);
+/* Number of the packet whose record was damaged, and its byte offset. */
+uint64_t pcapfile_damage_recno(const struct pcapfile *f);
+uint64_t pcapfile_damage_offset(const struct pcapfile *f);
+/* "pcap", "pcap (nanosecond)", "pcapng" */
+const char *pcapfile_format(const struct pcapfile *f);
+/* Link type of the file (pcap) or of its first interface (pcapng); -1 if none yet. */
+int pcapfile_linktype(const struct pcapfile *f);
+/* Snapshot length of the file or first interface (0 if unknown). */
+uint32_t pcapfile_snaplen(const struct pcapfile *f);
+const struct pcapfile_stats *pcapfile_stats(const struct pcapfile *f);
+void pcapfile_close(struct pcapfile *f);
+
+#endif

@@ -1,0 +1,34 @@
+# tests/lib.sh - helpers shared by the shell tests.  Source it:
+#   . "$top_srcdir/tests/lib.sh"
+# Environment (set by make check): TCPFSM, top_srcdir, top_builddir, SHARED_DIR.
+
+set -u
+
+: "${TCPFSM:=$(cd "$(dirname "$0")/../.." && pwd)/tcpfsm}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${SHARED_DIR:=$(cd "$top_srcdir/.." && pwd)/shared}"
+
+fails=0
+checks=0
+
+# ok CONDITION-DESCRIPTION: record a passed check
+pass() { checks=$((checks + 1)); echo "ok $checks - $*"; }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "not ok $checks - $*"; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+# finish: exit status for the automake harness
+finish() {
+    echo "# $checks checks, $fails failed"
+    [ "$fails" -eq 0 ] && exit 0
+    exit 1
+}
+
+# A scratch directory removed on exit.
+scratch() {
+    TMPD=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-test.XXXXXX")
+    trap 'rm -rf "$TMPD"' EXIT
+}
