@@ -167,6 +167,8 @@ static enum decode_outcome decode_tcp(struct layer l, struct segment *seg)
     seg->flags = flags;
     if (seg->hdr_len < 20 || seg->hdr_len > l.wire)
         return DEC_BAD_TCP;
+    seg->tcp_hdr = l.cap.p;
+    seg->tcp_caplen = (uint32_t)l.cap.len;
     seg->have_win = bytes_be16(l.cap, 14, &seg->win);
     seg->payload_len = l.wire - seg->hdr_len;
     seg->hdr_truncated = !bytes_has(l.cap, 0, seg->hdr_len);
@@ -428,6 +430,9 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
     memset(seg->dst.b + 4, 0, 12);
     seg->src.family = seg->dst.family = 4;
     seg->ip_len = total;
+    seg->ip_hdr = l.cap.p;
+    seg->ip_caplen = (uint32_t)(l.cap.len < total ? l.cap.len : total);
+    seg->ip_hdr_len = (uint16_t)ihl;
     if (frag & 0x1fff)          /* fragment offset: no transport header */
         return DEC_IP_FRAGMENT;
     seg->ip_first_frag = (frag & 0x2000) != 0;
@@ -455,6 +460,9 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
         return DEC_BAD_IP;
     seg->src.family = seg->dst.family = 6;
     seg->ip_len = 40 + payload;
+    seg->ip_hdr = l.cap.p;
+    seg->ip_caplen = (uint32_t)(l.cap.len < seg->ip_len ? l.cap.len : seg->ip_len);
+    seg->ip_hdr_len = 40;
     struct layer p = layer_skip(layer_trim(l, 40 + payload), 40);
 
     for (int n = 0;; n++) {

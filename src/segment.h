@@ -61,6 +61,14 @@ struct segment {
     uint32_t tsval, tsecr;  /* valid if OPT_TIMESTAMP */
     uint8_t nsack;          /* SACK blocks kept (at most SEG_MAX_SACK) */
     uint32_t sack[SEG_MAX_SACK][2];
+    /* Where the innermost IP header and the TCP header begin in the packet,
+     * and how many bytes were captured from there: for checksums and for
+     * writing evidence.  Valid only while the packet's buffer is. */
+    const uint8_t *ip_hdr;
+    uint32_t ip_caplen;
+    uint16_t ip_hdr_len;    /* IPv4 header length incl. options; 40 for IPv6 */
+    const uint8_t *tcp_hdr;
+    uint32_t tcp_caplen;
 };
 
 #endif
