@@ -1,0 +1,143 @@
+#!/bin/bash
+# tests/cli/basic.sh - functional checks on the generated capture good.pcap
+# (see tests/cli/mkcap.py for its four connections A-D and their states).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/cli/common.sh"
+scratch
+need_fixtures
+G=$FX/good.pcap
+
+ok_run() {   # WHAT ARGS...: run, expecting exit 0 and nothing on stderr
+    local what=$1
+    shift
+    run "$@"
+    no_sanitizer "$what"
+    expect_eq "$what: exit status" 0 "$rc"
+    expect_eq "$what: stderr" "" "$(head -c 500 "$TMPD/err")"
+}
+
+# --- JSON ---------------------------------------------------------------------
+ok_run "json" -r "$G" --format json
+json_ok "json"
+expect_eq "json: line types in order" "conn conn conn conn listener listener listener listener summary" \
+    "$(jq_out '" ".join(o["type"] for o in L)')"
+
+# Every conn object has these fields (more are allowed), of these types.
+expect_eq "json: conn objects have the documented fields and types" "" "$(jq_out '
+"; ".join("conn %s: %s" % (c.get("id"), k) for c in C for k, t in [
+    ("client_addr", str), ("client_port", int), ("server_addr", str), ("server_port", int),
+    ("client_state", str), ("server_state", str), ("start", (int, float)), ("end", (int, float)),
+    ("client_pkts", int), ("server_pkts", int), ("client_bytes", int), ("server_bytes", int),
+    ("picked_up", bool)] if not isinstance(c.get(k), t) or (t is int and isinstance(c.get(k), bool)))')"
+
+RFC793="CLOSED LISTEN SYN_SENT SYN_RECEIVED ESTABLISHED FIN_WAIT_1 FIN_WAIT_2 CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT"
+expect_eq "json: every state is an RFC 793 state name" "" \
+    "$(jq_out "\" \".join(s for c in C for s in (c['client_state'], c['server_state']) if s not in '$RFC793'.split())")"
+
+# The four connections, in the order they ended (all at the end of capture).
+expect_eq "json: connection A (closed by the client)" \
+    "192.0.2.1 40000 192.0.2.2 80 TIME_WAIT CLOSED 6 5 100 200 False 1700000000.001 1700000000.011" \
+    "$(jq_out '" ".join(str(x) for c in C if c["client_port"] == 40000 for x in (c["client_addr"], c["client_port"], c["server_addr"], c["server_port"], c["client_state"], c["server_state"], c["client_pkts"], c["server_pkts"], c["client_bytes"], c["server_bytes"], c["picked_up"], round(c["start"], 6), round(c["end"], 6)))')"
+expect_eq "json: connection B (left open)" \
+    "192.0.2.1 40001 192.0.2.2 81 ESTABLISHED ESTABLISHED 3 2 10 0" \
+    "$(jq_out '" ".join(str(x) for c in C if c["client_port"] == 40001 for x in (c["client_addr"], c["client_port"], c["server_addr"], c["server_port"], c["client_state"], c["server_state"], c["client_pkts"], c["server_pkts"], c["client_bytes"], c["server_bytes"]))')"
+expect_eq "json: connection C (IPv6, half closed), addresses without brackets" \
+    "2001:db8::1 40002 2001:db8::2 443 FIN_WAIT_2 CLOSE_WAIT" \
+    "$(jq_out '" ".join(str(x) for c in C if c["client_port"] == 40002 for x in (c["client_addr"], c["client_port"], c["server_addr"], c["server_port"], c["client_state"], c["server_state"]))')"
+expect_eq "json: connection D (refused with RST)" \
+    "198.51.100.7 40003 192.0.2.2 82 CLOSED CLOSED" \
+    "$(jq_out '" ".join(str(x) for c in C if c["client_port"] == 40003 for x in (c["client_addr"], c["client_port"], c["server_addr"], c["server_port"], c["client_state"], c["server_state"]))')"
+
+expect_eq "json: listeners (addr port listening answered refused)" \
+    "192.0.2.2 80 True 1 0|192.0.2.2 81 True 1 0|192.0.2.2 82 False 0 1|2001:db8::2 443 True 1 0" \
+    "$(jq_out '"|".join("%s %s %s %s %s" % (o["addr"], o["port"], o["listening"], o["answered"], o["refused"]) for o in sorted((o for o in L if o["type"] == "listener"), key=lambda o: o["port"]))')"
+
+expect_eq "json: summary counts" \
+    "23 0 23 4 1 4 None 0 False None" \
+    "$(jq_out '" ".join(str(S.get(k)) for k in ("packets", "filtered_out", "tcp_packets", "connections", "clean", "listeners", "filter", "exit_status", "damaged", "error"))')"
+expect_eq "json: summary state counts" \
+    "[('CLOSED', 1), ('ESTABLISHED', 1), ('FIN_WAIT_2', 1), ('TIME_WAIT', 1)] [('CLOSED', 2), ('CLOSE_WAIT', 1), ('ESTABLISHED', 1)]" \
+    "$(jq_out '"%s %s" % (sorted(S["client_states"].items()), sorted(S["server_states"].items()))')"
+cp "$TMPD/out" "$TMPD/good.json"
+
+# The same traffic as pcapng gives the same connections.
+ok_run "pcapng" -r "$FX/good.pcapng" --format json
+json_ok "pcapng"
+expect_eq "pcapng: same conn lines as the pcap" \
+    "$(grep '"type":"conn"' "$TMPD/good.json")" "$(grep '"type":"conn"' "$TMPD/out")"
+
+# --- BPF filters restrict what is tracked ----------------------------------------
+ok_run "filter port 81" -r "$G" --format json port 81
+json_ok "filter port 81"
+expect_eq "filter port 81: only connection B" "40001:81" \
+    "$(jq_out '" ".join("%s:%s" % (c["client_port"], c["server_port"]) for c in C)')"
+expect_eq "filter port 81: summary filter, packets, filtered_out, connections" "port 81 23 18 1" \
+    "$(jq_out '"%s %s %s %s" % (S["filter"], S["packets"], S["filtered_out"], S["connections"])')"
+ok_run "filter ip6" -r "$G" --format json ip6
+expect_eq "filter ip6: only connection C" "2001:db8::1 2001:db8::2" \
+    "$(jq_out '" ".join("%s %s" % (c["client_addr"], c["server_addr"]) for c in C)')"
+ok_run "filter matching nothing" -r "$G" --format json port 7
+json_ok "filter matching nothing"
+expect_eq "filter matching nothing: no connections, first/last null" "0 0 None None" \
+    "$(jq_out '"%s %s %s %s" % (len(C), S["connections"], S["first"], S["last"])')"
+ok_run "text with filter port 81" -r "$G" port 81
+if grep -q "filter  *port 81" "$TMPD/out" && grep -q "connections *1 seen" "$TMPD/out"; then
+    pass "text with filter: filter shown, 1 connection"
+else fail "text with filter: expected the filter and '1 seen':"; sed 's/^/#   /' "$TMPD/out"; fi
+
+# --- options that change the tracking ------------------------------------------
+ok_run "--msl 0.001" -r "$G" --format json --msl 0.001
+expect_eq "--msl 0.001: A's TIME_WAIT (2 ms) expires before the capture ends" "CLOSED time_wait_expired" \
+    "$(jq_out '" ".join("%s %s" % (c["client_state"], c["ended_by"]) for c in C if c["client_port"] == 40000)')"
+ok_run "--idle-timeout 0.005" -r "$G" --format json --idle-timeout 0.005
+expect_eq "--idle-timeout 0.005: B (idle 7 ms at the end) is retired idle" "ESTABLISHED idle" \
+    "$(jq_out '" ".join("%s %s" % (c["client_state"], c["ended_by"]) for c in C if c["client_port"] == 40001)')"
+ok_run "--max-conns 1" -r "$G" --format json --max-conns 1
+expect_eq "--max-conns 1: peak 1, 3 evicted, still 4 connections" "1 3 4" \
+    "$(jq_out '"%s %s %s" % (S["peak_conns"], S["evicted"], S["connections"])')"
+
+# --- standard input ----------------------------------------------------------
+ok_run "text" -r "$G" --all
+cp "$TMPD/out" "$TMPD/good.txt"
+run_in "$G" -r - --all
+no_sanitizer "text from stdin"
+expect_eq "text from stdin: exit status" 0 "$rc"
+expect_eq "text from stdin: same report but for the source line" \
+    "$(sed 1d "$TMPD/good.txt")" "$(sed 1d "$TMPD/out")"
+expect_eq "text from stdin: source line" "tcpfsm report: standard input" "$(head -n 1 "$TMPD/out")"
+run_in "$G" -r - --format json
+expect_eq "json from stdin: same conn lines" \
+    "$(grep '"type":"conn"' "$TMPD/good.json")" "$(grep '"type":"conn"' "$TMPD/out")"
+
+# --- text report ---------------------------------------------------------------
+T=$TMPD/good.txt
+expect_eq "text: first line" "tcpfsm report: $G" "$(head -n 1 "$T")"
+if grep -q "packets *23 read, 23 TCP segments" "$T"; then pass "text: packet counts"
+else fail "text: expected '23 read, 23 TCP segments'"; fi
+if grep -q "connections *4 seen, 1 cleanly closed" "$T"; then pass "text: connection counts"
+else fail "text: expected '4 seen, 1 cleanly closed'"; fi
+# The state table: STATE CLIENT SERVER TOTAL, only non-zero rows, then "all".
+expect_eq "text: Endpoint states at end of capture" \
+"STATE CLIENT SERVER TOTAL
+CLOSED 1 2 3
+ESTABLISHED 1 1 2
+FIN_WAIT_2 1 0 1
+CLOSE_WAIT 0 1 1
+TIME_WAIT 1 0 1
+all 4 4 8" \
+    "$(sed -n '/^Endpoint states at end of capture$/,/^$/p' "$T" | sed '1d;/^$/d' | awk '{$1=$1; print}')"
+if grep -q "^Listeners" "$T" && grep -q "192.0.2.2:82 .* 0 *1 *closed port" "$T" && grep -qF "[2001:db8::2]:443" "$T"; then
+    pass "text: listeners table with the closed port and the bracketed IPv6 endpoint"
+else fail "text: listeners table"; sed 's/^/#   /' "$T"; fi
+expect_eq "text --all: connection rows (client server states)" \
+"192.0.2.1:40000 192.0.2.2:80 TIME_WAIT CLOSED
+192.0.2.1:40001 192.0.2.2:81 ESTABLISHED ESTABLISHED
+[2001:db8::1]:40002 [2001:db8::2]:443 FIN_WAIT_2 CLOSE_WAIT
+198.51.100.7:40003 192.0.2.2:82 CLOSED CLOSED" \
+    "$(sed -n '/^Connections: 4$/,$p' "$T" | awk '$1 ~ /:[0-9]+$/ {print $1, $2, $3, $4}')"
+ok_run "text without --all" -r "$G"
+if grep -q "^Connections not cleanly closed: 3 of 4" "$TMPD/out" && ! grep -q "40000 " "$TMPD/out"; then
+    pass "text without --all: lists the 3 unclean connections, not the clean one"
+else fail "text without --all"; sed 's/^/#   /' "$TMPD/out"; fi
+
+finish
