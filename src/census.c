@@ -1,4 +1,4 @@
-/* census.c - counting final states. */
+/* census.c - counting what connections came to. */
 #include "census.h"
 
 #include <string.h>
@@ -20,16 +20,80 @@ bool conn_clean(const struct conn *c)
     return true;
 }
 
-void census_add(struct census *c, const struct conn *conn)
+bool conn_handshake(const struct conn *c, int64_t *rtt, int64_t *server, int64_t *client)
+{
+    if ((c->flags & (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE)) != (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE) ||
+        c->hs_synack_us < c->hs_syn_us || c->hs_ack_us < c->hs_synack_us)
+        return false;
+    *rtt = (int64_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
+    *server = (int64_t)(c->hs_synack_us - c->hs_syn_us) * 1000;
+    *client = (int64_t)(c->hs_ack_us - c->hs_synack_us) * 1000;
+    return true;
+}
+
+void census_add(struct census *c, const struct conn *conn, const struct analysis *an,
+                tstamp_t now, bool at_end)
 {
     c->conns++;
     for (int r = 0; r < 2; r++) {
-        c->state[r][conn->ep[r].state]++;
-        if (conn->ep[r].flags & EPF_INFERRED)
+        const struct conn_end *e = &conn->ep[r];
+        c->state[r][e->state]++;
+        hist_add(&c->age[r][e->state], now - e->since);
+        if (e->flags & EPF_INFERRED)
             c->inferred[r]++;
     }
-    if (conn_clean(conn))
-        c->clean++;
     if (conn->node.key.family == 6)
         c->ipv6++;
+
+    uint32_t mask = an ? analysis_mask(an, conn) : 0;
+    for (int i = 0; i < AN__COUNT; i++)
+        if (mask & (1u << i))
+            c->anomalies[i]++;
+
+    /* handshakes */
+    if (conn->flags & (CF_PICKED_UP | CF_SYNACK_FIRST))
+        c->hs_unseen++;
+    else if (conn->ep[CLIENT].flags & EPF_SYN)
+        c->hs_attempted++;
+    if (conn->flags & CF_HS_DONE)
+        c->hs_completed++;
+    if (mask & (1u << AN_SYN_REFUSED))
+        c->hs_refused++;
+    if (mask & (1u << AN_SYN_UNANSWERED))
+        c->hs_unanswered++;
+    if (mask & (1u << AN_SYNACK_UNACKED))
+        c->hs_half_open++;
+    if (mask & (1u << AN_SYN_RETRANSMITTED))
+        c->hs_retransmitted++;
+    int64_t rtt, sv, cl;
+    if (conn_handshake(conn, &rtt, &sv, &cl)) {
+        hist_add(&c->rtt, rtt);
+        hist_add(&c->rtt_server, sv);
+        hist_add(&c->rtt_client, cl);
+    }
+
+    /* teardowns */
+    bool cfin = conn->ep[CLIENT].flags & EPF_FIN, sfin = conn->ep[SERVER].flags & EPF_FIN;
+    bool rst = (conn->ep[CLIENT].flags | conn->ep[SERVER].flags) & EPF_RST;
+    if (conn_clean(conn))
+        c->clean++;
+    if (conn->flags & CF_FIN_CROSSED)
+        c->closed_by[2]++;
+    else if (conn->flags & CF_CLIENT_FIN_FIRST)
+        c->closed_by[CLIENT]++;
+    else if (conn->flags & CF_SERVER_FIN_FIRST)
+        c->closed_by[SERVER]++;
+    if (mask & (1u << AN_RST_ABORT)) {
+        for (const struct anomaly *a = analysis_first(an, conn); a; a = analysis_next(an, a))
+            if (a->id == AN_RST_ABORT && a->kind < 4)
+                c->rst[a->kind]++;
+    }
+    if (mask & (1u << AN_SYN_REFUSED))
+        c->rst_refused++;
+    if (at_end && !rst) {
+        if (cfin != sfin)
+            c->half_closed++;
+        else if (!cfin && conn->ep[CLIENT].state != ST_CLOSED)
+            c->open_at_end++;
+    }
 }

@@ -27,45 +27,61 @@ enum {
     EPF_WSCALE = 0x0040,    /* its SYN carried a window scale option */
     EPF_RST = 0x0080,       /* it sent a RST */
     EPF_INFERRED = 0x0100,  /* its state rests on a guess, not on packets seen */
+    EPF_WIN = 0x0200,       /* win holds a window it advertised outside a SYN */
 };
 
 struct conn_end {
+    uint64_t bytes;         /* TCP payload bytes sent, retransmissions included */
+    tstamp_t since;         /* when it entered its state (TIME_WAIT: when the
+                               2 MSL timer last started) */
     uint32_t isn;           /* initial sequence number */
     uint32_t snd_nxt;       /* highest sequence number it has sent, plus one */
     uint32_t ack;           /* highest acknowledgement it has sent */
     uint32_t fin_seq;       /* sequence number of its FIN */
     uint32_t pkts;          /* segments sent */
+    uint32_t since_pkt;     /* packet that moved it to its state (saturating) */
     uint16_t win;           /* last window advertised (unscaled) */
     uint8_t wscale;         /* window scale from its SYN */
     uint8_t state;          /* enum tcp_state */
-    uint64_t bytes;         /* TCP payload bytes sent, retransmissions included */
-    tstamp_t since;         /* when it entered its state (TIME_WAIT: when the
-                               2 MSL timer last started) */
     uint16_t flags;         /* EPF_* */
     uint8_t syns;           /* SYN or SYN-ACK segments sent (saturating) */
     uint8_t fins;           /* FIN segments sent (saturating) */
-    uint32_t rst_ignored;   /* RSTs it sent that its peer would not accept */
 };
 
 /* Connection flags. */
 enum {
-    CF_PICKED_UP = 0x01,    /* first seen mid-stream: no SYN or SYN-ACK */
-    CF_SYNACK_FIRST = 0x02, /* first seen at the SYN-ACK: the SYN was missed */
-    CF_REUSED = 0x04,       /* a new incarnation of a 4-tuple we still tracked */
-    CF_REUSED_IN_TW = 0x08, /* ... while the earlier one was in TIME_WAIT */
-    CF_LISTENER_NOTED = 0x10,
+    CF_PICKED_UP = 0x0001,  /* first seen mid-stream: no SYN or SYN-ACK */
+    CF_SYNACK_FIRST = 0x0002, /* first seen at the SYN-ACK: the SYN was missed */
+    CF_REUSED = 0x0004,     /* a new incarnation of a 4-tuple we still tracked */
+    CF_REUSED_IN_TW = 0x0008, /* ... while the earlier one was in TIME_WAIT */
+    CF_LISTENER_NOTED = 0x0010,
+    CF_HS_SYN = 0x0020,     /* hs_syn_us is set */
+    CF_HS_SYNACK = 0x0040,  /* hs_synack_us is set */
+    CF_HS_DONE = 0x0080,    /* hs_ack_us is set: the handshake completed */
+    CF_LAST_DATA_SERVER = 0x0100, /* the latest data segment came from the server */
+    CF_TW_COUNTED = 0x0200, /* its client TIME_WAIT is counted for pileups */
+    CF_SEEN_DATA = 0x0400,  /* some data segment was seen */
+    CF_CLIENT_FIN_FIRST = 0x0800, /* the client closed first */
+    CF_SERVER_FIN_FIRST = 0x1000, /* the server closed first */
+    CF_FIN_CROSSED = 0x2000,/* the FINs crossed: simultaneous close */
 };
 
 struct conn {
     struct ct_node node;    /* key, hash chain, expiry list; node.user[0] = client side */
     uint32_t id;            /* 1, 2, ... in order of creation */
+    uint32_t first_pkt;     /* packet number of its first segment (saturating) */
     tstamp_t first, last;   /* first and last segment */
     struct conn_end ep[2];  /* [CLIENT], [SERVER] */
-    uint32_t prev_id;       /* the incarnation this one replaced (if CF_REUSED) */
-    uint8_t flags;          /* CF_* */
-    uint8_t prev_states;    /* client << 4 | server state of that incarnation */
-    uint8_t spare[2];
+    uint32_t ext;           /* the analysis's extension record (0: none) */
+    /* Handshake times, microseconds after `first` (saturating): the SYN
+     * that was answered, the first SYN-ACK, and the client's first ACK after
+     * it, which completes the handshake at the capture point. */
+    uint32_t hs_syn_us, hs_synack_us, hs_ack_us;
+    uint16_t flags;         /* CF_* */
 };
+
+/* Saturating 32-bit packet number. */
+static inline uint32_t pktno32(uint64_t n) { return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n; }
 
 /* Which key side (0 or 1) holds the client. */
 static inline int conn_client_side(const struct conn *c) { return c->node.user[0]; }

@@ -1,38 +1,34 @@
-/* listeners.c - a small open-addressing set of services. */
+/* listeners.c - listener evidence, in a bounded table keyed by address:port. */
 #include "listeners.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
+#include "smalltab.h"
+
+struct listener_key {
+    uint8_t addr[16];
+    uint8_t family;
+    uint8_t port[2];
+};
+
+struct listener_rec {
+    struct listener_key key;
+    struct listener l;
+};
 
 struct listeners {
-    struct listener *slot;  /* open addressing, linear probing */
-    uint8_t *used;
-    uint32_t cap;           /* power of two, at least twice max */
-    uint32_t max, count;
-    uint64_t overflow;
-    struct hash_key key;
+    struct smalltab tab;
     struct listener *sorted;
 };
 
 struct listeners *listeners_create(uint32_t max)
 {
     struct listeners *l = calloc(1, sizeof *l);
-    if (!l)
-        return NULL;
-    uint32_t cap = 16;
-    while (cap < max * 2u && cap < (1u << 30))
-        cap <<= 1;
-    l->slot = calloc(cap, sizeof *l->slot);
-    l->used = calloc(cap, 1);
-    if (!l->slot || !l->used) {
-        listeners_destroy(l);
+    if (!l || !smalltab_init(&l->tab, sizeof(struct listener_key), sizeof(struct listener_rec), max)) {
+        free(l);
         return NULL;
     }
-    l->cap = cap;
-    l->max = max;
-    hash_key_random(&l->key);
     return l;
 }
 
@@ -40,41 +36,30 @@ void listeners_destroy(struct listeners *l)
 {
     if (!l)
         return;
-    free(l->slot);
-    free(l->used);
+    smalltab_destroy(&l->tab);
     free(l->sorted);
     free(l);
 }
 
 static struct listener *find(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts)
 {
-    uint8_t k[19];
-    memcpy(k, a->b, 16);
-    k[16] = a->family;
-    k[17] = (uint8_t)(port >> 8);
-    k[18] = (uint8_t)port;
-    uint32_t i = (uint32_t)siphash13(&l->key, k, sizeof k) & (l->cap - 1);
-    for (;;) {
-        struct listener *s = &l->slot[i];
-        if (!l->used[i]) {
-            if (l->count >= l->max) {
-                l->overflow++;
-                return NULL;
-            }
-            l->used[i] = 1;
-            l->count++;
-            s->addr = *a;
-            s->port = port;
-            s->first = s->last = ts;
-            return s;
-        }
-        if (s->port == port && addr_cmp(&s->addr, a) == 0) {
-            if (ts > s->last)
-                s->last = ts;
-            return s;
-        }
-        i = (i + 1) & (l->cap - 1);
+    struct listener_key k;
+    memset(&k, 0, sizeof k);
+    memcpy(k.addr, a->b, 16);
+    k.family = a->family;
+    k.port[0] = (uint8_t)(port >> 8);
+    k.port[1] = (uint8_t)port;
+    struct listener_rec *r = smalltab_get(&l->tab, &k, true);
+    if (!r)
+        return NULL;
+    if (!r->l.first) {
+        r->l.addr = *a;
+        r->l.port = port;
+        r->l.first = ts;
     }
+    if (ts > r->l.last)
+        r->l.last = ts;
+    return &r->l;
 }
 
 void listeners_note_answered(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts)
@@ -91,8 +76,8 @@ void listeners_note_refused(struct listeners *l, const struct flow_addr *a, uint
         s->refused++;
 }
 
-uint32_t listeners_count(const struct listeners *l) { return l ? l->count : 0; }
-uint64_t listeners_overflow(const struct listeners *l) { return l ? l->overflow : 0; }
+uint32_t listeners_count(const struct listeners *l) { return l ? l->tab.count : 0; }
+uint64_t listeners_overflow(const struct listeners *l) { return l ? l->tab.refused : 0; }
 
 static int cmp_listener(const void *x, const void *y)
 {
@@ -106,16 +91,18 @@ static int cmp_listener(const void *x, const void *y)
 const struct listener *listeners_sorted(struct listeners *l, uint32_t *n)
 {
     *n = 0;
-    if (!l || l->count == 0)
+    if (!l || l->tab.count == 0)
         return NULL;
     free(l->sorted);
-    l->sorted = malloc((size_t)l->count * sizeof *l->sorted);
+    l->sorted = malloc((size_t)l->tab.count * sizeof *l->sorted);
     if (!l->sorted)
         return NULL;
     uint32_t j = 0;
-    for (uint32_t i = 0; i < l->cap; i++)
-        if (l->used[i])
-            l->sorted[j++] = l->slot[i];
+    for (uint32_t i = 0; i < l->tab.cap; i++) {
+        struct listener_rec *r = smalltab_slot(&l->tab, i);
+        if (r)
+            l->sorted[j++] = r->l;
+    }
     qsort(l->sorted, j, sizeof *l->sorted, cmp_listener);
     *n = j;
     return l->sorted;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "capture.h"
 #include "census.h"
 #include "decode.h"
@@ -12,14 +13,29 @@
 #include "listeners.h"
 #include "options.h"
 #include "report.h"
+#include "services.h"
 #include "tracker.h"
+#include "zeekconn.h"
 
 #define MAX_LISTENERS 65536
+#define MAX_SERVICES 16384
 
-static void on_retired_census(void *ctx, const struct conn *c, enum retire_reason why)
+/* Where retired connections go: the aggregates and the report. */
+struct sink {
+    struct census census;
+    struct services services;
+    struct analysis *analysis;
+    struct tracker *tracker;
+    struct report *report;
+};
+
+static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
 {
-    (void)why;
-    census_add(ctx, c);
+    struct sink *k = ctx;
+    tstamp_t now = tracker_now(k->tracker);
+    census_add(&k->census, c, k->analysis, now, why == RETIRE_END);
+    services_add(&k->services, c, k->analysis);
+    report_conn(k->report, c, why, now);
 }
 
 int main(int argc, char **argv)
@@ -57,20 +73,30 @@ int main(int argc, char **argv)
         options_free(&opt);
         return EXIT_USAGE;
     }
+    if (opt.zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
+        int status = zeek_run(cap, &opt.zeek, stdout);
+        capture_close(cap);
+        options_free(&opt);
+        return status;
+    }
 
     struct listeners *listeners = listeners_create(MAX_LISTENERS);
+    struct analysis *analysis = analysis_create(&opt.analysis, opt.tracker.max_conns);
     struct tracker *tr = tracker_create(&opt.tracker, listeners);
-    struct report *rep = report_create(&opt.report, stdout);
-    if (!listeners || !tr || !rep) {
+    if (tr)
+        tracker_set_analysis(tr, analysis);
+    struct report *rep = report_create(&opt.report, stdout, analysis);
+    static struct sink sink;
+    census_init(&sink.census);
+    if (!listeners || !analysis || !tr || !rep || !services_init(&sink.services, MAX_SERVICES)) {
         fprintf(stderr, "tcpfsm: out of memory\n");
         return EXIT_USAGE;
     }
-    struct census census;
-    census_init(&census);
-    struct tracker_observer census_obs = { .ctx = &census, .retired = on_retired_census };
-    tracker_add_observer(tr, &census_obs);
-    struct tracker_observer report_obs = report_observer(rep);
-    tracker_add_observer(tr, &report_obs);
+    sink.analysis = analysis;
+    sink.tracker = tr;
+    sink.report = rep;
+    struct tracker_observer obs = { .ctx = &sink, .retired = on_retired };
+    tracker_add_observer(tr, &obs);
 
     struct run_info info;
     memset(&info, 0, sizeof info);
@@ -97,6 +123,7 @@ int main(int argc, char **argv)
         tracker_segment(tr, &seg);
     }
     tracker_finish(tr);
+    analysis_finish(analysis, tracker_now(tr));
 
     info.exit_status = EXIT_ALL_READ;
     if (rc == CAPTURE_DAMAGED) {
@@ -120,8 +147,12 @@ int main(int argc, char **argv)
     info.filtered = capture_filtered(cap);
     info.cfg = &opt.tracker;
     info.stats = tracker_stats(tr);
-    info.census = &census;
+    info.census = &sink.census;
     info.listeners = listeners;
+    info.services = &sink.services;
+    info.analysis = analysis;
+    info.format = capture_format(cap);
+    info.oversized = capture_oversized(cap);
 
     int status = info.exit_status;
     if (!report_finish(rep, &info)) {
@@ -130,7 +161,9 @@ int main(int argc, char **argv)
     }
 
     report_destroy(rep);
+    services_destroy(&sink.services);
     tracker_destroy(tr);
+    analysis_destroy(analysis);
     listeners_destroy(listeners);
     capture_close(cap);
     options_free(&opt);

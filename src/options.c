@@ -19,6 +19,14 @@ enum {
     OPT_MAX_CONNS,
     OPT_ALL,
     OPT_LINGER,
+    OPT_ZEEK_PORTS,
+    OPT_ZEEK_CHECKSUMS,
+    OPT_STUCK_AFTER,
+    OPT_SLOW_HANDSHAKE,
+    OPT_IDLE_AFTER,
+    OPT_FLOOD_RATE,
+    OPT_PILEUP,
+    OPT_EXAMPLES,
 };
 
 static const struct option longopts[] = {
@@ -29,6 +37,15 @@ static const struct option longopts[] = {
     {"linger", required_argument, NULL, OPT_LINGER},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"all", no_argument, NULL, OPT_ALL},
+    {"conns", no_argument, NULL, OPT_ALL},
+    {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
+    {"slow-handshake", required_argument, NULL, OPT_SLOW_HANDSHAKE},
+    {"idle-after", required_argument, NULL, OPT_IDLE_AFTER},
+    {"syn-flood-rate", required_argument, NULL, OPT_FLOOD_RATE},
+    {"time-wait-pileup", required_argument, NULL, OPT_PILEUP},
+    {"examples", required_argument, NULL, OPT_EXAMPLES},
+    {"zeek-server-ports", required_argument, NULL, OPT_ZEEK_PORTS},
+    {"zeek-verify-checksums", no_argument, NULL, OPT_ZEEK_CHECKSUMS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -41,12 +58,20 @@ static void usage(FILE *f)
         "Infer both endpoints' RFC 793 states for every TCP connection in a capture.\n"
         "\n"
         "  -r, --read FILE          read a pcap or pcapng file (- for standard input)\n"
-        "      --format FMT         report format: text (default) or json (JSON lines)\n"
-        "      --all                text: list every connection, not only unclean ones\n"
+        "      --format FMT         text (default), json (JSON lines), csv, or zeek (conn.log)\n"
+        "      --conns, --all       text: list every connection, not only troubled ones\n"
+        "      --examples N         text: connections shown per anomaly (default 3, at most 10)\n"
         "      --msl SECONDS        maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
         "      --idle-timeout SECS  retire connections idle this long; 0 never (default 3600)\n"
         "      --linger SECONDS     keep closed connections this long before retiring (default 5)\n"
         "      --max-conns N        most connections tracked at once (default 1048576)\n"
+        "      --stuck-after SECS   close-wait-stuck, fin-wait-2-stuck after this long; 0 any (default 60)\n"
+        "      --slow-handshake MS  handshake-slow above this round trip (default 1000)\n"
+        "      --idle-after SECS    idle: no segment for this long (default 60)\n"
+        "      --syn-flood-rate N   syn-flood: incomplete handshakes per second to a service (default 100)\n"
+        "      --time-wait-pileup N time-wait-pileup: TIME_WAIT per client and service (default 1000)\n"
+        "      --zeek-server-ports LIST  zeek: likely_server_ports, comma-separated or none (default: Zeek's)\n"
+        "      --zeek-verify-checksums   zeek: drop bad-checksum packets as Zeek does without -C\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
         "\n"
@@ -88,6 +113,8 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     memset(o, 0, sizeof *o);
     o->report.format = FORMAT_TEXT;
     tracker_config_defaults(&o->tracker);
+    zeek_config_defaults(&o->zeek);
+    analysis_config_defaults(&o->analysis);
 
     opterr = 0;
     int c;
@@ -101,8 +128,12 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
                 o->report.format = FORMAT_TEXT;
             else if (!strcmp(optarg, "json"))
                 o->report.format = FORMAT_JSON;
+            else if (!strcmp(optarg, "csv"))
+                o->report.format = FORMAT_CSV;
+            else if (!strcmp(optarg, "zeek"))
+                o->zeek_format = true;
             else {
-                fprintf(stderr, "tcpfsm: --format: unknown format \"%s\" (text or json)\n", optarg);
+                fprintf(stderr, "tcpfsm: --format: unknown format \"%s\" (text, json, csv or zeek)\n", optarg);
                 return OPTIONS_ERROR;
             }
             break;
@@ -122,8 +153,46 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             if (!parse_count("--max-conns", optarg, &o->tracker.max_conns))
                 return OPTIONS_ERROR;
             break;
+        case OPT_ZEEK_PORTS: {
+            char err[200];
+            if (!zeek_config_set_ports(&o->zeek, optarg, err, sizeof err)) {
+                fprintf(stderr, "tcpfsm: --zeek-server-ports: %s\n", err);
+                return OPTIONS_ERROR;
+            }
+            break;
+        }
+        case OPT_ZEEK_CHECKSUMS:
+            o->zeek.verify_checksums = true;
+            break;
         case OPT_ALL:
             o->report.all = true;
+            break;
+        case OPT_STUCK_AFTER:
+            if (!parse_seconds("--stuck-after", optarg, &o->analysis.stuck_after, true))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_SLOW_HANDSHAKE: {
+            tstamp_t ms;
+            if (!parse_seconds("--slow-handshake", optarg, &ms, true))
+                return OPTIONS_ERROR;
+            o->analysis.slow_handshake = ms / 1000;     /* the number was milliseconds */
+            break;
+        }
+        case OPT_IDLE_AFTER:
+            if (!parse_seconds("--idle-after", optarg, &o->analysis.idle_after, false))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_FLOOD_RATE:
+            if (!parse_count("--syn-flood-rate", optarg, &o->analysis.flood_rate))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_PILEUP:
+            if (!parse_count("--time-wait-pileup", optarg, &o->analysis.pileup))
+                return OPTIONS_ERROR;
+            break;
+        case OPT_EXAMPLES:
+            if (!parse_count("--examples", optarg, &o->report.examples))
+                return OPTIONS_ERROR;
             break;
         case 'h':
             usage(stdout);

@@ -4,14 +4,19 @@
 
 #include <stdbool.h>
 
+#include "analysis.h"
 #include "report.h"
 #include "tracker.h"
+#include "zeekconn.h"
 
 struct options {
     const char *read_file;      /* -r FILE */
     char *filter;               /* trailing words, joined; NULL if none */
     struct report_options report;
     struct tracker_config tracker;
+    bool zeek_format;           /* --format zeek: a Zeek conn.log instead */
+    struct zeek_config zeek;
+    struct analysis_config analysis;
 };
 
 enum options_result {

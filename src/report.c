@@ -9,14 +9,16 @@ struct report {
     FILE *out;
 };
 
-struct report *report_create(const struct report_options *opt, FILE *out)
+struct report *report_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
     struct report *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->ops = opt->format == FORMAT_JSON ? &report_json_ops : &report_text_ops;
+    r->ops = opt->format == FORMAT_JSON  ? &report_json_ops
+           : opt->format == FORMAT_CSV   ? &report_csv_ops
+                                         : &report_text_ops;
     r->out = out;
-    r->self = r->ops->create(opt, out);
+    r->self = r->ops->create(opt, out, an);
     if (!r->self) {
         free(r);
         return NULL;
@@ -32,16 +34,9 @@ void report_destroy(struct report *r)
     free(r);
 }
 
-static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
+void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
-    struct report *r = ctx;
-    r->ops->conn(r->self, c, why);
-}
-
-struct tracker_observer report_observer(struct report *r)
-{
-    struct tracker_observer o = { .ctx = r, .retired = on_retired };
-    return o;
+    r->ops->conn(r->self, c, why, now);
 }
 
 bool report_finish(struct report *r, const struct run_info *info)

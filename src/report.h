@@ -10,20 +10,25 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "analysis.h"
 #include "census.h"
 #include "conn.h"
 #include "decode.h"
 #include "listeners.h"
+#include "services.h"
 #include "tracker.h"
 
 enum report_format {
     FORMAT_TEXT,
     FORMAT_JSON,
+    FORMAT_CSV,
 };
 
 struct report_options {
     enum report_format format;
     bool all;               /* text: list every connection, not only unclean ones */
+    uint32_t examples;      /* text: connections shown per anomaly id */
+    uint32_t max_services;  /* text: services listed */
 };
 
 /* What the run read and how it went: the report's summary. */
@@ -43,25 +48,31 @@ struct run_info {
     const struct tracker_stats *stats;
     const struct census *census;
     struct listeners *listeners;
+    struct services *services;
+    const struct analysis *analysis;
+    const char *format;     /* capture file format */
+    uint64_t oversized;     /* records longer than the snapshot length */
 };
 
 struct report;
 
-struct report *report_create(const struct report_options *opt, FILE *out);
+/* analysis may be NULL (no anomalies are then reported). */
+struct report *report_create(const struct report_options *opt, FILE *out, const struct analysis *an);
 void report_destroy(struct report *r);
-/* A tracker observer that feeds the report. */
-struct tracker_observer report_observer(struct report *r);
+/* Feed the report one connection leaving the tracker at capture time now. */
+void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now);
 /* Print the rest of the report; false on an output error. */
 bool report_finish(struct report *r, const struct run_info *info);
 
 /* Implementations, one per format (report_text.c, report_json.c). */
 struct report_ops {
-    void *(*create)(const struct report_options *opt, FILE *out);
-    void (*conn)(void *self, const struct conn *c, enum retire_reason why);
+    void *(*create)(const struct report_options *opt, FILE *out, const struct analysis *an);
+    void (*conn)(void *self, const struct conn *c, enum retire_reason why, tstamp_t now);
     void (*finish)(void *self, const struct run_info *info);
     void (*destroy)(void *self);
 };
 extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
+extern const struct report_ops report_csv_ops;
 
 #endif

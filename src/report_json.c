@@ -3,20 +3,106 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
+#include "describe.h"
 #include "format.h"
 #include "report.h"
 
 struct json_report {
     FILE *out;
+    const struct analysis *an;
 };
 
-static void *json_create(const struct report_options *opt, FILE *out)
+static void *json_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
     (void)opt;
     struct json_report *j = calloc(1, sizeof *j);
-    if (j)
+    if (j) {
         j->out = out;
+        j->an = an;
+    }
     return j;
+}
+
+static void json_endpoints(FILE *o, const struct conn *c)
+{
+    char ab[ADDR_STRLEN];
+    struct flow_addr a;
+    conn_addr(c, CLIENT, &a);
+    fprintf(o, ",\"client_addr\":\"%s\",\"client_port\":%u", addr_format(&a, ab), conn_port(c, CLIENT));
+    conn_addr(c, SERVER, &a);
+    fprintf(o, ",\"server_addr\":\"%s\",\"server_port\":%u", addr_format(&a, ab), conn_port(c, SERVER));
+}
+
+static void json_ms(FILE *o, const char *name, int64_t ns)
+{
+    fprintf(o, ",\"%s\":%.3f", name, (double)ns / 1e6);
+}
+
+static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a, tstamp_t now)
+{
+    const struct anomaly_info *info = anomaly_info(a->id);
+    char detail[300];
+    fprintf(o, "{\"type\":\"anomaly\",\"id\":\"%s\",\"conn\":%" PRIu32, info->id, c->id);
+    json_endpoints(o, c);
+    fprintf(o, ",\"who\":%s%s%s", a->who >= 0 ? "\"" : "", a->who >= 0 ? role_name(a->who) : "null",
+            a->who >= 0 ? "\"" : "");
+    if (a->id == AN_RST_ABORT)
+        fprintf(o, ",\"kind\":\"%s\"", rst_kind_name(a->kind));
+    if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
+        a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
+        a->id == AN_SYN_UNANSWERED)
+        fprintf(o, ",\"state\":\"%s\"", tcp_state_name(a->state));
+    fputs(",\"start\":", o);
+    print_epoch(o, a->start);
+    fputs(",\"end\":", o);
+    print_epoch(o, a->end);
+    fprintf(o, ",\"count\":%" PRIu32 ",\"evidence\":[", a->count);
+    for (int i = 0; i < a->nevidence; i++)
+        fprintf(o, "%s%" PRIu64, i ? "," : "", a->evidence[i]);
+    fputc(']', o);
+    switch ((enum anomaly_id)a->id) {
+    case AN_SYN_UNANSWERED:
+    case AN_SYNACK_UNACKED:
+    case AN_IDLE:
+    case AN_CLOSE_WAIT_STUCK:
+    case AN_FIN_WAIT_2_STUCK:
+        json_ms(o, "duration_ms", (int64_t)a->value);
+        break;
+    case AN_SYN_RETRANSMITTED:
+        fprintf(o, ",\"syn_retransmissions\":%" PRIu64 ",\"synack_retransmissions\":%" PRIu64, a->value,
+                a->value2);
+        json_ms(o, "delay_ms", a->end - c->first);
+        break;
+    case AN_HANDSHAKE_SLOW:
+        json_ms(o, "rtt_ms", (int64_t)a->value);
+        json_ms(o, "server_ms", (int64_t)a->value2);
+        break;
+    case AN_ZERO_WINDOW:
+        json_ms(o, "stall_ms", (int64_t)a->value);
+        fprintf(o, ",\"probes\":%" PRIu64 ",\"ongoing\":%s", a->value2, a->state ? "true" : "false");
+        break;
+    case AN_RETRANSMISSIONS:
+    case AN_OUT_OF_ORDER:
+    case AN_CAPTURE_GAP:
+    case AN_DATA_AFTER_FIN:
+    case AN_DATA_AFTER_RST:
+        fprintf(o, ",\"bytes\":%" PRIu64, a->value);
+        break;
+    case AN_RST_ABORT:
+        fprintf(o, ",\"unacked_bytes\":%" PRIu64 ",\"peer_unacked_bytes\":%" PRIu64, a->value, a->value2);
+        break;
+    case AN_TIME_WAIT_REUSE:
+        fprintf(o, ",\"isn_above_old\":%s", a->value ? "true" : "false");
+        break;
+    default:
+        break;
+    }
+    describe_anomaly(a, c, now, detail, sizeof detail);
+    fputs(",\"detail\":", o);
+    print_json_string(o, detail);
+    fputs(",\"explanation\":", o);
+    print_json_string(o, info->explanation);
+    fputs("}\n", o);
 }
 
 static void json_bool(FILE *o, const char *name, bool v)
@@ -24,18 +110,13 @@ static void json_bool(FILE *o, const char *name, bool v)
     fprintf(o, ",\"%s\":%s", name, v ? "true" : "false");
 }
 
-static void json_conn(void *self, const struct conn *c, enum retire_reason why)
+static void json_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
     struct json_report *j = self;
     FILE *o = j->out;
-    char ab[ADDR_STRLEN];
-    struct flow_addr a;
 
     fprintf(o, "{\"type\":\"conn\",\"id\":%" PRIu32, c->id);
-    conn_addr(c, CLIENT, &a);
-    fprintf(o, ",\"client_addr\":\"%s\",\"client_port\":%u", addr_format(&a, ab), conn_port(c, CLIENT));
-    conn_addr(c, SERVER, &a);
-    fprintf(o, ",\"server_addr\":\"%s\",\"server_port\":%u", addr_format(&a, ab), conn_port(c, SERVER));
+    json_endpoints(o, c);
     fprintf(o, ",\"ip_version\":%u", c->node.key.family);
     fprintf(o, ",\"client_state\":\"%s\",\"server_state\":\"%s\"",
             tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state));
@@ -53,8 +134,6 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why)
     json_bool(o, "synack_first", c->flags & CF_SYNACK_FIRST);
     json_bool(o, "reused", c->flags & CF_REUSED);
     json_bool(o, "reused_in_time_wait", c->flags & CF_REUSED_IN_TW);
-    if (c->flags & CF_REUSED)
-        fprintf(o, ",\"reuse_of\":%" PRIu32, c->prev_id);
     json_bool(o, "client_fin", c->ep[CLIENT].flags & EPF_FIN);
     json_bool(o, "server_fin", c->ep[SERVER].flags & EPF_FIN);
     json_bool(o, "client_rst", c->ep[CLIENT].flags & EPF_RST);
@@ -64,7 +143,110 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why)
     print_epoch(o, c->ep[CLIENT].since);
     fputs(",\"server_state_since\":", o);
     print_epoch(o, c->ep[SERVER].since);
+    int64_t rtt, sv, cl;
+    if (conn_handshake(c, &rtt, &sv, &cl)) {
+        json_ms(o, "handshake_rtt_ms", rtt);
+        json_ms(o, "handshake_server_ms", sv);
+        json_ms(o, "handshake_client_ms", cl);
+    } else {
+        fputs(",\"handshake_rtt_ms\":null", o);
+    }
+    const char *closed_by = (c->flags & CF_FIN_CROSSED)        ? "\"both\""
+                          : (c->flags & CF_CLIENT_FIN_FIRST)   ? "\"client\""
+                          : (c->flags & CF_SERVER_FIN_FIRST)   ? "\"server\""
+                                                               : "null";
+    fprintf(o, ",\"closed_by\":%s", closed_by);
+    uint32_t mask = j->an ? analysis_mask(j->an, c) : 0;
+    fputs(",\"anomalies\":[", o);
+    bool first = true;
+    for (int i = 0; i < AN__COUNT; i++)
+        if (mask & (1u << i)) {
+            fprintf(o, "%s\"%s\"", first ? "" : ",", anomaly_info(i)->id);
+            first = false;
+        }
+    fputc(']', o);
     fprintf(o, ",\"ended_by\":\"%s\"}\n", retire_reason_name(why));
+    if (mask)
+        for (const struct anomaly *a = analysis_first(j->an, c); a; a = analysis_next(j->an, a))
+            json_anomaly(o, c, a, now);
+}
+
+static void json_hist_ms(FILE *o, const char *name, const struct hist *h)
+{
+    if (!h || !h->n) {
+        fprintf(o, ",\"%s\":null", name);
+        return;
+    }
+    fprintf(o, ",\"%s\":{\"n\":%" PRIu64 ",\"median\":%.3f,\"p95\":%.3f,\"p99\":%.3f,\"max\":%.3f}", name,
+            h->n, hist_quantile(h, 0.5) / 1e6, hist_quantile(h, 0.95) / 1e6, hist_quantile(h, 0.99) / 1e6,
+            h->max / 1e6);
+}
+
+static void json_services(FILE *o, const struct run_info *in)
+{
+    uint32_t n = 0;
+    struct service **v = in->services ? services_sorted(in->services, &n) : NULL;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct service *s = v[i];
+        char ab[ADDR_STRLEN];
+        fprintf(o, "{\"type\":\"service\",\"addr\":\"%s\",\"port\":%u,\"conns\":%" PRIu64
+                   ",\"handshakes_completed\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"unanswered\":%" PRIu64
+                   ",\"half_open\":%" PRIu64,
+                addr_format(&s->addr, ab), s->port, s->conns, s->completed, s->refused, s->unanswered,
+                s->half_open);
+        json_hist_ms(o, "handshake_rtt_ms", s->rtt);
+        for (int r = 0; r < 2; r++) {
+            fprintf(o, ",\"%s_states\":{", r == CLIENT ? "client" : "server");
+            bool first = true;
+            for (int st = 0; st < ST__COUNT; st++)
+                if (s->state[r][st]) {
+                    fprintf(o, "%s\"%s\":%" PRIu64, first ? "" : ",", tcp_state_name(st), s->state[r][st]);
+                    first = false;
+                }
+            fputc('}', o);
+        }
+        fputs(",\"anomalies\":{", o);
+        bool first = true;
+        for (int a = 0; a < AN__COUNT; a++)
+            if (s->anomalies[a]) {
+                fprintf(o, "%s\"%s\":%" PRIu32, first ? "" : ",", anomaly_info(a)->id, s->anomalies[a]);
+                first = false;
+            }
+        fputs("}}\n", o);
+    }
+    free(v);
+}
+
+static void json_service_anomalies(FILE *o, const struct analysis *an)
+{
+    uint32_t n;
+    const struct service_anomaly *sa = analysis_service_anomalies(an, &n);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct service_anomaly *s = &sa[i];
+        char ab[ADDR_STRLEN], detail[300];
+        fprintf(o, "{\"type\":\"anomaly\",\"id\":\"%s\",\"conn\":null,\"server_addr\":\"%s\",\"server_port\":%u",
+                anomaly_info(s->a.id)->id, addr_format(&s->server, ab), s->port);
+        if (s->a.id == AN_TIME_WAIT_PILEUP)
+            fprintf(o, ",\"client_addr\":\"%s\",\"time_wait_peak\":%" PRIu32 ",\"port_share\":%.4f",
+                    addr_format(&s->client, ab), s->a.count, (double)s->a.value / 1e6);
+        else
+            fprintf(o, ",\"incomplete\":%" PRIu32 ",\"sources\":%" PRIu64 ",\"rate_per_s\":%" PRIu64,
+                    s->a.count, s->a.value, s->a.value2);
+        fprintf(o, ",\"who\":\"%s\",\"start\":", role_name(s->a.who));
+        print_epoch(o, s->a.start);
+        fputs(",\"end\":", o);
+        print_epoch(o, s->a.end);
+        fprintf(o, ",\"count\":%" PRIu32 ",\"evidence\":[", s->a.count);
+        for (int e = 0; e < s->a.nevidence; e++)
+            fprintf(o, "%s%" PRIu64, e ? "," : "", s->a.evidence[e]);
+        fputc(']', o);
+        describe_service_anomaly(s, analysis_config(an)->ephemeral_ports, detail, sizeof detail);
+        fputs(",\"detail\":", o);
+        print_json_string(o, detail);
+        fputs(",\"explanation\":", o);
+        print_json_string(o, anomaly_info(s->a.id)->explanation);
+        fputs("}\n", o);
+    }
 }
 
 static void json_states(FILE *o, const struct census *cs, int role)
@@ -98,6 +280,10 @@ static void json_finish(void *self, const struct run_info *in)
         print_epoch(o, ls[i].last);
         fputs("}\n", o);
     }
+
+    json_services(o, in);
+    if (j->an)
+        json_service_anomalies(o, j->an);
 
     const struct tracker_stats *st = in->stats;
     fputs("{\"type\":\"summary\",\"source\":", o);
@@ -139,6 +325,18 @@ static void json_finish(void *self, const struct run_info *in)
                ",\"peak_conns\":%" PRIu32 ",\"max_conns\":%" PRIu32,
             st->retired[RETIRE_EVICTED], st->rst_ignored, st->no_memory, st->peak_conns,
             in->cfg->max_conns);
+    json_hist_ms(o, "handshake_rtt_ms", &in->census->rtt);
+    if (j->an) {
+        const struct analysis_stats *as = analysis_stats(j->an);
+        fputs(",\"anomalies\":{", o);
+        bool f2 = true;
+        for (int a = 0; a < AN__COUNT; a++)
+            if (as->conns_with[a]) {
+                fprintf(o, "%s\"%s\":%" PRIu64, f2 ? "" : ",", anomaly_info(a)->id, as->conns_with[a]);
+                f2 = false;
+            }
+        fprintf(o, "},\"anomalies_not_recorded\":%" PRIu64, as->not_recorded);
+    }
     fputs(",\"client_states\":", o);
     json_states(o, in->census, CLIENT);
     fputs(",\"server_states\":", o);

@@ -1,31 +1,55 @@
-/* report_text.c - the human report.
+/* report_text.c - the human report, for an 80-column terminal.
+ *
+ * Sections: Summary, Endpoint states (with time in state), Services,
+ * Handshakes, Teardowns, Anomalies (worst first, each with its explanation
+ * and the connections behind it), then the list of connections.
  *
  * Connection lines are spooled to an unlinked temporary file as connections
- * end, so memory stays bounded however many there are; the summary, which
- * needs the totals, is printed first at the end, then the spool. */
+ * end, and each anomaly id keeps only its few worst examples, so memory
+ * stays bounded however many connections there are. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "describe.h"
 #include "format.h"
 #include "report.h"
 
+#define MAX_EXAMPLES 10
+#define WIDTH 78
+
+struct example {
+    uint64_t score;         /* larger is worse; 0: empty slot */
+    uint32_t conn;
+    char where[96];         /* "192.0.2.1:40000 > 192.0.2.2:80" */
+    char evidence[64];      /* "packets 57, 58" */
+    char detail[224];
+};
+
 struct text_report {
     FILE *out;
+    const struct analysis *an;
     FILE *spool;            /* one tab-separated line per listed connection */
     bool all;
     bool spool_failed;
+    uint32_t nexamples, max_services;
     uint64_t listed;
     int wclient, wserver;   /* column widths seen so far */
+    struct example ex[AN__COUNT][MAX_EXAMPLES];
 };
 
-static void *text_create(const struct report_options *opt, FILE *out)
+static void *text_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
     struct text_report *t = calloc(1, sizeof *t);
     if (!t)
         return NULL;
     t->out = out;
+    t->an = an;
     t->all = opt->all;
+    t->nexamples = opt->examples ? opt->examples : 3;
+    if (t->nexamples > MAX_EXAMPLES)
+        t->nexamples = MAX_EXAMPLES;
+    t->max_services = opt->max_services ? opt->max_services : 20;
     t->spool = tmpfile();
     t->spool_failed = t->spool == NULL;
     t->wclient = (int)strlen("CLIENT");
@@ -33,10 +57,65 @@ static void *text_create(const struct report_options *opt, FILE *out)
     return t;
 }
 
-static void text_conn(void *self, const struct conn *c, enum retire_reason why)
+/* Print text wrapped to WIDTH columns, every line indented by `indent`. */
+static void wrap(FILE *o, int indent, const char *text)
+{
+    const char *p = text;
+    while (*p) {
+        int room = WIDTH - indent;
+        int n = (int)strlen(p);
+        if (n > room) {
+            n = room;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = room;
+        }
+        fprintf(o, "%*s%.*s\n", indent, "", n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void keep_example(struct text_report *t, const struct conn *c, const struct anomaly *a, tstamp_t now)
+{
+    uint64_t score = a->value ? a->value : a->count;
+    if (score == 0)
+        score = 1;
+    struct example *slot = NULL, *exs = t->ex[a->id];
+    for (uint32_t i = 0; i < t->nexamples; i++) {
+        if (exs[i].score == 0) {
+            slot = &exs[i];
+            break;
+        }
+        if (!slot || exs[i].score < slot->score)
+            slot = &exs[i];
+    }
+    if (slot->score && slot->score >= score)
+        return;
+    char cl[ENDPOINT_STRLEN], sv[ENDPOINT_STRLEN];
+    slot->score = score;
+    slot->conn = c->id;
+    snprintf(slot->where, sizeof slot->where, "%s > %s", format_endpoint(c, CLIENT, cl),
+             format_endpoint(c, SERVER, sv));
+    int n = 0;
+    slot->evidence[0] = 0;
+    for (int i = 0; i < a->nevidence && n < (int)sizeof slot->evidence - 24; i++)
+        n += snprintf(slot->evidence + n, sizeof slot->evidence - (size_t)n, "%s%" PRIu64,
+                      i ? ", " : "", a->evidence[i]);
+    describe_anomaly(a, c, now, slot->detail, sizeof slot->detail);
+}
+
+static void text_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
     struct text_report *t = self;
-    if (!t->all && conn_clean(c))
+    uint32_t mask = t->an ? analysis_mask(t->an, c) : 0;
+    if (mask)
+        for (const struct anomaly *a = analysis_first(t->an, c); a; a = analysis_next(t->an, a))
+            keep_example(t, c, a, now);
+
+    if (!t->all && conn_clean(c) && !mask)
         return;
     t->listed++;
     if (!t->spool)
@@ -55,29 +134,27 @@ static void text_conn(void *self, const struct conn *c, enum retire_reason why)
             format_duration(c->last - c->first, dur), c->ep[CLIENT].pkts, c->ep[SERVER].pkts,
             format_bytes(c->ep[CLIENT].bytes, b1), format_bytes(c->ep[SERVER].bytes, b2));
     const char *sep = "";
-    if ((c->ep[CLIENT].flags | c->ep[SERVER].flags) & EPF_INFERRED) {
-        fprintf(t->spool, "%sinferred", sep);
-        sep = ",";
-    }
-    if (c->flags & CF_PICKED_UP) {
-        fprintf(t->spool, "%spicked-up", sep);
-        sep = ",";
-    }
-    if (c->flags & CF_SYNACK_FIRST) {
-        fprintf(t->spool, "%sno-syn", sep);
-        sep = ",";
-    }
-    if (c->flags & CF_REUSED_IN_TW) {
-        fprintf(t->spool, "%sreused-in-time-wait", sep);
-        sep = ",";
-    } else if (c->flags & CF_REUSED) {
-        fprintf(t->spool, "%sreused", sep);
-        sep = ",";
-    }
+#define NOTE(...) do { fprintf(t->spool, "%s", sep); fprintf(t->spool, __VA_ARGS__); sep = ","; } while (0)
+    if ((c->ep[CLIENT].flags | c->ep[SERVER].flags) & EPF_INFERRED)
+        NOTE("inferred");
+    if (c->flags & CF_PICKED_UP)
+        NOTE("picked-up");
+    if (c->flags & CF_SYNACK_FIRST)
+        NOTE("no-syn");
+    if (c->flags & CF_REUSED_IN_TW)
+        NOTE("reused-in-time-wait");
+    else if (c->flags & CF_REUSED)
+        NOTE("reused");
     if (why == RETIRE_IDLE || why == RETIRE_EVICTED)
-        fprintf(t->spool, "%s%s", sep, retire_reason_name(why));
+        NOTE("%s", retire_reason_name(why));
+    for (int i = 0; i < AN__COUNT; i++)
+        if (mask & (1u << i))
+            NOTE("%s", anomaly_info(i)->id);
+#undef NOTE
     fputc('\n', t->spool);
 }
+
+/* ------------------------------------------------------------ sections --- */
 
 static void print_summary(struct text_report *t, const struct run_info *in)
 {
@@ -85,8 +162,9 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     const struct tracker_stats *st = in->stats;
     char b1[40], b2[40], d[24];
 
-    fprintf(o, "tcpfsm report: %s\n", in->source);
-    fprintf(o, "  link type      %s\n", in->link ? in->link : "?");
+    fprintf(o, "tcpfsm report: %s\n\nSummary\n", in->source);
+    fprintf(o, "  link type      %s%s%s\n", in->link ? in->link : "?", in->format ? ", " : "",
+            in->format ? in->format : "");
     if (in->filter)
         fprintf(o, "  filter         %s\n", in->filter);
     fprintf(o, "  packets        %" PRIu64 " read", in->records);
@@ -107,8 +185,9 @@ static void print_summary(struct text_report *t, const struct run_info *in)
                 fprintf(o, "    %10" PRIu64 "  %-17s %s\n", in->outcome[k], decode_outcome_name(k),
                         decode_outcome_text(k));
     }
-    fprintf(o, "  connections    %" PRIu64 " seen, %" PRIu64 " cleanly closed", st->conns,
-            in->census->clean);
+    if (in->oversized)
+        fprintf(o, "  note           %" PRIu64 " records longer than the file's snapshot length\n", in->oversized);
+    fprintf(o, "  connections    %" PRIu64 " seen, %" PRIu64 " cleanly closed", st->conns, in->census->clean);
     if (st->picked_up)
         fprintf(o, ", %" PRIu64 " picked up mid-stream", st->picked_up);
     if (st->synack_first)
@@ -124,6 +203,27 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     if (st->retired[RETIRE_IDLE])
         fprintf(o, ", %" PRIu64 " expired idle", st->retired[RETIRE_IDLE]);
     fputc('\n', o);
+    if (t->an) {
+        const struct analysis_stats *as = analysis_stats(t->an);
+        uint64_t conns = 0, kinds = 0;
+        int worst = -1;
+        for (int i = 0; i < AN__COUNT; i++) {
+            if (!as->conns_with[i])
+                continue;
+            kinds++;
+            conns += as->conns_with[i];
+            if (worst < 0 || anomaly_info(i)->severity > anomaly_info(worst)->severity)
+                worst = i;
+        }
+        if (kinds)
+            fprintf(o, "  anomalies      %" PRIu64 " kinds, %" PRIu64 " occurrences on connections or services; "
+                       "worst: %s\n", kinds, conns, anomaly_info(worst)->id);
+        else
+            fprintf(o, "  anomalies      none\n");
+        if (as->not_recorded)
+            fprintf(o, "  WARNING        %" PRIu64 " anomaly occurrences counted but not kept in detail "
+                       "(record pool full)\n", as->not_recorded);
+    }
     if (st->no_memory)
         fprintf(o, "  WARNING        %" PRIu64 " segments not tracked: out of memory\n", st->no_memory);
     if (st->rst_ignored)
@@ -150,8 +250,101 @@ static void print_states(struct text_report *t, const struct run_info *in)
     fprintf(o, "  %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", "all", tot[0], tot[1], tot[0] + tot[1]);
     if (cs->inferred[CLIENT] || cs->inferred[SERVER])
         fprintf(o, "  (%" PRIu64 " client and %" PRIu64 " server states are inferred: "
-                   "connection picked up mid-stream or SYN not seen)\n",
+                   "connection picked up\n   mid-stream or its SYN not seen)\n",
                 cs->inferred[CLIENT], cs->inferred[SERVER]);
+    bool header = false;
+    for (int s = 0; s < ST__COUNT; s++) {
+        if (s == ST_CLOSED)
+            continue;
+        for (int r = 0; r < 2; r++) {
+            const struct hist *h = &cs->age[r][s];
+            if (!h->n)
+                continue;
+            if (!header) {
+                fprintf(o, "  Time in state when last seen:\n");
+                header = true;
+            }
+            char m[24], x[24];
+            fprintf(o, "    %" PRIu64 " %s %s in %s, median %s, oldest %s\n", h->n, r == CLIENT ? "client" : "server",
+                    h->n == 1 ? "endpoint" : "endpoints", tcp_state_name(s),
+                    format_duration(hist_quantile(h, 0.5), m), format_duration(h->max, x));
+        }
+    }
+}
+
+static void print_rtt(FILE *o, const char *label, const struct hist *h)
+{
+    char a[24], b[24], c[24], d[24];
+    if (!h->n)
+        return;
+    fprintf(o, "  %-22s median %s, p95 %s, p99 %s, max %s (%" PRIu64 ")\n", label,
+            format_duration(hist_quantile(h, 0.5), a), format_duration(hist_quantile(h, 0.95), b),
+            format_duration(hist_quantile(h, 0.99), c), format_duration(h->max, d), h->n);
+}
+
+static void print_services(struct text_report *t, const struct run_info *in)
+{
+    FILE *o = t->out;
+    uint32_t n = 0;
+    struct service **v = in->services ? services_sorted(in->services, &n) : NULL;
+    if (!n) {
+        free(v);
+        return;
+    }
+    fprintf(o, "\nServices (server address and port; most anomalous first)\n");
+    fprintf(o, "  %-28s %6s %6s %6s %6s %6s %9s\n", "SERVICE", "CONNS", "DONE", "REFUSD", "NO-ANS",
+            "HALF", "RTT p50");
+    uint32_t shown = n < t->max_services ? n : t->max_services;
+    for (uint32_t i = 0; i < shown; i++) {
+        const struct service *s = v[i];
+        char ab[ADDR_STRLEN], ep[ENDPOINT_STRLEN], r[24] = "-";
+        addr_format(&s->addr, ab);
+        snprintf(ep, sizeof ep, s->addr.family == 6 ? "[%s]:%u" : "%s:%u", ab, s->port);
+        if (s->rtt && s->rtt->n)
+            format_duration(hist_quantile(s->rtt, 0.5), r);
+        fprintf(o, "  %-28s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %9s\n", ep,
+                s->conns, s->completed, s->refused, s->unanswered, s->half_open, r);
+        if (s->rtt && s->rtt->n > 1) {
+            char a[24], b[24], c[24];
+            fprintf(o, "      handshake p95 %s, p99 %s, max %s\n", format_duration(hist_quantile(s->rtt, 0.95), a),
+                    format_duration(hist_quantile(s->rtt, 0.99), b), format_duration(s->rtt->max, c));
+        }
+        /* end states worth a look: anything but CLOSED and TIME_WAIT */
+        char line[256];
+        int len = 0;
+        for (int role = SERVER; role >= CLIENT; role--)
+            for (int st = 0; st < ST__COUNT; st++) {
+                if (!s->state[role][st] || st == ST_CLOSED || st == ST_TIME_WAIT)
+                    continue;
+                len += snprintf(line + len, sizeof line - (size_t)len, "%s%s %s %" PRIu64, len ? ", " : "",
+                                role == SERVER ? "server" : "client", tcp_state_name(st), s->state[role][st]);
+                if (len >= (int)sizeof line - 40)
+                    break;
+            }
+        if (len) {
+            fprintf(o, "      at the end:");
+            fputc(' ', o);
+            fprintf(o, "%s\n", line);
+        }
+        len = 0;
+        for (int a = 0; a < AN__COUNT; a++) {
+            if (!s->anomalies[a] || len >= (int)sizeof line - 40)
+                continue;
+            len += snprintf(line + len, sizeof line - (size_t)len, "%s%s %" PRIu32, len ? ", " : "",
+                            anomaly_info(a)->id, s->anomalies[a]);
+        }
+        if (len) {
+            char pre[300];
+            snprintf(pre, sizeof pre, "anomalies: %s", line);
+            wrap(o, 6, pre);
+        }
+    }
+    if (shown < n)
+        fprintf(o, "  (%u more services; --format json lists them all)\n", n - shown);
+    if (in->services->tab.refused)
+        fprintf(o, "  (%" PRIu64 " connections to further services not aggregated: table full)\n",
+                in->services->tab.refused);
+    free(v);
 }
 
 static void print_listeners(struct text_report *t, const struct run_info *in)
@@ -174,14 +367,130 @@ static void print_listeners(struct text_report *t, const struct run_info *in)
         fprintf(o, "  (%" PRIu64 " more services not recorded: table full)\n", listeners_overflow(in->listeners));
 }
 
+static void print_handshakes(struct text_report *t, const struct run_info *in)
+{
+    FILE *o = t->out;
+    const struct census *cs = in->census;
+    fprintf(o, "\nHandshakes\n");
+    fprintf(o, "  %" PRIu64 " attempted, %" PRIu64 " completed, %" PRIu64 " refused, %" PRIu64
+               " unanswered, %" PRIu64 " half-open\n",
+            cs->hs_attempted, cs->hs_completed, cs->hs_refused, cs->hs_unanswered, cs->hs_half_open);
+    if (cs->hs_retransmitted)
+        fprintf(o, "  %" PRIu64 " completed only after SYN or SYN-ACK retransmissions\n", cs->hs_retransmitted);
+    if (cs->hs_unseen)
+        fprintf(o, "  %" PRIu64 " connections began before the capture (picked up mid-stream or at the SYN-ACK)\n",
+                cs->hs_unseen);
+    print_rtt(o, "round trip SYN>ACK", &cs->rtt);
+    print_rtt(o, "  server SYN>SYN-ACK", &cs->rtt_server);
+    print_rtt(o, "  client SYN-ACK>ACK", &cs->rtt_client);
+    if (cs->rtt.n)
+        fprintf(o, "  (times as seen at the capture point; percentiles within 5%%)\n");
+}
+
+static void print_teardowns(struct text_report *t, const struct run_info *in)
+{
+    FILE *o = t->out;
+    const struct census *cs = in->census;
+    fprintf(o, "\nTeardowns\n");
+    fprintf(o, "  %" PRIu64 " closed cleanly with FINs both ways; first FIN from the client %" PRIu64
+               ", the server %" PRIu64 ", crossing %" PRIu64 "\n",
+            cs->clean, cs->closed_by[CLIENT], cs->closed_by[SERVER], cs->closed_by[2]);
+    uint64_t rst = cs->rst[0] + cs->rst[1] + cs->rst[2] + cs->rst[3];
+    if (rst || cs->rst_refused)
+        fprintf(o, "  %" PRIu64 " reset: %" PRIu64 " while established, %" PRIu64 " likely with unread data, %"
+                   PRIu64 " after a FIN, %" PRIu64 " half-open; %" PRIu64 " SYNs refused\n",
+                rst, cs->rst[RST_ESTABLISHED], cs->rst[RST_UNREAD_DATA], cs->rst[RST_AFTER_FIN],
+                cs->rst[RST_HALF_OPEN], cs->rst_refused);
+    fprintf(o, "  at the end: %" PRIu64 " still open, %" PRIu64 " half-closed (one FIN), %" PRIu64
+               " client and %" PRIu64 " server endpoints in TIME_WAIT\n",
+            cs->open_at_end, cs->half_closed, cs->state[CLIENT][ST_TIME_WAIT], cs->state[SERVER][ST_TIME_WAIT]);
+}
+
+static int cmp_severity(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    int sa = anomaly_info(a)->severity, sb = anomaly_info(b)->severity;
+    if (sa != sb)
+        return sb - sa;
+    return a - b;
+}
+
+static void print_anomalies(struct text_report *t, const struct run_info *in)
+{
+    FILE *o = t->out;
+    if (!t->an)
+        return;
+    const struct analysis_stats *as = analysis_stats(t->an);
+    int ids[AN__COUNT], n = 0;
+    for (int i = 0; i < AN__COUNT; i++)
+        if (as->conns_with[i])
+            ids[n++] = i;
+    fprintf(o, "\nAnomalies (worst first)\n");
+    if (!n) {
+        fprintf(o, "  none\n");
+        return;
+    }
+    qsort(ids, (size_t)n, sizeof ids[0], cmp_severity);
+    uint32_t nsvc;
+    const struct service_anomaly *svc = analysis_service_anomalies(t->an, &nsvc);
+    for (int k = 0; k < n; k++) {
+        int id = ids[k];
+        const struct anomaly_info *info = anomaly_info(id);
+        bool service_level = id == AN_SYN_FLOOD || id == AN_TIME_WAIT_PILEUP;
+        fprintf(o, "\n  %s: %" PRIu64 " %s (%s, severity %d)\n", info->id, as->conns_with[id],
+                service_level ? (as->conns_with[id] == 1 ? "service" : "services")
+                              : (as->conns_with[id] == 1 ? "connection" : "connections"),
+                anomaly_phase_name(info->phase), info->severity);
+        wrap(o, 4, info->explanation);
+        char chk[300];
+        snprintf(chk, sizeof chk, "Check: %s", info->check);
+        wrap(o, 4, chk);
+        uint32_t shown = 0;
+        if (service_level) {
+            for (uint32_t i = 0; i < nsvc; i++) {
+                if (svc[i].a.id != id)
+                    continue;
+                if (shown++ >= t->nexamples)
+                    continue;
+                char line[300];
+                describe_service_anomaly(&svc[i], analysis_config(t->an)->ephemeral_ports, line, sizeof line);
+                wrap(o, 6, line);
+            }
+        } else {
+            struct example *exs = t->ex[id];
+            /* worst first */
+            uint32_t order[MAX_EXAMPLES], m = 0;
+            for (uint32_t i = 0; i < t->nexamples; i++)
+                if (exs[i].score)
+                    order[m++] = i;
+            for (uint32_t i = 1; i < m; i++)
+                for (uint32_t j = i; j > 0 && exs[order[j]].score > exs[order[j - 1]].score; j--) {
+                    uint32_t x = order[j];
+                    order[j] = order[j - 1];
+                    order[j - 1] = x;
+                }
+            for (uint32_t i = 0; i < m; i++) {
+                const struct example *e = &exs[order[i]];
+                fprintf(o, "    %s  (connection %" PRIu32 "%s%s)\n", e->where, e->conn,
+                        e->evidence[0] ? ", packets " : "", e->evidence);
+                wrap(o, 6, e->detail);
+            }
+            shown = m;
+        }
+        if (as->conns_with[id] > shown)
+            fprintf(o, "    ... and %" PRIu64 " more\n", as->conns_with[id] - shown);
+    }
+    (void)in;
+}
+
 static void print_conns(struct text_report *t, const struct run_info *in)
 {
     FILE *o = t->out;
     if (t->all)
         fprintf(o, "\nConnections: %" PRIu64 "\n", t->listed);
     else
-        fprintf(o, "\nConnections not cleanly closed: %" PRIu64 " of %" PRIu64 "%s\n", t->listed,
-                in->stats->conns, t->listed < in->stats->conns ? " (--all lists every connection)" : "");
+        fprintf(o, "\nConnections not cleanly closed or with anomalies: %" PRIu64 " of %" PRIu64 "%s\n",
+                t->listed, in->stats->conns, t->listed < in->stats->conns ? " (--conns lists all)" : "");
     if (!t->listed)
         return;
     if (t->spool_failed) {
@@ -191,7 +500,8 @@ static void print_conns(struct text_report *t, const struct run_info *in)
     fprintf(o, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s\n", t->wclient, "CLIENT", t->wserver, "SERVER",
             "CLIENT STATE", "SERVER STATE", "DURATION", "PKTS C/S", "BYTES C/S");
     rewind(t->spool);
-    char line[512];
+    char line[1024];
+    bool inferred = false;
     while (fgets(line, sizeof line, t->spool)) {
         char *f[8];
         int n = 0;
@@ -207,11 +517,16 @@ static void print_conns(struct text_report *t, const struct run_info *in)
         }
         if (n < 8)
             continue;
-        fprintf(o, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s%s%s\n", t->wclient, f[0], t->wserver, f[1],
-                f[2], f[3], f[4], f[5], f[6], *f[7] ? "  " : "", f[7]);
+        if (strstr(f[7], "inferred"))
+            inferred = true;
+        fprintf(o, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s\n", t->wclient, f[0], t->wserver, f[1], f[2], f[3],
+                f[4], f[5], f[6]);
+        if (*f[7])
+            fprintf(o, "      %s\n", f[7]);
     }
-    fprintf(o, "  (inferred: a state rests on a guess, the connection having been picked up\n"
-               "   mid-stream or first seen at its SYN-ACK)\n");
+    if (inferred)
+        fprintf(o, "  (inferred: a state rests on a guess, the connection having been picked up\n"
+                   "   mid-stream or first seen at its SYN-ACK)\n");
 }
 
 static void text_finish(void *self, const struct run_info *in)
@@ -219,7 +534,11 @@ static void text_finish(void *self, const struct run_info *in)
     struct text_report *t = self;
     print_summary(t, in);
     print_states(t, in);
+    print_services(t, in);
     print_listeners(t, in);
+    print_handshakes(t, in);
+    print_teardowns(t, in);
+    print_anomalies(t, in);
     print_conns(t, in);
 }
 

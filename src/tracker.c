@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "conntab.h"
 #include "listeners.h"
 #include "seq.h"
@@ -36,6 +37,7 @@ struct tracker {
     struct tracker_config cfg;
     struct conntab *tab;
     struct listeners *listeners;
+    struct analysis *analysis;
     struct tracker_observer obs[MAX_OBSERVERS];
     int nobs;
     struct tracker_stats st;
@@ -79,6 +81,11 @@ struct tracker *tracker_create(const struct tracker_config *cfg, struct listener
     return t;
 }
 
+void tracker_set_analysis(struct tracker *t, struct analysis *analysis)
+{
+    t->analysis = analysis;
+}
+
 void tracker_destroy(struct tracker *t)
 {
     if (!t)
@@ -118,14 +125,18 @@ static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
     t->st.retired[why]++;
+    if (t->analysis)
+        analysis_retire(t->analysis, c, t->now);
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)
             t->obs[i].retired(t->obs[i].ctx, c, why);
+    if (t->analysis)
+        analysis_release(t->analysis, c);
     ct_delete(t->tab, c);
 }
 
 static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_state next,
-                      enum tcp_event ev, tstamp_t ts)
+                      enum tcp_event ev, tstamp_t ts, uint64_t pktno)
 {
     struct conn_end *e = &c->ep[role];
     enum tcp_state from = e->state;
@@ -133,6 +144,9 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
         return;
     e->state = (uint8_t)next;
     e->since = ts;
+    e->since_pkt = pktno32(pktno);
+    if (t->analysis && role == CLIENT && (from == ST_TIME_WAIT || next == ST_TIME_WAIT))
+        analysis_time_wait(t->analysis, c, next == ST_TIME_WAIT);
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].transition)
             t->obs[i].transition(t->obs[i].ctx, c, role, from, ev, ts);
@@ -174,7 +188,7 @@ static void end_time_wait(struct tracker *t, struct conn *c, tstamp_t when)
 {
     for (int r = 0; r < 2; r++)
         if (c->ep[r].state == ST_TIME_WAIT)
-            set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, when);
+            set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, when, 0);
 }
 
 /* Retire or advance whatever is due at time t->now.  Each list is ordered,
@@ -262,6 +276,7 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
         t->st.peak_conns = ct_count(t->tab);
     c->id = ++t->next_id;
     c->first = c->last = seg->ts;
+    c->first_pkt = pktno32(seg->pktno);
 
     bool syn = seg->flags & TH_SYN, ack = seg->flags & TH_ACK, rst = seg->flags & TH_RST;
     bool sender_is_client;
@@ -290,6 +305,7 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
         c->ep[SERVER].flags |= EPF_INFERRED;
     }
     c->ep[CLIENT].since = c->ep[SERVER].since = seg->ts;
+    c->ep[CLIENT].since_pkt = c->ep[SERVER].since_pkt = c->first_pkt;
     /* Which key side is the client: the sender's side if it is the client. */
     c->node.user[0] = (uint8_t)(sender_is_client ? dir : !dir);
     ct_list_put(t->tab, c, LIST_OPEN, t->now_pos);
@@ -463,8 +479,10 @@ static void note_sent(struct conn_end *s, const struct segment *seg)
             s->ack = seg->ack;
         s->flags |= EPF_ACK;
     }
-    if (seg->have_win && !(f & TH_SYN))
+    if (seg->have_win && !(f & TH_SYN)) {
         s->win = seg->win;
+        s->flags |= EPF_WIN;
+    }
 }
 
 /* -------------------------------------------------------------- applying --- */
@@ -496,14 +514,51 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
         }
     }
 
+    if ((ev == EV_SND_FIN || ev == EV_SND_FIN_PEERFIN) &&
+        !(c->flags & (CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST)))
+        c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
+    if (tr->next == ST_CLOSING && from != ST_CLOSING)
+        c->flags |= CF_FIN_CROSSED;
+
     if (tr->next != from) {
         /* A connection first seen at its SYN-ACK stops being a guess at the
          * client's first transition; one picked up mid-stream once it has
          * been reset or both FINs have been seen. */
         if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
             e->flags &= (uint16_t)~EPF_INFERRED;
-        set_state(t, c, role, tr->next, ev, seg->ts);
+        set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
     }
+    if (t->analysis)
+        analysis_event(t->analysis, c, role, from, ev, seg);
+}
+
+/* Microseconds from the connection's first segment, saturating. */
+static uint32_t rel_us(const struct conn *c, tstamp_t ts)
+{
+    tstamp_t d = (ts - c->first) / 1000;
+    if (d < 0)
+        return 0;
+    return d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
+}
+
+/* Handshake timing as seen from the capture point.  True when this segment
+ * completes the handshake. */
+static bool note_handshake(struct conn *c, int role, const struct segment *seg)
+{
+    uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
+    if (role == CLIENT && f == TH_SYN && !(c->flags & CF_HS_SYNACK)) {
+        c->hs_syn_us = rel_us(c, seg->ts);      /* the latest SYN before an answer */
+        c->flags |= CF_HS_SYN;
+    } else if (role == SERVER && f == (TH_SYN | TH_ACK) && !(c->flags & CF_HS_SYNACK)) {
+        c->hs_synack_us = rel_us(c, seg->ts);
+        c->flags |= CF_HS_SYNACK;
+    } else if (role == CLIENT && (f & TH_ACK) && !(f & (TH_SYN | TH_RST)) &&
+               (c->flags & CF_HS_SYNACK) && !(c->flags & CF_HS_DONE)) {
+        c->hs_ack_us = rel_us(c, seg->ts);
+        c->flags |= CF_HS_DONE;
+        return true;
+    }
+    return false;
 }
 
 void tracker_segment(struct tracker *t, const struct segment *seg)
@@ -532,8 +587,9 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
         int role = dir == conn_client_side(c) ? CLIENT : SERVER;
         if (starts_new_incarnation(c, role, seg)) {
             bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
-            uint32_t prev = c->id;
-            uint8_t prev_states = (uint8_t)(c->ep[CLIENT].state << 4 | c->ep[SERVER].state);
+            /* BSD-derived stacks accept a SYN in TIME_WAIT only if its
+             * sequence number is above the old connection's. */
+            bool isn_above = !(c->ep[role].flags & EPF_SEQ) || seq_gt(seg->seq, c->ep[role].snd_nxt);
             /* The new connection replaces the TIME_WAIT socket. */
             if (in_tw)
                 end_time_wait(t, c, seg->ts);
@@ -542,11 +598,11 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
             if (!c)
                 return;
             c->flags |= CF_REUSED | (in_tw ? CF_REUSED_IN_TW : 0);
-            c->prev_id = prev;
-            c->prev_states = prev_states;
             t->st.reused++;
             if (in_tw)
                 t->st.reused_in_tw++;
+            if (t->analysis)
+                analysis_reused(t->analysis, c, in_tw, isn_above, seg);
         }
     } else {
         c = create(t, &key, hash, dir, seg);
@@ -554,25 +610,58 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
             return;
     }
     t->st.segments++;
-    if (seg->ts > c->last)
-        c->last = seg->ts;
-
     int role = dir == conn_client_side(c) ? CLIENT : SERVER;
     struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+
+    /* What sequence tracking knew before this segment, for the analysis. */
+    struct seg_facts facts;
+    facts.prev_last = c->last;
+    facts.snd_nxt = s->snd_nxt;
+    facts.peer_ack = r->ack;
+    facts.fin_seq = s->fin_seq;
+    facts.peer_win = r->win;
+    facts.had_seq = s->flags & EPF_SEQ;
+    facts.had_peer_ack = r->flags & EPF_ACK;
+    facts.had_fin = s->flags & EPF_FIN;
+    facts.had_rst = s->flags & EPF_RST;
+    facts.peer_had_rst = r->flags & EPF_RST;
+    facts.peer_win_seen = r->flags & EPF_WIN;
+    facts.sender_state = s->state;
+    facts.receiver_state = r->state;
+    facts.rst_accepted = facts.rst_ignored = false;
+    facts.unseen_acked = 0;
+    facts.handshake_done = false;
+
+    if (seg->ts > c->last)
+        c->last = seg->ts;
+    facts.handshake_done = note_handshake(c, role, seg);
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
     if (ev != EV_NONE)
         apply_event(t, c, role, ev, seg);
     note_sent(s, seg);
-    if ((seg->flags & TH_RST) && !(seg->flags & TH_SYN)) {
-        /* judged below; counted per endpoint for reports */
+    /* An ACK beyond everything the capture saw from the peer: the capture
+     * missed the peer's segments (not a loss: they were acknowledged). */
+    if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
+        seq_gt(seg->ack, r->snd_nxt) && seq_lt(seg->ack, r->snd_nxt + (1u << 30))) {
+        facts.unseen_acked = seg->ack - r->snd_nxt;
+        r->snd_nxt = seg->ack;
     }
     ev = classify_receive(t, c, r, s, seg);
     if (ev != EV_NONE)
         apply_event(t, c, !role, ev, seg);
-    else if (seg->flags & TH_RST)
-        s->rst_ignored++;
+    if (seg->flags & TH_RST) {
+        facts.rst_accepted = ev == EV_RCV_RST;
+        facts.rst_ignored = ev == EV_NONE;
+    }
+    if (seg->payload_len && !(seg->flags & (TH_SYN | TH_RST))) {
+        c->flags |= CF_SEEN_DATA;
+        if (role == SERVER)
+            c->flags |= CF_LAST_DATA_SERVER;
+        else
+            c->flags &= (uint16_t)~CF_LAST_DATA_SERVER;
+    }
 
     /* A picked-up connection's states stop being guesses once both FINs
      * or a reset have been seen. */
@@ -583,6 +672,8 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
         c->ep[1].flags &= (uint16_t)~EPF_INFERRED;
     }
 
+    if (t->analysis)
+        analysis_segment(t->analysis, c, role, seg, &facts);
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].segment)
             t->obs[i].segment(t->obs[i].ctx, c, role, seg);

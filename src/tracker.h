@@ -61,10 +61,13 @@ struct tracker_stats {
 };
 
 struct listeners;
+struct analysis;
 struct tracker;
 
 /* listeners may be NULL. */
 struct tracker *tracker_create(const struct tracker_config *cfg, struct listeners *listeners);
+/* Run anomaly analysis on every connection (before adding observers). */
+void tracker_set_analysis(struct tracker *t, struct analysis *analysis);
 void tracker_destroy(struct tracker *t);
 /* Observers are called in the order added (at most 4). */
 void tracker_add_observer(struct tracker *t, const struct tracker_observer *o);

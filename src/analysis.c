@@ -1,0 +1,825 @@
+/* analysis.c - anomaly detection.
+ *
+ * Three kinds of evidence:
+ *  - events (the table's inputs): a SYN sent again after its SYN-ACK was
+ *    seen, a FIN sent again, crossing FINs, a RST from a synchronized state;
+ *  - segments, with the sequence state as it was before them: retransmitted
+ *    or reordered data, holes, window probes, zero windows, idle gaps, data
+ *    after FIN or RST, ACKs of data the capture never saw;
+ *  - the final picture when a connection leaves the table: unanswered SYNs,
+ *    half-open handshakes, endpoints stuck in CLOSE_WAIT or FIN_WAIT_2,
+ *    stalls still going on.
+ * Per connection the analysis keeps an extension record, allocated the first
+ * time a connection needs one. */
+#include "analysis.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pool.h"
+#include "seq.h"
+#include "smalltab.h"
+
+/* Reordering: a segment filling a hole within this time after the hole
+ * appeared is out of order; later, it is a retransmission.  Wireshark uses
+ * the handshake round trip when known; so do we, with this as the floor. */
+#define REORDER_MIN (3 * TS_PER_MS)
+/* A SYN or SYN-ACK counts as unanswered only once a retransmission timeout
+ * (RFC 6298: 1 s initial) has passed without an answer. */
+#define INITIAL_RTO TS_PER_SEC
+
+struct ext_end {
+    uint32_t hole_lo, hole_hi;  /* the latest gap in its sequence space */
+    tstamp_t hole_ts;           /* when the gap appeared (0: none) */
+    tstamp_t zw_start;          /* it has advertised a zero window since (0: open) */
+};
+
+struct conn_ext {
+    uint32_t mask;              /* anomaly ids recorded for the connection */
+    uint32_t head;              /* its anomaly records, in order of detection */
+    struct ext_end ep[2];
+};
+
+/* SYN flood detection, per service (server address and port). */
+struct flood_key {
+    uint8_t addr[16];
+    uint8_t family, pad;
+    uint16_t port;
+};
+#define HLL_REGS 64
+struct flood_rec {
+    struct flood_key key;
+    tstamp_t win_start;
+    uint32_t attempts, completed;
+    uint8_t hll[HLL_REGS];      /* distinct sources in the window (HyperLogLog) */
+    /* the worst window so far */
+    tstamp_t worst_start;
+    uint32_t worst_incomplete;
+    uint32_t worst_sources;
+    uint64_t first_pkt;
+};
+
+/* TIME_WAIT endpoints per client address and service. */
+struct pileup_key {
+    uint8_t client[16];
+    uint8_t server[16];
+    uint8_t family, pad;
+    uint16_t port;
+};
+struct pileup_rec {
+    struct pileup_key key;
+    uint32_t now, peak;
+    tstamp_t peak_ts;
+};
+
+struct analysis {
+    struct analysis_config cfg;
+    struct pool ext;
+    struct pool rec;
+    struct analysis_stats st;
+    struct smalltab flood;
+    struct smalltab pileup;
+    struct hash_key hk;
+    struct service_anomaly *svc;
+    uint32_t nsvc, capsvc;
+};
+
+void analysis_config_defaults(struct analysis_config *cfg)
+{
+    cfg->stuck_after = 60 * TS_PER_SEC;
+    cfg->slow_handshake = 1000 * TS_PER_MS;
+    cfg->idle_after = 60 * TS_PER_SEC;
+    cfg->flood_rate = 100;
+    cfg->flood_window = TS_PER_SEC;
+    cfg->pileup = 1000;
+    cfg->ephemeral_ports = 60999 - 32768 + 1;   /* Linux's default range */
+    cfg->max_anomalies = 1u << 20;
+}
+
+struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max_conns)
+{
+    struct analysis *an = calloc(1, sizeof *an);
+    if (!an)
+        return NULL;
+    an->cfg = *cfg;
+    pool_init(&an->ext, sizeof(struct conn_ext), max_conns);
+    pool_init(&an->rec, sizeof(struct anomaly), cfg->max_anomalies);
+    if (!smalltab_init(&an->flood, sizeof(struct flood_key), sizeof(struct flood_rec), 16384) ||
+        !smalltab_init(&an->pileup, sizeof(struct pileup_key), sizeof(struct pileup_rec), 65536)) {
+        analysis_destroy(an);
+        return NULL;
+    }
+    hash_key_random(&an->hk);
+    return an;
+}
+
+void analysis_destroy(struct analysis *an)
+{
+    if (!an)
+        return;
+    pool_destroy(&an->ext);
+    pool_destroy(&an->rec);
+    smalltab_destroy(&an->flood);
+    smalltab_destroy(&an->pileup);
+    free(an->svc);
+    free(an);
+}
+
+const struct analysis_stats *analysis_stats(const struct analysis *an) { return &an->st; }
+const struct analysis_config *analysis_config(const struct analysis *an) { return &an->cfg; }
+
+/* ---------------------------------------------------------- records --- */
+
+static struct conn_ext *ext_of(const struct analysis *an, const struct conn *c)
+{
+    return c->ext ? pool_at(&an->ext, c->ext) : NULL;
+}
+
+static struct conn_ext *ext_get(struct analysis *an, struct conn *c)
+{
+    if (!c->ext) {
+        c->ext = pool_get(&an->ext);
+        if (!c->ext) {
+            an->st.ext_refused++;
+            return NULL;
+        }
+    }
+    return pool_at(&an->ext, c->ext);
+}
+
+static struct anomaly *rec_at(const struct analysis *an, uint32_t idx)
+{
+    return idx ? pool_at(&an->rec, idx) : NULL;
+}
+
+static struct anomaly *find(const struct analysis *an, const struct conn_ext *x, enum anomaly_id id)
+{
+    if (!(x->mask & (1u << id)))
+        return NULL;
+    for (struct anomaly *a = rec_at(an, x->head); a; a = rec_at(an, a->next))
+        if (a->id == id)
+            return a;
+    return NULL;
+}
+
+/* The connection's record for anomaly id, created on first use; one more
+ * occurrence at ts, with pkt as evidence.  NULL if nothing can be kept (the
+ * occurrence is still counted in the totals). */
+static struct anomaly *note(struct analysis *an, struct conn *c, enum anomaly_id id, int who,
+                            tstamp_t ts, uint64_t pkt)
+{
+    an->st.occurrences[id]++;
+    struct conn_ext *x = ext_get(an, c);
+    if (!x) {
+        an->st.not_recorded++;
+        return NULL;
+    }
+    struct anomaly *a = find(an, x, id);
+    if (!a) {
+        uint32_t idx = pool_get(&an->rec);
+        if (!idx) {
+            an->st.not_recorded++;
+            if (!(x->mask & (1u << id)))
+                an->st.conns_with[id]++;
+            x->mask |= 1u << id;
+            return NULL;
+        }
+        a = rec_at(an, idx);
+        a->id = (uint8_t)id;
+        a->who = (int8_t)who;
+        a->start = ts;
+        /* append, keeping detection order */
+        if (!x->head) {
+            x->head = idx;
+        } else {
+            struct anomaly *t = rec_at(an, x->head);
+            while (t->next)
+                t = rec_at(an, t->next);
+            t->next = idx;
+        }
+        if (!(x->mask & (1u << id)))
+            an->st.conns_with[id]++;
+        x->mask |= 1u << id;
+    }
+    a->count++;
+    a->end = ts;
+    if (pkt && a->nevidence < ANOMALY_EVIDENCE &&
+        (a->nevidence == 0 || a->evidence[a->nevidence - 1] != pkt))
+        a->evidence[a->nevidence++] = pkt;
+    return a;
+}
+
+/* Replace the last evidence slot with pkt (to keep the latest packet). */
+static void last_evidence(struct anomaly *a, uint64_t pkt)
+{
+    if (!a || !pkt)
+        return;
+    if (a->nevidence < ANOMALY_EVIDENCE) {
+        if (a->nevidence == 0 || a->evidence[a->nevidence - 1] != pkt)
+            a->evidence[a->nevidence++] = pkt;
+    } else {
+        a->evidence[ANOMALY_EVIDENCE - 1] = pkt;
+    }
+}
+
+uint32_t analysis_mask(const struct analysis *an, const struct conn *c)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    return x ? x->mask : 0;
+}
+
+const struct anomaly *analysis_first(const struct analysis *an, const struct conn *c)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    return x ? rec_at(an, x->head) : NULL;
+}
+
+const struct anomaly *analysis_next(const struct analysis *an, const struct anomaly *a)
+{
+    return rec_at(an, a->next);
+}
+
+static tstamp_t rel_time(const struct conn *c, uint32_t us)
+{
+    return c->first + (tstamp_t)us * 1000;
+}
+
+static bool synchronized(uint8_t st)
+{
+    return st != ST_CLOSED && st != ST_LISTEN && st != ST_SYN_SENT && st != ST_SYN_RCVD;
+}
+
+/* ------------------------------------------------------- SYN floods --- */
+
+static void flood_key(struct flood_key *k, const struct conn *c)
+{
+    memset(k, 0, sizeof *k);
+    struct flow_addr a;
+    conn_addr(c, SERVER, &a);
+    memcpy(k->addr, a.b, 16);
+    k->family = a.family;
+    k->port = conn_port(c, SERVER);
+}
+
+static uint32_t hll_estimate(const uint8_t *r)
+{
+    /* HyperLogLog (Flajolet et al.) with linear counting for small sets. */
+    double sum = 0;
+    int zeros = 0;
+    for (int i = 0; i < HLL_REGS; i++) {
+        sum += 1.0 / (double)(1ULL << r[i]);
+        zeros += r[i] == 0;
+    }
+    double m = HLL_REGS, est = 0.709 * m * m / sum;
+    if (est <= 2.5 * m && zeros) {
+        double lc = 0, x = m / zeros;
+        /* m * ln(m / zeros), by series-free log */
+        lc = m * log(x);
+        est = lc;
+    }
+    return (uint32_t)(est + 0.5);
+}
+
+static void flood_close_window(struct analysis *an, struct flood_rec *f)
+{
+    uint32_t incomplete = f->attempts > f->completed ? f->attempts - f->completed : 0;
+    if (incomplete > f->worst_incomplete) {
+        f->worst_incomplete = incomplete;
+        f->worst_start = f->win_start;
+        f->worst_sources = hll_estimate(f->hll);
+    }
+    (void)an;
+    f->attempts = f->completed = 0;
+    memset(f->hll, 0, sizeof f->hll);
+}
+
+static struct flood_rec *flood_window(struct analysis *an, const struct conn *c, tstamp_t ts)
+{
+    struct flood_key k;
+    flood_key(&k, c);
+    struct flood_rec *f = smalltab_get(&an->flood, &k, true);
+    if (!f)
+        return NULL;
+    if (!f->win_start) {
+        f->win_start = ts;
+    } else if (ts >= f->win_start + an->cfg.flood_window) {
+        flood_close_window(an, f);
+        f->win_start = ts;
+    }
+    return f;
+}
+
+static void flood_attempt(struct analysis *an, const struct conn *c, const struct segment *seg)
+{
+    struct flood_rec *f = flood_window(an, c, seg->ts);
+    if (!f)
+        return;
+    if (!f->first_pkt)
+        f->first_pkt = seg->pktno;
+    f->attempts++;
+    struct flow_addr a;
+    conn_addr(c, CLIENT, &a);
+    uint64_t h = siphash13(&an->hk, a.b, 16);
+    uint32_t reg = (uint32_t)(h & (HLL_REGS - 1));
+    uint64_t rest = h >> 6;
+    uint8_t rank = 1;
+    while (!(rest & 1) && rank < 58) {
+        rank++;
+        rest >>= 1;
+    }
+    if (rank > f->hll[reg])
+        f->hll[reg] = rank;
+}
+
+static void flood_completed(struct analysis *an, const struct conn *c, tstamp_t ts)
+{
+    struct flood_rec *f = flood_window(an, c, ts);
+    if (f)
+        f->completed++;
+}
+
+/* ---------------------------------------------------------- hooks --- */
+
+void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_state from,
+                    enum tcp_event ev, const struct segment *seg)
+{
+    const struct conn_end *p = &c->ep[!role];
+    struct anomaly *a;
+
+    /* both FINs out before either was acknowledged: crossing FINs */
+    if (from != ST_CLOSING && (unsigned)ev < EV__COUNT && tcp_transition(from, ev)->next == ST_CLOSING)
+        note(an, c, AN_SIMULTANEOUS_CLOSE, -1, seg->ts, seg->pktno);
+
+    switch (ev) {
+    case EV_SND_SYN:
+        /* a first SYN from a client: a connection attempt for flood counting */
+        if (role == CLIENT && from == ST_CLOSED && !(c->flags & CF_PICKED_UP))
+            flood_attempt(an, c, seg);
+        /* the server opening too, before answering: simultaneous open */
+        if (role == SERVER && (from == ST_LISTEN || from == ST_CLOSED) &&
+            c->ep[CLIENT].state == ST_SYN_SENT)
+            note(an, c, AN_SIMULTANEOUS_OPEN, -1, seg->ts, seg->pktno);
+        break;
+    case EV_SND_SYN_AGAIN:
+        /* the SYN-ACK was seen, yet the SYN comes again: it never arrived */
+        if (role == CLIENT && (p->flags & EPF_SYNACK)) {
+            a = note(an, c, AN_SYNACK_LOST, -1, seg->ts, seg->pktno);
+            if (a)
+                a->state = from;
+        }
+        break;
+    case EV_RCV_SYN:
+        if (from == ST_SYN_SENT)
+            note(an, c, AN_SIMULTANEOUS_OPEN, -1, seg->ts, seg->pktno);
+        break;
+    case EV_SND_RST:
+        /* a RST answering the SYN: nothing listens there */
+        if (role == SERVER && (from == ST_LISTEN || from == ST_CLOSED) &&
+            c->ep[CLIENT].state == ST_SYN_SENT) {
+            a = note(an, c, AN_SYN_REFUSED, SERVER, seg->ts, c->first_pkt);
+            last_evidence(a, seg->pktno);
+        }
+        break;
+    case EV_SND_FIN_AGAIN:
+    case EV_SND_FIN_AGAIN_PEERFIN:
+        if (from == ST_CLOSED && ev == EV_SND_FIN_AGAIN_PEERFIN) {
+            /* we saw the final ACK, yet the passive closer sends its FIN
+             * again: that ACK never reached it */
+            a = note(an, c, AN_LAST_ACK_LOST, -1, seg->ts, seg->pktno);
+            if (a)
+                a->state = ST_LAST_ACK;
+        } else {
+            /* a FIN sent again: the endpoint holds it unacknowledged, in the
+             * state the table moves it to (FIN_WAIT_1, CLOSING or LAST_ACK) */
+            a = note(an, c, AN_FIN_UNACKED, role, seg->ts, seg->pktno);
+            if (a)
+                a->state = tcp_transition(from, ev)->next;
+        }
+        break;
+    default:
+        break;
+    }
+}
+
+/* Handshake completion: retransmissions it needed, how long it took. */
+static void handshake_done(struct analysis *an, struct conn *c, const struct segment *seg)
+{
+    const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    flood_completed(an, c, seg->ts);
+    unsigned syn_rtx = cl->syns > 1 ? cl->syns - 1u : 0;
+    unsigned synack_rtx = sv->syns > 1 ? sv->syns - 1u : 0;
+    if (syn_rtx || synack_rtx) {
+        struct anomaly *a = note(an, c, AN_SYN_RETRANSMITTED, -1, seg->ts, c->first_pkt);
+        if (a) {
+            a->count = syn_rtx + synack_rtx;
+            a->value = syn_rtx;
+            a->value2 = synack_rtx;
+            /* the delay they cost: first SYN to the SYN that was answered,
+             * and from the first SYN-ACK to the ACK that completed */
+            a->start = c->first;
+            last_evidence(a, seg->pktno);
+        }
+    }
+    if ((c->flags & CF_HS_SYN) && c->hs_ack_us >= c->hs_syn_us) {
+        tstamp_t rtt = (tstamp_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
+        if (rtt > an->cfg.slow_handshake) {
+            struct anomaly *a = note(an, c, AN_HANDSHAKE_SLOW, -1, rel_time(c, c->hs_syn_us), c->first_pkt);
+            if (a) {
+                a->value = (uint64_t)rtt;
+                a->value2 = (uint64_t)(c->hs_synack_us - c->hs_syn_us) * 1000;
+                last_evidence(a, seg->pktno);
+            }
+        }
+    }
+}
+
+/* What a RST ended: who, from which state, with what outstanding. */
+static void rst_abort(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+                      const struct seg_facts *f)
+{
+    const struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+    enum rst_kind kind;
+    bool s_sync = synchronized(f->sender_state), r_sync = synchronized(f->receiver_state);
+    if (role == SERVER && f->receiver_state == ST_SYN_SENT)
+        return;             /* a RST answering the SYN: syn-refused */
+    if (!s_sync && !r_sync && f->sender_state != ST_SYN_RCVD && f->receiver_state != ST_SYN_RCVD)
+        return;             /* nothing was under way on either side */
+    if (!s_sync || f->receiver_state == ST_SYN_RCVD)
+        kind = RST_HALF_OPEN;   /* the sender had no synchronized connection */
+    else if (f->had_fin || (r->flags & EPF_FIN))
+        kind = RST_AFTER_FIN;
+    else if ((c->flags & CF_SEEN_DATA) &&
+             ((role == CLIENT) == ((c->flags & CF_LAST_DATA_SERVER) != 0)))
+        kind = RST_UNREAD_DATA; /* the peer spoke last: data likely unread */
+    else
+        kind = RST_ESTABLISHED;
+    struct anomaly *a = note(an, c, AN_RST_ABORT, role, seg->ts, seg->pktno);
+    if (a && a->count == 1) {
+        a->kind = (uint8_t)kind;
+        a->state = f->sender_state;
+        /* data the RST sender had sent that its peer had not acknowledged */
+        if ((s->flags & EPF_SEQ) && (r->flags & EPF_ACK) && seq_gt(f->snd_nxt, r->ack))
+            a->value = f->snd_nxt - r->ack;
+        /* data the peer had sent that the RST sender had not acknowledged */
+        if ((r->flags & EPF_SEQ) && (s->flags & EPF_ACK) && seq_gt(r->snd_nxt, s->ack))
+            a->value2 = r->snd_nxt - s->ack;
+    }
+}
+
+void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+                      const struct seg_facts *f)
+{
+    uint8_t fl = seg->flags;
+    uint32_t len = seg->payload_len;
+    struct conn_ext *x = ext_of(an, c);
+
+    /* idle: the gap before this segment */
+    if (f->prev_last && seg->ts - f->prev_last > an->cfg.idle_after) {
+        struct anomaly *a = note(an, c, AN_IDLE, -1, f->prev_last, seg->pktno);
+        if (a && (uint64_t)(seg->ts - f->prev_last) > a->value)
+            a->value = (uint64_t)(seg->ts - f->prev_last);
+        x = ext_of(an, c);
+    }
+
+    /* the handshake completed at the capture point with this segment */
+    if (f->handshake_done) {
+        handshake_done(an, c, seg);
+        x = ext_of(an, c);
+    }
+
+    if (fl & TH_RST) {
+        if (f->rst_accepted)
+            rst_abort(an, c, role, seg, f);
+        else if (f->rst_ignored) {
+            struct anomaly *a = note(an, c, AN_RST_OUT_OF_WINDOW, role, seg->ts, seg->pktno);
+            if (a)
+                a->state = c->ep[!role].state;
+        }
+        return;
+    }
+
+    /* window advertised by the sender: zero-window stalls of its peer */
+    if (seg->have_win && !(fl & TH_SYN)) {
+        struct ext_end *me = x ? &x->ep[role] : NULL;
+        if (seg->win == 0) {
+            if (!me || !me->zw_start) {
+                struct anomaly *a = note(an, c, AN_ZERO_WINDOW, role, seg->ts, seg->pktno);
+                x = ext_of(an, c);
+                if (x)
+                    x->ep[role].zw_start = seg->ts;
+                (void)a;
+            }
+        } else if (me && me->zw_start) {
+            struct anomaly *a = find(an, x, AN_ZERO_WINDOW);
+            if (a) {
+                a->value += (uint64_t)(seg->ts - me->zw_start);
+                a->end = seg->ts;
+                last_evidence(a, seg->pktno);
+            }
+            me->zw_start = 0;
+        }
+    }
+
+    if (fl & TH_SYN)
+        return;
+
+    /* probes: one byte below what the peer has acknowledged (keep-alives,
+     * and Linux's zero-window probes), or one byte at it into a zero
+     * window (BSD-style probes).  Which one depends on the peer's window. */
+    if (len <= 1 && !(fl & TH_FIN) && f->had_peer_ack && f->had_seq) {
+        bool below = seg->seq == f->peer_ack - 1;
+        bool peer_zero = f->peer_win_seen && f->peer_win == 0;
+        struct ext_end *peer = x ? &x->ep[!role] : NULL;
+        bool stalled = peer_zero || (peer && peer->zw_start);
+        if (stalled && (below || (len == 1 && seg->seq == f->peer_ack))) {
+            struct anomaly *a = x ? find(an, x, AN_ZERO_WINDOW) : NULL;
+            if (a) {
+                a->value2++;            /* probes */
+                last_evidence(a, seg->pktno);
+            }
+            return;
+        }
+        if (below && !stalled && seq_leq(f->snd_nxt, f->peer_ack)) {
+            note(an, c, AN_KEEPALIVE, role, seg->ts, seg->pktno);
+            return;
+        }
+    }
+
+    /* the ACK passed a hole in the peer's data that was never filled: the
+     * capture missed those segments */
+    if ((fl & TH_ACK) && x && x->ep[!role].hole_ts && seq_geq(seg->ack, x->ep[!role].hole_hi)) {
+        struct ext_end *pe = &x->ep[!role];
+        struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
+        if (a)
+            a->value += pe->hole_hi - pe->hole_lo;
+        pe->hole_ts = 0;
+    }
+    /* the ACK covered data of the peer that the capture never saw */
+    if (f->unseen_acked) {
+        struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
+        if (a)
+            a->value += f->unseen_acked;
+        x = ext_of(an, c);
+    }
+
+    if (len == 0 || !f->had_seq)
+        return;
+
+    uint32_t seq = seg->seq, end = seg->seq + len;
+
+    /* data after its own FIN, or after a reset */
+    if (f->had_fin && seq_gt(end, f->fin_seq)) {
+        struct anomaly *a = note(an, c, AN_DATA_AFTER_FIN, role, seg->ts, seg->pktno);
+        if (a)
+            a->value += len;
+        return;
+    }
+    if (f->had_rst || (f->peer_had_rst && f->sender_state == ST_CLOSED)) {
+        struct anomaly *a = note(an, c, AN_DATA_AFTER_RST, role, seg->ts, seg->pktno);
+        if (a)
+            a->value += len;
+        return;
+    }
+
+    if (seq_gt(seq, f->snd_nxt)) {
+        /* a hole before this segment: lost before the capture point, or
+         * reordered; remember it to tell which when it is filled */
+        x = ext_get(an, c);
+        if (x) {
+            x->ep[role].hole_lo = f->snd_nxt;
+            x->ep[role].hole_hi = seq;
+            x->ep[role].hole_ts = seg->ts;
+        }
+        return;
+    }
+    if (seq_geq(seq, f->snd_nxt))
+        return;             /* new data, in order */
+
+    /* Old sequence space: reordered if it fills the latest hole soon enough,
+     * else a retransmission. */
+    struct ext_end *me = x ? &x->ep[role] : NULL;
+    tstamp_t window = REORDER_MIN;
+    if ((c->flags & CF_HS_DONE) && (c->flags & CF_HS_SYN)) {
+        tstamp_t rtt = (tstamp_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
+        if (rtt > window)
+            window = rtt;
+    }
+    if (me && me->hole_ts && seq_geq(seq, me->hole_lo) && seq_leq(end, me->hole_hi) &&
+        seg->ts - me->hole_ts <= window) {
+        struct anomaly *a = note(an, c, AN_OUT_OF_ORDER, role, seg->ts, seg->pktno);
+        if (a)
+            a->value += len;
+        /* shrink the hole from whichever end this filled */
+        if (seq == me->hole_lo)
+            me->hole_lo = end;
+        else if (end == me->hole_hi)
+            me->hole_hi = seq;
+        if (seq_geq(me->hole_lo, me->hole_hi))
+            me->hole_ts = 0;
+        return;
+    }
+    struct anomaly *a = note(an, c, AN_RETRANSMISSIONS, role, seg->ts, seg->pktno);
+    if (a)
+        a->value += len;
+}
+
+void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
+                     const struct segment *seg)
+{
+    if (!in_time_wait)
+        return;
+    struct anomaly *a = note(an, c, AN_TIME_WAIT_REUSE, CLIENT, seg->ts, seg->pktno);
+    if (a) {
+        a->value = isn_above;
+        a->state = ST_TIME_WAIT;
+    }
+}
+
+/* ------------------------------------------------ TIME_WAIT pileups --- */
+
+static struct pileup_rec *pileup_of(struct analysis *an, const struct conn *c)
+{
+    struct pileup_key k;
+    memset(&k, 0, sizeof k);
+    struct flow_addr a;
+    conn_addr(c, CLIENT, &a);
+    memcpy(k.client, a.b, 16);
+    conn_addr(c, SERVER, &a);
+    memcpy(k.server, a.b, 16);
+    k.family = a.family;
+    k.port = conn_port(c, SERVER);
+    return smalltab_get(&an->pileup, &k, true);
+}
+
+void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
+{
+    if (entering == ((c->flags & CF_TW_COUNTED) != 0))
+        return;
+    struct pileup_rec *p = pileup_of(an, c);
+    if (!p)
+        return;
+    if (entering) {
+        c->flags |= CF_TW_COUNTED;
+        if (++p->now > p->peak) {
+            p->peak = p->now;
+            p->peak_ts = c->ep[CLIENT].since;
+        }
+    } else {
+        c->flags &= (uint16_t)~CF_TW_COUNTED;
+        if (p->now)
+            p->now--;
+    }
+}
+
+/* ------------------------------------------------------ final picture --- */
+
+void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
+{
+    struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    struct anomaly *a;
+
+    /* SYNs nobody answered */
+    if (cl->state == ST_SYN_SENT && (cl->flags & EPF_SYN) && sv->pkts == 0 &&
+        (cl->syns > 1 || now - c->first >= INITIAL_RTO)) {
+        a = note(an, c, AN_SYN_UNANSWERED, SERVER, c->first, c->first_pkt);
+        if (a) {
+            a->count = cl->syns;
+            a->value = (uint64_t)(c->last - c->first);
+            a->state = sv->state;
+            last_evidence(a, cl->since_pkt);
+        }
+    }
+    /* the server answered; the client never completed */
+    if (sv->state == ST_SYN_RCVD && (sv->flags & EPF_SYNACK) && (c->flags & CF_HS_SYNACK) &&
+        (sv->syns > 1 || now - rel_time(c, c->hs_synack_us) >= INITIAL_RTO)) {
+        a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_synack_us), c->first_pkt);
+        if (a) {
+            a->count = sv->syns;
+            a->value = (uint64_t)(now - rel_time(c, c->hs_synack_us));
+            a->state = ST_SYN_RCVD;
+            last_evidence(a, sv->since_pkt);
+        }
+    }
+    /* endpoints stuck half-closed */
+    for (int r = 0; r < 2; r++) {
+        struct conn_end *e = &c->ep[r];
+        enum anomaly_id id = e->state == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK
+                           : e->state == ST_FIN_WAIT_2 ? AN_FIN_WAIT_2_STUCK : AN__COUNT;
+        if (id == AN__COUNT || now - e->since < an->cfg.stuck_after)
+            continue;
+        a = note(an, c, id, r, e->since, e->since_pkt);
+        if (a) {
+            a->value = (uint64_t)(now - e->since);
+            a->state = e->state;
+            a->end = now;
+        }
+    }
+    /* stalls and silences still going on */
+    struct conn_ext *x = ext_of(an, c);
+    for (int r = 0; x && r < 2; r++) {
+        if (x->ep[r].zw_start) {
+            a = find(an, x, AN_ZERO_WINDOW);
+            if (a) {
+                a->value += (uint64_t)(now - x->ep[r].zw_start);
+                a->end = now;
+                a->state = 1;   /* still stalled at the end */
+            }
+            x->ep[r].zw_start = 0;
+        }
+    }
+    if (now - c->last > an->cfg.idle_after && !(cl->state == ST_CLOSED && sv->state == ST_CLOSED)) {
+        a = note(an, c, AN_IDLE, -1, c->last, 0);
+        if (a && (uint64_t)(now - c->last) > a->value)
+            a->value = (uint64_t)(now - c->last);
+    }
+    /* a client TIME_WAIT leaving the table no longer holds a port here */
+    if (c->flags & CF_TW_COUNTED)
+        analysis_time_wait(an, c, false);
+}
+
+void analysis_release(struct analysis *an, struct conn *c)
+{
+    struct conn_ext *x = ext_of(an, c);
+    if (!x)
+        return;
+    for (uint32_t idx = x->head; idx;) {
+        struct anomaly *a = rec_at(an, idx);
+        uint32_t next = a->next;
+        pool_put(&an->rec, idx);
+        idx = next;
+    }
+    pool_put(&an->ext, c->ext);
+    c->ext = 0;
+}
+
+static struct service_anomaly *svc_add(struct analysis *an)
+{
+    if (an->nsvc == an->capsvc) {
+        uint32_t cap = an->capsvc ? an->capsvc * 2 : 16;
+        struct service_anomaly *n = realloc(an->svc, cap * sizeof *n);
+        if (!n)
+            return NULL;
+        an->svc = n;
+        an->capsvc = cap;
+    }
+    struct service_anomaly *s = &an->svc[an->nsvc++];
+    memset(s, 0, sizeof *s);
+    return s;
+}
+
+void analysis_finish(struct analysis *an, tstamp_t now)
+{
+    (void)now;
+    for (uint32_t i = 0; i < an->flood.cap; i++) {
+        struct flood_rec *f = smalltab_slot(&an->flood, i);
+        if (!f)
+            continue;
+        flood_close_window(an, f);
+        double secs = (double)an->cfg.flood_window / TS_PER_SEC;
+        if (f->worst_incomplete < an->cfg.flood_rate * secs)
+            continue;
+        struct service_anomaly *s = svc_add(an);
+        if (!s)
+            break;
+        s->a.id = AN_SYN_FLOOD;
+        s->a.who = SERVER;
+        s->a.count = f->worst_incomplete;
+        s->a.start = f->worst_start;
+        s->a.end = f->worst_start + an->cfg.flood_window;
+        s->a.value = f->worst_sources;
+        s->a.value2 = (uint64_t)(f->worst_incomplete / secs);
+        s->a.evidence[0] = f->first_pkt;
+        s->a.nevidence = 1;
+        memcpy(s->server.b, f->key.addr, 16);
+        s->server.family = f->key.family;
+        s->port = f->key.port;
+        an->st.conns_with[AN_SYN_FLOOD]++;
+        an->st.occurrences[AN_SYN_FLOOD] += f->worst_incomplete;
+    }
+    for (uint32_t i = 0; i < an->pileup.cap; i++) {
+        struct pileup_rec *p = smalltab_slot(&an->pileup, i);
+        if (!p || p->peak < an->cfg.pileup)
+            continue;
+        struct service_anomaly *s = svc_add(an);
+        if (!s)
+            break;
+        s->a.id = AN_TIME_WAIT_PILEUP;
+        s->a.who = CLIENT;
+        s->a.count = p->peak;
+        s->a.start = s->a.end = p->peak_ts;
+        s->a.value = (uint64_t)p->peak * 1000000 / (an->cfg.ephemeral_ports ? an->cfg.ephemeral_ports : 1);
+        memcpy(s->server.b, p->key.server, 16);
+        memcpy(s->client.b, p->key.client, 16);
+        s->server.family = s->client.family = p->key.family;
+        s->port = p->key.port;
+        an->st.conns_with[AN_TIME_WAIT_PILEUP]++;
+        an->st.occurrences[AN_TIME_WAIT_PILEUP] += p->peak;
+    }
+}
+
+const struct service_anomaly *analysis_service_anomalies(const struct analysis *an, uint32_t *n)
+{
+    *n = an->nsvc;
+    return an->svc;
+}

@@ -1,0 +1,95 @@
+/* analysis.h - finding anomalies as connections evolve.
+ *
+ * The tracker calls the analysis after it has applied each segment and each
+ * event, and once more when a connection leaves the table, so anomalies are
+ * known for connections still open, not only for those that ended.  What the
+ * analysis keeps per connection lives in an extension record allocated only
+ * for connections that need one (most clean connections never do); its index
+ * is conn.ext.  Anomalies that concern a service rather than a connection
+ * (syn-flood, time-wait-pileup) are kept apart and reported at the end. */
+#ifndef TCPFSM_ANALYSIS_H
+#define TCPFSM_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "anomaly.h"
+#include "conn.h"
+#include "segment.h"
+#include "tcpstate.h"
+
+struct analysis_config {
+    tstamp_t stuck_after;       /* close-wait-stuck, fin-wait-2-stuck (0: any) */
+    tstamp_t slow_handshake;    /* handshake-slow */
+    tstamp_t idle_after;        /* idle */
+    uint32_t flood_rate;        /* syn-flood: incomplete handshakes per second */
+    tstamp_t flood_window;
+    uint32_t pileup;            /* time-wait-pileup: TIME_WAIT endpoints per client and service */
+    uint32_t ephemeral_ports;   /* size of the client's ephemeral port range */
+    uint32_t max_anomalies;     /* anomaly records kept at once */
+};
+void analysis_config_defaults(struct analysis_config *cfg);
+
+/* What the tracker learned about a segment before recording it: the
+ * sender's and receiver's sequence state as it was. */
+struct seg_facts {
+    tstamp_t prev_last;         /* the connection's previous segment time */
+    uint32_t snd_nxt;           /* sender's highest sequence sent, before */
+    uint32_t peer_ack;          /* receiver's highest acknowledgement, before */
+    uint32_t fin_seq;           /* sender's FIN, before (if had_fin) */
+    uint16_t peer_win;          /* receiver's last advertised window (unscaled) */
+    bool had_seq, had_peer_ack, had_fin, had_rst, peer_had_rst;
+    bool peer_win_seen;         /* receiver has advertised a window */
+    uint8_t sender_state, receiver_state;   /* before the segment */
+    bool rst_accepted;          /* a RST the receiver accepted */
+    bool rst_ignored;           /* a RST the receiver would not accept */
+    bool handshake_done;        /* this segment completed the handshake */
+    uint32_t unseen_acked;      /* bytes this segment's ACK covers beyond what
+                                   the capture saw the peer send */
+};
+
+struct analysis_stats {
+    uint64_t conns_with[AN__COUNT];     /* connections with each anomaly */
+    uint64_t occurrences[AN__COUNT];    /* summed counts */
+    uint64_t not_recorded;              /* anomaly records refused: pool full */
+    uint64_t ext_refused;               /* extension records refused */
+};
+
+/* A service-level anomaly (syn-flood, time-wait-pileup). */
+struct service_anomaly {
+    struct anomaly a;
+    struct flow_addr server;
+    uint16_t port;
+    struct flow_addr client;            /* time-wait-pileup: the client */
+};
+
+struct analysis;
+
+struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max_conns);
+void analysis_destroy(struct analysis *an);
+
+/* Hooks, called by the tracker. */
+void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_state from,
+                    enum tcp_event ev, const struct segment *seg);
+void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+                      const struct seg_facts *f);
+void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
+                     const struct segment *seg);
+void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
+/* Before the connection is handed to observers: settle anomalies that are
+ * judged on the final picture (unanswered, stuck, ongoing stalls). */
+void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
+/* After the observers: free what the connection held. */
+void analysis_release(struct analysis *an, struct conn *c);
+/* End of input: service-level anomalies. */
+void analysis_finish(struct analysis *an, tstamp_t now);
+
+/* Reading, for reports. */
+uint32_t analysis_mask(const struct analysis *an, const struct conn *c);
+const struct anomaly *analysis_first(const struct analysis *an, const struct conn *c);
+const struct anomaly *analysis_next(const struct analysis *an, const struct anomaly *a);
+const struct service_anomaly *analysis_service_anomalies(const struct analysis *an, uint32_t *n);
+const struct analysis_stats *analysis_stats(const struct analysis *an);
+const struct analysis_config *analysis_config(const struct analysis *an);
+
+#endif

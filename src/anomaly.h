@@ -1,0 +1,89 @@
+/* anomaly.h - the catalogue of connection anomalies.
+ *
+ * Each anomaly has a stable id (its string is part of tcpfsm's interface:
+ * JSON, CSV, --select, docs/anomalies.md), a severity used to sort reports
+ * worst first, a one-sentence explanation of what it usually means, and what
+ * to check. */
+#ifndef TCPFSM_ANOMALY_H
+#define TCPFSM_ANOMALY_H
+
+#include <stdint.h>
+
+#include "segment.h"
+
+enum anomaly_id {
+    /* handshake */
+    AN_SYN_UNANSWERED,
+    AN_SYN_REFUSED,
+    AN_SYNACK_UNACKED,
+    AN_SYNACK_LOST,
+    AN_SYN_RETRANSMITTED,
+    AN_HANDSHAKE_SLOW,
+    AN_SIMULTANEOUS_OPEN,
+    AN_SYN_FLOOD,
+    /* established */
+    AN_ZERO_WINDOW,
+    AN_KEEPALIVE,
+    AN_IDLE,
+    AN_RETRANSMISSIONS,
+    AN_OUT_OF_ORDER,
+    AN_CAPTURE_GAP,
+    AN_DATA_AFTER_FIN,
+    AN_DATA_AFTER_RST,
+    /* teardown */
+    AN_CLOSE_WAIT_STUCK,
+    AN_FIN_WAIT_2_STUCK,
+    AN_FIN_UNACKED,
+    AN_LAST_ACK_LOST,
+    AN_SIMULTANEOUS_CLOSE,
+    AN_RST_ABORT,
+    AN_RST_OUT_OF_WINDOW,
+    AN_TIME_WAIT_REUSE,
+    AN_TIME_WAIT_PILEUP,
+    AN__COUNT
+};
+
+enum anomaly_phase { PHASE_HANDSHAKE, PHASE_ESTABLISHED, PHASE_TEARDOWN };
+
+struct anomaly_info {
+    const char *id;         /* "close-wait-stuck" */
+    enum anomaly_phase phase;
+    int severity;           /* 0..100, higher is worse */
+    const char *explanation;/* what it usually means, one sentence */
+    const char *check;      /* what to check, one sentence */
+};
+
+const struct anomaly_info *anomaly_info(enum anomaly_id id);
+/* id from its string; -1 if unknown */
+int anomaly_parse(const char *s);
+const char *anomaly_phase_name(enum anomaly_phase p);
+
+/* Kinds of rst-abort. */
+enum rst_kind {
+    RST_ESTABLISHED,        /* abort of an established connection */
+    RST_UNREAD_DATA,        /* likely a close with unread data in the receive buffer */
+    RST_AFTER_FIN,          /* a reset after a FIN from either side */
+    RST_HALF_OPEN,          /* reset of a connection the sender had no state for */
+};
+const char *rst_kind_name(enum rst_kind k);
+
+#define ANOMALY_EVIDENCE 4
+
+/* One anomaly on one connection.  Repeated occurrences of the same id on the
+ * same connection are folded into one record: count, first and last time,
+ * and the first few packets as evidence. */
+struct anomaly {
+    uint8_t id;             /* enum anomaly_id */
+    int8_t who;             /* CLIENT, SERVER, or -1 when no endpoint is to blame */
+    uint8_t kind;           /* rst-abort: enum rst_kind; others 0 */
+    uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
+    uint8_t nevidence;
+    uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */
+    tstamp_t start, end;    /* first and last occurrence */
+    uint64_t evidence[ANOMALY_EVIDENCE]; /* packet numbers in the capture */
+    uint64_t value;         /* id-specific amount: bytes, nanoseconds, ... */
+    uint64_t value2;
+    uint32_t next;          /* next anomaly of the same connection (pool index) */
+};
+
+#endif

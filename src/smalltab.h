@@ -1,0 +1,34 @@
+/* smalltab.h - a bounded table of fixed-size records keyed by bytes.
+ *
+ * For the per-service and per-client aggregates (listeners, service
+ * statistics, SYN flood windows, TIME_WAIT counts): open addressing with
+ * linear probing, a keyed hash, records never removed, and a hard maximum.
+ * Past the maximum, new keys are refused and counted, never silently lost. */
+#ifndef TCPFSM_SMALLTAB_H
+#define TCPFSM_SMALLTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hash.h"
+
+struct smalltab {
+    uint8_t *slots;         /* cap records of rec_size bytes, key first */
+    uint8_t *used;
+    uint32_t cap, count, max;
+    size_t key_len, rec_size;
+    struct hash_key hk;
+    uint64_t refused;       /* new keys refused: table full */
+};
+
+/* rec_size includes the key_len key bytes at the start of each record. */
+bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max);
+void smalltab_destroy(struct smalltab *t);
+/* The record for key; created zeroed (with its key) if absent and `create`.
+ * NULL if absent and not created (or the table is full). */
+void *smalltab_get(struct smalltab *t, const void *key, bool create);
+/* Iterate: for (i = 0; i < t->cap; i++) if ((r = smalltab_slot(t, i))) ... */
+void *smalltab_slot(const struct smalltab *t, uint32_t i);
+
+#endif
