@@ -158,6 +158,15 @@ int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
 const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }
+
+void capture_set_source(struct capture *c, const char *name)
+{
+    char *n = strdup(name);
+    if (n) {
+        free(c->source);
+        c->source = n;
+    }
+}
 uint64_t capture_records(const struct capture *c) { return c->records; }
 uint64_t capture_filtered(const struct capture *c) { return c->filtered; }
 uint64_t capture_oversized(const struct capture *c) { return pcapfile_stats(c->file)->oversized; }

@@ -51,6 +51,8 @@ int capture_linktype(const struct capture *c);
 const char *capture_linktype_text(const struct capture *c);
 const char *capture_format(const struct capture *c);
 const char *capture_source(const struct capture *c);
+/* Name the input differently in messages (e.g. "standard input" for a copy). */
+void capture_set_source(struct capture *c, const char *name);
 uint64_t capture_records(const struct capture *c);      /* packet records read */
 uint64_t capture_filtered(const struct capture *c);     /* rejected by the filter */
 uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */

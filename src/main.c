@@ -1,15 +1,18 @@
 /* main.c - tcpfsm: read packets, track connections, report.
  *
  * The data flows one way: capture -> decode -> tracker -> (census, report). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "analysis.h"
 #include "capture.h"
 #include "census.h"
 #include "decode.h"
 #include "exitcodes.h"
+#include "extract.h"
 #include "listeners.h"
 #include "options.h"
 #include "report.h"
@@ -22,6 +25,7 @@
 
 /* Where retired connections go: the aggregates and the report. */
 struct sink {
+    struct selection *selection;    /* -w: connections whose packets to write */
     struct census census;
     struct services services;
     struct analysis *analysis;
@@ -36,6 +40,40 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
     census_add(&k->census, c, k->analysis, now, why == RETIRE_END);
     services_add(&k->services, c, k->analysis);
     report_conn(k->report, c, why, now);
+    if (k->selection)
+        selection_consider(k->selection, c, k->analysis);
+}
+
+/* -w with standard input: keep a copy of the input for the second pass. */
+static char *copy_stdin(char *err, size_t errlen)
+{
+    const char *dir = getenv("TMPDIR");
+    size_t n = strlen(dir ? dir : "/tmp") + 32;
+    char *path = malloc(n);
+    if (!path)
+        return NULL;
+    snprintf(path, n, "%s/tcpfsm-stdin-XXXXXX", dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
+        free(path);
+        return NULL;
+    }
+    char buf[65536];
+    ssize_t r;
+    while ((r = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 || write(fd, buf, (size_t)r) != r) {
+            snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
+            close(fd);
+            unlink(path);
+            free(path);
+            return NULL;
+        }
+    }
+    close(fd);
+    return path;
 }
 
 int main(int argc, char **argv)
@@ -52,7 +90,29 @@ int main(int argc, char **argv)
     }
 
     char err[512];
-    struct capture *cap = capture_open_file(opt.read_file, err, sizeof err);
+    char *stdin_copy = NULL;
+    const char *input = opt.read_file;
+    struct selection *selection = NULL;
+    if (opt.write_file) {
+        selection = selection_create(opt.select, opt.tracker.max_conns, err, sizeof err);
+        if (!selection) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            options_free(&opt);
+            return EXIT_USAGE;
+        }
+        if (!strcmp(input, "-")) {
+            stdin_copy = copy_stdin(err, sizeof err);
+            if (!stdin_copy) {
+                fprintf(stderr, "tcpfsm: %s\n", err);
+                options_free(&opt);
+                return EXIT_USAGE;
+            }
+            input = stdin_copy;
+        }
+    }
+    struct capture *cap = capture_open_file(input, err, sizeof err);
+    if (cap && stdin_copy)
+        capture_set_source(cap, "standard input");
     if (!cap) {
         fprintf(stderr, "tcpfsm: %s\n", err);
         options_free(&opt);
@@ -93,6 +153,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     sink.analysis = analysis;
+    sink.selection = selection;
     sink.tracker = tr;
     sink.report = rep;
     struct tracker_observer obs = { .ctx = &sink, .retired = on_retired };
@@ -160,6 +221,25 @@ int main(int argc, char **argv)
         status = EXIT_OUTPUT;
     }
 
+    if (selection && status != EXIT_OUTPUT) {
+        uint64_t written;
+        if (selection_write(selection, input, opt.write_file, &written, err, sizeof err)) {
+            fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
+                    (unsigned long long)written, (unsigned long long)selection_chosen(selection),
+                    opt.write_file);
+            if (selection_not_kept(selection))
+                fprintf(stderr, "tcpfsm: %llu chosen connections were not kept (table full) and not written\n",
+                        (unsigned long long)selection_not_kept(selection));
+        } else {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            status = EXIT_OUTPUT;
+        }
+    }
+    if (stdin_copy) {
+        unlink(stdin_copy);
+        free(stdin_copy);
+    }
+    selection_destroy(selection);
     report_destroy(rep);
     services_destroy(&sink.services);
     tracker_destroy(tr);

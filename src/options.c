@@ -27,10 +27,13 @@ enum {
     OPT_FLOOD_RATE,
     OPT_PILEUP,
     OPT_EXAMPLES,
+    OPT_SELECT,
 };
 
 static const struct option longopts[] = {
     {"read", required_argument, NULL, 'r'},
+    {"write", required_argument, NULL, 'w'},
+    {"select", required_argument, NULL, OPT_SELECT},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"msl", required_argument, NULL, OPT_MSL},
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
@@ -58,6 +61,8 @@ static void usage(FILE *f)
         "Infer both endpoints' RFC 793 states for every TCP connection in a capture.\n"
         "\n"
         "  -r, --read FILE          read a pcap or pcapng file (- for standard input)\n"
+        "  -w, --write FILE         write the packets of connections with anomalies to a pcap file\n"
+        "      --select ID,...      -w: only these connections (numbers) or anomaly ids instead\n"
         "      --format FMT         text (default), json (JSON lines), csv, or zeek (conn.log)\n"
         "      --conns, --all       text: list every connection, not only troubled ones\n"
         "      --examples N         text: connections shown per anomaly (default 3, at most 10)\n"
@@ -118,10 +123,16 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:w:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             o->read_file = optarg;
+            break;
+        case 'w':
+            o->write_file = optarg;
+            break;
+        case OPT_SELECT:
+            o->select = optarg;
             break;
         case OPT_FORMAT:
             if (!strcmp(optarg, "text"))

@@ -11,6 +11,8 @@
 
 struct options {
     const char *read_file;      /* -r FILE */
+    const char *write_file;     /* -w FILE: evidence packets */
+    const char *select;         /* --select ID[,ID...] */
     char *filter;               /* trailing words, joined; NULL if none */
     struct report_options report;
     struct tracker_config tracker;
