@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""agent.py - a socket puppet for the kernel ground-truth tests.
+
+Run it inside one network namespace (ip netns exec NS /usr/bin/python3
+agent.py).  It reads one command per line on standard input and answers each
+with exactly one line on standard output: "ok ..." or "err ...".  Sockets are
+kept in named groups so that one command can act on many connections.
+
+Commands (ADDR is an IPv4 or IPv6 literal):
+  listen L ADDR PORT [BACKLOG]      listening socket L
+  unlisten L                        close listening socket L
+  accept L GROUP N                  accept N connections from L into GROUP
+  connect GROUP ADDR PORT N [OPT..] N connections into GROUP; OPTs:
+                                      bind=PORT  bind this source port first
+                                      reuse      SO_REUSEADDR before bind
+                                      nb         non-blocking: send the SYN
+                                                 and return at once
+                                      retry      on EADDRNOTAVAIL/EADDRINUSE
+                                                 try again (bounded, 3 s)
+                                    answers "ok LPORT:RESULT ..." where RESULT
+                                    is 0, EINPROGRESS or an errno name
+  send GROUP TEXT                   send TEXT on every socket of GROUP
+  recv GROUP NBYTES                 read exactly NBYTES from each
+  eof GROUP                         read each socket until end of file
+  shutdown GROUP wr|rd|rdwr         shutdown(2) every socket of GROUP
+  linger0 GROUP                     SO_LINGER {1, 0}: close will send RST
+  close GROUP                       close every socket of GROUP
+  ports GROUP                       local ports of GROUP
+  quit                              exit
+
+Everything is bounded: each blocking operation times out after OP_TIMEOUT
+seconds, and the agent exits by itself after AGENT_LIFETIME seconds (both
+from the environment) even if nobody tells it to quit.  Standard library
+only.
+"""
+import errno
+import os
+import select
+import socket
+import struct
+import sys
+import time
+
+OP_TIMEOUT = float(os.environ.get("OP_TIMEOUT", "10"))
+LIFETIME = float(os.environ.get("AGENT_LIFETIME", "150"))
+
+groups = {}
+listeners = {}
+
+
+def family_of(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
+def wildcard(fam):
+    return "::" if fam == socket.AF_INET6 else "0.0.0.0"
+
+
+def group(name):
+    if name not in groups:
+        raise KeyError("no group %s" % name)
+    return groups[name]
+
+
+def local_port(s):
+    try:
+        return s.getsockname()[1]
+    except OSError:
+        return 0
+
+
+def cmd_listen(name, addr, port, backlog="128"):
+    fam = family_of(addr)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if fam == socket.AF_INET6:
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    s.bind((addr, int(port)))
+    s.listen(int(backlog))
+    listeners[name] = s
+    return ""
+
+
+def cmd_unlisten(name):
+    listeners.pop(name).close()
+    return ""
+
+
+def cmd_accept(name, gname, n):
+    lsock = listeners[name]
+    lsock.settimeout(OP_TIMEOUT)
+    got = groups.setdefault(gname, [])
+    for _ in range(int(n)):
+        c, _peer = lsock.accept()
+        c.settimeout(OP_TIMEOUT)
+        got.append(c)
+    return str(len(got))
+
+
+def connect_one(addr, port, bindport, reuse, nb):
+    fam = family_of(addr)
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    if reuse:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if bindport is not None:
+        s.bind((wildcard(fam), bindport))
+    if nb:
+        s.setblocking(False)
+    else:
+        s.settimeout(OP_TIMEOUT)
+    err = s.connect_ex((addr, port))
+    if not nb:
+        s.settimeout(OP_TIMEOUT)
+    return s, err
+
+
+def cmd_connect(gname, addr, port, n="1", *opts):
+    bindport = None
+    reuse = nb = retry = False
+    for o in opts:
+        if o.startswith("bind="):
+            bindport = int(o[5:])
+        elif o == "reuse":
+            reuse = True
+        elif o == "nb":
+            nb = True
+        elif o == "retry":
+            retry = True
+        else:
+            raise ValueError("unknown option %s" % o)
+    got = groups.setdefault(gname, [])
+    results = []
+    for _ in range(int(n)):
+        deadline = time.monotonic() + 3.0
+        while True:
+            try:
+                s, err = connect_one(addr, int(port), bindport, reuse, nb)
+            except OSError as e:
+                if retry and e.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL) \
+                        and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    continue
+                raise
+            if retry and err in (errno.EADDRINUSE, errno.EADDRNOTAVAIL) \
+                    and time.monotonic() < deadline:
+                s.close()
+                time.sleep(0.1)
+                continue
+            break
+        got.append(s)
+        results.append("%d:%s" % (local_port(s), errno.errorcode.get(err, "0") if err else "0"))
+    return " ".join(results)
+
+
+def cmd_send(gname, *words):
+    data = " ".join(words).encode()
+    for s in group(gname):
+        s.sendall(data)
+    return ""
+
+
+def cmd_recv(gname, nbytes):
+    for s in group(gname):
+        want = int(nbytes)
+        while want > 0:
+            b = s.recv(want)
+            if not b:
+                raise EOFError("end of file with %d bytes still expected" % want)
+            want -= len(b)
+    return ""
+
+
+def cmd_eof(gname):
+    for s in group(gname):
+        while s.recv(65536):
+            pass
+    return ""
+
+
+def cmd_shutdown(gname, how):
+    h = {"wr": socket.SHUT_WR, "rd": socket.SHUT_RD, "rdwr": socket.SHUT_RDWR}[how]
+    for s in group(gname):
+        s.shutdown(h)
+    return ""
+
+
+def cmd_linger0(gname):
+    for s in group(gname):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    return ""
+
+
+def cmd_close(gname):
+    for s in groups.pop(gname):
+        s.close()
+    return ""
+
+
+def cmd_ports(gname):
+    return " ".join(str(local_port(s)) for s in group(gname))
+
+
+COMMANDS = {
+    "listen": cmd_listen, "unlisten": cmd_unlisten, "accept": cmd_accept,
+    "connect": cmd_connect, "send": cmd_send, "recv": cmd_recv, "eof": cmd_eof,
+    "shutdown": cmd_shutdown, "linger0": cmd_linger0, "close": cmd_close,
+    "ports": cmd_ports,
+}
+
+
+def main():
+    end = time.monotonic() + LIFETIME
+    inp = sys.stdin.buffer
+    buf = b""
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            sys.stderr.write("agent: lifetime of %g s is over, exiting\n" % LIFETIME)
+            return 1
+        r, _, _ = select.select([inp], [], [], min(left, 1.0))
+        if not r:
+            continue
+        chunk = os.read(inp.fileno(), 4096)
+        if not chunk:
+            return 0
+        buf += chunk
+        while b"\n" in buf:
+            line, buf = buf.split(b"\n", 1)
+            words = line.decode().split()
+            if not words:
+                continue
+            if words[0] == "quit":
+                sys.stdout.write("ok bye\n")
+                sys.stdout.flush()
+                return 0
+            try:
+                fn = COMMANDS[words[0]]
+                out = fn(*words[1:])
+                sys.stdout.write(("ok " + out).rstrip() + "\n")
+            except Exception as e:  # report, never die on a failed command
+                sys.stdout.write("err %s: %s\n" % (type(e).__name__, e))
+            sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+#!/bin/bash
+# Kernel ground truth: packets lost on the way (nft drops them in the
+# router's forward path).
+#   simultaneous-close  both ends close while each other's FIN is held back:
+#                       both FIN_WAIT_1, then CLOSING / FIN_WAIT_2, then both
+#                       TIME_WAIT
+#   lost-final-ack      the client's last ACK never arrives: server LAST_ACK
+#                       (retransmitting its FIN), client TIME_WAIT
+#   syn-blackholed      SYNs to the server are dropped: client SYN_SENT
+#   synrcvd-ack-dropped the handshake's third segment is dropped: server
+#                       SYN_RCVD (ss: SYN-RECV), client ESTABLISHED
+# Capture points: tcpdump on a router interface sees a packet that arrives
+# there even when nft then drops it in forward; a capture on the far
+# interface never sees it.  Each scenario says which it uses and why, and
+# where a capture point cannot tell an endpoint's state the check prints
+# UNKNOWABLE instead of passing.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/kernel/harness.sh"
+k_setup
+
+P=8080
+
+open_conn() { # FAMILY NAME CAPTURE...: captures started, then a connection
+    local cap
+    k_begin "$2" "$1" || return 1
+    shift 2
+    for cap; do
+        if [ "$cap" = rc ]; then
+            k_cap_start rc "$IF_RC" || return 1
+        else
+            k_cap_start rs "$IF_RS" || return 1
+        fi
+    done
+    k_do S listen l "$SADDR" $P &&
+    k_do C connect c "$SADDR" $P 1 &&
+    k_do S accept l s 1 &&
+    k_do C send c hello &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5
+}
+
+# Simultaneous close.  FINs are dropped in both directions until both ends
+# have closed, so both sit in FIN_WAIT_1 retransmitting; then the server's
+# FINs are let through (client CLOSING, server FIN_WAIT_2: it got the ACK of
+# its FIN but not the client's FIN); then the client's (both TIME_WAIT).
+# Capture on rc.  No single capture point sees this exchange whole: rc sees
+# the client's first FIN, which is then dropped, so until that FIN is really
+# delivered the server's state cannot be told from rc (rs would have the
+# mirror-image problem with the client).  The final states can.
+simultaneous_close() {
+    local why
+    why="the client's FIN was captured on rc and then dropped by nft in forward, so rc"
+    why="$why cannot tell that the server never got it; the server's own FIN was dropped"
+    why="$why before it could reach rc"
+    open_conn 4 simultaneous-close rc || return
+    k_do S unlisten l &&
+    k_nft c2s "tcp flags & fin == fin drop" &&
+    k_nft s2c "tcp flags & fin == fin drop" &&
+    k_do C close c &&
+    k_do S close s || return
+    k_wait "$NS_C" 1 state fin-wait-1 dport = :$P &&
+    k_wait "$NS_S" 1 state fin-wait-1 sport = :$P || return
+    k_freeze both-fin-wait-1 copy rc
+    k_judge both-fin-wait-1 rc --expect-conns 1 --unknowable "server=$why"
+
+    k_nft_flush s2c || return
+    k_wait "$NS_C" 1 state closing dport = :$P &&
+    k_wait "$NS_S" 1 state fin-wait-2 sport = :$P || return
+    k_freeze closing copy rc
+    k_judge closing rc --expect-conns 1 --unknowable "server=$why"
+
+    k_nft_flush c2s || return
+    k_wait "$NS_C" 1 state time-wait dport = :$P &&
+    k_wait "$NS_S" 1 state time-wait sport = :$P || return
+    k_freeze end stop rc
+    k_judge end rc --expect-conns 1
+    k_keep end rc simultaneous-close
+}
+
+# Lost final ACK.  After the data, nft drops every pure ACK the client
+# sends, so the ACK of the server's FIN never arrives and the server stays
+# in LAST_ACK, retransmitting its FIN (each answered by an ACK that is
+# dropped too).  Capture on rs, the far side of the drop: the dropped ACKs
+# never appear, so both states are knowable.  A second capture on rc shows
+# the near side: there the last packet is always the client's ACK, which
+# rc saw and the server never got: the server's state is unknowable there.
+lost_final_ack() {
+    open_conn 4 lost-final-ack rs rc || return
+    k_nft c2s "tcp dport $P tcp flags == ack drop" &&
+    k_do C close c &&
+    k_do S eof s &&
+    k_do S close s &&
+    k_do S unlisten l || return
+    k_wait "$NS_C" 1 state time-wait dport = :$P &&
+    k_wait "$NS_S" 1 state last-ack sport = :$P || return
+    # at least one retransmission of the server's FIN
+    k_wait_pkts rs 2 "src host $SADDR and tcp[tcpflags] & tcp-fin != 0" || return
+    k_freeze end stop rs rc
+    k_judge end rs --expect-conns 1
+    k_judge end rc --expect-conns 1 --unknowable \
+        "server=the client's ACKs of the server's FIN were captured on rc and then dropped by nft in forward"
+    k_keep end rs lost-final-ack
+}
+
+# SYN blackholed.  nft drops SYNs to the server (which listens), so the
+# client stays in SYN_SENT, retransmitting.  Capture on rc, the near side:
+# rs sees nothing at all.  From rc the server's state cannot be known: the
+# SYNs it shows never reached the server, and whether anything listens there
+# is not on the wire.  The rs capture is judged too, to show that.
+syn_blackholed() {
+    k_begin syn-blackholed 4 || return
+    k_cap_start rc "$IF_RC" &&
+    k_cap_start rs "$IF_RS" || return
+    k_do S listen l "$SADDR" $P &&
+    k_nft c2s "tcp dport $P tcp flags & (syn | ack) == syn drop" &&
+    k_do C connect c "$SADDR" $P 1 nb || return
+    k_wait "$NS_C" 1 state syn-sent dport = :$P || return
+    # at least one retransmission of the SYN (after about 1 s)
+    k_wait_pkts rc 2 "tcp[tcpflags] & tcp-syn != 0" || return
+    k_freeze end stop rc rs
+    k_judge end rc --expect-conns 1 --unknowable \
+        "server=the SYNs were captured on rc and then dropped by nft in forward: the server never saw them, and the capture cannot show whether it listens"
+    k_judge end rs --expect-conns 0 --unknowable \
+        "client=nothing the client sent reached rs" --unknowable \
+        "server=nothing reached the server"
+    k_keep end rc syn-blackholed
+}
+
+# Handshake ACK dropped.  nft drops every segment from the client to the
+# server port that has no SYN: the client gets the SYN-ACK and is
+# ESTABLISHED, its ACK never arrives, the server stays in SYN_RCVD and
+# retransmits the SYN-ACK.  The client sends no data.  Capture on rs, the
+# far side: knowable.  A second capture on rc sees the client's ACKs, each of
+# which the server never got: the server's state is unknowable there.
+synrcvd_ack_dropped() {
+    k_begin synrcvd-ack-dropped 4 || return
+    k_cap_start rs "$IF_RS" &&
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P &&
+    k_nft c2s "tcp dport $P tcp flags & syn != syn drop" &&
+    k_do C connect c "$SADDR" $P 1 || return
+    k_wait "$NS_C" 1 state established dport = :$P &&
+    k_wait "$NS_S" 1 state syn-recv sport = :$P || return
+    # at least one retransmission of the SYN-ACK (after about 1 s)
+    k_wait_pkts rs 2 "tcp[tcpflags] & tcp-syn != 0 and src host $SADDR" || return
+    k_freeze end stop rs rc
+    k_judge end rs --expect-conns 1
+    k_judge end rc --expect-conns 1 --unknowable \
+        "server=the client's ACKs were captured on rc and then dropped by nft in forward"
+    k_keep end rs synrcvd-ack-dropped
+}
+
+k_run simultaneous_close
+k_run lost_final_ack
+k_run syn_blackholed
+k_run synrcvd_ack_dropped
+finish
