@@ -1,1 +1,34 @@
-# tests/unit: see Makefile.am
+# tests/unit: C unit tests of libtcpfsm.a (see Makefile.am).
+# No framework: tests/unit/unit.h holds the assertion helper.
+
+UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/tests/unit
+UNIT_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
+UNIT_LDADD = libtcpfsm.a $(PCAP_LIBS) -lm
+
+check_PROGRAMS += tests/unit/test_tcpstate
+tests_unit_test_tcpstate_SOURCES = tests/unit/test_tcpstate.c tests/unit/unit.h
+tests_unit_test_tcpstate_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_tcpstate_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tcpstate_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_tcpstate
+
+check_PROGRAMS += tests/unit/test_decode
+tests_unit_test_decode_SOURCES = tests/unit/test_decode.c tests/unit/unit.h
+tests_unit_test_decode_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_decode_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_decode_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_decode
+
+check_PROGRAMS += tests/unit/test_conntab
+tests_unit_test_conntab_SOURCES = tests/unit/test_conntab.c tests/unit/unit.h
+tests_unit_test_conntab_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_conntab_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_conntab_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_conntab
+
+check_PROGRAMS += tests/unit/test_tracker
+tests_unit_test_tracker_SOURCES = tests/unit/test_tracker.c tests/unit/unit.h
+tests_unit_test_tracker_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_tracker_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tracker_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_tracker
