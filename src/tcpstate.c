@@ -306,6 +306,14 @@ int tcp_state_parse(const char *name)
     /* ss and Linux spell two states differently */
     if (!strcasecmp(name, "SYN-RECV") || !strcasecmp(name, "SYN_RECV"))
         return ST_SYN_RCVD;
+    if (!strcasecmp(name, "ESTAB"))
+        return ST_ESTABLISHED;
+    if (!strcasecmp(name, "FIN_WAIT1") || !strcasecmp(name, "FIN-WAIT1"))
+        return ST_FIN_WAIT_1;
+    if (!strcasecmp(name, "FIN_WAIT2") || !strcasecmp(name, "FIN-WAIT2"))
+        return ST_FIN_WAIT_2;
+    if (!strcasecmp(name, "CLOSE"))
+        return ST_CLOSED;       /* net-tools' name for CLOSED */
     if (!strcasecmp(name, "UNCONN"))
         return ST_CLOSED;
     return -1;

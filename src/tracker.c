@@ -412,17 +412,12 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
     return EV_SND_ACK;
 }
 
-static enum tcp_event classify_receive(struct tracker *t, const struct conn *c,
-                                       const struct conn_end *r, const struct conn_end *s,
-                                       const struct segment *seg)
+static enum tcp_event classify_receive(const struct conn_end *r, const struct segment *seg,
+                                       bool rst_ok)
 {
     uint8_t f = seg->flags;
-    if (f & TH_RST) {
-        if (rst_acceptable(c, r, s, seg))
-            return EV_RCV_RST;
-        t->st.rst_ignored++;
-        return EV_NONE;
-    }
+    if (f & TH_RST)
+        return rst_ok ? EV_RCV_RST : EV_NONE;
     if (f & TH_SYN) {
         if (!(f & TH_ACK))
             return EV_RCV_SYN;
@@ -439,14 +434,15 @@ static enum tcp_event classify_receive(struct tracker *t, const struct conn *c,
 }
 
 /* Record what the sender's segment tells about its sequence space. */
-static void note_sent(struct conn_end *s, const struct segment *seg)
+static void note_sent(struct conn_end *s, const struct segment *seg, bool rst_ok)
 {
     uint8_t f = seg->flags;
     if (s->pkts < UINT32_MAX)
         s->pkts++;
     s->bytes += seg->payload_len;
     if (f & TH_RST) {
-        s->flags |= EPF_RST;
+        if (rst_ok)
+            s->flags |= EPF_RST;
         return;             /* a RST does not advance the sequence space */
     }
     if (f & TH_SYN) {
@@ -636,11 +632,19 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
         c->last = seg->ts;
     facts.handshake_done = note_handshake(c, role, seg);
 
+    /* A RST the receiver would not accept says nothing about its sender:
+     * an endpoint that has the connection resets it with a sequence number
+     * inside its peer's window, so this one is stale or forged.  It changes
+     * neither side. */
+    bool rst_ok = !(seg->flags & TH_RST) || rst_acceptable(c, r, s, seg);
+    if (!rst_ok)
+        t->st.rst_ignored++;
+
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
-    if (ev != EV_NONE)
+    if (ev != EV_NONE && rst_ok)
         apply_event(t, c, role, ev, seg);
-    note_sent(s, seg);
+    note_sent(s, seg, rst_ok);
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */
     if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
@@ -648,7 +652,7 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
         facts.unseen_acked = seg->ack - r->snd_nxt;
         r->snd_nxt = seg->ack;
     }
-    ev = classify_receive(t, c, r, s, seg);
+    ev = classify_receive(r, seg, rst_ok);
     if (ev != EV_NONE)
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {
