@@ -128,7 +128,7 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
             return CAPTURE_DAMAGED;
         }
         c->records++;
-        if (c->filter) {
+        if (c->filter && p.linktype >= 0) {
             struct bpf_program *prog = compile(c, p.linktype, c->error, sizeof c->error);
             if (!prog)
                 return CAPTURE_FAILED;
@@ -155,6 +155,7 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 const char *capture_error(const struct capture *c) { return c->error; }
 uint64_t capture_error_pktno(const struct capture *c) { return c->error_pktno; }
 int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file); }
+bool capture_single_linktype(const struct capture *c) { return strncmp(pcapfile_format(c->file), "pcapng", 6) != 0; }
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
 const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }

@@ -47,6 +47,8 @@ uint64_t capture_error_pktno(const struct capture *c);
 
 /* Link type of the file or its first interface, -1 if none is known. */
 int capture_linktype(const struct capture *c);
+/* True for pcap files, whose one link type applies to every packet. */
+bool capture_single_linktype(const struct capture *c);
 /* "EN10MB (Ethernet)"; "pcapng" format name */
 const char *capture_linktype_text(const struct capture *c);
 const char *capture_format(const struct capture *c);

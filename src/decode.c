@@ -651,6 +651,8 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     l.wire = wirelen > caplen ? wirelen : caplen;
 
     memset(seg, 0, sizeof *seg);
+    if (dlt < 0)
+        return DEC_NO_INTERFACE;
     switch (dlt) {
     case DLT_EN10MB:
         return decode_ether(l, 0, seg);
@@ -699,8 +701,11 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         return decode_llc(layer_skip(l, 13), 0, seg);
     }
     default:
-        if (dlt == 12 || dlt == 14 || dlt == 101)
-            return decode_ip(l, 0, seg);
+        if (dlt == 12 || dlt == 14 || dlt == 101) {
+            /* raw IP promises an IP header: another version is damage */
+            enum decode_outcome o = decode_ip(l, 0, seg);
+            return o == DEC_NOT_IP ? DEC_BAD_IP : o;
+        }
         return DEC_UNSUPPORTED_LINK;
     }
 }
@@ -725,6 +730,7 @@ static const struct {
     [DEC_BAD_IPV6_EXT] = {"bad_ipv6_ext", "malformed IPv6 extension header chain", true},
     [DEC_BAD_TCP] = {"bad_tcp", "bad TCP data offset", true},
     [DEC_TUNNEL_DEPTH] = {"tunnel_depth", "tunnels nested too deep", true},
+    [DEC_NO_INTERFACE] = {"no_interface", "pcapng packet on an interface never described", true},
 };
 
 const char *decode_outcome_name(enum decode_outcome o)

@@ -28,6 +28,7 @@ enum decode_outcome {
     DEC_BAD_IPV6_EXT,       /* IPv6 extension header chain malformed or too long */
     DEC_BAD_TCP,            /* data offset below 5 or past the IP payload */
     DEC_TUNNEL_DEPTH,       /* more nested tunnels than we follow */
+    DEC_NO_INTERFACE,       /* pcapng packet naming an undefined interface */
     DEC__COUNT
 };
 

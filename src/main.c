@@ -118,8 +118,10 @@ int main(int argc, char **argv)
         options_free(&opt);
         return EXIT_USAGE;
     }
+    /* A pcap file has one link type: if it is not one we decode, nothing in
+     * it can be.  A pcapng file is judged packet by packet. */
     int lt = capture_linktype(cap);
-    if (lt >= 0 && !decode_link_supported(lt)) {
+    if (capture_single_linktype(cap) && lt >= 0 && !decode_link_supported(lt)) {
         fprintf(stderr, "tcpfsm: %s: unsupported link type %s; tcpfsm decodes Ethernet (with VLAN tags), "
                         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE and FDDI\n",
                 capture_source(cap), capture_linktype_text(cap));
@@ -215,6 +217,14 @@ int main(int argc, char **argv)
     info.format = capture_format(cap);
     info.oversized = capture_oversized(cap);
 
+    if (info.outcome[DEC_UNSUPPORTED_LINK])
+        fprintf(stderr, "tcpfsm: %s: %llu packets on interfaces of a link type tcpfsm does not decode "
+                        "were counted, not decoded\n",
+                capture_source(cap), (unsigned long long)info.outcome[DEC_UNSUPPORTED_LINK]);
+    if (info.outcome[DEC_NO_INTERFACE])
+        fprintf(stderr, "tcpfsm: %s: %llu packets name an interface the file never describes; counted, "
+                        "not decoded\n",
+                capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE]);
     int status = info.exit_status;
     if (!report_finish(rep, &info)) {
         fprintf(stderr, "tcpfsm: cannot write the report: output error\n");

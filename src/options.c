@@ -86,6 +86,16 @@ static void usage(FILE *f)
         "Documentation: tcpfsm(1), docs/ in the source tree.\n");
 }
 
+/* A command-line word fit to print: control characters and bytes that are
+ * not printable ASCII become '?'. */
+static void safe_arg(const char *in, char *out, size_t len)
+{
+    size_t i = 0;
+    for (; in && in[i] && i + 1 < len; i++)
+        out[i] = (in[i] >= 32 && in[i] < 127) ? in[i] : '?';
+    out[i] = 0;
+}
+
 static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool allow_zero)
 {
     char *end;
@@ -214,12 +224,19 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         case ':':
             fprintf(stderr, "tcpfsm: option %s needs an argument\n", argv[optind - 1]);
             return OPTIONS_ERROR;
-        default:
-            if (optopt)
+        default: {
+            /* optopt is the short option letter, or a long option's value
+             * (>= 256) when it was given an argument it does not take */
+            char shown[64];
+            safe_arg(argv[optind - 1], shown, sizeof shown);
+            if (optopt >= 256 || (optopt > 0 && optopt < 256 && strchr(shown, '=') && !strncmp(shown, "--", 2)))
+                fprintf(stderr, "tcpfsm: option %s: takes no argument (tcpfsm --help lists the options)\n", shown);
+            else if (optopt > 32 && optopt < 127)
                 fprintf(stderr, "tcpfsm: unknown option -%c (tcpfsm --help lists them)\n", optopt);
             else
-                fprintf(stderr, "tcpfsm: unknown option %s (tcpfsm --help lists them)\n", argv[optind - 1]);
+                fprintf(stderr, "tcpfsm: unknown option %s (tcpfsm --help lists them)\n", shown);
             return OPTIONS_ERROR;
+        }
         }
     }
     if (!o->read_file) {

@@ -320,38 +320,42 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
             if (caplen > blen - 20)
                 return damaged(f, "packet block: captured length %u runs past the block (%u bytes)",
                                caplen, blen - 20);
-            if (ifid >= f->nifs) {
-                f->st.bad_interface++;
-                break;
-            }
-            const struct iface *i = &f->ifs[ifid];
             pkt->data = b + 20;
             pkt->caplen = caplen;
             pkt->wirelen = orig;
+            out = true;
+            if (ifid >= f->nifs) {
+                /* handed out all the same, so that it is counted */
+                f->st.bad_interface++;
+                pkt->ts = f->last_ts;
+                pkt->linktype = PCAPFILE_NO_INTERFACE;
+                break;
+            }
+            const struct iface *i = &f->ifs[ifid];
             pkt->ts = ng_time(i, t);
             pkt->linktype = i->linktype;
             if (i->snaplen && caplen > i->snaplen)
                 f->st.oversized++;
-            out = true;
             break;
         }
         case PCAPNG_SPB: {
             if (blen < 4)
                 return damaged(f, "simple packet block too short");
-            if (f->nifs == 0) {
-                f->st.bad_interface++;
-                break;
-            }
             uint32_t orig = rd32(f, b), caplen = blen - 4;
             if (caplen > orig)
                 caplen = orig;
-            if (f->ifs[0].snaplen && caplen > f->ifs[0].snaplen)
+            if (f->nifs && f->ifs[0].snaplen && caplen > f->ifs[0].snaplen)
                 caplen = f->ifs[0].snaplen;
             pkt->data = b + 4;
             pkt->caplen = caplen;
             pkt->wirelen = orig;
             pkt->ts = f->last_ts;   /* simple packet blocks carry no time */
-            pkt->linktype = f->ifs[0].linktype;
+            if (f->nifs) {
+                pkt->linktype = f->ifs[0].linktype;
+            } else {
+                f->st.bad_interface++;
+                pkt->linktype = PCAPFILE_NO_INTERFACE;
+            }
             out = true;
             break;
         }

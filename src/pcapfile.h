@@ -16,6 +16,10 @@
 
 #include "segment.h"
 
+/* Link type of a pcapng packet that names an interface the file never
+ * described: such packets are handed out (to be counted), not decoded. */
+#define PCAPFILE_NO_INTERFACE (-1)
+
 /* Largest record accepted (libpcap's limit for any link type). */
 #define PCAPFILE_MAX_RECORD 262144u
 
