@@ -52,6 +52,9 @@ struct run_info {
     const struct analysis *analysis;
     const char *format;     /* capture file format */
     uint64_t oversized;     /* records longer than the snapshot length */
+    bool live;              /* a live capture (-i): the drop counters apply */
+    uint64_t kernel_drops;  /* packets the kernel dropped (pcap_stats ps_drop) */
+    uint64_t if_drops;      /* ... that the interface dropped (ps_ifdrop) */
 };
 
 struct report;

@@ -297,6 +297,9 @@ static void json_finish(void *self, const struct run_info *in)
         fputs("null", o);
     fprintf(o, ",\"packets\":%" PRIu64 ",\"filtered_out\":%" PRIu64 ",\"tcp_packets\":%" PRIu64,
             in->records, in->filtered, in->outcome[DEC_TCP]);
+    if (in->live)
+        fprintf(o, ",\"dropped_kernel\":%" PRIu64 ",\"dropped_interface\":%" PRIu64, in->kernel_drops,
+                in->if_drops);
     fputs(",\"not_decoded\":{", o);
     bool first = true;
     for (int k = 1; k < DEC__COUNT; k++) {

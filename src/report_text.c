@@ -171,6 +171,10 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     if (in->filter)
         fprintf(o, ", %" PRIu64 " matched the filter", in->records - in->filtered);
     fprintf(o, ", %" PRIu64 " TCP segments\n", in->outcome[DEC_TCP]);
+    if (in->live)
+        fprintf(o, "  dropped        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
+                in->kernel_drops, in->if_drops,
+                in->kernel_drops || in->if_drops ? " (states may be wrong: packets were missed)" : "");
     if (in->records > in->filtered)
         fprintf(o, "  time span      %s to %s UTC (%s)\n", format_time(in->first_ts, b1),
                 format_time(in->last_ts, b2) + 11, format_duration(in->last_ts - in->first_ts, d));

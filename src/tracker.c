@@ -717,6 +717,16 @@ void tracker_finish(struct tracker *t)
     }
 }
 
+void tracker_advance(struct tracker *t, tstamp_t ts)
+{
+    if (!t->started || ts <= t->now)
+        return;
+    t->now = ts;
+    t->now_pos = pos_of(t, ts);
+    if (t->now_pos != t->expired_pos)
+        expire(t);
+}
+
 void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx)
 {
     for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {

@@ -83,6 +83,12 @@ size_t tracker_memory(const struct tracker *t);
 /* Capture time of the latest segment seen (0 before any). */
 tstamp_t tracker_now(const struct tracker *t);
 
+/* Live capture: time moves on without packets.  If ts is later than the
+ * latest segment, make it the capture time and retire or advance whatever is
+ * due (linger, TIME_WAIT, idle), as the next segment would.  No effect before
+ * the first segment. */
+void tracker_advance(struct tracker *t, tstamp_t ts);
+
 /* Visit every tracked connection (for live views); order unspecified. */
 void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx);
 
