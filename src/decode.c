@@ -42,6 +42,9 @@ enum {
     ETH_ERSPAN2 = 0x88be,
     ETH_ERSPAN3 = 0x22eb,
     ETH_PPP = 0x880b,       /* PPTP's enhanced GRE carries PPP */
+    ETH_PBB = 0x88e7,       /* 802.1ah provider backbone bridging: I-TAG, then a frame */
+    ETH_FABRICPATH = 0x8903,/* Cisco FabricPath: 2 more bytes, then a frame */
+    ETH_VNTAG = 0x8926,     /* Cisco VN-Tag: 4 bytes, then an ethertype */
 };
 
 enum {
@@ -195,6 +198,58 @@ static enum decode_outcome tunnel_result(enum decode_outcome o)
     return decode_outcome_malformed(o) ? DEC_NOT_TCP : o;
 }
 
+/* Tunnel kinds for seg->encap. */
+enum {
+    ENCAP_IP = 1,       /* IP in IP */
+    ENCAP_GRE,
+    ENCAP_VXLAN,
+    ENCAP_GENEVE,
+    ENCAP_GRE_UDP,
+    ENCAP_TEREDO,
+    ENCAP_AYIYA,
+    ENCAP_GTPU,
+};
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t endpoint_hash(const struct flow_addr *a, uint16_t port)
+{
+    uint64_t h = mix64(((uint64_t)a->family << 16 | port) + 0x9e3779b97f4a7c15ULL);
+    for (int i = 0; i < 16; i += 8) {
+        uint64_t w = 0;
+        for (int j = 0; j < 8; j++)
+            w = w << 8 | a->b[i + j];
+        h = mix64(h ^ w);
+    }
+    return h;
+}
+
+/* Fold a tunnel layer into seg->encap: its kind and its two endpoints (the
+ * addresses now in seg->src and seg->dst, with the given ports), ordered so
+ * that both directions of a tunnel give the same value, as Zeek compares
+ * them.  Pass port 0 where Zeek does not compare ports. */
+static void encap_push(struct segment *seg, unsigned kind, uint16_t sport, uint16_t dport)
+{
+    uint64_t a = endpoint_hash(&seg->src, sport), b = endpoint_hash(&seg->dst, dport);
+    if (a > b) {
+        uint64_t t = a;
+        a = b;
+        b = t;
+    }
+    uint64_t h = mix64(seg->encap ^ mix64(kind));
+    h = mix64(h ^ a);
+    h = mix64(h + b);
+    seg->encap = h ? h : 1;
+}
+
 static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, int depth,
                                               struct segment *seg);
 
@@ -224,6 +279,72 @@ static enum decode_outcome decode_gtpu(struct layer l, int depth, struct segment
     return tunnel_result(decode_ip(layer_skip(l, off), depth, seg));
 }
 
+/* Teredo (RFC 4380): optional authentication (type 0x0001) and origin
+ * indication (0x0000) headers, then an IPv6 packet that fills the rest of
+ * the datagram.  Only a bubble (no next header, no payload) may be followed
+ * by stray bytes. */
+static enum decode_outcome decode_teredo(struct layer p, int depth, struct segment *seg)
+{
+    uint32_t off = 0;
+    uint16_t ind, plen;
+    uint8_t v, nh;
+    if (bytes_be16(p.cap, 0, &ind) && ind == 0x0001) {
+        uint8_t idlen, aulen;
+        if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
+            return DEC_NOT_TCP;
+        off = 4u + idlen + aulen + 8 + 1;
+    }
+    if (bytes_be16(p.cap, off, &ind) && ind == 0x0000)
+        off += 8;
+    if (!bytes_u8(p.cap, off, &v) || (v >> 4) != 6 || !bytes_be16(p.cap, off + 4, &plen) ||
+        !bytes_u8(p.cap, off + 6, &nh))
+        return DEC_NOT_TCP;
+    if (p.wire < off || p.wire - off < 40u + plen)
+        return DEC_NOT_TCP;     /* inner packet longer than the datagram */
+    if (p.wire - off > 40u + plen && !(nh == IPPROTO_NONE_ && plen == 0))
+        return DEC_NOT_TCP;     /* bytes after the inner packet */
+    return tunnel_result(decode_ipv6(layer_skip(p, off), depth, seg));
+}
+
+static bool bytes_is_teredo_prefix(struct bytes b, size_t off)
+{
+    uint32_t v;
+    return bytes_be32(b, off, &v) && v == 0x20010000u;
+}
+
+/* Zeek's Teredo protocol detection for UDP on other ports: an IPv6 header
+ * with a Teredo (2001:0::/32) source or destination address, or Teredo
+ * authentication / origin indication headers in front of an IPv6 header. */
+static bool teredo_detect(struct layer p)
+{
+    uint8_t b0, b1;
+    if (p.wire < 40 || !bytes_u8(p.cap, 0, &b0) || !bytes_u8(p.cap, 1, &b1))
+        return false;
+    if ((b0 >> 4) != 6 && (b0 != 0 || (b1 != 0 && b1 != 1)))
+        return false;
+    if ((b0 >> 4) == 6 && bytes_has(p.cap, 0, 40) &&
+        (bytes_is_teredo_prefix(p.cap, 8) || bytes_is_teredo_prefix(p.cap, 24)))
+        return true;
+    uint32_t off = 0, len = p.wire;
+    uint16_t val = b1;
+    if (val == 1) {
+        uint8_t idlen, aulen;
+        if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
+            return false;
+        off = 13u + idlen + aulen;
+        if (len < off || len - off < 40 || !bytes_be16(p.cap, off, &val))
+            return false;
+    }
+    if (val == 0) {
+        uint8_t v;
+        off += 8;
+        if (len < off || len - off < 40 || !bytes_u8(p.cap, off, &v))
+            return false;
+        return (v >> 4) == 6;
+    }
+    return false;
+}
+
 static enum decode_outcome decode_udp(struct layer l, int depth, struct segment *seg)
 {
     uint16_t sport, dport, ulen;
@@ -239,6 +360,7 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
 #define EITHER(port) (sport == (port) || dport == (port))
     if (EITHER(PORT_VXLAN)) {
         uint8_t flags;
+        encap_push(seg, ENCAP_VXLAN, 0, 0);
         if (!bytes_u8(p.cap, 0, &flags) || !(flags & 0x08))
             return DEC_NOT_TCP;
         return tunnel_result(decode_ether(layer_skip(p, 8), depth, seg));
@@ -246,41 +368,32 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
     if (EITHER(PORT_GENEVE)) {
         uint8_t vlen;
         uint16_t proto;
+        encap_push(seg, ENCAP_GENEVE, 0, 0);
         if (!bytes_u8(p.cap, 0, &vlen) || !bytes_be16(p.cap, 2, &proto) || (vlen >> 6) != 0)
             return DEC_NOT_TCP;
         return tunnel_result(decode_gre_payload(proto, layer_skip(p, 8 + (vlen & 0x3f) * 4u),
                                                 depth, seg));
     }
-    if (EITHER(PORT_GTPU))
+    if (EITHER(PORT_GTPU)) {
+        encap_push(seg, ENCAP_GTPU, sport, dport);
         return decode_gtpu(p, depth, seg);
+    }
     if (EITHER(PORT_GRE_UDP)) {
         uint16_t proto;
+        encap_push(seg, ENCAP_GRE_UDP, 0, 0);
         if (!bytes_be16(p.cap, 2, &proto))
             return DEC_NOT_TCP;
         return tunnel_result(decode_gre_payload(proto, layer_skip(p, 4), depth, seg));
     }
     if (EITHER(PORT_TEREDO)) {
-        /* Optional authentication (type 0x0001) and origin indication
-         * (0x0000) headers precede the IPv6 packet. */
-        uint32_t off = 0;
-        uint16_t ind;
-        if (bytes_be16(p.cap, 0, &ind) && ind == 0x0001) {
-            uint8_t idlen, aulen;
-            if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
-                return DEC_NOT_TCP;
-            off = 4u + idlen + aulen + 8 + 1;
-        }
-        if (bytes_be16(p.cap, off, &ind) && ind == 0x0000)
-            off += 8;
-        uint8_t v;
-        if (!bytes_u8(p.cap, off, &v) || (v >> 4) != 6)
-            return DEC_NOT_TCP;
-        return tunnel_result(decode_ipv6(layer_skip(p, off), depth, seg));
+        encap_push(seg, ENCAP_TEREDO, sport, dport);
+        return decode_teredo(p, depth, seg);
     }
     if (EITHER(PORT_AYIYA)) {
         /* RFC-draft AYIYA: id length and signature length nibbles, next
          * header in byte 3, 4-byte epoch, identity, signature. */
         uint8_t idl, sigl, nh;
+        encap_push(seg, ENCAP_AYIYA, sport, dport);
         if (!bytes_u8(p.cap, 0, &idl) || !bytes_u8(p.cap, 1, &sigl) || !bytes_u8(p.cap, 3, &nh))
             return DEC_NOT_TCP;
         uint32_t hlen = 8 + (1u << (idl >> 4)) + (uint32_t)(sigl >> 4) * 4;
@@ -291,6 +404,11 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
         return DEC_NOT_TCP;
     }
 #undef EITHER
+    /* Teredo relays use any port: recognise it by content, as Zeek does. */
+    if (teredo_detect(p)) {
+        encap_push(seg, ENCAP_TEREDO, sport, dport);
+        return decode_teredo(p, depth, seg);
+    }
     return DEC_NOT_TCP;
 }
 
@@ -350,6 +468,55 @@ static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, in
     }
 }
 
+static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
+                                            struct segment *seg);
+
+/* An 802.11 data frame, as Aruba access points send them in GRE: a 24-byte
+ * header, a fourth address if both DS bits are set, QoS control, then
+ * LLC/SNAP.  Of an A-MSDU (several packets in one frame) only the first
+ * subframe is decoded, since a segment holds one packet. */
+static enum decode_outcome decode_80211(struct layer l, int depth, struct segment *seg)
+{
+    uint8_t fc, fl, qos;
+    uint32_t hlen = 24;
+    bool amsdu = false;
+    if (!bytes_u8(l.cap, 0, &fc) || !bytes_u8(l.cap, 1, &fl))
+        return DEC_TRUNC_LINK;
+    if (!((fc >> 2) & 0x02) || ((fc >> 4) & 0x04))
+        return DEC_NOT_IP;              /* management, control, or no data */
+    if ((fl & 0x03) == 0x03)
+        hlen += 6;
+    if ((fc >> 4) & 0x08) {             /* QoS control */
+        if (!bytes_u8(l.cap, hlen, &qos))
+            return DEC_TRUNC_LINK;
+        amsdu = (qos & 0x80) != 0;
+        if (fl & 0x40)
+            return DEC_ENCRYPTED;       /* protected frame */
+        hlen += 2;
+    }
+    l = layer_skip(l, hlen);
+    if (amsdu) {                        /* subframe: DA, SA, length */
+        uint16_t sublen;
+        if (!bytes_be16(l.cap, 12, &sublen))
+            return DEC_TRUNC_LINK;
+        l = layer_trim(layer_skip(l, 14), sublen);
+    }
+    uint8_t llc[6];
+    uint16_t type;
+    if (!bytes_copy(l.cap, 0, llc, sizeof llc) || !bytes_be16(l.cap, 6, &type))
+        return DEC_TRUNC_LINK;
+    if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] || llc[5])
+        return DEC_NOT_IP;
+    return decode_ethertype(type, layer_skip(l, 8), depth, seg);
+}
+
+/* GRE protocol types Aruba uses for 802.11 frames (as Zeek recognises them). */
+static bool gre_is_aruba(uint16_t p)
+{
+    return ((p & 0x8200) == 0x8200 && (p & 0x0f) == 0) ||
+           ((p & 0x8300) == 0x8300 && (p & 0x0f) == 0 && p <= 0x8370) || p == 0x9000;
+}
+
 static enum decode_outcome decode_gre(struct layer l, int depth, struct segment *seg)
 {
     uint16_t fl, proto;
@@ -372,6 +539,10 @@ static enum decode_outcome decode_gre(struct layer l, int depth, struct segment 
     } else {
         return DEC_NOT_IP;
     }
+    encap_push(seg, ENCAP_GRE, 0, 0);
+    if (version == 0 && proto != ETH_TEB && proto != ETH_ERSPAN2 && proto != ETH_ERSPAN3 &&
+        gre_is_aruba(proto))
+        return decode_80211(layer_skip(l, off), depth + 1, seg);
     return decode_gre_payload(proto, layer_skip(l, off), depth + 1, seg);
 }
 
@@ -388,10 +559,12 @@ static enum decode_outcome decode_transport(uint8_t proto, struct layer l, int d
     case IPPROTO_IPIP_:
         if (depth >= MAX_TUNNEL_DEPTH)
             return DEC_TUNNEL_DEPTH;
+        encap_push(seg, ENCAP_IP, 0, 0);
         return decode_ipv4(l, depth + 1, seg);
     case IPPROTO_IPV6_:
         if (depth >= MAX_TUNNEL_DEPTH)
             return DEC_TUNNEL_DEPTH;
+        encap_push(seg, ENCAP_IP, 0, 0);
         return decode_ipv6(l, depth + 1, seg);
     case IPPROTO_GRE_:
         return decode_gre(l, depth, seg);
@@ -433,6 +606,11 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
     seg->ip_hdr = l.cap.p;
     seg->ip_caplen = (uint32_t)(l.cap.len < total ? l.cap.len : total);
     seg->ip_hdr_len = (uint16_t)ihl;
+    if ((frag & 0x3fff) && !seg->frag_ip) {    /* a fragment: remember the outermost */
+        seg->frag_ip = l.cap.p;
+        seg->frag_caplen = seg->ip_caplen;
+        seg->frag_len = total;
+    }
     if (frag & 0x1fff)          /* fragment offset: no transport header */
         return DEC_IP_FRAGMENT;
     seg->ip_first_frag = (frag & 0x2000) != 0;
@@ -548,6 +726,13 @@ static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int d
         }
         return DEC_NOT_IP;
     }
+    case ETH_PBB:
+    case ETH_FABRICPATH:
+        /* A whole Ethernet frame follows the 4-byte I-TAG or the 2-byte
+         * FabricPath tag. */
+        if (depth >= MAX_TUNNEL_DEPTH)
+            return DEC_TUNNEL_DEPTH;
+        return decode_ether(layer_skip(l, type == ETH_PBB ? 4 : 2), depth + 1, seg);
     case ETH_PPPOE: {
         uint16_t plen, proto;
         if (!bytes_be16(l.cap, 4, &plen) || !bytes_be16(l.cap, 6, &proto))
@@ -588,6 +773,10 @@ static enum decode_outcome decode_ether(struct layer l, int depth, struct segmen
     for (;;) {
         if (!bytes_be16(l.cap, off, &type))
             return DEC_TRUNC_LINK;
+        if (type == ETH_VNTAG) {
+            off += 6;
+            continue;
+        }
         if (type != ETH_VLAN && type != ETH_QINQ && type != ETH_QINQ_OLD1 &&
             type != ETH_QINQ_OLD2)
             break;

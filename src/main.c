@@ -136,6 +136,7 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     }
     if (opt.zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
+        opt.zeek.max_conns = opt.tracker.max_conns;
         int status = zeek_run(cap, &opt.zeek, stdout);
         capture_close(cap);
         options_free(&opt);

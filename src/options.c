@@ -75,7 +75,7 @@ static void usage(FILE *f)
         "      --idle-after SECS    idle: no segment for this long (default 60)\n"
         "      --syn-flood-rate N   syn-flood: incomplete handshakes per second to a service (default 100)\n"
         "      --time-wait-pileup N time-wait-pileup: TIME_WAIT per client and service (default 1000)\n"
-        "      --zeek-server-ports LIST  zeek: likely_server_ports, comma-separated or none (default: Zeek's)\n"
+        "      --zeek-server-ports LIST  zeek: likely_server_ports: 80,443 or none or default,8443 (default: Zeek's)\n"
         "      --zeek-verify-checksums   zeek: drop bad-checksum packets as Zeek does without -C\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"

@@ -7,10 +7,11 @@
  * content gaps and to know whether data is still pending when a side
  * closes), and the connection timers.  Names in comments refer to Zeek's.
  *
- * Memory: connection records live in a conntab (slabs, never per packet);
- * timers live in one binary heap whose entries each connection indexes, so a
- * timer is armed, cancelled or fired in O(log n) and nothing scans the
- * table.  The heap grows by doubling and is never shrunk. */
+ * Memory and time: connection records live in a conntab (slabs, never one
+ * allocation per packet).  Each connection has a fixed set of timer slots,
+ * linked into FIFO queues by deadline kind, so arming, cancelling and firing
+ * a timer is O(1) and nothing scans the table (see "timers" below).  IPv4
+ * fragments are reassembled in a small pool allocated at the first one. */
 #include "zeekconn.h"
 
 #include <ctype.h>
@@ -26,6 +27,9 @@
 #include "conntab.h"
 #include "exitcodes.h"
 #include "hash.h"
+
+/* Raw IPv4 link type (LINKTYPE_IPV4), for decoding reassembled datagrams. */
+#define DLT_IPV4_RAW 228
 
 /* ------------------------------------------------------------ constants --- */
 
@@ -46,6 +50,15 @@
 #define TCP_EXCESSIVE_DATA_WITHOUT_FURTHER_ACKS (10u * 1024 * 1024)
 
 #define DEFAULT_MAX_CONNS (1u << 20)
+#define TUNNEL_MAX_CHANGES_PER_CONNECTION 5
+#define HIST_ANALYZER_LIMIT_REACHED 0x400   /* 'X', never shifted */
+
+/* IPv4 fragment reassembly: datagrams being put together at once (the
+ * least recently used is dropped), and how many separate pieces each may
+ * have before it is given up. */
+#define FRAG_SLOTS 16
+#define FRAG_PIECES 32
+#define FRAG_MAX 65535
 
 /* Endpoint states (TCP_ENDPOINT_*). */
 enum {
@@ -84,6 +97,21 @@ enum {
     TM_DELETE,
     TM_INACT,
     TM_N
+};
+
+/* Timer queues, by how the deadline is computed; deadlines within one
+ * queue grow as the times they come from grow. */
+enum {
+    Q_EXPIRE_NEW,       /* network time + tcp_SYN_timeout */
+    Q_EXPIRE_REARM,     /* network time + tcp_session_timer */
+    Q_HALF_CLOSE,       /* last_time + tcp_session_timer */
+    Q_ATTEMPT,          /* packet time + tcp_attempt_delay */
+    Q_DELETE,           /* last_time + tcp_close_delay */
+    Q_INACT_UDP,        /* last_time + udp_inactivity_timeout */
+    Q_INACT_TCP,        /* last_time + tcp_inactivity_timeout */
+    Q_N,
+    Q_HEAP = 0xfe,
+    Q_NONE = 0xff,
 };
 
 /* Out-of-order ranges a reassembler remembers; beyond this the highest range
@@ -128,6 +156,15 @@ struct endpoint {
     uint16_t port;
 };
 
+/* A timer slot of a connection: armed if q is not Q_NONE. */
+struct tslot {
+    tstamp_t when;
+    uint64_t seq;               /* arming order breaks ties */
+    uint32_t prev, next;        /* queue neighbours, timer id + 1 (0: none) */
+    uint32_t pos;               /* position in the heap, if q == Q_HEAP */
+    uint8_t q;
+};
+
 struct zconn {
     struct ct_node node;
     struct endpoint ep[2];      /* ep[0] sent the first packet */
@@ -144,21 +181,34 @@ struct zconn {
     tstamp_t inactivity_timeout;
     uint64_t missed_bytes;
     uint64_t serial;
-    uint32_t tm[TM_N];          /* heap position + 1; 0: not armed */
+    uint64_t encap;             /* tunnels of the last packet (segment.encap) */
+    uint32_t tunnel_changes;
+    struct tslot t[TM_N];
 };
 
-struct timer {
-    tstamp_t when;
-    uint64_t seq;               /* insertion order breaks ties */
-    uint32_t conn;              /* record index in the table */
-    uint8_t kind;
+
+/* An IPv4 datagram being reassembled from fragments. */
+struct frag {
+    bool used;
+    uint8_t hdr_len;            /* 0 until the first fragment arrives */
+    uint8_t proto;
+    uint16_t id;
+    uint8_t src[4], dst[4];
+    uint32_t total;             /* payload length, 0 until the last fragment */
+    uint64_t stamp;             /* for least-recently-used replacement */
+    uint8_t npieces;
+    struct {
+        uint32_t lo, hi;
+    } piece[FRAG_PIECES];       /* payload ranges received, sorted, merged */
+    uint8_t *buf;               /* 60 bytes of header room, then the payload */
 };
 
 struct zeek {
     struct zeek_config cfg;
     FILE *out;
     struct conntab *tab;
-    struct timer *heap;
+    uint32_t qhead[Q_N], qtail[Q_N];    /* timer id + 1 (0: empty) */
+    uint32_t *heap;                     /* timer ids */
     uint32_t nheap, heap_cap;
     uint64_t timer_seq;
     uint64_t serial;
@@ -167,6 +217,8 @@ struct zeek {
     bool have_time;
     bool header_written;
     struct hash_key uid_key;
+    struct frag *frags;         /* FRAG_SLOTS, allocated at the first fragment */
+    uint64_t frag_stamp;
 };
 
 /* ---------------------------------------------------------- configuration --- */
@@ -235,91 +287,148 @@ bool zeek_config_set_ports(struct zeek_config *cfg, const char *list, char *err,
 
 /* ---------------------------------------------------------------- timers --- */
 
+/* Timers are kept in FIFO queues, one per kind of deadline (network time
+ * plus 5 s, packet time plus 5 s, ...).  Times in a capture almost always
+ * grow, so a new timer almost always belongs at the tail of its queue:
+ * arming, cancelling and finding the next due timer are O(1).  A timer
+ * whose deadline is earlier than its queue's tail (timestamps that went
+ * backwards) goes into a binary heap instead, so the order stays exact.
+ * Timers are identified by connection index * TM_N + slot. */
+
 static struct zconn *conn_at(struct zeek *z, uint32_t idx)
 {
     return ct_at(z->tab, idx);
 }
 
-static bool timer_before(const struct timer *a, const struct timer *b)
+static inline struct tslot *tslot_of(struct zeek *z, uint32_t id)
+{
+    return &conn_at(z, id / TM_N)->t[id % TM_N];
+}
+
+static inline uint32_t timer_id(const struct zconn *c, int slot)
+{
+    return c->node.self * TM_N + (uint32_t)slot;
+}
+
+static bool slot_before(const struct tslot *a, const struct tslot *b)
 {
     return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
 
-static void heap_place(struct zeek *z, uint32_t pos, struct timer t)
+static void heap_set(struct zeek *z, uint32_t pos, uint32_t id)
 {
-    z->heap[pos] = t;
-    conn_at(z, t.conn)->tm[t.kind] = pos + 1;
+    z->heap[pos] = id;
+    tslot_of(z, id)->pos = pos;
 }
 
 static void heap_up(struct zeek *z, uint32_t pos)
 {
-    struct timer t = z->heap[pos];
+    uint32_t id = z->heap[pos];
+    const struct tslot *t = tslot_of(z, id);
     while (pos > 0) {
         uint32_t parent = (pos - 1) / 2;
-        if (!timer_before(&t, &z->heap[parent]))
+        if (!slot_before(t, tslot_of(z, z->heap[parent])))
             break;
-        heap_place(z, pos, z->heap[parent]);
+        heap_set(z, pos, z->heap[parent]);
         pos = parent;
     }
-    heap_place(z, pos, t);
+    heap_set(z, pos, id);
 }
 
 static void heap_down(struct zeek *z, uint32_t pos)
 {
-    struct timer t = z->heap[pos];
+    uint32_t id = z->heap[pos];
+    const struct tslot *t = tslot_of(z, id);
     for (;;) {
         uint32_t l = 2 * pos + 1, r = l + 1, m = pos;
-        const struct timer *best = &t;
-        if (l < z->nheap && timer_before(&z->heap[l], best)) {
+        const struct tslot *best = t;
+        if (l < z->nheap && slot_before(tslot_of(z, z->heap[l]), best)) {
             m = l;
-            best = &z->heap[l];
+            best = tslot_of(z, z->heap[l]);
         }
-        if (r < z->nheap && timer_before(&z->heap[r], best))
+        if (r < z->nheap && slot_before(tslot_of(z, z->heap[r]), best))
             m = r;
         if (m == pos)
             break;
-        heap_place(z, pos, z->heap[m]);
+        heap_set(z, pos, z->heap[m]);
         pos = m;
     }
-    heap_place(z, pos, t);
+    heap_set(z, pos, id);
 }
 
-static void heap_remove_at(struct zeek *z, uint32_t pos)
+static void heap_remove(struct zeek *z, uint32_t pos)
 {
-    struct timer gone = z->heap[pos];
-    conn_at(z, gone.conn)->tm[gone.kind] = 0;
     z->nheap--;
     if (pos == z->nheap)
         return;
-    z->heap[pos] = z->heap[z->nheap];
-    conn_at(z, z->heap[pos].conn)->tm[z->heap[pos].kind] = pos + 1;
+    heap_set(z, pos, z->heap[z->nheap]);
     heap_down(z, pos);
     heap_up(z, pos);
 }
 
-static void timer_cancel(struct zeek *z, struct zconn *c, int kind)
+static void timer_cancel(struct zeek *z, struct zconn *c, int slot)
 {
-    if (c->tm[kind])
-        heap_remove_at(z, c->tm[kind] - 1);
+    struct tslot *t = &c->t[slot];
+    if (t->q == Q_NONE)
+        return;
+    if (t->q == Q_HEAP) {
+        heap_remove(z, t->pos);
+    } else {
+        if (t->prev)
+            tslot_of(z, t->prev - 1)->next = t->next;
+        else
+            z->qhead[t->q] = t->next;
+        if (t->next)
+            tslot_of(z, t->next - 1)->prev = t->prev;
+        else
+            z->qtail[t->q] = t->prev;
+    }
+    t->q = Q_NONE;
 }
 
-/* Arm a timer; false only if memory for the heap is short, in which case
- * the connection simply goes without it. */
-static bool timer_add(struct zeek *z, struct zconn *c, int kind, tstamp_t when)
+/* Arm the timer in a connection's slot (replacing it if armed), due at
+ * `when`, in queue q. */
+static void timer_add(struct zeek *z, struct zconn *c, int slot, int q, tstamp_t when)
 {
-    timer_cancel(z, c, kind);
+    timer_cancel(z, c, slot);
+    struct tslot *t = &c->t[slot];
+    uint32_t id = timer_id(c, slot);
+    t->when = when;
+    t->seq = z->timer_seq++;
+    if (!z->qtail[q] || tslot_of(z, z->qtail[q] - 1)->when <= when) {
+        t->q = (uint8_t)q;
+        t->next = 0;
+        t->prev = z->qtail[q];
+        if (z->qtail[q])
+            tslot_of(z, z->qtail[q] - 1)->next = id + 1;
+        else
+            z->qhead[q] = id + 1;
+        z->qtail[q] = id + 1;
+        return;
+    }
     if (z->nheap == z->heap_cap) {
-        uint32_t cap = z->heap_cap ? z->heap_cap * 2 : 1024;
-        struct timer *h = realloc(z->heap, (size_t)cap * sizeof *h);
+        uint32_t cap = z->heap_cap ? z->heap_cap * 2 : 256;
+        uint32_t *h = realloc(z->heap, (size_t)cap * sizeof *h);
         if (!h)
-            return false;
+            return;             /* out of memory: the timer is not armed */
         z->heap = h;
         z->heap_cap = cap;
     }
-    struct timer t = { when, z->timer_seq++, c->node.self, (uint8_t)kind };
-    z->heap[z->nheap++] = t;
+    t->q = Q_HEAP;
+    z->heap[z->nheap++] = id;
     heap_up(z, z->nheap - 1);
-    return true;
+}
+
+/* The earliest armed timer (id + 1), or 0 if none. */
+static uint32_t timer_first(struct zeek *z)
+{
+    uint32_t best = z->nheap ? z->heap[0] + 1 : 0;
+    for (int q = 0; q < Q_N; q++) {
+        uint32_t h = z->qhead[q];
+        if (h && (!best || slot_before(tslot_of(z, h - 1), tslot_of(z, best - 1))))
+            best = h;
+    }
+    return best;
 }
 
 /* Analyzer::CancelTimers for the TCP analyzer: all but the inactivity timer. */
@@ -498,14 +607,31 @@ static inline bool is_handshake(uint8_t s)
     return s == ST_INACTIVE || s == ST_SYN_SENT || s == ST_SYN_ACK_SENT;
 }
 
+static int inactivity_queue(tstamp_t timeout)
+{
+    return timeout == UDP_INACTIVITY_TIMEOUT ? Q_INACT_UDP : Q_INACT_TCP;
+}
+
+/* Session::SetLastTime.  Zeek's inactivity timer, when it fires, re-arms
+ * itself at last_time + timeout unless that time has come; so it removes
+ * the connection at the first network time >= last_time + timeout.  Keeping
+ * the timer at that time directly gives the same result without re-arming. */
+static void set_last_time(struct zeek *z, struct zconn *c, tstamp_t t)
+{
+    c->last_time = t;
+    if (c->inactivity_timeout)
+        timer_add(z, c, TM_INACT, inactivity_queue(c->inactivity_timeout),
+                  t + c->inactivity_timeout);
+}
+
 static void set_inactivity_timeout(struct zeek *z, struct zconn *c, tstamp_t timeout)
 {
     if (timeout == c->inactivity_timeout)
         return;
     timer_cancel(z, c, TM_INACT);
-    if (timeout)
-        timer_add(z, c, TM_INACT, c->last_time + timeout);
     c->inactivity_timeout = timeout;
+    if (timeout)
+        timer_add(z, c, TM_INACT, inactivity_queue(timeout), c->last_time + timeout);
 }
 
 static void set_state(struct zeek *z, struct zconn *c, struct endpoint *e, uint8_t st)
@@ -865,8 +991,8 @@ static void update_inactive(struct zeek *z, struct zconn *c, struct endpoint *e,
     if (f & TH_SYN) {
         if (k->is_orig) {
             set_state(z, c, e, (f & TH_ACK) ? ST_SYN_ACK_SENT : ST_SYN_SENT);
-            timer_add(z, c, c->tm[TM_ATTEMPT0] ? TM_ATTEMPT1 : TM_ATTEMPT0,
-                      k->ts + TCP_ATTEMPT_DELAY);
+            timer_add(z, c, c->t[TM_ATTEMPT0].q != Q_NONE ? TM_ATTEMPT1 : TM_ATTEMPT0,
+                      Q_ATTEMPT, k->ts + TCP_ATTEMPT_DELAY);
         } else {
             if (f & TH_ACK) {
                 /* bad_SYN_ack: a weird only */
@@ -1008,9 +1134,9 @@ static void connection_closed(struct zeek *z, struct zconn *c, struct endpoint *
                 c->is_active = false;   /* ConnectionFinished */
         }
         cancel_analyzer_timers(z, c);
-        timer_add(z, c, TM_DELETE, c->last_time + TCP_CLOSE_DELAY);
+        timer_add(z, c, TM_DELETE, Q_DELETE, c->last_time + TCP_CLOSE_DELAY);
     } else if (e->prev_state != ST_INACTIVE) {
-        timer_add(z, c, TM_EXPIRE2, c->last_time + TCP_SESSION_TIMER);
+        timer_add(z, c, TM_EXPIRE2, Q_HALF_CLOSE, c->last_time + TCP_SESSION_TIMER);
     }
     /* else: a partial-close timer, but only with a connection_partial_close
      * handler, which the default scripts do not have. */
@@ -1187,7 +1313,7 @@ static void expire_timer(struct zeek *z, struct zconn *c, int kind, tstamp_t t)
             return;
         }
     }
-    timer_add(z, c, kind, t + TCP_SESSION_TIMER);
+    timer_add(z, c, kind, Q_EXPIRE_REARM, t + TCP_SESSION_TIMER);
 }
 
 static void attempt_timer(struct zeek *z, struct zconn *c)
@@ -1206,7 +1332,8 @@ static void inactivity_timer(struct zeek *z, struct zconn *c, tstamp_t t)
     if (c->last_time + c->inactivity_timeout <= t)
         conn_remove(z, c);
     else
-        timer_add(z, c, TM_INACT, c->last_time + c->inactivity_timeout);
+        timer_add(z, c, TM_INACT, inactivity_queue(c->inactivity_timeout),
+                  c->last_time + c->inactivity_timeout);
 }
 
 static void dispatch_timer(struct zeek *z, struct zconn *c, int kind, tstamp_t t, bool at_end)
@@ -1237,10 +1364,14 @@ static void dispatch_timer(struct zeek *z, struct zconn *c, int kind, tstamp_t t
 /* Fire the timers due at network time (at most MAX_TIMER_EXPIRES). */
 static void run_timers(struct zeek *z)
 {
-    for (int n = 0; n < MAX_TIMER_EXPIRES && z->nheap && z->heap[0].when <= z->now; n++) {
-        struct timer t = z->heap[0];
-        heap_remove_at(z, 0);
-        dispatch_timer(z, conn_at(z, t.conn), t.kind, z->now, false);
+    for (int n = 0; n < MAX_TIMER_EXPIRES; n++) {
+        uint32_t first = timer_first(z);
+        if (!first || tslot_of(z, first - 1)->when > z->now)
+            break;
+        struct zconn *c = conn_at(z, (first - 1) / TM_N);
+        int slot = (int)((first - 1) % TM_N);
+        timer_cancel(z, c, slot);
+        dispatch_timer(z, c, slot, z->now, false);
     }
 }
 
@@ -1261,6 +1392,8 @@ static struct zconn *new_conn(struct zeek *z, const struct ct_key *key, uint64_t
             return NULL;
     }
     ct_list_put(z->tab, c, 0, 0);
+    for (int k = 0; k < TM_N; k++)
+        c->t[k].q = Q_NONE;
     c->ep0_side = (uint8_t)dir;
     c->ep[0].addr = seg->src;
     c->ep[0].port = seg->sport;
@@ -1275,6 +1408,7 @@ static struct zconn *new_conn(struct zeek *z, const struct ct_key *key, uint64_t
     c->is_active = true;
     c->start_time = c->last_time = ts;
     c->serial = z->serial++;
+    c->encap = seg->encap;
 
     /* The port heuristic applies unless the first packet is a pure SYN. */
     uint8_t f = seg->flags;
@@ -1291,7 +1425,7 @@ static struct zconn *new_conn(struct zeek *z, const struct ct_key *key, uint64_t
         if (flip && !broadcast)
             flip_roles(c);
     }
-    timer_add(z, c, TM_EXPIRE, z->now + TCP_SYN_TIMEOUT);
+    timer_add(z, c, TM_EXPIRE, Q_EXPIRE_NEW, z->now + TCP_SYN_TIMEOUT);
     set_inactivity_timeout(z, c, UDP_INACTIVITY_TIMEOUT);
     return c;
 }
@@ -1362,7 +1496,7 @@ static void process(struct zeek *z, struct zconn *c, int si, const struct segmen
         scaled_history(c, e, 'W', &e->win0_cnt, &e->win0_thresh);
 
     if (!c->ep[0].did_close || !c->ep[1].did_close)
-        c->last_time = ts;
+        set_last_time(z, c, ts);
 
     if (fin) {
         e->fin_cnt++;
@@ -1413,8 +1547,6 @@ static void process(struct zeek *z, struct zconn *c, int si, const struct segmen
 static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, bool header_ok)
 {
     /* IP layer */
-    if (seg->ip_first_frag && seg->ip_caplen >= seg->ip_len)
-        return;     /* Zeek would wait for the other fragments */
     if (z->cfg.verify_checksums && seg->src.family == 4 && seg->ip_hdr) {
         uint16_t total;
         if (bytes_be16(bytes_make(seg->ip_hdr, seg->ip_caplen), 2, &total) && total == 0)
@@ -1447,6 +1579,15 @@ static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, b
     } else if (header_ok && is_reuse(c, seg)) {
         conn_remove(z, c);
         c = new_conn(z, &key, hash, dir, seg, ts);
+    } else if (seg->encap != c->encap) {
+        /* Connection::CheckEncapsulation: a connection whose tunnels keep
+         * changing gets an X once it has changed more than the limit. */
+        c->encap = seg->encap;
+        if (++c->tunnel_changes > TUNNEL_MAX_CHANGES_PER_CONNECTION &&
+            !(c->hist_seen & HIST_ANALYZER_LIMIT_REACHED)) {
+            c->hist_seen |= HIST_ANALYZER_LIMIT_REACHED;
+            add_history(c, 'X');
+        }
     }
     if (!c)
         return;
@@ -1467,6 +1608,150 @@ static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, b
     /* ConnSize: its counters follow the hosts through flips. */
     c->ep[si].pkts++;
     c->ep[si].ip_bytes += seg->ip_len;
+}
+
+/* ----------------------------------------------------------- fragments --- */
+
+static void frag_free(struct frag *f)
+{
+    f->used = false;
+}
+
+static struct frag *frag_slot(struct zeek *z, const uint8_t *src, const uint8_t *dst, uint16_t id,
+                              uint8_t proto)
+{
+    struct frag *free_slot = NULL, *oldest = NULL;
+    for (int i = 0; i < FRAG_SLOTS; i++) {
+        struct frag *f = &z->frags[i];
+        if (!f->used) {
+            if (!free_slot)
+                free_slot = f;
+            continue;
+        }
+        if (f->id == id && f->proto == proto && !memcmp(f->src, src, 4) && !memcmp(f->dst, dst, 4))
+            return f;
+        if (!oldest || f->stamp < oldest->stamp)
+            oldest = f;
+    }
+    struct frag *f = free_slot ? free_slot : oldest;
+    uint8_t *buf = f->buf;
+    memset(f, 0, sizeof *f);
+    f->buf = buf;
+    f->used = true;
+    f->id = id;
+    f->proto = proto;
+    memcpy(f->src, src, 4);
+    memcpy(f->dst, dst, 4);
+    return f;
+}
+
+/* Record payload range [lo, hi); false if there are too many pieces. */
+static bool frag_add_piece(struct frag *f, uint32_t lo, uint32_t hi)
+{
+    unsigned i = 0, j;
+    while (i < f->npieces && f->piece[i].hi < lo)
+        i++;
+    for (j = i; j < f->npieces && f->piece[j].lo <= hi; j++) {
+        if (f->piece[j].lo < lo)
+            lo = f->piece[j].lo;
+        if (f->piece[j].hi > hi)
+            hi = f->piece[j].hi;
+    }
+    if (j > i) {
+        f->piece[i].lo = lo;
+        f->piece[i].hi = hi;
+        memmove(&f->piece[i + 1], &f->piece[j], (f->npieces - j) * sizeof f->piece[0]);
+        f->npieces = (uint8_t)(f->npieces - (j - i - 1));
+        return true;
+    }
+    if (f->npieces == FRAG_PIECES)
+        return false;
+    memmove(&f->piece[i + 1], &f->piece[i], (f->npieces - i) * sizeof f->piece[0]);
+    f->piece[i].lo = lo;
+    f->piece[i].hi = hi;
+    f->npieces++;
+    return true;
+}
+
+static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, bool header_ok);
+
+/* An IPv4 fragment, wholly captured: add it to its datagram; when the
+ * datagram is complete, decode it and process it as one packet, as Zeek
+ * does (fragments themselves reach no connection). */
+static void frag_packet(struct zeek *z, tstamp_t ts, const struct segment *seg)
+{
+    struct bytes ip = bytes_make(seg->frag_ip, seg->frag_caplen);
+    uint8_t vihl, proto, src[4], dst[4];
+    uint16_t id, off_field;
+    if (!bytes_u8(ip, 0, &vihl) || !bytes_be16(ip, 4, &id) || !bytes_be16(ip, 6, &off_field) ||
+        !bytes_u8(ip, 9, &proto) || !bytes_copy(ip, 12, src, 4) || !bytes_copy(ip, 16, dst, 4))
+        return;
+    uint32_t ihl = (vihl & 0x0f) * 4u;
+    if (ihl < 20 || seg->frag_len < ihl || !bytes_has(ip, 0, ihl))
+        return;
+    if (z->cfg.verify_checksums &&
+        checksum_fold(checksum_add(seg->frag_ip, ihl, 0)) != 0xffff)
+        return;                             /* bad_IP_checksum */
+    if (!z->frags) {
+        z->frags = calloc(FRAG_SLOTS, sizeof *z->frags);
+        if (!z->frags)
+            return;
+        for (int i = 0; i < FRAG_SLOTS; i++) {
+            z->frags[i].buf = malloc(60 + FRAG_MAX);
+            if (!z->frags[i].buf) {
+                for (int k = 0; k < i; k++)
+                    free(z->frags[k].buf);
+                free(z->frags);
+                z->frags = NULL;
+                return;
+            }
+        }
+    }
+    uint32_t lo = (uint32_t)(off_field & 0x1fff) * 8, len = seg->frag_len - ihl;
+    uint32_t hi = lo + len;
+    if (hi > FRAG_MAX)
+        return;
+    struct frag *f = frag_slot(z, src, dst, id, proto);
+    f->stamp = ++z->frag_stamp;
+    if (!bytes_copy(ip, ihl, f->buf + 60 + lo, len) || !frag_add_piece(f, lo, hi)) {
+        frag_free(f);
+        return;
+    }
+    if (lo == 0) {                          /* the first fragment's header */
+        f->hdr_len = (uint8_t)ihl;
+        bytes_copy(ip, 0, f->buf + 60 - ihl, ihl);
+    }
+    if (!(off_field & 0x2000))              /* no more fragments: the end */
+        f->total = hi;
+    if (!f->hdr_len || !f->total || f->npieces != 1 || f->piece[0].lo != 0 ||
+        f->piece[0].hi < f->total)
+        return;
+    if (f->hdr_len + f->total > FRAG_MAX) {
+        frag_free(f);                       /* longer than an IPv4 datagram can be */
+        return;
+    }
+
+    /* Complete: a header saying so, then the payload. */
+    uint8_t *p = f->buf + 60 - f->hdr_len;
+    uint32_t dlen = f->hdr_len + f->total;
+    p[2] = (uint8_t)(dlen >> 8);
+    p[3] = (uint8_t)dlen;
+    p[6] = p[7] = 0;
+    p[10] = p[11] = 0;
+    uint16_t sum = (uint16_t)~checksum_fold(checksum_add(p, f->hdr_len, 0));
+    p[10] = (uint8_t)(sum >> 8);
+    p[11] = (uint8_t)sum;
+    struct segment inner;
+    enum decode_outcome o = decode_packet(DLT_IPV4_RAW, p, dlen, dlen, &inner);
+    inner.ts = seg->ts;
+    inner.pktno = seg->pktno;
+    frag_free(f);
+    if (inner.frag_ip)
+        return;                             /* fragments inside: not followed */
+    if (o == DEC_TCP)
+        tcp_packet(z, ts, &inner, true);
+    else if (o == DEC_BAD_TCP)
+        tcp_packet(z, ts, &inner, false);
 }
 
 /* --------------------------------------------------------------- public --- */
@@ -1501,6 +1786,15 @@ void zeek_packet(struct zeek *z, tstamp_t ts, enum decode_outcome o, const struc
     if (ts > z->now)
         z->now = ts;
     run_timers(z);
+    if (seg->frag_ip) {
+        /* Zeek reassembles fragments first; a fragment that was not wholly
+         * captured is not reassembled, and only a first one is analysed. */
+        if (seg->frag_caplen >= seg->frag_len)
+            frag_packet(z, ts, seg);
+        else if (seg->ip_first_frag && (o == DEC_TCP || o == DEC_BAD_TCP))
+            tcp_packet(z, ts, seg, o == DEC_TCP);
+        return;
+    }
     if (o == DEC_TCP)
         tcp_packet(z, ts, seg, true);
     else if (o == DEC_BAD_TCP)
@@ -1510,10 +1804,12 @@ void zeek_packet(struct zeek *z, tstamp_t ts, enum decode_outcome o, const struc
 bool zeek_finish(struct zeek *z)
 {
     /* timer_mgr->Expire(): only attempt timers run at termination. */
-    while (z->nheap) {
-        struct timer t = z->heap[0];
-        heap_remove_at(z, 0);
-        dispatch_timer(z, conn_at(z, t.conn), t.kind, z->now, true);
+    uint32_t first;
+    while ((first = timer_first(z)) != 0) {
+        struct zconn *c = conn_at(z, (first - 1) / TM_N);
+        int slot = (int)((first - 1) % TM_N);
+        timer_cancel(z, c, slot);
+        dispatch_timer(z, c, slot, z->now, true);
     }
     /* session_mgr->Drain(): the rest, oldest first. */
     struct zconn *c;
@@ -1531,6 +1827,11 @@ void zeek_destroy(struct zeek *z)
 {
     if (!z)
         return;
+    if (z->frags) {
+        for (int i = 0; i < FRAG_SLOTS; i++)
+            free(z->frags[i].buf);
+        free(z->frags);
+    }
     ct_destroy(z->tab);
     free(z->heap);
     free(z);

@@ -8,9 +8,11 @@
  * connection reuse and Zeek's timers (attempt, expire, delete, inactivity),
  * which fire before the packet whose time reaches them.  A connection is
  * written when Zeek would remove it, with the conn_state Zeek's scripts
- * compute.  docs/zeek-conn.md describes the rules.
+ * compute.  The rules are those of Zeek's TCPSessionAdapter, TCP_Endpoint,
+ * TCP_Reassembler and conn/main.zeek; the comments in zeekconn.c name them.
  *
- * Only TCP is tracked; other packets still advance network time. */
+ * Only TCP is tracked; other packets still advance network time.  IPv4
+ * fragments are reassembled first, as Zeek does. */
 #ifndef TCPFSM_ZEEKCONN_H
 #define TCPFSM_ZEEKCONN_H
 
