@@ -3,3 +3,7 @@
 # (helpers in tests/cli/common.sh).
 TESTS += tests/cli/basic.sh tests/cli/damaged.sh
 EXTRA_DIST += tests/cli/basic.sh tests/cli/damaged.sh tests/cli/common.sh tests/cli/mkcap.py
+
+# The documentation against the code (docs/*, tests/unit/dump_table).
+TESTS += tests/cli/docs.sh
+EXTRA_DIST += tests/cli/docs.sh docs/state-machine.md docs/anomalies.md docs/output-formats.md

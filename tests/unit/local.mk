@@ -32,3 +32,11 @@ tests_unit_test_tracker_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_tracker_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tracker_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_tracker
+
+# Not a test: prints the state table as Markdown for docs/state-machine.md
+# (tests/cli/docs.sh compares the two).
+check_PROGRAMS += tests/unit/dump_table
+tests_unit_dump_table_SOURCES = tests/unit/dump_table.c
+tests_unit_dump_table_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_dump_table_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_dump_table_LDADD = $(UNIT_LDADD)
