@@ -14,6 +14,7 @@
 #include "exitcodes.h"
 #include "extract.h"
 #include "listeners.h"
+#include "live.h"
 #include "options.h"
 #include "report.h"
 #include "services.h"
@@ -87,6 +88,11 @@ int main(int argc, char **argv)
         return EXIT_USAGE;
     case OPTIONS_RUN:
         break;
+    }
+    if (opt.iface || opt.ui || opt.list_ifaces) {   /* the live view: live.c */
+        int live_status = run_live(&opt);
+        options_free(&opt);
+        return live_status;
     }
 
     char err[512];

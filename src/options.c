@@ -28,6 +28,11 @@ enum {
     OPT_PILEUP,
     OPT_EXAMPLES,
     OPT_SELECT,
+    OPT_UI,
+    OPT_NO_UI,
+    OPT_SPEED,
+    OPT_REFRESH,
+    OPT_INTERVAL,
 };
 
 static const struct option longopts[] = {
@@ -49,6 +54,16 @@ static const struct option longopts[] = {
     {"examples", required_argument, NULL, OPT_EXAMPLES},
     {"zeek-server-ports", required_argument, NULL, OPT_ZEEK_PORTS},
     {"zeek-verify-checksums", no_argument, NULL, OPT_ZEEK_CHECKSUMS},
+    {"interface", required_argument, NULL, 'i'},
+    {"list-interfaces", no_argument, NULL, 'D'},
+    {"no-promiscuous-mode", no_argument, NULL, 'p'},
+    {"snapshot-length", required_argument, NULL, 's'},
+    {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"ui", no_argument, NULL, OPT_UI},
+    {"no-ui", no_argument, NULL, OPT_NO_UI},
+    {"speed", required_argument, NULL, OPT_SPEED},
+    {"refresh", required_argument, NULL, OPT_REFRESH},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -58,6 +73,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
         "Usage: tcpfsm -r FILE [options] [filter expression]\n"
+        "       tcpfsm -i IFACE [options] [filter expression]   (live view, like top)\n"
         "Infer both endpoints' RFC 793 states for every TCP connection in a capture.\n"
         "\n"
         "  -r, --read FILE          read a pcap or pcapng file (- for standard input)\n"
@@ -77,12 +93,24 @@ static void usage(FILE *f)
         "      --time-wait-pileup N time-wait-pileup: TIME_WAIT per client and service (default 1000)\n"
         "      --zeek-server-ports LIST  zeek: likely_server_ports: 80,443 or none or default,8443 (default: Zeek's)\n"
         "      --zeek-verify-checksums   zeek: drop bad-checksum packets as Zeek does without -C\n"
+        "  -i, --interface IFACE    capture live on IFACE (any: all) and show the live view\n"
+        "  -D, --list-interfaces    list the interfaces -i can capture on and exit\n"
+        "  -p, --no-promiscuous-mode  -i: do not put the interface into promiscuous mode\n"
+        "  -s, --snapshot-length N  -i: bytes captured per packet (default 512)\n"
+        "  -Z, --relinquish-privileges USER  after opening the capture, run as USER (default nobody)\n"
+        "      --ui                 the live view, also for -r FILE (replayed)\n"
+        "      --no-ui              -i: no screen; print a snapshot every --interval, the report at exit\n"
+        "      --speed X            -r with --ui: replay at X times real time (default: as fast as possible)\n"
+        "      --refresh MS         live view: redraw every MS milliseconds (default 1000)\n"
+        "      --interval SECONDS   --no-ui: seconds between snapshots (default 10)\n"
         "  -h, --help               show this help and exit\n"
         "  -V, --version            show the version and exit\n"
         "\n"
         "The filter expression is a BPF filter, as for tcpdump (see pcap-filter(7)).\n"
         "Exit status: 0 all input read; 1 input damaged (what was readable is reported);\n"
-        "2 usage error or input that cannot be opened; 3 the report could not be written.\n"
+        "2 usage error or input that cannot be opened (a missing interface, no permission to\n"
+        "capture, a user for -Z that does not exist); 3 the report could not be written.\n"
+        "A live capture (-i) ends on q, Ctrl-C or SIGTERM with status 0; 1 if the interface failed.\n"
         "Documentation: tcpfsm(1), docs/ in the source tree.\n");
 }
 
@@ -133,7 +161,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:w:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:w:i:Dps:Z:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             o->read_file = optarg;
@@ -215,6 +243,54 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             if (!parse_count("--examples", optarg, &o->report.examples))
                 return OPTIONS_ERROR;
             break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'D':
+            o->list_ifaces = true;
+            break;
+        case 'p':
+            o->no_promisc = true;
+            break;
+        case 's':
+            if (!parse_count("-s", optarg, &o->snaplen))
+                return OPTIONS_ERROR;
+            if (o->snaplen > 262144) {
+                fprintf(stderr, "tcpfsm: -s: \"%s\" is more than 262144 bytes\n", optarg);
+                return OPTIONS_ERROR;
+            }
+            break;
+        case 'Z':
+            o->user = optarg;
+            break;
+        case OPT_UI:
+            o->ui = true;
+            break;
+        case OPT_NO_UI:
+            o->no_ui = true;
+            break;
+        case OPT_SPEED: {
+            char *end;
+            errno = 0;
+            o->speed = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !isfinite(o->speed) || o->speed <= 0 || o->speed > 1e6) {
+                fprintf(stderr, "tcpfsm: --speed: \"%s\" is not a number above 0\n", optarg);
+                return OPTIONS_ERROR;
+            }
+            break;
+        }
+        case OPT_REFRESH:
+            if (!parse_count("--refresh", optarg, &o->refresh_ms))
+                return OPTIONS_ERROR;
+            if (o->refresh_ms < 50 || o->refresh_ms > 60000) {
+                fprintf(stderr, "tcpfsm: --refresh: \"%s\" is not a number of milliseconds from 50 to 60000\n", optarg);
+                return OPTIONS_ERROR;
+            }
+            break;
+        case OPT_INTERVAL:
+            if (!parse_seconds("--interval", optarg, &o->interval, false))
+                return OPTIONS_ERROR;
+            break;
         case 'h':
             usage(stdout);
             return OPTIONS_EXIT_OK;
@@ -239,8 +315,16 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         }
         }
     }
-    if (!o->read_file) {
-        fprintf(stderr, "tcpfsm: no input: give -r FILE (tcpfsm --help for usage)\n");
+    if (!o->read_file && !o->iface && !o->list_ifaces) {
+        fprintf(stderr, "tcpfsm: no input: give -r FILE or -i INTERFACE (tcpfsm --help for usage)\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->read_file && o->iface) {
+        fprintf(stderr, "tcpfsm: -r and -i: read a file or capture live, not both\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->ui && o->no_ui) {
+        fprintf(stderr, "tcpfsm: --ui and --no-ui: choose one\n");
         return OPTIONS_ERROR;
     }
     if (optind < argc) {

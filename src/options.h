@@ -19,6 +19,17 @@ struct options {
     bool zeek_format;           /* --format zeek: a Zeek conn.log instead */
     struct zeek_config zeek;
     struct analysis_config analysis;
+    /* the live view (live.c): -i, -D, -p, -s, -Z, --ui, --no-ui, --speed,
+     * --refresh, --interval */
+    const char *iface;          /* -i IFACE: capture live */
+    bool list_ifaces;           /* -D */
+    bool no_promisc;            /* -p */
+    uint32_t snaplen;           /* -s SNAPLEN; 0: the default */
+    const char *user;           /* -Z USER; NULL: the default */
+    bool ui, no_ui;             /* --ui, --no-ui */
+    double speed;               /* --speed X; 0: as fast as possible */
+    uint32_t refresh_ms;        /* --refresh MS; 0: the default */
+    tstamp_t interval;          /* --interval SECONDS; 0: the default */
 };
 
 enum options_result {

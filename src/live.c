@@ -1,0 +1,363 @@
+/* live.c - the loop of the live view (see live.h).
+ *
+ * One thread.  Packets come first: each turn handles every packet already
+ * captured (for at most a short budget), then, only when the refresh is
+ * due, builds a picture from the model and draws it; then it polls the
+ * capture and the keyboard, waiting at most until the next refresh.  A slow
+ * terminal therefore costs pictures, never packets. */
+#include "live.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "decode.h"
+#include "exitcodes.h"
+#include "livecap.h"
+#include "model.h"
+#include "privs.h"
+#include "snapshot.h"
+#include "ui.h"
+
+#define DEFAULT_REFRESH_MS 1000
+#define DEFAULT_INTERVAL (10 * TS_PER_SEC)
+#define PACKET_BUDGET (50 * TS_PER_MS)      /* packets handled before looking at the screen */
+#define LIVE_SETTLE (500 * TS_PER_MS)       /* live: expiry lags the clock, for packets in flight */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+static void stop_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = 0;        /* no SA_RESTART: poll() must wake */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+static tstamp_t mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (tstamp_t)ts.tv_sec * TS_PER_SEC + ts.tv_nsec;
+}
+
+static tstamp_t wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (tstamp_t)ts.tv_sec * TS_PER_SEC + ts.tv_nsec;
+}
+
+static void on_packet(void *ctx, const struct capture_packet *pkt)
+{
+    model_packet(ctx, pkt);
+}
+
+struct replay {
+    struct capture *cap;
+    double speed;               /* 0: as fast as possible */
+    struct capture_packet pending;
+    bool have_pending, eof;
+    enum capture_result rc;
+    tstamp_t t0_capture, t0_mono;
+    bool started;
+};
+
+/* Replay what is due; returns true if more is due at once. */
+static bool replay_step(struct replay *r, struct model *m, tstamp_t *vnow)
+{
+    tstamp_t until = mono() + PACKET_BUDGET / 2;
+    for (int n = 0;; n++) {
+        if (!r->have_pending) {
+            r->rc = capture_next(r->cap, &r->pending);
+            if (r->rc != CAPTURE_PACKET) {
+                r->eof = true;
+                return false;
+            }
+            r->have_pending = true;
+        }
+        if (r->speed > 0) {
+            if (!r->started) {
+                r->started = true;
+                r->t0_capture = r->pending.ts;
+                r->t0_mono = mono();
+            }
+            tstamp_t vt = r->t0_capture + (tstamp_t)((double)(mono() - r->t0_mono) * r->speed);
+            *vnow = vt;
+            if (r->pending.ts > vt) {
+                model_advance(m, vt);
+                return false;
+            }
+        }
+        model_packet(m, &r->pending);
+        r->have_pending = false;
+        if ((n & 255) == 255 && mono() > until)
+            return true;
+    }
+}
+
+/* How long until the replay's next packet is due, in ns (speed > 0). */
+static tstamp_t replay_wait(const struct replay *r)
+{
+    if (r->speed <= 0 || !r->have_pending || !r->started)
+        return 0;
+    tstamp_t due = r->t0_mono + (tstamp_t)((double)(r->pending.ts - r->t0_capture) / r->speed);
+    tstamp_t d = due - mono();
+    return d > 0 ? d : 0;
+}
+
+static int list_interfaces(void)
+{
+    char err[512];
+    if (!livecap_list(stdout, err, sizeof err)) {
+        fprintf(stderr, "tcpfsm: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return fflush(stdout) == 0 ? EXIT_ALL_READ : EXIT_OUTPUT;
+}
+
+int run_live(struct options *opt)
+{
+    char err[1024];
+    if (opt->list_ifaces)
+        return list_interfaces();
+    if (opt->write_file) {
+        fprintf(stderr, "tcpfsm: -w writes from -r without --ui; in the live view, w in a connection's detail "
+                        "writes its packets\n");
+        return EXIT_USAGE;
+    }
+    if (opt->zeek_format) {
+        fprintf(stderr, "tcpfsm: --format zeek is for -r without --ui\n");
+        return EXIT_USAGE;
+    }
+    bool use_ui = !opt->no_ui && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+
+    /* 1. the source, opened while privileged */
+    struct livecap *lc = NULL;
+    struct replay rp;
+    memset(&rp, 0, sizeof rp);
+    struct model_source src = { .filter = opt->filter };
+    if (opt->iface) {
+        struct livecap_config lcfg = {
+            .iface = opt->iface, .filter = opt->filter, .promisc = !opt->no_promisc, .snaplen = opt->snaplen,
+        };
+        lc = livecap_open(&lcfg, err, sizeof err);
+        if (!lc) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            return EXIT_USAGE;
+        }
+        src.name = opt->iface;
+        src.link = livecap_linktype_text(lc);
+        src.live = true;
+        if (!decode_link_supported(livecap_linktype(lc))) {
+            fprintf(stderr, "tcpfsm: %s: unsupported link type %s\n", opt->iface, src.link);
+            livecap_close(lc);
+            return EXIT_USAGE;
+        }
+    } else {
+        rp.cap = capture_open_file(opt->read_file, err, sizeof err);
+        if (!rp.cap) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            return EXIT_USAGE;
+        }
+        if (!capture_set_filter(rp.cap, opt->filter, err, sizeof err)) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            capture_close(rp.cap);
+            return EXIT_USAGE;
+        }
+        rp.speed = opt->speed;
+        src.name = capture_source(rp.cap);
+        src.link = capture_linktype_text(rp.cap);
+    }
+
+    /* 2. no privilege left before the first packet is parsed */
+    if (!privs_drop(opt->user, err, sizeof err)) {
+        fprintf(stderr, "tcpfsm: %s\n", err);
+        livecap_close(lc);
+        capture_close(rp.cap);
+        return EXIT_USAGE;
+    }
+
+    struct model *m = model_create(opt, use_ui ? NULL : &opt->report, stdout);
+    if (!m) {
+        fprintf(stderr, "tcpfsm: out of memory\n");
+        livecap_close(lc);
+        capture_close(rp.cap);
+        return EXIT_USAGE;
+    }
+    model_set_source(m, &src);
+    stop_handlers();
+
+    char mode[64];
+    if (lc)
+        snprintf(mode, sizeof mode, "LIVE");
+    else if (rp.speed > 0)
+        snprintf(mode, sizeof mode, "REPLAY %gx", rp.speed);
+    else
+        snprintf(mode, sizeof mode, "REPLAY");
+    struct ui *u = NULL;
+    tstamp_t refresh = (tstamp_t)(opt->refresh_ms ? opt->refresh_ms : DEFAULT_REFRESH_MS) * TS_PER_MS;
+    if (use_ui) {
+        struct ui_config ucfg = {
+            .src = src, .mode = mode, .stuck_after = opt->analysis.stuck_after,
+            .refresh_ms = (uint32_t)(refresh / TS_PER_MS),
+        };
+        u = ui_open(&ucfg, err, sizeof err);
+        if (!u) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            model_destroy(m);
+            livecap_close(lc);
+            capture_close(rp.cap);
+            return EXIT_USAGE;
+        }
+    }
+    tstamp_t interval = opt->interval ? opt->interval : DEFAULT_INTERVAL;
+
+    /* 3. the loop */
+    int status = EXIT_ALL_READ;
+    const char *damage = NULL;
+    bool failed = false, replay_done_shown = false, out_error = false;
+    tstamp_t start = mono();
+    tstamp_t next_draw = start, next_snap = start + interval;
+    tstamp_t vnow = 0;
+    while (!stop_signal) {
+        bool more = false;
+        if (lc && !failed) {
+            tstamp_t until = mono() + PACKET_BUDGET;
+            int n;
+            do {
+                n = livecap_dispatch(lc, 1024, on_packet, m);
+            } while (n > 0 && mono() < until);
+            if (n < 0) {
+                failed = true;
+                damage = livecap_error(lc);
+                status = EXIT_DAMAGED;
+                if (!u)
+                    break;
+                snprintf(mode, sizeof mode, "CAPTURE FAILED");
+            }
+            more = n > 0;
+        } else if (rp.cap && !rp.eof) {
+            more = replay_step(&rp, m, &vnow);
+            if (rp.eof) {
+                if (rp.rc == CAPTURE_DAMAGED || rp.rc == CAPTURE_FAILED) {
+                    damage = capture_error(rp.cap);
+                    status = EXIT_DAMAGED;
+                }
+                model_set_input_counts(m, capture_records(rp.cap), capture_filtered(rp.cap), capture_format(rp.cap));
+                if (!u)
+                    break;
+            }
+        }
+
+        tstamp_t now = mono();
+        tstamp_t view_now = lc ? wall() : rp.speed > 0 && !rp.eof ? vnow : 0;
+        if (now >= next_draw) {
+            if (lc) {
+                struct livecap_stats st;
+                livecap_stats(lc, &st);
+                model_set_drops(m, st.kernel_drops, st.if_drops);
+                model_advance(m, view_now - LIVE_SETTLE);
+            }
+            if (u) {
+                if (rp.cap && rp.eof && !replay_done_shown) {
+                    snprintf(mode, sizeof mode, "REPLAY DONE%s - q quits", damage ? " (input damaged)" : "");
+                    replay_done_shown = true;
+                }
+                if (!ui_paused(u))
+                    ui_refresh(u, m, model_view(m, view_now), view_now);
+                ui_draw(u);
+            }
+            next_draw += refresh;
+            if (next_draw <= now)
+                next_draw = now + refresh;
+        }
+        if (!u && now >= next_snap) {
+            if (!snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_view(m, view_now), &src)) {
+                out_error = true;
+                break;
+            }
+            next_snap += interval;
+            if (next_snap <= now)
+                next_snap = now + interval;
+        }
+
+        /* wait for packets, keys, or the next refresh */
+        tstamp_t wait = next_draw - now;
+        if (!u && next_snap - now < wait)
+            wait = next_snap - now;
+        if (more || (rp.cap && !rp.eof && rp.speed <= 0))
+            wait = 0;
+        else if (rp.cap && !rp.eof) {
+            tstamp_t w = replay_wait(&rp);
+            if (w < wait)
+                wait = w;
+        }
+        struct pollfd pfd[2];
+        int nfd = 0, kbd = -1;
+        if (lc && !failed) {
+            pfd[nfd].fd = livecap_fd(lc);
+            pfd[nfd++].events = POLLIN;
+        }
+        if (u) {
+            kbd = nfd;
+            pfd[nfd].fd = STDIN_FILENO;
+            pfd[nfd++].events = POLLIN;
+        }
+        int timeout = (int)((wait + TS_PER_MS - 1) / TS_PER_MS);
+        int pr = poll(pfd, (nfds_t)nfd, timeout);
+        if (u && ((pr > 0 && kbd >= 0 && (pfd[kbd].revents & (POLLIN | POLLHUP))) || (pr < 0 && errno == EINTR) ||
+                  (pr == 0 && wait == 0))) {
+            if (ui_input(u, m) == UI_QUIT)
+                break;
+            ui_draw(u);
+        }
+    }
+
+    /* 4. the end */
+    uint64_t kdrops = 0, idrops = 0;
+    if (lc) {
+        struct livecap_stats st;
+        livecap_stats(lc, &st);
+        model_set_drops(m, st.kernel_drops, st.if_drops);
+        kdrops = st.kernel_drops;
+        idrops = st.if_drops;
+    }
+    if (u) {
+        ui_close(u);
+        const struct tracker_stats *ts = model_tracker_stats(m);
+        if (lc)
+            fprintf(stderr, "tcpfsm: %s: %llu packets, %llu dropped by the kernel, %llu by the interface; "
+                            "%llu connections seen\n",
+                    src.name, (unsigned long long)model_packets(m), (unsigned long long)kdrops,
+                    (unsigned long long)idrops, (unsigned long long)ts->conns);
+        if (damage)
+            fprintf(stderr, "tcpfsm: %s: %s\n", src.name, damage);
+        model_finish_report(m, status, damage);
+    } else {
+        if (rp.cap && rp.eof && !out_error)
+            out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_view(m, 0), &src);
+        if (damage)
+            fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
+        if (!model_finish_report(m, status, damage) || out_error || fflush(stdout) != 0) {
+            fprintf(stderr, "tcpfsm: cannot write the report: output error\n");
+            status = EXIT_OUTPUT;
+        }
+    }
+    model_destroy(m);
+    livecap_close(lc);
+    capture_close(rp.cap);
+    return status;
+}

@@ -1,0 +1,724 @@
+/* model.c - the live model (see model.h). */
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "describe.h"
+#include "listeners.h"
+#include "options.h"
+#include "pcapwrite.h"
+
+#define MAX_LISTENERS 65536
+#define MAX_SERVICES 16384
+#define MAX_VIEW_ANOMALIES 20000
+/* The ring: 16 MiB of packet bytes, at most 128Ki packets of at most 512
+ * bytes each, 64Ki transitions. */
+#define RING_ARENA (16u << 20)
+#define RING_PKTS 131072
+#define RING_TRANS 65536
+#define RING_PKT_CAP 512
+
+struct prev_rate {
+    uint32_t id;
+    uint64_t bytes[2];
+};
+
+struct model {
+    struct listeners *listeners;
+    struct analysis *an;
+    struct tracker *tr;
+    struct census census;
+    struct services services;
+    bool services_ok;
+    struct report *report;
+    struct ring *ring;
+    const struct options *opt;
+    struct model_source src;
+    /* counters */
+    uint64_t packets, bytes, outcome[DEC__COUNT];
+    uint64_t records, filtered;     /* a replayed file's own counts */
+    bool have_counts;
+    const char *format;
+    tstamp_t first_ts, last_ts;
+    bool have_drops;
+    uint64_t kernel_drops, if_drops;
+    const struct capture_packet *cur;
+    /* views */
+    struct model_view view;
+    size_t rows_cap, anoms_cap, svcs_cap;
+    struct prev_rate *prev;
+    uint32_t nprev;
+    size_t prev_cap;
+    tstamp_t prev_now;
+    uint64_t prev_packets, prev_bytes;
+    bool have_prev;
+    /* the connection whose detail is open */
+    uint32_t watch_id;
+    bool watch_gone;
+    uint8_t watch_reason;
+    struct model_row watch_row;
+    struct model_anomaly *watch_anoms;
+    uint32_t watch_nanoms;
+};
+
+/* ---------------------------------------------------------------- rows --- */
+
+static int popcount32(uint32_t x)
+{
+    int n = 0;
+    for (; x; x &= x - 1)
+        n++;
+    return n;
+}
+
+static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, struct model_row *r)
+{
+    memset(r, 0, sizeof *r);
+    r->id = c->id;
+    for (int role = 0; role < 2; role++) {
+        conn_addr(c, role, &r->addr[role]);
+        r->port[role] = conn_port(c, role);
+        r->state[role] = c->ep[role].state;
+        r->epflags[role] = c->ep[role].flags;
+        r->since[role] = c->ep[role].since;
+        r->bytes[role] = c->ep[role].bytes;
+        r->pkts[role] = c->ep[role].pkts;
+        enum tcp_state st = c->ep[role].state;
+        tstamp_t stuck_after = analysis_config(m->an)->stuck_after;
+        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) && now - c->ep[role].since >= stuck_after)
+            r->stuck |= (uint8_t)(1u << role);
+    }
+    r->first = c->first;
+    r->last = c->last;
+    r->cflags = c->flags;
+    r->reset = (c->ep[0].flags | c->ep[1].flags) & EPF_RST;
+    r->closed = conn_finished(c);
+    r->anomalies = analysis_mask(m->an, c);
+    r->nanom = (uint8_t)popcount32(r->anomalies);
+    int worst = -1;
+    for (int id = 0; id < AN__COUNT; id++)
+        if ((r->anomalies & (1u << id)) && (worst < 0 || anomaly_info(id)->severity > anomaly_info(worst)->severity))
+            worst = id;
+    r->worst = (uint8_t)(worst < 0 ? 0 : worst);
+}
+
+static void row_where(const struct model_row *r, char *buf, size_t len)
+{
+    char a[ADDR_STRLEN], b[ADDR_STRLEN];
+    addr_format(&r->addr[CLIENT], a);
+    addr_format(&r->addr[SERVER], b);
+    if (r->addr[CLIENT].family == 6)
+        snprintf(buf, len, "[%s]:%u > [%s]:%u", a, r->port[CLIENT], b, r->port[SERVER]);
+    else
+        snprintf(buf, len, "%s:%u > %s:%u", a, r->port[CLIENT], b, r->port[SERVER]);
+}
+
+/* The anomalies of c, in words, plus the stuck endpoints the analysis will
+ * only settle when the connection ends.  Calls fn for each. */
+static void conn_anomalies(const struct model *m, const struct conn *c, const struct model_row *row, tstamp_t now,
+                           void (*fn)(void *ctx, const struct model_anomaly *a), void *ctx)
+{
+    struct model_anomaly ma;
+    bool have_stuck[2] = { false, false };
+    for (const struct anomaly *a = analysis_first(m->an, c); a; a = analysis_next(m->an, a)) {
+        memset(&ma, 0, sizeof ma);
+        ma.id = a->id;
+        ma.who = a->who;
+        ma.conn_id = c->id;
+        ma.count = a->count;
+        ma.start = a->start;
+        ma.end = a->end;
+        row_where(row, ma.where, sizeof ma.where);
+        describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
+        if ((a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) && (a->who == 0 || a->who == 1))
+            have_stuck[a->who] = true;
+        fn(ctx, &ma);
+    }
+    char d[24];
+    for (int role = 0; role < 2; role++) {
+        if (!(row->stuck & (1u << role)) || have_stuck[role])
+            continue;
+        memset(&ma, 0, sizeof ma);
+        ma.id = row->state[role] == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK : AN_FIN_WAIT_2_STUCK;
+        ma.who = (int8_t)role;
+        ma.conn_id = c->id;
+        ma.count = 1;
+        ma.start = row->since[role];
+        ma.end = now;
+        ma.judged_live = true;
+        row_where(row, ma.where, sizeof ma.where);
+        snprintf(ma.detail, sizeof ma.detail, "%s in %s for %s", role_name(role), tcp_state_name(row->state[role]),
+                 format_duration(now - row->since[role], d));
+        fn(ctx, &ma);
+    }
+}
+
+/* ----------------------------------------------------------- observers --- */
+
+struct anom_list {
+    struct model_anomaly *a;
+    uint32_t n;
+    size_t cap;
+    uint32_t max;
+};
+
+static void anom_push(void *ctx, const struct model_anomaly *a)
+{
+    struct anom_list *l = ctx;
+    if (l->n >= l->max)
+        return;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        struct model_anomaly *p = realloc(l->a, cap * sizeof *p);
+        if (!p)
+            return;
+        l->a = p;
+        l->cap = cap;
+    }
+    l->a[l->n++] = *a;
+}
+
+static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
+{
+    struct model *m = ctx;
+    tstamp_t now = tracker_now(m->tr);
+    census_add(&m->census, c, m->an, now, why == RETIRE_END);
+    if (m->services_ok)
+        services_add(&m->services, c, m->an);
+    if (m->report)
+        report_conn(m->report, c, why, now);
+    if (m->watch_id && c->id == m->watch_id && !m->watch_gone) {
+        fill_row(m, c, now, &m->watch_row);
+        struct anom_list l = { NULL, 0, 0, 64 };
+        conn_anomalies(m, c, &m->watch_row, now, anom_push, &l);
+        free(m->watch_anoms);
+        m->watch_anoms = l.a;
+        m->watch_nanoms = l.n;
+        m->watch_gone = true;
+        m->watch_reason = (uint8_t)why;
+    }
+}
+
+static void on_transition(void *ctx, const struct conn *c, int role, enum tcp_state from, enum tcp_event ev,
+                          tstamp_t ts)
+{
+    struct model *m = ctx;
+    ring_add_transition(m->ring, c->id, role, from, c->ep[role].state, ev, ts);
+}
+
+static void on_segment(void *ctx, const struct conn *c, int role, const struct segment *seg)
+{
+    struct model *m = ctx;
+    const struct capture_packet *p = m->cur;
+    ring_add_packet(m->ring, c->id, role, seg, p ? p->data : NULL, p ? p->caplen : 0, p ? p->wirelen : 0,
+                    p ? p->linktype : 0);
+}
+
+/* ------------------------------------------------------------ lifetime --- */
+
+struct model *model_create(const struct options *opt, const struct report_options *report, FILE *report_out)
+{
+    struct model *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->opt = opt;
+    m->listeners = listeners_create(MAX_LISTENERS);
+    m->an = analysis_create(&opt->analysis, opt->tracker.max_conns);
+    m->tr = tracker_create(&opt->tracker, m->listeners);
+    m->ring = ring_create(RING_ARENA, RING_PKTS, RING_TRANS, RING_PKT_CAP);
+    census_init(&m->census);
+    m->services_ok = services_init(&m->services, MAX_SERVICES);
+    if (report)
+        m->report = report_create(report, report_out, m->an);
+    if (!m->listeners || !m->an || !m->tr || !m->ring || !m->services_ok || (report && !m->report)) {
+        model_destroy(m);
+        return NULL;
+    }
+    tracker_set_analysis(m->tr, m->an);
+    struct tracker_observer obs = {
+        .ctx = m, .retired = on_retired, .transition = on_transition, .segment = on_segment,
+    };
+    tracker_add_observer(m->tr, &obs);
+    return m;
+}
+
+void model_destroy(struct model *m)
+{
+    if (!m)
+        return;
+    report_destroy(m->report);
+    if (m->services_ok)
+        services_destroy(&m->services);
+    tracker_destroy(m->tr);
+    analysis_destroy(m->an);
+    listeners_destroy(m->listeners);
+    ring_destroy(m->ring);
+    free(m->view.rows);
+    free(m->view.anoms);
+    free(m->view.svcs);
+    free(m->prev);
+    free(m->watch_anoms);
+    free(m);
+}
+
+void model_set_source(struct model *m, const struct model_source *src) { m->src = *src; }
+
+void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered, const char *format)
+{
+    m->records = records;
+    m->filtered = filtered;
+    m->format = format;
+    m->have_counts = true;
+}
+
+void model_packet(struct model *m, const struct capture_packet *pkt)
+{
+    if (!m->packets || pkt->ts < m->first_ts)
+        m->first_ts = pkt->ts;
+    if (!m->packets || pkt->ts > m->last_ts)
+        m->last_ts = pkt->ts;
+    m->packets++;
+    m->bytes += pkt->wirelen;
+    struct segment seg;
+    enum decode_outcome o = decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &seg);
+    m->outcome[o]++;
+    if (o != DEC_TCP)
+        return;
+    seg.ts = pkt->ts;
+    seg.pktno = pkt->pktno;
+    m->cur = pkt;
+    tracker_segment(m->tr, &seg);
+    m->cur = NULL;
+}
+
+void model_advance(struct model *m, tstamp_t now) { tracker_advance(m->tr, now); }
+
+void model_set_drops(struct model *m, uint64_t kernel, uint64_t ifdrop)
+{
+    m->have_drops = true;
+    m->kernel_drops = kernel;
+    m->if_drops = ifdrop;
+}
+
+tstamp_t model_now(const struct model *m) { return tracker_now(m->tr); }
+uint64_t model_packets(const struct model *m) { return m->packets; }
+const struct analysis_config *model_analysis_config(const struct model *m) { return analysis_config(m->an); }
+const struct tracker_stats *model_tracker_stats(const struct model *m) { return tracker_stats(m->tr); }
+
+size_t model_memory(const struct model *m)
+{
+    return tracker_memory(m->tr) + ring_memory(m->ring) + m->rows_cap * sizeof(struct model_row) +
+           m->prev_cap * sizeof(struct prev_rate) + m->anoms_cap * sizeof(struct model_anomaly);
+}
+
+enum state_class model_state_class(const struct model_row *r, int role)
+{
+    if (r->stuck & (1u << role))
+        return SC_STUCK;
+    switch ((enum tcp_state)r->state[role]) {
+    case ST_CLOSED:
+        return r->reset ? SC_RESET : SC_CLOSED;
+    case ST_LISTEN:
+    case ST_SYN_SENT:
+    case ST_SYN_RCVD:
+        return SC_HANDSHAKE;
+    case ST_ESTABLISHED:
+        return SC_ESTABLISHED;
+    default:
+        return SC_CLOSING;
+    }
+}
+
+/* ---------------------------------------------------------------- views --- */
+
+struct build {
+    struct model *m;
+    tstamp_t now;
+    struct anom_list anoms;
+};
+
+static void build_row(void *ctx, const struct conn *c)
+{
+    struct build *b = ctx;
+    struct model *m = b->m;
+    struct model_view *v = &m->view;
+    if (v->nrows == m->rows_cap) {
+        size_t cap = m->rows_cap ? m->rows_cap * 2 : 256;
+        struct model_row *p = realloc(v->rows, cap * sizeof *p);
+        if (!p)
+            return;
+        v->rows = p;
+        m->rows_cap = cap;
+    }
+    struct model_row *r = &v->rows[v->nrows++];
+    fill_row(m, c, b->now, r);
+    if (r->anomalies || r->stuck)
+        conn_anomalies(m, c, r, b->now, anom_push, &b->anoms);
+}
+
+static int cmp_prev(const void *a, const void *b)
+{
+    const struct prev_rate *x = a, *y = b;
+    return (x->id > y->id) - (x->id < y->id);
+}
+
+static const struct prev_rate *find_prev(const struct model *m, uint32_t id)
+{
+    uint32_t lo = 0, hi = m->nprev;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (m->prev[mid].id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < m->nprev && m->prev[lo].id == id ? &m->prev[lo] : NULL;
+}
+
+static int cmp_anom(const void *a, const void *b)
+{
+    const struct model_anomaly *x = a, *y = b;
+    int sx = anomaly_info(x->id)->severity, sy = anomaly_info(y->id)->severity;
+    if (sx != sy)
+        return sy - sx;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->conn_id > y->conn_id) - (x->conn_id < y->conn_id);
+}
+
+static int svc_key_cmp(const struct flow_addr *a, uint16_t pa, const struct flow_addr *b, uint16_t pb)
+{
+    int c = addr_cmp(a, b);
+    if (c)
+        return c;
+    return (pa > pb) - (pa < pb);
+}
+
+static int cmp_svc(const void *a, const void *b)
+{
+    const struct model_service *x = a, *y = b;
+    return svc_key_cmp(&x->addr, x->port, &y->addr, y->port);
+}
+
+static struct model_service *svc_find(struct model_service *s, uint32_t n, const struct flow_addr *a, uint16_t port)
+{
+    uint32_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int c = svc_key_cmp(&s[mid].addr, s[mid].port, a, port);
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else
+            return &s[mid];
+    }
+    return NULL;
+}
+
+static bool svc_reserve(struct model *m, size_t n)
+{
+    if (n <= m->svcs_cap)
+        return true;
+    size_t cap = m->svcs_cap ? m->svcs_cap : 64;
+    while (cap < n)
+        cap *= 2;
+    struct model_service *p = realloc(m->view.svcs, cap * sizeof *p);
+    if (!p)
+        return false;
+    m->view.svcs = p;
+    m->svcs_cap = cap;
+    return true;
+}
+
+static void build_services(struct model *m)
+{
+    struct model_view *v = &m->view;
+    v->nsvcs = 0;
+    /* open connections, grouped by server address and port */
+    for (uint32_t i = 0; i < v->nrows; i++) {
+        const struct model_row *r = &v->rows[i];
+        struct model_service *s = NULL;
+        /* rows arrive in table order: a linear probe of the last few
+         * services keeps this cheap for the common few-services case */
+        for (uint32_t k = v->nsvcs; k > 0 && k + 8 > v->nsvcs; k--)
+            if (!svc_key_cmp(&v->svcs[k - 1].addr, v->svcs[k - 1].port, &r->addr[SERVER], r->port[SERVER])) {
+                s = &v->svcs[k - 1];
+                break;
+            }
+        if (!s) {
+            if (!svc_reserve(m, v->nsvcs + 1))
+                return;
+            s = &v->svcs[v->nsvcs++];
+            memset(s, 0, sizeof *s);
+            s->addr = r->addr[SERVER];
+            s->port = r->port[SERVER];
+        }
+        s->open++;
+        s->seen++;
+        for (int role = 0; role < 2; role++)
+            s->state[role][r->state[role]]++;
+        s->stuck += (uint32_t)popcount32(r->stuck);
+        if (r->anomalies || r->stuck)
+            s->anomalous++;
+        s->rate += r->rate[0] + r->rate[1];
+    }
+    /* merge duplicates left by the cheap grouping */
+    qsort(v->svcs, v->nsvcs, sizeof *v->svcs, cmp_svc);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < v->nsvcs; i++) {
+        if (k && !cmp_svc(&v->svcs[k - 1], &v->svcs[i])) {
+            struct model_service *d = &v->svcs[k - 1], *s = &v->svcs[i];
+            d->open += s->open;
+            d->seen += s->seen;
+            for (int role = 0; role < 2; role++)
+                for (int st = 0; st < ST__COUNT; st++)
+                    d->state[role][st] += s->state[role][st];
+            d->stuck += s->stuck;
+            d->anomalous += s->anomalous;
+            d->rate += s->rate;
+        } else {
+            v->svcs[k++] = v->svcs[i];
+        }
+    }
+    v->nsvcs = k;
+    /* and those whose connections have all left the table */
+    if (!m->services_ok)
+        return;
+    uint32_t nh = 0;
+    struct service **hist = services_sorted(&m->services, &nh);
+    if (!hist)
+        return;
+    uint32_t nopen = v->nsvcs;
+    for (uint32_t i = 0; i < nh; i++) {
+        const struct service *h = hist[i];
+        struct model_service *s = svc_find(v->svcs, nopen, &h->addr, h->port);
+        if (!s) {
+            if (!svc_reserve(m, v->nsvcs + 1))
+                break;
+            s = &v->svcs[v->nsvcs++];
+            memset(s, 0, sizeof *s);
+            s->addr = h->addr;
+            s->port = h->port;
+        }
+        s->seen += h->conns;
+        s->refused += h->refused;
+        s->unanswered += h->unanswered;
+    }
+    free(hist);
+}
+
+const struct model_view *model_view(struct model *m, tstamp_t now)
+{
+    struct model_view *v = &m->view;
+    if (!now || now < tracker_now(m->tr))
+        now = tracker_now(m->tr);
+    struct build b = { .m = m, .now = now, .anoms = { v->anoms, 0, m->anoms_cap, MAX_VIEW_ANOMALIES } };
+    v->nrows = 0;
+    tracker_foreach(m->tr, build_row, &b);
+    v->anoms = b.anoms.a;
+    v->nanoms = b.anoms.n;
+    m->anoms_cap = b.anoms.cap;
+
+    v->now = now;
+    v->elapsed = m->packets ? now - m->first_ts : 0;
+    double dt = m->have_prev ? (double)(now - m->prev_now) / 1e9 : 0;
+    memset(v->state, 0, sizeof v->state);
+    v->stuck = 0;
+    v->active_anomalies = v->nanoms;
+    for (uint32_t i = 0; i < v->nrows; i++) {
+        struct model_row *r = &v->rows[i];
+        for (int role = 0; role < 2; role++) {
+            v->state[role][r->state[role]]++;
+            const struct prev_rate *p = m->have_prev ? find_prev(m, r->id) : NULL;
+            uint64_t before = p ? p->bytes[role] : 0;
+            r->rate[role] = dt > 0 && r->bytes[role] >= before ? (double)(r->bytes[role] - before) / dt : 0;
+        }
+        v->stuck += (uint32_t)popcount32(r->stuck);
+    }
+    qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
+    v->packets = m->packets;
+    v->bytes = m->bytes;
+    v->tcp = m->outcome[DEC_TCP];
+    if (dt > 0) {
+        v->pps = (double)(m->packets - m->prev_packets) / dt;
+        v->bps = (double)(m->bytes - m->prev_bytes) / dt;
+    }   /* else time stood still (a finished replay): the last rates stay */
+    v->have_drops = m->have_drops;
+    v->kernel_drops = m->kernel_drops;
+    v->if_drops = m->if_drops;
+    v->open = tracker_open_conns(m->tr);
+    v->seen = tracker_stats(m->tr)->conns;
+    build_services(m);
+
+    /* remember bytes per connection for the next rates */
+    if (m->prev_cap < v->nrows) {
+        size_t cap = v->nrows + v->nrows / 2 + 16;
+        struct prev_rate *p = realloc(m->prev, cap * sizeof *p);
+        if (p) {
+            m->prev = p;
+            m->prev_cap = cap;
+        }
+    }
+    m->nprev = 0;
+    for (uint32_t i = 0; i < v->nrows && m->nprev < m->prev_cap; i++) {
+        m->prev[m->nprev].id = v->rows[i].id;
+        m->prev[m->nprev].bytes[0] = v->rows[i].bytes[0];
+        m->prev[m->nprev].bytes[1] = v->rows[i].bytes[1];
+        m->nprev++;
+    }
+    qsort(m->prev, m->nprev, sizeof *m->prev, cmp_prev);
+    if (!m->have_prev || now > m->prev_now) {
+        m->prev_now = now;
+        m->prev_packets = m->packets;
+        m->prev_bytes = m->bytes;
+    }
+    m->have_prev = true;
+    return v;
+}
+
+/* --------------------------------------------------------------- detail --- */
+
+struct find {
+    uint32_t id;
+    const struct conn *c;
+};
+
+static void find_conn(void *ctx, const struct conn *c)
+{
+    struct find *f = ctx;
+    if (c->id == f->id)
+        f->c = c;
+}
+
+void model_detail_free(struct model_detail *d)
+{
+    free(d->anoms);
+    free(d->pkts);
+    free(d->trans);
+    memset(d, 0, sizeof *d);
+}
+
+void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detail *d)
+{
+    if (!now || now < tracker_now(m->tr))
+        now = tracker_now(m->tr);
+    if (d->id != id) {
+        model_detail_free(d);
+        d->id = id;
+    }
+    if (m->watch_id != id) {
+        m->watch_id = id;
+        m->watch_gone = false;
+        free(m->watch_anoms);
+        m->watch_anoms = NULL;
+        m->watch_nanoms = 0;
+    }
+    struct find f = { id, NULL };
+    if (!m->watch_gone)
+        tracker_foreach(m->tr, find_conn, &f);
+    if (f.c) {
+        const struct conn *c = f.c;
+        d->gone = false;
+        fill_row(m, c, now, &d->row);
+        d->have_hs = conn_handshake(c, &d->hs_rtt, &d->hs_server, &d->hs_client);
+        for (int role = 0; role < 2; role++) {
+            d->syns[role] = c->ep[role].syns;
+            d->fins[role] = c->ep[role].fins;
+            d->isn[role] = c->ep[role].isn;
+            d->have_isn[role] = c->ep[role].flags & EPF_ISN;
+            d->retrans[role] = 0;
+        }
+        struct anom_list l = { NULL, 0, 0, 64 };
+        conn_anomalies(m, c, &d->row, now, anom_push, &l);
+        free(d->anoms);
+        d->anoms = l.a;
+        d->nanoms = l.n;
+    } else if (m->watch_gone) {
+        if (!d->gone) {
+            d->gone = true;
+            d->row = m->watch_row;
+            d->retire_reason = m->watch_reason;
+            free(d->anoms);
+            d->anoms = NULL;
+            d->nanoms = 0;
+            if (m->watch_nanoms && (d->anoms = malloc(m->watch_nanoms * sizeof *d->anoms))) {
+                memcpy(d->anoms, m->watch_anoms, m->watch_nanoms * sizeof *d->anoms);
+                d->nanoms = m->watch_nanoms;
+            }
+        }
+    } else {
+        d->gone = true;     /* gone before the detail was asked for */
+        d->retire_reason = RETIRE__COUNT;
+    }
+    for (uint32_t i = 0; i < d->nanoms; i++)
+        if (d->anoms[i].id == AN_RETRANSMISSIONS && (d->anoms[i].who == 0 || d->anoms[i].who == 1))
+            d->retrans[d->anoms[i].who] = d->anoms[i].count;
+    free(d->pkts);
+    free(d->trans);
+    d->npkts = ring_conn_packets(m->ring, id, &d->pkts);
+    d->ntrans = ring_conn_transitions(m->ring, id, &d->trans);
+}
+
+bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *written, char *err, size_t errlen)
+{
+    struct ring_pkt *p = NULL;
+    uint32_t n = ring_conn_packets(m->ring, id, &p);
+    *written = 0;
+    if (!n) {
+        snprintf(err, errlen, "no packet of connection %u is kept any more", (unsigned)id);
+        return false;
+    }
+    struct pcapwrite *w = pcapwrite_open(path, p[0].linktype, RING_PKT_CAP, err, errlen);
+    if (!w) {
+        free(p);
+        return false;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        if (p[i].linktype != p[0].linktype)
+            continue;       /* a pcap file has one link type */
+        uint32_t caplen = p[i].caplen, wirelen = p[i].wirelen < caplen ? caplen : p[i].wirelen;
+        if (!pcapwrite_packet(w, p[i].ts, ring_packet_data(m->ring, &p[i]), caplen, wirelen)) {
+            snprintf(err, errlen, "%s: cannot write: out of space?", path);
+            pcapwrite_abort(w);
+            free(p);
+            return false;
+        }
+    }
+    *written = pcapwrite_count(w);
+    free(p);
+    return pcapwrite_commit(w, err, errlen);
+}
+
+bool model_finish_report(struct model *m, int exit_status, const char *damage)
+{
+    tracker_finish(m->tr);
+    analysis_finish(m->an, tracker_now(m->tr));
+    if (!m->report)
+        return true;
+    struct run_info info;
+    memset(&info, 0, sizeof info);
+    info.source = m->src.name;
+    info.link = m->src.link;
+    info.filter = m->src.filter;
+    info.records = m->have_counts ? m->records : m->packets;
+    info.filtered = m->have_counts ? m->filtered : 0;
+    info.wire_bytes = m->bytes;
+    memcpy(info.outcome, m->outcome, sizeof info.outcome);
+    info.first_ts = m->first_ts;
+    info.last_ts = m->last_ts;
+    info.damage = damage;
+    info.exit_status = exit_status;
+    info.cfg = &m->opt->tracker;
+    info.stats = tracker_stats(m->tr);
+    info.census = &m->census;
+    info.listeners = m->listeners;
+    info.services = &m->services;
+    info.analysis = m->an;
+    info.format = m->format ? m->format : m->src.live ? "live capture" : NULL;
+    info.live = m->src.live;
+    info.kernel_drops = m->kernel_drops;
+    info.if_drops = m->if_drops;
+    return report_finish(m->report, &info);
+}

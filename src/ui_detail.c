@@ -1,0 +1,276 @@
+/* ui_detail.c - one connection in full: both endpoints, handshake, anomalies
+ * with their explanations, and its timeline: every kept segment (flags,
+ * sequence and acknowledgement numbers relative to the ISNs, window, length)
+ * and every endpoint transition, in time order. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "anomaly.h"
+#include "describe.h"
+#include "format.h"
+#include "tracker.h"
+#include "ui_priv.h"
+
+#define MAX_TIMELINE 4000
+#define LINE_LEN 320
+
+struct line {
+    attr_t a;
+    int indent_attr_cols;   /* columns [x0, x1) drawn with attr b */
+    int x0, x1;
+    attr_t b;
+    char text[LINE_LEN];
+};
+
+struct lines {
+    struct line *l;
+    int n, cap;
+};
+
+static struct line *add(struct lines *ls, attr_t a, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static struct line *add(struct lines *ls, attr_t a, const char *fmt, ...)
+{
+    if (ls->n == ls->cap) {
+        int cap = ls->cap ? ls->cap * 2 : 64;
+        struct line *p = realloc(ls->l, (size_t)cap * sizeof *p);
+        if (!p)
+            return NULL;
+        ls->l = p;
+        ls->cap = cap;
+    }
+    struct line *l = &ls->l[ls->n++];
+    memset(l, 0, sizeof *l);
+    l->a = a;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(l->text, sizeof l->text, fmt, ap);
+    va_end(ap);
+    return l;
+}
+
+/* text on as many lines as it takes at this width, each indented */
+static void add_wrapped(struct lines *ls, attr_t a, int indent, const char *text, int width)
+{
+    int room = width - indent - 1;
+    if (room < 20)
+        room = 20;
+    const char *p = text;
+    while (*p) {
+        int n = (int)strlen(p);
+        if (n > room) {
+            n = room;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = room;
+        }
+        add(ls, a, "%*s%.*s", indent, "", n, p);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void flags_text(uint8_t f, char buf[12])
+{
+    int n = 0;
+    if (f & TH_SYN)
+        buf[n++] = 'S';
+    if (f & TH_FIN)
+        buf[n++] = 'F';
+    if (f & TH_RST)
+        buf[n++] = 'R';
+    if (f & TH_PSH)
+        buf[n++] = 'P';
+    if (f & TH_URG)
+        buf[n++] = 'U';
+    if (f & TH_ECE)
+        buf[n++] = 'E';
+    if (f & TH_CWR)
+        buf[n++] = 'W';
+    if (f & TH_ACK)
+        buf[n++] = '.';
+    if (!n)
+        buf[n++] = '-';
+    buf[n] = 0;
+}
+
+static void endpoint_text(const struct model_row *r, int role, char buf[ENDPOINT_STRLEN])
+{
+    char a[ADDR_STRLEN];
+    addr_format(&r->addr[role], a);
+    if (r->addr[role].family == 6)
+        snprintf(buf, ENDPOINT_STRLEN, "[%s]:%u", a, r->port[role]);
+    else
+        snprintf(buf, ENDPOINT_STRLEN, "%s:%u", a, r->port[role]);
+}
+
+static const char *rel_time(tstamp_t t, tstamp_t first, char buf[32])
+{
+    tstamp_t d = t - first;
+    const char *sign = d < 0 ? "-" : "+";
+    if (d < 0)
+        d = -d;
+    snprintf(buf, 32, "%s%" PRId64 ".%06" PRId64 "s", sign, (int64_t)(d / TS_PER_SEC), (int64_t)((d % TS_PER_SEC) / 1000));
+    return buf;
+}
+
+static void build(const struct ui *u, struct lines *ls, int width)
+{
+    const struct model_detail *d = &u->det;
+    const struct model_row *r = &d->row;
+    tstamp_t now = u->view ? u->view->now : 0;
+    char c[ENDPOINT_STRLEN], s[ENDPOINT_STRLEN], d1[24], d2[24], d3[24], b1[16];
+    if (!d->id)
+        return;
+    if (!r->id) {
+        add(ls, A_BOLD, "Connection #%u is no longer tracked, and nothing of it is kept.", (unsigned)d->id);
+        return;
+    }
+    endpoint_text(r, CLIENT, c);
+    endpoint_text(r, SERVER, s);
+    struct line *l = add(ls, ui_attr(u, CP_TITLE, A_BOLD), "Connection #%u  %s > %s", (unsigned)r->id, c, s);
+    if (l && d->gone) {
+        size_t n = strlen(l->text);
+        snprintf(l->text + n, sizeof l->text - n, "   [left the table: %s]",
+                 d->retire_reason < RETIRE__COUNT ? retire_reason_name(d->retire_reason) : "before the detail opened");
+    }
+    if (d->gone && d->retire_reason < RETIRE__COUNT)
+        now = r->last > now ? r->last : now;
+    for (int role = 0; role < 2; role++) {
+        enum state_class sc = model_state_class(r, role);
+        l = add(ls, A_NORMAL, "%-7s%-26s %-12s for %-9s sent %" PRIu32 " pkts, %s bytes; %u SYN, %u FIN%s",
+                role == CLIENT ? "Client" : "Server", role == CLIENT ? c : s, tcp_state_name(r->state[role]),
+                format_duration(now - r->since[role], d1), r->pkts[role], format_bytes(r->bytes[role], b1),
+                (unsigned)d->syns[role], (unsigned)d->fins[role],
+                (r->epflags[role] & EPF_INFERRED) ? " (state inferred)" : "");
+        if (l) {
+            l->x0 = 34;
+            l->x1 = 34 + (int)strlen(tcp_state_name(r->state[role]));
+            l->b = ui_state_attr(u, sc);
+        }
+    }
+    char t1[40], t2[40];
+    add(ls, A_NORMAL, "Age %s, idle %s; first %s, last %s UTC", format_duration(now - r->first, d1),
+        format_duration(now - r->last, d2), format_time(r->first, t1), format_time(r->last, t2) + 11);
+    if (d->have_hs)
+        add(ls, A_NORMAL, "Handshake RTT %s (SYN to SYN-ACK %s, SYN-ACK to ACK %s)", format_duration(d->hs_rtt, d1),
+            format_duration(d->hs_server, d2), format_duration(d->hs_client, d3));
+    else
+        add(ls, A_DIM, "Handshake not seen whole%s",
+            (r->cflags & CF_PICKED_UP) ? " (picked up mid-stream)" : (r->cflags & CF_SYNACK_FIRST) ? " (SYN missed)" : "");
+    add(ls, A_NORMAL, "Retransmissions: client %u, server %u%s", (unsigned)d->retrans[CLIENT],
+        (unsigned)d->retrans[SERVER], (r->cflags & CF_REUSED) ? ";  a new incarnation of a reused 4-tuple" : "");
+
+    add(ls, A_NORMAL, "%s", "");
+    if (!d->nanoms) {
+        add(ls, A_DIM, "No anomaly.");
+    } else {
+        add(ls, A_BOLD, "Anomalies (%u)", (unsigned)d->nanoms);
+        for (uint32_t i = 0; i < d->nanoms; i++) {
+            const struct model_anomaly *a = &d->anoms[i];
+            const struct anomaly_info *in = anomaly_info(a->id);
+            attr_t at = (a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) ? ui_state_attr(u, SC_STUCK)
+                                                                                        : ui_attr(u, CP_ANOM, A_BOLD);
+            add(ls, at, "  %s: %s", in->id, a->detail);
+            add_wrapped(ls, A_NORMAL, 6, in->explanation, width);
+            char chk[LINE_LEN];
+            snprintf(chk, sizeof chk, "Check: %s", in->check);
+            add_wrapped(ls, A_DIM, 6, chk, width);
+        }
+    }
+
+    add(ls, A_NORMAL, "%s", "");
+    uint32_t total = d->npkts + d->ntrans;
+    add(ls, A_BOLD, "Timeline: %u segments and %u transitions kept (a bounded ring: older ones may be gone)",
+        (unsigned)d->npkts, (unsigned)d->ntrans);
+    add(ls, ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE), "%-14s %-4s %-6s %10s %10s %6s %6s  %s", "TIME", "DIR",
+        "FLAGS", "SEQ", "ACK", "WIN", "LEN", "");
+    /* relative sequence numbers: from each side's ISN, or its first segment kept */
+    uint32_t base[2] = { d->isn[0], d->isn[1] };
+    bool have[2] = { d->have_isn[0], d->have_isn[1] };
+    for (uint32_t i = 0; i < d->npkts; i++) {
+        int role = d->pkts[i].role & 1;
+        if (!have[role] && !(d->pkts[i].flags & TH_RST)) {
+            base[role] = d->pkts[i].seq;
+            have[role] = true;
+        }
+    }
+    uint32_t skip = total > MAX_TIMELINE ? total - MAX_TIMELINE : 0;
+    if (skip)
+        add(ls, A_DIM, "  (%u older entries not shown)", (unsigned)skip);
+    uint32_t ip = 0, it = 0, k = 0;
+    while (ip < d->npkts || it < d->ntrans) {
+        bool take_pkt = it >= d->ntrans || (ip < d->npkts && d->pkts[ip].ts <= d->trans[it].ts);
+        if (k++ < skip) {
+            if (take_pkt)
+                ip++;
+            else
+                it++;
+            continue;
+        }
+        char tt[32];
+        if (take_pkt) {
+            const struct ring_pkt *p = &d->pkts[ip++];
+            int role = p->role & 1;
+            char f[12], ack[16];
+            flags_text(p->flags, f);
+            if (p->flags & TH_ACK)
+                snprintf(ack, sizeof ack, "%" PRIu32, p->ack - base[!role]);
+            else
+                snprintf(ack, sizeof ack, "-");
+            add(ls, A_NORMAL, "%-14s %-4s %-6s %10" PRIu32 " %10s %6u %6" PRIu32 "  #%" PRIu64,
+                rel_time(p->ts, r->first, tt), role == CLIENT ? "C>S" : "S>C", f, p->seq - base[role], ack,
+                (unsigned)p->win, p->payload_len, p->pktno);
+        } else {
+            const struct ring_trans *t = &d->trans[it++];
+            const char *ev = t->ev < EV__COUNT ? tcp_event_name(t->ev) : "2MSL timeout";
+            struct model_row sr;
+            memset(&sr, 0, sizeof sr);
+            sr.state[t->role & 1] = t->to;
+            l = add(ls, A_NORMAL, "%-14s      %s %s -> %s  (%s)", rel_time(t->ts, r->first, tt),
+                    t->role == CLIENT ? "client" : "server", tcp_state_name(t->from), tcp_state_name(t->to), ev);
+            if (l) {
+                l->x0 = 31 + (int)strlen(tcp_state_name(t->from));
+                l->x1 = l->x0 + (int)strlen(tcp_state_name(t->to));
+                l->b = ui_state_attr(u, model_state_class(&sr, t->role & 1));
+            }
+        }
+    }
+}
+
+int ui_detail_lines(const struct ui *u, int width)
+{
+    struct lines ls = { NULL, 0, 0 };
+    build(u, &ls, width);
+    free(ls.l);
+    return ls.n;
+}
+
+void ui_detail_draw(struct ui *u, int y, int h, int width)
+{
+    struct lines ls = { NULL, 0, 0 };
+    build(u, &ls, width);
+    if (u->detail.top > ls.n - h)
+        u->detail.top = ls.n - h;
+    if (u->detail.top < 0)
+        u->detail.top = 0;
+    /* the first lines (who, states, anomalies) stay; the rest scrolls */
+    for (int i = 0; i < h && u->detail.top + i < ls.n; i++) {
+        const struct line *l = &ls.l[u->detail.top + i];
+        ui_put(y + i, 0, width, l->text, l->a, false);
+        if (l->x1 > l->x0 && l->x0 < width)
+            ui_put(y + i, l->x0, l->x1 - l->x0 < width - l->x0 ? l->x1 - l->x0 : width - l->x0, l->text + l->x0, l->b,
+                   false);
+    }
+    if (ls.n > h) {
+        char t[32];
+        snprintf(t, sizeof t, " %d/%d ", u->detail.top + h < ls.n ? u->detail.top + h : ls.n, ls.n);
+        ui_put(y + h - 1, width - (int)strlen(t), (int)strlen(t), t, A_REVERSE, false);
+    }
+    free(ls.l);
+}

@@ -1,0 +1,43 @@
+/* ui_help.c - the keys, and what the colours mean. */
+#include <stdio.h>
+
+#include "ui_priv.h"
+
+static const char *const help[] = {
+    "Keys",
+    "  Up/Down, PgUp/PgDn, Home/End   move (j/k, g/G too)",
+    "  Enter        detail of the selected connection (timeline, anomalies)",
+    "  Tab/S-Tab    switch view: connections, services, anomalies",
+    "  1-9, 0       sort by CLIENT, SERVER, C-STATE, S-STATE, IN-STATE, AGE, IDLE,",
+    "               PKTS, BYTES, C>S/s; r by S>C/s, a by ANOMALY (again: reverse)",
+    "  < >          sort by the previous / next column;  d troubles first (default)",
+    "  /            show only connections whose addresses contain the words",
+    "  s            show only connections with an endpoint in one state (close-wait)",
+    "  c            clear the filters",
+    "  p            pause the display (capture goes on)",
+    "  w            (in the detail) write the connection's kept packets to a pcap",
+    "  Esc          (in the detail) back;  ? help;  q quit",
+    "",
+    "Colours",
+    "  handshake (SYN_SENT, SYN_RCVD)  established  closing (FIN_WAIT_*, CLOSE_WAIT,",
+    "  LAST_ACK, CLOSING, TIME_WAIT)  reset (CLOSED by RST)  closed (dim)",
+    "  STUCK: CLOSE_WAIT or FIN_WAIT_2 for longer than --stuck-after (reverse red)",
+    "  A state ending in ? is inferred: the capture did not see how it began.",
+    "",
+    "Press any key to go back.",
+};
+
+void ui_help_draw(struct ui *u, int y, int h, int width)
+{
+    int n = (int)(sizeof help / sizeof help[0]);
+    for (int i = 0; i < n && i < h; i++) {
+        attr_t a = (help[i][0] && help[i][0] != ' ') ? ui_attr(u, CP_TITLE, A_BOLD) : A_NORMAL;
+        ui_put(y + i, 0, width, help[i], a, false);
+    }
+    if (h > n + 1) {
+        char t[128];
+        snprintf(t, sizeof t, "stuck after %.0fs; redraw every %ums", (double)u->cfg.stuck_after / 1e9,
+                 (unsigned)u->cfg.refresh_ms);
+        ui_put(y + n + 1, 0, width, t, A_DIM, false);
+    }
+}
