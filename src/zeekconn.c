@@ -42,6 +42,7 @@
 #define TCP_CLOSE_DELAY SEC(5)
 #define TCP_INACTIVITY_TIMEOUT SEC(300)
 #define UDP_INACTIVITY_TIMEOUT SEC(60)  /* the initial TCP timeout too */
+#define PORT_INACTIVITY_TIMEOUT SEC(3600) /* Conn::port_inactivity_timeouts */
 #define MAX_TIMER_EXPIRES 300
 #define TOO_LARGE_SEQ_DELTA 1048576
 
@@ -109,6 +110,7 @@ enum {
     Q_DELETE,           /* last_time + tcp_close_delay */
     Q_INACT_UDP,        /* last_time + udp_inactivity_timeout */
     Q_INACT_TCP,        /* last_time + tcp_inactivity_timeout */
+    Q_INACT_PORT,       /* last_time + a Conn::port_inactivity_timeouts value */
     Q_N,
     Q_HEAP = 0xfe,
     Q_NONE = 0xff,
@@ -174,6 +176,7 @@ struct zconn {
     bool is_active;             /* the TCP analyzer's */
     bool is_partial;
     bool close_deferred, deferred_gen_event;
+    bool established_event;     /* connection_established raised by this packet */
     uint8_t hist_len;
     uint32_t hist_seen;
     char hist[HIST_MAX + 1];
@@ -609,7 +612,8 @@ static inline bool is_handshake(uint8_t s)
 
 static int inactivity_queue(tstamp_t timeout)
 {
-    return timeout == UDP_INACTIVITY_TIMEOUT ? Q_INACT_UDP : Q_INACT_TCP;
+    return timeout == UDP_INACTIVITY_TIMEOUT ? Q_INACT_UDP :
+           timeout == TCP_INACTIVITY_TIMEOUT ? Q_INACT_TCP : Q_INACT_PORT;
 }
 
 /* Session::SetLastTime.  Zeek's inactivity timer, when it fires, re-arms
@@ -983,6 +987,18 @@ static void connection_reset(struct zconn *c)
     c->is_active = false;
 }
 
+/* The connection_established event.  Its handler in conn/inactivity.zeek
+ * gives services on Conn::port_inactivity_timeouts ports (21, 22, 23, 513:
+ * the responder's port, or the originator's if the originator is still
+ * INACTIVE) an inactivity timeout of an hour.  Handlers run after the
+ * packet; the port is judged now, with the state the event carries. */
+static void connection_established(struct zconn *c)
+{
+    uint16_t port = orig_ep(c)->state == ST_INACTIVE ? orig_ep(c)->port : resp_ep(c)->port;
+    if (port == 21 || port == 22 || port == 23 || port == 513)
+        c->established_event = true;
+}
+
 static void update_inactive(struct zeek *z, struct zconn *c, struct endpoint *e,
                             struct endpoint *p, const struct pkt *k, bool *do_close,
                             bool *gen_event)
@@ -1006,6 +1022,8 @@ static void update_inactive(struct zeek *z, struct zconn *c, struct endpoint *e,
             if (p->state == ST_SYN_SENT)
                 set_state(z, c, p, ST_ESTABLISHED);
             set_state(z, c, e, ST_ESTABLISHED);
+            if (p->state != ST_PARTIAL)
+                connection_established(c);
         }
     }
     if (f & TH_FIN) {
@@ -1542,6 +1560,12 @@ static void process(struct zeek *z, struct zconn *c, int si, const struct segmen
     check_eof(z, c, e);
     if (do_close)
         connection_closed(z, c, e, p, gen_event);
+
+    /* Event handlers, after the packet. */
+    if (c->established_event) {
+        c->established_event = false;
+        set_inactivity_timeout(z, c, PORT_INACTIVITY_TIMEOUT);
+    }
 }
 
 static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, bool header_ok)
