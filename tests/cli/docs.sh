@@ -8,7 +8,8 @@
 #   docs/anomalies.md      a heading for every anomaly id of src/anomaly.c, with
 #                          its phase and severity, and the JSON fields
 #                          src/report_json.c prints for it
-#   docs/output-formats.md every JSON field name src/report_json.c prints and
+#   docs/output-formats.md every JSON field name src/report_json.c (and the live
+#                          view's src/snapshot.c) prints and
 #                          tcpfsm emits on sample inputs, every reason of
 #                          not_decoded, every CSV column, every Zeek field, the
 #                          text report's section titles
@@ -223,6 +224,8 @@ elif check == "anomaly-json-fields":
 
 elif check == "json-static":
     src = read(os.path.join(top, "src", "report_json.c"))
+    if os.path.exists(os.path.join(top, "src", "snapshot.c")):
+        src += read(os.path.join(top, "src", "snapshot.c"))
     names = set(re.findall(r'\\"([A-Za-z_][A-Za-z0-9_]*)\\":', src))
     names |= set(re.findall(r'json_(?:bool|ms|hist_ms)\(o, "([A-Za-z_0-9]+)"', src))
     doc = read(os.path.join(docs, "output-formats.md"))
@@ -345,7 +348,7 @@ missing "anomalies.md has a section per anomaly id, with its phase and severity"
 missing "anomalies.md names the JSON fields of each anomaly" anomaly-json-fields
 
 # --- output formats ---------------------------------------------------------------
-missing "output-formats.md names every JSON field of src/report_json.c" json-static
+missing "output-formats.md names every JSON field of src/report_json.c and src/snapshot.c" json-static
 missing "output-formats.md names every not_decoded reason of src/decode.c" decode-names
 
 # Sample inputs: the shipped captures, a Zeek test trace, a damaged copy of a
@@ -376,6 +379,18 @@ head -c $((size - 3)) "$first" >"$TMPD/cut.pcap"
 "$TCPFSM" -r "$TMPD/cut.pcap" --format json --stuck-after 0 tcp >"$TMPD/cut.json" 2>/dev/null
 expect_eq "a cut capture exits 1" 1 "$?"
 json_files+=("$TMPD/cut.json")
+# the live view without a terminal: snapshot objects, then the report
+if "$TCPFSM" --help 2>&1 | grep -q -e '--ui'; then
+    "$TCPFSM" -r "$first" --ui --format json --stuck-after 0 </dev/null >"$TMPD/ui.json" 2>"$TMPD/ui.err"
+    rc=$?
+    expect_eq "tcpfsm -r --ui --format json without a terminal: exit status" 0 "$rc"
+    if grep -q '"type":"snapshot"' "$TMPD/ui.json"; then
+        pass "tcpfsm -r --ui --format json without a terminal prints a snapshot"
+    else
+        fail "tcpfsm -r --ui --format json without a terminal prints no snapshot: $(head -c 300 "$TMPD/ui.err")"
+    fi
+    json_files+=("$TMPD/ui.json")
+fi
 missing "output-formats.md names every JSON field emitted on ${#inputs[@]} sample captures" \
     json-emitted "${json_files[@]}"
 
