@@ -62,6 +62,7 @@ static void normalize(struct segment *n, const struct segment *s, const uint8_t 
     *n = *s;
     n->ip_hdr = (const uint8_t *)(uintptr_t)(ptr_off(s->ip_hdr, base, len) + 16);
     n->tcp_hdr = (const uint8_t *)(uintptr_t)(ptr_off(s->tcp_hdr, base, len) + 16);
+    n->frag_ip = (const uint8_t *)(uintptr_t)(ptr_off(s->frag_ip, base, len) + 16);
 }
 
 static int same_segment(const struct segment *a, const uint8_t *abase, const struct segment *b,
@@ -1064,11 +1065,14 @@ static void test_unsupported_link(void)
     struct tcpspec t = std_tcp();
     struct pkt p = { .n = 0 };
     put_v4_tcp(&p, &t);
-    static const int unsupported[] = { 105 /* 802.11 */, 127 /* radiotap */, 147, 1000, -1 };
+    static const int unsupported[] = { 105 /* 802.11 */, 127 /* radiotap */, 147, 1000 };
     for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
         CHECKF(dec(unsupported[i], p.b, p.n, p.n, &s) == DEC_UNSUPPORTED_LINK, "dlt %d", unsupported[i]);
         CHECKF(!decode_link_supported(unsupported[i]), "dlt %d", unsupported[i]);
     }
+    /* -1: a pcapng packet on an interface the file never described */
+    CHECK(dec(-1, p.b, p.n, p.n, &s) == DEC_NO_INTERFACE);
+    CHECK(!decode_link_supported(-1));
     static const int supported[] = { DLT_EN10MB, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_RAW, DLT_IPV4,
                                      DLT_IPV6, DLT_NULL, DLT_LOOP };
     for (size_t i = 0; i < sizeof supported / sizeof supported[0]; i++)
