@@ -1,0 +1,106 @@
+#!/bin/bash
+# tests/ui/cli.sh - the live capture's command line: -D, one clear sentence
+# and exit status 2 for a missing interface, a bad filter, a missing -Z user
+# and missing permission; and, without a terminal (--no-ui), snapshots every
+# --interval and the report at SIGINT/SIGTERM, with root dropped.  The -D
+# listing runs for anyone; the rest needs root (skipped otherwise).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/ui/common.sh"
+u_setup
+
+out=$("$TCPFSM" -D 2>&1)
+expect_eq "-D exits 0" 0 "$?"
+if printf '%s\n' "$out" | grep -Eq '^[0-9]+\.lo \[Up'; then pass "-D lists lo, numbered"; else fail "-D: $out"; fi
+if printf '%s\n' "$out" | grep -Eq '^[0-9]+\.any '; then pass "-D lists any"; else fail "-D: $out"; fi
+
+if [ "$(id -u)" != 0 ]; then
+    echo "# not root: the rest is skipped"
+    finish
+fi
+
+# expect_error DESCRIPTION REGEX COMMAND...: exit 2 and one line matching REGEX
+expect_error() {
+    local what=$1 re=$2 rc
+    shift 2
+    "$@" >"$TMPD/o" 2>"$TMPD/e" </dev/null
+    rc=$?
+    expect_eq "$what: exit status 2" 2 "$rc"
+    if [ "$(wc -l <"$TMPD/e")" = 1 ] && grep -Eq -- "$re" "$TMPD/e"; then
+        pass "$what: one clear sentence"
+    else
+        fail "$what: stderr was: $(cat "$TMPD/e")"
+    fi
+}
+expect_error "a missing interface" "^tcpfsm: nosuch0: no such interface" "$TCPFSM" -i nosuch0 --no-ui
+expect_error "a bad filter" "^tcpfsm: filter \"port nonsense\": " "$TCPFSM" -i lo --no-ui port nonsense
+expect_error "a -Z user that does not exist" "there is no user \"tcpfsm-nosuchuser\"" \
+    "$TCPFSM" -i lo --no-ui -Z tcpfsm-nosuchuser
+if command -v setpriv >/dev/null; then
+    expect_error "no permission" "^tcpfsm: lo: no permission to capture: run as root or grant CAP_NET_RAW$" \
+        setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --inh-caps=-all "$TCPFSM" -i lo --no-ui
+fi
+
+# --- --no-ui: snapshots every --interval, the report at the signal
+ns=tfui-n-$$
+ip netns add "$ns" || { fail "ip netns add"; finish; }
+U_NSES="$U_NSES $ns"
+ip -n "$ns" link set lo up
+traffic() {   # a connection to a listener, one refused, in the namespace
+    ip netns exec "$ns" "$PY" - <<'PY'
+import socket, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 8080)); l.listen(4)
+c = socket.create_connection(("127.0.0.1", 8080), timeout=5)
+a, _ = l.accept(); c.sendall(b"hello"); a.recv(5); c.shutdown(socket.SHUT_WR)
+try:
+    socket.create_connection(("127.0.0.1", 1), timeout=2)
+except OSError:
+    pass
+time.sleep(1.2)
+PY
+}
+for fmt in json text; do
+    ip netns exec "$ns" "$TCPFSM" -i lo --no-ui --interval 0.5 --format "$fmt" tcp >"$TMPD/snap.$fmt" 2>"$TMPD/err.$fmt" &
+    pid=$!
+    U_PIDS="$U_PIDS $pid"
+    i=0
+    while ! grep -q "snapshot" "$TMPD/snap.$fmt" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ "$fmt" = json ]; then
+        uid=$(awk '/^Uid:/ {print $3}' "/proc/$pid/status" 2>/dev/null)
+        capeff=$(awk '/^CapEff:/ {print $2}' "/proc/$pid/status" 2>/dev/null)
+        if [ -n "$uid" ] && [ "$uid" != 0 ]; then pass "--no-ui: runs as uid $uid, not root"; else fail "--no-ui: uid '$uid'"; fi
+        expect_eq "--no-ui: no effective capability" 0000000000000000 "$capeff"
+    fi
+    traffic
+    i=0
+    while [ "$(grep -c snapshot "$TMPD/snap.$fmt")" -lt 3 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ "$fmt" = json ]; then kill -INT "$pid"; else kill -TERM "$pid"; fi
+    wait "$pid"
+    expect_eq "--no-ui $fmt: exit status 0 at the signal" 0 "$?"
+done
+res=$("$PY" - "$TMPD/snap.json" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+snaps = [o for o in lines if o.get("type") == "snapshot"]
+last = lines[-1] if lines else {}
+problems = []
+if len(snaps) < 3: problems.append("%d snapshots" % len(snaps))
+if not any(s["states"]["server"].get("CLOSE_WAIT") == 1 and s["states"]["client"].get("FIN_WAIT_2") == 1 for s in snaps):
+    problems.append("no snapshot with the half-closed connection")
+if not all("dropped_kernel" in s and "dropped_interface" in s for s in snaps): problems.append("drops missing")
+if last.get("type") != "summary" or last.get("dropped_kernel") != 0 or last.get("source") != "lo":
+    problems.append("last line not the summary with drops: " + json.dumps(last)[:200])
+if not any(o.get("type") == "anomaly" and o.get("id") == "syn-refused" for o in lines): problems.append("no syn-refused")
+print("ok" if not problems else "; ".join(problems))
+PY
+)
+expect_eq "--no-ui json: snapshots with states and drops, then the report with the drop counters" ok "$res"
+if grep -q "^snapshot .* lo (filter: tcp)" "$TMPD/snap.text" && grep -q "dropped 0 by the kernel, 0 by the interface" "$TMPD/snap.text" &&
+    grep -q "^  dropped        0 by the kernel, 0 by the interface" "$TMPD/snap.text" && grep -q "^tcpfsm report: lo" "$TMPD/snap.text"; then
+    pass "--no-ui text: snapshots, then the text report with its dropped line (SIGTERM)"
+else
+    fail "--no-ui text output:"
+    sed 's/^/#   /' "$TMPD/snap.text" | head -40
+fi
+
+finish

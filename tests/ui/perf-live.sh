@@ -1,0 +1,61 @@
+#!/bin/bash
+# tests/ui/perf-live.sh - does the live view keep up?  (Not part of make
+# check: it takes about a minute and wants a quiet machine.)
+#
+#   tests/ui/perf-live.sh [PPS] [CONNECTIONS] [UI|noui]
+#
+# As root: builds two network namespaces joined by a veth pair, opens the
+# live view (tcpfsm -i on one end) in tmux at 160x50, and has tcpreplay send a
+# generated capture (tests/ui/gen-traffic.py: CONNECTIONS connections of 10
+# packets, default 60000) into the other end at PPS packets per second
+# (default 200000).  Then it quits the view and prints what tcpfsm counted,
+# the kernel's and the interface's drop counters (pcap_stats), tcpreplay's
+# own report, and tcpfsm's CPU time over the replay.
+set -u
+top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+TCPFSM=${TCPFSM:-$top_srcdir/tcpfsm}
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/ui/common.sh"
+PPS=${1:-200000}
+CONNS=${2:-60000}
+MODE=${3:-ui}
+u_setup root
+command -v tcpreplay >/dev/null || { echo "tcpreplay is missing (apt-get install tcpreplay)"; exit 1; }
+"$PY" "$top_srcdir/tests/ui/gen-traffic.py" "$TMPD/load.pcap" "$CONNS" 1000
+u_net || exit 1
+# the capture end: tcpfsm in the server namespace on $U_IFS; tcpreplay sends
+# from the client namespace on $U_IFC.
+U_NS=$U_NSS u_term 160 50
+if [ "$MODE" = ui ]; then
+    u_keys "$TCPFSM -i $U_IFS --refresh 1000 2>$TMPD/tcpfsm.err" Enter
+    u_wait_screen 'LIVE' 100 >/dev/null || { echo "the live view did not start"; u_screen; exit 1; }
+else
+    u_keys "$TCPFSM -i $U_IFS --no-ui --interval 1 >$TMPD/out.txt 2>$TMPD/tcpfsm.err" Enter
+fi
+pid=$(u_tcpfsm_pid) || { echo "no tcpfsm process"; exit 1; }
+sleep 1
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+t0=$(ticks "$pid")
+s0=$(date +%s.%N)
+ip netns exec "$U_NSC" tcpreplay --pps "$PPS" -i "$U_IFC" "$TMPD/load.pcap" >"$TMPD/replay.txt" 2>&1
+s1=$(date +%s.%N)
+sleep 2
+t1=$(ticks "$pid")
+if [ "$MODE" = ui ]; then
+    echo "---- the screen at the end of the replay"
+    u_screen | head -12
+    u_keys q
+else
+    kill -INT "$pid"
+fi
+i=0
+while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+echo "---- tcpreplay"
+grep -E "Actual|Rated|Statistics|Successful|Failed|Truncated|Retried" "$TMPD/replay.txt"
+echo "---- tcpfsm"
+cat "$TMPD/tcpfsm.err"
+[ "$MODE" = ui ] || grep -E "packets|dropped|connections" "$TMPD/out.txt" | tail -4
+awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
+    cpu = (b - a) / hz; wall = s1 - s0 + 2;
+    printf "tcpfsm CPU: %.2f s over %.2f s (replay %.2f s + 2 s): %.0f%% of one core\n", cpu, wall, s1 - s0, 100 * cpu / wall }'

@@ -1,0 +1,90 @@
+#!/bin/bash
+# tests/ui/replay.sh - `tcpfsm -r FILE --ui` on the shipped captures, in a
+# real terminal (tmux): the final picture of every capture in captures/ agrees
+# with the report's endpoint states, the view stays until q, --speed paces the
+# replay by the packets' timestamps, and without a terminal the same run
+# prints snapshots and the report (text and JSON).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/ui/common.sh"
+u_setup
+CAPS=$top_srcdir/captures
+u_term 150 40
+
+# --- the classic: a server that never closes
+u_keys "$TCPFSM -r $CAPS/close-wait-stuck.pcap --ui --stuck-after 0 --refresh 100" Enter
+check_screen "replay: the view ends on REPLAY DONE" "REPLAY DONE - q quits"
+check_screen "replay: the stuck connection's row" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +FIN_WAIT_2 +CLOSE_WAIT .*STUCK"
+check_screen "replay: the header counts the stuck endpoints per side" "^Server: CLOSE_WAIT 1 \\(1 STUCK\\)"
+check_screen "replay: the header counts packets" "^Pkts 9 "
+sleep 1
+check_screen "replay: the final picture stays" "FIN_WAIT_2 +CLOSE_WAIT" 5
+u_keys Enter
+check_screen "replay: the detail's timeline shows the client's FIN" "C>S +F\\. "
+check_screen "replay: the detail shows the client's transition to FIN_WAIT_2" "client FIN_WAIT_1 -> FIN_WAIT_2"
+u_keys q
+check_screen "replay: q gives the prompt back" "^READY\\$" 50
+expect_eq "replay: the alternate screen was left" 0 "$(u_alt)"
+
+# --- every shipped capture: the rows agree with the report
+for cap in "$CAPS"/*.pcap; do
+    name=$(basename "$cap")
+    want=$("$TCPFSM" -r "$cap" --format json 2>/dev/null | "$PY" -c '
+import json, sys
+for line in sys.stdin:
+    o = json.loads(line)
+    if o.get("type") == "conn" and o.get("ended_by") == "end_of_capture":
+        a, b = o["client_addr"], o["server_addr"]
+        ep = lambda x, p: ("[%s]:%d" % (x, p)) if ":" in x else ("%s:%d" % (x, p))
+        print(ep(a, o["client_port"]), ep(b, o["server_port"]), o["client_state"], o["server_state"])
+' | sort)
+    u_keys clear Enter
+    u_keys "$TCPFSM -r $cap --ui --refresh 100" Enter
+    if ! u_wait_screen "REPLAY DONE" 100 >/dev/null; then
+        fail "$name: the replay did not finish"
+        u_keys q
+        continue
+    fi
+    sleep 0.3
+    got=$(u_screen | awk '/^CLIENT/ {t = 1; next} t && NF >= 4 && $1 ~ /:[0-9]+$/ {
+        c = $3; s = $4; sub(/\?$/, "", c); sub(/\?$/, "", s); print $1, $2, c, s }' | sort)
+    expect_eq "$name: the rows' states agree with the report" "$want" "$got"
+    u_keys q
+    u_wait_screen "^READY\\$" 50 >/dev/null
+done
+
+# --- --speed: paced by the packets' timestamps (syn-blackholed spans ~1 s)
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --speed 0.25 --refresh 100" Enter
+check_screen "--speed 0.25: the replay is under way" "REPLAY 0\\.25x +elapsed"
+check_screen "--speed 0.25: the first SYN is shown before the retransmission" "^Pkts 1 "
+check_screen "--speed 0.25: then it finishes" "REPLAY DONE" 150
+check_screen "--speed 0.25: both SYNs in the end" "^Pkts 2 "
+u_keys q
+u_wait_screen "^READY\\$" 50 >/dev/null
+
+# --- without a terminal: snapshots, then the report
+"$TCPFSM" -r "$CAPS/close-wait-stuck.pcap" --ui --stuck-after 0 --format json >"$TMPD/out.json" 2>"$TMPD/err"
+expect_eq "no terminal: exit status 0" 0 "$?"
+res=$("$PY" - "$TMPD/out.json" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+snaps = [o for o in lines if o.get("type") == "snapshot"]
+last = lines[-1] if lines else {}
+ok = (len(snaps) >= 1 and snaps[-1]["states"]["server"].get("CLOSE_WAIT") == 1
+      and snaps[-1]["states"]["client"].get("FIN_WAIT_2") == 1 and snaps[-1]["stuck"] == 2
+      and any(a["id"] == "close-wait-stuck" for a in snaps[-1]["anomalies"])
+      and last.get("type") == "summary" and last.get("packets") == 9)
+print("ok" if ok else "bad: %d snapshots, last %s" % (len(snaps), json.dumps(last)[:200]))
+PY
+)
+expect_eq "no terminal: a JSON snapshot with the stuck endpoints, then the JSON report" ok "$res"
+"$TCPFSM" -r "$CAPS/close-wait-stuck.pcap" --ui --stuck-after 0 >"$TMPD/out.txt" 2>&1
+if grep -q "^snapshot .* UTC" "$TMPD/out.txt" && grep -q "^  server  CLOSE_WAIT 1" "$TMPD/out.txt" &&
+    grep -q "^  close-wait-stuck " "$TMPD/out.txt" && grep -q "^tcpfsm report:" "$TMPD/out.txt"; then
+    pass "no terminal: a text snapshot, then the text report"
+else
+    fail "no terminal: text output was:"
+    sed 's/^/#   /' "$TMPD/out.txt" | head -30
+fi
+
+finish
