@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "describe.h"
 #include "listeners.h"
@@ -41,6 +42,7 @@ struct model {
     bool have_counts;
     const char *format;
     tstamp_t first_ts, last_ts;
+    tstamp_t started;               /* live: when the capture opened (wall clock) */
     bool have_drops;
     uint64_t kernel_drops, if_drops;
     const struct capture_packet *cur;
@@ -262,7 +264,15 @@ void model_destroy(struct model *m)
     free(m);
 }
 
-void model_set_source(struct model *m, const struct model_source *src) { m->src = *src; }
+void model_set_source(struct model *m, const struct model_source *src)
+{
+    m->src = *src;
+    if (src->live) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        m->started = (tstamp_t)ts.tv_sec * TS_PER_SEC + ts.tv_nsec;
+    }
+}
 
 void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered, const char *format)
 {
@@ -522,7 +532,7 @@ const struct model_view *model_view(struct model *m, tstamp_t now)
     m->anoms_cap = b.anoms.cap;
 
     v->now = now;
-    v->elapsed = m->packets ? now - m->first_ts : 0;
+    v->elapsed = m->started ? now - m->started : m->packets ? now - m->first_ts : 0;
     double dt = m->have_prev ? (double)(now - m->prev_now) / 1e9 : 0;
     memset(v->state, 0, sizeof v->state);
     v->stuck = 0;

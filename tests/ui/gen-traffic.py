@@ -15,9 +15,6 @@ import random
 import struct
 import sys
 
-def csum_dummy():
-    return 0
-
 def packet(src, dst, sport, dport, seq, ack, flags, payload=b""):
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, ack & 0xffffffff,
                       5 << 4, flags, 64240, 0, 0) + payload
@@ -30,8 +27,7 @@ SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
 def conversation(i, rnd):
     c = bytes([192, 0, 2, 1 + i % 250])
     s = bytes([198, 51, 100, 1 + (i // 250) % 4])
-    cp = 1024 + (i // 1000) % 60000 + (i % 1000) * 0  # varied below
-    cp = 1024 + ((i * 7919) % 64000)
+    cp = 1024 + (i // 250) % 64000     # unique per client for 16M connections
     sp = 8080
     ci, si = rnd.getrandbits(32), rnd.getrandbits(32)
     req, rep = b"G" * 100, b"R" * 200

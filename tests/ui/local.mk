@@ -6,3 +6,11 @@
 UI_TESTS = tests/ui/cli.sh tests/ui/replay.sh tests/ui/live.sh
 TESTS += $(UI_TESTS)
 EXTRA_DIST += $(UI_TESTS) tests/ui/common.sh tests/ui/perf-live.sh tests/ui/gen-traffic.py
+
+# The ring of recent packets and transitions (src/ring.c).
+check_PROGRAMS += tests/ui/test_ring
+tests_ui_test_ring_SOURCES = tests/ui/test_ring.c
+tests_ui_test_ring_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src
+tests_ui_test_ring_CFLAGS = $(AM_CFLAGS)
+tests_ui_test_ring_LDADD = libtcpfsm.a
+TESTS += tests/ui/test_ring

@@ -38,7 +38,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(ticks "$pid")
 s0=$(date +%s.%N)
-ip netns exec "$U_NSC" tcpreplay --pps "$PPS" -i "$U_IFC" "$TMPD/load.pcap" >"$TMPD/replay.txt" 2>&1
+ip netns exec "$U_NSC" tcpreplay --pps "$PPS" --pps-multi "${PPS_MULTI:-10}" -i "$U_IFC" "$TMPD/load.pcap" >"$TMPD/replay.txt" 2>&1
 s1=$(date +%s.%N)
 sleep 2
 t1=$(ticks "$pid")
