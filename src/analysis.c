@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "pool.h"
 #include "seq.h"
 #include "smalltab.h"
@@ -39,6 +40,7 @@ struct conn_ext {
     uint32_t mask;              /* anomaly ids recorded for the connection */
     uint32_t head;              /* its anomaly records, in order of detection */
     struct ext_end ep[2];
+    struct history hist;        /* only with config.history */
 };
 
 /* SYN flood detection, per service (server address and port). */
@@ -110,7 +112,10 @@ struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max
         analysis_destroy(an);
         return NULL;
     }
-    hash_key_random(&an->hk);
+    /* The distinct-source estimate must not vary from run to run, so its
+     * hash key is fixed; it only sizes a count, it indexes no table. */
+    an->hk.k0 = 0x74637066736d2d31ULL;
+    an->hk.k1 = 0x686c6c2d736f7572ULL;
     return an;
 }
 
@@ -408,7 +413,7 @@ static void handshake_done(struct analysis *an, struct conn *c, const struct seg
     const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
     flood_completed(an, c, seg->ts);
     unsigned syn_rtx = cl->syns > 1 ? cl->syns - 1u : 0;
-    unsigned synack_rtx = sv->syns > 1 ? sv->syns - 1u : 0;
+    unsigned synack_rtx = sv->synacks > 1 ? sv->synacks - 1u : 0;
     if (syn_rtx || synack_rtx) {
         struct anomaly *a = note(an, c, AN_SYN_RETRANSMITTED, -1, seg->ts, c->first_pkt);
         if (a) {
@@ -467,6 +472,12 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
     }
 }
 
+const struct history *analysis_history(const struct analysis *an, const struct conn *c)
+{
+    const struct conn_ext *x = an->cfg.history ? ext_of(an, c) : NULL;
+    return x ? &x->hist : NULL;
+}
+
 void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
                       const struct seg_facts *f)
 {
@@ -474,11 +485,24 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     uint32_t len = seg->payload_len;
     struct conn_ext *x = ext_of(an, c);
 
+    if (an->cfg.history) {
+        if (!x)
+            x = ext_get(an, c);
+        if (x) {
+            if (c->ep[0].pkts + c->ep[1].pkts == 1)
+                history_start(&x->hist, role == SERVER);
+            history_segment(&x->hist, role, seg, f->had_seq, f->snd_nxt, f->peer_had_fin, f->had_rst);
+        }
+    }
+
     /* idle: the gap before this segment */
     if (f->prev_last && seg->ts - f->prev_last > an->cfg.idle_after) {
         struct anomaly *a = note(an, c, AN_IDLE, -1, f->prev_last, seg->pktno);
-        if (a && (uint64_t)(seg->ts - f->prev_last) > a->value)
-            a->value = (uint64_t)(seg->ts - f->prev_last);
+        if (a) {
+            if ((uint64_t)(seg->ts - f->prev_last) > a->value)
+                a->value = (uint64_t)(seg->ts - f->prev_last);
+            a->end = seg->ts;   /* the silence ended with this segment */
+        }
         x = ext_of(an, c);
     }
 
@@ -605,21 +629,24 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         if (rtt > window)
             window = rtt;
     }
-    if (me && me->hole_ts && seq_geq(seq, me->hole_lo) && seq_leq(end, me->hole_hi) &&
-        seg->ts - me->hole_ts <= window) {
-        struct anomaly *a = note(an, c, AN_OUT_OF_ORDER, role, seg->ts, seg->pktno);
-        if (a)
-            a->value += len;
-        /* shrink the hole from whichever end this filled */
-        if (seq == me->hole_lo)
+    bool in_hole = me && me->hole_ts && seq_lt(seq, me->hole_hi) && seq_gt(end, me->hole_lo);
+    bool reordered = in_hole && seq_geq(seq, me->hole_lo) && seq_leq(end, me->hole_hi) &&
+                     seg->ts - me->hole_ts <= window;
+    if (in_hole) {
+        /* whatever filled it, the capture has now seen these bytes: shrink
+         * the hole from the end this covered, or drop it if this covers the
+         * hole or falls in its middle */
+        if (seq_leq(seq, me->hole_lo) && seq_lt(end, me->hole_hi))
             me->hole_lo = end;
-        else if (end == me->hole_hi)
+        else if (seq_gt(seq, me->hole_lo) && seq_geq(end, me->hole_hi))
             me->hole_hi = seq;
+        else
+            me->hole_ts = 0;
         if (seq_geq(me->hole_lo, me->hole_hi))
             me->hole_ts = 0;
-        return;
     }
-    struct anomaly *a = note(an, c, AN_RETRANSMISSIONS, role, seg->ts, seg->pktno);
+    struct anomaly *a = note(an, c, reordered ? AN_OUT_OF_ORDER : AN_RETRANSMISSIONS, role, seg->ts,
+                             seg->pktno);
     if (a)
         a->value += len;
 }
@@ -686,16 +713,16 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
         if (a) {
             a->count = cl->syns;
             a->value = (uint64_t)(c->last - c->first);
+            a->end = c->last;   /* the last SYN */
             a->state = sv->state;
-            last_evidence(a, cl->since_pkt);
         }
     }
     /* the server answered; the client never completed */
     if (sv->state == ST_SYN_RCVD && (sv->flags & EPF_SYNACK) && (c->flags & CF_HS_SYNACK) &&
-        (sv->syns > 1 || now - rel_time(c, c->hs_synack_us) >= INITIAL_RTO)) {
+        (sv->synacks > 1 || now - rel_time(c, c->hs_synack_us) >= INITIAL_RTO)) {
         a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_synack_us), c->first_pkt);
         if (a) {
-            a->count = sv->syns;
+            a->count = sv->synacks;
             a->value = (uint64_t)(now - rel_time(c, c->hs_synack_us));
             a->state = ST_SYN_RCVD;
             last_evidence(a, sv->since_pkt);

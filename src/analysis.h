@@ -27,6 +27,7 @@ struct analysis_config {
     uint32_t pileup;            /* time-wait-pileup: TIME_WAIT endpoints per client and service */
     uint32_t ephemeral_ports;   /* size of the client's ephemeral port range */
     uint32_t max_anomalies;     /* anomaly records kept at once */
+    bool history;               /* keep Zeek-style history for every connection */
 };
 void analysis_config_defaults(struct analysis_config *cfg);
 
@@ -38,7 +39,7 @@ struct seg_facts {
     uint32_t peer_ack;          /* receiver's highest acknowledgement, before */
     uint32_t fin_seq;           /* sender's FIN, before (if had_fin) */
     uint16_t peer_win;          /* receiver's last advertised window (unscaled) */
-    bool had_seq, had_peer_ack, had_fin, had_rst, peer_had_rst;
+    bool had_seq, had_peer_ack, had_fin, had_rst, peer_had_rst, peer_had_fin;
     bool peer_win_seen;         /* receiver has advertised a window */
     uint8_t sender_state, receiver_state;   /* before the segment */
     bool rst_accepted;          /* a RST the receiver accepted */
@@ -85,6 +86,9 @@ void analysis_release(struct analysis *an, struct conn *c);
 void analysis_finish(struct analysis *an, tstamp_t now);
 
 /* Reading, for reports. */
+struct history;
+/* The connection's Zeek-style history (NULL unless config.history). */
+const struct history *analysis_history(const struct analysis *an, const struct conn *c);
 uint32_t analysis_mask(const struct analysis *an, const struct conn *c);
 const struct anomaly *analysis_first(const struct analysis *an, const struct conn *c);
 const struct anomaly *analysis_next(const struct analysis *an, const struct anomaly *a);

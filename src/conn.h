@@ -41,10 +41,11 @@ struct conn_end {
     uint32_t pkts;          /* segments sent */
     uint32_t since_pkt;     /* packet that moved it to its state (saturating) */
     uint16_t win;           /* last window advertised (unscaled) */
-    uint8_t wscale;         /* window scale from its SYN */
+    uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
+    uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating at 15) */
     uint8_t state;          /* enum tcp_state */
     uint16_t flags;         /* EPF_* */
-    uint8_t syns;           /* SYN or SYN-ACK segments sent (saturating) */
+    uint8_t syns;           /* SYN segments without ACK sent (saturating) */
     uint8_t fins;           /* FIN segments sent (saturating) */
 };
 

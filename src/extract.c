@@ -95,13 +95,17 @@ void selection_consider(struct selection *s, const struct conn *c, const struct 
 uint64_t selection_chosen(const struct selection *s) { return s->chosen; }
 uint64_t selection_not_kept(const struct selection *s) { return s->tab.refused; }
 
-bool selection_write(struct selection *s, const char *path, const char *out_path, uint64_t *written,
-                     char *err, size_t errlen)
+bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
+                     uint64_t *written, char *err, size_t errlen)
 {
     *written = 0;
     struct capture *cap = capture_open_file(path, err, errlen);
     if (!cap)
         return false;
+    if (!capture_set_filter(cap, filter, err, errlen)) {
+        capture_close(cap);
+        return false;
+    }
     int lt = capture_linktype(cap);
     struct pcapwrite *w = pcapwrite_open(out_path, lt >= 0 ? lt : 1, 262144, err, errlen);
     if (!w) {

@@ -24,9 +24,10 @@ void selection_consider(struct selection *s, const struct conn *c, const struct 
 uint64_t selection_chosen(const struct selection *s);
 uint64_t selection_not_kept(const struct selection *s);
 
-/* Second pass: read path again and write the chosen connections' packets to
- * out_path.  Returns false with err set on failure. */
-bool selection_write(struct selection *s, const char *path, const char *out_path, uint64_t *written,
-                     char *err, size_t errlen);
+/* Second pass: read path again, through the same filter as the first, and
+ * write the chosen connections' packets to out_path.  Returns false with err
+ * set on failure. */
+bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
+                     uint64_t *written, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
  *
  * The data flows one way: capture -> decode -> tracker -> (census, report). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "census.h"
 #include "decode.h"
 #include "exitcodes.h"
+#include "pcapfile.h"
 #include "extract.h"
 #include "listeners.h"
 #include "live.h"
@@ -23,6 +25,27 @@
 
 #define MAX_LISTENERS 65536
 #define MAX_SERVICES 16384
+
+/* Set by SIGINT, SIGTERM or SIGHUP while a file is read: stop reading and
+ * report what was read. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    interrupted = sig;
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);       /* no SA_RESTART: a blocked read returns */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    pcapfile_set_interrupt(&interrupted);
+}
 
 /* Where retired connections go: the aggregates and the report. */
 struct sink {
@@ -150,6 +173,8 @@ int main(int argc, char **argv)
     }
 
     struct listeners *listeners = listeners_create(MAX_LISTENERS);
+    /* JSON and CSV give every connection Zeek's history and conn_state */
+    opt.analysis.history = opt.report.format == FORMAT_JSON || opt.report.format == FORMAT_CSV;
     struct analysis *analysis = analysis_create(&opt.analysis, opt.tracker.max_conns);
     struct tracker *tr = tracker_create(&opt.tracker, listeners);
     if (tr)
@@ -171,9 +196,10 @@ int main(int argc, char **argv)
     struct run_info info;
     memset(&info, 0, sizeof info);
     struct capture_packet pkt;
-    enum capture_result rc;
+    enum capture_result rc = CAPTURE_END;
     bool first = true;
-    while ((rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
+    catch_interrupts();
+    while (!interrupted && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
         if (first) {
             info.first_ts = info.last_ts = pkt.ts;
             first = false;
@@ -196,7 +222,12 @@ int main(int argc, char **argv)
     analysis_finish(analysis, tracker_now(tr));
 
     info.exit_status = EXIT_ALL_READ;
-    if (rc == CAPTURE_DAMAGED) {
+    if (interrupted) {
+        info.interrupted = true;
+        info.exit_status = EXIT_INTERRUPTED;
+        fprintf(stderr, "tcpfsm: %s: interrupted by a signal after %llu packets; reporting them\n",
+                capture_source(cap), (unsigned long long)capture_records(cap));
+    } else if (rc == CAPTURE_DAMAGED) {
         info.damage = capture_error(cap);
         info.damage_pkt = capture_error_pktno(cap);
         info.exit_status = EXIT_DAMAGED;
@@ -238,9 +269,11 @@ int main(int argc, char **argv)
         status = EXIT_OUTPUT;
     }
 
-    if (selection && status != EXIT_OUTPUT) {
+    if (selection && info.interrupted) {
+        fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt.write_file);
+    } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt.write_file, &written, err, sizeof err)) {
+        if (selection_write(selection, input, opt.filter, opt.write_file, &written, err, sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),
                     opt.write_file);

@@ -221,10 +221,16 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
                 return OPTIONS_ERROR;
             break;
         case OPT_SLOW_HANDSHAKE: {
-            tstamp_t ms;
-            if (!parse_seconds("--slow-handshake", optarg, &ms, true))
+            char *end;
+            errno = 0;
+            double ms = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !isfinite(ms) || ms < 0 || ms > 1e9) {
+                char shown[64];
+                safe_arg(optarg, shown, sizeof shown);
+                fprintf(stderr, "tcpfsm: --slow-handshake: \"%s\" is not a number of milliseconds\n", shown);
                 return OPTIONS_ERROR;
-            o->analysis.slow_handshake = ms / 1000;     /* the number was milliseconds */
+            }
+            o->analysis.slow_handshake = (tstamp_t)llround(ms * 1e6);
             break;
         }
         case OPT_IDLE_AFTER:
@@ -314,6 +320,14 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             return OPTIONS_ERROR;
         }
         }
+    }
+    if (o->select && !o->write_file) {
+        fprintf(stderr, "tcpfsm: --select chooses the connections -w writes; give -w FILE too\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->write_file && o->zeek_format) {
+        fprintf(stderr, "tcpfsm: -w works with the text, json and csv reports, not with --format zeek\n");
+        return OPTIONS_ERROR;
     }
     if (!o->read_file && !o->iface && !o->list_ifaces) {
         fprintf(stderr, "tcpfsm: no input: give -r FILE or -i INTERFACE (tcpfsm --help for usage)\n");

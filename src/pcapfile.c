@@ -75,6 +75,13 @@ struct pcapfile {
     char error[256];
 };
 
+static volatile sig_atomic_t *interrupt_flag;
+
+void pcapfile_set_interrupt(volatile sig_atomic_t *flag)
+{
+    interrupt_flag = flag;
+}
+
 /* --------------------------------------------------------- buffering --- */
 
 /* Make at least n unread bytes available if the file has them.  Returns the
@@ -94,6 +101,8 @@ static size_t fill(struct pcapfile *f, size_t n)
             f->end += (size_t)r;
         else if (r == 0)
             f->eof = true;
+        else if (errno == EINTR && interrupt_flag && *interrupt_flag)
+            f->eof = true;      /* stopped by the user: the caller reports it */
         else if (errno != EINTR) {
             f->read_errno = errno;
             f->eof = true;

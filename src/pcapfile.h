@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "segment.h"
@@ -63,5 +64,9 @@ int pcapfile_linktype(const struct pcapfile *f);
 uint32_t pcapfile_snaplen(const struct pcapfile *f);
 const struct pcapfile_stats *pcapfile_stats(const struct pcapfile *f);
 void pcapfile_close(struct pcapfile *f);
+
+/* A flag a signal handler sets to stop reading: a read interrupted while it
+ * is set ends the input instead of being retried. */
+void pcapfile_set_interrupt(volatile sig_atomic_t *flag);
 
 #endif

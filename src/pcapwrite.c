@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* For the signal handler: the temporary file being written, if any. */
@@ -30,6 +31,16 @@ bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errl
         snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
         free(f->tmp);
         f->tmp = NULL;
+        atomic_abort(f);
+        return false;
+    }
+    /* mkstemp creates the file private; give it the mode a new file gets */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        snprintf(err, errlen, "%s: cannot set its mode: %s", path, strerror(errno));
+        close(fd);
+        unlink(f->tmp);
         atomic_abort(f);
         return false;
     }

@@ -44,6 +44,7 @@ struct run_info {
     const char *damage;     /* NULL if the input was read to its end */
     uint64_t damage_pkt;    /* record number where the damage was found */
     int exit_status;
+    bool interrupted;       /* reading stopped early on a signal */
     const struct tracker_config *cfg;
     const struct tracker_stats *stats;
     const struct census *census;

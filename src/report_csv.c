@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "format.h"
+#include "history.h"
 #include "report.h"
 
 struct csv_report {
@@ -20,8 +21,8 @@ static void *csv_create(const struct report_options *opt, FILE *out, const struc
     r->an = an;
     fputs("id,client_addr,client_port,server_addr,server_port,client_state,server_state,"
           "client_state_inferred,server_state_inferred,start,end,duration,client_pkts,server_pkts,"
-          "client_bytes,server_bytes,picked_up,reused,reused_in_time_wait,handshake_rtt_ms,"
-          "closed_by,clean,ended_by,anomalies\n", out);
+          "client_bytes,server_bytes,picked_up,synack_first,reused,reused_in_time_wait,handshake_rtt_ms,"
+          "closed_by,clean,ended_by,conn_state,history,anomalies\n", out);
     return r;
 }
 
@@ -42,16 +43,18 @@ static void csv_conn(void *self, const struct conn *c, enum retire_reason why, t
     print_epoch(o, c->first);
     fputc(',', o);
     print_epoch(o, c->last);
-    fprintf(o, ",%.6f,%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%d,", (double)(c->last - c->first) / 1e9,
+    fprintf(o, ",%.6f,%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%d,%d,", (double)(c->last - c->first) / 1e9,
             c->ep[CLIENT].pkts, c->ep[SERVER].pkts, c->ep[CLIENT].bytes, c->ep[SERVER].bytes,
-            !!(c->flags & CF_PICKED_UP), !!(c->flags & CF_REUSED), !!(c->flags & CF_REUSED_IN_TW));
+            !!(c->flags & CF_PICKED_UP), !!(c->flags & CF_SYNACK_FIRST), !!(c->flags & CF_REUSED),
+            !!(c->flags & CF_REUSED_IN_TW));
     int64_t rtt, sv, cl;
     if (conn_handshake(c, &rtt, &sv, &cl))
         fprintf(o, "%.3f", (double)rtt / 1e6);
-    fprintf(o, ",%s,%d,%s,\"",
+    const struct history *h = r->an ? analysis_history(r->an, c) : NULL;
+    fprintf(o, ",%s,%d,%s,%s,%s,\"",
             (c->flags & CF_FIN_CROSSED) ? "both" : (c->flags & CF_CLIENT_FIN_FIRST) ? "client"
                                                   : (c->flags & CF_SERVER_FIN_FIRST) ? "server" : "",
-            conn_clean(c), retire_reason_name(why));
+            conn_clean(c), retire_reason_name(why), history_conn_state(h, c), h && h->len ? h->s : "-");
     uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
     bool first = true;
     for (int i = 0; i < AN__COUNT; i++)

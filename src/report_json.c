@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "describe.h"
+#include "history.h"
 #include "format.h"
 #include "report.h"
 
@@ -139,6 +140,9 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     json_bool(o, "client_rst", c->ep[CLIENT].flags & EPF_RST);
     json_bool(o, "server_rst", c->ep[SERVER].flags & EPF_RST);
     json_bool(o, "clean", conn_clean(c));
+    const struct history *h = j->an ? analysis_history(j->an, c) : NULL;
+    fprintf(o, ",\"conn_state\":\"%s\",\"history\":", history_conn_state(h, c));
+    print_json_string(o, h && h->len ? h->s : "-");
     fputs(",\"client_state_since\":", o);
     print_epoch(o, c->ep[CLIENT].since);
     fputs(",\"server_state_since\":", o);
@@ -347,6 +351,7 @@ static void json_finish(void *self, const struct run_info *in)
     fprintf(o, ",\"listeners\":%" PRIu32 ",\"listeners_not_recorded\":%" PRIu64,
             listeners_count(in->listeners), listeners_overflow(in->listeners));
     json_bool(o, "damaged", in->damage != NULL);
+    json_bool(o, "interrupted", in->interrupted);
     fputs(",\"error\":", o);
     if (in->damage) {
         print_json_string(o, in->damage);

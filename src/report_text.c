@@ -1,7 +1,7 @@
 /* report_text.c - the human report, for an 80-column terminal.
  *
  * Sections: Summary, Endpoint states (with time in state), Services,
- * Handshakes, Teardowns, Anomalies (worst first, each with its explanation
+ * Listeners, Handshakes, Teardowns, Anomalies (worst first, each with its explanation
  * and the connections behind it), then the list of connections.
  *
  * Connection lines are spooled to an unlinked temporary file as connections
@@ -220,7 +220,7 @@ static void print_summary(struct text_report *t, const struct run_info *in)
                 worst = i;
         }
         if (kinds)
-            fprintf(o, "  anomalies      %" PRIu64 " kinds, %" PRIu64 " occurrences on connections or services; "
+            fprintf(o, "  anomalies      %" PRIu64 " kinds, on %" PRIu64 " connections or services in all; "
                        "worst: %s\n", kinds, conns, anomaly_info(worst)->id);
         else
             fprintf(o, "  anomalies      none\n");
@@ -235,6 +235,8 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     if (in->damage)
         fprintf(o, "  DAMAGED        packet %" PRIu64 ": %s; everything before it is reported\n",
                 in->damage_pkt, in->damage);
+    if (in->interrupted)
+        fprintf(o, "  INTERRUPTED    reading stopped on a signal; this reports what was read\n");
 }
 
 static void print_states(struct text_report *t, const struct run_info *in)

@@ -402,6 +402,13 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
     }
     if (!(f & TH_ACK))
         return EV_NONE;     /* RFC 793: a segment without ACK is dropped */
+    /* An endpoint not yet synchronized whose ACK acknowledges nothing the
+     * peer sent in this connection is answering something else (an older
+     * incarnation's segment, as a TIME_WAIT socket does to a SYN below its
+     * sequence space): it is no evidence of a handshake. */
+    if ((s->state == ST_LISTEN || s->state == ST_CLOSED || s->state == ST_SYN_SENT) &&
+        (r->flags & EPF_ISN) && !acks_syn(r, seg))
+        return EV_NONE;
     if (f & TH_FIN) {
         bool again = s->flags & EPF_FIN;
         bool peerfin = acks_fin(r, seg);
@@ -452,11 +459,13 @@ static void note_sent(struct conn_end *s, const struct segment *seg, bool rst_ok
         }
         s->flags |= (f & TH_ACK) ? EPF_SYNACK : EPF_SYN;
         if (seg->opts & OPT_WSCALE) {
-            s->wscale = seg->wscale;
+            s->wscale = seg->wscale & 0x0f;
             s->flags |= EPF_WSCALE;
         }
-        if (s->syns < UINT8_MAX)
+        if (!(f & TH_ACK) && s->syns < UINT8_MAX)
             s->syns++;
+        if ((f & TH_ACK) && s->synacks < 15)
+            s->synacks++;
     }
     uint32_t end = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0) + ((f & TH_FIN) ? 1 : 0);
     if (!(s->flags & EPF_SEQ) || seq_gt(end, s->snd_nxt))
@@ -621,6 +630,7 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
     facts.had_fin = s->flags & EPF_FIN;
     facts.had_rst = s->flags & EPF_RST;
     facts.peer_had_rst = r->flags & EPF_RST;
+    facts.peer_had_fin = r->flags & EPF_FIN;
     facts.peer_win_seen = r->flags & EPF_WIN;
     facts.sender_state = s->state;
     facts.receiver_state = r->state;

@@ -13,6 +13,7 @@
  * a timer is O(1) and nothing scans the table (see "timers" below).  IPv4
  * fragments are reassembled in a small pool allocated at the first one. */
 #include "zeekconn.h"
+#include "zeekstate.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -1165,44 +1166,8 @@ static void connection_closed(struct zeek *z, struct zconn *c, struct endpoint *
 static const char *conn_state(struct zconn *c)
 {
     const struct endpoint *o = orig_ep(c), *r = resp_ep(c);
-    uint8_t os = o->state, rs = r->state;
-    bool o_inactive = os == ST_INACTIVE || os == ST_PARTIAL;
-    bool r_inactive = rs == ST_INACTIVE || rs == ST_PARTIAL;
-
-    if (rs == ST_RESET) {
-        if (os == ST_SYN_SENT || os == ST_SYN_ACK_SENT ||
-            (os == ST_RESET && ep_size(c, o) == 0 && ep_size(c, r) == 0))
-            return "REJ";
-        if (o_inactive)
-            return "RSTRH";
-        return "RSTR";
-    }
-    if (os == ST_RESET) {
-        if (r_inactive) {
-            /* the whole history matches ^?S[^HAFGIQ]*R.* (a regex) */
-            const char *h = c->hist;
-            if (*h == '^')
-                h++;
-            if (*h == 'S') {
-                for (h++; *h && !strchr("HAFGIQ", *h); h++)
-                    if (*h == 'R')
-                        return "RSTOS0";
-            }
-            return "OTH";
-        }
-        return "RSTO";
-    }
-    if (rs == ST_CLOSED && os == ST_CLOSED)
-        return "SF";
-    if (os == ST_CLOSED)
-        return r_inactive ? "SH" : "S2";
-    if (rs == ST_CLOSED)
-        return o_inactive ? "SHR" : "S3";
-    if (os == ST_SYN_SENT && rs == ST_INACTIVE)
-        return "S0";
-    if (os == ST_ESTABLISHED && rs == ST_ESTABLISHED)
-        return "S1";
-    return "OTH";
+    /* zeekconn's endpoint states are Zeek's, in Zeek's order */
+    return zeek_conn_state(o->state, r->state, ep_size(c, o), ep_size(c, r), c->hist);
 }
 
 /* seconds with six decimals, rounded as printf("%.6f") rounds a double */
