@@ -152,6 +152,7 @@ int run_live(struct options *opt)
     if (opt->iface) {
         struct livecap_config lcfg = {
             .iface = opt->iface, .filter = opt->filter, .promisc = !opt->no_promisc, .snaplen = opt->snaplen,
+            .buffer_kib = opt->buffer_kib,
         };
         lc = livecap_open(&lcfg, err, sizeof err);
         if (!lc) {
@@ -264,13 +265,14 @@ int run_live(struct options *opt)
 
         tstamp_t now = mono();
         tstamp_t view_now = lc ? wall() : rp.speed > 0 && !rp.eof ? vnow : 0;
+        bool snap_due = !u && now >= next_snap;
+        if (lc && (now >= next_draw || snap_due)) {
+            struct livecap_stats st;
+            livecap_stats(lc, &st);
+            model_set_drops(m, st.kernel_drops, st.if_drops);
+            model_advance(m, view_now - LIVE_SETTLE);
+        }
         if (now >= next_draw) {
-            if (lc) {
-                struct livecap_stats st;
-                livecap_stats(lc, &st);
-                model_set_drops(m, st.kernel_drops, st.if_drops);
-                model_advance(m, view_now - LIVE_SETTLE);
-            }
             if (u) {
                 if (rp.cap && rp.eof && !replay_done_shown) {
                     snprintf(mode, sizeof mode, "REPLAY DONE%s - q quits", damage ? " (input damaged)" : "");
@@ -284,7 +286,7 @@ int run_live(struct options *opt)
             if (next_draw <= now)
                 next_draw = now + refresh;
         }
-        if (!u && now >= next_snap) {
+        if (snap_due) {
             if (!snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_view(m, view_now), &src)) {
                 out_error = true;
                 break;

@@ -24,6 +24,7 @@ struct livecap_config {
     const char *filter;     /* BPF filter, or NULL */
     bool promisc;
     uint32_t snaplen;       /* 0: LIVECAP_DEFAULT_SNAPLEN */
+    uint32_t buffer_kib;    /* kernel buffer; 0: LIVECAP_BUFFER_BYTES */
 };
 
 struct livecap_stats {

@@ -59,6 +59,7 @@ static const struct option longopts[] = {
     {"no-promiscuous-mode", no_argument, NULL, 'p'},
     {"snapshot-length", required_argument, NULL, 's'},
     {"relinquish-privileges", required_argument, NULL, 'Z'},
+    {"buffer-size", required_argument, NULL, 'B'},
     {"ui", no_argument, NULL, OPT_UI},
     {"no-ui", no_argument, NULL, OPT_NO_UI},
     {"speed", required_argument, NULL, OPT_SPEED},
@@ -98,6 +99,7 @@ static void usage(FILE *f)
         "  -p, --no-promiscuous-mode  -i: do not put the interface into promiscuous mode\n"
         "  -s, --snapshot-length N  -i: bytes captured per packet (default 512)\n"
         "  -Z, --relinquish-privileges USER  after opening the capture, run as USER (default nobody)\n"
+        "  -B, --buffer-size KIB    -i: kernel capture buffer in KiB (default 65536)\n"
         "      --ui                 the live view, also for -r FILE (replayed)\n"
         "      --no-ui              -i: no screen; print a snapshot every --interval, the report at exit\n"
         "      --speed X            -r with --ui: replay at X times real time (default: as fast as possible)\n"
@@ -161,7 +163,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:w:i:Dps:Z:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:w:i:Dps:Z:B:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             o->read_file = optarg;
@@ -268,6 +270,14 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             break;
         case 'Z':
             o->user = optarg;
+            break;
+        case 'B':
+            if (!parse_count("-B", optarg, &o->buffer_kib))
+                return OPTIONS_ERROR;
+            if (o->buffer_kib > 4194304) {
+                fprintf(stderr, "tcpfsm: -B: \"%s\" is more than 4194304 KiB (4 GiB)\n", optarg);
+                return OPTIONS_ERROR;
+            }
             break;
         case OPT_UI:
             o->ui = true;

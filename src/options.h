@@ -26,6 +26,7 @@ struct options {
     bool no_promisc;            /* -p */
     uint32_t snaplen;           /* -s SNAPLEN; 0: the default */
     const char *user;           /* -Z USER; NULL: the default */
+    uint32_t buffer_kib;        /* -B KIB: kernel buffer; 0: the default */
     bool ui, no_ui;             /* --ui, --no-ui */
     double speed;               /* --speed X; 0: as fast as possible */
     uint32_t refresh_ms;        /* --refresh MS; 0: the default */

@@ -25,6 +25,15 @@ static size_t crash_len;
 static struct termios saved_tio;
 static bool saved_tio_ok;
 static volatile sig_atomic_t in_crash;
+static volatile sig_atomic_t continued;
+
+/* After SIGSTOP/SIGCONT (a debugger, a job-control shell) the terminal may
+ * hold anything: the next draw repaints it all. */
+static void on_cont(int sig)
+{
+    (void)sig;
+    continued = 1;
+}
 
 static void add_cap(const char *name)
 {
@@ -229,6 +238,11 @@ struct ui *ui_open(const struct ui_config *cfg, char *err, size_t errlen)
     add_cap("cnorm");
     add_cap("rmkx");
     crash_handlers(true);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_cont;
+    sigaction(SIGCONT, &sa, NULL);
     cbreak();
     noecho();
     nonl();
@@ -262,6 +276,7 @@ void ui_close(struct ui *u)
         return;
     endwin();
     crash_handlers(false);
+    signal(SIGCONT, SIG_DFL);
     model_detail_free(&u->det);
     free(u->order);
     free(u);
@@ -361,6 +376,10 @@ static void draw_tabs(struct ui *u, int y, int width)
 void ui_draw(struct ui *u)
 {
     int h = LINES, w = COLS;
+    if (continued) {
+        continued = 0;
+        clearok(curscr, TRUE);
+    }
     erase();
     if (h < 6 || w < 20) {
         ui_put(0, 0, w, "tcpfsm: the terminal is too small", A_BOLD, false);

@@ -103,4 +103,39 @@ else
     sed 's/^/#   /' "$TMPD/snap.text" | head -40
 fi
 
+# --- loss is never hidden: a stopped tcpfsm with a small buffer drops, and
+# the snapshots and the report say how much
+ip netns exec "$ns" "$TCPFSM" -i lo --no-ui --interval 0.3 -B 256 --format json tcp >"$TMPD/drop.json" 2>"$TMPD/drop.err" &
+pid=$!
+U_PIDS="$U_PIDS $pid"
+i=0
+while ! grep -q snapshot "$TMPD/drop.json" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -STOP "$pid"
+ip netns exec "$ns" "$PY" - <<'PY'
+import socket, struct
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("lo", 0))
+for i in range(20000):
+    tcp = struct.pack("!HHIIBBHHH", 40000 + i % 1000, 8080, i, 0, 5 << 4, 0x02, 64240, 0, 0)
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, bytes([127, 0, 0, 1]), bytes([127, 0, 0, 1]))
+    s.send(b"\0" * 12 + b"\x08\x00" + ip + tcp)
+PY
+n=$(grep -c snapshot "$TMPD/drop.json")
+kill -CONT "$pid"
+i=0
+while [ "$(grep -c snapshot "$TMPD/drop.json")" -lt $((n + 2)) ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT "$pid"
+wait "$pid"
+res=$("$PY" - "$TMPD/drop.json" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+snap = [o for o in lines if o.get("type") == "snapshot"][-1]
+summ = lines[-1]
+print("ok" if snap.get("dropped_kernel", 0) > 0 and summ.get("type") == "summary"
+      and summ.get("dropped_kernel", 0) >= snap["dropped_kernel"]
+      else "snapshot %s, summary %s" % (snap.get("dropped_kernel"), summ.get("dropped_kernel")))
+PY
+)
+expect_eq "kernel drops (tcpfsm stopped, -B 256) appear in the snapshots and the report" ok "$res"
+
 finish

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """gen-traffic.py - a pcap of plain TCP traffic for the live view's load test.
 
-    gen-traffic.py OUT.pcap [CONNECTIONS] [CONCURRENCY]
+    gen-traffic.py OUT.pcap [CONNECTIONS] [CONCURRENCY] [FIRST]
 
 Writes CONNECTIONS (default 60000) TCP connections between documentation
 addresses (clients 192.0.2.1-250, servers 198.51.100.1-4 port 8080), at most
-CONCURRENCY (default 1000) under way at once, interleaved packet by packet.
+CONCURRENCY (default 1000) under way at once, interleaved packet by packet; FIRST (default 0) numbers
+the first connection, so files with different FIRST share no connection.
 Each is 10 packets: handshake, a request and a reply with their ACKs, and a
 four-way close; one in a hundred leaves the server in CLOSE_WAIT (no server
 FIN).  Ethernet, microsecond timestamps 5 us apart.  Deterministic.  Standard
@@ -53,6 +54,7 @@ def main():
     out = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 60000
     conc = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
+    first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     rnd = random.Random(1)
     ts = 1700000000 * 1000000
     with open(out, "wb") as f:
@@ -61,7 +63,7 @@ def main():
         started = 0
         while started < n or active:
             while len(active) < conc and started < n:
-                active.append(conversation(started, rnd))
+                active.append(conversation(first + started, rnd))
                 started += 1
             k = rnd.randrange(len(active))
             pkt = active[k].pop(0)
