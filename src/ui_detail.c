@@ -52,14 +52,16 @@ static struct line *add(struct lines *ls, attr_t a, const char *fmt, ...)
     return l;
 }
 
-/* text on as many lines as it takes at this width, each indented */
-static void add_wrapped(struct lines *ls, attr_t a, int indent, const char *text, int width)
+/* text on as many lines as it takes at this width: the first indented by
+ * first, the rest by rest */
+static void add_wrapped(struct lines *ls, attr_t a, int first, int rest, const char *text, int width)
 {
-    int room = width - indent - 1;
-    if (room < 20)
-        room = 20;
     const char *p = text;
+    int indent = first;
     while (*p) {
+        int room = width - indent - 1;
+        if (room < 20)
+            room = 20;
         int n = (int)strlen(p);
         if (n > room) {
             n = room;
@@ -72,6 +74,7 @@ static void add_wrapped(struct lines *ls, attr_t a, int indent, const char *text
         p += n;
         while (*p == ' ')
             p++;
+        indent = rest;
     }
 }
 
@@ -141,22 +144,23 @@ static void build(const struct ui *u, struct lines *ls, int width)
     }
     if (d->gone && d->retire_reason < RETIRE__COUNT)
         now = r->last > now ? r->last : now;
+    int aw = (int)(strlen(c) > strlen(s) ? strlen(c) : strlen(s));
     for (int role = 0; role < 2; role++) {
         enum state_class sc = model_state_class(r, role);
-        l = add(ls, A_NORMAL, "%-7s%-26s %-12s for %-9s sent %" PRIu32 " pkts, %s bytes; %u SYN, %u FIN%s",
-                role == CLIENT ? "Client" : "Server", role == CLIENT ? c : s, tcp_state_name(r->state[role]),
-                format_duration(now - r->since[role], d1), r->pkts[role], format_bytes(r->bytes[role], b1),
-                (unsigned)d->syns[role], (unsigned)d->fins[role],
-                (r->epflags[role] & EPF_INFERRED) ? " (state inferred)" : "");
+        const char *st = tcp_state_name(r->state[role]);
+        l = add(ls, A_NORMAL, "%s %-*s  %s for %s%s; sent %" PRIu32 " pkts/%sB, SYN %u, FIN %u",
+                role == CLIENT ? "Client" : "Server", aw, role == CLIENT ? c : s, st,
+                format_duration(now - r->since[role], d1), (r->epflags[role] & EPF_INFERRED) ? " (inferred)" : "",
+                r->pkts[role], format_bytes(r->bytes[role], b1), (unsigned)d->syns[role], (unsigned)d->fins[role]);
         if (l) {
-            l->x0 = 34;
-            l->x1 = 34 + (int)strlen(tcp_state_name(r->state[role]));
+            l->x0 = 7 + aw + 2;
+            l->x1 = l->x0 + (int)strlen(st);
             l->b = ui_state_attr(u, sc);
         }
     }
-    char t1[40], t2[40];
-    add(ls, A_NORMAL, "Age %s, idle %s; first %s, last %s UTC", format_duration(now - r->first, d1),
-        format_duration(now - r->last, d2), format_time(r->first, t1), format_time(r->last, t2) + 11);
+    char t1[40];
+    add(ls, A_NORMAL, "Age %s, idle %s; first packet %s UTC", format_duration(now - r->first, d1),
+        format_duration(now - r->last, d2), format_time(r->first, t1));
     if (d->have_hs)
         add(ls, A_NORMAL, "Handshake RTT %s (SYN to SYN-ACK %s, SYN-ACK to ACK %s)", format_duration(d->hs_rtt, d1),
             format_duration(d->hs_server, d2), format_duration(d->hs_client, d3));
@@ -176,17 +180,18 @@ static void build(const struct ui *u, struct lines *ls, int width)
             const struct anomaly_info *in = anomaly_info(a->id);
             attr_t at = (a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) ? ui_state_attr(u, SC_STUCK)
                                                                                         : ui_attr(u, CP_ANOM, A_BOLD);
-            add(ls, at, "  %s: %s", in->id, a->detail);
-            add_wrapped(ls, A_NORMAL, 6, in->explanation, width);
-            char chk[LINE_LEN];
-            snprintf(chk, sizeof chk, "Check: %s", in->check);
-            add_wrapped(ls, A_DIM, 6, chk, width);
+            char t[LINE_LEN];
+            snprintf(t, sizeof t, "%s: %s", in->id, a->detail);
+            add_wrapped(ls, at, 2, 6, t, width);
+            add_wrapped(ls, A_NORMAL, 6, 6, in->explanation, width);
+            snprintf(t, sizeof t, "Check: %s", in->check);
+            add_wrapped(ls, A_DIM, 6, 6, t, width);
         }
     }
 
     add(ls, A_NORMAL, "%s", "");
     uint32_t total = d->npkts + d->ntrans;
-    add(ls, A_BOLD, "Timeline: %u segments and %u transitions kept (a bounded ring: older ones may be gone)",
+    add(ls, A_BOLD, "Timeline: %u segments, %u transitions (the newest kept in a bounded ring)",
         (unsigned)d->npkts, (unsigned)d->ntrans);
     add(ls, ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE), "%-14s %-4s %-6s %10s %10s %6s %6s  %s", "TIME", "DIR",
         "FLAGS", "SEQ", "ACK", "WIN", "LEN", "");

@@ -1,5 +1,6 @@
 /* ui_help.c - the keys, and what the colours mean. */
 #include <stdio.h>
+#include <string.h>
 
 #include "ui_priv.h"
 
@@ -19,9 +20,10 @@ static const char *const help[] = {
     "  Esc          (in the detail) back;  ? help;  q quit",
     "",
     "Colours",
-    "  handshake (SYN_SENT, SYN_RCVD)  established  closing (FIN_WAIT_*, CLOSE_WAIT,",
-    "  LAST_ACK, CLOSING, TIME_WAIT)  reset (CLOSED by RST)  closed (dim)",
-    "  STUCK: CLOSE_WAIT or FIN_WAIT_2 for longer than --stuck-after (reverse red)",
+    "",     /* the legend, drawn in its colours */
+    "  handshake: SYN_SENT, SYN_RCVD; closing: FIN_WAIT_*, CLOSE_WAIT, CLOSING,",
+    "  LAST_ACK, TIME_WAIT; reset: CLOSED by a RST.  STUCK: CLOSE_WAIT or",
+    "  FIN_WAIT_2 for longer than --stuck-after.",
     "  A state ending in ? is inferred: the capture did not see how it began.",
     "",
     "Press any key to go back.",
@@ -30,7 +32,22 @@ static const char *const help[] = {
 void ui_help_draw(struct ui *u, int y, int h, int width)
 {
     int n = (int)(sizeof help / sizeof help[0]);
+    static const struct {
+        const char *name;
+        enum state_class sc;
+    } legend[] = {
+        { "handshake", SC_HANDSHAKE }, { "ESTABLISHED", SC_ESTABLISHED }, { "closing", SC_CLOSING },
+        { "reset", SC_RESET }, { "CLOSED", SC_CLOSED }, { "STUCK", SC_STUCK },
+    };
     for (int i = 0; i < n && i < h; i++) {
+        if (!help[i][0] && i > 0 && !strcmp(help[i - 1], "Colours")) {
+            int x = 2;
+            for (size_t k = 0; k < sizeof legend / sizeof legend[0] && x < width; k++) {
+                ui_put(y + i, x, width - x, legend[k].name, ui_state_attr(u, legend[k].sc), false);
+                x += (int)strlen(legend[k].name) + 2;
+            }
+            continue;
+        }
         attr_t a = (help[i][0] && help[i][0] != ' ') ? ui_attr(u, CP_TITLE, A_BOLD) : A_NORMAL;
         ui_put(y + i, 0, width, help[i], a, false);
     }
