@@ -270,7 +270,10 @@ int run_live(struct options *opt)
             struct livecap_stats st;
             livecap_stats(lc, &st);
             model_set_drops(m, st.kernel_drops, st.if_drops);
-            model_advance(m, view_now - LIVE_SETTLE);
+            /* Time moves on only once every captured packet is handled:
+             * a backlog must not look idle or expired. */
+            if (!more)
+                model_advance(m, view_now - LIVE_SETTLE);
         }
         if (now >= next_draw) {
             if (u) {
@@ -320,7 +323,9 @@ int run_live(struct options *opt)
         }
         int timeout = (int)((wait + TS_PER_MS - 1) / TS_PER_MS);
         int pr = poll(pfd, (nfds_t)nfd, timeout);
-        if (u && ((pr > 0 && kbd >= 0 && (pfd[kbd].revents & (POLLIN | POLLHUP))) || (pr < 0 && errno == EINTR) ||
+        if (u && pr > 0 && kbd >= 0 && (pfd[kbd].revents & (POLLHUP | POLLERR | POLLNVAL)))
+            break;      /* the terminal is gone */
+        if (u && ((pr > 0 && kbd >= 0 && (pfd[kbd].revents & POLLIN)) || (pr < 0 && errno == EINTR) ||
                   (pr == 0 && wait == 0))) {
             if (ui_input(u, m) == UI_QUIT)
                 break;
