@@ -1,18 +1,22 @@
 #!/bin/bash
 # tests/corpus/tcpdump-tests.sh - run tcpfsm over every capture in tcpdump's
 # test suite ($SHARED_DIR/captures/tcpdump-tests: 830 files, many malformed),
-# in text and in JSON, and check that every run ends the documented way:
+# in text, in JSON, and in JSON writing the troubled connections' packets
+# with -w ("write" runs), and check that every run ends the documented way:
 #
 #   - no crash (signal), no hang (per-run timeout), no sanitizer report;
 #   - exit status 0, 1 or 2 (3 is for output errors and cannot happen here);
-#   - text and JSON agree on the exit status;
+#   - all runs of one file agree on the exit status;
 #   - 2: exactly one line on stderr, "tcpfsm: FILE: ...";
 #   - 1: a line "tcpfsm: FILE: packet N: ..." on stderr;
 #   - 0 or 1: JSON output is JSON lines ending in one {"type":"summary"} whose
-#     exit_status is the real one; the text report has its state table.
+#     exit_status is the real one; the text report has its state table;
+#   - the pcap that -w wrote, if any, reads back (exit 0, or 2 if tcpfsm does
+#     not decode its link type).
 #
 # Environment: CORPUS_TIMEOUT (seconds per run, default 20), CORPUS_JOBS
-# (parallel runs, default: the number of CPUs, at most 4).
+# (parallel runs, default: the number of CPUs, at most 4), CORPUS_MODES
+# (default "text json write").
 . "$top_srcdir/tests/lib.sh"
 scratch
 
@@ -31,25 +35,38 @@ fi
 
 jobs=${CORPUS_JOBS:-$(nproc 2>/dev/null || echo 2)}
 [ "$jobs" -gt 4 ] && jobs=4
-export TCPFSM RUNDIR=$TMPD/runs CORPUS_TIMEOUT=${CORPUS_TIMEOUT:-20}
+export TCPFSM RUNDIR=$TMPD/runs CORPUS_TIMEOUT=${CORPUS_TIMEOUT:-20} CORPUS_MODES=${CORPUS_MODES:-text json write}
 mkdir -p "$RUNDIR"
 
-# One worker per batch of files: for each file and format, keep stdout
-# (JSON only), stderr, the exit status and the time taken.
+# One worker per batch of files: for each file and mode, keep stdout (JSON
+# only), stderr, the exit status and the time taken; for "write", also the
+# exit status and stderr of reading the written pcap back.
 worker='
 for f; do
     b=${f##*/}
-    for fmt in text json; do
-        o=$RUNDIR/$b.$fmt.out
+    for mode in $CORPUS_MODES; do
+        o=$RUNDIR/$b.$mode.out
+        w=$RUNDIR/$b.written.pcap
+        args=(--format json)
+        case $mode in
+        text) args=(--format text) ;;
+        write) args=(--format json -w "$w") ;;
+        esac
         t0=$(date +%s%N)
         rc=0
-        timeout -k 5 "$CORPUS_TIMEOUT" "$TCPFSM" -r "$f" --format $fmt </dev/null >"$o" 2>"$RUNDIR/$b.$fmt.err" || rc=$?
+        timeout -k 5 "$CORPUS_TIMEOUT" "$TCPFSM" -r "$f" "${args[@]}" </dev/null >"$o" 2>"$RUNDIR/$b.$mode.err" || rc=$?
         t1=$(date +%s%N)
-        if [ $fmt = text ]; then
+        if [ $mode = text ]; then
             grep -c "^Endpoint states at end of capture$" "$o" >"$RUNDIR/$b.text.table"
             rm -f "$o"
         fi
-        printf "%s\t%s\t%s\t%s\n" "$rc" $(( (t1 - t0) / 1000000 )) "$fmt" "$f" >"$RUNDIR/$b.$fmt.rc"
+        if [ $mode = write ] && [ -f "$w" ]; then
+            rrc=0
+            timeout -k 5 "$CORPUS_TIMEOUT" "$TCPFSM" -r "$w" --format json </dev/null >/dev/null 2>"$RUNDIR/$b.readback.err" || rrc=$?
+            echo "$rrc" >"$RUNDIR/$b.readback.status"
+            rm -f "$w"
+        fi
+        printf "%s\t%s\t%s\t%s\n" "$rc" $(( (t1 - t0) / 1000000 )) "$mode" "$f" >"$RUNDIR/$b.$mode.rc"
     done
 done'
 
@@ -59,10 +76,12 @@ find "$CORPUS" -maxdepth 1 -type f -print0 | sort -z |
 elapsed=$(( $(date +%s) - start ))
 
 # Check every run; print TAP-ish "ok"/"not ok" lines and "# " notes.
-"$PY" - "$RUNDIR" "$CORPUS" "$nfiles" "$elapsed" "$jobs" >"$TMPD/verdict" <<'EOF'
+"$PY" - "$RUNDIR" "$CORPUS" "$nfiles" "$elapsed" "$jobs" "$CORPUS_MODES" >"$TMPD/verdict" <<'EOF'
 import collections, glob, json, os, sys
 
 rundir, corpus, nfiles, elapsed, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+MODES = sys.argv[6].split()
+COUNT_MODE = "json" if "json" in MODES else "write"  # whose summaries are totalled
 SAN = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer", "ERROR: ThreadSanitizer",
        "ERROR: MemorySanitizer")
 runs = {}
@@ -75,6 +94,7 @@ checked = collections.Counter()
 status = collections.Counter()
 packets = conns = 0
 slow = []
+sick = set()        # runs that crashed, hung or had a sanitizer report
 
 def read(path):
     try:
@@ -86,7 +106,7 @@ def read(path):
 files = sorted({f for f, _ in runs})
 for f in files:
     b = os.path.basename(f)
-    for fmt in ("text", "json"):
+    for fmt in MODES:
         key = (f, fmt)
         what = "%s (%s)" % (b, fmt)
         if key not in runs:
@@ -98,6 +118,7 @@ for f in files:
         errlines = err.splitlines()
         checked["no hang"] += 1
         if rc in (124, 137):
+            sick.add(key)
             problems["no hang"].append("%s: timed out (exit %d) after %d ms: tcpfsm -r %s --format %s"
                                        % (what, rc, ms, f, fmt))
             continue
@@ -108,13 +129,16 @@ for f in files:
         checked["no sanitizer report"] += 1
         if any(s in err for s in SAN):
             problems["no sanitizer report"].append("%s: exit %d, stderr:\n%s" % (what, rc, err[:4000]))
+            sick.add(key)   # the exit status and output are the sanitizer's
+            continue
         if rc > 128:
+            sick.add(key)
             continue
         checked["exit status 0, 1 or 2"] += 1
         if rc not in (0, 1, 2):
             problems["exit status 0, 1 or 2"].append("%s: exit status %d; stderr: %s" % (what, rc, err[:1000]))
             continue
-        if fmt == "json":
+        if fmt == COUNT_MODE:
             status[rc] += 1
         prefix = "tcpfsm: %s: " % f
         if rc == 2:
@@ -126,16 +150,29 @@ for f in files:
             if not any(l.startswith(prefix + "packet ") and l[len(prefix) + 7:].split(":")[0].isdigit()
                        for l in errlines):
                 problems["exit 1: 'tcpfsm: FILE: packet N: ...' on stderr"].append("%s: stderr: %r" % (what, err[:500]))
-        if rc == 0 and err.strip():
+        if rc == 0 and any(not l.startswith("tcpfsm: wrote ") for l in errlines):
             print("# note: %s: exit 0 with stderr: %s" % (what, errlines[0][:200]))
         if fmt == "text" and rc in (0, 1):
             checked["text report has its state table"] += 1
             if read(os.path.join(rundir, b + ".text.table")).strip() != "1":
                 problems["text report has its state table"].append(what)
-        if fmt == "json" and rc in (0, 1):
+        if fmt == "write":
+            rb = os.path.join(rundir, b + ".readback.status")
+            if os.path.exists(rb):
+                # A pcap of a link type tcpfsm does not decode is still a
+                # good pcap: exit 2 is right for it.
+                c = "the pcap -w wrote reads back (exit 0, or 2 for an undecoded link type)"
+                checked[c] += 1
+                rrc = int(read(rb).strip() or -1)
+                rerr = read(os.path.join(rundir, b + ".readback.err"))
+                if (rrc != 0 and not (rrc == 2 and "unsupported link type" in rerr)) \
+                        or any(s in rerr for s in SAN):
+                    problems[c].append("%s: reading the written pcap back: exit %d, stderr: %s"
+                                       % (what, rrc, rerr[:1000]))
+        if fmt in ("json", "write") and rc in (0, 1):
             c = "JSON lines ending in one summary with the exit status"
             checked[c] += 1
-            raw = open(os.path.join(rundir, b + ".json.out"), "rb").read()
+            raw = open(os.path.join(rundir, "%s.%s.out" % (b, fmt)), "rb").read()
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as e:
@@ -170,31 +207,38 @@ for f in files:
                     ncon = sum(o["type"] == "conn" for o in objs)
                     if ncon != s.get("connections"):
                         bad = "%d conn lines but summary connections %r" % (ncon, s.get("connections"))
-                    packets += s.get("packets") or 0
-                    conns += s.get("connections") or 0
+                    if fmt == COUNT_MODE:
+                        packets += s.get("packets") or 0
+                        conns += s.get("connections") or 0
             if bad:
                 problems[c].append("%s: %s" % (what, bad))
-    tr, js = runs.get((f, "text")), runs.get((f, "json"))
-    if tr and js:
-        checked["text and JSON exit with the same status"] += 1
-        if tr[0] != js[0]:
-            problems["text and JSON exit with the same status"].append(
-                "%s: text exit %d, json exit %d" % (b, tr[0], js[0]))
+    got = [(m, runs[(f, m)][0]) for m in MODES if (f, m) in runs and (f, m) not in sick]
+    if len(got) > 1:
+        c = "all runs of a file exit with the same status"
+        checked[c] += 1
+        if len({r for _, r in got}) != 1:
+            problems[c].append("%s: %s" % (b, ", ".join("%s exit %d" % g for g in got)))
 
 if len(files) != nfiles:
     print("not ok - every file in the corpus was run: %d of %d" % (len(files), nfiles))
 else:
     print("ok - every file in the corpus was run (%d)" % nfiles)
+SHOW = 10   # failures shown per check; the rest are counted
 for check in sorted(set(checked) | set(problems)):
     if problems[check]:
-        for p in problems[check]:
+        for p in problems[check][:SHOW]:
             print("not ok - %s: %s" % (check, p.replace("\n", "\n#   ")))
+        if len(problems[check]) > SHOW:
+            print("not ok - %s: %d more runs fail this check: %s" % (
+                check, len(problems[check]) - SHOW,
+                ", ".join(p.split(":")[0] for p in problems[check][SHOW:SHOW + 40])
+                + (", ..." if len(problems[check]) > SHOW + 40 else "")))
     else:
         print("ok - %s (%d runs)" % (check, checked[check]))
 
 print("# corpus: %s" % corpus)
 print("# files processed: %d, in %ss with %s parallel jobs" % (len(files), elapsed, jobs))
-print("# exit status (json runs): " + ", ".join("%s: %d" % (k, status[k]) for k in sorted(status)))
+print("# exit status (%s runs): " % COUNT_MODE + ", ".join("%s: %d" % (k, status[k]) for k in sorted(status)))
 print("# total packets read: %d, total TCP connections: %d" % (packets, conns))
 slow.sort(reverse=True)
 print("# slowest runs: " + ", ".join("%s %d ms" % (w, ms) for ms, w in slow[:3]))
