@@ -69,7 +69,7 @@ for p in $(seq 1 "$PLAYERS"); do
 done
 echo "---- tcpfsm"
 cat "$TMPD/tcpfsm.err"
-[ "$MODE" = ui ] || grep -E "^  (packets|dropped|connections) " "$TMPD/out.txt"
+[ "$MODE" = ui ] || sed -n "/^tcpfsm report/,\$p" "$TMPD/out.txt" | grep -E "^  (packets|dropped|connections) "
 awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
     cpu = (b - a) / hz; wall = s1 - s0 + 2;
     printf "tcpfsm CPU: %.2f s over %.2f s (replay %.2f s + 2 s): %.0f%% of one core\n", cpu, wall, s1 - s0, 100 * cpu / wall }'
