@@ -7,7 +7,10 @@ with exactly one line on standard output: "ok ..." or "err ...".  Sockets are
 kept in named groups so that one command can act on many connections.
 
 Commands (ADDR is an IPv4 or IPv6 literal):
-  listen L ADDR PORT [BACKLOG]      listening socket L
+  listen L ADDR PORT [BACKLOG] [rcvbuf=N]
+                                    listening socket L (rcvbuf: SO_RCVBUF
+                                    before listen, inherited by accepted
+                                    sockets: a small receive window)
   unlisten L                        close listening socket L
   accept L GROUP N                  accept N connections from L into GROUP
   connect GROUP ADDR PORT N [OPT..] N connections into GROUP; OPTs:
@@ -17,9 +20,19 @@ Commands (ADDR is an IPv4 or IPv6 literal):
                                                  and return at once
                                       retry      on EADDRNOTAVAIL/EADDRINUSE
                                                  try again (bounded, 3 s)
+                                      defer      TCP_DEFER_ACCEPT before
+                                                 connect: Linux then delays
+                                                 the handshake's ACK (delayed
+                                                 ACK timer, about 200 ms)
+                                      nodelay    TCP_NODELAY: one segment
+                                                 per send
                                     answers "ok LPORT:RESULT ..." where RESULT
                                     is 0, EINPROGRESS or an errno name
   send GROUP TEXT                   send TEXT on every socket of GROUP
+  sendsome GROUP NBYTES             queue up to NBYTES on each socket without
+                                    blocking; answers the bytes queued
+  keepalive GROUP IDLE INTVL CNT    SO_KEEPALIVE with TCP_KEEPIDLE,
+                                    TCP_KEEPINTVL, TCP_KEEPCNT (seconds)
   recv GROUP NBYTES                 read exactly NBYTES from each
   eof GROUP                         read each socket until end of file
   shutdown GROUP wr|rd|rdwr         shutdown(2) every socket of GROUP
@@ -69,10 +82,18 @@ def local_port(s):
         return 0
 
 
-def cmd_listen(name, addr, port, backlog="128"):
+def cmd_listen(name, addr, port, *rest):
+    backlog, rcvbuf = "128", None
+    for o in rest:
+        if o.startswith("rcvbuf="):
+            rcvbuf = int(o[7:])
+        else:
+            backlog = o
     fam = family_of(addr)
     s = socket.socket(fam, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if rcvbuf is not None:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
     if fam == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     s.bind((addr, int(port)))
@@ -97,11 +118,15 @@ def cmd_accept(name, gname, n):
     return str(len(got))
 
 
-def connect_one(addr, port, bindport, reuse, nb):
+def connect_one(addr, port, bindport, reuse, nb, defer=False, nodelay=False):
     fam = family_of(addr)
     s = socket.socket(fam, socket.SOCK_STREAM)
     if reuse:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if defer:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
+    if nodelay:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if bindport is not None:
         s.bind((wildcard(fam), bindport))
     if nb:
@@ -116,7 +141,7 @@ def connect_one(addr, port, bindport, reuse, nb):
 
 def cmd_connect(gname, addr, port, n="1", *opts):
     bindport = None
-    reuse = nb = retry = False
+    reuse = nb = retry = defer = nodelay = False
     for o in opts:
         if o.startswith("bind="):
             bindport = int(o[5:])
@@ -126,6 +151,10 @@ def cmd_connect(gname, addr, port, n="1", *opts):
             nb = True
         elif o == "retry":
             retry = True
+        elif o == "defer":
+            defer = True
+        elif o == "nodelay":
+            nodelay = True
         else:
             raise ValueError("unknown option %s" % o)
     got = groups.setdefault(gname, [])
@@ -134,7 +163,7 @@ def cmd_connect(gname, addr, port, n="1", *opts):
         deadline = time.monotonic() + 3.0
         while True:
             try:
-                s, err = connect_one(addr, int(port), bindport, reuse, nb)
+                s, err = connect_one(addr, int(port), bindport, reuse, nb, defer, nodelay)
             except OSError as e:
                 if retry and e.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL) \
                         and time.monotonic() < deadline:
@@ -156,6 +185,36 @@ def cmd_send(gname, *words):
     data = " ".join(words).encode()
     for s in group(gname):
         s.sendall(data)
+    return ""
+
+
+def cmd_sendsome(gname, nbytes):
+    total = 0
+    for s in group(gname):
+        want = int(nbytes)
+        timeout = s.gettimeout()
+        s.setblocking(False)
+        try:
+            while want > 0:
+                try:
+                    n = s.send(b"x" * min(want, 65536))
+                except BlockingIOError:
+                    break
+                if n <= 0:
+                    break
+                want -= n
+                total += n
+        finally:
+            s.settimeout(timeout)
+    return str(total)
+
+
+def cmd_keepalive(gname, idle, intvl, cnt):
+    for s in group(gname):
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, int(idle))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, int(intvl))
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, int(cnt))
     return ""
 
 
@@ -204,7 +263,7 @@ COMMANDS = {
     "listen": cmd_listen, "unlisten": cmd_unlisten, "accept": cmd_accept,
     "connect": cmd_connect, "send": cmd_send, "recv": cmd_recv, "eof": cmd_eof,
     "shutdown": cmd_shutdown, "linger0": cmd_linger0, "close": cmd_close,
-    "ports": cmd_ports,
+    "ports": cmd_ports, "sendsome": cmd_sendsome, "keepalive": cmd_keepalive,
 }
 
 

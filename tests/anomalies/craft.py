@@ -1,0 +1,775 @@
+#!/usr/bin/python3
+"""craft.py DIR [NAME...] - write the crafted captures of the anomaly tests.
+
+Every capture is built byte by byte (Ethernet, IPv4 or IPv6, TCP with correct
+checksums, no TCP options) with exact sequence and acknowledgement numbers
+and exact times, so the tests can say which packet each piece of evidence
+must be.  For each capture NAME.pcap the script writes NAME.labels: one line
+per packet, "NUMBER LABEL SUMMARY", packet numbers counting from 1 as
+tcpfsm's evidence does (tcpdump -# counts the same way).  The test scripts
+look packets up by label (tests/anomalies/common.sh: lbl).
+
+Addresses are documentation addresses only (192.0.2.0/24, 198.51.100.0/24,
+2001:db8::/32).  Times start at 2023-11-14 22:13:20 UTC; every scenario
+below gives its times in milliseconds from there.  Unless said otherwise the
+client is 192.0.2.10:40000, the server 192.0.2.80:8080, the client's initial
+sequence number 1000, the server's 50000, windows 65535 (unscaled).
+
+Standard library only.  With NAME arguments only those captures are written.
+"""
+import os
+import struct
+import sys
+
+T0_US = 1700000000 * 1000000
+MAC_C = bytes.fromhex("020000000010")
+MAC_S = bytes.fromhex("020000000080")
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ip4(a):
+    return bytes(int(x) for x in a.split("."))
+
+
+def ip6(a):
+    head, _, tail = a.partition("::")
+    h = [int(x, 16) for x in head.split(":") if x]
+    t = [int(x, 16) for x in tail.split(":") if x]
+    return struct.pack("!8H", *(h + [0] * (8 - len(h) - len(t)) + t))
+
+
+FLAGBITS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10, "U": 0x20}
+
+
+def frame(src, dst, sport, dport, seq, ack, flags, payload, win, v6):
+    fl = 0
+    for ch in flags:
+        fl |= FLAGBITS[ch]
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      5 << 4, fl, win, 0, 0)
+    seg = hdr + payload
+    if v6:
+        pseudo = src + dst + struct.pack("!IxxxB", len(seg), 6)
+    else:
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, len(seg))
+    seg = seg[:16] + struct.pack("!H", csum(pseudo + seg)) + seg[18:]
+    if v6:
+        ip = struct.pack("!IHBB16s16s", 6 << 28, len(seg), 6, 64, src, dst) + seg
+        et = 0x86DD
+    else:
+        h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), 1, 0x4000, 64, 6, 0, src, dst)
+        ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + seg
+        et = 0x0800
+    return ip, et
+
+
+class Cap:
+    """One capture: packets in the order they are added (times must not go
+    backwards unless a scenario wants them to)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.pkts = []      # (time_us, frame bytes, label, summary)
+
+    def add(self, t_ms, frame_bytes, label, summary):
+        self.pkts.append((int(round(t_ms * 1000)), frame_bytes, label, summary))
+        return len(self.pkts)
+
+    def write(self, d):
+        with open(os.path.join(d, self.name + ".pcap"), "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            for t, fr, _, _ in self.pkts:
+                ts = T0_US + t
+                f.write(struct.pack("<IIII", ts // 1000000, ts % 1000000, len(fr), len(fr)) + fr)
+        with open(os.path.join(d, self.name + ".labels"), "w") as f:
+            for i, (t, _, label, summary) in enumerate(self.pkts, 1):
+                f.write("%d %s t=%.3fms %s\n" % (i, label or "-", t / 1000.0, summary))
+
+
+class Conn:
+    """One TCP connection in a capture.  Sequence numbers follow what each
+    side has sent unless a segment gives them explicitly; an ACK
+    acknowledges everything the peer sent so far unless given."""
+
+    def __init__(self, cap, caddr="192.0.2.10", cport=40000, saddr="192.0.2.80", sport=8080,
+                 cisn=1000, sisn=50000):
+        self.cap = cap
+        self.v6 = ":" in caddr
+        conv = ip6 if self.v6 else ip4
+        self.addr = {"c": conv(caddr), "s": conv(saddr)}
+        self.text = {"c": caddr, "s": saddr}
+        self.port = {"c": cport, "s": sport}
+        self.nxt = {"c": cisn, "s": sisn}
+
+    def seg(self, t_ms, who, flags, n=0, seq=None, ack=None, win=65535, label=None, advance=True):
+        peer = "s" if who == "c" else "c"
+        if seq is None:
+            seq = self.nxt[who]
+        if ack is None:
+            ack = self.nxt[peer] if "A" in flags else 0
+        payload = bytes(0x61 + (i % 26) for i in range(n))
+        ip, et = frame(self.addr[who], self.addr[peer], self.port[who], self.port[peer],
+                       seq, ack, flags, payload, win, self.v6)
+        macs = (MAC_S + MAC_C) if who == "c" else (MAC_C + MAC_S)
+        end = (seq + n + (1 if "S" in flags else 0) + (1 if "F" in flags else 0)) & 0xFFFFFFFF
+        if advance and ((end - self.nxt[who]) & 0xFFFFFFFF) < 0x80000000:
+            self.nxt[who] = end
+        summary = "%s %s:%d > %s:%d [%s] seq %d ack %d win %d len %d" % (
+            "client" if who == "c" else "server", self.text[who], self.port[who],
+            self.text[peer], self.port[peer], flags, seq & 0xFFFFFFFF,
+            ack & 0xFFFFFFFF, win, n)
+        return self.cap.add(t_ms, macs + struct.pack("!H", et) + ip, label, summary)
+
+    # the usual pieces
+    def handshake(self, t, rtt=1.0, prefix=""):
+        self.seg(t, "c", "S", label=prefix + "c.syn")
+        self.seg(t + rtt / 2, "s", "SA", label=prefix + "s.synack")
+        self.seg(t + rtt, "c", "A", label=prefix + "c.ack")
+
+    def exchange(self, t, up=100, down=200, prefix=""):
+        """client sends `up` bytes, server ACKs, server sends `down`, client ACKs"""
+        self.seg(t, "c", "PA", up, label=prefix + "c.data")
+        self.seg(t + 0.1, "s", "A", label=prefix + "s.ack")
+        self.seg(t + 1, "s", "PA", down, label=prefix + "s.data")
+        self.seg(t + 1.1, "c", "A", label=prefix + "c.ack2")
+
+    def close(self, t, first="c", prefix=""):
+        """FIN from `first`, its ACK, the other FIN, the final ACK"""
+        other = "s" if first == "c" else "c"
+        self.seg(t, first, "FA", label=prefix + first + ".fin")
+        self.seg(t + 0.1, other, "A", label=prefix + other + ".ackfin")
+        self.seg(t + 1, other, "FA", label=prefix + other + ".fin")
+        self.seg(t + 1.1, first, "A", label=prefix + first + ".lastack")
+
+
+SCENARIOS = {}
+
+
+def scenario(fn):
+    SCENARIOS[fn.__name__.replace("_", "-")] = fn
+    return fn
+
+
+# ------------------------------------------------------------ clean ---
+
+@scenario
+def clean(cap):
+    """Handshake (1 ms), 100 bytes up, 200 down, the client closes first,
+    the server closes: nothing to report."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20)
+
+
+@scenario
+def clean_v6(cap):
+    """The same over IPv6, the server closing first."""
+    c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 443)
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20, first="s")
+
+
+# -------------------------------------------------------- handshake ---
+
+@scenario
+def syn_unanswered(cap):
+    """SYN at 0, 1000 and 3000 ms (same ISN); nothing comes back."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1")
+    c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+    c.seg(3000, "c", "S", seq=1000, label="c.syn3")
+
+
+@scenario
+def syn_young(cap):
+    """A lone SYN at 0, and another connection's packets up to 500 ms: the
+    SYN is not yet unanswered (less than 1 s of capture time after it)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    d = Conn(cap, cport=40001)
+    d.handshake(100)
+    d.close(500)
+
+
+@scenario
+def syn_refused(cap):
+    """SYN answered by RST,ACK (sequence 0, ACK of the SYN)."""
+    c = Conn(cap, sport=8081)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.05, "s", "RA", seq=0, label="s.rst")
+
+
+@scenario
+def syn_refused_v6(cap):
+    """The same over IPv6."""
+    c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.05, "s", "RA", seq=0, label="s.rst")
+
+
+@scenario
+def synack_unacked(cap):
+    """SYN, SYN-ACK at 1 ms, the same SYN-ACK again at 1001 ms; the client
+    never ACKs."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(1, "s", "SA", label="s.synack1")
+    c.seg(1001, "s", "SA", seq=50000, label="s.synack2")
+
+
+@scenario
+def synack_lost(cap):
+    """SYN, SYN-ACK at 1 ms; the client sends its SYN again at 1000 ms (same
+    ISN: the SYN-ACK never reached it); SYN-ACK again, ACK, data, close."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1")
+    c.seg(1, "s", "SA", label="s.synack1")
+    c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+    c.seg(1000.2, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.4, "c", "A", label="c.ack")
+    c.exchange(1010)
+    c.close(1020)
+
+
+@scenario
+def syn_retransmitted(cap):
+    """SYN at 0, again at 1000 ms (the first was lost before the server);
+    SYN-ACK at 1000.5, ACK at 1001; data; close."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1")
+    c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+    c.seg(1000.5, "s", "SA", label="s.synack")
+    c.seg(1001, "c", "A", label="c.ack")
+    c.exchange(1010)
+    c.close(1020)
+
+
+@scenario
+def handshake_slow(cap):
+    """SYN at 0, SYN-ACK at 300 ms, ACK at 700 ms: a 700 ms handshake, 300 ms
+    of it on the server's side of the capture point; data; close."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(300, "s", "SA", label="s.synack")
+    c.seg(700, "c", "A", label="c.ack")
+    c.exchange(710)
+    c.close(720)
+
+
+@scenario
+def simultaneous_open(cap):
+    """Both ends send a SYN (40000 first), each answers the other's with
+    SYN-ACK: RFC 793's simultaneous open; then data and a close."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.5, "s", "S", label="s.syn")
+    c.seg(1, "c", "SA", seq=1000, ack=50001, label="c.synack")
+    c.seg(1.5, "s", "SA", seq=50000, ack=1001, label="s.synack")
+    c.exchange(10)
+    c.close(20)
+
+
+def flood(cap, n, port=80, completed=0, spacing=5.0, t0=0.0, server="192.0.2.80"):
+    """n SYNs to server:port from n distinct documentation addresses,
+    `spacing` ms apart; the first `completed` of them complete their
+    handshake (SYN-ACK and ACK right after), the rest get no answer."""
+    for i in range(n):
+        a = ("198.51.100.%d" % (i + 1)) if i < 250 else ("192.0.2.%d" % (i - 249))
+        c = Conn(cap, a, 41000 + i, server, port, cisn=7000 + 13 * i)
+        t = t0 + i * spacing
+        c.seg(t, "c", "S", label="flood.%d.syn" % i)
+        if i < completed:
+            c.seg(t + 0.1, "s", "SA", label="flood.%d.synack" % i)
+            c.seg(t + 0.2, "c", "A", label="flood.%d.ack" % i)
+
+
+@scenario
+def syn_flood(cap):
+    """150 SYNs from 150 addresses to 192.0.2.80:80 within 745 ms, none
+    answered (the capture ends before any is 1 s old)."""
+    flood(cap, 150)
+
+
+@scenario
+def syn_flood_99(cap):
+    """99 SYNs in 490 ms: under the default rate of 100."""
+    flood(cap, 99)
+
+
+@scenario
+def syn_flood_completed(cap):
+    """150 SYNs within 745 ms of which 60 complete: 90 incomplete."""
+    flood(cap, 150, completed=60)
+
+
+@scenario
+def syn_flood_two(cap):
+    """Two services flooded at once (150 SYNs to port 80 and 150 to 443,
+    interleaved): for the determinism test."""
+    for i in range(150):
+        for port, base, srv in ((80, 0, "192.0.2.80"), (443, 150, "192.0.2.81")):
+            a = "198.51.100.%d" % (i + 1) if port == 80 else "192.0.2.%d" % (100 + i % 150)
+            c = Conn(cap, a, 42000 + base + i, srv, port, cisn=9000 + 7 * i)
+            c.seg(i * 5.0 + (0.5 if port == 443 else 0), "c", "S", label="f%d.%d.syn" % (port, i))
+
+
+# ------------------------------------------------------ established ---
+
+@scenario
+def zero_window(cap):
+    """The client sends 1000 bytes; the server ACKs them with window 0 at
+    10.1 ms.  The client probes Linux-style (zero length at SND.UNA - 1) at
+    210, 610 and 1410 ms, each answered with window 0; at 2010 ms the server
+    opens its window (8192); the client sends 500 more bytes; close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 1000, label="c.data")
+    c.seg(10.1, "s", "A", win=0, label="s.zw")
+    for i, t in enumerate((210, 610, 1410), 1):
+        c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.probe%d" % i, advance=False)
+        c.seg(t + 0.1, "s", "A", win=0, label="s.zwack%d" % i)
+    c.seg(2010, "s", "A", win=8192, label="s.open")
+    c.seg(2010.1, "c", "PA", 500, label="c.data2")
+    c.seg(2010.2, "s", "A", label="s.ack2")
+    c.close(2020)
+
+
+@scenario
+def zero_window_bsd(cap):
+    """As zero-window, but the probes are BSD-style: one new byte at
+    SND.UNA (the same byte each time), and the stall is still going on when
+    the capture ends (2000 ms)."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 1000, label="c.data")
+    c.seg(10.1, "s", "A", win=0, label="s.zw")
+    una = c.nxt["c"]
+    for i, t in enumerate((210, 610, 1410), 1):
+        c.seg(t, "c", "PA", 1, seq=una, label="c.probe%d" % i)
+        c.seg(t + 0.1, "s", "A", ack=una, win=0, label="s.zwack%d" % i)
+    c.seg(2000, "s", "A", ack=una, win=0, label="s.zwlast")
+
+
+@scenario
+def keepalive(cap):
+    """Handshake, data both ways; then the client's keep-alives (zero
+    length at SND.UNA - 1) at 1000, 2000, 3000 ms, each ACKed by the server;
+    then an orderly close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    for i, t in enumerate((1000, 2000, 3000), 1):
+        c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.ka%d" % i, advance=False)
+        c.seg(t + 0.1, "s", "A", label="s.kaack%d" % i)
+    c.close(3010)
+
+
+@scenario
+def keepalive_1byte(cap):
+    """Keep-alives with one garbage byte at SND.UNA - 1 (older BSD and
+    Windows), from the server, at 1000 and 2000 ms; then a close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    for i, t in enumerate((1000, 2000), 1):
+        c.seg(t, "s", "A", 1, seq=c.nxt["s"] - 1, label="s.ka%d" % i, advance=False)
+        c.seg(t + 0.1, "c", "A", label="c.kaack%d" % i)
+    c.close(2010)
+
+
+@scenario
+def idle(cap):
+    """Handshake, data; 5 s of silence; data again (the segment ending the
+    silence is labelled), close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(5011.1, "c", "PA", 10, label="c.after")
+    c.seg(5011.2, "s", "A", label="s.ack")
+    c.close(5020)
+
+
+@scenario
+def idle_open(cap):
+    """A connection left open after its data at 11.1 ms, and another
+    connection (40001) that keeps the capture going until 4999.1 ms."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    d = Conn(cap, cport=40001)
+    d.handshake(4990, prefix="d.")
+    d.exchange(4995, prefix="d.")
+    d.close(4998, prefix="d.")
+
+
+@scenario
+def closed_then_quiet(cap):
+    """A clean connection, closed by the client at 20 ms (client TIME_WAIT,
+    server CLOSED), then 5 s of nothing for it while another clean
+    connection (40001) runs at 5000 ms."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20)
+    d = Conn(cap, cport=40001)
+    d.handshake(5000, prefix="d.")
+    d.exchange(5010, prefix="d.")
+    d.close(5020, prefix="d.")
+
+
+@scenario
+def retransmissions(cap):
+    """The client sends 100 bytes at 10 ms and 100 more at 10.2 ms; the
+    server ACKs only the first; at 310 ms the client sends the second 100
+    again; the server ACKs all; close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 100, label="c.seg1")
+    c.seg(10.2, "c", "PA", 100, label="c.seg2")
+    c.seg(10.3, "s", "A", ack=c.nxt["c"] - 100, label="s.ack1")
+    c.seg(310, "c", "PA", 100, seq=c.nxt["c"] - 100, label="c.seg2again")
+    c.seg(310.1, "s", "A", label="s.ack2")
+    c.close(320)
+
+
+def reorder(cap, late_ms):
+    c = Conn(cap)
+    c.handshake(0)                              # handshake round trip 1 ms
+    base = c.nxt["c"]
+    c.seg(10, "c", "PA", 100, label="c.seg1")
+    c.seg(10.1, "c", "PA", 100, seq=base + 200, label="c.seg3")
+    c.seg(10.15, "s", "A", ack=base + 100, label="s.dupack")
+    c.seg(10.1 + late_ms, "c", "PA", 100, seq=base + 100, label="c.seg2")
+    c.seg(10.2 + late_ms, "s", "A", ack=base + 300, label="s.ackall")
+    c.close(20 + late_ms)
+
+
+@scenario
+def out_of_order(cap):
+    """Segments 1, 3, 2 of 100 bytes each; 2 arrives 0.5 ms after 3 (within
+    the 3 ms reordering window); the server ACKs all 300."""
+    reorder(cap, 0.5)
+
+
+@scenario
+def late_fill(cap):
+    """Segment 2 lost before the capture point and retransmitted 250 ms
+    after segment 3 (beyond the reordering window): a retransmission; the
+    capture saw every byte."""
+    reorder(cap, 250)
+
+
+@scenario
+def capture_gap(cap):
+    """The client's segments 1 and 3 are in the capture, segment 2 (100
+    bytes) is not; the server ACKs all 300."""
+    c = Conn(cap)
+    c.handshake(0)
+    base = c.nxt["c"]
+    c.seg(10, "c", "PA", 100, label="c.seg1")
+    c.seg(10.2, "c", "PA", 100, seq=base + 200, label="c.seg3")
+    c.seg(10.3, "s", "A", ack=base + 300, label="s.ackall")
+    c.close(20)
+
+
+@scenario
+def capture_gap_tail(cap):
+    """The client's only data segment (100 bytes) is missing from the
+    capture; the server's ACK of it is there."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10.3, "s", "A", ack=c.nxt["c"] + 100, label="s.ackunseen")
+    c.nxt["c"] += 100
+    c.close(20)
+
+
+@scenario
+def data_after_fin(cap):
+    """The client sends 100 bytes, its FIN (the server ACKs it), then 50
+    bytes beyond its FIN."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 100, label="c.data")
+    c.seg(11, "c", "FA", label="c.fin")
+    c.seg(11.1, "s", "A", label="s.ackfin")
+    c.seg(12, "c", "PA", 50, label="c.dataafterfin")
+
+
+@scenario
+def data_after_rst(cap):
+    """Data both ways; the server resets (RST,ACK at its SND.NXT); the
+    client, which never got the reset, sends 50 bytes."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(20, "s", "RA", label="s.rst")
+    c.seg(30, "c", "PA", 50, label="c.dataafterrst")
+
+
+@scenario
+def rst_out_of_window(cap):
+    """Data both ways; a RST claiming to come from the server, 10^7 above
+    its SND.NXT (far outside the client's 65535-byte window); the
+    connection goes on and closes normally."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(15, "s", "R", seq=c.nxt["s"] + 10000000, label="s.forgedrst", advance=False)
+    c.seg(20, "c", "PA", 10, label="c.more")
+    c.seg(20.1, "s", "A", label="s.ack")
+    c.close(30)
+
+
+@scenario
+def rst_out_of_window_synsent(cap):
+    """A SYN, then a RST,ACK whose ACK is not SYN+1 (the client in SYN_SENT
+    must ignore it), then the real SYN-ACK and a complete connection."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.2, "s", "RA", seq=0, ack=c.nxt["c"] + 5000, label="s.badrst", advance=False)
+    c.seg(0.5, "s", "SA", label="s.synack")
+    c.seg(1, "c", "A", label="c.ack")
+    c.exchange(10)
+    c.close(20)
+
+
+# --------------------------------------------------------- teardown ---
+
+@scenario
+def half_close(cap):
+    """Data both ways; the client's FIN at 20 ms, the server's ACK of it at
+    20.1; the server sends 10 more bytes at 5000 ms (ACKed); the server
+    never closes."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(5000, "s", "PA", 10, label="s.late")
+    c.seg(5000.1, "c", "A", label="c.acklate")
+
+
+@scenario
+def fin_unacked(cap):
+    """The client's FIN at 20 ms, again at 220 and 620 ms; no ACK of it."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    fin = c.nxt["c"]
+    c.seg(20, "c", "FA", label="c.fin1")
+    c.seg(220, "c", "FA", seq=fin, label="c.fin2")
+    c.seg(620, "c", "FA", seq=fin, label="c.fin3")
+
+
+@scenario
+def fin_unacked_crossing(cap):
+    """The client's FIN at 20 ms, again at 220 ms (still FIN_WAIT_1); the
+    server's own FIN at 300 ms does not acknowledge it (crossing FINs: both
+    CLOSING); the client's FIN again at 620 ms (now in CLOSING); then the
+    server ACKs it and the client ACKs the server's FIN."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    cfin = c.nxt["c"]
+    c.seg(20, "c", "FA", label="c.fin1")
+    c.seg(220, "c", "FA", seq=cfin, label="c.fin2")
+    c.seg(300, "s", "FA", ack=cfin, label="s.fin")
+    c.seg(620, "c", "FA", seq=cfin, label="c.fin3")
+    c.seg(620.1, "s", "A", label="s.ackfin")
+
+
+@scenario
+def last_ack_lost(cap):
+    """The client closes first; the server closes; the client's final ACK
+    is in the capture, but the server sends its FIN again at 220 ms (the
+    ACK never reached it); the client ACKs again."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20)
+    c.seg(220, "s", "FA", seq=c.nxt["s"] - 1, label="s.fin2")
+    c.seg(220.1, "c", "A", label="c.lastack2")
+
+
+@scenario
+def simultaneous_close(cap):
+    """Both FINs leave before either arrives: the client's at 20 ms, the
+    server's at 20.05 ms (acknowledging only the client's data); then each
+    ACKs the other's FIN."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    cfin = c.nxt["c"]
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.05, "s", "FA", ack=cfin, label="s.fin")
+    c.seg(20.1, "c", "A", label="c.ackfin")
+    c.seg(20.15, "s", "A", label="s.ackfin")
+
+
+def rst_conn(cap, port):
+    c = Conn(cap, cport=port)
+    c.handshake(0)
+    return c
+
+
+@scenario
+def rst_kinds(cap):
+    """Six connections, each ended by one RST:
+      40001 established: the client sent the last data (100 bytes, ACKed),
+            then RST,ACK from the client
+      40002 unread-data: the server sent the last data (200 bytes, ACKed),
+            then RST,ACK from the client
+      40003 after-fin: the server's FIN (ACKed), then RST,ACK from the client
+      40004 half-open: SYN, SYN-ACK, then a bare RST from the client
+            (sequence SYN+1): it had no connection for that SYN-ACK
+      40005 established, with 100 bytes of the client unacknowledged: the
+            client sends 100 bytes and resets before the server ACKs
+      40006 after-fin: the server's FIN, then at once RST,ACK from the
+            client acknowledging it (the FIN is no data: nothing of the
+            server's is left unacknowledged)"""
+    a = rst_conn(cap, 40001)
+    a.seg(10, "s", "PA", 50, label="a.sdata")
+    a.seg(10.1, "c", "A", label="a.cack")
+    a.seg(11, "c", "PA", 100, label="a.cdata")
+    a.seg(11.1, "s", "A", label="a.sack")
+    a.seg(12, "c", "RA", label="a.rst")
+    b = rst_conn(cap, 40002)
+    b.seg(20, "c", "PA", 100, label="b.cdata")
+    b.seg(20.1, "s", "A", label="b.sack")
+    b.seg(21, "s", "PA", 200, label="b.sdata")
+    b.seg(21.1, "c", "A", label="b.cack")
+    b.seg(22, "c", "RA", label="b.rst")
+    d = rst_conn(cap, 40003)
+    d.exchange(30)
+    d.seg(32, "s", "FA", label="d.sfin")
+    d.seg(32.1, "c", "A", label="d.cack")
+    d.seg(33, "c", "RA", label="d.rst")
+    e = Conn(cap, cport=40004)
+    e.seg(40, "c", "S", label="e.syn")
+    e.seg(40.1, "s", "SA", label="e.synack")
+    e.seg(40.2, "c", "R", ack=0, label="e.rst")
+    f = rst_conn(cap, 40005)
+    f.seg(50, "c", "PA", 100, label="f.cdata")
+    f.seg(50.1, "c", "RA", label="f.rst")
+    g = rst_conn(cap, 40006)
+    g.seg(60, "s", "FA", label="g.sfin")
+    g.seg(60.1, "c", "RA", label="g.rst")
+
+
+@scenario
+def rst_lost_state(cap):
+    """Data both ways; then the client sends 10 bytes and the server answers
+    with a bare RST (no ACK flag) whose sequence number is the ACK of that
+    segment: RFC 793's reset from an endpoint that has no connection (the
+    server rebooted, or its socket was reset without the client knowing)."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(1000, "c", "PA", 10, label="c.data")
+    c.seg(1000.1, "s", "R", ack=0, label="s.rst")
+
+
+def tw_reuse(cap, isn2, msl_gap=100):
+    c = Conn(cap, cport=40000)
+    c.handshake(0, prefix="1.")
+    c.exchange(10, prefix="1.")
+    c.close(20, prefix="1.")           # client TIME_WAIT from 21.1 ms
+    d = Conn(cap, cport=40000, cisn=isn2, sisn=90000)
+    d.handshake(msl_gap, prefix="2.")
+    d.exchange(msl_gap + 10, prefix="2.")
+
+
+@scenario
+def time_wait_reuse(cap):
+    """A connection from 40000 closed by the client (client TIME_WAIT); at
+    100 ms a new SYN on the same 4-tuple with ISN 200000, above the old
+    connection's sequence numbers."""
+    tw_reuse(cap, 200000)
+
+
+@scenario
+def time_wait_reuse_below(cap):
+    """The same with the new ISN (500) below the old connection's."""
+    tw_reuse(cap, 500)
+
+
+@scenario
+def time_wait_expired(cap):
+    """The same 4-tuple used again 3 s after the client's TIME_WAIT began
+    (tcpfsm run with --msl 1: TIME_WAIT is over after 2 s)."""
+    tw_reuse(cap, 200000, msl_gap=3000)
+
+
+def many_closes(cap, n, first):
+    for i in range(n):
+        c = Conn(cap, cport=40001 + i, cisn=1000 + 100000 * i)
+        t = 10.0 * i
+        c.handshake(t, prefix="%d." % i)
+        c.exchange(t + 2, prefix="%d." % i)
+        c.close(t + 5, first=first, prefix="%d." % i)
+
+
+@scenario
+def time_wait_pileup(cap):
+    """Six connections from 192.0.2.10 to 192.0.2.80:8080, each closed by
+    the client first: six client TIME_WAITs at once, from 56.1 ms."""
+    many_closes(cap, 6, "c")
+
+
+@scenario
+def time_wait_server_first(cap):
+    """Six connections closed by the server first: the TIME_WAITs are the
+    server's, which hold none of the client's ports."""
+    many_closes(cap, 6, "s")
+
+
+@scenario
+def mixed(cap):
+    """For -w --select: a clean connection (40001), one with an
+    out-of-order segment (40002), one refused (40003, port 8081)."""
+    a = Conn(cap, cport=40001)
+    a.handshake(0, prefix="a.")
+    a.exchange(5, prefix="a.")
+    a.close(8, prefix="a.")
+    b = Conn(cap, cport=40002)
+    b.handshake(10, prefix="b.")
+    base = b.nxt["c"]
+    b.seg(20, "c", "PA", 100, label="b.seg1")
+    b.seg(20.1, "c", "PA", 100, seq=base + 200, label="b.seg3")
+    b.seg(20.3, "c", "PA", 100, seq=base + 100, label="b.seg2")
+    b.seg(20.4, "s", "A", ack=base + 300, label="b.ackall")
+    b.close(25, prefix="b.")
+    r = Conn(cap, cport=40003, sport=8081)
+    r.seg(30, "c", "S", label="r.syn")
+    r.seg(30.05, "s", "RA", seq=0, label="r.rst")
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write(__doc__)
+        return 2
+    d = argv[1]
+    os.makedirs(d, exist_ok=True)
+    names = argv[2:] or sorted(SCENARIOS)
+    for name in names:
+        if name not in SCENARIOS:
+            sys.stderr.write("craft.py: no scenario %s\n" % name)
+            return 2
+        cap = Cap(name)
+        SCENARIOS[name](cap)
+        cap.write(d)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,138 @@
+#!/bin/bash
+# Anomalies of established connections on crafted captures (see
+# handshake.sh): zero windows and their probes, keep-alives (never confused
+# with probes), idle gaps, retransmissions, reordering, capture gaps, data
+# after FIN or RST.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/anomalies/common.sh"
+scratch
+FX=$TMPD/fx
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive \
+    keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order late-fill capture-gap \
+    capture-gap-tail data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    fail "craft.py: $(cat "$TMPD/craft.log")"
+    finish
+fi
+
+# zero-window: Linux-style probes (zero length at SND.UNA - 1) are counted
+# as probes, not keep-alives; the window opens again at 2010 ms
+f=$FX/zero-window
+an_run zw "$f.pcap"
+an_only zw "zero-window"
+an_expect zw zero-window server
+an_field zw zero-window count 1
+an_field zw zero-window probes 3
+an_field zw zero-window ongoing false
+an_field zw zero-window stall_ms 1999.9
+# first advertisement, probes, and in the last slot the reopening segment
+an_evidence zw zero-window "$(lbl "$f" s.zw c.probe1 c.probe2 s.open)"
+
+# BSD-style probes (one byte at SND.UNA), the stall still going on at the end
+f=$FX/zero-window-bsd
+an_run zwb "$f.pcap"
+an_only zwb "zero-window"
+an_expect zwb zero-window server
+an_field zwb zero-window probes 3
+an_field zwb zero-window ongoing true
+an_evidence zwb zero-window "$(lbl "$f" s.zw c.probe1 c.probe2 c.probe3)"
+
+# keepalive: a clean connection with keep-alives raises only keepalive
+f=$FX/keepalive
+an_run ka "$f.pcap"
+an_only ka "keepalive"
+an_expect ka keepalive client
+an_field ka keepalive count 3
+an_evidence ka keepalive "$(lbl "$f" c.ka1 c.ka2 c.ka3)"
+f=$FX/keepalive-1byte
+an_run ka1 "$f.pcap"
+an_only ka1 "keepalive"
+an_expect ka1 keepalive server
+an_field ka1 keepalive count 2
+an_evidence ka1 keepalive "$(lbl "$f" s.ka1 s.ka2)"
+
+# idle: a 5 s silence
+f=$FX/idle
+an_run idle-default "$f.pcap"
+an_only idle-default ""
+an_run idle "$f.pcap" --idle-after 2
+an_only idle "idle"
+an_expect idle idle null
+an_field idle idle duration_ms 5000.0
+an_evidence idle idle "$(lbl "$f" c.after)"
+an_run idle-5 "$f.pcap" --idle-after 5
+an_only idle-5 ""
+# a silence still going on when the capture ends: reported, no evidence
+f=$FX/idle-open
+an_run idleopen "$f.pcap" --idle-after 2
+an_only idleopen "idle"
+expect_eq "idleopen: idle is on conn 1 only" "idle" "$(an_ids idleopen 1)"
+an_field idleopen idle duration_ms 4988.0
+an_evidence idleopen idle ""
+# ... but a connection that closed cleanly is not idle, however long the
+# capture goes on after it (its client is in TIME_WAIT, nothing is left to
+# send: no middlebox state to lose)
+an_run quiet "$FX/closed-then-quiet.pcap" --idle-after 2
+an_only quiet ""
+
+# retransmissions: the second segment sent again 300 ms later
+f=$FX/retransmissions
+an_run rtx "$f.pcap"
+an_only rtx "retransmissions"
+an_expect rtx retransmissions client
+an_field rtx retransmissions count 1
+an_field rtx retransmissions bytes 100
+an_evidence rtx retransmissions "$(lbl "$f" c.seg2again)"
+
+# out-of-order: segments 1, 3, 2 within 0.5 ms; not a retransmission, not
+# a capture gap
+f=$FX/out-of-order
+an_run ooo "$f.pcap"
+an_only ooo "out-of-order"
+an_expect ooo out-of-order client
+an_field ooo out-of-order count 1
+an_field ooo out-of-order bytes 100
+an_evidence ooo out-of-order "$(lbl "$f" c.seg2)"
+
+# The hole filled 250 ms later (lost before the capture point, then
+# retransmitted): a retransmission, not reordering.  And not a capture gap:
+# the capture saw every byte the server acknowledged.
+f=$FX/late-fill
+an_run late "$f.pcap"
+an_expect late retransmissions client
+an_evidence late retransmissions "$(lbl "$f" c.seg2)"
+an_absent late out-of-order capture-gap
+
+# capture-gap: a segment in the middle missing, then acknowledged
+f=$FX/capture-gap
+an_run gap "$f.pcap"
+an_only gap "capture-gap"
+an_expect gap capture-gap null
+an_field gap capture-gap bytes 100
+an_evidence gap capture-gap "$(lbl "$f" s.ackall)"
+# ... or the only data segment missing
+f=$FX/capture-gap-tail
+an_run gapt "$f.pcap"
+an_only gapt "capture-gap"
+an_expect gapt capture-gap null
+an_field gapt capture-gap bytes 100
+an_evidence gapt capture-gap "$(lbl "$f" s.ackunseen)"
+
+# data-after-fin
+f=$FX/data-after-fin
+an_run daf "$f.pcap"
+an_only daf "data-after-fin"
+an_expect daf data-after-fin client
+an_field daf data-after-fin bytes 50
+an_evidence daf data-after-fin "$(lbl "$f" c.dataafterfin)"
+
+# data-after-rst: the server's RST (a rst-abort), then the client's data
+f=$FX/data-after-rst
+an_run dar "$f.pcap"
+an_only dar "data-after-rst rst-abort"
+an_expect dar data-after-rst client
+an_field dar data-after-rst bytes 50
+an_evidence dar data-after-rst "$(lbl "$f" c.dataafterrst)"
+an_expect dar rst-abort server ESTABLISHED established
+an_evidence dar rst-abort "$(lbl "$f" s.rst)"
+finish

@@ -1,0 +1,139 @@
+#!/bin/bash
+# Teardown anomalies on crafted captures (see handshake.sh): stuck
+# half-closes, unacknowledged FINs, lost final ACKs, crossing FINs, resets of
+# every kind, resets outside the window, 4-tuples reused in TIME_WAIT.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/anomalies/common.sh"
+scratch
+FX=$TMPD/fx
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
+    last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
+    rst-out-of-window-synsent time-wait-reuse time-wait-reuse-below time-wait-expired \
+    >"$TMPD/craft.log" 2>&1; then
+    fail "craft.py: $(cat "$TMPD/craft.log")"
+    finish
+fi
+
+# close-wait-stuck and fin-wait-2-stuck: the client half-closes at 20 ms,
+# the capture ends at 5000.1 ms; the server never closes
+f=$FX/half-close
+an_run hc-default "$f.pcap"
+an_only hc-default ""
+for s in 0 4; do
+    an_run hc$s "$f.pcap" --stuck-after $s
+    an_only hc$s "close-wait-stuck fin-wait-2-stuck"
+    an_expect hc$s close-wait-stuck server CLOSE_WAIT
+    an_evidence hc$s close-wait-stuck "$(lbl "$f" c.fin)"
+    an_field hc$s close-wait-stuck duration_ms 4980.1
+    an_expect hc$s fin-wait-2-stuck client FIN_WAIT_2
+    an_evidence hc$s fin-wait-2-stuck "$(lbl "$f" s.ackfin)"
+    an_field hc$s fin-wait-2-stuck duration_ms 4980.0
+done
+an_run hc5 "$f.pcap" --stuck-after 5
+an_only hc5 ""
+
+# fin-unacked: the client's FIN sent three times, never ACKed
+f=$FX/fin-unacked
+an_run fu "$f.pcap"
+an_only fu "fin-unacked"
+an_expect fu fin-unacked client FIN_WAIT_1
+an_field fu fin-unacked count 2
+an_evidence fu fin-unacked "$(lbl "$f" c.fin2 c.fin3)"
+
+# The FIN retransmitted once in FIN_WAIT_1, then the FINs cross, then once
+# more in CLOSING.  docs/anomalies.md: "state: the state the table put the
+# endpoint in on its first FIN retransmission" - FIN_WAIT_1.
+f=$FX/fin-unacked-crossing
+an_run fux "$f.pcap"
+an_only fux "fin-unacked simultaneous-close"
+an_expect fux fin-unacked client FIN_WAIT_1
+an_field fux fin-unacked count 2
+an_evidence fux fin-unacked "$(lbl "$f" c.fin2 c.fin3)"
+an_expect fux simultaneous-close null
+an_evidence fux simultaneous-close "$(lbl "$f" s.fin)"
+
+# last-ack-lost: the final ACK seen, then the server's FIN again
+f=$FX/last-ack-lost
+an_run lal "$f.pcap"
+an_only lal "last-ack-lost"
+an_expect lal last-ack-lost null LAST_ACK
+an_field lal last-ack-lost count 1
+an_evidence lal last-ack-lost "$(lbl "$f" s.fin2)"
+
+# simultaneous-close: crossing FINs, both end in TIME_WAIT
+f=$FX/simultaneous-close
+an_run sc "$f.pcap"
+an_only sc "simultaneous-close"
+an_expect sc simultaneous-close null
+an_field sc simultaneous-close count 2
+an_evidence sc simultaneous-close "$(lbl "$f" s.fin)"
+an_conn sc closed_by both
+an_conn sc client_state TIME_WAIT
+an_conn sc server_state TIME_WAIT
+
+# rst-abort, every kind; each connection's only anomaly
+f=$FX/rst-kinds
+an_run rst "$f.pcap"
+an_only rst "rst-abort"
+expect_eq "rst: six connections, each with rst-abort" "rst-abort rst-abort rst-abort rst-abort rst-abort rst-abort" \
+    "$(for c in 1 2 3 4 5 6; do an_ids rst $c; done | tr '\n' ' ' | sed 's/ $//')"
+i=0
+for spec in "established:ESTABLISHED:a" "unread-data:ESTABLISHED:b" "after-fin:CLOSE_WAIT:d" \
+    "half-open::e" "established:ESTABLISHED:f" "after-fin:CLOSE_WAIT:g"; do
+    i=$((i + 1))
+    IFS=: read -r kind state l <<<"$spec"
+    expect_eq "rst conn $i: who" client "$(an_get rst rst-abort who $i)"
+    expect_eq "rst conn $i: kind" "$kind" "$(an_get rst rst-abort kind $i)"
+    [ -n "$state" ] && expect_eq "rst conn $i: state" "$state" "$(an_get rst rst-abort state $i)"
+    expect_eq "rst conn $i: evidence" "$(lbl "$f" $l.rst)" "$(an_get rst rst-abort evidence $i)"
+done
+expect_eq "rst conn 5: unacked_bytes" 100 "$(an_get rst rst-abort unacked_bytes 5)"
+expect_eq "rst conn 2: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacked_bytes 2)"
+expect_eq "rst conn 3: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacked_bytes 3)"
+# the RST itself acknowledges the server's FIN; a FIN is not data
+expect_eq "rst conn 6: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacked_bytes 6)"
+
+# A reset from an endpoint that has no connection: the server answers the
+# client's data with a bare RST (no ACK flag, sequence = the segment's ACK),
+# RFC 793's reply from CLOSED - the server lost its state.
+f=$FX/rst-lost-state
+an_run lost "$f.pcap"
+an_only lost "rst-abort"
+an_expect lost rst-abort server "" half-open
+an_evidence lost rst-abort "$(lbl "$f" s.rst)"
+
+# rst-out-of-window: a RST far outside the client's window is ignored; the
+# connection goes on and closes normally
+f=$FX/rst-out-of-window
+an_run oow "$f.pcap"
+an_only oow "rst-out-of-window"
+an_expect oow rst-out-of-window server ESTABLISHED
+an_field oow rst-out-of-window count 1
+an_evidence oow rst-out-of-window "$(lbl "$f" s.forgedrst)"
+expect_eq "oow: summary rst_ignored" 1 "$("$PY" "$AQ" summary "$TMPD/oow.json" rst_ignored)"
+an_conn oow client_state TIME_WAIT
+an_conn oow server_state CLOSED
+# ... and in SYN_SENT, a RST that does not acknowledge the SYN
+f=$FX/rst-out-of-window-synsent
+an_run oows "$f.pcap"
+an_only oows "rst-out-of-window"
+an_expect oows rst-out-of-window server SYN_SENT
+an_evidence oows rst-out-of-window "$(lbl "$f" s.badrst)"
+
+# time-wait-reuse: a new SYN on the 4-tuple while the client is in TIME_WAIT
+for v in "" -below; do
+    f=$FX/time-wait-reuse$v
+    an_run twr$v "$f.pcap"
+    an_only twr$v "time-wait-reuse"
+    an_expect twr$v time-wait-reuse client
+    an_evidence twr$v time-wait-reuse "$(lbl "$f" 2.c.syn)"
+    expect_eq "twr$v: time-wait-reuse is on the new connection" 2 "$(an_get twr$v time-wait-reuse conn)"
+    an_conn twr$v reused_in_time_wait true 2
+done
+an_field twr time-wait-reuse isn_above_old true
+an_field twr-below time-wait-reuse isn_above_old false
+# ... but not once TIME_WAIT is over (--msl 1: 2 s; the new SYN comes 3 s later)
+an_run twx "$FX/time-wait-expired.pcap" --msl 1
+an_only twx ""
+finish
