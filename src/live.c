@@ -333,7 +333,14 @@ int run_live(struct options *opt)
         }
     }
 
-    /* 4. the end */
+    /* 4. the end: a replay cut short by a signal is reported as such */
+    if (stop_signal && rp.cap && !rp.eof && status == EXIT_ALL_READ) {
+        status = EXIT_INTERRUPTED;
+        model_set_input_counts(m, capture_records(rp.cap), capture_filtered(rp.cap), capture_format(rp.cap));
+        if (!u)
+            fprintf(stderr, "tcpfsm: %s: interrupted by a signal after %llu packets; reporting them\n", src.name,
+                    (unsigned long long)capture_records(rp.cap));
+    }
     uint64_t kdrops = 0, idrops = 0;
     if (lc) {
         struct livecap_stats st;

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "describe.h"
+#include "exitcodes.h"
 #include "listeners.h"
 #include "options.h"
 #include "pcapwrite.h"
@@ -720,6 +721,7 @@ bool model_finish_report(struct model *m, int exit_status, const char *damage)
     info.last_ts = m->last_ts;
     info.damage = damage;
     info.exit_status = exit_status;
+    info.interrupted = exit_status == EXIT_INTERRUPTED;
     info.cfg = &m->opt->tracker;
     info.stats = tracker_stats(m->tr);
     info.census = &m->census;

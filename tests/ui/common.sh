@@ -131,6 +131,35 @@ check_not_screen() {
     fi
 }
 
+# u_wait_prompt: until the shell's prompt is the last line on the screen.
+u_wait_prompt() {
+    local i=0
+    while [ $i -lt 100 ]; do
+        [ "$(u_screen | grep -v '^ *$' | tail -1)" = 'READY$' ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    return 1
+}
+
+# check_prompt DESCRIPTION [PID]: tcpfsm (PID) has exited and the shell's
+# prompt is the last line on the screen.
+check_prompt() {
+    local what=$1 pid=${2:-} i=0 last=""
+    while [ $i -lt 100 ]; do
+        last=$(u_screen | grep -v '^ *$' | tail -1)
+        if [ "$last" = 'READY$' ] && { [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; }; then
+            pass "$what"
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "$what (last line: '$last'$( [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo '; tcpfsm still runs'))"
+    u_screen | sed 's/^/#   | /'
+    return 1
+}
+
 # u_tcpfsm_pid: the PID of tcpfsm running in the pane (a child of its shell).
 u_tcpfsm_pid() {
     local shell i=0 pid

@@ -22,7 +22,7 @@ u_keys Enter
 check_screen "replay: the detail's timeline shows the client's FIN" "C>S +F\\. "
 check_screen "replay: the detail shows the client's transition to FIN_WAIT_2" "client FIN_WAIT_1 -> FIN_WAIT_2"
 u_keys q
-check_screen "replay: q gives the prompt back" "^READY\\$" 50
+check_prompt "replay: q gives the prompt back"
 expect_eq "replay: the alternate screen was left" 0 "$(u_alt)"
 
 # --- every shipped capture: the rows agree with the report
@@ -49,7 +49,7 @@ for line in sys.stdin:
         c = $3; s = $4; sub(/\?$/, "", c); sub(/\?$/, "", s); print $1, $2, c, s }' | sort)
     expect_eq "$name: the rows' states agree with the report" "$want" "$got"
     u_keys q
-    u_wait_screen "^READY\\$" 50 >/dev/null
+    u_wait_prompt
 done
 
 # --- --speed: paced by the packets' timestamps (syn-blackholed spans ~1 s)
@@ -60,7 +60,7 @@ check_screen "--speed 0.25: the first SYN is shown before the retransmission" "^
 check_screen "--speed 0.25: then it finishes" "REPLAY DONE" 150
 check_screen "--speed 0.25: both SYNs in the end" "^Pkts 2 "
 u_keys q
-u_wait_screen "^READY\\$" 50 >/dev/null
+u_wait_prompt
 
 # --- without a terminal: snapshots, then the report
 "$TCPFSM" -r "$CAPS/close-wait-stuck.pcap" --ui --stuck-after 0 --format json >"$TMPD/out.json" 2>"$TMPD/err"
@@ -85,6 +85,21 @@ if grep -q "^snapshot .* UTC" "$TMPD/out.txt" && grep -q "^  server  CLOSE_WAIT 
 else
     fail "no terminal: text output was:"
     sed 's/^/#   /' "$TMPD/out.txt" | head -30
+fi
+
+# --- a replay cut short by a signal: exit status 4, reported as interrupted
+"$TCPFSM" -r "$CAPS/syn-blackholed.pcap" --ui --speed 0.1 --interval 0.2 --format json >"$TMPD/int.json" 2>"$TMPD/int.err" &
+pid=$!
+U_PIDS="$U_PIDS $pid"
+i=0
+while ! grep -q snapshot "$TMPD/int.json" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -INT "$pid"
+wait "$pid"
+expect_eq "interrupted replay: exit status 4" 4 "$?"
+if tail -1 "$TMPD/int.json" | grep -q '"type":"summary".*"interrupted":true' && grep -q "interrupted by a signal" "$TMPD/int.err"; then
+    pass "interrupted replay: the summary says interrupted, stderr says so"
+else
+    fail "interrupted replay: $(tail -c 300 "$TMPD/int.json") / $(cat "$TMPD/int.err")"
 fi
 
 finish
