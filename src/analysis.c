@@ -205,6 +205,8 @@ static struct anomaly *note(struct analysis *an, struct conn *c, enum anomaly_id
         }
         if (!(x->mask & (1u << id)))
             an->st.conns_with[id]++;
+        if (!x->mask)
+            an->st.conns_any++;
         x->mask |= 1u << id;
     }
     a->count++;
@@ -398,7 +400,7 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
             /* a FIN sent again: the endpoint holds it unacknowledged, in the
              * state the table moves it to (FIN_WAIT_1, CLOSING or LAST_ACK) */
             a = note(an, c, AN_FIN_UNACKED, role, seg->ts, seg->pktno);
-            if (a)
+            if (a && a->count == 1)     /* the state it was held in when it began */
                 a->state = tcp_transition(from, ev)->next;
         }
         break;
@@ -450,7 +452,11 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
         return;             /* a RST answering the SYN: syn-refused */
     if (!s_sync && !r_sync && f->sender_state != ST_SYN_RCVD && f->receiver_state != ST_SYN_RCVD)
         return;             /* nothing was under way on either side */
-    if (!s_sync || f->receiver_state == ST_SYN_RCVD)
+    /* RFC 793's reply from an endpoint without a connection: no ACK bit,
+     * sequence number taken from the ACK of the segment it answers, which is
+     * what the peer had acknowledged.  The sender had lost the connection. */
+    bool lost_state = !(seg->flags & TH_ACK) && (r->flags & EPF_ACK) && seg->seq == r->ack;
+    if (!s_sync || f->receiver_state == ST_SYN_RCVD || lost_state)
         kind = RST_HALF_OPEN;   /* the sender had no synchronized connection */
     else if (f->had_fin || (r->flags & EPF_FIN))
         kind = RST_AFTER_FIN;
@@ -466,9 +472,17 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
         /* data the RST sender had sent that its peer had not acknowledged */
         if ((s->flags & EPF_SEQ) && (r->flags & EPF_ACK) && seq_gt(f->snd_nxt, r->ack))
             a->value = f->snd_nxt - r->ack;
-        /* data the peer had sent that the RST sender had not acknowledged */
-        if ((r->flags & EPF_SEQ) && (s->flags & EPF_ACK) && seq_gt(r->snd_nxt, s->ack))
-            a->value2 = r->snd_nxt - s->ack;
+        /* data the peer had sent that the RST sender had not acknowledged,
+         * counting the RST's own acknowledgement and not the FIN's slot */
+        bool have_ack = (s->flags & EPF_ACK) || (seg->flags & TH_ACK);
+        uint32_t acked = (s->flags & EPF_ACK) ? s->ack : seg->ack;
+        if ((seg->flags & TH_ACK) && seq_gt(seg->ack, acked))
+            acked = seg->ack;
+        uint32_t sent = r->snd_nxt;
+        if ((r->flags & EPF_FIN) && sent == r->fin_seq + 1)
+            sent = r->fin_seq;
+        if ((r->flags & EPF_SEQ) && have_ack && seq_gt(sent, acked))
+            a->value2 = sent - acked;
     }
 }
 
@@ -755,7 +769,11 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             x->ep[r].zw_start = 0;
         }
     }
-    if (now - c->last > an->cfg.idle_after && !(cl->state == ST_CLOSED && sv->state == ST_CLOSED)) {
+    /* silence after both ends are done (closed, or one in TIME_WAIT) is not
+     * an idle connection */
+    bool done = (cl->state == ST_CLOSED || cl->state == ST_LISTEN || cl->state == ST_TIME_WAIT) &&
+                (sv->state == ST_CLOSED || sv->state == ST_LISTEN || sv->state == ST_TIME_WAIT);
+    if (now - c->last > an->cfg.idle_after && !done) {
         a = note(an, c, AN_IDLE, -1, c->last, 0);
         if (a && (uint64_t)(now - c->last) > a->value)
             a->value = (uint64_t)(now - c->last);
@@ -793,6 +811,21 @@ static struct service_anomaly *svc_add(struct analysis *an)
     struct service_anomaly *s = &an->svc[an->nsvc++];
     memset(s, 0, sizeof *s);
     return s;
+}
+
+static int cmp_svc(const void *x, const void *y)
+{
+    const struct service_anomaly *a = x, *b = y;
+    if (a->a.id != b->a.id)
+        return a->a.id < b->a.id ? -1 : 1;
+    if (a->a.count != b->a.count)           /* the largest first */
+        return a->a.count > b->a.count ? -1 : 1;
+    int c = addr_cmp(&a->server, &b->server);
+    if (c)
+        return c;
+    if (a->port != b->port)
+        return a->port < b->port ? -1 : 1;
+    return addr_cmp(&a->client, &b->client);
 }
 
 void analysis_finish(struct analysis *an, tstamp_t now)
@@ -843,6 +876,9 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         an->st.conns_with[AN_TIME_WAIT_PILEUP]++;
         an->st.occurrences[AN_TIME_WAIT_PILEUP] += p->peak;
     }
+    /* table order depends on a random hash key: report in a fixed order */
+    if (an->nsvc > 1)
+        qsort(an->svc, an->nsvc, sizeof *an->svc, cmp_svc);
 }
 
 const struct service_anomaly *analysis_service_anomalies(const struct analysis *an, uint32_t *n)

@@ -51,6 +51,7 @@ struct seg_facts {
 
 struct analysis_stats {
     uint64_t conns_with[AN__COUNT];     /* connections with each anomaly */
+    uint64_t conns_any;                 /* connections with at least one */
     uint64_t occurrences[AN__COUNT];    /* summed counts */
     uint64_t not_recorded;              /* anomaly records refused: pool full */
     uint64_t ext_refused;               /* extension records refused */

@@ -219,9 +219,12 @@ static void print_summary(struct text_report *t, const struct run_info *in)
             if (worst < 0 || anomaly_info(i)->severity > anomaly_info(worst)->severity)
                 worst = i;
         }
+        uint64_t services = as->conns_with[AN_SYN_FLOOD] + as->conns_with[AN_TIME_WAIT_PILEUP];
+        (void)conns;
         if (kinds)
-            fprintf(o, "  anomalies      %" PRIu64 " kinds, on %" PRIu64 " connections or services in all; "
-                       "worst: %s\n", kinds, conns, anomaly_info(worst)->id);
+            fprintf(o, "  anomalies      %" PRIu64 " %s on %" PRIu64 " %s%s; worst: %s\n", kinds,
+                    kinds == 1 ? "kind" : "kinds", as->conns_any, as->conns_any == 1 ? "connection" : "connections",
+                    services ? " and some services" : "", anomaly_info(worst)->id);
         else
             fprintf(o, "  anomalies      none\n");
         if (as->not_recorded)
