@@ -476,7 +476,8 @@ static void build_services(struct model *m)
         s->rate += r->rate[0] + r->rate[1];
     }
     /* merge duplicates left by the cheap grouping */
-    qsort(v->svcs, v->nsvcs, sizeof *v->svcs, cmp_svc);
+    if (v->nsvcs > 1)
+        qsort(v->svcs, v->nsvcs, sizeof *v->svcs, cmp_svc);
     uint32_t k = 0;
     for (uint32_t i = 0; i < v->nsvcs; i++) {
         if (k && !cmp_svc(&v->svcs[k - 1], &v->svcs[i])) {
@@ -548,7 +549,8 @@ const struct model_view *model_view(struct model *m, tstamp_t now)
         }
         v->stuck += (uint32_t)popcount32(r->stuck);
     }
-    qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
+    if (v->nanoms > 1)
+        qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
     v->packets = m->packets;
     v->bytes = m->bytes;
     v->tcp = m->outcome[DEC_TCP];
@@ -579,7 +581,8 @@ const struct model_view *model_view(struct model *m, tstamp_t now)
         m->prev[m->nprev].bytes[1] = v->rows[i].bytes[1];
         m->nprev++;
     }
-    qsort(m->prev, m->nprev, sizeof *m->prev, cmp_prev);
+    if (m->nprev > 1)
+        qsort(m->prev, m->nprev, sizeof *m->prev, cmp_prev);
     if (!m->have_prev || now > m->prev_now) {
         m->prev_now = now;
         m->prev_packets = m->packets;

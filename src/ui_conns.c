@@ -157,7 +157,8 @@ void ui_conns_rebuild(struct ui *u)
     for (uint32_t i = 0; i < v->nrows; i++)
         if (matches(u, &v->rows[i]))
             u->order[u->norder++] = i;
-    qsort_r(u->order, u->norder, sizeof *u->order, compare, u);
+    if (u->norder > 1)
+        qsort_r(u->order, u->norder, sizeof *u->order, compare, u);
     /* keep the selected connection selected */
     if (u->sel_id) {
         for (uint32_t i = 0; i < u->norder; i++)

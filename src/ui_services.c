@@ -30,7 +30,8 @@ void ui_services_draw(struct ui *u, int y, int h, int width)
         return;
     /* The view's array is the model's; sorting it in place is harmless
      * (the model rebuilds it each time) and keeps Enter's index right. */
-    qsort(v->svcs, v->nsvcs, sizeof *v->svcs, cmp_service);
+    if (v->nsvcs > 1)
+        qsort(v->svcs, v->nsvcs, sizeof *v->svcs, cmp_service);
     int body = h - 1;
     u->rows_shown = body;
     ui_list_fit(&u->svcs, (int)v->nsvcs, body);
