@@ -75,7 +75,9 @@ int ui_header_draw(struct ui *u, int width)
     snprintf(t, sizeof t, "  %s%s", u->cfg.mode ? u->cfg.mode : "", u->paused ? " (PAUSED)" : "");
     item(&f, t, u->paused ? ui_attr(u, CP_ANOM, A_BOLD | A_REVERSE) : A_BOLD);
     if (v) {
-        snprintf(t, sizeof t, "  elapsed %s", format_duration(v->elapsed, d));
+        char clock[40];
+        format_time(v->now, clock);
+        snprintf(t, sizeof t, "  %.8s UTC  elapsed %s", clock + 11, format_duration(v->elapsed, d));
         item(&f, t, A_NORMAL);
     }
     newline(&f);

@@ -36,9 +36,19 @@ void ui_services_draw(struct ui *u, int y, int h, int width)
     u->rows_shown = body;
     ui_list_fit(&u->svcs, (int)v->nsvcs, body);
     attr_t bar = ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE);
-    char t[256];
-    snprintf(t, sizeof t, "%-28s %5s %6s %6s %7s %7s %7s %5s %5s %7s %7s %7s", "SERVICE", "OPEN", "SYNRCV", "ESTAB",
-             "CL_WAIT", "LST_ACK", "TM_WAIT", "STUCK", "ANOM", "SEEN", "REFUSED", "RATE/s");
+    /* the service column as wide as the longest on screen */
+    int sw = 7;
+    for (int i = 0; i < body && u->svcs.top + i < (int)v->nsvcs; i++) {
+        const struct model_service *s = &v->svcs[u->svcs.top + i];
+        char a[ADDR_STRLEN];
+        int n = (int)strlen(addr_format(&s->addr, a)) + 6 + (s->addr.family == 6 ? 2 : 0);
+        if (n > sw)
+            sw = n;
+    }
+    char t[320];
+    /* the columns that matter most first, so an 80-column terminal keeps them */
+    snprintf(t, sizeof t, "%-*s %5s %5s %5s %6s %7s %6s %7s %7s %7s %7s %7s", sw, "SERVICE", "OPEN", "STUCK", "ANOM",
+             "ESTAB", "CL_WAIT", "SYNRCV", "LST_ACK", "TM_WAIT", "SEEN", "REFUSED", "RATE/s");
     ui_put(y, 0, width, t, bar, true);
     if (!v->nsvcs)
         ui_put(y + 1, 1, width - 1, "no service seen yet", A_DIM, false);
@@ -52,10 +62,10 @@ void ui_services_draw(struct ui *u, int y, int h, int width)
         else
             snprintf(ep, sizeof ep, "%s:%u", a, s->port);
         const uint32_t *st = s->state[SERVER];
-        snprintf(t, sizeof t, "%-28.28s %5" PRIu32 " %6" PRIu32 " %6" PRIu32 " %7" PRIu32 " %7" PRIu32 " %7" PRIu32
-                              " %5" PRIu32 " %5" PRIu32 " %7" PRIu64 " %7" PRIu64 " %7s",
-                 ep, s->open, st[ST_SYN_RCVD], st[ST_ESTABLISHED], st[ST_CLOSE_WAIT], st[ST_LAST_ACK],
-                 st[ST_TIME_WAIT] + s->state[CLIENT][ST_TIME_WAIT], s->stuck, s->anomalous, s->seen, s->refused,
+        snprintf(t, sizeof t, "%-*s %5" PRIu32 " %5" PRIu32 " %5" PRIu32 " %6" PRIu32 " %7" PRIu32 " %6" PRIu32
+                              " %7" PRIu32 " %7" PRIu32 " %7" PRIu64 " %7" PRIu64 " %7s",
+                 sw, ep, s->open, s->stuck, s->anomalous, st[ST_ESTABLISHED], st[ST_CLOSE_WAIT], st[ST_SYN_RCVD],
+                 st[ST_LAST_ACK], st[ST_TIME_WAIT] + s->state[CLIENT][ST_TIME_WAIT], s->seen, s->refused,
                  ui_rate(s->rate, r));
         attr_t at = A_NORMAL;
         if (idx == u->svcs.sel)

@@ -55,7 +55,7 @@ done
 # --- --speed: paced by the packets' timestamps (syn-blackholed spans ~1 s)
 u_keys clear Enter
 u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --speed 0.25 --refresh 100" Enter
-check_screen "--speed 0.25: the replay is under way" "REPLAY 0\\.25x +elapsed"
+check_screen "--speed 0.25: the replay is under way" "REPLAY 0\\.25x +[0-9:]+ UTC +elapsed"
 check_screen "--speed 0.25: the first SYN is shown before the retransmission" "^Pkts 1 "
 check_screen "--speed 0.25: then it finishes" "REPLAY DONE" 150
 check_screen "--speed 0.25: both SYNs in the end" "^Pkts 2 "
