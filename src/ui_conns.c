@@ -43,8 +43,18 @@ static void endpoint_text(const struct model_row *r, int role, char buf[ENDPOINT
         snprintf(buf, ENDPOINT_STRLEN, "%s:%u", a, r->port[role]);
 }
 
+/* How long the connection has been as it is: since either endpoint last
+ * changed state; for a stuck connection, how long its stuck endpoint has
+ * been stuck. */
 static tstamp_t in_state(const struct model_row *r, tstamp_t now)
 {
+    if (r->stuck) {
+        tstamp_t s = now;
+        for (int role = 0; role < 2; role++)
+            if ((r->stuck & (1u << role)) && r->since[role] < s)
+                s = r->since[role];
+        return now - s;
+    }
     tstamp_t s = r->since[0] > r->since[1] ? r->since[0] : r->since[1];
     return now - s;
 }
