@@ -615,8 +615,14 @@ static void screen_key(struct ui *u, struct model *m, int ch)
             u->screen = u->back;
             return;
         case 'w': {
-            char def[64];
-            snprintf(def, sizeof def, "tcpfsm-conn-%u.pcap", (unsigned)u->detail_id);
+            /* here if this (unprivileged) process may write here, else /tmp */
+            char def[96];
+            const char *tmp = getenv("TMPDIR");
+            if (access(".", W_OK) == 0)
+                snprintf(def, sizeof def, "tcpfsm-conn-%u.pcap", (unsigned)u->detail_id);
+            else
+                snprintf(def, sizeof def, "%.60s/tcpfsm-conn-%u.pcap", tmp && *tmp ? tmp : "/tmp",
+                         (unsigned)u->detail_id);
             start_prompt(u, PROMPT_WRITE, def);
             return;
         }
