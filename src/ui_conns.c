@@ -230,22 +230,28 @@ void ui_conns_draw(struct ui *u, int y, int h, int width)
     }
     w[COL_CLIENT] = wc;
     w[COL_SERVER] = ws;
-    /* the essential columns, shrinking the addresses if they must */
-    int essential = w[COL_CSTATE] + w[COL_SSTATE] + 3;
-    if (wc + ws + 1 + essential > width) {
-        int room = width - essential - 1;
-        if (room < 12)
-            room = 12;
-        w[COL_CLIENT] = room / 2;
-        w[COL_SERVER] = room - room / 2;
+    /* the essential columns (both states, time in state, a short anomaly
+     * mark), shrinking the addresses (from their start: the port stays) if
+     * they must */
+    int essential = w[COL_CSTATE] + w[COL_SSTATE] + w[COL_INSTATE] + 7 + 5;
+    while (w[COL_CLIENT] + w[COL_SERVER] + essential > width && (w[COL_CLIENT] > 12 || w[COL_SERVER] > 12)) {
+        if (w[COL_CLIENT] >= w[COL_SERVER])
+            w[COL_CLIENT]--;
+        else
+            w[COL_SERVER]--;
     }
     int used = -1;
     for (int pri = 0; pri < COL__COUNT; pri++)
-        for (int c = 0; c < COL__COUNT; c++)
-            if (cols[c].priority == pri && used + 1 + w[c] <= width) {
+        for (int c = 0; c < COL__COUNT; c++) {
+            if (cols[c].priority != pri)
+                continue;
+            if (c == COL_ANOM && used + 1 + w[c] > width && used + 1 + 7 <= width)
+                w[c] = 7;   /* "STUCK+1", "rst-ab~": better short than none */
+            if (used + 1 + w[c] <= width) {
                 on[c] = true;
                 used += 1 + w[c];
             }
+        }
     int spare = width - used;
 
     /* header */
