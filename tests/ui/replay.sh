@@ -25,6 +25,17 @@ u_keys q
 check_prompt "replay: q gives the prompt back"
 expect_eq "replay: the alternate screen was left" 0 "$(u_alt)"
 
+# --- a reused 4-tuple: the new incarnation is a new row (connection #2)
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/port-reuse-client-time-wait.pcap --ui --refresh 100" Enter
+check_screen "reuse: the new incarnation's row" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +ESTABLISHED +ESTABLISHED .*time-wait-reuse"
+check_screen "reuse: one row, two connections seen" "Conns 1 open 2 seen"
+u_keys Enter
+check_screen "reuse: the detail is connection #2, a new incarnation" "^Connection #2 "
+check_screen "reuse: the detail says so" "a new incarnation of a reused 4-tuple"
+u_keys q
+u_wait_prompt
+
 # --- every shipped capture: the rows agree with the report
 for cap in "$CAPS"/*.pcap; do
     name=$(basename "$cap")
