@@ -248,6 +248,19 @@ struct ui *ui_open(const struct ui_config *cfg, char *err, size_t errlen)
     nonl();
     intrflush(stdscr, FALSE);
     keypad(stdscr, TRUE);
+    /* Home, End, PgUp, PgDn as xterm, screen/tmux and the Linux console send
+     * them, whatever TERM says (a wrong TERM inside tmux is common) */
+    static const struct {
+        const char *seq;
+        int key;
+    } keys[] = {
+        { "\033[1~", KEY_HOME }, { "\033[7~", KEY_HOME }, { "\033[H", KEY_HOME }, { "\033OH", KEY_HOME },
+        { "\033[4~", KEY_END }, { "\033[8~", KEY_END }, { "\033[F", KEY_END }, { "\033OF", KEY_END },
+        { "\033[5~", KEY_PPAGE }, { "\033[6~", KEY_NPAGE },
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        if (key_defined(keys[i].seq) <= 0)
+            define_key(keys[i].seq, keys[i].key);
     nodelay(stdscr, TRUE);
     curs_set(0);
     if (has_colors()) {

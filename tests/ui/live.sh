@@ -137,6 +137,26 @@ check_screen "at 80x24 the stuck row is there" "^192\\.0\\.2\\.10:$stuck_port .*
 check_screen "at 80x24 the key bar is on the last line" "^\\? Help +Enter Detail"
 last=$(u_screen | tail -1)
 case $last in "? Help"*) pass "the key bar is the 24th line" ;; *) fail "the last line is: $last" ;; esac
+# more rows than the screen: End, Home, PgDn move through them
+u_cmd C connect MANY 192.0.2.80 8080 24 >/dev/null
+u_cmd S accept L SMANY 24 >/dev/null
+check_screen "24 more connections" "Connections \\(29\\)"
+rows_on_screen() { u_screen | grep -Ec '^(192\.0\.2\.10|\[2001:db8::10\]):'; }
+n=$(rows_on_screen)
+if [ "$n" -ge 10 ] && [ "$n" -lt 29 ]; then pass "at 80x24 a screenful of rows ($n of 29)"; else fail "$n rows on screen at 80x24"; fi
+u_keys End
+check_not_screen "End: the first rows scroll away" "^192\\.0\\.2\\.10:$stuck_port "
+u_keys Home
+check_screen "Home: back to the top, the stuck row first" "^192\\.0\\.2\\.10:$stuck_port .*FIN_WAIT_2"
+u_keys NPage
+check_not_screen "PgDn: a page down" "^192\\.0\\.2\\.10:$stuck_port "
+u_keys PPage
+check_screen "PgUp: a page up" "^192\\.0\\.2\\.10:$stuck_port .*FIN_WAIT_2"
+u_keys '?'
+check_screen "? shows the help" "^Keys$"
+check_screen "the help explains STUCK" "STUCK: CLOSE_WAIT or"
+u_keys x
+check_screen "any key closes the help" "^CLIENT +SERVER"
 u_resize 132 40
 check_screen "back at 132x40 the wide columns return" "^CLIENT +SERVER +C-STATE +S-STATE +IN-STATE +AGE +IDLE +PKTS"
 
