@@ -103,6 +103,22 @@ else
     sed 's/^/#   /' "$TMPD/snap.text" | head -40
 fi
 
+# --- -i any: Linux cooked v2, so each packet names its interface
+ip netns exec "$ns" timeout -s INT 10 "$TCPFSM" -i any --no-ui --interval 0.3 tcp >"$TMPD/any.txt" 2>&1 &
+pid=$!
+U_PIDS="$U_PIDS $pid"
+i=0
+while ! grep -q snapshot "$TMPD/any.txt" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+traffic
+kill -INT "$pid"
+wait "$pid"
+if grep -q "^  link type      LINUX_SLL2 (Linux cooked v2), live capture" "$TMPD/any.txt" &&
+    grep -Eq "^  connections    [1-9][0-9]* seen" "$TMPD/any.txt"; then
+    pass "-i any captures as Linux cooked v2 and tracks the connections"
+else
+    fail "-i any: $(head -c 600 "$TMPD/any.txt")"
+fi
+
 # --- loss is never hidden: a stopped tcpfsm with a small buffer drops, and
 # the snapshots and the report say how much
 ip netns exec "$ns" "$TCPFSM" -i lo --no-ui --interval 0.3 -B 256 --format json tcp >"$TMPD/drop.json" 2>"$TMPD/drop.err" &
