@@ -111,7 +111,8 @@ static void usage(FILE *f)
         "The filter expression is a BPF filter, as for tcpdump (see pcap-filter(7)).\n"
         "Exit status: 0 all input read; 1 input damaged (what was readable is reported);\n"
         "2 usage error or input that cannot be opened (a missing interface, no permission to\n"
-        "capture, a user for -Z that does not exist); 3 the report could not be written.\n"
+        "capture, a user for -Z that does not exist); 3 the report could not be written;\n"
+        "4 reading a file was interrupted by a signal (what was read is reported).\n"
         "A live capture (-i) ends on q, Ctrl-C or SIGTERM with status 0; 1 if the interface failed.\n"
         "Documentation: tcpfsm(1), docs/ in the source tree.\n");
 }
