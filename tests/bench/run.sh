@@ -1,0 +1,325 @@
+#!/bin/bash
+# tests/bench/run.sh - how fast tcpfsm is, and how much memory it needs per
+# connection, against a floor (tests/bench/floor.c: libpcap read, decode, hash
+# lookup, nothing else), tcptrace and tshark, on traces from tests/bench/gen.c.
+#
+#   tests/bench/run.sh [--quick] [--reps N] [--no-doc] [--keep]
+#
+#   --quick     small traces only (10k, 100k, 100k all-open, a 1M-SYN flood):
+#               for trying the kit, not for the record
+#   --reps N    repetitions of each measurement (default 5; 3 on 1M traces)
+#   --no-doc    do not rewrite the measured section of docs/performance.md
+#   --keep      keep the traces and outputs in tests/bench/out/
+#
+# TCPFSM=PATH measures another tcpfsm binary (BENCH_REV=COMMIT then says
+# which commit it was built from, for the report).
+#
+# Needs tcpfsm built in the tree (autoreconf -fi && ./configure && make), a C
+# compiler, libpcap's headers, /usr/bin/time, and tcptrace and tshark (either
+# is skipped with a note if missing).  Writes under tests/bench/out/ (ignored
+# by git; BENCH_OUT overrides), prints a table, and replaces the text between
+# the MEASURED markers in docs/performance.md.
+#
+# Each trace is measured in rounds: every tool once per round, in the same
+# order, so that load from other work on the machine spreads over all tools;
+# the median of the rounds is reported.  Wall time is taken with nanosecond
+# clocks around /usr/bin/time -v, which gives CPU time and peak RSS.
+set -euo pipefail
+export LC_ALL=C
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+envdesc=
+[ -n "${TCPFSM:-}" ] && envdesc="TCPFSM=$TCPFSM "
+[ -n "${BENCH_REV:-}" ] && envdesc="${envdesc}BENCH_REV=$BENCH_REV "
+TCPFSM=${TCPFSM:-$top/tcpfsm}
+out=${BENCH_OUT:-$here/out}
+doc=$top/docs/performance.md
+CC=${CC:-cc}
+
+quick=false reps= write_doc=true keep=false
+cmdline="${envdesc}tests/bench/run.sh${*:+ $*}"
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) quick=true ;;
+    --reps) reps=$2; shift ;;
+    --no-doc) write_doc=false ;;
+    --keep) keep=true ;;
+    -h|--help) sed -n '2,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+die() { echo "run.sh: $*" >&2; exit 1; }
+[ -x "$TCPFSM" ] || die "no tcpfsm at $TCPFSM: build it first (autoreconf -fi && ./configure && make)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package: time)"
+have_tcptrace=false; command -v tcptrace >/dev/null && have_tcptrace=true
+have_tshark=false; command -v tshark >/dev/null && have_tshark=true
+
+mkdir -p "$out"
+$have_tcptrace || echo "run.sh: tcptrace is not installed: measuring without it" >&2
+$have_tshark || echo "run.sh: tshark is not installed: measuring without it" >&2
+res=$out/results.tsv        # trace tool round wall_ns user_s sys_s rss_kb
+: >"$res"
+log=$out/run.log
+: >"$log"
+say() { echo "$*" | tee -a "$log" >&2; }
+
+# ------------------------------------------------------------- building ---
+say "== building gen and floor (-O2) into $out"
+$CC -O2 -std=c11 -Wall -Wextra -o "$out/gen" "$here/gen.c" -lm
+$CC -O2 -std=c11 -Wall -Wextra -o "$out/floor" "$here/floor.c" -lpcap
+GEN=$out/gen
+FLOOR=$out/floor
+
+# ------------------------------------------------------------ the traces ---
+# name | gen arguments | rounds
+if $quick; then
+    traces=(
+        "10k|--conns 10000 --concurrency 100|${reps:-5}"
+        "100k|--conns 100000 --concurrency 1000|${reps:-5}"
+        "100k-open|--conns 100000 --all-open|${reps:-3}"
+    )
+    flood_syns=1000000
+    flood_reps=${reps:-3}
+else
+    traces=(
+        "10k|--conns 10000 --concurrency 100|${reps:-5}"
+        "100k|--conns 100000 --concurrency 1000|${reps:-5}"
+        "1m|--conns 1000000 --concurrency 400|${reps:-3}"
+        "1m-open|--conns 1000000 --all-open|${reps:-3}"
+    )
+    flood_syns=10000000
+    flood_reps=${reps:-3}
+fi
+flood_max=100000
+# tshark: about 9 CPU seconds and 0.9 GB on the 100k trace; on the 1M ones
+# it would take minutes and ~9 GB
+if $quick; then tshark_traces="10k"; else tshark_traces="10k 100k"; fi
+common_gen="--seed 1 --data 4 --ipv6 20"
+
+# ------------------------------------------------------------ measuring ---
+# measure TRACE TOOL ROUND STDOUT CMD...: one run, appended to $res.
+measure() {
+    local trace=$1 tool=$2 round=$3 stdout=$4
+    shift 4
+    local tf=$out/time.txt t0 t1 rc=0
+    t0=$(date +%s%N)
+    /usr/bin/time -v -o "$tf" "$@" >"$stdout" 2>"$out/stderr.txt" || rc=$?
+    t1=$(date +%s%N)
+    if [ $rc -ne 0 ]; then
+        say "   $tool on $trace exited with status $rc:"
+        head -5 "$out/stderr.txt" | sed 's/^/     /' | tee -a "$log" >&2
+    fi
+    awk -F': ' -v tr="$trace" -v tool="$tool" -v r="$round" -v w=$((t1 - t0)) '
+        /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
+        END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tr, tool, r, w, u, s, m }' "$tf" >>"$res"
+}
+
+# median TRACE TOOL COLUMN: median over rounds (column 4 wall_ns, 5 user,
+# 6 sys, 7 rss_kb, 8 user+sys)
+median() {
+    awk -F'\t' -v tr="$1" -v tool="$2" -v c="$3" '
+        $1 == tr && $2 == tool { v[n++] = (c == 8 ? $5 + $6 : $c) }
+        END {
+            if (!n) { print "nan"; exit }
+            for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+            print (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+        }' "$res"
+}
+
+json_field() {  # json_field FILE NAME: a number from the summary line
+    grep '"type":"summary"' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
+}
+
+# ----------------------------------------------------------- baselines ---
+say "== baseline: each tool on a one-connection capture (its RSS with nothing tracked)"
+"$GEN" -o "$out/tiny.pcap" --conns 1 --concurrency 1 --mix client=1 2>>"$log"
+for round in 1 2 3; do
+    measure tiny tcpfsm-text $round /dev/null "$TCPFSM" -r "$out/tiny.pcap"
+    measure tiny floor $round /dev/null "$FLOOR" "$out/tiny.pcap"
+    $have_tcptrace && measure tiny tcptrace $round /dev/null tcptrace -n "$out/tiny.pcap"
+    $have_tshark && measure tiny tshark $round /dev/null tshark -q -z conv,tcp -r "$out/tiny.pcap"
+done
+
+# ------------------------------------------------------------ each trace ---
+declare -A packets conns peak states gen_s size
+for spec in "${traces[@]}"; do
+    IFS='|' read -r name args rounds <<<"$spec"
+    pcap=$out/$name.pcap
+    say "== $name: gen $common_gen $args"
+    t0=$(date +%s%N)
+    "$GEN" -o "$pcap" -e "$out/$name.tsv" $common_gen $args --stats 2>"$out/gen-$name.txt"
+    t1=$(date +%s%N)
+    gen_s[$name]=$(awk -v n=$((t1 - t0)) 'BEGIN { printf "%.1f", n / 1e9 }')
+    cat "$out/gen-$name.txt" | tee -a "$log" >&2
+    packets[$name]=$(sed -n 's/.*packets=\([0-9]*\).*/\1/p' "$out/gen-$name.txt")
+    conns[$name]=$(sed -n 's/.* conns=\([0-9]*\).*/\1/p' "$out/gen-$name.txt")
+    size[$name]=$(stat -c %s "$pcap")
+    cat "$pcap" >/dev/null     # into the page cache before anything is timed
+
+    tools="tcpfsm-text tcpfsm-json floor"
+    $have_tcptrace && tools="$tools tcptrace"
+    $have_tshark && [[ " $tshark_traces " == *" $name "* ]] && tools="$tools tshark"
+    for round in $(seq 1 "$rounds"); do
+        say "   round $round/$rounds: $tools"
+        for tool in $tools; do
+            case $tool in
+            tcpfsm-text) measure "$name" $tool $round /dev/null "$TCPFSM" -r "$pcap" ;;
+            tcpfsm-json) measure "$name" $tool $round "$out/$name.json" "$TCPFSM" -r "$pcap" --format json ;;
+            floor) measure "$name" $tool $round "$out/$name.floor" "$FLOOR" "$pcap" ;;
+            tcptrace) measure "$name" $tool $round /dev/null tcptrace -n "$pcap" ;;
+            tshark) measure "$name" $tool $round /dev/null tshark -q -z conv,tcp -r "$pcap" ;;
+            esac
+        done
+    done
+    peak[$name]=$(json_field "$out/$name.json" peak_conns)
+    if "$here/compare-states.sh" "$out/$name.tsv" "$out/$name.json" >"$out/states-$name.txt"; then
+        states[$name]="all ${conns[$name]} match"
+    else
+        states[$name]="$(tail -n 1 "$out/states-$name.txt")"
+        say "   STATE MISMATCHES on $name (first lines of $out/states-$name.txt):"
+        head -5 "$out/states-$name.txt" | tee -a "$log" >&2
+    fi
+    say "   states: ${states[$name]}; peak tracked: ${peak[$name]}"
+    $keep || rm -f "$pcap" "$out/$name.json" "$out/$name.tsv"
+done
+
+# ---------------------------------------------------------------- flood ---
+say "== flood: $flood_syns SYNs from distinct sources to one port, tcpfsm --max-conns $flood_max"
+"$GEN" -o "$out/flood.pcap" --flood "$flood_syns" --stats 2>"$out/gen-flood.txt"
+cat "$out/gen-flood.txt" | tee -a "$log" >&2
+cat "$out/flood.pcap" >/dev/null
+fifo=$out/flood.fifo
+rm -f "$fifo"
+mkfifo "$fifo"
+for round in $(seq 1 "$flood_reps"); do
+    say "   round $round/$flood_reps: tcpfsm-json (summary kept), floor"
+    tail -n 1 <"$fifo" >"$out/flood-summary.json" &
+    tailpid=$!
+    measure flood tcpfsm-json $round "$fifo" "$TCPFSM" -r "$out/flood.pcap" --format json --max-conns $flood_max
+    wait $tailpid
+    measure flood floor $round "$out/flood.floor" "$FLOOR" "$out/flood.pcap"
+done
+rm -f "$fifo"
+f_conns=$(json_field "$out/flood-summary.json" connections)
+f_evicted=$(json_field "$out/flood-summary.json" evicted)
+f_peak=$(json_field "$out/flood-summary.json" peak_conns)
+f_end=$(sed -n 's/.*"end_of_capture":\([0-9]*\).*/\1/p' "$out/flood-summary.json")
+want_evicted=$((flood_syns > flood_max ? flood_syns - flood_max : 0))
+if [ "$f_conns" = "$flood_syns" ] && [ "$f_evicted" = "$want_evicted" ] && [ "$f_peak" = "$flood_max" ] &&
+   [ "$f_end" = "$flood_max" ]; then
+    flood_verdict="as expected: $f_conns connections, evicted $f_evicted (= $flood_syns - $flood_max), peak $f_peak, $f_end left at the end"
+else
+    flood_verdict="UNEXPECTED: connections $f_conns (want $flood_syns), evicted $f_evicted (want $want_evicted), peak $f_peak (want $flood_max), end_of_capture $f_end (want $flood_max)"
+fi
+say "   $flood_verdict"
+$keep || rm -f "$out/flood.pcap"
+
+# ---------------------------------------------------------------- table ---
+base_rss() { median tiny "$1" 7; }
+table=$out/table.md
+{
+    echo "| trace | packets | conns | tracked at peak | tool | wall s | CPU s | packets/s (wall) | peak RSS MiB | bytes per tracked conn | wall / floor | CPU / floor |"
+    echo "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+    for spec in "${traces[@]}"; do
+        IFS='|' read -r name _ _ <<<"$spec"
+        fw=$(median "$name" floor 4)
+        fc=$(median "$name" floor 8)
+        for tool in tcpfsm-text tcpfsm-json floor tcptrace tshark; do
+            w=$(median "$name" $tool 4)
+            [ "$w" = nan ] && continue
+            c=$(median "$name" $tool 8)
+            m=$(median "$name" $tool 7)
+            case $tool in
+            tcpfsm-*) b=$(base_rss tcpfsm-text); tracked=${peak[$name]} ;;
+            *) b=$(base_rss $tool); tracked=${conns[$name]} ;;   # they never forget a connection
+            esac
+            awk -v name="$name" -v pk="${packets[$name]}" -v cn="${conns[$name]}" -v peak="$tracked" \
+                -v tool="$tool" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tracked" -v fw="$fw" -v fc="$fc" 'BEGIN {
+                bpc = (tr > 0 && b != "nan") ? sprintf("%.0f", (m - b) * 1024 / tr) : "-"
+                printf "| %s | %d | %d | %d | %s | %.3f | %.3f | %.2fM | %.1f | %s | %.2f | %.2f |\n",
+                    name, pk, cn, peak, tool, w / 1e9, c, pk / (w / 1e9) / 1e6, m / 1024, bpc, w / fw, c / fc
+            }'
+        done
+    done
+    fw=$(median flood floor 4); fc=$(median flood floor 8)
+    for tool in tcpfsm-json floor; do
+        w=$(median flood $tool 4); c=$(median flood $tool 8); m=$(median flood $tool 7)
+        if [ $tool = floor ]; then b=$(base_rss floor); tr=$flood_syns; else b=$(base_rss tcpfsm-text); tr=$flood_max; fi
+        awk -v tool="$tool" -v n="$flood_syns" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tr" -v fmax="$flood_max" -v fw="$fw" -v fc="$fc" 'BEGIN {
+            printf "| flood | %d | %d | %d | %s%s | %.3f | %.3f | %.2fM | %.1f | %.0f | %.2f | %.2f |\n",
+                n, n, tr, tool, (tool == "floor" ? "" : " --max-conns " fmax), w / 1e9, c, n / (w / 1e9) / 1e6, m / 1024,
+                (m - b) * 1024 / tr, w / fw, c / fc
+        }'
+    done
+} >"$table"
+
+echo
+cat "$table"
+echo
+
+# ------------------------------------------------------------ the report ---
+cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+ncpu=$(nproc)
+mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+when=$(date -u '+%Y-%m-%d %H:%M UTC')
+if [ -n "${BENCH_REV:-}" ]; then
+    rev="$BENCH_REV ($TCPFSM)"
+else
+    rev=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+    dirty=$(git -C "$top" status --porcelain -- src 2>/dev/null | head -1)
+    [ -n "$dirty" ] && rev="$rev (with uncommitted changes in src/)"
+fi
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+ver_tcptrace=$($have_tcptrace && tcptrace -v 2>&1 | sed -n 's/^Version: *//p;s/^\(tcptrace [0-9.]*\).*/\1/p' | head -1 || echo "not installed")
+ver_tshark=$($have_tshark && tshark --version 2>/dev/null | head -1 || echo "not installed")
+ver_cc=$($CC --version | head -1)
+ver_pcap=$(pkg-config --modversion libpcap 2>/dev/null || echo "?")
+
+block=$out/measured.md
+{
+    echo "<!-- BEGIN MEASURED (written by tests/bench/run.sh; do not edit by hand) -->"
+    echo "Measured by \`$cmdline\` on $when, tcpfsm at commit $rev."
+    echo
+    echo "Machine: $cpu, $ncpu cores (\`nproc\`), $mem RAM; $(uname -sr); load average at the end: $load."
+    echo "Compiler: $ver_cc; libpcap $ver_pcap; tcptrace: ${ver_tcptrace:-?}; tshark: ${ver_tshark%.}."
+    echo
+    echo "Traces (\`gen $common_gen ...\`; the time to generate each is given for scale):"
+    echo
+    for spec in "${traces[@]}"; do
+        IFS='|' read -r name args rounds <<<"$spec"
+        echo "- **$name**: \`$args\` — ${packets[$name]} packets, $((size[$name] / 1048576)) MiB," \
+             "generated in ${gen_s[$name]} s; median of $rounds rounds; tcpfsm's states: ${states[$name]}."
+    done
+    echo "- **flood**: \`--flood $flood_syns\` — $flood_syns SYNs, each from its own source; tcpfsm run with" \
+         "\`--max-conns $flood_max --format json\` (its output through a pipe to \`tail -n 1\`); median of $flood_reps rounds;" \
+         "summary $flood_verdict."
+    echo
+    echo "Commands per trace: \`tcpfsm -r T >/dev/null\` (tcpfsm-text), \`tcpfsm -r T --format json >T.json\`" \
+         "(tcpfsm-json), \`floor T\`, \`tcptrace -n T >/dev/null\`, and \`tshark -q -z conv,tcp -r T >/dev/null\`" \
+         "only on the ${tshark_traces// / and } trace(s) (on the 1M traces it would take minutes and about 9 GB)." \
+         "\"tracked at peak\" is tcpfsm's peak_conns, and every connection for the other tools."
+    echo
+    cat "$table"
+    echo
+    echo "Baseline RSS on a one-connection capture (subtracted for \"bytes per tracked conn\"):" \
+         "tcpfsm $(base_rss tcpfsm-text) KiB, floor $(base_rss floor) KiB$($have_tcptrace && echo ", tcptrace $(base_rss tcptrace) KiB")$($have_tshark && echo ", tshark $(base_rss tshark) KiB")."
+    echo "<!-- END MEASURED -->"
+} >"$block"
+
+if $write_doc; then
+    if [ -f "$doc" ] && grep -q '<!-- BEGIN MEASURED' "$doc"; then
+        awk -v blk="$block" '
+            /<!-- BEGIN MEASURED/ { while ((getline l < blk) > 0) print l; skip = 1; next }
+            /<!-- END MEASURED -->/ { skip = 0; next }
+            !skip { print }' "$doc" >"$doc.new"
+        mv "$doc.new" "$doc"
+    else
+        mkdir -p "$(dirname "$doc")"
+        { echo "# tcpfsm performance"; echo; cat "$block"; } >>"$doc"
+    fi
+    say "== wrote the measured section of $doc"
+fi
+say "== raw measurements: $res; log: $log"
