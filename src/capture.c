@@ -48,16 +48,21 @@ void linktype_text(int lt, char *buf, size_t len)
     if (name)
         snprintf(buf, len, "%s (%s)", name, desc ? desc : name);
     else
-        snprintf(buf, len, "link type %d", lt);
+        snprintf(buf, len, "%d (unknown)", lt);
 }
 
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
-    struct pcapfile *f = pcapfile_open(path, err, errlen);
+    return capture_open_file_named(path, strcmp(path, "-") ? path : "standard input", err, errlen);
+}
+
+struct capture *capture_open_file_named(const char *path, const char *name, char *err, size_t errlen)
+{
+    struct pcapfile *f = pcapfile_open_named(path, name, err, errlen);
     if (!f)
         return NULL;
     struct capture *c = calloc(1, sizeof *c);
-    if (!c || !(c->source = strdup(strcmp(path, "-") ? path : "standard input"))) {
+    if (!c || !(c->source = strdup(name))) {
         free(c);
         pcapfile_close(f);
         snprintf(err, errlen, "%s: out of memory", path);

@@ -35,6 +35,8 @@ struct capture;
 /* Open a capture file ("-" for standard input).  On failure returns NULL and
  * writes one sentence naming the file and the problem into err. */
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);
+/* The same, naming the input `name` in messages and reports. */
+struct capture *capture_open_file_named(const char *path, const char *name, char *err, size_t errlen);
 /* Set a BPF filter; false with err set if it does not compile for the
  * file's first link type.  Other link types are compiled when first met. */
 bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);

@@ -100,51 +100,14 @@ static char *copy_stdin(char *err, size_t errlen)
     return path;
 }
 
-int main(int argc, char **argv)
+/* Read a capture file and report on it; -w's second pass too. */
+static int run_file(struct options *opt, const char *input, const char *display, struct selection *selection)
 {
-    struct options opt;
-    switch (options_parse(argc, argv, &opt)) {
-    case OPTIONS_EXIT_OK:
-        return EXIT_ALL_READ;
-    case OPTIONS_ERROR:
-        options_free(&opt);
-        return EXIT_USAGE;
-    case OPTIONS_RUN:
-        break;
-    }
-    if (opt.iface || opt.ui || opt.list_ifaces) {   /* the live view: live.c */
-        int live_status = run_live(&opt);
-        options_free(&opt);
-        return live_status;
-    }
-
     char err[512];
-    char *stdin_copy = NULL;
-    const char *input = opt.read_file;
-    struct selection *selection = NULL;
-    if (opt.write_file) {
-        selection = selection_create(opt.select, opt.tracker.max_conns, err, sizeof err);
-        if (!selection) {
-            fprintf(stderr, "tcpfsm: %s\n", err);
-            options_free(&opt);
-            return EXIT_USAGE;
-        }
-        if (!strcmp(input, "-")) {
-            stdin_copy = copy_stdin(err, sizeof err);
-            if (!stdin_copy) {
-                fprintf(stderr, "tcpfsm: %s\n", err);
-                options_free(&opt);
-                return EXIT_USAGE;
-            }
-            input = stdin_copy;
-        }
-    }
-    struct capture *cap = capture_open_file(input, err, sizeof err);
-    if (cap && stdin_copy)
-        capture_set_source(cap, "standard input");
+    struct capture *cap = display ? capture_open_file_named(input, display, err, sizeof err)
+                                  : capture_open_file(input, err, sizeof err);
     if (!cap) {
         fprintf(stderr, "tcpfsm: %s\n", err);
-        options_free(&opt);
         return EXIT_USAGE;
     }
     /* A pcap file has one link type: if it is not one we decode, nothing in
@@ -155,31 +118,28 @@ int main(int argc, char **argv)
                         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE and FDDI\n",
                 capture_source(cap), capture_linktype_text(cap));
         capture_close(cap);
-        options_free(&opt);
         return EXIT_USAGE;
     }
-    if (!capture_set_filter(cap, opt.filter, err, sizeof err)) {
+    if (!capture_set_filter(cap, opt->filter, err, sizeof err)) {
         fprintf(stderr, "tcpfsm: %s\n", err);
         capture_close(cap);
-        options_free(&opt);
         return EXIT_USAGE;
     }
-    if (opt.zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
-        opt.zeek.max_conns = opt.tracker.max_conns;
-        int status = zeek_run(cap, &opt.zeek, stdout);
+    if (opt->zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
+        opt->zeek.max_conns = opt->tracker.max_conns;
+        int zstatus = zeek_run(cap, &opt->zeek, stdout);
         capture_close(cap);
-        options_free(&opt);
-        return status;
+        return zstatus;
     }
 
     struct listeners *listeners = listeners_create(MAX_LISTENERS);
     /* JSON and CSV give every connection Zeek's history and conn_state */
-    opt.analysis.history = opt.report.format == FORMAT_JSON || opt.report.format == FORMAT_CSV;
-    struct analysis *analysis = analysis_create(&opt.analysis, opt.tracker.max_conns);
-    struct tracker *tr = tracker_create(&opt.tracker, listeners);
+    opt->analysis.history = opt->report.format == FORMAT_JSON || opt->report.format == FORMAT_CSV;
+    struct analysis *analysis = analysis_create(&opt->analysis, opt->tracker.max_conns);
+    struct tracker *tr = tracker_create(&opt->tracker, listeners);
     if (tr)
         tracker_set_analysis(tr, analysis);
-    struct report *rep = report_create(&opt.report, stdout, analysis);
+    struct report *rep = report_create(&opt->report, stdout, analysis);
     static struct sink sink;
     census_init(&sink.census);
     if (!listeners || !analysis || !tr || !rep || !services_init(&sink.services, MAX_SERVICES)) {
@@ -243,10 +203,10 @@ int main(int argc, char **argv)
     }
     info.source = capture_source(cap);
     info.link = capture_linktype_text(cap);
-    info.filter = opt.filter;
+    info.filter = opt->filter;
     info.records = capture_records(cap);
     info.filtered = capture_filtered(cap);
-    info.cfg = &opt.tracker;
+    info.cfg = &opt->tracker;
     info.stats = tracker_stats(tr);
     info.census = &sink.census;
     info.listeners = listeners;
@@ -270,13 +230,13 @@ int main(int argc, char **argv)
     }
 
     if (selection && info.interrupted) {
-        fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt.write_file);
+        fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt->write_file);
     } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt.filter, opt.write_file, &written, err, sizeof err)) {
+        if (selection_write(selection, input, opt->filter, opt->write_file, &written, err, sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),
-                    opt.write_file);
+                    opt->write_file);
             if (selection_not_kept(selection))
                 fprintf(stderr, "tcpfsm: %llu chosen connections were not kept (table full) and not written\n",
                         (unsigned long long)selection_not_kept(selection));
@@ -285,17 +245,60 @@ int main(int argc, char **argv)
             status = EXIT_OUTPUT;
         }
     }
-    if (stdin_copy) {
-        unlink(stdin_copy);
-        free(stdin_copy);
-    }
-    selection_destroy(selection);
     report_destroy(rep);
     services_destroy(&sink.services);
     tracker_destroy(tr);
     analysis_destroy(analysis);
     listeners_destroy(listeners);
     capture_close(cap);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct options opt;
+    switch (options_parse(argc, argv, &opt)) {
+    case OPTIONS_EXIT_OK:     /* --help or --version: was it written? */
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_ALL_READ : EXIT_OUTPUT;
+    case OPTIONS_ERROR:
+        options_free(&opt);
+        return EXIT_USAGE;
+    case OPTIONS_RUN:
+        break;
+    }
+    if (opt.iface || opt.ui || opt.list_ifaces) {   /* the live view: live.c */
+        int live_status = run_live(&opt);
+        options_free(&opt);
+        return live_status;
+    }
+
+    char err[512];
+    char *stdin_copy = NULL;
+    const char *input = opt.read_file;
+    struct selection *selection = NULL;
+    int status = EXIT_USAGE;
+    if (opt.write_file) {
+        selection = selection_create(opt.select, opt.tracker.max_conns, err, sizeof err);
+        if (!selection) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            goto out;
+        }
+        if (!strcmp(input, "-")) {
+            stdin_copy = copy_stdin(err, sizeof err);
+            if (!stdin_copy) {
+                fprintf(stderr, "tcpfsm: %s\n", err);
+                goto out;
+            }
+            input = stdin_copy;
+        }
+    }
+    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection);
+out:
+    if (stdin_copy) {
+        unlink(stdin_copy);
+        free(stdin_copy);
+    }
+    selection_destroy(selection);
     options_free(&opt);
     return status;
 }

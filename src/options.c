@@ -138,6 +138,10 @@ static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool 
         return false;
     }
     *out = (tstamp_t)llround(v * 1e9);
+    if (!allow_zero && *out == 0) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is less than a nanosecond\n", opt, arg);
+        return false;
+    }
     return true;
 }
 

@@ -149,6 +149,24 @@ static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
     return PCAPFILE_DAMAGED;
 }
 
+/* Clamp a time in nanoseconds (as an unsigned count, possibly wrapped) and
+ * an offset in seconds into the range every later computation can take. */
+static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
+{
+    const uint64_t max = (uint64_t)PCAPFILE_MAX_TS;
+    int64_t off_ns = offset_sec * TS_PER_SEC;   /* |offset_sec| <= 1e9: no overflow */
+    uint64_t r;
+    if (ns > max)
+        r = max;
+    else if (off_ns >= 0)
+        r = ns + (uint64_t)off_ns > max ? max : ns + (uint64_t)off_ns;
+    else
+        r = (uint64_t)(-off_ns) > ns ? 0 : ns - (uint64_t)(-off_ns);
+    if (r != ns + (uint64_t)off_ns || ns > max)
+        f->st.ts_clamped++;
+    return (tstamp_t)r;
+}
+
 /* -------------------------------------------------------------- pcap --- */
 
 static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet *pkt)
@@ -177,7 +195,7 @@ static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet
     pkt->data = f->buf + f->start + hlen;
     pkt->caplen = incl;
     pkt->wirelen = orig;
-    pkt->ts = (tstamp_t)sec * TS_PER_SEC + (tstamp_t)frac * (f->nsec ? 1 : 1000);
+    pkt->ts = clamp_ts(f, (uint64_t)sec * TS_PER_SEC + (uint64_t)frac * (f->nsec ? 1 : 1000), 0);
     pkt->linktype = f->linktype;
     pkt->recno = f->recno;
     consume(f, hlen + incl);
@@ -186,26 +204,27 @@ static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet
 
 /* ------------------------------------------------------------ pcapng --- */
 
-static tstamp_t ng_time(const struct iface *i, uint64_t t)
+static tstamp_t ng_time(struct pcapfile *f, const struct iface *i, uint64_t t)
 {
     uint64_t ns;
     if (i->res_pow2) {
 #ifdef __SIZEOF_INT128__
-        ns = (uint64_t)(((unsigned __int128)t * 1000000000u) >> i->res_exp);
+        unsigned __int128 v = ((unsigned __int128)t * 1000000000u) >> i->res_exp;
+        ns = v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 #else
         ns = (uint64_t)((long double)t * 1e9L / (long double)(1ULL << (i->res_exp & 63)));
 #endif
     } else if (i->res_exp <= 9) {
         static const uint64_t mul[10] = {1000000000, 100000000, 10000000, 1000000, 100000,
                                          10000, 1000, 100, 10, 1};
-        ns = t * mul[i->res_exp];
+        ns = t > UINT64_MAX / mul[i->res_exp] ? UINT64_MAX : t * mul[i->res_exp];
     } else {
         uint64_t div = 1;
         for (unsigned k = 9; k < i->res_exp && div < UINT64_MAX / 10; k++)
             div *= 10;
         ns = t / div;
     }
-    return (tstamp_t)(ns + (uint64_t)(i->offset_sec * TS_PER_SEC));
+    return clamp_ts(f, ns, i->offset_sec);
 }
 
 /* Parse an interface description block body. */
@@ -244,8 +263,8 @@ static enum pcapfile_result ng_idb(struct pcapfile *f, const uint8_t *b, uint32_
             uint64_t v = (uint64_t)rd32(f, b + off + 4 + (f->swapped ? 0 : 4)) << 32 |
                          rd32(f, b + off + 4 + (f->swapped ? 4 : 0));
             i->offset_sec = (int64_t)v;
-            if (i->offset_sec > 1000000000000LL || i->offset_sec < -1000000000000LL)
-                i->offset_sec = 0;
+            if (i->offset_sec > 1000000000LL || i->offset_sec < -1000000000LL)
+                i->offset_sec = 0;  /* more than 31 years: not an offset a tool wrote */
         }
         off += 4 + padded;
     }
@@ -341,7 +360,7 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
                 break;
             }
             const struct iface *i = &f->ifs[ifid];
-            pkt->ts = ng_time(i, t);
+            pkt->ts = ng_time(f, i, t);
             pkt->linktype = i->linktype;
             if (i->snaplen && caplen > i->snaplen)
                 f->st.oversized++;
@@ -393,8 +412,12 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
 
 struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen)
 {
+    return pcapfile_open_named(path, strcmp(path, "-") == 0 ? "standard input" : path, err, errlen);
+}
+
+struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *err, size_t errlen)
+{
     bool is_stdin = strcmp(path, "-") == 0;
-    const char *name = is_stdin ? "standard input" : path;
     int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));

@@ -21,6 +21,10 @@
  * described: such packets are handed out (to be counted), not decoded. */
 #define PCAPFILE_NO_INTERFACE (-1)
 
+/* Timestamps are clamped to [0, PCAPFILE_MAX_TS] (the year 2100): a
+ * corrupt or hostile timestamp must not make time arithmetic overflow. */
+#define PCAPFILE_MAX_TS ((tstamp_t)4102444800LL * TS_PER_SEC)
+
 /* Largest record accepted (libpcap's limit for any link type). */
 #define PCAPFILE_MAX_RECORD 262144u
 
@@ -40,6 +44,7 @@ enum pcapfile_result {
 
 /* Counts of oddities that did not stop reading. */
 struct pcapfile_stats {
+    uint64_t ts_clamped;    /* timestamps outside 1970..2100, clamped */
     uint64_t oversized;     /* caplen above the interface's snapshot length */
     uint64_t wirelen_short; /* original length below captured length */
     uint64_t bad_interface; /* pcapng packets naming an undefined interface */
@@ -51,6 +56,8 @@ struct pcapfile;
 /* Open path ("-": standard input) and read its file header.  NULL on failure
  * with a sentence in err. */
 struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen);
+/* The same, naming the input `name` in messages (e.g. a copy of stdin). */
+struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *err, size_t errlen);
 enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *pkt);
 const char *pcapfile_error(const struct pcapfile *f);
 /* Number of the packet whose record was damaged, and its byte offset. */

@@ -1,27 +1,38 @@
-/* smalltab.c - bounded open-addressing table. */
+/* smalltab.c - bounded open-addressing table that grows as it fills. */
 #include "smalltab.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#define SMALLTAB_MIN 16u
+
+static bool alloc_slots(struct smalltab *t, uint32_t cap)
+{
+    uint8_t *slots = calloc(cap, t->rec_size);
+    uint8_t *used = calloc(cap, 1);
+    if (!slots || !used) {
+        free(slots);
+        free(used);
+        return false;
+    }
+    t->slots = slots;
+    t->used = used;
+    t->cap = cap;
+    return true;
+}
+
 bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max)
 {
     memset(t, 0, sizeof *t);
-    uint32_t cap = 16;
-    while (cap < max * 2u && cap < (1u << 30))
-        cap <<= 1;
-    t->slots = calloc(cap, rec_size);
-    t->used = calloc(cap, 1);
-    if (!t->slots || !t->used) {
-        smalltab_destroy(t);
-        return false;
-    }
-    t->cap = cap;
     t->max = max;
     t->key_len = key_len;
     t->rec_size = rec_size;
+    /* the most slots it will need: a power of two at least twice max */
+    t->max_cap = SMALLTAB_MIN;
+    while (t->max_cap < max * 2u && t->max_cap < (1u << 30))
+        t->max_cap <<= 1;
     hash_key_random(&t->hk);
-    return true;
+    return alloc_slots(t, SMALLTAB_MIN < t->max_cap ? SMALLTAB_MIN : t->max_cap);
 }
 
 void smalltab_destroy(struct smalltab *t)
@@ -31,29 +42,59 @@ void smalltab_destroy(struct smalltab *t)
     memset(t, 0, sizeof *t);
 }
 
+static uint32_t slot_for(const struct smalltab *t, const void *key)
+{
+    uint32_t i = (uint32_t)siphash13(&t->hk, key, t->key_len) & (t->cap - 1);
+    for (;;) {
+        if (!t->used[i] || !memcmp(t->slots + (size_t)i * t->rec_size, key, t->key_len))
+            return i;
+        i = (i + 1) & (t->cap - 1);
+    }
+}
+
+/* Double the slots, keeping the load under one half.  On failure the table
+ * keeps working at its present size. */
+static void grow(struct smalltab *t)
+{
+    struct smalltab old = *t;
+    if (!alloc_slots(t, old.cap * 2)) {
+        *t = old;
+        return;
+    }
+    for (uint32_t i = 0; i < old.cap; i++) {
+        if (!old.used[i])
+            continue;
+        const uint8_t *r = old.slots + (size_t)i * old.rec_size;
+        uint32_t j = slot_for(t, r);
+        memcpy(t->slots + (size_t)j * t->rec_size, r, t->rec_size);
+        t->used[j] = 1;
+    }
+    free(old.slots);
+    free(old.used);
+}
+
 void *smalltab_get(struct smalltab *t, const void *key, bool create)
 {
     if (!t->cap)
         return NULL;
-    uint32_t i = (uint32_t)siphash13(&t->hk, key, t->key_len) & (t->cap - 1);
-    for (;;) {
-        uint8_t *r = t->slots + (size_t)i * t->rec_size;
-        if (!t->used[i]) {
-            if (!create)
-                return NULL;
-            if (t->count >= t->max) {
-                t->refused++;
-                return NULL;
-            }
-            t->used[i] = 1;
-            t->count++;
-            memcpy(r, key, t->key_len);
-            return r;
-        }
-        if (!memcmp(r, key, t->key_len))
-            return r;
-        i = (i + 1) & (t->cap - 1);
+    uint32_t i = slot_for(t, key);
+    if (t->used[i])
+        return t->slots + (size_t)i * t->rec_size;
+    if (!create)
+        return NULL;
+    if (t->count >= t->max) {
+        t->refused++;
+        return NULL;
     }
+    if ((t->count + 1) * 2 > t->cap && t->cap < t->max_cap) {
+        grow(t);
+        i = slot_for(t, key);
+    }
+    uint8_t *r = t->slots + (size_t)i * t->rec_size;
+    t->used[i] = 1;
+    t->count++;
+    memcpy(r, key, t->key_len);
+    return r;
 }
 
 void *smalltab_slot(const struct smalltab *t, uint32_t i)

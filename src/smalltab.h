@@ -3,7 +3,9 @@
  * For the per-service and per-client aggregates (listeners, service
  * statistics, SYN flood windows, TIME_WAIT counts): open addressing with
  * linear probing, a keyed hash, records never removed, and a hard maximum.
- * Past the maximum, new keys are refused and counted, never silently lost. */
+ * Past the maximum, new keys are refused and counted, never silently lost.
+ * The slots double as the table fills, so a small run uses little memory;
+ * a record pointer is therefore valid only until the next insertion. */
 #ifndef TCPFSM_SMALLTAB_H
 #define TCPFSM_SMALLTAB_H
 
@@ -17,6 +19,7 @@ struct smalltab {
     uint8_t *slots;         /* cap records of rec_size bytes, key first */
     uint8_t *used;
     uint32_t cap, count, max;
+    uint32_t max_cap;       /* slots it grows to at most */
     size_t key_len, rec_size;
     struct hash_key hk;
     uint64_t refused;       /* new keys refused: table full */

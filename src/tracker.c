@@ -152,12 +152,13 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
             t->obs[i].transition(t->obs[i].ctx, c, role, from, ev, ts);
 }
 
-/* When the 2 MSL timer of a connection's TIME_WAIT endpoints runs out. */
+/* When the first 2 MSL timer of a connection's TIME_WAIT endpoints runs
+ * out (each endpoint has its own: RFC 793 times them apart). */
 static tstamp_t time_wait_deadline(const struct tracker *t, const struct conn *c)
 {
-    tstamp_t start = 0;
+    tstamp_t start = INT64_MAX;
     for (int r = 0; r < 2; r++)
-        if (c->ep[r].state == ST_TIME_WAIT && c->ep[r].since > start)
+        if (c->ep[r].state == ST_TIME_WAIT && c->ep[r].since < start)
             start = c->ep[r].since;
     return start + 2 * t->cfg.msl;
 }
@@ -191,6 +192,16 @@ static void end_time_wait(struct tracker *t, struct conn *c, tstamp_t when)
             set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, when, 0);
 }
 
+/* End the TIME_WAIT of each endpoint whose own 2 MSL is over by now. */
+static void end_time_wait_due(struct tracker *t, struct conn *c)
+{
+    for (int r = 0; r < 2; r++) {
+        tstamp_t due = c->ep[r].since + 2 * t->cfg.msl;
+        if (c->ep[r].state == ST_TIME_WAIT && due <= t->now)
+            set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, due, 0);
+    }
+}
+
 /* Retire or advance whatever is due at time t->now.  Each list is ordered,
  * so this only ever looks at heads. */
 static void expire(struct tracker *t)
@@ -200,7 +211,7 @@ static void expire(struct tracker *t)
         tstamp_t d = time_wait_deadline(t, c);
         if (d > t->now)
             break;
-        end_time_wait(t, c, d);
+        end_time_wait_due(t, c);
         if (conn_finished(c))
             retire(t, c, RETIRE_TIME_WAIT);
         else
