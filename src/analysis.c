@@ -14,6 +14,7 @@
 #include "analysis.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -704,7 +705,7 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
         c->flags |= CF_TW_COUNTED;
         if (++p->now > p->peak) {
             p->peak = p->now;
-            p->peak_ts = c->ep[CLIENT].since;
+            p->peak_ts = conn_since(c, CLIENT);
         }
     } else {
         c->flags &= (uint16_t)~CF_TW_COUNTED;
@@ -747,11 +748,11 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
         struct conn_end *e = &c->ep[r];
         enum anomaly_id id = e->state == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK
                            : e->state == ST_FIN_WAIT_2 ? AN_FIN_WAIT_2_STUCK : AN__COUNT;
-        if (id == AN__COUNT || now - e->since < an->cfg.stuck_after)
+        if (id == AN__COUNT || now - conn_since(c, r) < an->cfg.stuck_after)
             continue;
-        a = note(an, c, id, r, e->since, e->since_pkt);
+        a = note(an, c, id, r, conn_since(c, r), e->since_pkt);
         if (a) {
-            a->value = (uint64_t)(now - e->since);
+            a->value = (uint64_t)(now - conn_since(c, r));
             a->state = e->state;
             a->end = now;
         }

@@ -38,7 +38,7 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
     for (int r = 0; r < 2; r++) {
         const struct conn_end *e = &conn->ep[r];
         c->state[r][e->state]++;
-        hist_add(&c->age[r][e->state], now - e->since);
+        hist_add(&c->age[r][e->state], now - conn_since(conn, r));
         if (e->flags & EPF_INFERRED)
             c->inferred[r]++;
     }

@@ -7,6 +7,7 @@
 #define TCPFSM_CONN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -31,15 +32,16 @@ enum {
 };
 
 struct conn_end {
-    uint64_t bytes;         /* TCP payload bytes sent, retransmissions included */
-    tstamp_t since;         /* when it entered its state (TIME_WAIT: when the
-                               2 MSL timer last started) */
     uint32_t isn;           /* initial sequence number */
     uint32_t snd_nxt;       /* highest sequence number it has sent, plus one */
     uint32_t ack;           /* highest acknowledgement it has sent */
     uint32_t fin_seq;       /* sequence number of its FIN */
     uint32_t pkts;          /* segments sent */
     uint32_t since_pkt;     /* packet that moved it to its state (saturating) */
+    uint32_t since_rel;     /* when it entered its state (TIME_WAIT: when the
+                               2 MSL timer last started), relative to the
+                               connection's first segment (conn_rel()): read it
+                               with conn_since() */
     uint16_t win;           /* last window advertised (unscaled) */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
     uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating at 15) */
@@ -68,24 +70,68 @@ enum {
 };
 
 struct conn {
-    struct ct_node node;    /* key, hash chain, expiry list; node.user[0] = client side */
+    /* The table node (key, hash, chain, expiry list), whose two spare fields
+     * hold the connection's flags and the client's key side: named here
+     * through an overlay, so the record stays within three cache lines. */
+    union {
+        struct ct_node node;
+        struct {
+            uint8_t node_fields_[offsetof(struct ct_node, user16)];
+            uint16_t flags;         /* CF_*: node.user16 */
+            uint8_t node_list_;
+            uint8_t client_side;    /* key side (0, 1) of the client: node.user8 */
+        };
+    };
     uint32_t id;            /* 1, 2, ... in order of creation */
     uint32_t first_pkt;     /* packet number of its first segment (saturating) */
     tstamp_t first, last;   /* first and last segment */
+    uint64_t bytes[2];      /* TCP payload bytes sent by [CLIENT], [SERVER],
+                               retransmissions included */
     struct conn_end ep[2];  /* [CLIENT], [SERVER] */
     uint32_t ext;           /* the analysis's extension record (0: none) */
     /* Handshake times, microseconds after `first` (saturating): the SYN
      * that was answered, the first SYN-ACK, and the client's first ACK after
      * it, which completes the handshake at the capture point. */
     uint32_t hs_syn_us, hs_synack_us, hs_ack_us;
-    uint16_t flags;         /* CF_* */
 };
+
+_Static_assert(offsetof(struct conn, flags) == offsetof(struct ct_node, user16), "flags overlay");
+_Static_assert(offsetof(struct conn, client_side) == offsetof(struct ct_node, user8), "client side overlay");
+_Static_assert(sizeof(struct conn) <= 192, "a connection record fits in three cache lines");
 
 /* Saturating 32-bit packet number. */
 static inline uint32_t pktno32(uint64_t n) { return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n; }
 
 /* Which key side (0 or 1) holds the client. */
-static inline int conn_client_side(const struct conn *c) { return c->node.user[0]; }
+static inline int conn_client_side(const struct conn *c) { return c->client_side; }
+
+/* A time after the connection's first segment in 32 bits: microseconds for
+ * the first 35 minutes (top bit clear), then milliseconds (top bit set) up
+ * to 24 days, where it saturates. */
+#define CONN_REL_MS 0x80000000u
+static inline uint32_t conn_rel(const struct conn *c, tstamp_t ts)
+{
+    tstamp_t d = ts - c->first;
+    if (d <= 0)
+        return 0;
+    if (d / 1000 < CONN_REL_MS)
+        return (uint32_t)(d / 1000);
+    tstamp_t ms = d / TS_PER_MS;
+    return CONN_REL_MS | (ms < CONN_REL_MS ? (uint32_t)ms : CONN_REL_MS - 1);
+}
+
+static inline tstamp_t conn_abs(const struct conn *c, uint32_t rel)
+{
+    if (rel & CONN_REL_MS)
+        return c->first + (tstamp_t)(rel & ~CONN_REL_MS) * TS_PER_MS;
+    return c->first + (tstamp_t)rel * 1000;
+}
+
+/* When the endpoint `role` entered its state. */
+static inline tstamp_t conn_since(const struct conn *c, int role)
+{
+    return conn_abs(c, c->ep[role].since_rel);
+}
 
 /* Addresses and ports by role. */
 void conn_addr(const struct conn *c, int role, struct flow_addr *a);

@@ -1,50 +1,53 @@
-/* conntab.c - slab-allocated records, incremental-rehash hash index, lists. */
+/* conntab.c - reserved record array, chained hash index, lists. */
 #include "conntab.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define CT_SLAB_SHIFT 12
-#define CT_SLAB (1u << CT_SLAB_SHIFT)
-#define CT_MIN_BUCKETS 1024u
-/* Empty buckets a rehash step may skip before giving up for this call. */
-#define CT_REHASH_EMPTY_VISITS 10
-
-struct ct_index {
-    uint32_t *bucket;       /* record index of the chain head, 0: empty */
-    uint32_t mask;          /* buckets - 1 (a power of two), or 0 if unused */
-    uint32_t used;
-};
+#include <sys/mman.h>
 
 struct conntab {
+    uint8_t *base;          /* record i is at base + i * rec_size; 0 unused */
     size_t rec_size;
+    size_t reserved;        /* bytes reserved at base */
+    uint32_t *bucket;       /* record index of each chain's head, 0: empty */
+    uint32_t mask;          /* buckets - 1 (a power of two) */
+    size_t bucket_bytes;
     uint32_t max;           /* most records ever live at once */
     uint32_t count;         /* live records */
-    uint32_t allocated;     /* record slots in slabs (index 0 is never used) */
-    uint32_t free_head;     /* free slots, chained through hnext */
-    uint8_t **slabs;
-    uint32_t nslabs, slabs_cap;
-    struct ct_index ix[2];  /* ix[1] is in use only while rehashing */
-    int64_t rehash_pos;     /* next bucket of ix[0] to move, -1: not rehashing */
+    uint32_t high;          /* records ever handed out: 1 .. high - 1 */
+    uint32_t free_head;     /* free records, chained through hnext */
     struct hash_key hkey;
     uint32_t head[CT_NLISTS], tail[CT_NLISTS], lcount[CT_NLISTS];
 };
 
 static inline struct ct_node *node_at(const struct conntab *t, uint32_t idx)
 {
-    return (struct ct_node *)(t->slabs[idx >> CT_SLAB_SHIFT] +
-                              (size_t)(idx & (CT_SLAB - 1)) * t->rec_size);
+    return (struct ct_node *)(t->base + (size_t)idx * t->rec_size);
 }
 
-static inline uint32_t index_of(const struct conntab *t, const struct ct_node *n)
+uint32_t ct_index(const struct conntab *t, const void *rec)
 {
-    (void)t;
-    return n->self;
+    return (uint32_t)((size_t)((const uint8_t *)rec - t->base) / t->rec_size);
+}
+
+/* Reserve address space the kernel commits page by page on first write,
+ * asking for huge pages: the table is read at random, and with small pages
+ * most lookups would also miss the TLB. */
+static void *reserve(size_t bytes)
+{
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    if (bytes >= (8u << 20))
+        madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
 }
 
 struct conntab *ct_create(size_t rec_size, uint32_t max_records)
 {
-    if (rec_size < sizeof(struct ct_node) || max_records == 0 || max_records >= UINT32_MAX - CT_SLAB)
+    if (rec_size < sizeof(struct ct_node) || max_records == 0 || max_records >= UINT32_MAX - 1)
         return NULL;
     struct conntab *t = calloc(1, sizeof *t);
     if (!t)
@@ -52,13 +55,26 @@ struct conntab *ct_create(size_t rec_size, uint32_t max_records)
     /* Keep every record aligned for 8-byte members. */
     t->rec_size = (rec_size + 7) & ~(size_t)7;
     t->max = max_records;
-    t->rehash_pos = -1;
-    t->ix[0].bucket = calloc(CT_MIN_BUCKETS, sizeof(uint32_t));
-    if (!t->ix[0].bucket) {
+    t->high = 1;            /* index 0 means "none" */
+    /* Address space for every record there may be, and an index with at
+     * least one bucket per record: chains stay short without ever
+     * rehashing, and untouched parts of both cost no memory. */
+    t->reserved = ((size_t)max_records + 1) * t->rec_size;
+    uint64_t buckets = 1024;
+    while (buckets < max_records && buckets < (1ULL << 31))
+        buckets <<= 1;
+    t->mask = (uint32_t)(buckets - 1);
+    t->bucket_bytes = (size_t)buckets * sizeof(uint32_t);
+    t->base = reserve(t->reserved);
+    t->bucket = reserve(t->bucket_bytes);
+    if (!t->base || !t->bucket) {
+        if (t->base)
+            munmap(t->base, t->reserved);
+        if (t->bucket)
+            munmap(t->bucket, t->bucket_bytes);
         free(t);
         return NULL;
     }
-    t->ix[0].mask = CT_MIN_BUCKETS - 1;
     hash_key_random(&t->hkey);
     return t;
 }
@@ -67,33 +83,45 @@ void ct_destroy(struct conntab *t)
 {
     if (!t)
         return;
-    for (uint32_t s = 0; s < t->nslabs; s++)
-        free(t->slabs[s]);
-    free(t->slabs);
-    free(t->ix[0].bucket);
-    free(t->ix[1].bucket);
+    munmap(t->base, t->reserved);
+    munmap(t->bucket, t->bucket_bytes);
     free(t);
+}
+
+/* Addresses compare as big-endian integers, which orders them as memcmp
+ * would. */
+static inline uint64_t be64_at(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return __builtin_bswap64(v);
 }
 
 void ct_key_from_segment(const struct segment *seg, struct ct_key *key, int *dir)
 {
-    size_t alen = seg->src.family == 4 ? 4 : 16;
-    int c = memcmp(seg->src.b, seg->dst.b, alen);
+    int c;
+    if (seg->src.family == 4) {
+        uint32_t s, d;
+        memcpy(&s, seg->src.b, 4);
+        memcpy(&d, seg->dst.b, 4);
+        s = __builtin_bswap32(s);
+        d = __builtin_bswap32(d);
+        c = (s > d) - (s < d);
+    } else {
+        uint64_t s0 = be64_at(seg->src.b), d0 = be64_at(seg->dst.b);
+        uint64_t s1 = be64_at(seg->src.b + 8), d1 = be64_at(seg->dst.b + 8);
+        c = s0 != d0 ? (s0 > d0) - (s0 < d0) : (s1 > d1) - (s1 < d1);
+    }
     int src_first = c < 0 || (c == 0 && seg->sport <= seg->dport);
+    const struct flow_addr *lo = src_first ? &seg->src : &seg->dst, *hi = src_first ? &seg->dst : &seg->src;
 
     memset(key, 0, sizeof *key);
     key->family = seg->src.family;
-    if (src_first) {
-        memcpy(key->addr[0], seg->src.b, alen);
-        memcpy(key->addr[1], seg->dst.b, alen);
-        key->port[0] = seg->sport;
-        key->port[1] = seg->dport;
-    } else {
-        memcpy(key->addr[0], seg->dst.b, alen);
-        memcpy(key->addr[1], seg->src.b, alen);
-        key->port[0] = seg->dport;
-        key->port[1] = seg->sport;
-    }
+    size_t alen = seg->src.family == 4 ? 4 : 16;
+    memcpy(key->addr[0], lo->b, alen);
+    memcpy(key->addr[1], hi->b, alen);
+    key->port[0] = src_first ? seg->sport : seg->dport;
+    key->port[1] = src_first ? seg->dport : seg->sport;
     *dir = src_first ? 0 : 1;
 }
 
@@ -112,130 +140,61 @@ uint64_t ct_hash(const struct conntab *t, const struct ct_key *key)
     return siphash13(&t->hkey, key, sizeof *key);
 }
 
+/* Keys are 40 bytes, compared as five words. */
 static inline bool key_eq(const struct ct_key *a, const struct ct_key *b)
 {
-    return memcmp(a, b, sizeof *a) == 0;
+    uint64_t x[5], y[5];
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
 }
 
-/* Move one non-empty bucket (skipping at most a few empty ones) from ix[0]
- * to ix[1]; finish the rehash when ix[0] is empty. */
-static void rehash_step(struct conntab *t)
-{
-    if (t->rehash_pos < 0)
-        return;
-    int empty = CT_REHASH_EMPTY_VISITS;
-    while (t->rehash_pos <= (int64_t)t->ix[0].mask && t->ix[0].bucket[t->rehash_pos] == 0) {
-        t->rehash_pos++;
-        if (--empty == 0)
-            return;
-    }
-    if (t->rehash_pos <= (int64_t)t->ix[0].mask) {
-        uint32_t idx = t->ix[0].bucket[t->rehash_pos];
-        t->ix[0].bucket[t->rehash_pos] = 0;
-        while (idx) {
-            struct ct_node *n = node_at(t, idx);
-            uint32_t next = n->hnext;
-            uint32_t b = (uint32_t)ct_hash(t, &n->key) & t->ix[1].mask;
-            n->hnext = t->ix[1].bucket[b];
-            t->ix[1].bucket[b] = idx;
-            t->ix[0].used--;
-            t->ix[1].used++;
-            idx = next;
-        }
-        t->rehash_pos++;
-    }
-    if (t->rehash_pos > (int64_t)t->ix[0].mask) {
-        free(t->ix[0].bucket);
-        t->ix[0] = t->ix[1];
-        memset(&t->ix[1], 0, sizeof t->ix[1]);
-        t->rehash_pos = -1;
-    }
-}
+_Static_assert(sizeof(struct ct_key) == 40, "ct_key is compared as five 64-bit words");
 
-static void maybe_grow(struct conntab *t)
+void ct_prefetch(const struct conntab *t, uint64_t hash, int stage)
 {
-    if (t->rehash_pos >= 0 || t->ix[0].used <= t->ix[0].mask)
+    const uint32_t *b = &t->bucket[(uint32_t)hash & t->mask];
+    if (stage == 0) {
+        __builtin_prefetch(b);
         return;
-    uint64_t want = ((uint64_t)t->ix[0].mask + 1) * 2;
-    if (want > (1ULL << 31))
-        return;
-    uint32_t *b = calloc((size_t)want, sizeof(uint32_t));
-    if (!b)
-        return;             /* keep working with longer chains */
-    t->ix[1].bucket = b;
-    t->ix[1].mask = (uint32_t)want - 1;
-    t->ix[1].used = 0;
-    t->rehash_pos = 0;
+    }
+    uint32_t idx = *b;
+    if (idx)
+        __builtin_prefetch(node_at(t, idx));
 }
 
 void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash)
 {
-    rehash_step(t);
-    for (int i = 0; i < 2; i++) {
-        if (!t->ix[i].bucket)
-            break;
-        uint32_t idx = t->ix[i].bucket[(uint32_t)hash & t->ix[i].mask];
-        while (idx) {
-            struct ct_node *n = node_at(t, idx);
-            if (key_eq(&n->key, key))
-                return n;
-            idx = n->hnext;
-        }
-        if (t->rehash_pos < 0)
-            break;
+    uint32_t h = (uint32_t)hash;
+    for (uint32_t idx = t->bucket[h & t->mask]; idx;) {
+        struct ct_node *n = node_at(t, idx);
+        if (n->hash == h && key_eq(&n->key, key))
+            return n;
+        idx = n->hnext;
     }
     return NULL;
-}
-
-static bool add_slab(struct conntab *t)
-{
-    if (t->nslabs == t->slabs_cap) {
-        uint32_t cap = t->slabs_cap ? t->slabs_cap * 2 : 16;
-        uint8_t **s = realloc(t->slabs, cap * sizeof *s);
-        if (!s)
-            return false;
-        t->slabs = s;
-        t->slabs_cap = cap;
-    }
-    uint8_t *slab = malloc((size_t)CT_SLAB * t->rec_size);
-    if (!slab)
-        return false;
-    t->slabs[t->nslabs++] = slab;
-    uint32_t first = t->allocated, last = t->allocated + CT_SLAB;
-    if (first == 0)
-        first = 1;          /* index 0 means "none" */
-    /* Chain the new slots onto the free list, lowest index first. */
-    for (uint32_t i = last; i-- > first;) {
-        struct ct_node *n = node_at(t, i);
-        n->list = CT_LIST_NONE;
-        n->hnext = t->free_head;
-        t->free_head = i;
-    }
-    t->allocated = last;
-    return true;
 }
 
 void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash)
 {
     if (t->count >= t->max)
         return NULL;
-    if (!t->free_head && !add_slab(t))
-        return NULL;
-    rehash_step(t);
-    uint32_t idx = t->free_head;
+    uint32_t idx;
+    if (t->free_head) {
+        idx = t->free_head;
+        t->free_head = node_at(t, idx)->hnext;
+    } else {
+        idx = t->high++;    /* count < max, so high <= max here */
+    }
     struct ct_node *n = node_at(t, idx);
-    t->free_head = n->hnext;
     memset(n, 0, t->rec_size);
     n->key = *key;
-    n->self = idx;
+    n->hash = (uint32_t)hash;
     n->list = CT_LIST_NONE;
-    struct ct_index *ix = t->rehash_pos >= 0 ? &t->ix[1] : &t->ix[0];
-    uint32_t b = (uint32_t)hash & ix->mask;
-    n->hnext = ix->bucket[b];
-    ix->bucket[b] = idx;
-    ix->used++;
+    uint32_t *b = &t->bucket[n->hash & t->mask];
+    n->hnext = *b;
+    *b = idx;
     t->count++;
-    maybe_grow(t);
     return n;
 }
 
@@ -260,22 +219,14 @@ static void list_unlink(struct conntab *t, struct ct_node *n)
 void ct_delete(struct conntab *t, void *rec)
 {
     struct ct_node *n = rec;
-    uint32_t idx = index_of(t, n);
-    uint64_t hash = ct_hash(t, &n->key);
+    uint32_t idx = ct_index(t, n);
 
     list_unlink(t, n);
-    for (int i = 0; i < 2; i++) {
-        if (!t->ix[i].bucket)
-            break;
-        uint32_t *link = &t->ix[i].bucket[(uint32_t)hash & t->ix[i].mask];
-        while (*link && *link != idx)
-            link = &node_at(t, *link)->hnext;
-        if (*link == idx) {
-            *link = n->hnext;
-            t->ix[i].used--;
-            break;
-        }
-    }
+    uint32_t *link = &t->bucket[n->hash & t->mask];
+    while (*link && *link != idx)
+        link = &node_at(t, *link)->hnext;
+    if (*link == idx)
+        *link = n->hnext;
     n->hnext = t->free_head;
     n->list = CT_LIST_NONE;
     t->free_head = idx;
@@ -285,7 +236,7 @@ void ct_delete(struct conntab *t, void *rec)
 void ct_list_put(struct conntab *t, void *rec, unsigned list, uint32_t pos)
 {
     struct ct_node *n = rec;
-    uint32_t idx = index_of(t, n);
+    uint32_t idx = ct_index(t, n);
     list_unlink(t, n);
     n->list = (uint8_t)list;
     n->pos = pos;
@@ -320,20 +271,17 @@ bool ct_full(const struct conntab *t) { return t->count >= t->max; }
 
 size_t ct_memory(const struct conntab *t)
 {
-    return (size_t)t->nslabs * CT_SLAB * t->rec_size +
-           ((size_t)t->ix[0].mask + 1) * sizeof(uint32_t) +
-           (t->ix[1].bucket ? ((size_t)t->ix[1].mask + 1) * sizeof(uint32_t) : 0);
+    return (size_t)t->high * t->rec_size + t->bucket_bytes;
 }
 
-uint32_t ct_index_limit(const struct conntab *t) { return t->allocated; }
+uint32_t ct_index_limit(const struct conntab *t) { return t->high; }
 
 void *ct_at(struct conntab *t, uint32_t idx)
 {
-    if (idx == 0 || idx >= t->allocated)
+    if (idx == 0 || idx >= t->high)
         return NULL;
     struct ct_node *n = node_at(t, idx);
-    /* Free slots are off every list and have list == NONE, but so does a
-     * live record between insert and its first ct_list_put: callers always
-     * put a record on a list right after inserting it. */
+    /* Free records are off every list; a live record is on one from right
+     * after its insertion (callers put it there at once). */
     return n->list == CT_LIST_NONE ? NULL : n;
 }

@@ -1,14 +1,18 @@
 /* conntab.h - the connection table: records, a keyed hash, expiry lists.
  *
  * Records have a fixed size chosen by the user of the table, and begin with a
- * struct ct_node.  They live in slabs of CT_SLAB records, so a record never
- * moves once allocated and pointers to it stay valid until it is deleted.
- * Records are allocated a slab at a time, never per packet, and never beyond
- * the configured maximum: the owner evicts before inserting into a full table.
+ * struct ct_node.  They live in one array reserved at creation for the
+ * maximum number of records and committed by the kernel page by page as it
+ * is first touched, so memory follows the number of records ever live at
+ * once, a record never moves, and its index follows from its address.
+ * Nothing is allocated per packet, and never beyond the configured maximum:
+ * the owner evicts before inserting into a full table.
  *
- * The hash index grows by doubling with incremental rehashing (a few buckets
- * moved per operation, as Redis' dict.c does), so no single packet pays for
- * rehashing the whole table.
+ * The hash index has a bucket per possible record (the maximum is known at
+ * creation), so it never rehashes and no packet pays for growing it; like
+ * the records, the parts of it never written cost no memory.  Each record
+ * keeps its hash, so deleting never hashes again and a lookup compares keys
+ * only when the hashes match.
  *
  * Each record is also on one of a few doubly linked lists, ordered by the
  * coarse time at which it was last moved to the tail.  The owner uses the
@@ -36,28 +40,34 @@ struct ct_key {
 
 struct ct_node {
     struct ct_key key;
+    uint32_t hash;          /* low 32 bits of the key's hash */
     uint32_t hnext;         /* next record in the hash chain (0: none) */
     uint32_t prev, next;    /* neighbours on the record's list (0: none) */
     uint32_t pos;           /* coarse time it was last put at its list's tail */
-    uint32_t self;          /* its own index, so pointer -> index is O(1) */
+    uint16_t user16;        /* free for the owner, to avoid padding */
     uint8_t list;           /* which list, or CT_LIST_NONE */
-    uint8_t user[3];        /* free for the owner, to avoid padding */
+    uint8_t user8;          /* free for the owner */
 };
 
 struct conntab;
 
 /* A table of records of rec_size bytes (>= sizeof(struct ct_node)), holding at
- * most max_records.  Returns NULL if memory is short. */
+ * most max_records.  Returns NULL if the address space cannot be reserved. */
 struct conntab *ct_create(size_t rec_size, uint32_t max_records);
 void ct_destroy(struct conntab *t);
 
 /* Canonical key for a segment; *dir is 0 if the segment's source is side 0. */
 void ct_key_from_segment(const struct segment *seg, struct ct_key *key, int *dir);
 uint64_t ct_hash(const struct conntab *t, const struct ct_key *key);
+/* Start fetching what a lookup of this hash will touch, in two stages some
+ * packets apart: 0 the bucket, 1 the first record of its chain (reading the
+ * bucket, which stage 0 brought in).  Hints only: a lookup a few packets
+ * later then finds them in the cache. */
+void ct_prefetch(const struct conntab *t, uint64_t hash, int stage);
 
 void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash);
-/* A new zeroed record with this key, or NULL if the table is full (or no
- * memory is left for another slab).  It is on no list yet. */
+/* A new zeroed record with this key, or NULL if the table is full.  It is on
+ * no list yet. */
 void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash);
 void ct_delete(struct conntab *t, void *rec);
 
@@ -76,6 +86,8 @@ void ct_list_remove(struct conntab *t, void *rec);
 void *ct_list_head(struct conntab *t, unsigned list);
 uint32_t ct_list_count(const struct conntab *t, unsigned list);
 
+/* A live record's index (1 ..), stable for its life. */
+uint32_t ct_index(const struct conntab *t, const void *rec);
 /* Iterate over live records: idx from 1 up to ct_index_limit(). */
 uint32_t ct_index_limit(const struct conntab *t);
 void *ct_at(struct conntab *t, uint32_t idx);   /* NULL if idx is free */

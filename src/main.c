@@ -159,6 +159,14 @@ static int run_file(struct options *opt, const char *input, const char *display,
     enum capture_result rc = CAPTURE_END;
     bool first = true;
     catch_interrupts();
+    /* A short pipeline: each TCP segment is decoded PIPE-1 segments before it
+     * is applied, and its connection's bucket and record are fetched
+     * meanwhile, so the tracker rarely waits on memory.  Segments keep their
+     * capture order. */
+    enum { PIPE = 8, HALF = PIPE / 2 };
+    static struct segment ring[PIPE];
+    static struct tracker_prep prep[PIPE];
+    unsigned head = 0, queued = 0;
     while (!interrupted && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
         if (first) {
             info.first_ts = info.last_ts = pkt.ts;
@@ -169,14 +177,28 @@ static int run_file(struct options *opt, const char *input, const char *display,
         if (pkt.ts > info.last_ts)
             info.last_ts = pkt.ts;
         info.wire_bytes += pkt.wirelen;
-        struct segment seg;
-        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
+        struct segment *seg = &ring[head % PIPE];
+        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, seg);
         info.outcome[o]++;
         if (o != DEC_TCP)
             continue;
-        seg.ts = pkt.ts;
-        seg.pktno = pkt.pktno;
-        tracker_segment(tr, &seg);
+        seg->ts = pkt.ts;
+        seg->pktno = pkt.pktno;
+        /* the packet's bytes do not outlive this iteration */
+        seg->ip_hdr = seg->tcp_hdr = seg->frag_ip = NULL;
+        tracker_prepare(tr, seg, &prep[head % PIPE]);
+        if (queued >= HALF)
+            tracker_prefetch(tr, &prep[(head - HALF) % PIPE]);
+        head++;
+        if (++queued == PIPE) {
+            unsigned oldest = (head - PIPE) % PIPE;
+            tracker_segment_prepared(tr, &ring[oldest], &prep[oldest]);
+            queued--;
+        }
+    }
+    for (; queued; queued--) {
+        unsigned oldest = (head - queued) % PIPE;
+        tracker_segment_prepared(tr, &ring[oldest], &prep[oldest]);
     }
     tracker_finish(tr);
     analysis_finish(analysis, tracker_now(tr));

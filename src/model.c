@@ -84,12 +84,12 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
         r->port[role] = conn_port(c, role);
         r->state[role] = c->ep[role].state;
         r->epflags[role] = c->ep[role].flags;
-        r->since[role] = c->ep[role].since;
-        r->bytes[role] = c->ep[role].bytes;
+        r->since[role] = conn_since(c, role);
+        r->bytes[role] = c->bytes[role];
         r->pkts[role] = c->ep[role].pkts;
         enum tcp_state st = c->ep[role].state;
         tstamp_t stuck_after = analysis_config(m->an)->stuck_after;
-        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) && now - c->ep[role].since >= stuck_after)
+        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) && now - conn_since(c, role) >= stuck_after)
             r->stuck |= (uint8_t)(1u << role);
     }
     r->first = c->first;

@@ -129,8 +129,8 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     print_epoch(o, c->last);
     fprintf(o, ",\"client_pkts\":%" PRIu32 ",\"server_pkts\":%" PRIu32, c->ep[CLIENT].pkts,
             c->ep[SERVER].pkts);
-    fprintf(o, ",\"client_bytes\":%" PRIu64 ",\"server_bytes\":%" PRIu64, c->ep[CLIENT].bytes,
-            c->ep[SERVER].bytes);
+    fprintf(o, ",\"client_bytes\":%" PRIu64 ",\"server_bytes\":%" PRIu64, c->bytes[CLIENT],
+            c->bytes[SERVER]);
     json_bool(o, "picked_up", c->flags & CF_PICKED_UP);
     json_bool(o, "synack_first", c->flags & CF_SYNACK_FIRST);
     json_bool(o, "reused", c->flags & CF_REUSED);
@@ -144,9 +144,9 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     fprintf(o, ",\"conn_state\":\"%s\",\"history\":", history_conn_state(h, c));
     print_json_string(o, h && h->len ? h->s : "-");
     fputs(",\"client_state_since\":", o);
-    print_epoch(o, c->ep[CLIENT].since);
+    print_epoch(o, conn_since(c, CLIENT));
     fputs(",\"server_state_since\":", o);
-    print_epoch(o, c->ep[SERVER].since);
+    print_epoch(o, conn_since(c, SERVER));
     int64_t rtt, sv, cl;
     if (conn_handshake(c, &rtt, &sv, &cl)) {
         json_ms(o, "handshake_rtt_ms", rtt);

@@ -4,9 +4,10 @@
  * Listeners, Handshakes, Teardowns, Anomalies (worst first, each with its explanation
  * and the connections behind it), then the list of connections.
  *
- * Connection lines are spooled to an unlinked temporary file as connections
- * end, and each anomaly id keeps only its few worst examples, so memory
- * stays bounded however many connections there are. */
+ * By default the list of connections shows the most troubled ones, kept in
+ * a small heap as connections end; with --conns every connection's line is
+ * spooled to an unlinked temporary file.  Each anomaly id keeps only its few
+ * worst examples.  Memory stays bounded however many connections there are. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,15 @@
 
 #define MAX_EXAMPLES 10
 #define WIDTH 78
+/* Connections listed without --conns: the most troubled ones. */
+#define LISTED 25
+#define LINE_MAX_ 512
+
+struct listed {
+    uint64_t score;         /* worst anomaly severity, then duration */
+    uint32_t id;
+    char line[LINE_MAX_];   /* tab-separated fields, as spooled */
+};
 
 struct example {
     uint64_t score;         /* larger is worse; 0: empty slot */
@@ -33,8 +43,10 @@ struct text_report {
     bool all;
     bool spool_failed;
     uint32_t nexamples, max_services;
-    uint64_t listed;
+    uint64_t listed;        /* connections that qualified for the list */
     int wclient, wserver;   /* column widths seen so far */
+    struct listed top[LISTED];  /* without --conns: a min-heap by (score, -id) */
+    uint32_t ntop;
     struct example ex[AN__COUNT][MAX_EXAMPLES];
 };
 
@@ -50,8 +62,10 @@ static void *text_create(const struct report_options *opt, FILE *out, const stru
     if (t->nexamples > MAX_EXAMPLES)
         t->nexamples = MAX_EXAMPLES;
     t->max_services = opt->max_services ? opt->max_services : 20;
-    t->spool = tmpfile();
-    t->spool_failed = t->spool == NULL;
+    if (t->all) {
+        t->spool = tmpfile();
+        t->spool_failed = t->spool == NULL;
+    }
     t->wclient = (int)strlen("CLIENT");
     t->wserver = (int)strlen("SERVER");
     return t;
@@ -107,19 +121,10 @@ static void keep_example(struct text_report *t, const struct conn *c, const stru
     describe_anomaly(a, c, now, slot->detail, sizeof slot->detail);
 }
 
-static void text_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
+/* The connection's list line: tab-separated fields, notes last. */
+static void format_line(struct text_report *t, const struct conn *c, enum retire_reason why, uint32_t mask,
+                        char *buf, size_t len)
 {
-    struct text_report *t = self;
-    uint32_t mask = t->an ? analysis_mask(t->an, c) : 0;
-    if (mask)
-        for (const struct anomaly *a = analysis_first(t->an, c); a; a = analysis_next(t->an, a))
-            keep_example(t, c, a, now);
-
-    if (!t->all && conn_clean(c) && !mask)
-        return;
-    t->listed++;
-    if (!t->spool)
-        return;
     char cl[ENDPOINT_STRLEN], sv[ENDPOINT_STRLEN], dur[24], b1[16], b2[16];
     format_endpoint(c, CLIENT, cl);
     format_endpoint(c, SERVER, sv);
@@ -129,12 +134,20 @@ static void text_conn(void *self, const struct conn *c, enum retire_reason why, 
     n = (int)strlen(sv);
     if (n > t->wserver)
         t->wserver = n;
-    fprintf(t->spool, "%s\t%s\t%s\t%s\t%s\t%" PRIu32 "/%" PRIu32 "\t%s/%s\t", cl, sv,
-            tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state),
-            format_duration(c->last - c->first, dur), c->ep[CLIENT].pkts, c->ep[SERVER].pkts,
-            format_bytes(c->ep[CLIENT].bytes, b1), format_bytes(c->ep[SERVER].bytes, b2));
+    size_t k = (size_t)snprintf(buf, len, "%s\t%s\t%s\t%s\t%s\t%" PRIu32 "/%" PRIu32 "\t%s/%s\t", cl, sv,
+                                tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state),
+                                format_duration(c->last - c->first, dur), c->ep[CLIENT].pkts,
+                                c->ep[SERVER].pkts, format_bytes(c->bytes[CLIENT], b1),
+                                format_bytes(c->bytes[SERVER], b2));
     const char *sep = "";
-#define NOTE(...) do { fprintf(t->spool, "%s", sep); fprintf(t->spool, __VA_ARGS__); sep = ","; } while (0)
+#define NOTE(...)                                                                  \
+    do {                                                                           \
+        if (k < len)                                                               \
+            k += (size_t)snprintf(buf + k, len - k, "%s", sep);                    \
+        if (k < len)                                                               \
+            k += (size_t)snprintf(buf + k, len - k, __VA_ARGS__);                  \
+        sep = ",";                                                                 \
+    } while (0)
     if ((c->ep[CLIENT].flags | c->ep[SERVER].flags) & EPF_INFERRED)
         NOTE("inferred");
     if (c->flags & CF_PICKED_UP)
@@ -151,7 +164,89 @@ static void text_conn(void *self, const struct conn *c, enum retire_reason why, 
         if (mask & (1u << i))
             NOTE("%s", anomaly_info(i)->id);
 #undef NOTE
-    fputc('\n', t->spool);
+    if (k + 2 > len)
+        k = len - 2;
+    buf[k] = '\n';
+    buf[k + 1] = 0;
+}
+
+/* The heap keeps the LISTED most troubled connections, the least troubled
+ * of them at the root; among equals the earlier connection counts as more
+ * troubled, so the list keeps the first ones. */
+static bool less_troubled(uint64_t s1, uint32_t id1, uint64_t s2, uint32_t id2)
+{
+    return s1 < s2 || (s1 == s2 && id1 > id2);
+}
+
+static bool heap_less(const struct listed *a, uint64_t score, uint32_t id)
+{
+    return less_troubled(a->score, a->id, score, id);
+}
+
+static void heap_keep(struct text_report *t, uint64_t score, uint32_t id, const char *line)
+{
+    uint32_t i;
+    if (t->ntop < LISTED) {
+        /* append, then sift up while less troubled than the parent */
+        i = t->ntop++;
+        while (i > 0) {
+            uint32_t p = (i - 1) / 2;
+            if (!less_troubled(score, id, t->top[p].score, t->top[p].id))
+                break;
+            t->top[i] = t->top[p];
+            i = p;
+        }
+    } else {
+        /* replace the root, then sift down past less troubled children */
+        i = 0;
+        for (;;) {
+            uint32_t l = 2 * i + 1, r = l + 1, m = l;
+            if (l >= LISTED)
+                break;
+            if (r < LISTED && heap_less(&t->top[r], t->top[l].score, t->top[l].id))
+                m = r;
+            if (!heap_less(&t->top[m], score, id))
+                break;
+            t->top[i] = t->top[m];
+            i = m;
+        }
+    }
+    t->top[i].score = score;
+    t->top[i].id = id;
+    snprintf(t->top[i].line, sizeof t->top[i].line, "%s", line);
+}
+
+static void text_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
+{
+    struct text_report *t = self;
+    uint32_t mask = t->an ? analysis_mask(t->an, c) : 0;
+    if (mask)
+        for (const struct anomaly *a = analysis_first(t->an, c); a; a = analysis_next(t->an, a))
+            keep_example(t, c, a, now);
+
+    if (!t->all && conn_clean(c) && !mask)
+        return;
+    t->listed++;
+    uint64_t score = 0;
+    if (!t->all) {
+        /* worth a line only if it beats the least troubled one kept */
+        int worst = 0;
+        for (int i = 0; i < AN__COUNT; i++)
+            if ((mask & (1u << i)) && anomaly_info(i)->severity > worst)
+                worst = anomaly_info(i)->severity;
+        tstamp_t ms = (c->last - c->first) / TS_PER_MS;
+        score = (uint64_t)(worst + 1) << 40 | (uint64_t)(ms < 0 ? 0 : ms > 0xffffffffffLL ? 0xffffffffffLL : ms);
+        if (t->ntop == LISTED && !heap_less(&t->top[0], score, c->id))
+            return;
+    } else if (!t->spool) {
+        return;
+    }
+    char line[LINE_MAX_];
+    format_line(t, c, why, mask, line, sizeof line);
+    if (t->all)
+        fputs(line, t->spool);
+    else
+        heap_keep(t, score, c->id, line);
 }
 
 /* ------------------------------------------------------------ sections --- */
@@ -492,46 +587,70 @@ static void print_anomalies(struct text_report *t, const struct run_info *in)
     (void)in;
 }
 
+static int cmp_listed(const void *x, const void *y)
+{
+    const struct listed *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* One list line, from its tab-separated fields. */
+static void print_line(struct text_report *t, char *line, bool *inferred)
+{
+    char *f[8];
+    int n = 0;
+    char *p = line;
+    line[strcspn(line, "\n")] = 0;
+    while (n < 8) {
+        f[n++] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab)
+            break;
+        *tab = 0;
+        p = tab + 1;
+    }
+    if (n < 8)
+        return;
+    if (strstr(f[7], "inferred"))
+        *inferred = true;
+    fprintf(t->out, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s\n", t->wclient, f[0], t->wserver, f[1], f[2],
+            f[3], f[4], f[5], f[6]);
+    if (*f[7])
+        fprintf(t->out, "      %s\n", f[7]);
+}
+
 static void print_conns(struct text_report *t, const struct run_info *in)
 {
     FILE *o = t->out;
     if (t->all)
         fprintf(o, "\nConnections: %" PRIu64 "\n", t->listed);
+    else if (t->listed > t->ntop)
+        fprintf(o, "\nConnections not cleanly closed or with anomalies: %" PRIu64 " of %" PRIu64
+                   "; the %" PRIu32 " most troubled (--conns lists every connection)\n",
+                t->listed, in->stats->conns, t->ntop);
     else
         fprintf(o, "\nConnections not cleanly closed or with anomalies: %" PRIu64 " of %" PRIu64 "%s\n",
                 t->listed, in->stats->conns, t->listed < in->stats->conns ? " (--conns lists all)" : "");
     if (!t->listed)
         return;
-    if (t->spool_failed) {
+    if (t->all && t->spool_failed) {
         fprintf(o, "  (not listed: could not create a temporary file for the list)\n");
         return;
     }
     fprintf(o, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s\n", t->wclient, "CLIENT", t->wserver, "SERVER",
             "CLIENT STATE", "SERVER STATE", "DURATION", "PKTS C/S", "BYTES C/S");
-    rewind(t->spool);
-    char line[1024];
     bool inferred = false;
-    while (fgets(line, sizeof line, t->spool)) {
-        char *f[8];
-        int n = 0;
-        char *p = line;
-        line[strcspn(line, "\n")] = 0;
-        while (n < 8) {
-            f[n++] = p;
-            char *tab = strchr(p, '\t');
-            if (!tab)
-                break;
-            *tab = 0;
-            p = tab + 1;
-        }
-        if (n < 8)
-            continue;
-        if (strstr(f[7], "inferred"))
-            inferred = true;
-        fprintf(o, "  %-*s  %-*s  %-12s %-12s %9s %11s %13s\n", t->wclient, f[0], t->wserver, f[1], f[2], f[3],
-                f[4], f[5], f[6]);
-        if (*f[7])
-            fprintf(o, "      %s\n", f[7]);
+    if (t->all) {
+        char line[LINE_MAX_ + 8];
+        rewind(t->spool);
+        while (fgets(line, sizeof line, t->spool))
+            print_line(t, line, &inferred);
+    } else {
+        /* most troubled first; among equals, in the order they began */
+        qsort(t->top, t->ntop, sizeof t->top[0], cmp_listed);
+        for (uint32_t i = 0; i < t->ntop; i++)
+            print_line(t, t->top[i].line, &inferred);
     }
     if (inferred)
         fprintf(o, "  (inferred: a state rests on a guess, the connection having been picked up\n"

@@ -143,7 +143,7 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
     if (from == next)
         return;
     e->state = (uint8_t)next;
-    e->since = ts;
+    e->since_rel = conn_rel(c, ts);
     e->since_pkt = pktno32(pktno);
     if (t->analysis && role == CLIENT && (from == ST_TIME_WAIT || next == ST_TIME_WAIT))
         analysis_time_wait(t->analysis, c, next == ST_TIME_WAIT);
@@ -158,8 +158,8 @@ static tstamp_t time_wait_deadline(const struct tracker *t, const struct conn *c
 {
     tstamp_t start = INT64_MAX;
     for (int r = 0; r < 2; r++)
-        if (c->ep[r].state == ST_TIME_WAIT && c->ep[r].since < start)
-            start = c->ep[r].since;
+        if (c->ep[r].state == ST_TIME_WAIT && conn_since(c, r) < start)
+            start = conn_since(c, r);
     return start + 2 * t->cfg.msl;
 }
 
@@ -196,7 +196,7 @@ static void end_time_wait(struct tracker *t, struct conn *c, tstamp_t when)
 static void end_time_wait_due(struct tracker *t, struct conn *c)
 {
     for (int r = 0; r < 2; r++) {
-        tstamp_t due = c->ep[r].since + 2 * t->cfg.msl;
+        tstamp_t due = conn_since(c, r) + 2 * t->cfg.msl;
         if (c->ep[r].state == ST_TIME_WAIT && due <= t->now)
             set_state(t, c, r, ST_CLOSED, EV_TIMEOUT, due, 0);
     }
@@ -315,10 +315,10 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
         c->ep[CLIENT].flags |= EPF_INFERRED;
         c->ep[SERVER].flags |= EPF_INFERRED;
     }
-    c->ep[CLIENT].since = c->ep[SERVER].since = seg->ts;
+    c->ep[CLIENT].since_rel = c->ep[SERVER].since_rel = 0;
     c->ep[CLIENT].since_pkt = c->ep[SERVER].since_pkt = c->first_pkt;
     /* Which key side is the client: the sender's side if it is the client. */
-    c->node.user[0] = (uint8_t)(sender_is_client ? dir : !dir);
+    c->client_side = (uint8_t)(sender_is_client ? dir : !dir);
     ct_list_put(t->tab, c, LIST_OPEN, t->now_pos);
     return c;
 }
@@ -457,7 +457,6 @@ static void note_sent(struct conn_end *s, const struct segment *seg, bool rst_ok
     uint8_t f = seg->flags;
     if (s->pkts < UINT32_MAX)
         s->pkts++;
-    s->bytes += seg->payload_len;
     if (f & TH_RST) {
         if (rst_ok)
             s->flags |= EPF_RST;
@@ -512,7 +511,7 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
 
     if (from == ST_TIME_WAIT && tr->next == ST_TIME_WAIT &&
         (ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN))
-        e->since = seg->ts;     /* RFC 793: a retransmitted FIN restarts 2 MSL */
+        e->since_rel = conn_rel(c, seg->ts);  /* RFC 793: a retransmitted FIN restarts 2 MSL */
 
     /* Listeners: a SYN-ACK from an endpoint not yet synchronized proves a
      * listening socket; a RST answering a SYN proves there is none. */
@@ -577,7 +576,27 @@ static bool note_handshake(struct conn *c, int role, const struct segment *seg)
     return false;
 }
 
+void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p)
+{
+    ct_key_from_segment(seg, &p->key, &p->dir);
+    p->hash = ct_hash(t->tab, &p->key);
+    ct_prefetch(t->tab, p->hash, 0);
+}
+
+void tracker_prefetch(struct tracker *t, const struct tracker_prep *p)
+{
+    ct_prefetch(t->tab, p->hash, 1);
+}
+
 void tracker_segment(struct tracker *t, const struct segment *seg)
+{
+    struct tracker_prep p;
+    ct_key_from_segment(seg, &p.key, &p.dir);
+    p.hash = ct_hash(t->tab, &p.key);
+    tracker_segment_prepared(t, seg, &p);
+}
+
+void tracker_segment_prepared(struct tracker *t, const struct segment *seg, const struct tracker_prep *p)
 {
     /* 1. capture time, monotonic; expiry when it has moved on */
     if (!t->started) {
@@ -594,11 +613,10 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
         expire(t);
 
     /* 2. the connection */
-    struct ct_key key;
-    int dir;
-    ct_key_from_segment(seg, &key, &dir);
-    uint64_t hash = ct_hash(t->tab, &key);
-    struct conn *c = ct_find(t->tab, &key, hash);
+    const struct ct_key *key = &p->key;
+    int dir = p->dir;
+    uint64_t hash = p->hash;
+    struct conn *c = ct_find(t->tab, key, hash);
     if (c) {
         int role = dir == conn_client_side(c) ? CLIENT : SERVER;
         if (starts_new_incarnation(c, role, seg)) {
@@ -610,7 +628,7 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
             if (in_tw)
                 end_time_wait(t, c, seg->ts);
             retire(t, c, RETIRE_REUSED);
-            c = create(t, &key, hash, dir, seg);
+            c = create(t, key, hash, dir, seg);
             if (!c)
                 return;
             c->flags |= CF_REUSED | (in_tw ? CF_REUSED_IN_TW : 0);
@@ -621,7 +639,7 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
                 analysis_reused(t->analysis, c, in_tw, isn_above, seg);
         }
     } else {
-        c = create(t, &key, hash, dir, seg);
+        c = create(t, key, hash, dir, seg);
         if (!c)
             return;
     }
@@ -666,6 +684,7 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
     if (ev != EV_NONE && rst_ok)
         apply_event(t, c, role, ev, seg);
     note_sent(s, seg, rst_ok);
+    c->bytes[role] += seg->payload_len;
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */
     if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
@@ -707,9 +726,15 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
     relist(t, c, true);
 }
 
+/* Connections still tracked at the end leave in order of creation.  The
+ * sort works on (id, index) pairs so that it never touches the records. */
+struct id_index {
+    uint32_t id, idx;
+};
+
 static int cmp_id(const void *a, const void *b)
 {
-    const struct conn *x = *(const struct conn *const *)a, *y = *(const struct conn *const *)b;
+    const struct id_index *x = a, *y = b;
     return (x->id > y->id) - (x->id < y->id);
 }
 
@@ -717,16 +742,18 @@ void tracker_finish(struct tracker *t)
 {
     expire(t);
     uint32_t n = ct_count(t->tab), k = 0;
-    struct conn **all = n ? malloc((size_t)n * sizeof *all) : NULL;
+    struct id_index *all = n ? malloc((size_t)n * sizeof *all) : NULL;
     if (all) {
         for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
             struct conn *c = ct_at(t->tab, i);
-            if (c && k < n)
-                all[k++] = c;
+            if (c && k < n) {
+                all[k].id = c->id;
+                all[k++].idx = i;
+            }
         }
         qsort(all, k, sizeof *all, cmp_id);
         for (uint32_t i = 0; i < k; i++)
-            retire(t, all[i], RETIRE_END);
+            retire(t, ct_at(t->tab, all[i].idx), RETIRE_END);
         free(all);
     } else {
         /* no memory to sort: retire in table order rather than lose any */

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "conn.h"
+#include "conntab.h"
 #include "segment.h"
 #include "tcpstate.h"
 
@@ -73,6 +74,20 @@ void tracker_destroy(struct tracker *t);
 void tracker_add_observer(struct tracker *t, const struct tracker_observer *o);
 
 void tracker_segment(struct tracker *t, const struct segment *seg);
+
+/* The same in a pipeline: tracker_prepare() a segment a few packets before
+ * tracker_segment_prepared() applies it, so that the memory its lookup
+ * touches is on its way meanwhile; tracker_prefetch() halfway between
+ * fetches the connection record itself.  Segments must still be applied in
+ * capture order. */
+struct tracker_prep {
+    struct ct_key key;
+    uint64_t hash;
+    int dir;
+};
+void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p);
+void tracker_prefetch(struct tracker *t, const struct tracker_prep *p);
+void tracker_segment_prepared(struct tracker *t, const struct segment *seg, const struct tracker_prep *p);
 /* End of input: settle TIME_WAIT as of the last packet's time, then retire
  * every remaining connection (in order of creation) with RETIRE_END. */
 void tracker_finish(struct tracker *t);

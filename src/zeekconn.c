@@ -309,9 +309,9 @@ static inline struct tslot *tslot_of(struct zeek *z, uint32_t id)
     return &conn_at(z, id / TM_N)->t[id % TM_N];
 }
 
-static inline uint32_t timer_id(const struct zconn *c, int slot)
+static inline uint32_t timer_id(const struct zeek *z, const struct zconn *c, int slot)
 {
-    return c->node.self * TM_N + (uint32_t)slot;
+    return ct_index(z->tab, c) * TM_N + (uint32_t)slot;
 }
 
 static bool slot_before(const struct tslot *a, const struct tslot *b)
@@ -396,7 +396,7 @@ static void timer_add(struct zeek *z, struct zconn *c, int slot, int q, tstamp_t
 {
     timer_cancel(z, c, slot);
     struct tslot *t = &c->t[slot];
-    uint32_t id = timer_id(c, slot);
+    uint32_t id = timer_id(z, c, slot);
     t->when = when;
     t->seq = z->timer_seq++;
     if (!z->qtail[q] || tslot_of(z, z->qtail[q] - 1)->when <= when) {
