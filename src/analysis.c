@@ -40,8 +40,8 @@ struct ext_end {
 struct conn_ext {
     uint32_t mask;              /* anomaly ids recorded for the connection */
     uint32_t head;              /* its anomaly records, in order of detection */
+    uint32_t hist;              /* its history record (config.history), 0: none */
     struct ext_end ep[2];
-    struct history hist;        /* only with config.history */
 };
 
 /* SYN flood detection, per service (server address and port). */
@@ -80,6 +80,7 @@ struct analysis {
     struct analysis_config cfg;
     struct pool ext;
     struct pool rec;
+    struct pool hist;           /* Zeek-style histories, with config.history */
     struct analysis_stats st;
     struct smalltab flood;
     struct smalltab pileup;
@@ -108,6 +109,7 @@ struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max
     an->cfg = *cfg;
     pool_init(&an->ext, sizeof(struct conn_ext), max_conns);
     pool_init(&an->rec, sizeof(struct anomaly), cfg->max_anomalies);
+    pool_init(&an->hist, sizeof(struct history), cfg->history ? max_conns : 0);
     if (!smalltab_init(&an->flood, sizeof(struct flood_key), sizeof(struct flood_rec), 16384) ||
         !smalltab_init(&an->pileup, sizeof(struct pileup_key), sizeof(struct pileup_rec), 65536)) {
         analysis_destroy(an);
@@ -126,6 +128,7 @@ void analysis_destroy(struct analysis *an)
         return;
     pool_destroy(&an->ext);
     pool_destroy(&an->rec);
+    pool_destroy(&an->hist);
     smalltab_destroy(&an->flood);
     smalltab_destroy(&an->pileup);
     free(an->svc);
@@ -212,15 +215,17 @@ static struct anomaly *note(struct analysis *an, struct conn *c, enum anomaly_id
     }
     a->count++;
     a->end = ts;
-    if (pkt && a->nevidence < ANOMALY_EVIDENCE &&
-        (a->nevidence == 0 || a->evidence[a->nevidence - 1] != pkt))
-        a->evidence[a->nevidence++] = pkt;
+    uint32_t p32 = pktno32(pkt);
+    if (p32 && a->nevidence < ANOMALY_EVIDENCE &&
+        (a->nevidence == 0 || a->evidence[a->nevidence - 1] != p32))
+        a->evidence[a->nevidence++] = p32;
     return a;
 }
 
 /* Replace the last evidence slot with pkt (to keep the latest packet). */
-static void last_evidence(struct anomaly *a, uint64_t pkt)
+static void last_evidence(struct anomaly *a, uint64_t pkt64)
 {
+    uint32_t pkt = pktno32(pkt64);
     if (!a || !pkt)
         return;
     if (a->nevidence < ANOMALY_EVIDENCE) {
@@ -429,15 +434,14 @@ static void handshake_done(struct analysis *an, struct conn *c, const struct seg
             last_evidence(a, seg->pktno);
         }
     }
-    if ((c->flags & CF_HS_SYN) && c->hs_ack_us >= c->hs_syn_us) {
-        tstamp_t rtt = (tstamp_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
-        if (rtt > an->cfg.slow_handshake) {
-            struct anomaly *a = note(an, c, AN_HANDSHAKE_SLOW, -1, rel_time(c, c->hs_syn_us), c->first_pkt);
-            if (a) {
-                a->value = (uint64_t)rtt;
-                a->value2 = (uint64_t)(c->hs_synack_us - c->hs_syn_us) * 1000;
-                last_evidence(a, seg->pktno);
-            }
+    int64_t rtt, server, client;
+    if ((c->flags & CF_HS_SYN) && conn_handshake(c, &rtt, &server, &client) && rtt > an->cfg.slow_handshake) {
+        /* the SYN that was answered was sent rtt before this ACK */
+        struct anomaly *a = note(an, c, AN_HANDSHAKE_SLOW, -1, seg->ts - rtt, c->first_pkt);
+        if (a) {
+            a->value = (uint64_t)rtt;
+            a->value2 = (uint64_t)server;
+            last_evidence(a, seg->pktno);
         }
     }
 }
@@ -490,7 +494,7 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
 const struct history *analysis_history(const struct analysis *an, const struct conn *c)
 {
     const struct conn_ext *x = an->cfg.history ? ext_of(an, c) : NULL;
-    return x ? &x->hist : NULL;
+    return x && x->hist ? pool_at(&an->hist, x->hist) : NULL;
 }
 
 void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
@@ -503,11 +507,11 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     if (an->cfg.history) {
         if (!x)
             x = ext_get(an, c);
-        if (x) {
-            if (c->ep[0].pkts + c->ep[1].pkts == 1)
-                history_start(&x->hist, role == SERVER);
-            history_segment(&x->hist, role, seg, f->had_seq, f->snd_nxt, f->peer_had_fin, f->had_rst);
-        }
+        if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
+            history_start(pool_at(&an->hist, x->hist), role == SERVER);
+        if (x && x->hist)
+            history_segment(pool_at(&an->hist, x->hist), role, seg, f->had_seq, f->snd_nxt, f->peer_had_fin,
+                            f->had_rst);
     }
 
     /* idle: the gap before this segment */
@@ -639,11 +643,9 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
      * else a retransmission. */
     struct ext_end *me = x ? &x->ep[role] : NULL;
     tstamp_t window = REORDER_MIN;
-    if ((c->flags & CF_HS_DONE) && (c->flags & CF_HS_SYN)) {
-        tstamp_t rtt = (tstamp_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
-        if (rtt > window)
-            window = rtt;
-    }
+    int64_t rtt, server, client;
+    if ((c->flags & CF_HS_SYN) && conn_handshake(c, &rtt, &server, &client) && rtt > window)
+        window = rtt;
     bool in_hole = me && me->hole_ts && seq_lt(seq, me->hole_hi) && seq_gt(end, me->hole_lo);
     bool reordered = in_hole && seq_geq(seq, me->hole_lo) && seq_leq(end, me->hole_hi) &&
                      seg->ts - me->hole_ts <= window;
@@ -733,12 +735,13 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
         }
     }
     /* the server answered; the client never completed */
+    /* (until the handshake completes, hs_b holds the first SYN-ACK's time) */
     if (sv->state == ST_SYN_RCVD && (sv->flags & EPF_SYNACK) && (c->flags & CF_HS_SYNACK) &&
-        (sv->synacks > 1 || now - rel_time(c, c->hs_synack_us) >= INITIAL_RTO)) {
-        a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_synack_us), c->first_pkt);
+        !(c->flags & CF_HS_DONE) && (sv->synacks > 1 || now - rel_time(c, c->hs_b) >= INITIAL_RTO)) {
+        a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_b), c->first_pkt);
         if (a) {
             a->count = sv->synacks;
-            a->value = (uint64_t)(now - rel_time(c, c->hs_synack_us));
+            a->value = (uint64_t)(now - rel_time(c, c->hs_b));
             a->state = ST_SYN_RCVD;
             last_evidence(a, sv->since_pkt);
         }
@@ -795,6 +798,7 @@ void analysis_release(struct analysis *an, struct conn *c)
         pool_put(&an->rec, idx);
         idx = next;
     }
+    pool_put(&an->hist, x->hist);
     pool_put(&an->ext, c->ext);
     c->ext = 0;
 }
@@ -850,7 +854,7 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         s->a.end = f->worst_start + an->cfg.flood_window;
         s->a.value = f->worst_sources;
         s->a.value2 = (uint64_t)(f->worst_incomplete / secs);
-        s->a.evidence[0] = f->first_pkt;
+        s->a.evidence[0] = pktno32(f->first_pkt);
         s->a.nevidence = 1;
         memcpy(s->server.b, f->key.addr, 16);
         s->server.family = f->key.family;

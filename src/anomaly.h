@@ -80,7 +80,8 @@ struct anomaly {
     uint8_t nevidence;
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */
     tstamp_t start, end;    /* first and last occurrence */
-    uint64_t evidence[ANOMALY_EVIDENCE]; /* packet numbers in the capture */
+    uint32_t evidence[ANOMALY_EVIDENCE]; /* packet numbers in the capture
+                                            (saturating at 2^32 - 1) */
     uint64_t value;         /* id-specific amount: bytes, nanoseconds, ... */
     uint64_t value2;
     uint32_t next;          /* next anomaly of the same connection (pool index) */

@@ -20,16 +20,6 @@ bool conn_clean(const struct conn *c)
     return true;
 }
 
-bool conn_handshake(const struct conn *c, int64_t *rtt, int64_t *server, int64_t *client)
-{
-    if ((c->flags & (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE)) != (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE) ||
-        c->hs_synack_us < c->hs_syn_us || c->hs_ack_us < c->hs_synack_us)
-        return false;
-    *rtt = (int64_t)(c->hs_ack_us - c->hs_syn_us) * 1000;
-    *server = (int64_t)(c->hs_synack_us - c->hs_syn_us) * 1000;
-    *client = (int64_t)(c->hs_ack_us - c->hs_synack_us) * 1000;
-    return true;
-}
 
 void census_add(struct census *c, const struct conn *conn, const struct analysis *an,
                 tstamp_t now, bool at_end)

@@ -45,8 +45,5 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
 /* Did the connection end cleanly: both FINs, no RST, both ends closed or in
  * TIME_WAIT? */
 bool conn_clean(const struct conn *c);
-/* Handshake round trip (SYN to ACK), SYN to SYN-ACK, SYN-ACK to ACK, in ns;
- * false if the handshake was not seen whole. */
-bool conn_handshake(const struct conn *c, int64_t *rtt, int64_t *server, int64_t *client);
 
 #endif

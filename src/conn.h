@@ -85,19 +85,38 @@ struct conn {
     uint32_t id;            /* 1, 2, ... in order of creation */
     uint32_t first_pkt;     /* packet number of its first segment (saturating) */
     tstamp_t first, last;   /* first and last segment */
-    uint64_t bytes[2];      /* TCP payload bytes sent by [CLIENT], [SERVER],
-                               retransmissions included */
-    struct conn_end ep[2];  /* [CLIENT], [SERVER] */
+    /* TCP payload bytes sent by [CLIENT], [SERVER], retransmissions
+     * included, in 48 bits (saturating at 256 TiB): conn_bytes() */
+    uint32_t bytes_lo[2];
+    uint16_t bytes_hi[2];
     uint32_t ext;           /* the analysis's extension record (0: none) */
-    /* Handshake times, microseconds after `first` (saturating): the SYN
-     * that was answered, the first SYN-ACK, and the client's first ACK after
-     * it, which completes the handshake at the capture point. */
-    uint32_t hs_syn_us, hs_synack_us, hs_ack_us;
+    /* The handshake as seen from the capture point, in microseconds
+     * (saturating).  Until it completes (CF_HS_DONE): hs_a is when the SYN
+     * that was answered was sent (after `first`, with CF_HS_SYN), hs_b when
+     * the first SYN-ACK was (with CF_HS_SYNACK).  Once the client's ACK has
+     * completed it: hs_a is SYN to SYN-ACK (0 without CF_HS_SYN), hs_b is
+     * SYN-ACK to ACK.  Read them with conn_handshake(). */
+    uint32_t hs_a, hs_b;
+    struct conn_end ep[2];  /* [CLIENT], [SERVER] */
 };
 
 _Static_assert(offsetof(struct conn, flags) == offsetof(struct ct_node, user16), "flags overlay");
 _Static_assert(offsetof(struct conn, client_side) == offsetof(struct ct_node, user8), "client side overlay");
-_Static_assert(sizeof(struct conn) <= 192, "a connection record fits in three cache lines");
+_Static_assert(sizeof(struct conn) <= 176, "a connection record: 176 bytes");
+
+static inline uint64_t conn_bytes(const struct conn *c, int role)
+{
+    return (uint64_t)c->bytes_hi[role] << 32 | c->bytes_lo[role];
+}
+
+static inline void conn_add_bytes(struct conn *c, int role, uint32_t n)
+{
+    uint64_t v = conn_bytes(c, role) + n;
+    if (v > 0xffffffffffffULL)
+        v = 0xffffffffffffULL;
+    c->bytes_lo[role] = (uint32_t)v;
+    c->bytes_hi[role] = (uint16_t)(v >> 32);
+}
 
 /* Saturating 32-bit packet number. */
 static inline uint32_t pktno32(uint64_t n) { return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n; }
@@ -125,6 +144,18 @@ static inline tstamp_t conn_abs(const struct conn *c, uint32_t rel)
     if (rel & CONN_REL_MS)
         return c->first + (tstamp_t)(rel & ~CONN_REL_MS) * TS_PER_MS;
     return c->first + (tstamp_t)rel * 1000;
+}
+
+/* Handshake round trip (SYN to ACK), SYN to SYN-ACK, SYN-ACK to ACK, in ns;
+ * false if the handshake was not seen whole. */
+static inline bool conn_handshake(const struct conn *c, int64_t *rtt, int64_t *server, int64_t *client)
+{
+    if ((c->flags & (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE)) != (CF_HS_SYN | CF_HS_SYNACK | CF_HS_DONE))
+        return false;
+    *server = (int64_t)c->hs_a * 1000;     /* completed: the two halves */
+    *client = (int64_t)c->hs_b * 1000;
+    *rtt = *server + *client;
+    return true;
 }
 
 /* When the endpoint `role` entered its state. */

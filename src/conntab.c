@@ -16,6 +16,7 @@ struct conntab {
     uint32_t count;         /* live records */
     uint32_t high;          /* records ever handed out: 1 .. high - 1 */
     uint32_t free_head;     /* free records, chained through hnext */
+    bool draining;          /* ct_drain_ordered() took the hash links */
     struct hash_key hkey;
     uint32_t head[CT_NLISTS], tail[CT_NLISTS], lcount[CT_NLISTS];
 };
@@ -168,7 +169,7 @@ void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash)
     uint32_t h = (uint32_t)hash;
     for (uint32_t idx = t->bucket[h & t->mask]; idx;) {
         struct ct_node *n = node_at(t, idx);
-        if (n->hash == h && key_eq(&n->key, key))
+        if (key_eq(&n->key, key))
             return n;
         idx = n->hnext;
     }
@@ -189,9 +190,8 @@ void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash)
     struct ct_node *n = node_at(t, idx);
     memset(n, 0, t->rec_size);
     n->key = *key;
-    n->hash = (uint32_t)hash;
     n->list = CT_LIST_NONE;
-    uint32_t *b = &t->bucket[n->hash & t->mask];
+    uint32_t *b = &t->bucket[(uint32_t)hash & t->mask];
     n->hnext = *b;
     *b = idx;
     t->count++;
@@ -222,24 +222,25 @@ void ct_delete(struct conntab *t, void *rec)
     uint32_t idx = ct_index(t, n);
 
     list_unlink(t, n);
-    uint32_t *link = &t->bucket[n->hash & t->mask];
-    while (*link && *link != idx)
-        link = &node_at(t, *link)->hnext;
-    if (*link == idx)
-        *link = n->hnext;
+    if (!t->draining) {
+        uint32_t *link = &t->bucket[(uint32_t)ct_hash(t, &n->key) & t->mask];
+        while (*link && *link != idx)
+            link = &node_at(t, *link)->hnext;
+        if (*link == idx)
+            *link = n->hnext;
+    }
     n->hnext = t->free_head;
     n->list = CT_LIST_NONE;
     t->free_head = idx;
     t->count--;
 }
 
-void ct_list_put(struct conntab *t, void *rec, unsigned list, uint32_t pos)
+void ct_list_put(struct conntab *t, void *rec, unsigned list)
 {
     struct ct_node *n = rec;
     uint32_t idx = ct_index(t, n);
     list_unlink(t, n);
     n->list = (uint8_t)list;
-    n->pos = pos;
     n->next = 0;
     n->prev = t->tail[list];
     if (t->tail[list])
@@ -275,6 +276,69 @@ size_t ct_memory(const struct conntab *t)
 }
 
 uint32_t ct_index_limit(const struct conntab *t) { return t->high; }
+
+#define DRAIN_CHUNK 4096u
+
+struct rank_index {
+    uint32_t rank, idx;
+};
+
+static int cmp_rank(const void *a, const void *b)
+{
+    const struct rank_index *x = a, *y = b;
+    return (x->rank > y->rank) - (x->rank < y->rank);
+}
+
+void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint32_t max_rank,
+                      void (*visit)(void *ctx, void *rec), void *ctx)
+{
+    /* Thread the records into one list per chunk of DRAIN_CHUNK ranks
+     * through their hash links, then sort and visit one chunk at a time. */
+    uint32_t nchunks = max_rank / DRAIN_CHUNK + 1;
+    uint32_t *chunk = calloc(nchunks, sizeof *chunk);
+    size_t cap = DRAIN_CHUNK;
+    struct rank_index *batch = malloc(cap * sizeof *batch);
+    t->draining = true;
+    if (!chunk || !batch) {
+        /* no memory to order them: visit in table order rather than lose any */
+        free(chunk);
+        free(batch);
+        for (uint32_t i = 1; i < t->high; i++) {
+            struct ct_node *n = node_at(t, i);
+            if (n->list != CT_LIST_NONE)
+                visit(ctx, n);
+        }
+        return;
+    }
+    for (uint32_t i = 1; i < t->high; i++) {
+        struct ct_node *n = node_at(t, i);
+        if (n->list == CT_LIST_NONE)
+            continue;
+        uint32_t r = rank(n);
+        uint32_t k = r / DRAIN_CHUNK < nchunks ? r / DRAIN_CHUNK : nchunks - 1;
+        n->hnext = chunk[k];
+        chunk[k] = i;
+    }
+    for (uint32_t k = 0; k < nchunks; k++) {
+        size_t m = 0;
+        for (uint32_t i = chunk[k]; i; i = node_at(t, i)->hnext) {
+            if (m == cap) {
+                struct rank_index *b = realloc(batch, 2 * cap * sizeof *batch);
+                if (!b)
+                    break;      /* (ranks are unique: a chunk never outgrows it) */
+                batch = b;
+                cap *= 2;
+            }
+            batch[m].rank = rank(node_at(t, i));
+            batch[m++].idx = i;
+        }
+        qsort(batch, m, sizeof *batch, cmp_rank);
+        for (size_t j = 0; j < m; j++)
+            visit(ctx, node_at(t, batch[j].idx));
+    }
+    free(chunk);
+    free(batch);
+}
 
 void *ct_at(struct conntab *t, uint32_t idx)
 {

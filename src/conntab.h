@@ -10,13 +10,14 @@
  *
  * The hash index has a bucket per possible record (the maximum is known at
  * creation), so it never rehashes and no packet pays for growing it; like
- * the records, the parts of it never written cost no memory.  Each record
- * keeps its hash, so deleting never hashes again and a lookup compares keys
- * only when the hashes match.
+ * the records, the parts of it never written cost no memory.  Records do not
+ * keep their hash (4 bytes on every connection): a lookup compares keys as
+ * five words, and a deletion hashes the key again.
  *
- * Each record is also on one of a few doubly linked lists, ordered by the
- * coarse time at which it was last moved to the tail.  The owner uses the
- * lists for expiry and eviction: the head of a list is its oldest record. */
+ * Each record is also on one of a few doubly linked lists, in the order the
+ * owner last moved records to their tails; the owner keeps that order by
+ * time and uses the lists for expiry and eviction: the head of a list is its
+ * oldest record. */
 #ifndef TCPFSM_CONNTAB_H
 #define TCPFSM_CONNTAB_H
 
@@ -40,10 +41,8 @@ struct ct_key {
 
 struct ct_node {
     struct ct_key key;
-    uint32_t hash;          /* low 32 bits of the key's hash */
     uint32_t hnext;         /* next record in the hash chain (0: none) */
     uint32_t prev, next;    /* neighbours on the record's list (0: none) */
-    uint32_t pos;           /* coarse time it was last put at its list's tail */
     uint16_t user16;        /* free for the owner, to avoid padding */
     uint8_t list;           /* which list, or CT_LIST_NONE */
     uint8_t user8;          /* free for the owner */
@@ -77,14 +76,23 @@ bool ct_full(const struct conntab *t);
 /* Bytes held by records and index (for reports and tests). */
 size_t ct_memory(const struct conntab *t);
 
-/* Move rec to the tail of list (removing it from any list it is on) with
- * position pos.  Positions must not decrease along a list. */
-void ct_list_put(struct conntab *t, void *rec, unsigned list, uint32_t pos);
+/* Move rec to the tail of list, removing it from any list it is on. */
+void ct_list_put(struct conntab *t, void *rec, unsigned list);
+/* Which list rec is on, CT_LIST_NONE if none. */
+static inline unsigned ct_list_of(const void *rec) { return ((const struct ct_node *)rec)->list; }
 /* Take rec off its list. */
 void ct_list_remove(struct conntab *t, void *rec);
 /* Oldest record on the list, or NULL. */
 void *ct_list_head(struct conntab *t, unsigned list);
 uint32_t ct_list_count(const struct conntab *t, unsigned list);
+
+/* End of use: visit every live record in increasing order of a rank the
+ * caller gives (unique per record, such as a creation number, at most
+ * max_rank), in memory independent of their number: the records' hash links
+ * serve as scratch, so from here on the table can no longer be searched;
+ * `visit` may delete the record it is given. */
+void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint32_t max_rank,
+                      void (*visit)(void *ctx, void *rec), void *ctx);
 
 /* A live record's index (1 ..), stable for its life. */
 uint32_t ct_index(const struct conntab *t, const void *rec);

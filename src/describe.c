@@ -85,7 +85,7 @@ void describe_anomaly(const struct anomaly *a, const struct conn *c, tstamp_t no
         break;
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:
-        snprintf(buf, len, "%s in %s for %s (since packet %" PRIu64 ")", who, tcp_state_name(a->state),
+        snprintf(buf, len, "%s in %s for %s (since packet %" PRIu32 ")", who, tcp_state_name(a->state),
                  format_duration(now > a->start ? now - a->start : (tstamp_t)a->value, d1),
                  a->nevidence ? a->evidence[0] : 0);
         break;

@@ -121,6 +121,6 @@ static int zeek_state(const struct conn *c, int role)
 
 const char *history_conn_state(const struct history *h, const struct conn *c)
 {
-    return zeek_conn_state(zeek_state(c, CLIENT), zeek_state(c, SERVER), c->bytes[CLIENT],
-                           c->bytes[SERVER], h ? h->s : "");
+    return zeek_conn_state(zeek_state(c, CLIENT), zeek_state(c, SERVER), conn_bytes(c, CLIENT),
+                           conn_bytes(c, SERVER), h ? h->s : "");
 }

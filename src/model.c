@@ -85,7 +85,7 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
         r->state[role] = c->ep[role].state;
         r->epflags[role] = c->ep[role].flags;
         r->since[role] = conn_since(c, role);
-        r->bytes[role] = c->bytes[role];
+        r->bytes[role] = conn_bytes(c, role);
         r->pkts[role] = c->ep[role].pkts;
         enum tcp_state st = c->ep[role].state;
         tstamp_t stuck_after = analysis_config(m->an)->stuck_after;

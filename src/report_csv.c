@@ -44,7 +44,7 @@ static void csv_conn(void *self, const struct conn *c, enum retire_reason why, t
     fputc(',', o);
     print_epoch(o, c->last);
     fprintf(o, ",%.6f,%" PRIu32 ",%" PRIu32 ",%" PRIu64 ",%" PRIu64 ",%d,%d,%d,%d,", (double)(c->last - c->first) / 1e9,
-            c->ep[CLIENT].pkts, c->ep[SERVER].pkts, c->bytes[CLIENT], c->bytes[SERVER],
+            c->ep[CLIENT].pkts, c->ep[SERVER].pkts, conn_bytes(c, CLIENT), conn_bytes(c, SERVER),
             !!(c->flags & CF_PICKED_UP), !!(c->flags & CF_SYNACK_FIRST), !!(c->flags & CF_REUSED),
             !!(c->flags & CF_REUSED_IN_TW));
     int64_t rtt, sv, cl;

@@ -59,7 +59,7 @@ static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a,
     print_epoch(o, a->end);
     fprintf(o, ",\"count\":%" PRIu32 ",\"evidence\":[", a->count);
     for (int i = 0; i < a->nevidence; i++)
-        fprintf(o, "%s%" PRIu64, i ? "," : "", a->evidence[i]);
+        fprintf(o, "%s%" PRIu32, i ? "," : "", a->evidence[i]);
     fputc(']', o);
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
@@ -129,8 +129,8 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     print_epoch(o, c->last);
     fprintf(o, ",\"client_pkts\":%" PRIu32 ",\"server_pkts\":%" PRIu32, c->ep[CLIENT].pkts,
             c->ep[SERVER].pkts);
-    fprintf(o, ",\"client_bytes\":%" PRIu64 ",\"server_bytes\":%" PRIu64, c->bytes[CLIENT],
-            c->bytes[SERVER]);
+    fprintf(o, ",\"client_bytes\":%" PRIu64 ",\"server_bytes\":%" PRIu64, conn_bytes(c, CLIENT),
+            conn_bytes(c, SERVER));
     json_bool(o, "picked_up", c->flags & CF_PICKED_UP);
     json_bool(o, "synack_first", c->flags & CF_SYNACK_FIRST);
     json_bool(o, "reused", c->flags & CF_REUSED);
@@ -242,7 +242,7 @@ static void json_service_anomalies(FILE *o, const struct analysis *an)
         print_epoch(o, s->a.end);
         fprintf(o, ",\"count\":%" PRIu32 ",\"evidence\":[", s->a.count);
         for (int e = 0; e < s->a.nevidence; e++)
-            fprintf(o, "%s%" PRIu64, e ? "," : "", s->a.evidence[e]);
+            fprintf(o, "%s%" PRIu32, e ? "," : "", s->a.evidence[e]);
         fputc(']', o);
         describe_service_anomaly(s, analysis_config(an)->ephemeral_ports, detail, sizeof detail);
         fputs(",\"detail\":", o);

@@ -116,7 +116,7 @@ static void keep_example(struct text_report *t, const struct conn *c, const stru
     int n = 0;
     slot->evidence[0] = 0;
     for (int i = 0; i < a->nevidence && n < (int)sizeof slot->evidence - 24; i++)
-        n += snprintf(slot->evidence + n, sizeof slot->evidence - (size_t)n, "%s%" PRIu64,
+        n += snprintf(slot->evidence + n, sizeof slot->evidence - (size_t)n, "%s%" PRIu32,
                       i ? ", " : "", a->evidence[i]);
     describe_anomaly(a, c, now, slot->detail, sizeof slot->detail);
 }
@@ -137,8 +137,8 @@ static void format_line(struct text_report *t, const struct conn *c, enum retire
     size_t k = (size_t)snprintf(buf, len, "%s\t%s\t%s\t%s\t%s\t%" PRIu32 "/%" PRIu32 "\t%s/%s\t", cl, sv,
                                 tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state),
                                 format_duration(c->last - c->first, dur), c->ep[CLIENT].pkts,
-                                c->ep[SERVER].pkts, format_bytes(c->bytes[CLIENT], b1),
-                                format_bytes(c->bytes[SERVER], b2));
+                                c->ep[SERVER].pkts, format_bytes(conn_bytes(c, CLIENT), b1),
+                                format_bytes(conn_bytes(c, SERVER), b2));
     const char *sep = "";
 #define NOTE(...)                                                                  \
     do {                                                                           \

@@ -163,26 +163,30 @@ static tstamp_t time_wait_deadline(const struct tracker *t, const struct conn *c
     return start + 2 * t->cfg.msl;
 }
 
-/* Put c on the list its states call for; move it to the tail if `touch`. */
-static void relist(struct tracker *t, struct conn *c, bool touch)
+static bool in_time_wait(const struct conn *c)
 {
-    unsigned want;
-    uint32_t pos;
-    if (c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT) {
+    return c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
+}
+
+/* Put c on the list its states call for, at the tail, keeping each list in
+ * order of time.  The TIME_WAIT list is ordered by timer start, so there c
+ * moves only when a timer (re)started (tw_moved); the others are ordered by
+ * last activity to the coarse unit, so c moves only when its previous segment
+ * (prev_last) fell in an earlier unit than now.  Pointer chasing thus stays
+ * off the per-packet path. */
+static void relist(struct tracker *t, struct conn *c, bool tw_moved, tstamp_t prev_last)
+{
+    unsigned have = ct_list_of(c), want;
+    if (in_time_wait(c)) {
         want = LIST_TIME_WAIT;
-        pos = pos_of(t, time_wait_deadline(t, c) - 2 * t->cfg.msl);
-        /* the list is ordered by timer start; only a (re)start moves it */
-        if (c->node.list == want && c->node.pos == pos)
+        if (have == want && !tw_moved)
             return;
-        if (pos < t->now_pos)
-            pos = t->now_pos;
     } else {
         want = conn_finished(c) ? LIST_CLOSED : LIST_OPEN;
-        pos = t->now_pos;
-        if (c->node.list == want && (!touch || c->node.pos == pos))
+        if (have == want && pos_of(t, prev_last) == t->now_pos)
             return;
     }
-    ct_list_put(t->tab, c, want, pos);
+    ct_list_put(t->tab, c, want);
 }
 
 static void end_time_wait(struct tracker *t, struct conn *c, tstamp_t when)
@@ -215,7 +219,7 @@ static void expire(struct tracker *t)
         if (conn_finished(c))
             retire(t, c, RETIRE_TIME_WAIT);
         else
-            relist(t, c, false);
+            relist(t, c, true, c->last);
     }
     while ((c = ct_list_head(t->tab, LIST_CLOSED)) && c->last + t->cfg.linger <= t->now)
         retire(t, c, RETIRE_CLOSED);
@@ -319,7 +323,7 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
     c->ep[CLIENT].since_pkt = c->ep[SERVER].since_pkt = c->first_pkt;
     /* Which key side is the client: the sender's side if it is the client. */
     c->client_side = (uint8_t)(sender_is_client ? dir : !dir);
-    ct_list_put(t->tab, c, LIST_OPEN, t->now_pos);
+    ct_list_put(t->tab, c, LIST_OPEN);
     return c;
 }
 
@@ -562,14 +566,17 @@ static bool note_handshake(struct conn *c, int role, const struct segment *seg)
 {
     uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
     if (role == CLIENT && f == TH_SYN && !(c->flags & CF_HS_SYNACK)) {
-        c->hs_syn_us = rel_us(c, seg->ts);      /* the latest SYN before an answer */
+        c->hs_a = rel_us(c, seg->ts);           /* the latest SYN before an answer */
         c->flags |= CF_HS_SYN;
     } else if (role == SERVER && f == (TH_SYN | TH_ACK) && !(c->flags & CF_HS_SYNACK)) {
-        c->hs_synack_us = rel_us(c, seg->ts);
+        c->hs_b = rel_us(c, seg->ts);
         c->flags |= CF_HS_SYNACK;
     } else if (role == CLIENT && (f & TH_ACK) && !(f & (TH_SYN | TH_RST)) &&
                (c->flags & CF_HS_SYNACK) && !(c->flags & CF_HS_DONE)) {
-        c->hs_ack_us = rel_us(c, seg->ts);
+        /* from now on the two fields hold the handshake's two halves */
+        uint32_t syn = c->hs_a, synack = c->hs_b, ack = rel_us(c, seg->ts);
+        c->hs_a = (c->flags & CF_HS_SYN) && synack >= syn ? synack - syn : 0;
+        c->hs_b = ack >= synack ? ack - synack : 0;
         c->flags |= CF_HS_DONE;
         return true;
     }
@@ -666,6 +673,7 @@ void tracker_segment_prepared(struct tracker *t, const struct segment *seg, cons
     facts.rst_accepted = facts.rst_ignored = false;
     facts.unseen_acked = 0;
     facts.handshake_done = false;
+    tstamp_t tw_before = in_time_wait(c) ? time_wait_deadline(t, c) : 0;
 
     if (seg->ts > c->last)
         c->last = seg->ts;
@@ -684,7 +692,7 @@ void tracker_segment_prepared(struct tracker *t, const struct segment *seg, cons
     if (ev != EV_NONE && rst_ok)
         apply_event(t, c, role, ev, seg);
     note_sent(s, seg, rst_ok);
-    c->bytes[role] += seg->payload_len;
+    conn_add_bytes(c, role, seg->payload_len);
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */
     if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
@@ -723,46 +731,24 @@ void tracker_segment_prepared(struct tracker *t, const struct segment *seg, cons
             t->obs[i].segment(t->obs[i].ctx, c, role, seg);
 
     /* 6. expiry list */
-    relist(t, c, true);
+    relist(t, c, in_time_wait(c) && time_wait_deadline(t, c) != tw_before, facts.prev_last);
 }
 
-/* Connections still tracked at the end leave in order of creation.  The
- * sort works on (id, index) pairs so that it never touches the records. */
-struct id_index {
-    uint32_t id, idx;
-};
-
-static int cmp_id(const void *a, const void *b)
+/* Connections still tracked at the end leave in order of creation. */
+static uint32_t conn_rank(const void *rec)
 {
-    const struct id_index *x = a, *y = b;
-    return (x->id > y->id) - (x->id < y->id);
+    return ((const struct conn *)rec)->id;
+}
+
+static void retire_at_end(void *ctx, void *rec)
+{
+    retire(ctx, rec, RETIRE_END);
 }
 
 void tracker_finish(struct tracker *t)
 {
     expire(t);
-    uint32_t n = ct_count(t->tab), k = 0;
-    struct id_index *all = n ? malloc((size_t)n * sizeof *all) : NULL;
-    if (all) {
-        for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
-            struct conn *c = ct_at(t->tab, i);
-            if (c && k < n) {
-                all[k].id = c->id;
-                all[k++].idx = i;
-            }
-        }
-        qsort(all, k, sizeof *all, cmp_id);
-        for (uint32_t i = 0; i < k; i++)
-            retire(t, ct_at(t->tab, all[i].idx), RETIRE_END);
-        free(all);
-    } else {
-        /* no memory to sort: retire in table order rather than lose any */
-        for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
-            struct conn *c = ct_at(t->tab, i);
-            if (c)
-                retire(t, c, RETIRE_END);
-        }
-    }
+    ct_drain_ordered(t->tab, conn_rank, t->next_id, retire_at_end, t);
 }
 
 void tracker_advance(struct tracker *t, tstamp_t ts)

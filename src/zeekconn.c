@@ -1374,7 +1374,7 @@ static struct zconn *new_conn(struct zeek *z, const struct ct_key *key, uint64_t
         if (!c)
             return NULL;
     }
-    ct_list_put(z->tab, c, 0, 0);
+    ct_list_put(z->tab, c, 0);
     for (int k = 0; k < TM_N; k++)
         c->t[k].q = Q_NONE;
     c->ep0_side = (uint8_t)dir;

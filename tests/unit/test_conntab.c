@@ -100,7 +100,7 @@ static void test_many(void)
         if (memcmp(&r->node.key, &k, sizeof k) != 0 || r->val != 0)
             bad++;
         r->val = i + 1;
-        ct_list_put(t, r, i % CT_NLISTS, i);
+        ct_list_put(t, r, i % CT_NLISTS);
         ptr[i] = r;
         /* look up an earlier key among many */
         uint32_t j = (uint32_t)(((uint64_t)i * 2654435761u) % (i + 1));
@@ -160,7 +160,7 @@ static void test_many(void)
             continue;
         }
         r->val = i + 1;
-        ct_list_put(t, r, 0, N + i);
+        ct_list_put(t, r, 0);
         ptr[i] = r;
     }
     CHECKF(bad == 0, "%lu bad reinserts", bad);
@@ -182,7 +182,7 @@ static void test_many(void)
         CHECKF(r != NULL, "ipv6 insert %u", i);
         if (r) {
             r->val = 0x60000000u + i;
-            ct_list_put(t, r, 1, 3 * N);
+            ct_list_put(t, r, 1);
         }
     }
     bad = 0;
@@ -302,7 +302,7 @@ static void test_key_direction(void)
     struct rec *r = insert(t, &k1);
     CHECK(r != NULL);
     if (r) {
-        ct_list_put(t, r, 0, 0);
+        ct_list_put(t, r, 0);
         struct segment rev;
         seg_of(&rev, "10.0.0.2", 80, "10.0.0.1", 1234);
         struct ct_key kr;
@@ -333,7 +333,7 @@ static void test_max_bound(void)
             struct rec *r = insert(t, &k);
             if (r) {
                 ok++;
-                ct_list_put(t, r, 0, i);
+                ct_list_put(t, r, 0);
                 if (!first)
                     first = r;
             }
@@ -351,7 +351,7 @@ static void test_max_bound(void)
         struct rec *r = insert(t, &k);
         CHECKF(r != NULL, "max %u: insert after delete", max);
         if (r)
-            ct_list_put(t, r, 0, max);
+            ct_list_put(t, r, 0);
         key_of(max + 1, &k);
         CHECKF(insert(t, &k) == NULL, "max %u: bound after reuse", max);
         CHECK_EQ(ct_count(t), max);
@@ -390,12 +390,12 @@ static void test_lists(void)
         CHECK_EQ(r[i]->node.list, CT_LIST_NONE);
     }
     /* list 0: 0 1 2, list 1: 3 4, list 3: 5 */
-    ct_list_put(t, r[0], 0, 10);
-    ct_list_put(t, r[1], 0, 11);
-    ct_list_put(t, r[2], 0, 11);
-    ct_list_put(t, r[3], 1, 5);
-    ct_list_put(t, r[4], 1, 6);
-    ct_list_put(t, r[5], 3, 1);
+    ct_list_put(t, r[0], 0);
+    ct_list_put(t, r[1], 0);
+    ct_list_put(t, r[2], 0);
+    ct_list_put(t, r[3], 1);
+    ct_list_put(t, r[4], 1);
+    ct_list_put(t, r[5], 3);
     CHECK(ct_list_head(t, 0) == r[0]);
     CHECK(ct_list_head(t, 1) == r[3]);
     CHECK(ct_list_head(t, 2) == NULL);
@@ -404,22 +404,22 @@ static void test_lists(void)
     CHECK_EQ(ct_list_count(t, 1), 2);
     CHECK_EQ(ct_list_count(t, 2), 0);
     CHECK_EQ(ct_list_count(t, 3), 1);
-    CHECK_EQ(r[1]->node.pos, 11);
     CHECK_EQ(r[1]->node.list, 0);
+    CHECK_EQ(ct_list_of(r[1]), 0);
 
     struct rec *w[8];
     size_t n = walk(t, 0, w, 8);
     CHECK(n == 3 && w[0] == r[0] && w[1] == r[1] && w[2] == r[2]);
 
     /* putting again moves to the tail */
-    ct_list_put(t, r[0], 0, 12);
+    ct_list_put(t, r[0], 0);
     n = walk(t, 0, w, 8);
     CHECK(n == 3 && w[0] == r[1] && w[1] == r[2] && w[2] == r[0]);
     CHECK(ct_list_head(t, 0) == r[1]);
     CHECK_EQ(ct_list_count(t, 0), 3);
 
     /* moving between lists */
-    ct_list_put(t, r[2], 1, 13);
+    ct_list_put(t, r[2], 1);
     n = walk(t, 0, w, 8);
     CHECK(n == 2 && w[0] == r[1] && w[1] == r[0]);
     n = walk(t, 1, w, 8);
@@ -449,8 +449,8 @@ static void test_lists(void)
     CHECK_EQ(ct_list_count(t, 3), 0);
 
     /* a list refilled after being emptied */
-    ct_list_put(t, r[3], 1, 20);
-    ct_list_put(t, r[2], 1, 21);
+    ct_list_put(t, r[3], 1);
+    ct_list_put(t, r[2], 1);
     n = walk(t, 1, w, 8);
     CHECK(n == 2 && w[0] == r[3] && w[1] == r[2]);
     CHECK(r[3]->node.prev == 0);
@@ -476,7 +476,7 @@ static void test_iteration(void)
             return;
         }
         r[i]->val = i;
-        ct_list_put(t, r[i], i % 3, i);
+        ct_list_put(t, r[i], i % 3);
     }
     /* delete every third, and a run in the middle */
     uint32_t live = N;

@@ -252,7 +252,7 @@ static void test_close_from_client(void)
     CHECK_EQ(c.ep[CLIENT].fin_seq, 1101);
     CHECK_EQ(c.ep[SERVER].fin_seq, 5001);
     CHECK_EQ(c.ep[CLIENT].snd_nxt, 1102);
-    CHECK_EQ(c.bytes[CLIENT], 100);
+    CHECK_EQ(conn_bytes(&c, CLIENT), 100);
     CHECK_EQ(c.ep[CLIENT].pkts, 5);
     CHECK_EQ(c.ep[SERVER].pkts, 4);
     CHECK(!(c.ep[CLIENT].flags & EPF_INFERRED) && !(c.ep[SERVER].flags & EPF_INFERRED));
@@ -380,7 +380,7 @@ static void test_half_close(void)
     CHECK_EQ(h->nret, 1);
     if (h->nret == 1) {
         CHECK_RET(&h->ret[0], ST_FIN_WAIT_2, ST_CLOSE_WAIT);
-        CHECK_EQ(h->ret[0].c.bytes[SERVER], 5000);
+        CHECK_EQ(conn_bytes(&h->ret[0].c, SERVER), 5000);
     }
     h_free(h);
 }
@@ -578,7 +578,7 @@ static void test_wraparound(void)
         CHECK_EQ(c.ep[CLIENT].fin_seq, 0x101);
         CHECK_EQ(c.ep[CLIENT].snd_nxt, 0x102);
         CHECK_EQ(c.ep[SERVER].snd_nxt, 0x12);
-        CHECK_EQ(c.bytes[CLIENT], 0x200);
+        CHECK_EQ(conn_bytes(&c, CLIENT), 0x200);
     }
     /* an in-window RST near the wrap is judged on the circle */
     struct h *g = h_new(NULL);
