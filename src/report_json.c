@@ -5,6 +5,7 @@
 
 #include "describe.h"
 #include "history.h"
+#include "line.h"
 #include "format.h"
 #include "report.h"
 
@@ -24,155 +25,223 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
     return j;
 }
 
-static void json_endpoints(FILE *o, const struct conn *c)
+/* The per-connection and per-anomaly lines are built with line.h: they are
+ * written once per connection, a million times on a large capture. */
+
+static void json_endpoints(struct line *l, const struct conn *c)
 {
     char ab[ADDR_STRLEN];
     struct flow_addr a;
     conn_addr(c, CLIENT, &a);
-    fprintf(o, ",\"client_addr\":\"%s\",\"client_port\":%u", addr_format(&a, ab), conn_port(c, CLIENT));
+    line_lit(l, ",\"client_addr\":\"");
+    line_str(l, addr_format(&a, ab));
+    line_lit(l, "\",\"client_port\":");
+    line_u64(l, conn_port(c, CLIENT));
     conn_addr(c, SERVER, &a);
-    fprintf(o, ",\"server_addr\":\"%s\",\"server_port\":%u", addr_format(&a, ab), conn_port(c, SERVER));
+    line_lit(l, ",\"server_addr\":\"");
+    line_str(l, addr_format(&a, ab));
+    line_lit(l, "\",\"server_port\":");
+    line_u64(l, conn_port(c, SERVER));
 }
 
-static void json_ms(FILE *o, const char *name, int64_t ns)
+/* ,"name": */
+static void key(struct line *l, const char *name)
 {
-    fprintf(o, ",\"%s\":%.3f", name, (double)ns / 1e6);
+    line_lit(l, ",\"");
+    line_str(l, name);
+    line_lit(l, "\":");
+}
+
+static void json_ms(struct line *l, const char *name, int64_t ns)
+{
+    key(l, name);
+    line_ms(l, ns + (ns >= 0 ? 500 : -500));   /* to the nearest microsecond */
+}
+
+static void json_u64(struct line *l, const char *name, uint64_t v)
+{
+    key(l, name);
+    line_u64(l, v);
+}
+
+static void json_bool(struct line *l, const char *name, bool v)
+{
+    key(l, name);
+    if (v)
+        line_lit(l, "true");
+    else
+        line_lit(l, "false");
+}
+
+static void json_str(struct line *l, const char *name, const char *v)
+{
+    key(l, name);
+    line_char(l, '"');
+    line_str(l, v);            /* names from tcpfsm's own tables: nothing to escape */
+    line_char(l, '"');
 }
 
 static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a, tstamp_t now)
 {
     const struct anomaly_info *info = anomaly_info(a->id);
     char detail[300];
-    fprintf(o, "{\"type\":\"anomaly\",\"id\":\"%s\",\"conn\":%" PRIu32, info->id, c->id);
-    json_endpoints(o, c);
-    fprintf(o, ",\"who\":%s%s%s", a->who >= 0 ? "\"" : "", a->who >= 0 ? role_name(a->who) : "null",
-            a->who >= 0 ? "\"" : "");
+    static struct line l;
+    line_init(&l);
+    line_lit(&l, "{\"type\":\"anomaly\",\"id\":\"");
+    line_str(&l, info->id);
+    line_lit(&l, "\",\"conn\":");
+    line_u64(&l, c->id);
+    json_endpoints(&l, c);
+    if (a->who >= 0)
+        json_str(&l, "who", role_name(a->who));
+    else
+        line_lit(&l, ",\"who\":null");
     if (a->id == AN_RST_ABORT)
-        fprintf(o, ",\"kind\":\"%s\"", rst_kind_name(a->kind));
+        json_str(&l, "kind", rst_kind_name(a->kind));
     if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
         a->id == AN_SYN_UNANSWERED)
-        fprintf(o, ",\"state\":\"%s\"", tcp_state_name(a->state));
-    fputs(",\"start\":", o);
-    print_epoch(o, a->start);
-    fputs(",\"end\":", o);
-    print_epoch(o, a->end);
-    fprintf(o, ",\"count\":%" PRIu32 ",\"evidence\":[", a->count);
-    for (int i = 0; i < a->nevidence; i++)
-        fprintf(o, "%s%" PRIu32, i ? "," : "", a->evidence[i]);
-    fputc(']', o);
+        json_str(&l, "state", tcp_state_name(a->state));
+    key(&l, "start");
+    line_epoch(&l, a->start);
+    key(&l, "end");
+    line_epoch(&l, a->end);
+    json_u64(&l, "count", a->count);
+    line_lit(&l, ",\"evidence\":[");
+    for (int i = 0; i < a->nevidence; i++) {
+        if (i)
+            line_char(&l, ',');
+        line_u64(&l, a->evidence[i]);
+    }
+    line_char(&l, ']');
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
     case AN_SYNACK_UNACKED:
     case AN_IDLE:
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:
-        json_ms(o, "duration_ms", (int64_t)a->value);
+        json_ms(&l, "duration_ms", (int64_t)a->value);
         break;
     case AN_SYN_RETRANSMITTED:
-        fprintf(o, ",\"syn_retransmissions\":%" PRIu64 ",\"synack_retransmissions\":%" PRIu64, a->value,
-                a->value2);
-        json_ms(o, "delay_ms", a->end - c->first);
+        json_u64(&l, "syn_retransmissions", a->value);
+        json_u64(&l, "synack_retransmissions", a->value2);
+        json_ms(&l, "delay_ms", a->end - c->first);
         break;
     case AN_HANDSHAKE_SLOW:
-        json_ms(o, "rtt_ms", (int64_t)a->value);
-        json_ms(o, "server_ms", (int64_t)a->value2);
+        json_ms(&l, "rtt_ms", (int64_t)a->value);
+        json_ms(&l, "server_ms", (int64_t)a->value2);
         break;
     case AN_ZERO_WINDOW:
-        json_ms(o, "stall_ms", (int64_t)a->value);
-        fprintf(o, ",\"probes\":%" PRIu64 ",\"ongoing\":%s", a->value2, a->state ? "true" : "false");
+        json_ms(&l, "stall_ms", (int64_t)a->value);
+        json_u64(&l, "probes", a->value2);
+        json_bool(&l, "ongoing", a->state);
         break;
     case AN_RETRANSMISSIONS:
     case AN_OUT_OF_ORDER:
     case AN_CAPTURE_GAP:
     case AN_DATA_AFTER_FIN:
     case AN_DATA_AFTER_RST:
-        fprintf(o, ",\"bytes\":%" PRIu64, a->value);
+        json_u64(&l, "bytes", a->value);
         break;
     case AN_RST_ABORT:
-        fprintf(o, ",\"unacked_bytes\":%" PRIu64 ",\"peer_unacked_bytes\":%" PRIu64, a->value, a->value2);
+        json_u64(&l, "unacked_bytes", a->value);
+        json_u64(&l, "peer_unacked_bytes", a->value2);
         break;
     case AN_TIME_WAIT_REUSE:
-        fprintf(o, ",\"isn_above_old\":%s", a->value ? "true" : "false");
+        json_bool(&l, "isn_above_old", a->value);
         break;
     default:
         break;
     }
     describe_anomaly(a, c, now, detail, sizeof detail);
-    fputs(",\"detail\":", o);
-    print_json_string(o, detail);
-    fputs(",\"explanation\":", o);
-    print_json_string(o, info->explanation);
-    fputs("}\n", o);
-}
-
-static void json_bool(FILE *o, const char *name, bool v)
-{
-    fprintf(o, ",\"%s\":%s", name, v ? "true" : "false");
+    key(&l, "detail");
+    line_json_string(&l, detail);
+    key(&l, "explanation");
+    line_json_string(&l, info->explanation);
+    line_lit(&l, "}\n");
+    line_write(&l, o);
 }
 
 static void json_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
     struct json_report *j = self;
-    FILE *o = j->out;
+    static struct line l;
+    line_init(&l);
 
-    fprintf(o, "{\"type\":\"conn\",\"id\":%" PRIu32, c->id);
-    json_endpoints(o, c);
-    fprintf(o, ",\"ip_version\":%u", c->node.key.family);
-    fprintf(o, ",\"client_state\":\"%s\",\"server_state\":\"%s\"",
-            tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state));
-    json_bool(o, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
-    json_bool(o, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
-    fputs(",\"start\":", o);
-    print_epoch(o, c->first);
-    fputs(",\"end\":", o);
-    print_epoch(o, c->last);
-    fprintf(o, ",\"client_pkts\":%" PRIu32 ",\"server_pkts\":%" PRIu32, c->ep[CLIENT].pkts,
-            c->ep[SERVER].pkts);
-    fprintf(o, ",\"client_bytes\":%" PRIu64 ",\"server_bytes\":%" PRIu64, conn_bytes(c, CLIENT),
-            conn_bytes(c, SERVER));
-    json_bool(o, "picked_up", c->flags & CF_PICKED_UP);
-    json_bool(o, "synack_first", c->flags & CF_SYNACK_FIRST);
-    json_bool(o, "reused", c->flags & CF_REUSED);
-    json_bool(o, "reused_in_time_wait", c->flags & CF_REUSED_IN_TW);
-    json_bool(o, "client_fin", c->ep[CLIENT].flags & EPF_FIN);
-    json_bool(o, "server_fin", c->ep[SERVER].flags & EPF_FIN);
-    json_bool(o, "client_rst", c->ep[CLIENT].flags & EPF_RST);
-    json_bool(o, "server_rst", c->ep[SERVER].flags & EPF_RST);
-    json_bool(o, "clean", conn_clean(c));
+    line_lit(&l, "{\"type\":\"conn\",\"id\":");
+    line_u64(&l, c->id);
+    json_endpoints(&l, c);
+    json_u64(&l, "ip_version", c->node.key.family);
+    json_str(&l, "client_state", tcp_state_name(c->ep[CLIENT].state));
+    json_str(&l, "server_state", tcp_state_name(c->ep[SERVER].state));
+    json_bool(&l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
+    json_bool(&l, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
+    key(&l, "start");
+    line_epoch(&l, c->first);
+    key(&l, "end");
+    line_epoch(&l, c->last);
+    json_u64(&l, "client_pkts", c->ep[CLIENT].pkts);
+    json_u64(&l, "server_pkts", c->ep[SERVER].pkts);
+    json_u64(&l, "client_bytes", conn_bytes(c, CLIENT));
+    json_u64(&l, "server_bytes", conn_bytes(c, SERVER));
+    json_bool(&l, "picked_up", c->flags & CF_PICKED_UP);
+    json_bool(&l, "synack_first", c->flags & CF_SYNACK_FIRST);
+    json_bool(&l, "reused", c->flags & CF_REUSED);
+    json_bool(&l, "reused_in_time_wait", c->flags & CF_REUSED_IN_TW);
+    json_bool(&l, "client_fin", c->ep[CLIENT].flags & EPF_FIN);
+    json_bool(&l, "server_fin", c->ep[SERVER].flags & EPF_FIN);
+    json_bool(&l, "client_rst", c->ep[CLIENT].flags & EPF_RST);
+    json_bool(&l, "server_rst", c->ep[SERVER].flags & EPF_RST);
+    json_bool(&l, "clean", conn_clean(c));
     const struct history *h = j->an ? analysis_history(j->an, c) : NULL;
-    fprintf(o, ",\"conn_state\":\"%s\",\"history\":", history_conn_state(h, c));
-    print_json_string(o, h && h->len ? h->s : "-");
-    fputs(",\"client_state_since\":", o);
-    print_epoch(o, conn_since(c, CLIENT));
-    fputs(",\"server_state_since\":", o);
-    print_epoch(o, conn_since(c, SERVER));
+    json_str(&l, "conn_state", history_conn_state(h, c));
+    key(&l, "history");
+    line_json_string(&l, h && h->len ? h->s : "-");
+    key(&l, "client_state_since");
+    line_epoch(&l, conn_since(c, CLIENT));
+    key(&l, "server_state_since");
+    line_epoch(&l, conn_since(c, SERVER));
     int64_t rtt, sv, cl;
     if (conn_handshake(c, &rtt, &sv, &cl)) {
-        json_ms(o, "handshake_rtt_ms", rtt);
-        json_ms(o, "handshake_server_ms", sv);
-        json_ms(o, "handshake_client_ms", cl);
+        json_ms(&l, "handshake_rtt_ms", rtt);
+        json_ms(&l, "handshake_server_ms", sv);
+        json_ms(&l, "handshake_client_ms", cl);
     } else {
-        fputs(",\"handshake_rtt_ms\":null", o);
+        line_lit(&l, ",\"handshake_rtt_ms\":null");
     }
-    const char *closed_by = (c->flags & CF_FIN_CROSSED)        ? "\"both\""
-                          : (c->flags & CF_CLIENT_FIN_FIRST)   ? "\"client\""
-                          : (c->flags & CF_SERVER_FIN_FIRST)   ? "\"server\""
-                                                               : "null";
-    fprintf(o, ",\"closed_by\":%s", closed_by);
+    if (c->flags & CF_FIN_CROSSED)
+        json_str(&l, "closed_by", "both");
+    else if (c->flags & CF_CLIENT_FIN_FIRST)
+        json_str(&l, "closed_by", "client");
+    else if (c->flags & CF_SERVER_FIN_FIRST)
+        json_str(&l, "closed_by", "server");
+    else
+        line_lit(&l, ",\"closed_by\":null");
     uint32_t mask = j->an ? analysis_mask(j->an, c) : 0;
-    fputs(",\"anomalies\":[", o);
+    line_lit(&l, ",\"anomalies\":[");
     bool first = true;
     for (int i = 0; i < AN__COUNT; i++)
         if (mask & (1u << i)) {
-            fprintf(o, "%s\"%s\"", first ? "" : ",", anomaly_info(i)->id);
+            if (!first)
+                line_char(&l, ',');
+            line_char(&l, '"');
+            line_str(&l, anomaly_info(i)->id);
+            line_char(&l, '"');
             first = false;
         }
-    fputc(']', o);
-    fprintf(o, ",\"ended_by\":\"%s\"}\n", retire_reason_name(why));
+    line_char(&l, ']');
+    json_str(&l, "ended_by", retire_reason_name(why));
+    line_lit(&l, "}\n");
+    line_write(&l, j->out);
     if (mask)
         for (const struct anomaly *a = analysis_first(j->an, c); a; a = analysis_next(j->an, a))
-            json_anomaly(o, c, a, now);
+            json_anomaly(j->out, c, a, now);
+}
+
+/* For the rarer objects: printf is fine there. */
+static void json_bool_f(FILE *o, const char *name, bool v)
+{
+    fprintf(o, ",\"%s\":%s", name, v ? "true" : "false");
 }
 
 static void json_hist_ms(FILE *o, const char *name, const struct hist *h)
@@ -350,8 +419,8 @@ static void json_finish(void *self, const struct run_info *in)
     json_states(o, in->census, SERVER);
     fprintf(o, ",\"listeners\":%" PRIu32 ",\"listeners_not_recorded\":%" PRIu64,
             listeners_count(in->listeners), listeners_overflow(in->listeners));
-    json_bool(o, "damaged", in->damage != NULL);
-    json_bool(o, "interrupted", in->interrupted);
+    json_bool_f(o, "damaged", in->damage != NULL);
+    json_bool_f(o, "interrupted", in->interrupted);
     fputs(",\"error\":", o);
     if (in->damage) {
         print_json_string(o, in->damage);

@@ -1,0 +1,103 @@
+/* line.c - fast line building. */
+#include "line.h"
+
+void line_u64(struct line *l, uint64_t v)
+{
+    char d[20];
+    int i = 20;
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    line_mem(l, d + i, (size_t)(20 - i));
+}
+
+static void pad_digits(struct line *l, uint64_t v, int width)
+{
+    char d[20];
+    for (int i = width - 1; i >= 0; i--) {
+        d[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    line_mem(l, d, (size_t)width);
+}
+
+void line_epoch(struct line *l, tstamp_t ts)
+{
+    int64_t sec = ts / TS_PER_SEC, ns = ts % TS_PER_SEC;
+    if (ns < 0) {
+        ns += TS_PER_SEC;
+        sec--;
+    }
+    if (sec < 0) {
+        line_char(l, '-');
+        sec = -sec;
+    }
+    line_u64(l, (uint64_t)sec);
+    line_char(l, '.');
+    pad_digits(l, (uint64_t)(ns / 1000), 6);
+}
+
+void line_ms(struct line *l, int64_t ns)
+{
+    if (ns < 0) {
+        line_char(l, '-');
+        ns = -ns;
+    }
+    uint64_t us = (uint64_t)ns / 1000;
+    line_u64(l, us / 1000);
+    line_char(l, '.');
+    pad_digits(l, us % 1000, 3);
+}
+
+/* Length of the valid UTF-8 sequence at s, or 0 (as in format.c). */
+static int utf8_len(const unsigned char *s)
+{
+    int n;
+    if (s[0] < 0x80)
+        return 1;
+    else if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+        n = 2;
+    else if ((s[0] & 0xf0) == 0xe0)
+        n = 3;
+    else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+        n = 4;
+    else
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+void line_json_string(struct line *l, const char *str)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *s = (const unsigned char *)str;
+    line_char(l, '"');
+    while (*s) {
+        if (*s == '"' || *s == '\\') {
+            char e[2] = {'\\', (char)*s++};
+            line_mem(l, e, 2);
+        } else if (*s < 0x20 || *s == 0x7f) {
+            char e[6] = {'\\', 'u', '0', '0', hex[*s >> 4], hex[*s & 15]};
+            line_mem(l, e, 6);
+            s++;
+        } else {
+            int n = utf8_len(s);
+            if (n == 0) {
+                line_lit(l, "\\ufffd");
+                s++;
+            } else {
+                line_mem(l, (const char *)s, (size_t)n);
+                s += n;
+            }
+        }
+    }
+    line_char(l, '"');
+}
+
+bool line_write(struct line *l, FILE *f)
+{
+    return fwrite(l->b, 1, l->n, f) == l->n;
+}

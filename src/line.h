@@ -1,0 +1,61 @@
+/* line.h - building one output line in memory, fast.
+ *
+ * JSON lines are written one per connection, so formatting them is on a
+ * path that runs a million times: printf's format parsing dominates it.
+ * These helpers append literals, integers and times to a fixed buffer
+ * without parsing formats, and the line is written with a single fwrite.
+ * A line that would overflow is cut short and marked (`over`), never written
+ * past the buffer. */
+#ifndef TCPFSM_LINE_H
+#define TCPFSM_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "segment.h"
+
+#define LINE_CAP 8192
+
+struct line {
+    size_t n;
+    bool over;
+    char b[LINE_CAP];
+};
+
+static inline void line_init(struct line *l)
+{
+    l->n = 0;
+    l->over = false;
+}
+
+static inline void line_mem(struct line *l, const char *s, size_t len)
+{
+    if (len > LINE_CAP - l->n) {
+        l->over = true;
+        len = LINE_CAP - l->n;
+    }
+    memcpy(l->b + l->n, s, len);
+    l->n += len;
+}
+
+static inline void line_str(struct line *l, const char *s) { line_mem(l, s, strlen(s)); }
+/* A string literal, its length known at compile time. */
+#define line_lit(l, s) line_mem((l), "" s, sizeof(s) - 1)
+
+static inline void line_char(struct line *l, char c) { line_mem(l, &c, 1); }
+
+void line_u64(struct line *l, uint64_t v);
+/* Seconds since the epoch with six decimals, as print_epoch(). */
+void line_epoch(struct line *l, tstamp_t ts);
+/* Nanoseconds as milliseconds with three decimals (rounded down to the
+ * microsecond), as printf("%.3f", ns / 1e6) gives for whole microseconds. */
+void line_ms(struct line *l, int64_t ns);
+/* A JSON string, quoted and escaped, as print_json_string(). */
+void line_json_string(struct line *l, const char *s);
+/* Write the line; false on an output error. */
+bool line_write(struct line *l, FILE *f);
+
+#endif
