@@ -603,6 +603,7 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
     memset(seg->dst.b + 4, 0, 12);
     seg->src.family = seg->dst.family = 4;
     seg->ip_len = total;
+    bytes_be16(l.cap, 4, &seg->ip_id);
     seg->ip_hdr = l.cap.p;
     seg->ip_caplen = (uint32_t)(l.cap.len < total ? l.cap.len : total);
     seg->ip_hdr_len = (uint16_t)ihl;
@@ -912,6 +913,7 @@ static const struct {
     [DEC_IP_FRAGMENT] = {"ip_fragment", "non-first IP fragments (no TCP header)", false},
     [DEC_ENCRYPTED] = {"encrypted", "IPsec ESP (transport header encrypted)", false},
     [DEC_UNSUPPORTED_LINK] = {"unsupported_link", "unsupported link type", false},
+    [DEC_DUPLICATE] = {"duplicate", "the same packet again, seen on another interface (capture on any)", false},
     [DEC_TRUNC_LINK] = {"truncated_link", "link-layer header cut short", true},
     [DEC_TRUNC_IP] = {"truncated_ip", "IP header cut short", true},
     [DEC_TRUNC_TCP] = {"truncated_tcp", "TCP header cut short before the flags", true},

@@ -20,6 +20,8 @@ enum decode_outcome {
     DEC_IP_FRAGMENT,        /* a non-first IP fragment: no TCP header in it */
     DEC_ENCRYPTED,          /* IPsec ESP: the transport header is encrypted */
     DEC_UNSUPPORTED_LINK,   /* a link type (or pcapng interface) we cannot decode */
+    DEC_DUPLICATE,          /* the same packet again, from another interface
+                               of a capture on "any" (see dedupe.h) */
     /* malformed or cut short */
     DEC_TRUNC_LINK,         /* link-layer header cut short */
     DEC_TRUNC_IP,           /* IP header cut short */

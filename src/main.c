@@ -12,6 +12,7 @@
 #include "capture.h"
 #include "census.h"
 #include "decode.h"
+#include "dedupe.h"
 #include "exitcodes.h"
 #include "pcapfile.h"
 #include "extract.h"
@@ -165,6 +166,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
      * capture order. */
     enum { PIPE = 8, HALF = PIPE / 2 };
     static struct segment ring[PIPE];
+    static struct dedupe dedupe;
+    dedupe_init(&dedupe);
     static struct tracker_prep prep[PIPE];
     unsigned head = 0, queued = 0;
     while (!interrupted && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
@@ -179,10 +182,12 @@ static int run_file(struct options *opt, const char *input, const char *display,
         info.wire_bytes += pkt.wirelen;
         struct segment *seg = &ring[head % PIPE];
         enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, seg);
+        seg->ts = pkt.ts;
+        if (o == DEC_TCP && dedupe_applies(pkt.linktype) && dedupe_seen(&dedupe, seg))
+            o = DEC_DUPLICATE;
         info.outcome[o]++;
         if (o != DEC_TCP)
             continue;
-        seg->ts = pkt.ts;
         seg->pktno = pkt.pktno;
         /* the packet's bytes do not outlive this iteration */
         seg->ip_hdr = seg->tcp_hdr = seg->frag_ip = NULL;

@@ -1,6 +1,8 @@
 /* model.c - the live model (see model.h). */
 #include "model.h"
 
+#include "dedupe.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +37,7 @@ struct model {
     bool services_ok;
     struct report *report;
     struct ring *ring;
+    struct dedupe dedupe;   /* copies of a packet from other interfaces */
     const struct options *opt;
     struct model_source src;
     /* counters */
@@ -227,6 +230,7 @@ struct model *model_create(const struct options *opt, const struct report_option
         return NULL;
     m->opt = opt;
     m->listeners = listeners_create(MAX_LISTENERS);
+    dedupe_init(&m->dedupe);
     m->an = analysis_create(&opt->analysis, opt->tracker.max_conns);
     m->tr = tracker_create(&opt->tracker, m->listeners);
     m->ring = ring_create(RING_ARENA, RING_PKTS, RING_TRANS, RING_PKT_CAP);
@@ -293,10 +297,12 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
     m->bytes += pkt->wirelen;
     struct segment seg;
     enum decode_outcome o = decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &seg);
+    seg.ts = pkt->ts;
+    if (o == DEC_TCP && dedupe_applies(pkt->linktype) && dedupe_seen(&m->dedupe, &seg))
+        o = DEC_DUPLICATE;
     m->outcome[o]++;
     if (o != DEC_TCP)
         return;
-    seg.ts = pkt->ts;
     seg.pktno = pkt->pktno;
     m->cur = pkt;
     tracker_segment(m->tr, &seg);

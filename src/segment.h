@@ -52,6 +52,7 @@ struct segment {
     uint16_t win;           /* raw window field (unscaled) */
     uint32_t payload_len;   /* TCP payload on the wire, from the IP length */
     uint32_t ip_len;        /* IP datagram length on the wire */
+    uint16_t ip_id;         /* IPv4 identification (0 for IPv6) */
     bool have_win;          /* window field was captured */
     bool hdr_truncated;     /* TCP header (options) cut by the snapshot length */
     bool ip_first_frag;     /* first fragment: payload_len covers only it */

@@ -14,7 +14,8 @@ KERNEL_TESTS = \
 	tests/kernel/many.sh \
 	tests/kernel/anomalies-handshake.sh \
 	tests/kernel/anomalies-established.sh \
-	tests/kernel/anomalies-teardown.sh
+	tests/kernel/anomalies-teardown.sh \
+	tests/kernel/any-dedupe.sh
 
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += $(KERNEL_TESTS) \
