@@ -5,17 +5,30 @@
 #include <string.h>
 #include <time.h>
 
+const char *format_addr_port(const struct flow_addr *a, uint16_t port, char buf[ENDPOINT_STRLEN])
+{
+    char ab[ADDR_STRLEN];
+    addr_format(a, ab);
+    snprintf(buf, ENDPOINT_STRLEN, a->family == 6 ? "[%s]:%u" : "%s:%u", ab, port);
+    return buf;
+}
+
 const char *format_endpoint(const struct conn *c, int role, char buf[ENDPOINT_STRLEN])
 {
     struct flow_addr a;
-    char ab[ADDR_STRLEN];
     conn_addr(c, role, &a);
-    addr_format(&a, ab);
-    if (a.family == 6)
-        snprintf(buf, ENDPOINT_STRLEN, "[%s]:%u", ab, conn_port(c, role));
-    else
-        snprintf(buf, ENDPOINT_STRLEN, "%s:%u", ab, conn_port(c, role));
-    return buf;
+    return format_addr_port(&a, conn_port(c, role), buf);
+}
+
+int wrap_width(const char *p, int room)
+{
+    int n = (int)strlen(p);
+    if (n <= room)
+        return n;
+    n = room;
+    while (n > 0 && p[n] != ' ')
+        n--;
+    return n > 0 ? n : room;   /* a word longer than the line is cut */
 }
 
 const char *format_time(tstamp_t ts, char buf[40])
@@ -87,8 +100,7 @@ void print_epoch(FILE *out, tstamp_t ts)
     fprintf(out, "%" PRId64 ".%06" PRId64, sec, ns / 1000);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0. */
-static int utf8_len(const unsigned char *s)
+int utf8_seq_len(const unsigned char *s)
 {
     int n;
     if (s[0] < 0x80)
@@ -118,7 +130,7 @@ void print_json_string(FILE *out, const char *str)
         } else if (*s < 0x20 || *s == 0x7f) {
             fprintf(out, "\\u%04x", *s++);
         } else {
-            int n = utf8_len(s);
+            int n = utf8_seq_len(s);
             if (n == 0) {
                 fputs("\\ufffd", out);
                 s++;

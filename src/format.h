@@ -11,7 +11,14 @@
 #define ENDPOINT_STRLEN (ADDR_STRLEN + 9)
 
 /* "192.0.2.1:80" or "[2001:db8::1]:80" */
+const char *format_addr_port(const struct flow_addr *a, uint16_t port, char buf[ENDPOINT_STRLEN]);
+/* The same for a connection's endpoint `role`. */
 const char *format_endpoint(const struct conn *c, int role, char buf[ENDPOINT_STRLEN]);
+/* How many characters of text fit on a line of `room` columns, breaking
+ * at a space where one is (the caller skips the spaces that follow). */
+int wrap_width(const char *text, int room);
+/* Length of the valid UTF-8 sequence at s, or 0 if none starts there. */
+int utf8_seq_len(const unsigned char *s);
 /* "2026-11-21 10:00:00.123456" in UTC */
 const char *format_time(tstamp_t ts, char buf[40]);
 /* "850us", "12.3ms", "4.50s", "3m05s", "2h03m", "3d04h" */

@@ -1,6 +1,8 @@
 /* line.c - fast line building. */
 #include "line.h"
 
+#include "format.h"
+
 void line_u64(struct line *l, uint64_t v)
 {
     char d[20];
@@ -50,26 +52,6 @@ void line_ms(struct line *l, int64_t ns)
     pad_digits(l, us % 1000, 3);
 }
 
-/* Length of the valid UTF-8 sequence at s, or 0 (as in format.c). */
-static int utf8_len(const unsigned char *s)
-{
-    int n;
-    if (s[0] < 0x80)
-        return 1;
-    else if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
-        n = 2;
-    else if ((s[0] & 0xf0) == 0xe0)
-        n = 3;
-    else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
-        n = 4;
-    else
-        return 0;
-    for (int i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return n;
-}
-
 void line_json_string(struct line *l, const char *str)
 {
     static const char hex[] = "0123456789abcdef";
@@ -84,7 +66,7 @@ void line_json_string(struct line *l, const char *str)
             line_mem(l, e, 6);
             s++;
         } else {
-            int n = utf8_len(s);
+            int n = utf8_seq_len(s);
             if (n == 0) {
                 line_lit(l, "\\ufffd");
                 s++;

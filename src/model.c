@@ -111,13 +111,9 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
 
 static void row_where(const struct model_row *r, char *buf, size_t len)
 {
-    char a[ADDR_STRLEN], b[ADDR_STRLEN];
-    addr_format(&r->addr[CLIENT], a);
-    addr_format(&r->addr[SERVER], b);
-    if (r->addr[CLIENT].family == 6)
-        snprintf(buf, len, "[%s]:%u > [%s]:%u", a, r->port[CLIENT], b, r->port[SERVER]);
-    else
-        snprintf(buf, len, "%s:%u > %s:%u", a, r->port[CLIENT], b, r->port[SERVER]);
+    char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+    snprintf(buf, len, "%s > %s", format_addr_port(&r->addr[CLIENT], r->port[CLIENT], a),
+             format_addr_port(&r->addr[SERVER], r->port[SERVER], b));
 }
 
 /* The anomalies of c, in words, plus the stuck endpoints the analysis will

@@ -76,15 +76,7 @@ static void wrap(FILE *o, int indent, const char *text)
 {
     const char *p = text;
     while (*p) {
-        int room = WIDTH - indent;
-        int n = (int)strlen(p);
-        if (n > room) {
-            n = room;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = room;
-        }
+        int n = wrap_width(p, WIDTH - indent);
         fprintf(o, "%*s%.*s\n", indent, "", n, p);
         p += n;
         while (*p == ' ')
@@ -401,9 +393,8 @@ static void print_services(struct text_report *t, const struct run_info *in)
     uint32_t shown = n < t->max_services ? n : t->max_services;
     for (uint32_t i = 0; i < shown; i++) {
         const struct service *s = v[i];
-        char ab[ADDR_STRLEN], ep[ENDPOINT_STRLEN], r[24] = "-";
-        addr_format(&s->addr, ab);
-        snprintf(ep, sizeof ep, s->addr.family == 6 ? "[%s]:%u" : "%s:%u", ab, s->port);
+        char ep[ENDPOINT_STRLEN], r[24] = "-";
+        format_addr_port(&s->addr, s->port, ep);
         if (s->rtt && s->rtt->n)
             format_duration(hist_quantile(s->rtt, 0.5), r);
         fprintf(o, "  %-28s %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %9s\n", ep,
@@ -461,9 +452,8 @@ static void print_listeners(struct text_report *t, const struct run_info *in)
     fprintf(o, "\nListeners (answered a SYN with SYN-ACK) and closed ports (answered with RST)\n");
     fprintf(o, "  %-40s %9s %9s\n", "ADDRESS:PORT", "ANSWERED", "REFUSED");
     for (uint32_t i = 0; i < n; i++) {
-        char ab[ADDR_STRLEN], ep[ENDPOINT_STRLEN];
-        addr_format(&ls[i].addr, ab);
-        snprintf(ep, sizeof ep, ls[i].addr.family == 6 ? "[%s]:%u" : "%s:%u", ab, ls[i].port);
+        char ep[ENDPOINT_STRLEN];
+        format_addr_port(&ls[i].addr, ls[i].port, ep);
         fprintf(o, "  %-40s %9" PRIu64 " %9" PRIu64 "%s\n", ep, ls[i].answered, ls[i].refused,
                 ls[i].answered ? "" : "  closed port");
     }

@@ -571,12 +571,8 @@ static void screen_key(struct ui *u, struct model *m, int ch)
         if ((ch == '\n' || ch == '\r' || ch == KEY_ENTER) && n) {
             /* the service's connections */
             const struct model_service *s = &v->svcs[u->svcs.sel];
-            char a[ADDR_STRLEN];
-            addr_format(&s->addr, a);
-            if (s->addr.family == 6)
-                snprintf(u->filter, sizeof u->filter, "[%s]:%u", a, s->port);
-            else
-                snprintf(u->filter, sizeof u->filter, "%s:%u", a, s->port);
+            char ep[ENDPOINT_STRLEN];
+            snprintf(u->filter, sizeof u->filter, "%s", format_addr_port(&s->addr, s->port, ep));
             u->screen = SCREEN_CONNS;
             u->conns.sel = u->conns.top = 0;
             ui_conns_rebuild(u);

@@ -35,12 +35,7 @@ const char *ui_col_name(enum conn_col c) { return cols[c].name; }
 
 static void endpoint_text(const struct model_row *r, int role, char buf[ENDPOINT_STRLEN])
 {
-    char a[ADDR_STRLEN];
-    addr_format(&r->addr[role], a);
-    if (r->addr[role].family == 6)
-        snprintf(buf, ENDPOINT_STRLEN, "[%s]:%u", a, r->port[role]);
-    else
-        snprintf(buf, ENDPOINT_STRLEN, "%s:%u", a, r->port[role]);
+    format_addr_port(&r->addr[role], r->port[role], buf);
 }
 
 /* How long the connection has been as it is: since either endpoint last

@@ -62,14 +62,7 @@ static void add_wrapped(struct lines *ls, attr_t a, int first, int rest, const c
         int room = width - indent - 1;
         if (room < 20)
             room = 20;
-        int n = (int)strlen(p);
-        if (n > room) {
-            n = room;
-            while (n > 0 && p[n] != ' ')
-                n--;
-            if (n == 0)
-                n = room;
-        }
+        int n = wrap_width(p, room);
         add(ls, a, "%*s%.*s", indent, "", n, p);
         p += n;
         while (*p == ' ')
@@ -104,12 +97,7 @@ static void flags_text(uint8_t f, char buf[12])
 
 static void endpoint_text(const struct model_row *r, int role, char buf[ENDPOINT_STRLEN])
 {
-    char a[ADDR_STRLEN];
-    addr_format(&r->addr[role], a);
-    if (r->addr[role].family == 6)
-        snprintf(buf, ENDPOINT_STRLEN, "[%s]:%u", a, r->port[role]);
-    else
-        snprintf(buf, ENDPOINT_STRLEN, "%s:%u", a, r->port[role]);
+    format_addr_port(&r->addr[role], r->port[role], buf);
 }
 
 static const char *rel_time(tstamp_t t, tstamp_t first, char buf[32])

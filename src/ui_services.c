@@ -55,12 +55,8 @@ void ui_services_draw(struct ui *u, int y, int h, int width)
     for (int i = 0; i < body && u->svcs.top + i < (int)v->nsvcs; i++) {
         int idx = u->svcs.top + i;
         const struct model_service *s = &v->svcs[idx];
-        char a[ADDR_STRLEN], ep[ADDR_STRLEN + 10], r[16];
-        addr_format(&s->addr, a);
-        if (s->addr.family == 6)
-            snprintf(ep, sizeof ep, "[%s]:%u", a, s->port);
-        else
-            snprintf(ep, sizeof ep, "%s:%u", a, s->port);
+        char ep[ENDPOINT_STRLEN], r[16];
+        format_addr_port(&s->addr, s->port, ep);
         const uint32_t *st = s->state[SERVER];
         snprintf(t, sizeof t, "%-*s %5" PRIu32 " %5" PRIu32 " %5" PRIu32 " %6" PRIu32 " %7" PRIu32 " %6" PRIu32
                               " %7" PRIu32 " %7" PRIu32 " %7" PRIu64 " %7" PRIu64 " %7s",
