@@ -176,6 +176,7 @@ void capture_set_source(struct capture *c, const char *name)
 uint64_t capture_records(const struct capture *c) { return c->records; }
 uint64_t capture_filtered(const struct capture *c) { return c->filtered; }
 uint64_t capture_oversized(const struct capture *c) { return pcapfile_stats(c->file)->oversized; }
+uint64_t capture_ts_clamped(const struct capture *c) { return pcapfile_stats(c->file)->ts_clamped; }
 
 void capture_close(struct capture *c)
 {

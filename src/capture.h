@@ -60,6 +60,7 @@ void capture_set_source(struct capture *c, const char *name);
 uint64_t capture_records(const struct capture *c);      /* packet records read */
 uint64_t capture_filtered(const struct capture *c);     /* rejected by the filter */
 uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */
+uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 1970..2100, clamped */
 void capture_close(struct capture *c);
 
 /* Describe a link type number: "EN10MB (Ethernet)". */

@@ -19,6 +19,7 @@
 #include "listeners.h"
 #include "live.h"
 #include "options.h"
+#include "pcapwrite.h"
 #include "report.h"
 #include "services.h"
 #include "tracker.h"
@@ -87,8 +88,16 @@ static char *copy_stdin(char *err, size_t errlen)
     char buf[65536];
     ssize_t r;
     while ((r = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
-        if (r < 0 && errno == EINTR)
+        if (r < 0 && errno == EINTR && !interrupted)
             continue;
+        if (r < 0 && interrupted) {
+            snprintf(err, errlen, "standard input: interrupted by a signal while keeping a copy for -w, "
+                                  "before anything was analysed; nothing reported");
+            close(fd);
+            unlink(path);
+            free(path);
+            return NULL;
+        }
         if (r < 0 || write(fd, buf, (size_t)r) != r) {
             snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
             close(fd);
@@ -102,7 +111,8 @@ static char *copy_stdin(char *err, size_t errlen)
 }
 
 /* Read a capture file and report on it; -w's second pass too. */
-static int run_file(struct options *opt, const char *input, const char *display, struct selection *selection)
+static int run_file(struct options *opt, const char *input, const char *display, struct selection *selection,
+                    FILE *out)
 {
     char err[512];
     struct capture *cap = display ? capture_open_file_named(input, display, err, sizeof err)
@@ -128,7 +138,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     }
     if (opt->zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
         opt->zeek.max_conns = opt->tracker.max_conns;
-        int zstatus = zeek_run(cap, &opt->zeek, stdout);
+        int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
         capture_close(cap);
         return zstatus;
     }
@@ -140,7 +150,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     struct tracker *tr = tracker_create(&opt->tracker, listeners);
     if (tr)
         tracker_set_analysis(tr, analysis);
-    struct report *rep = report_create(&opt->report, stdout, analysis);
+    struct report *rep = report_create(&opt->report, out, analysis);
     static struct sink sink;
     census_init(&sink.census);
     if (!listeners || !analysis || !tr || !rep || !services_init(&sink.services, MAX_SERVICES)) {
@@ -159,7 +169,6 @@ static int run_file(struct options *opt, const char *input, const char *display,
     struct capture_packet pkt;
     enum capture_result rc = CAPTURE_END;
     bool first = true;
-    catch_interrupts();
     /* A short pipeline: each TCP segment is decoded PIPE-1 segments before it
      * is applied, and its connection's bucket and record are fetched
      * meanwhile, so the tracker rarely waits on memory.  Segments keep their
@@ -241,6 +250,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     info.analysis = analysis;
     info.format = capture_format(cap);
     info.oversized = capture_oversized(cap);
+    info.ts_clamped = capture_ts_clamped(cap);
 
     if (info.outcome[DEC_UNSUPPORTED_LINK])
         fprintf(stderr, "tcpfsm: %s: %llu packets on interfaces of a link type tcpfsm does not decode "
@@ -304,6 +314,9 @@ int main(int argc, char **argv)
     const char *input = opt.read_file;
     struct selection *selection = NULL;
     int status = EXIT_USAGE;
+    /* From here on SIGINT, SIGTERM and SIGHUP end the reading, not the
+     * process: what was read is reported and temporary files are removed. */
+    catch_interrupts();
     if (opt.write_file) {
         selection = selection_create(opt.select, opt.tracker.max_conns, err, sizeof err);
         if (!selection) {
@@ -314,12 +327,37 @@ int main(int argc, char **argv)
             stdin_copy = copy_stdin(err, sizeof err);
             if (!stdin_copy) {
                 fprintf(stderr, "tcpfsm: %s\n", err);
+                if (interrupted)
+                    status = EXIT_INTERRUPTED;
                 goto out;
             }
             input = stdin_copy;
         }
     }
-    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection);
+    /* -o: the report goes to a temporary file beside FILE, renamed over it
+     * only once complete; a run that reports nothing leaves no file. */
+    struct atomic_file report_file = { 0 };
+    FILE *out = stdout;
+    if (opt.output_file) {
+        if (!atomic_open(&report_file, opt.output_file, 0666, err, sizeof err)) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            status = EXIT_OUTPUT;
+            goto out;
+        }
+        out = report_file.fp;
+    }
+    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection, out);
+    if (opt.output_file) {
+        if (status == EXIT_USAGE || status == EXIT_OUTPUT) {
+            if (status == EXIT_OUTPUT && !report_file.direct)
+                fprintf(stderr, "tcpfsm: %s: the report could not be written; the file was left as it was\n",
+                        opt.output_file);
+            atomic_abort(&report_file);
+        } else if (!atomic_commit(&report_file, err, sizeof err)) {
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            status = EXIT_OUTPUT;
+        }
+    }
 out:
     if (stdin_copy) {
         unlink(stdin_copy);

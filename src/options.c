@@ -38,6 +38,7 @@ enum {
 static const struct option longopts[] = {
     {"read", required_argument, NULL, 'r'},
     {"write", required_argument, NULL, 'w'},
+    {"output", required_argument, NULL, 'o'},
     {"select", required_argument, NULL, OPT_SELECT},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"msl", required_argument, NULL, OPT_MSL},
@@ -79,6 +80,8 @@ static void usage(FILE *f)
         "\n"
         "  -r, --read FILE          read a pcap or pcapng file (- for standard input)\n"
         "  -w, --write FILE         write the packets of connections with anomalies to a pcap file\n"
+        "  -o, --output FILE        write the report to FILE instead of standard output (renamed\n"
+        "                           into place when complete: never a half-written FILE)\n"
         "      --select ID,...      -w: only these connections (numbers) or anomaly ids instead\n"
         "      --format FMT         text (default), json (JSON lines), csv, or zeek (conn.log)\n"
         "      --conns, --all       text: list every connection, not only troubled ones\n"
@@ -168,13 +171,16 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":r:w:i:Dps:Z:B:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:w:o:i:Dps:Z:B:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'r':
             o->read_file = optarg;
             break;
         case 'w':
             o->write_file = optarg;
+            break;
+        case 'o':
+            o->output_file = optarg;
             break;
         case OPT_SELECT:
             o->select = optarg;
@@ -346,6 +352,14 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     }
     if (!o->read_file && !o->iface && !o->list_ifaces) {
         fprintf(stderr, "tcpfsm: no input: give -r FILE or -i INTERFACE (tcpfsm --help for usage)\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->output_file && (o->iface || o->ui || o->list_ifaces)) {
+        fprintf(stderr, "tcpfsm: -o writes the report of -r FILE; the live view writes to standard output\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->output_file && o->write_file && !strcmp(o->output_file, o->write_file)) {
+        fprintf(stderr, "tcpfsm: -o and -w name the same file, %s\n", o->output_file);
         return OPTIONS_ERROR;
     }
     if (o->read_file && o->iface) {

@@ -12,6 +12,7 @@
 struct options {
     const char *read_file;      /* -r FILE */
     const char *write_file;     /* -w FILE: evidence packets */
+    const char *output_file;    /* -o FILE: the report (NULL: standard output) */
     const char *select;         /* --select ID[,ID...] */
     char *filter;               /* trailing words, joined; NULL if none */
     struct report_options report;

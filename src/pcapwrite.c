@@ -9,15 +9,56 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* For the signal handler: the temporary file being written, if any. */
-static char tmp_for_signal[4096];
-static volatile sig_atomic_t tmp_active;
+/* For the signal handler: the temporary files being written (-w and -o at
+ * most), each slot in use or not. */
+enum { SIGNAL_SLOTS = 2 };
+static char tmp_for_signal[SIGNAL_SLOTS][4096];
+static volatile sig_atomic_t tmp_active[SIGNAL_SLOTS];
 
-bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errlen)
+static void release_slot(struct atomic_file *f)
+{
+    if (f->slot > 0)
+        tmp_active[f->slot - 1] = 0;
+    f->slot = 0;
+}
+
+/* A target that exists and is not a regular file - a terminal, a FIFO,
+ * /dev/stdout, /dev/null - is written directly: renaming a temporary file
+ * over it would replace the device node or the link, and there is no
+ * half-written file to avoid. */
+static bool open_direct(struct atomic_file *f, const char *path, char *err, size_t errlen)
+{
+    f->path = strdup(path);
+    f->fp = f->path ? fopen(path, "wb") : NULL;
+    if (!f->fp) {
+        snprintf(err, errlen, "%s: cannot write: %s", path, f->path ? strerror(errno) : "out of memory");
+        free(f->path);
+        f->path = NULL;
+        return false;
+    }
+    f->direct = true;
+    return true;
+}
+
+bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    size_t n = strlen(path) + 32;
-    f->path = strdup(path);
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            snprintf(err, errlen, "%s: is a directory", path);
+            return false;
+        }
+        if (!S_ISREG(st.st_mode))
+            return open_direct(f, path, err, errlen);
+    }
+    /* A symbolic link to a file: replace the file it names, keep the link. */
+    char *real = NULL;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+        real = realpath(path, NULL);
+    size_t n = strlen(real ? real : path) + 32;
+    f->path = strdup(real ? real : path);
+    free(real);
     f->tmp = malloc(n);
     if (!f->path || !f->tmp) {
         snprintf(err, errlen, "%s: out of memory", path);
@@ -25,7 +66,7 @@ bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errl
         return false;
     }
     /* same directory as the target, so rename() is atomic */
-    snprintf(f->tmp, n, "%s.tmp-XXXXXX", path);
+    snprintf(f->tmp, n, "%s.tmp-XXXXXX", f->path);
     int fd = mkstemp(f->tmp);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
@@ -34,10 +75,11 @@ bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errl
         atomic_abort(f);
         return false;
     }
-    /* mkstemp creates the file private; give it the mode a new file gets */
+    /* mkstemp creates the file private; give it the mode asked for, less
+     * the umask, as open(2) would */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
+    if (fchmod(fd, (mode_t)mode & ~mask) != 0) {
         snprintf(err, errlen, "%s: cannot set its mode: %s", path, strerror(errno));
         close(fd);
         unlink(f->tmp);
@@ -51,9 +93,13 @@ bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errl
         atomic_abort(f);
         return false;
     }
-    if (strlen(f->tmp) < sizeof tmp_for_signal) {
-        memcpy(tmp_for_signal, f->tmp, strlen(f->tmp) + 1);
-        tmp_active = 1;
+    for (int s = 0; s < SIGNAL_SLOTS; s++) {
+        if (!tmp_active[s] && strlen(f->tmp) < sizeof tmp_for_signal[s]) {
+            memcpy(tmp_for_signal[s], f->tmp, strlen(f->tmp) + 1);
+            tmp_active[s] = 1;
+            f->slot = s + 1;
+            break;
+        }
     }
     return true;
 }
@@ -61,22 +107,22 @@ bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errl
 bool atomic_commit(struct atomic_file *f, char *err, size_t errlen)
 {
     FILE *fp = f->fp;
-    bool ok = fflush(fp) == 0 && !ferror(fp) && fsync(fileno(fp)) == 0;
+    bool ok = fflush(fp) == 0 && !ferror(fp) && (f->direct || fsync(fileno(fp)) == 0);
     int saved = errno;
     if (fclose(fp) != 0 && ok) {
         ok = false;
         saved = errno;
     }
     f->fp = NULL;
-    if (ok && rename(f->tmp, f->path) != 0) {
+    if (ok && !f->direct && rename(f->tmp, f->path) != 0) {
         ok = false;
         saved = errno;
     }
     if (!ok)
         snprintf(err, errlen, "%s: cannot write: %s", f->path, strerror(saved));
-    if (!ok)
+    if (!ok && f->tmp)
         unlink(f->tmp);
-    tmp_active = 0;
+    release_slot(f);
     free(f->tmp);
     free(f->path);
     f->tmp = f->path = NULL;
@@ -89,7 +135,7 @@ void atomic_abort(struct atomic_file *f)
         fclose(f->fp);
     if (f->tmp)
         unlink(f->tmp);
-    tmp_active = 0;
+    release_slot(f);
     free(f->tmp);
     free(f->path);
     memset(f, 0, sizeof *f);
@@ -97,8 +143,9 @@ void atomic_abort(struct atomic_file *f)
 
 void pcapwrite_cleanup_on_signal(void)
 {
-    if (tmp_active)
-        unlink(tmp_for_signal);
+    for (int s = 0; s < SIGNAL_SLOTS; s++)
+        if (tmp_active[s])
+            unlink(tmp_for_signal[s]);
 }
 
 struct pcapwrite {
@@ -119,7 +166,8 @@ struct pcapwrite *pcapwrite_open(const char *path, int linktype, uint32_t snaple
         snprintf(err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    if (!atomic_open(&w->f, path, err, errlen)) {
+    /* 0600: captures hold private data (addresses, payload) */
+    if (!atomic_open(&w->f, path, 0600, err, errlen)) {
         free(w);
         return NULL;
     }

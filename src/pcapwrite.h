@@ -33,8 +33,11 @@ void pcapwrite_cleanup_on_signal(void);
 struct atomic_file {
     char *path, *tmp;
     void *fp;               /* FILE * */
+    int slot;               /* 1 + its slot for pcapwrite_cleanup_on_signal, 0 none */
+    bool direct;            /* not a regular file (a FIFO, a terminal): written in place */
 };
-bool atomic_open(struct atomic_file *f, const char *path, char *err, size_t errlen);
+/* mode: the new file's permissions (less the umask), as for open(2). */
+bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *err, size_t errlen);
 bool atomic_commit(struct atomic_file *f, char *err, size_t errlen);
 void atomic_abort(struct atomic_file *f);
 

@@ -53,6 +53,7 @@ struct run_info {
     const struct analysis *analysis;
     const char *format;     /* capture file format */
     uint64_t oversized;     /* records longer than the snapshot length */
+    uint64_t ts_clamped;    /* timestamps outside 1970..2100, clamped into it */
     bool live;              /* a live capture (-i): the drop counters apply */
     uint64_t kernel_drops;  /* packets the kernel dropped (pcap_stats ps_drop) */
     uint64_t if_drops;      /* ... that the interface dropped (ps_ifdrop) */

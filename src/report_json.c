@@ -382,6 +382,11 @@ static void json_finish(void *self, const struct run_info *in)
         first = false;
     }
     fputc('}', o);
+    /* Only when non-zero: a file's own figures, rarely anything but 0. */
+    if (in->oversized)
+        fprintf(o, ",\"oversized_records\":%" PRIu64, in->oversized);
+    if (in->ts_clamped)
+        fprintf(o, ",\"timestamps_clamped\":%" PRIu64, in->ts_clamped);
     if (in->records > in->filtered) {
         fputs(",\"first\":", o);
         print_epoch(o, in->first_ts);

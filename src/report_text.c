@@ -278,6 +278,9 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     }
     if (in->oversized)
         fprintf(o, "  note           %" PRIu64 " records longer than the file's snapshot length\n", in->oversized);
+    if (in->ts_clamped)
+        fprintf(o, "  note           %" PRIu64 " timestamps outside 1970..2100, clamped into that range\n",
+                in->ts_clamped);
     fprintf(o, "  connections    %" PRIu64 " seen, %" PRIu64 " cleanly closed", st->conns, in->census->clean);
     if (st->picked_up)
         fprintf(o, ", %" PRIu64 " picked up mid-stream", st->picked_up);

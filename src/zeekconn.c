@@ -1826,7 +1826,7 @@ void zeek_destroy(struct zeek *z)
     free(z);
 }
 
-int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out)
+int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, const volatile sig_atomic_t *stop)
 {
     struct zeek *z = zeek_create(cfg, out);
     if (!z) {
@@ -1835,7 +1835,7 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out)
     }
     struct capture_packet pkt;
     enum capture_result rc;
-    while ((rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
+    while (!(stop && *stop) && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
         struct segment seg;
         enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
         seg.ts = pkt.ts;
@@ -1843,7 +1843,11 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out)
         zeek_packet(z, pkt.ts, o, &seg);
     }
     int status = EXIT_ALL_READ;
-    if (rc == CAPTURE_DAMAGED) {
+    if (stop && *stop) {
+        status = EXIT_INTERRUPTED;
+        fprintf(stderr, "tcpfsm: %s: interrupted by a signal after %llu packets; reporting them\n",
+                capture_source(cap), (unsigned long long)capture_records(cap));
+    } else if (rc == CAPTURE_DAMAGED) {
         status = EXIT_DAMAGED;
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the %llu packets before it\n",
                 capture_source(cap), (unsigned long long)capture_error_pktno(cap),

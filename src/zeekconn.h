@@ -16,6 +16,7 @@
 #ifndef TCPFSM_ZEEKCONN_H
 #define TCPFSM_ZEEKCONN_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -53,6 +54,8 @@ void zeek_destroy(struct zeek *z);
 
 /* Read every packet of an open capture and write the conn.log to out.
  * Returns the process exit status (exitcodes.h). */
-int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out);
+/* stop: set (by a signal handler) to end the reading early; what was read
+ * is written and EXIT_INTERRUPTED returned.  NULL: read to the end. */
+int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, const volatile sig_atomic_t *stop);
 
 #endif

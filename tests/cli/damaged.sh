@@ -142,6 +142,21 @@ for f in tsoffset ts-extremes ts-alternating; do
         [ $fmt = json ] && json_ok "$f.pcapng ($fmt)"
     done
 done
+# ts-extremes holds times before 1970 and after 2100: they are clamped into
+# that range, and the summary says how many (never silently).
+run -r "$FX/ts-extremes.pcapng" --format json
+clamped=$(jq_out 'S.get("timestamps_clamped", 0)')
+if [ "${clamped:-0}" -gt 0 ] 2>/dev/null; then
+    pass "ts-extremes.pcapng: summary counts $clamped clamped timestamps"
+else
+    fail "ts-extremes.pcapng: timestamps_clamped missing from the summary (got '${clamped}')"
+fi
+run -r "$FX/ts-extremes.pcapng"
+if grep -q "timestamps outside 1970..2100, clamped" "$TMPD/out"; then
+    pass "ts-extremes.pcapng: the text summary notes the clamped timestamps"
+else
+    fail "ts-extremes.pcapng: no note of the clamped timestamps in the text summary"
+fi
 
 # --- other encodings of the same traffic --------------------------------------
 run -r "$FX/good.pcap" --format json
