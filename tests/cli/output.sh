@@ -110,12 +110,20 @@ start_blocked() {
     exec 7>"$TMPD/fifo"
     head -c "$off_conn_a_end" "$G" >&7
 }
-# wait_read BYTES: until tcpfsm has read BYTES of its input (bounded: 10 s).
+# wait_read: until tcpfsm is blocked reading its standard input, i.e. it has
+# taken everything the FIFO held and installed its signal handlers (bounded:
+# 20 s).  /proc/PID/syscall reads "0 0x0 ..." while the process waits in
+# read(0, ...) on x86_64 (other architectures number read differently: there,
+# rchar in /proc/PID/io past the bytes written, and a second more).
 wait_read() {
-    local i r
-    for ((i = 0; i < 100; i++)); do
-        r=$(sed -n 's/^rchar: //p' "/proc/$pid/io" 2>/dev/null || echo 0)
-        [ "${r:-0}" -ge "$1" ] && return 0
+    local i sc r
+    for ((i = 0; i < 200; i++)); do
+        sc=$(cat "/proc/$pid/syscall" 2>/dev/null || true)
+        case $(uname -m) in
+        x86_64) case $sc in "0 0x0 "*) return 0 ;; esac ;;
+        *)  r=$(sed -n 's/^rchar: //p' "/proc/$pid/io" 2>/dev/null || echo 0)
+            if [ "${r:-0}" -ge "$1" ]; then sleep 1; return 0; fi ;;
+        esac
         sleep 0.1
     done
     return 1
