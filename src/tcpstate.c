@@ -33,7 +33,7 @@
 
 #define T(state, reason) { ST_##state, reason }
 
-static const struct tcp_transition fsm[ST__COUNT][EV__COUNT] = {
+const struct tcp_transition tcp_fsm[ST__COUNT][EV__COUNT] = {
 [ST_CLOSED] = {  /* no connection: before an active open, or after it ended */
     [EV_SND_SYN]          = T(SYN_SENT,    "RFC 793: active open, CLOSED --snd SYN--> SYN_SENT"),
     [EV_SND_SYN_AGAIN]    = T(SYN_SENT,    "it retransmits its SYN: the reset or close we saw never reached it"),
@@ -256,13 +256,7 @@ static const struct tcp_transition fsm[ST__COUNT][EV__COUNT] = {
 },
 };
 
-const struct tcp_transition *tcp_transition(enum tcp_state s, enum tcp_event e)
-{
-    static const struct tcp_transition invalid = { ST_CLOSED, "invalid state or event" };
-    if ((unsigned)s >= ST__COUNT || (unsigned)e >= EV__COUNT)
-        return &invalid;
-    return &fsm[s][e];
-}
+const struct tcp_transition tcp_transition_invalid = { ST_CLOSED, "invalid state or event" };
 
 static const char *const state_names[ST__COUNT] = {
     "CLOSED", "LISTEN", "SYN_SENT", "SYN_RCVD", "ESTABLISHED", "FIN_WAIT_1",

@@ -60,8 +60,19 @@ struct tcp_transition {
     const char *why;        /* the reason, in words, for reports and review */
 };
 
-/* next state and reason for (state, event); never NULL */
-const struct tcp_transition *tcp_transition(enum tcp_state s, enum tcp_event e);
+/* The table itself (src/tcpstate.c), and the answer for a state or event
+ * out of range. */
+extern const struct tcp_transition tcp_fsm[ST__COUNT][EV__COUNT];
+extern const struct tcp_transition tcp_transition_invalid;
+
+/* next state and reason for (state, event); never NULL.  Inline: the
+ * tracker looks up every event of every segment. */
+static inline const struct tcp_transition *tcp_transition(enum tcp_state s, enum tcp_event e)
+{
+    if ((unsigned)s >= ST__COUNT || (unsigned)e >= EV__COUNT)
+        return &tcp_transition_invalid;
+    return &tcp_fsm[s][e];
+}
 
 /* "ESTABLISHED", "TIME_WAIT", ...: spelled as netstat and ss do. */
 const char *tcp_state_name(enum tcp_state s);
