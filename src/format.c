@@ -116,6 +116,12 @@ int utf8_seq_len(const unsigned char *s)
     for (int i = 1; i < n; i++)
         if ((s[i] & 0xc0) != 0x80)
             return 0;
+    /* Well-formed only (RFC 3629): no overlong three- or four-byte forms, no
+     * UTF-16 surrogates, nothing above U+10FFFF - a strict JSON reader
+     * refuses them. */
+    if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) || (s[0] == 0xf0 && s[1] < 0x90) ||
+        (s[0] == 0xf4 && s[1] >= 0x90))
+        return 0;
     return n;
 }
 

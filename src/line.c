@@ -3,14 +3,28 @@
 
 #include "format.h"
 
+/* "00" to "99": two digits per division */
+static const char digit_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
 void line_u64(struct line *l, uint64_t v)
 {
     char d[20];
     int i = 20;
-    do {
-        d[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        d[--i] = digit_pairs[2 * r + 1];
+        d[--i] = digit_pairs[2 * r];
+    }
+    if (v >= 10) {
+        d[--i] = digit_pairs[2 * v + 1];
+        d[--i] = digit_pairs[2 * v];
+    } else {
+        d[--i] = (char)('0' + v);
+    }
     line_mem(l, d + i, (size_t)(20 - i));
 }
 
@@ -58,6 +72,14 @@ void line_json_string(struct line *l, const char *str)
     const unsigned char *s = (const unsigned char *)str;
     line_char(l, '"');
     while (*s) {
+        /* a run of printable ASCII that needs no escape, copied at once */
+        const unsigned char *run = s;
+        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+            s++;
+        if (s > run) {
+            line_mem(l, (const char *)run, (size_t)(s - run));
+            continue;
+        }
         if (*s == '"' || *s == '\\') {
             char e[2] = {'\\', (char)*s++};
             line_mem(l, e, 2);

@@ -40,3 +40,10 @@ tests_unit_dump_table_SOURCES = tests/unit/dump_table.c
 tests_unit_dump_table_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_dump_table_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_dump_table_LDADD = $(UNIT_LDADD)
+
+check_PROGRAMS += tests/unit/test_text
+tests_unit_test_text_SOURCES = tests/unit/test_text.c tests/unit/unit.h
+tests_unit_test_text_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_text_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_text
