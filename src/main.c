@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analysis.h"
@@ -28,24 +29,51 @@
 #define MAX_LISTENERS 65536
 #define MAX_SERVICES 16384
 
-/* Set by SIGINT, SIGTERM or SIGHUP while a file is read: stop reading and
- * report what was read. */
+/* Signals.  Once packets are being read (`reading`), SIGINT, SIGTERM and
+ * SIGHUP set `interrupted`: reading stops and what was read is reported
+ * (exit status 4).  Before that - while options are checked and the input
+ * opened - and for SIGQUIT, SIGPIPE and SIGXFSZ at any time, the signal
+ * ends the process as it would any program, after removing the temporary
+ * files of -o and -w.  Handlers restart interrupted system calls
+ * (SA_RESTART), so that a report being written to a slow pipe is not cut
+ * short; the reader waits for input in poll(), which a signal always
+ * interrupts (src/pcapfile.c). */
 static volatile sig_atomic_t interrupted;
+static volatile sig_atomic_t reading;
+
+static void die_by_signal(int sig)
+{
+    pcapwrite_cleanup_on_signal();
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+    raise(sig);
+}
 
 static void on_interrupt(int sig)
 {
-    interrupted = sig;
+    if (reading)
+        interrupted = sig;
+    else
+        die_by_signal(sig);
 }
 
-static void catch_interrupts(void)
+static void catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);       /* no SA_RESTART: a blocked read returns */
+    sa.sa_flags = SA_RESTART;
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = die_by_signal;
+    sigaction(SIGQUIT, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+    sigaction(SIGXFSZ, &sa, NULL);
     pcapfile_set_interrupt(&interrupted);
 }
 
@@ -76,8 +104,10 @@ static char *copy_stdin(char *err, size_t errlen)
     const char *dir = getenv("TMPDIR");
     size_t n = strlen(dir ? dir : "/tmp") + 32;
     char *path = malloc(n);
-    if (!path)
+    if (!path) {
+        snprintf(err, errlen, "standard input: out of memory");
         return NULL;
+    }
     snprintf(path, n, "%s/tcpfsm-stdin-XXXXXX", dir ? dir : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0) {
@@ -86,11 +116,12 @@ static char *copy_stdin(char *err, size_t errlen)
         return NULL;
     }
     char buf[65536];
-    ssize_t r;
-    while ((r = read(STDIN_FILENO, buf, sizeof buf)) != 0) {
-        if (r < 0 && errno == EINTR && !interrupted)
-            continue;
-        if (r < 0 && interrupted) {
+    ssize_t r = 0;
+    reading = 1;
+    for (;;) {
+        if (!interrupted && pcapfile_wait_readable(STDIN_FILENO, &interrupted))
+            r = read(STDIN_FILENO, buf, sizeof buf);
+        if (interrupted) {
             snprintf(err, errlen, "standard input: interrupted by a signal while keeping a copy for -w, "
                                   "before anything was analysed; nothing reported");
             close(fd);
@@ -98,6 +129,10 @@ static char *copy_stdin(char *err, size_t errlen)
             free(path);
             return NULL;
         }
+        if (r == 0)
+            break;
+        if (r < 0 && errno == EINTR)
+            continue;
         if (r < 0 || write(fd, buf, (size_t)r) != r) {
             snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
             close(fd);
@@ -107,12 +142,24 @@ static char *copy_stdin(char *err, size_t errlen)
         }
     }
     close(fd);
+    reading = 0;            /* until the copy is being read */
     return path;
 }
 
+/* Are a and b the same existing regular file (by device and inode, so
+ * whatever the paths)? */
+static bool same_file(const char *a, const char *b)
+{
+    struct stat x, y;
+    return a && b && strcmp(a, "-") && strcmp(b, "-") && stat(a, &x) == 0 && stat(b, &y) == 0 &&
+           S_ISREG(x.st_mode) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+}
+
 /* Read a capture file and report on it; -w's second pass too. */
+/* *report_failed: set when the report itself could not be written (as
+ * opposed to -w's file). */
 static int run_file(struct options *opt, const char *input, const char *display, struct selection *selection,
-                    FILE *out)
+                    FILE *out, bool *report_failed)
 {
     char err[512];
     struct capture *cap = display ? capture_open_file_named(input, display, err, sizeof err)
@@ -138,7 +185,9 @@ static int run_file(struct options *opt, const char *input, const char *display,
     }
     if (opt->zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
         opt->zeek.max_conns = opt->tracker.max_conns;
+        reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
+        *report_failed = zstatus == EXIT_OUTPUT;
         capture_close(cap);
         return zstatus;
     }
@@ -179,6 +228,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     dedupe_init(&dedupe);
     static struct tracker_prep prep[PIPE];
     unsigned head = 0, queued = 0;
+    reading = 1;
     while (!interrupted && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
         if (first) {
             info.first_ts = info.last_ts = pkt.ts;
@@ -264,6 +314,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     if (!report_finish(rep, &info)) {
         fprintf(stderr, "tcpfsm: cannot write the report: output error\n");
         status = EXIT_OUTPUT;
+        *report_failed = true;
     }
 
     if (selection && info.interrupted) {
@@ -312,11 +363,22 @@ int main(int argc, char **argv)
     char err[512];
     char *stdin_copy = NULL;
     const char *input = opt.read_file;
+    /* One file for two jobs would be lost to one of them. */
+    const char *clash = NULL, *clash_path = NULL;
+    if (same_file(opt.output_file, opt.read_file))
+        clash = "-o names the input file", clash_path = opt.output_file;
+    else if (same_file(opt.write_file, opt.read_file))
+        clash = "-w names the input file", clash_path = opt.write_file;
+    else if (same_file(opt.output_file, opt.write_file))
+        clash = "-o and -w name the same file", clash_path = opt.output_file;
+    if (clash) {
+        fprintf(stderr, "tcpfsm: %s: %s\n", clash_path, clash);
+        options_free(&opt);
+        return EXIT_USAGE;
+    }
     struct selection *selection = NULL;
     int status = EXIT_USAGE;
-    /* From here on SIGINT, SIGTERM and SIGHUP end the reading, not the
-     * process: what was read is reported and temporary files are removed. */
-    catch_interrupts();
+    catch_signals();
     if (opt.write_file) {
         selection = selection_create(opt.select, opt.tracker.max_conns, err, sizeof err);
         if (!selection) {
@@ -346,10 +408,12 @@ int main(int argc, char **argv)
         }
         out = report_file.fp;
     }
-    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection, out);
+    bool report_failed = false;
+    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection, out, &report_failed);
     if (opt.output_file) {
-        if (status == EXIT_USAGE || status == EXIT_OUTPUT) {
-            if (status == EXIT_OUTPUT && !report_file.direct)
+        /* A failed -w does not cost the report: it is complete. */
+        if (status == EXIT_USAGE || report_failed) {
+            if (report_failed && !report_file.direct)
                 fprintf(stderr, "tcpfsm: %s: the report could not be written; the file was left as it was\n",
                         opt.output_file);
             atomic_abort(&report_file);

@@ -353,6 +353,10 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         fprintf(stderr, "tcpfsm: no input: give -r FILE or -i INTERFACE (tcpfsm --help for usage)\n");
         return OPTIONS_ERROR;
     }
+    if ((o->output_file && !*o->output_file) || (o->write_file && !*o->write_file)) {
+        fprintf(stderr, "tcpfsm: %s: an empty file name\n", o->output_file && !*o->output_file ? "-o" : "-w");
+        return OPTIONS_ERROR;
+    }
     if (o->output_file && (o->iface || o->ui || o->list_ifaces)) {
         fprintf(stderr, "tcpfsm: -o writes the report of -r FILE; the live view writes to standard output\n");
         return OPTIONS_ERROR;

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,7 @@ struct iface {
 
 struct pcapfile {
     int fd;
+    bool pollable;          /* a pipe, FIFO or terminal: wait in poll() */
     bool close_fd;
     uint8_t *buf;
     size_t start, end;      /* unread bytes are buf[start, end) */
@@ -82,6 +84,18 @@ void pcapfile_set_interrupt(volatile sig_atomic_t *flag)
     interrupt_flag = flag;
 }
 
+bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
+{
+    struct pollfd p = { .fd = fd, .events = POLLIN };
+    for (;;) {
+        if (flag && *flag)
+            return false;
+        int r = poll(&p, 1, -1);
+        if (r > 0 || (r < 0 && errno != EINTR))
+            return true;    /* data, end of input or an error: read() says which */
+    }
+}
+
 /* --------------------------------------------------------- buffering --- */
 
 /* Make at least n unread bytes available if the file has them.  Returns the
@@ -96,6 +110,13 @@ static size_t fill(struct pcapfile *f, size_t n)
         f->start = 0;
     }
     while (f->end < n && !f->eof) {
+        /* Signal handlers restart system calls (SA_RESTART), but poll() is
+         * never restarted: a user's SIGINT while we wait on a pipe ends the
+         * wait. */
+        if (f->pollable && !pcapfile_wait_readable(f->fd, interrupt_flag)) {
+            f->eof = true;
+            break;
+        }
         ssize_t r = read(f->fd, f->buf + f->end, BUF_SIZE - f->end);
         if (r > 0)
             f->end += (size_t)r;
@@ -445,6 +466,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         return NULL;
     }
     f->fd = fd;
+    f->pollable = fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->close_fd = !is_stdin;
     f->buf = buf;
     f->linktype = -1;

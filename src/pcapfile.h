@@ -75,5 +75,9 @@ void pcapfile_close(struct pcapfile *f);
 /* A flag a signal handler sets to stop reading: a read interrupted while it
  * is set ends the input instead of being retried. */
 void pcapfile_set_interrupt(volatile sig_atomic_t *flag);
+/* Wait until fd (a pipe, FIFO or terminal) has input, its end, or an error:
+ * true.  false once *flag is set (by a signal handler, which interrupts the
+ * wait whatever its SA_RESTART). */
+bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,13 +24,22 @@ static void release_slot(struct atomic_file *f)
 }
 
 /* A target that exists and is not a regular file - a terminal, a FIFO,
- * /dev/stdout, /dev/null - is written directly: renaming a temporary file
- * over it would replace the device node or the link, and there is no
- * half-written file to avoid. */
-static bool open_direct(struct atomic_file *f, const char *path, char *err, size_t errlen)
+ * /dev/null - is written directly: renaming a temporary file over it would
+ * replace the device node or the link, and there is no half-written file to
+ * avoid.  So is the file standard output or standard error already is
+ * (-o /dev/stdout, whatever stdout was redirected to): through a copy of
+ * that descriptor, at its offset and in its append mode, as a shell would. */
+static bool open_direct(struct atomic_file *f, const char *path, int same_fd, char *err, size_t errlen)
 {
     f->path = strdup(path);
-    f->fp = f->path ? fopen(path, "wb") : NULL;
+    if (f->path && same_fd >= 0) {
+        int fd = dup(same_fd);
+        f->fp = fd >= 0 ? fdopen(fd, "wb") : NULL;
+        if (fd >= 0 && !f->fp)
+            close(fd);
+    } else {
+        f->fp = f->path ? fopen(path, "wb") : NULL;
+    }
     if (!f->fp) {
         snprintf(err, errlen, "%s: cannot write: %s", path, f->path ? strerror(errno) : "out of memory");
         free(f->path);
@@ -43,19 +53,48 @@ static bool open_direct(struct atomic_file *f, const char *path, char *err, size
 bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *err, size_t errlen)
 {
     memset(f, 0, sizeof *f);
-    struct stat st;
-    if (stat(path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
+    if (!*path) {
+        snprintf(err, errlen, "an empty file name");
+        return false;
+    }
+    struct stat st, old;
+    bool exists = stat(path, &old) == 0;
+    if (exists) {
+        if (S_ISDIR(old.st_mode)) {
             snprintf(err, errlen, "%s: is a directory", path);
             return false;
         }
-        if (!S_ISREG(st.st_mode))
-            return open_direct(f, path, err, errlen);
+        for (int fd = STDOUT_FILENO; fd <= STDERR_FILENO; fd++)
+            if (fstat(fd, &st) == 0 && st.st_dev == old.st_dev && st.st_ino == old.st_ino)
+                return open_direct(f, path, fd, err, errlen);
+        if (!S_ISREG(old.st_mode))
+            return open_direct(f, path, -1, err, errlen);
     }
-    /* A symbolic link to a file: replace the file it names, keep the link. */
+    /* A symbolic link: replace the file it names and keep the link, as a
+     * shell's > would write through it - also when that file does not exist
+     * yet (the link is followed one step, relative to its directory). */
     char *real = NULL;
-    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
         real = realpath(path, NULL);
+        if (!real && errno == ELOOP) {
+            snprintf(err, errlen, "%s: %s", path, strerror(ELOOP));
+            return false;
+        }
+        if (!real) {
+            char target[4096];
+            ssize_t tl = readlink(path, target, sizeof target - 1);
+            if (tl > 0) {
+                target[tl] = 0;
+                const char *slash = strrchr(path, '/');
+                size_t dl = target[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
+                real = malloc(dl + (size_t)tl + 1);
+                if (real) {
+                    memcpy(real, path, dl);
+                    memcpy(real + dl, target, (size_t)tl + 1);
+                }
+            }
+        }
+    }
     size_t n = strlen(real ? real : path) + 32;
     f->path = strdup(real ? real : path);
     free(real);
@@ -75,11 +114,19 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
         atomic_abort(f);
         return false;
     }
-    /* mkstemp creates the file private; give it the mode asked for, less
-     * the umask, as open(2) would */
+    /* mkstemp creates the file private.  A file that replaces another keeps
+     * that one's permissions (and owner, where we may set it), as a shell's
+     * > would; a new one gets the mode asked for, less the umask, as
+     * open(2) would. */
     mode_t mask = umask(0);
     umask(mask);
-    if (fchmod(fd, (mode_t)mode & ~mask) != 0) {
+    mode_t want = (mode_t)mode & ~mask;
+    if (exists && S_ISREG(old.st_mode)) {
+        want = old.st_mode & 07777;
+        if (fchown(fd, old.st_uid, old.st_gid) != 0)
+            want &= 0777;   /* not ours to give away: no set-id bits */
+    }
+    if (fchmod(fd, want) != 0) {
         snprintf(err, errlen, "%s: cannot set its mode: %s", path, strerror(errno));
         close(fd);
         unlink(f->tmp);
@@ -96,6 +143,7 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
     for (int s = 0; s < SIGNAL_SLOTS; s++) {
         if (!tmp_active[s] && strlen(f->tmp) < sizeof tmp_for_signal[s]) {
             memcpy(tmp_for_signal[s], f->tmp, strlen(f->tmp) + 1);
+            atomic_signal_fence(memory_order_seq_cst);  /* the name before the flag */
             tmp_active[s] = 1;
             f->slot = s + 1;
             break;

@@ -76,6 +76,62 @@ expect_eq "-o DIRECTORY: exit status 3" 3 "$rc"
 one_line_msg "-o DIRECTORY" "tcpfsm: $D: is a directory"
 expect_eq "no temporary file left after writing to special files" 0 "$(leftovers)"
 
+# --- what a shell's > would do with an existing name -------------------------
+echo "first line" >"$D/log"
+"$TCPFSM" -r "$G" -o /dev/stdout >>"$D/log" 2>"$TMPD/err"
+expect_eq "-o /dev/stdout with stdout appending to a file: exit status" 0 "$?"
+expect_eq "-o /dev/stdout with stdout appending to a file: the file's first line kept" "first line" \
+    "$(head -n 1 "$D/log")"
+if tail -n +2 "$D/log" | cmp -s - "$TMPD/expected.text"; then pass "-o /dev/stdout: the report appended after it"
+else fail "-o /dev/stdout: the report is not what follows the first line"; fi
+echo secret >"$D/private.txt"
+chmod 600 "$D/private.txt"
+run -r "$G" -o "$D/private.txt"
+expect_eq "-o over an existing file: exit status" 0 "$rc"
+expect_eq "-o over an existing 0600 file: its mode is kept" 600 "$(stat -c %a "$D/private.txt")"
+ln -s not-yet.txt "$D/dangling"
+run -r "$G" -o "$D/dangling"
+expect_eq "-o dangling symbolic link: exit status" 0 "$rc"
+if [ -L "$D/dangling" ] && cmp -s "$TMPD/expected.text" "$D/not-yet.txt"; then
+    pass "-o dangling symbolic link: the link kept, the file it names created with the report"
+else
+    fail "-o dangling symbolic link: link replaced or its target not written"
+fi
+ln -s loop "$D/loop"
+run -r "$G" -o "$D/loop"
+expect_eq "-o symbolic link loop: exit status 3" 3 "$rc"
+expect_eq "-o symbolic link loop: still a link" yes "$([ -L "$D/loop" ] && echo yes)"
+rm -f "$D/loop"
+
+# --- one file for two jobs ------------------------------------------------------
+cp "$G" "$D/input.pcap"
+run -r "$D/input.pcap" -o "$D/../outdir/input.pcap"
+expect_eq "-o naming the input (by another path): exit status 2" 2 "$rc"
+one_line_msg "-o naming the input" "tcpfsm: "
+if cmp -s "$G" "$D/input.pcap"; then pass "-o naming the input: the input untouched"; else fail "-o destroyed the input"; fi
+run -r "$D/input.pcap" -w "$D/input.pcap"
+expect_eq "-w naming the input: exit status 2" 2 "$rc"
+echo x >"$D/both"
+(cd "$D" && "$TCPFSM" -r "$G" -o ./both -w both >/dev/null 2>&1)
+expect_eq "-o ./both -w both (one file, two names): exit status 2" 2 "$?"
+run -r "$G" -o ""
+expect_eq "-o '': exit status 2" 2 "$rc"
+
+# --- a failed -w does not cost the report ----------------------------------------
+rm -f "$D/with-w.txt"
+run -r "$G" -o "$D/with-w.txt" -w "$TMPD/no/such/dir/ev.pcap"
+expect_eq "-w into a missing directory with -o: exit status 3" 3 "$rc"
+if cmp -s "$TMPD/expected.text" "$D/with-w.txt"; then pass "-w failed: the -o report is still written, complete"
+else fail "-w failed: the -o report was lost"; fi
+
+# --- signals that end the process remove the temporary files ------------------------
+rm -f "$D/fsize.txt"
+rc=0
+(ulimit -f 1; exec "$TCPFSM" -r "$G" --all -o "$D/fsize.txt" --format json) >/dev/null 2>&1 || rc=$?
+expect_eq "-o past the file size limit: ended by SIGXFSZ" $((128 + 25)) "$rc"
+expect_eq "-o past the file size limit: no file, no temporary file" "0 0" \
+    "$([ -e "$D/fsize.txt" ] && echo 1 || echo 0) $(leftovers)"
+
 # --- a run that reports nothing leaves an existing file as it was -------------
 echo OLD >"$D/keep.txt"
 run -r "$FX/no-such-file.pcap" -o "$D/keep.txt"
@@ -110,17 +166,17 @@ start_blocked() {
     exec 7>"$TMPD/fifo"
     head -c "$off_conn_a_end" "$G" >&7
 }
-# wait_read: until tcpfsm is blocked reading its standard input, i.e. it has
-# taken everything the FIFO held and installed its signal handlers (bounded:
-# 20 s).  /proc/PID/syscall reads "0 0x0 ..." while the process waits in
-# read(0, ...) on x86_64 (other architectures number read differently: there,
+# wait_read: until tcpfsm is blocked waiting for its standard input, i.e. it
+# has taken everything the FIFO held and installed its signal handlers
+# (bounded: 20 s).  /proc/PID/syscall reads "7 ..." while the process waits
+# in poll(), as tcpfsm does on a pipe, or "0 0x0 ..." in read(0, ...), on x86_64 (other architectures number read differently: there,
 # rchar in /proc/PID/io past the bytes written, and a second more).
 wait_read() {
     local i sc r
     for ((i = 0; i < 200; i++)); do
         sc=$(cat "/proc/$pid/syscall" 2>/dev/null || true)
         case $(uname -m) in
-        x86_64) case $sc in "0 0x0 "*) return 0 ;; esac ;;
+        x86_64) case $sc in "0 0x0 "* | "7 "*) return 0 ;; esac ;;   # read(0, ...) or poll()
         *)  r=$(sed -n 's/^rchar: //p' "/proc/$pid/io" 2>/dev/null || echo 0)
             if [ "${r:-0}" -ge "$1" ]; then sleep 1; return 0; fi ;;
         esac
