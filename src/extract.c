@@ -96,7 +96,7 @@ uint64_t selection_chosen(const struct selection *s) { return s->chosen; }
 uint64_t selection_not_kept(const struct selection *s) { return s->tab.refused; }
 
 bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     uint64_t *written, char *err, size_t errlen)
+                     const volatile sig_atomic_t *stop, uint64_t *written, char *err, size_t errlen)
 {
     *written = 0;
     struct capture *cap = capture_open_file(path, err, errlen);
@@ -117,6 +117,11 @@ bool selection_write(struct selection *s, const char *path, const char *filter, 
     uint64_t other_link = 0;
     bool ok = true;
     while ((rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
+        if (stop && *stop) {
+            snprintf(err, errlen, "%s not written: interrupted by a signal", out_path);
+            ok = false;
+            break;
+        }
         struct segment seg;
         if (decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg) != DEC_TCP)
             continue;

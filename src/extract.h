@@ -7,6 +7,7 @@
 #ifndef TCPFSM_EXTRACT_H
 #define TCPFSM_EXTRACT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,8 +27,9 @@ uint64_t selection_not_kept(const struct selection *s);
 
 /* Second pass: read path again, through the same filter as the first, and
  * write the chosen connections' packets to out_path.  Returns false with err
- * set on failure. */
+ * set on failure, or once *stop is set (by a signal handler; NULL: never):
+ * then nothing is written. */
 bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     uint64_t *written, char *err, size_t errlen);
+                     const volatile sig_atomic_t *stop, uint64_t *written, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
  *
  * The data flows one way: capture -> decode -> tracker -> (census, report). */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,28 +53,39 @@ static void die_by_signal(int sig)
     raise(sig);
 }
 
+/* The first SIGINT, SIGTERM or SIGHUP while reading stops the reading; a
+ * second one (say, while the report is stuck on a pipe nobody reads) ends
+ * the process. */
 static void on_interrupt(int sig)
 {
-    if (reading)
+    if (reading && !interrupted)
         interrupted = sig;
     else
         die_by_signal(sig);
 }
 
-static void catch_signals(void)
+/* Catch sig with handler, unless whoever started us ignores it (nohup, a
+ * shell's background job, trap '' PIPE): that choice stands. */
+static void catch(int sig, void (*handler)(int))
 {
-    struct sigaction sa;
+    struct sigaction sa, old;
+    if (sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+        return;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    sa.sa_handler = on_interrupt;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-    sa.sa_handler = die_by_signal;
-    sigaction(SIGQUIT, &sa, NULL);
-    sigaction(SIGPIPE, &sa, NULL);
-    sigaction(SIGXFSZ, &sa, NULL);
+    sa.sa_handler = handler;
+    sigaction(sig, &sa, NULL);
+}
+
+static void catch_signals(void)
+{
+    catch(SIGINT, on_interrupt);
+    catch(SIGTERM, on_interrupt);
+    catch(SIGHUP, on_interrupt);
+    catch(SIGQUIT, die_by_signal);
+    catch(SIGPIPE, die_by_signal);
+    catch(SIGXFSZ, die_by_signal);
     pcapfile_set_interrupt(&interrupted);
 }
 
@@ -98,20 +110,29 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
         selection_consider(k->selection, c, k->analysis);
 }
 
-/* -w with standard input: keep a copy of the input for the second pass. */
-static char *copy_stdin(char *err, size_t errlen)
+/* -w reads its input twice.  Standard input, a FIFO or a process
+ * substitution can be read only once: keep a copy in $TMPDIR for the second
+ * pass (removed on every exit, signals included).  in_fd: the input, name:
+ * how messages call it.  *slot: the copy's cleanup slot. */
+static char *copy_input(int in_fd, const char *name, int *slot, char *err, size_t errlen)
 {
     const char *dir = getenv("TMPDIR");
     size_t n = strlen(dir ? dir : "/tmp") + 32;
     char *path = malloc(n);
     if (!path) {
-        snprintf(err, errlen, "standard input: out of memory");
+        snprintf(err, errlen, "%s: out of memory", name);
         return NULL;
     }
-    snprintf(path, n, "%s/tcpfsm-stdin-XXXXXX", dir ? dir : "/tmp");
+    snprintf(path, n, "%s/tcpfsm-input-XXXXXX", dir ? dir : "/tmp");
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);     /* the file and its slot at once */
     int fd = mkstemp(path);
+    if (fd >= 0)
+        *slot = cleanup_track(path);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
-        snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
+        snprintf(err, errlen, "%s: cannot keep a copy for -w: %s", name, strerror(errno));
         free(path);
         return NULL;
     }
@@ -119,40 +140,57 @@ static char *copy_stdin(char *err, size_t errlen)
     ssize_t r = 0;
     reading = 1;
     for (;;) {
-        if (!interrupted && pcapfile_wait_readable(STDIN_FILENO, &interrupted))
-            r = read(STDIN_FILENO, buf, sizeof buf);
+        if (!interrupted && pcapfile_wait_readable(in_fd, &interrupted))
+            r = read(in_fd, buf, sizeof buf);
         if (interrupted) {
-            snprintf(err, errlen, "standard input: interrupted by a signal while keeping a copy for -w, "
-                                  "before anything was analysed; nothing reported");
-            close(fd);
-            unlink(path);
-            free(path);
-            return NULL;
-        }
-        if (r == 0)
+            snprintf(err, errlen, "%s: interrupted by a signal while keeping a copy for -w, "
+                                  "before anything was analysed; nothing reported", name);
             break;
+        }
+        if (r == 0) {
+            close(fd);
+            reading = 0;            /* until the copy is being read */
+            return path;
+        }
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0 || write(fd, buf, (size_t)r) != r) {
-            snprintf(err, errlen, "standard input: cannot keep a copy for -w: %s", strerror(errno));
-            close(fd);
-            unlink(path);
-            free(path);
-            return NULL;
+            snprintf(err, errlen, "%s: cannot keep a copy for -w: %s", name, strerror(errno));
+            break;
         }
     }
     close(fd);
-    reading = 0;            /* until the copy is being read */
-    return path;
+    unlink(path);
+    cleanup_untrack(*slot);
+    *slot = 0;
+    free(path);
+    return NULL;
 }
 
-/* Are a and b the same existing regular file (by device and inode, so
- * whatever the paths)? */
+/* The directory part of path ("." if none) holds the same inode as dir's? */
+static bool same_dir_of(const char *a, const char *b)
+{
+    char da[4096], db[4096];
+    const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
+    snprintf(da, sizeof da, "%.*s", sa ? (int)(sa - a) + 1 : 1, sa ? a : ".");
+    snprintf(db, sizeof db, "%.*s", sb ? (int)(sb - b) + 1 : 1, sb ? b : ".");
+    struct stat x, y;
+    return stat(da, &x) == 0 && stat(db, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino &&
+           !strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b);
+}
+
+/* Would a and b name the same regular file, whatever the paths: the same
+ * inode if both exist, the same name in the same directory if neither does
+ * yet? */
 static bool same_file(const char *a, const char *b)
 {
+    if (!a || !b || !strcmp(a, "-") || !strcmp(b, "-"))
+        return false;
     struct stat x, y;
-    return a && b && strcmp(a, "-") && strcmp(b, "-") && stat(a, &x) == 0 && stat(b, &y) == 0 &&
-           S_ISREG(x.st_mode) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+    bool ea = stat(a, &x) == 0, eb = stat(b, &y) == 0;
+    if (ea && eb)
+        return S_ISREG(x.st_mode) && x.st_dev == y.st_dev && x.st_ino == y.st_ino;
+    return !ea && !eb && same_dir_of(a, b);
 }
 
 /* Read a capture file and report on it; -w's second pass too. */
@@ -321,7 +359,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
         fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt->write_file);
     } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt->filter, opt->write_file, &written, err, sizeof err)) {
+        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, &written, err,
+                            sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),
                     opt->write_file);
@@ -330,7 +369,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
                         (unsigned long long)selection_not_kept(selection));
         } else {
             fprintf(stderr, "tcpfsm: %s\n", err);
-            status = EXIT_OUTPUT;
+            status = interrupted ? EXIT_INTERRUPTED : EXIT_OUTPUT;
         }
     }
     report_destroy(rep);
@@ -361,7 +400,9 @@ int main(int argc, char **argv)
     }
 
     char err[512];
-    char *stdin_copy = NULL;
+    char *stdin_copy = NULL;            /* -w's copy of an input read once */
+    const char *copy_name = NULL;       /* what messages call that input */
+    int copy_slot = 0;
     const char *input = opt.read_file;
     /* One file for two jobs would be lost to one of them. */
     const char *clash = NULL, *clash_path = NULL;
@@ -371,6 +412,11 @@ int main(int argc, char **argv)
         clash = "-w names the input file", clash_path = opt.write_file;
     else if (same_file(opt.output_file, opt.write_file))
         clash = "-o and -w name the same file", clash_path = opt.output_file;
+    struct stat wst, ost;
+    if (!clash && opt.write_file && !opt.output_file && stat(opt.write_file, &wst) == 0 &&
+        fstat(STDOUT_FILENO, &ost) == 0 && wst.st_dev == ost.st_dev && wst.st_ino == ost.st_ino)
+        clash = "-w names standard output, where the report goes (give -o FILE for the report)",
+        clash_path = opt.write_file;
     if (clash) {
         fprintf(stderr, "tcpfsm: %s: %s\n", clash_path, clash);
         options_free(&opt);
@@ -385,14 +431,24 @@ int main(int argc, char **argv)
             fprintf(stderr, "tcpfsm: %s\n", err);
             goto out;
         }
-        if (!strcmp(input, "-")) {
-            stdin_copy = copy_stdin(err, sizeof err);
+        struct stat st;
+        bool is_stdin = !strcmp(input, "-");
+        if (is_stdin || (stat(input, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
+            int in_fd = is_stdin ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC);
+            if (in_fd < 0) {
+                fprintf(stderr, "tcpfsm: %s: cannot open: %s\n", input, strerror(errno));
+                goto out;
+            }
+            stdin_copy = copy_input(in_fd, is_stdin ? "standard input" : input, &copy_slot, err, sizeof err);
+            if (!is_stdin)
+                close(in_fd);
             if (!stdin_copy) {
                 fprintf(stderr, "tcpfsm: %s\n", err);
                 if (interrupted)
                     status = EXIT_INTERRUPTED;
                 goto out;
             }
+            copy_name = is_stdin ? "standard input" : opt.read_file;
             input = stdin_copy;
         }
     }
@@ -409,7 +465,7 @@ int main(int argc, char **argv)
         out = report_file.fp;
     }
     bool report_failed = false;
-    status = run_file(&opt, input, stdin_copy ? "standard input" : NULL, selection, out, &report_failed);
+    status = run_file(&opt, input, copy_name, selection, out, &report_failed);
     if (opt.output_file) {
         /* A failed -w does not cost the report: it is complete. */
         if (status == EXIT_USAGE || report_failed) {
@@ -425,6 +481,7 @@ int main(int argc, char **argv)
 out:
     if (stdin_copy) {
         unlink(stdin_copy);
+        cleanup_untrack(copy_slot);
         free(stdin_copy);
     }
     selection_destroy(selection);

@@ -10,17 +10,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* For the signal handler: the temporary files being written (-w and -o at
- * most), each slot in use or not. */
-enum { SIGNAL_SLOTS = 2 };
+/* For the signal handler: the temporary files in existence (-w's, -o's and
+ * -w's copy of a pipe at most), each slot in use or not. */
+enum { SIGNAL_SLOTS = 3 };
 static char tmp_for_signal[SIGNAL_SLOTS][4096];
 static volatile sig_atomic_t tmp_active[SIGNAL_SLOTS];
 
+int cleanup_track(const char *path)
+{
+    for (int s = 0; s < SIGNAL_SLOTS; s++) {
+        if (!tmp_active[s] && strlen(path) < sizeof tmp_for_signal[s]) {
+            memcpy(tmp_for_signal[s], path, strlen(path) + 1);
+            atomic_signal_fence(memory_order_seq_cst);  /* the name before the flag */
+            tmp_active[s] = 1;
+            return s + 1;
+        }
+    }
+    return 0;
+}
+
+void cleanup_untrack(int slot)
+{
+    if (slot > 0 && slot <= SIGNAL_SLOTS)
+        tmp_active[slot - 1] = 0;
+}
+
 static void release_slot(struct atomic_file *f)
 {
-    if (f->slot > 0)
-        tmp_active[f->slot - 1] = 0;
+    cleanup_untrack(f->slot);
     f->slot = 0;
+}
+
+/* Signals blocked while a temporary file and its cleanup slot come and go
+ * together. */
+static void block_signals(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, old);
 }
 
 /* A target that exists and is not a regular file - a terminal, a FIFO,
@@ -80,18 +107,30 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
             snprintf(err, errlen, "%s: %s", path, strerror(ELOOP));
             return false;
         }
-        if (!real) {
+        /* A dangling link (or a chain of them): follow it to the name
+         * that does not exist yet, each step relative to its link. */
+        for (int hop = 0; !real || (lstat(real, &st) == 0 && S_ISLNK(st.st_mode)); hop++) {
+            const char *from = real ? real : path;
             char target[4096];
-            ssize_t tl = readlink(path, target, sizeof target - 1);
-            if (tl > 0) {
-                target[tl] = 0;
-                const char *slash = strrchr(path, '/');
-                size_t dl = target[0] == '/' || !slash ? 0 : (size_t)(slash - path) + 1;
-                real = malloc(dl + (size_t)tl + 1);
-                if (real) {
-                    memcpy(real, path, dl);
-                    memcpy(real + dl, target, (size_t)tl + 1);
-                }
+            ssize_t tl = hop < 40 ? readlink(from, target, sizeof target - 1) : -1;
+            if (tl <= 0) {
+                free(real);
+                snprintf(err, errlen, "%s: %s", path, strerror(hop < 40 ? errno : ELOOP));
+                return false;
+            }
+            target[tl] = 0;
+            const char *slash = strrchr(from, '/');
+            size_t dl = target[0] == '/' || !slash ? 0 : (size_t)(slash - from) + 1;
+            char *next = malloc(dl + (size_t)tl + 1);
+            if (next) {
+                memcpy(next, from, dl);
+                memcpy(next + dl, target, (size_t)tl + 1);
+            }
+            free(real);
+            real = next;
+            if (!real) {
+                snprintf(err, errlen, "%s: out of memory", path);
+                return false;
             }
         }
     }
@@ -106,7 +145,12 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
     }
     /* same directory as the target, so rename() is atomic */
     snprintf(f->tmp, n, "%s.tmp-XXXXXX", f->path);
+    sigset_t oldmask;
+    block_signals(&oldmask);
     int fd = mkstemp(f->tmp);
+    if (fd >= 0)
+        f->slot = cleanup_track(f->tmp);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
     if (fd < 0) {
         snprintf(err, errlen, "%s: cannot create: %s", path, strerror(errno));
         free(f->tmp);
@@ -123,8 +167,12 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
     mode_t want = (mode_t)mode & ~mask;
     if (exists && S_ISREG(old.st_mode)) {
         want = old.st_mode & 07777;
-        if (fchown(fd, old.st_uid, old.st_gid) != 0)
+        if (fchown(fd, old.st_uid, old.st_gid) != 0) {
             want &= 0777;   /* not ours to give away: no set-id bits */
+            /* not the old group either: its permissions must not go to ours */
+            if (fchown(fd, (uid_t)-1, old.st_gid) != 0)
+                want &= ~(mode_t)070;
+        }
     }
     if (fchmod(fd, want) != 0) {
         snprintf(err, errlen, "%s: cannot set its mode: %s", path, strerror(errno));
@@ -140,15 +188,6 @@ bool atomic_open(struct atomic_file *f, const char *path, unsigned mode, char *e
         atomic_abort(f);
         return false;
     }
-    for (int s = 0; s < SIGNAL_SLOTS; s++) {
-        if (!tmp_active[s] && strlen(f->tmp) < sizeof tmp_for_signal[s]) {
-            memcpy(tmp_for_signal[s], f->tmp, strlen(f->tmp) + 1);
-            atomic_signal_fence(memory_order_seq_cst);  /* the name before the flag */
-            tmp_active[s] = 1;
-            f->slot = s + 1;
-            break;
-        }
-    }
     return true;
 }
 
@@ -162,15 +201,18 @@ bool atomic_commit(struct atomic_file *f, char *err, size_t errlen)
         saved = errno;
     }
     f->fp = NULL;
+    sigset_t oldmask;
+    block_signals(&oldmask);
     if (ok && !f->direct && rename(f->tmp, f->path) != 0) {
         ok = false;
         saved = errno;
     }
-    if (!ok)
-        snprintf(err, errlen, "%s: cannot write: %s", f->path, strerror(saved));
     if (!ok && f->tmp)
         unlink(f->tmp);
     release_slot(f);
+    sigprocmask(SIG_SETMASK, &oldmask, NULL);
+    if (!ok)
+        snprintf(err, errlen, "%s: cannot write: %s", f->path, strerror(saved));
     free(f->tmp);
     free(f->path);
     f->tmp = f->path = NULL;

@@ -27,6 +27,11 @@ void pcapwrite_abort(struct pcapwrite *w);
 /* Remove the temporary file of an unfinished write (from a signal handler:
  * async-signal-safe). */
 void pcapwrite_cleanup_on_signal(void);
+/* Have pcapwrite_cleanup_on_signal() remove path too (a temporary file of
+ * the caller's); returns a slot for cleanup_untrack(), 0 if none was free.
+ * Call with signals blocked from creating the file until this returns. */
+int cleanup_track(const char *path);
+void cleanup_untrack(int slot);
 
 /* The same, for any output file: write to a temporary name, rename on
  * commit. */

@@ -116,6 +116,37 @@ echo x >"$D/both"
 expect_eq "-o ./both -w both (one file, two names): exit status 2" 2 "$?"
 run -r "$G" -o ""
 expect_eq "-o '': exit status 2" 2 "$rc"
+rm -f "$D/new"
+(cd "$D" && "$TCPFSM" -r "$G" -o new -w ./new >/dev/null 2>&1)
+expect_eq "-o new -w ./new (one file not yet there, two names): exit status 2" 2 "$?"
+"$TCPFSM" -r "$G" -w /dev/stdout --select 1 >"$D/mixed" 2>"$TMPD/err"
+expect_eq "-w /dev/stdout with the report on standard output: exit status 2" 2 "$?"
+expect_eq "-w /dev/stdout with the report on standard output: nothing written" 0 "$(wc -c <"$D/mixed")"
+ln -s l2 "$D/l1"
+ln -s final "$D/l2"
+run -r "$G" -o "$D/l1"
+expect_eq "-o through two dangling links: exit status" 0 "$rc"
+if [ -L "$D/l1" ] && [ -L "$D/l2" ] && cmp -s "$TMPD/expected.text" "$D/final"; then
+    pass "-o through two dangling links: both links kept, the last name created"
+else
+    fail "-o through two dangling links: a link replaced or the final name not written"
+fi
+
+# --- inputs that can be read only once, with -w (which reads twice) -------------
+run -r <(cat "$G") -w "$D/from-pipe.pcap" --select 1
+expect_eq "-w with a process substitution as input: exit status" 0 "$rc"
+if [ -s "$D/from-pipe.pcap" ] && grep -q "wrote [1-9][0-9]* packets" "$TMPD/err"; then
+    pass "-w with a process substitution as input: packets written from tcpfsm's copy"
+else
+    fail "-w with a process substitution as input: $(cat "$TMPD/err")"
+fi
+expect_eq "-w with a process substitution: the copy removed" 0 \
+    "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'tcpfsm-input-*' -newer "$D/from-pipe.pcap" 2>/dev/null | wc -l)"
+
+# --- an ignored SIGPIPE stays ignored: a closed pipe is an output error ----------
+rc=0
+bash -c "trap '' PIPE; (sleep 0.5; exec \"\$1\" -r \"\$2\" --format json) | true; exit \${PIPESTATUS[0]}" _ "$TCPFSM" "$G" || rc=$?
+expect_eq "SIGPIPE ignored by the caller, reader gone: exit status 3" 3 "$rc"
 
 # --- a failed -w does not cost the report ----------------------------------------
 rm -f "$D/with-w.txt"
@@ -161,7 +192,11 @@ one_line_msg "-o in a directory that does not exist" "tcpfsm: $TMPD/no/such/dir/
 start_blocked() {
     rm -f "$TMPD/fifo"
     mkfifo "$TMPD/fifo"
-    "$TCPFSM" -r - "$@" <"$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
+    # A background job of a script starts with SIGINT ignored, and tcpfsm
+    # keeps what it inherits: give it the default disposition back.
+    "$PY" -c 'import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" -r - "$@" <"$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
     pid=$!
     exec 7>"$TMPD/fifo"
     head -c "$off_conn_a_end" "$G" >&7
