@@ -159,7 +159,11 @@ else fail "-w failed: the -o report was lost"; fi
 rm -f "$D/fsize.txt"
 rc=0
 (ulimit -f 1; exec "$TCPFSM" -r "$G" --all -o "$D/fsize.txt" --format json) >/dev/null 2>&1 || rc=$?
-expect_eq "-o past the file size limit: ended by SIGXFSZ" $((128 + 25)) "$rc"
+# (ended by SIGXFSZ; exit status 3 if the caller ignores that signal)
+case $rc in
+$((128 + 25)) | 3) pass "-o past the file size limit: ended by SIGXFSZ or an output error ($rc)" ;;
+*) fail "-o past the file size limit: exit status $rc" ;;
+esac
 expect_eq "-o past the file size limit: no file, no temporary file" "0 0" \
     "$([ -e "$D/fsize.txt" ] && echo 1 || echo 0) $(leftovers)"
 
@@ -192,10 +196,12 @@ one_line_msg "-o in a directory that does not exist" "tcpfsm: $TMPD/no/such/dir/
 start_blocked() {
     rm -f "$TMPD/fifo"
     mkfifo "$TMPD/fifo"
-    # A background job of a script starts with SIGINT ignored, and tcpfsm
-    # keeps what it inherits: give it the default disposition back.
+    # A background job of a script starts with SIGINT ignored, a run under
+    # nohup with SIGHUP ignored, and tcpfsm keeps what it inherits: give it
+    # the default dispositions back.
     "$PY" -c 'import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_DFL)
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
 os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" -r - "$@" <"$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
     pid=$!
     exec 7>"$TMPD/fifo"
