@@ -400,7 +400,7 @@ int main(int argc, char **argv)
     }
 
     char err[512];
-    char *stdin_copy = NULL;            /* -w's copy of an input read once */
+    char *input_copy = NULL;            /* -w's copy of an input read once */
     const char *copy_name = NULL;       /* what messages call that input */
     int copy_slot = 0;
     const char *input = opt.read_file;
@@ -439,17 +439,17 @@ int main(int argc, char **argv)
                 fprintf(stderr, "tcpfsm: %s: cannot open: %s\n", input, strerror(errno));
                 goto out;
             }
-            stdin_copy = copy_input(in_fd, is_stdin ? "standard input" : input, &copy_slot, err, sizeof err);
+            input_copy = copy_input(in_fd, is_stdin ? "standard input" : input, &copy_slot, err, sizeof err);
             if (!is_stdin)
                 close(in_fd);
-            if (!stdin_copy) {
+            if (!input_copy) {
                 fprintf(stderr, "tcpfsm: %s\n", err);
                 if (interrupted)
                     status = EXIT_INTERRUPTED;
                 goto out;
             }
             copy_name = is_stdin ? "standard input" : opt.read_file;
-            input = stdin_copy;
+            input = input_copy;
         }
     }
     /* -o: the report goes to a temporary file beside FILE, renamed over it
@@ -479,10 +479,10 @@ int main(int argc, char **argv)
         }
     }
 out:
-    if (stdin_copy) {
-        unlink(stdin_copy);
+    if (input_copy) {
+        unlink(input_copy);
         cleanup_untrack(copy_slot);
-        free(stdin_copy);
+        free(input_copy);
     }
     selection_destroy(selection);
     options_free(&opt);

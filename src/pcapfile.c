@@ -445,7 +445,8 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         return NULL;
     }
     struct stat sb;
-    if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    bool have_stat = fstat(fd, &sb) == 0;
+    if (have_stat && S_ISDIR(sb.st_mode)) {
         snprintf(err, errlen, "%s: is a directory, not a capture file", name);
         if (!is_stdin)
             close(fd);
@@ -466,7 +467,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         return NULL;
     }
     f->fd = fd;
-    f->pollable = fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
+    f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->close_fd = !is_stdin;
     f->buf = buf;
     f->linktype = -1;
