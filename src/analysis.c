@@ -323,7 +323,7 @@ static struct flood_rec *flood_window(struct analysis *an, const struct conn *c,
     return f;
 }
 
-static void flood_attempt(struct analysis *an, const struct conn *c, const struct segment *seg)
+static void flood_attempt(struct analysis *an, const struct conn *c, const struct seg_core *seg)
 {
     struct flood_rec *f = flood_window(an, c, seg->ts);
     if (!f)
@@ -355,7 +355,7 @@ static void flood_completed(struct analysis *an, const struct conn *c, tstamp_t 
 /* ---------------------------------------------------------- hooks --- */
 
 void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_state from,
-                    enum tcp_event ev, const struct segment *seg)
+                    enum tcp_event ev, const struct seg_core *seg)
 {
     const struct conn_end *p = &c->ep[!role];
     struct anomaly *a;
@@ -416,7 +416,7 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
 }
 
 /* Handshake completion: retransmissions it needed, how long it took. */
-static void handshake_done(struct analysis *an, struct conn *c, const struct segment *seg)
+static void handshake_done(struct analysis *an, struct conn *c, const struct seg_core *seg)
 {
     const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
     flood_completed(an, c, seg->ts);
@@ -447,7 +447,7 @@ static void handshake_done(struct analysis *an, struct conn *c, const struct seg
 }
 
 /* What a RST ended: who, from which state, with what outstanding. */
-static void rst_abort(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+static void rst_abort(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f)
 {
     const struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
@@ -497,7 +497,7 @@ const struct history *analysis_history(const struct analysis *an, const struct c
     return x && x->hist ? pool_at(&an->hist, x->hist) : NULL;
 }
 
-void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+void analysis_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f)
 {
     uint8_t fl = seg->flags;
@@ -669,7 +669,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 }
 
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
-                     const struct segment *seg)
+                     const struct seg_core *seg)
 {
     if (!in_time_wait)
         return;

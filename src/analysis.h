@@ -72,11 +72,11 @@ void analysis_destroy(struct analysis *an);
 
 /* Hooks, called by the tracker. */
 void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_state from,
-                    enum tcp_event ev, const struct segment *seg);
-void analysis_segment(struct analysis *an, struct conn *c, int role, const struct segment *seg,
+                    enum tcp_event ev, const struct seg_core *seg);
+void analysis_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f);
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
-                     const struct segment *seg);
+                     const struct seg_core *seg);
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */

@@ -79,12 +79,14 @@ struct anomaly {
     uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
     uint8_t nevidence;
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */
+    uint32_t next;          /* next anomaly of the same connection (pool index) */
     tstamp_t start, end;    /* first and last occurrence */
     uint32_t evidence[ANOMALY_EVIDENCE]; /* packet numbers in the capture
                                             (saturating at 2^32 - 1) */
     uint64_t value;         /* id-specific amount: bytes, nanoseconds, ... */
     uint64_t value2;
-    uint32_t next;          /* next anomaly of the same connection (pool index) */
 };
+/* (Laid out without padding: one is kept for every anomaly found.) */
+_Static_assert(sizeof(struct anomaly) <= 64, "an anomaly record: 64 bytes");
 
 #endif

@@ -160,8 +160,11 @@ void ct_prefetch(const struct conntab *t, uint64_t hash, int stage)
         return;
     }
     uint32_t idx = *b;
-    if (idx)
-        __builtin_prefetch(node_at(t, idx));
+    if (idx) {
+        /* every cache line of the record: the tracker reads both ends */
+        const uint8_t *r = (const uint8_t *)node_at(t, idx);
+        __builtin_prefetch(r);
+    }
 }
 
 void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash)
@@ -298,11 +301,13 @@ void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint
     uint32_t *chunk = calloc(nchunks, sizeof *chunk);
     size_t cap = DRAIN_CHUNK;
     struct rank_index *batch = malloc(cap * sizeof *batch);
+    uint32_t *place = malloc(DRAIN_CHUNK * sizeof *place);
     t->draining = true;
-    if (!chunk || !batch) {
+    if (!chunk || !batch || !place) {
         /* no memory to order them: visit in table order rather than lose any */
         free(chunk);
         free(batch);
+        free(place);
         for (uint32_t i = 1; i < t->high; i++) {
             struct ct_node *n = node_at(t, i);
             if (n->list != CT_LIST_NONE)
@@ -319,8 +324,13 @@ void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint
         n->hnext = chunk[k];
         chunk[k] = i;
     }
+    /* Ranks are unique, so a chunk's records usually go straight to their
+     * places; only ranks out of range or repeated (a caller's mistake) make
+     * the chunk fall back to a sort. */
     for (uint32_t k = 0; k < nchunks; k++) {
         size_t m = 0;
+        bool direct = true;
+        memset(place, 0, DRAIN_CHUNK * sizeof *place);
         for (uint32_t i = chunk[k]; i; i = node_at(t, i)->hnext) {
             if (m == cap) {
                 struct rank_index *b = realloc(batch, 2 * cap * sizeof *batch);
@@ -329,13 +339,26 @@ void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint
                 batch = b;
                 cap *= 2;
             }
-            batch[m].rank = rank(node_at(t, i));
+            uint32_t r = rank(node_at(t, i));
+            batch[m].rank = r;
             batch[m++].idx = i;
+            uint64_t off = (uint64_t)r - (uint64_t)k * DRAIN_CHUNK;
+            if (off >= DRAIN_CHUNK || place[off])
+                direct = false;
+            else
+                place[off] = i;
+        }
+        if (direct) {
+            for (uint32_t j = 0; j < DRAIN_CHUNK; j++)
+                if (place[j])
+                    visit(ctx, node_at(t, place[j]));
+            continue;
         }
         qsort(batch, m, sizeof *batch, cmp_rank);
         for (size_t j = 0; j < m; j++)
             visit(ctx, node_at(t, batch[j].idx));
     }
+    free(place);
     free(chunk);
     free(batch);
 }

@@ -65,7 +65,7 @@ void history_start(struct history *h, bool first_from_server)
         add(h, '^');
 }
 
-void history_segment(struct history *h, int role, const struct segment *seg, bool had_seq,
+void history_segment(struct history *h, int role, const struct seg_core *seg, bool had_seq,
                      uint32_t prev_snd_nxt, bool peer_fin, bool sender_reset)
 {
     uint8_t f = seg->flags;

@@ -33,7 +33,7 @@ struct history {
 void history_start(struct history *h, bool first_from_server);
 /* One segment from role, with the sender's highest sequence before it
  * (had_seq false if none) and whether the peer had sent a FIN. */
-void history_segment(struct history *h, int role, const struct segment *seg, bool had_seq,
+void history_segment(struct history *h, int role, const struct seg_core *seg, bool had_seq,
                      uint32_t prev_snd_nxt, bool peer_fin, bool sender_reset);
 /* Zeek's conn_state for the connection, from its endpoints and history. */
 const char *history_conn_state(const struct history *h, const struct conn *c);

@@ -14,10 +14,10 @@
 #include "capture.h"
 #include "census.h"
 #include "decode.h"
-#include "dedupe.h"
 #include "exitcodes.h"
 #include "pcapfile.h"
 #include "extract.h"
+#include "feed.h"
 #include "listeners.h"
 #include "live.h"
 #include "options.h"
@@ -253,55 +253,32 @@ static int run_file(struct options *opt, const char *input, const char *display,
 
     struct run_info info;
     memset(&info, 0, sizeof info);
-    struct capture_packet pkt;
-    enum capture_result rc = CAPTURE_END;
-    bool first = true;
-    /* A short pipeline: each TCP segment is decoded PIPE-1 segments before it
-     * is applied, and its connection's bucket and record are fetched
-     * meanwhile, so the tracker rarely waits on memory.  Segments keep their
-     * capture order. */
-    enum { PIPE = 8, HALF = PIPE / 2 };
-    static struct segment ring[PIPE];
-    static struct dedupe dedupe;
-    dedupe_init(&dedupe);
-    static struct tracker_prep prep[PIPE];
-    unsigned head = 0, queued = 0;
+    /* Packets are read and decoded in batches by the reading stage (a
+     * thread of its own when there are two processors: src/feed.c) and
+     * applied here in capture order.  Each segment's bucket in the table is
+     * fetched AHEAD segments before it is applied and its record HALF
+     * segments before, so the tracker rarely waits on memory. */
+    struct feed *feed = feed_start(cap, tr, &info, &interrupted,
+                                   opt->threads ? opt->threads : feed_default_threads());
+    if (!feed) {
+        fprintf(stderr, "tcpfsm: out of memory\n");
+        return EXIT_USAGE;
+    }
+    enum { AHEAD = 8, HALF = AHEAD / 2 };
     reading = 1;
-    while (!interrupted && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
-        if (first) {
-            info.first_ts = info.last_ts = pkt.ts;
-            first = false;
-        }
-        if (pkt.ts < info.first_ts)
-            info.first_ts = pkt.ts;
-        if (pkt.ts > info.last_ts)
-            info.last_ts = pkt.ts;
-        info.wire_bytes += pkt.wirelen;
-        struct segment *seg = &ring[head % PIPE];
-        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, seg);
-        seg->ts = pkt.ts;
-        if (o == DEC_TCP && dedupe_applies(pkt.linktype) && dedupe_seen(&dedupe, seg))
-            o = DEC_DUPLICATE;
-        info.outcome[o]++;
-        if (o != DEC_TCP)
-            continue;
-        seg->pktno = pkt.pktno;
-        /* the packet's bytes do not outlive this iteration */
-        seg->ip_hdr = seg->tcp_hdr = seg->frag_ip = NULL;
-        tracker_prepare(tr, seg, &prep[head % PIPE]);
-        if (queued >= HALF)
-            tracker_prefetch(tr, &prep[(head - HALF) % PIPE]);
-        head++;
-        if (++queued == PIPE) {
-            unsigned oldest = (head - PIPE) % PIPE;
-            tracker_segment_prepared(tr, &ring[oldest], &prep[oldest]);
-            queued--;
+    for (const struct feed_batch *b; (b = feed_next(feed));) {
+        uint32_t n = b->n;
+        for (uint32_t i = 0; i < n && i < AHEAD; i++)
+            tracker_prefetch_bucket(tr, &b->prep[i]);
+        for (uint32_t i = 0; i < n; i++) {
+            if (i + AHEAD < n)
+                tracker_prefetch_bucket(tr, &b->prep[i + AHEAD]);
+            if (i + HALF < n)
+                tracker_prefetch(tr, &b->prep[i + HALF]);
+            tracker_segment_prepared(tr, &b->seg[i], &b->prep[i]);
         }
     }
-    for (; queued; queued--) {
-        unsigned oldest = (head - queued) % PIPE;
-        tracker_segment_prepared(tr, &ring[oldest], &prep[oldest]);
-    }
+    enum capture_result rc = feed_end(feed);
     tracker_finish(tr);
     analysis_finish(analysis, tracker_now(tr));
 

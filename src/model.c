@@ -209,7 +209,7 @@ static void on_transition(void *ctx, const struct conn *c, int role, enum tcp_st
     ring_add_transition(m->ring, c->id, role, from, c->ep[role].state, ev, ts);
 }
 
-static void on_segment(void *ctx, const struct conn *c, int role, const struct segment *seg)
+static void on_segment(void *ctx, const struct conn *c, int role, const struct seg_core *seg)
 {
     struct model *m = ctx;
     const struct capture_packet *p = m->cur;

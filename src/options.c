@@ -33,6 +33,7 @@ enum {
     OPT_SPEED,
     OPT_REFRESH,
     OPT_INTERVAL,
+    OPT_THREADS,
 };
 
 static const struct option longopts[] = {
@@ -45,6 +46,7 @@ static const struct option longopts[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE},
     {"linger", required_argument, NULL, OPT_LINGER},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"all", no_argument, NULL, OPT_ALL},
     {"conns", no_argument, NULL, OPT_ALL},
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
@@ -89,6 +91,8 @@ static void usage(FILE *f)
         "      --idle-timeout SECS  retire connections idle this long; 0 never (default 3600)\n"
         "      --linger SECONDS     keep closed connections this long before retiring (default 5)\n"
         "      --max-conns N        most connections tracked at once (default 1048576)\n"
+        "      --threads N          -r: 2 reads packets in a thread of its own, 1 in one thread\n"
+        "                           (default 2 if more than one processor is available)\n"
         "      --stuck-after SECS   close-wait-stuck, fin-wait-2-stuck after this long; 0 any (default 60)\n"
         "      --slow-handshake MS  handshake-slow above this round trip (default 1000)\n"
         "      --idle-after SECS    idle: no segment for this long (default 60)\n"
@@ -213,6 +217,13 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         case OPT_MAX_CONNS:
             if (!parse_count("--max-conns", optarg, &o->tracker.max_conns))
                 return OPTIONS_ERROR;
+            break;
+        case OPT_THREADS:
+            if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
+                fprintf(stderr, "tcpfsm: --threads: \"%s\" is not 1 or 2\n", optarg);
+                return OPTIONS_ERROR;
+            }
+            o->threads = optarg[0] - '0';
             break;
         case OPT_ZEEK_PORTS: {
             char err[200];

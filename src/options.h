@@ -20,6 +20,7 @@ struct options {
     bool zeek_format;           /* --format zeek: a Zeek conn.log instead */
     struct zeek_config zeek;
     struct analysis_config analysis;
+    int threads;                /* --threads N: 1 or 2; 0: the default */
     /* the live view (live.c): -i, -D, -p, -s, -Z, --ui, --no-ui, --speed,
      * --refresh, --interval */
     const char *iface;          /* -i IFACE: capture live */

@@ -64,7 +64,7 @@ static void drop_oldest(struct ring *r)
     r->pcount--;
 }
 
-void ring_add_packet(struct ring *r, uint32_t conn_id, int role, const struct segment *seg,
+void ring_add_packet(struct ring *r, uint32_t conn_id, int role, const struct seg_core *seg,
                      const uint8_t *data, uint32_t caplen, uint32_t wirelen, int linktype)
 {
     uint32_t len = caplen < r->pkt_cap ? caplen : r->pkt_cap;

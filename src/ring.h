@@ -45,7 +45,7 @@ struct ring *ring_create(size_t arena_bytes, uint32_t max_pkts, uint32_t max_tra
 void ring_destroy(struct ring *r);
 size_t ring_memory(const struct ring *r);
 
-void ring_add_packet(struct ring *r, uint32_t conn_id, int role, const struct segment *seg,
+void ring_add_packet(struct ring *r, uint32_t conn_id, int role, const struct seg_core *seg,
                      const uint8_t *data, uint32_t caplen, uint32_t wirelen, int linktype);
 void ring_add_transition(struct ring *r, uint32_t conn_id, int role, enum tcp_state from,
                          enum tcp_state to, unsigned ev, tstamp_t ts);

@@ -41,23 +41,42 @@ enum {
 
 #define SEG_MAX_SACK 4
 
+/* What the tracker and everything after it (analysis, history, the live
+ * view's packet ring) read of a segment: the decoder's other fields serve
+ * the key, checksums, fragments and evidence, and stay with the decoder.
+ * The reading stage of -r hands over only this (src/feed.c), so it is kept
+ * small.  In struct segment the same fields are reachable both as
+ * seg.core and directly (seg.ts), through an anonymous struct of the same
+ * members. */
+#define SEGMENT_CORE_FIELDS                                                        \
+    tstamp_t ts;                                                                   \
+    uint64_t pktno;         /* 1-based position in the capture */                  \
+    uint32_t seq, ack;                                                             \
+    uint32_t payload_len;   /* TCP payload on the wire, from the IP length */      \
+    uint16_t sport, dport;                                                         \
+    uint16_t win;           /* raw window field (unscaled) */                      \
+    uint8_t flags;          /* TH_* */                                             \
+    uint8_t opts;           /* OPT_* */                                            \
+    uint8_t wscale;         /* valid if OPT_WSCALE */                              \
+    bool have_win;          /* window field was captured */
+
+struct seg_core {
+    SEGMENT_CORE_FIELDS
+};
+
 struct segment {
-    tstamp_t ts;
-    uint64_t pktno;         /* 1-based position in the capture */
+    union {
+        struct seg_core core;
+        struct {
+            SEGMENT_CORE_FIELDS
+        };
+    };
     struct flow_addr src, dst;
-    uint16_t sport, dport;
-    uint32_t seq, ack;
-    uint8_t flags;          /* TH_* */
     uint8_t hdr_len;        /* TCP header length from the data offset, bytes */
-    uint16_t win;           /* raw window field (unscaled) */
-    uint32_t payload_len;   /* TCP payload on the wire, from the IP length */
     uint32_t ip_len;        /* IP datagram length on the wire */
     uint16_t ip_id;         /* IPv4 identification (0 for IPv6) */
-    bool have_win;          /* window field was captured */
     bool hdr_truncated;     /* TCP header (options) cut by the snapshot length */
     bool ip_first_frag;     /* first fragment: payload_len covers only it */
-    uint8_t opts;           /* OPT_* */
-    uint8_t wscale;         /* valid if OPT_WSCALE */
     uint16_t mss;           /* valid if OPT_MSS */
     uint32_t tsval, tsecr;  /* valid if OPT_TIMESTAMP */
     uint8_t nsack;          /* SACK blocks kept (at most SEG_MAX_SACK) */

@@ -268,7 +268,7 @@ static int service_score(uint16_t port)
 /* For a connection picked up mid-stream: is the segment's destination the
  * server?  The well-known (or registered service) port wins; between equals,
  * the lower port. */
-static bool dst_is_server(const struct segment *seg)
+static bool dst_is_server(const struct seg_core *seg)
 {
     int s = service_score(seg->sport), d = service_score(seg->dport);
     if (s != d)
@@ -277,7 +277,7 @@ static bool dst_is_server(const struct segment *seg)
 }
 
 static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t hash,
-                           int dir, const struct segment *seg)
+                           int dir, const struct seg_core *seg)
 {
     struct conn *c = ct_insert(t->tab, key, hash);
     while (!c && ct_full(t->tab) && evict_one(t))
@@ -328,7 +328,7 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
 }
 
 /* Does this pure SYN start a new incarnation of the connection? */
-static bool starts_new_incarnation(const struct conn *c, int role, const struct segment *seg)
+static bool starts_new_incarnation(const struct conn *c, int role, const struct seg_core *seg)
 {
     if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN)
         return false;
@@ -352,7 +352,7 @@ static bool starts_new_incarnation(const struct conn *c, int role, const struct 
 
 /* Does seg's ACK acknowledge r's SYN?  Without r's ISN we cannot tell, and
  * give it the benefit of the doubt. */
-static bool acks_syn(const struct conn_end *r, const struct segment *seg)
+static bool acks_syn(const struct conn_end *r, const struct seg_core *seg)
 {
     if (!(seg->flags & TH_ACK))
         return false;
@@ -361,7 +361,7 @@ static bool acks_syn(const struct conn_end *r, const struct segment *seg)
     return seq_gt(seg->ack, r->isn) && seq_leq(seg->ack, r->snd_nxt);
 }
 
-static bool acks_fin(const struct conn_end *r, const struct segment *seg)
+static bool acks_fin(const struct conn_end *r, const struct seg_core *seg)
 {
     return (seg->flags & TH_ACK) && (r->flags & EPF_FIN) && seq_geq(seg->ack, r->fin_seq + 1);
 }
@@ -372,7 +372,7 @@ static bool acks_fin(const struct conn_end *r, const struct segment *seg)
  * acknowledged and what the sender has sent; the window is the one it last
  * advertised. */
 static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
-                           const struct conn_end *s, const struct segment *seg)
+                           const struct conn_end *s, const struct seg_core *seg)
 {
     switch (r->state) {
     case ST_SYN_SENT:
@@ -404,7 +404,7 @@ static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
 #define EV_NONE EV__COUNT
 
 static enum tcp_event classify_send(const struct conn_end *s, const struct conn_end *r,
-                                    const struct segment *seg)
+                                    const struct seg_core *seg)
 {
     uint8_t f = seg->flags;
     if (f & TH_RST)
@@ -434,7 +434,7 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
     return EV_SND_ACK;
 }
 
-static enum tcp_event classify_receive(const struct conn_end *r, const struct segment *seg,
+static enum tcp_event classify_receive(const struct conn_end *r, const struct seg_core *seg,
                                        bool rst_ok)
 {
     uint8_t f = seg->flags;
@@ -456,7 +456,7 @@ static enum tcp_event classify_receive(const struct conn_end *r, const struct se
 }
 
 /* Record what the sender's segment tells about its sequence space. */
-static void note_sent(struct conn_end *s, const struct segment *seg, bool rst_ok)
+static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_ok)
 {
     uint8_t f = seg->flags;
     if (s->pkts < UINT32_MAX)
@@ -507,7 +507,7 @@ static void note_sent(struct conn_end *s, const struct segment *seg, bool rst_ok
 /* -------------------------------------------------------------- applying --- */
 
 static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
-                        const struct segment *seg)
+                        const struct seg_core *seg)
 {
     struct conn_end *e = &c->ep[role];
     enum tcp_state from = e->state;
@@ -562,7 +562,7 @@ static uint32_t rel_us(const struct conn *c, tstamp_t ts)
 
 /* Handshake timing as seen from the capture point.  True when this segment
  * completes the handshake. */
-static bool note_handshake(struct conn *c, int role, const struct segment *seg)
+static bool note_handshake(struct conn *c, int role, const struct seg_core *seg)
 {
     uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
     if (role == CLIENT && f == TH_SYN && !(c->flags & CF_HS_SYNACK)) {
@@ -583,11 +583,21 @@ static bool note_handshake(struct conn *c, int role, const struct segment *seg)
     return false;
 }
 
-void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p)
+void tracker_key(const struct tracker *t, const struct segment *seg, struct tracker_prep *p)
 {
     ct_key_from_segment(seg, &p->key, &p->dir);
     p->hash = ct_hash(t->tab, &p->key);
+}
+
+void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p)
+{
     ct_prefetch(t->tab, p->hash, 0);
+}
+
+void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p)
+{
+    tracker_key(t, seg, p);
+    tracker_prefetch_bucket(t, p);
 }
 
 void tracker_prefetch(struct tracker *t, const struct tracker_prep *p)
@@ -600,10 +610,10 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
     struct tracker_prep p;
     ct_key_from_segment(seg, &p.key, &p.dir);
     p.hash = ct_hash(t->tab, &p.key);
-    tracker_segment_prepared(t, seg, &p);
+    tracker_segment_prepared(t, &seg->core, &p);
 }
 
-void tracker_segment_prepared(struct tracker *t, const struct segment *seg, const struct tracker_prep *p)
+void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)
 {
     /* 1. capture time, monotonic; expiry when it has moved on */
     if (!t->started) {

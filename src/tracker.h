@@ -44,7 +44,7 @@ struct tracker_observer {
     void (*transition)(void *ctx, const struct conn *c, int role, enum tcp_state from,
                        enum tcp_event ev, tstamp_t ts);
     /* A segment was applied to c by the endpoint `role` (optional). */
-    void (*segment)(void *ctx, const struct conn *c, int role, const struct segment *seg);
+    void (*segment)(void *ctx, const struct conn *c, int role, const struct seg_core *seg);
 };
 
 struct tracker_stats {
@@ -86,8 +86,13 @@ struct tracker_prep {
     int dir;
 };
 void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p);
+/* tracker_prepare() in two parts: the key and its hash, which only read the
+ * tracker (another thread may compute them, src/feed.c), then the fetch of
+ * the bucket, by the thread that will apply the segment. */
+void tracker_key(const struct tracker *t, const struct segment *seg, struct tracker_prep *p);
+void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p);
 void tracker_prefetch(struct tracker *t, const struct tracker_prep *p);
-void tracker_segment_prepared(struct tracker *t, const struct segment *seg, const struct tracker_prep *p);
+void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p);
 /* End of input: settle TIME_WAIT as of the last packet's time, then retire
  * every remaining connection (in order of creation) with RETIRE_END. */
 void tracker_finish(struct tracker *t);

@@ -202,7 +202,7 @@ void fz_packet(struct fz_run *r, int linktype, const uint8_t *data, uint32_t cap
     r->head++;
     if (++r->queued == PIPE) {
         unsigned oldest = (r->head - PIPE) % PIPE;
-        tracker_segment_prepared(r->tracker, &r->ring[oldest], &r->prep[oldest]);
+        tracker_segment_prepared(r->tracker, &r->ring[oldest].core, &r->prep[oldest]);
         r->queued--;
     }
 }
@@ -222,7 +222,7 @@ void fz_finish(struct fz_run *r, const struct fz_source *src)
 {
     for (; r->queued; r->queued--) {
         unsigned oldest = (r->head - r->queued) % PIPE;
-        tracker_segment_prepared(r->tracker, &r->ring[oldest], &r->prep[oldest]);
+        tracker_segment_prepared(r->tracker, &r->ring[oldest].core, &r->prep[oldest]);
     }
     tracker_finish(r->tracker);
     analysis_finish(r->analysis, tracker_now(r->tracker));

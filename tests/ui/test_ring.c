@@ -32,7 +32,7 @@ static void add(struct ring *r, uint32_t id, uint32_t n, uint32_t len)
     seg.seq = n;
     seg.pktno = n;
     memset(buf, (int)(n & 0xff), sizeof buf);
-    ring_add_packet(r, id, (int)(n & 1), &seg, buf, len, len + 10, 1);
+    ring_add_packet(r, id, (int)(n & 1), &seg.core, buf, len, len + 10, 1);
 }
 
 int main(void)

@@ -1,0 +1,264 @@
+/* feed.c - the reading stage of `tcpfsm -r`, on a thread of its own.
+ *
+ * The reading thread fills the batches of a small ring in turn and the
+ * caller's thread applies them in the same order.  `produced` counts the
+ * batches the reader has published, `consumed` those the caller has given
+ * back; a batch belongs to the reader from when it is given back until it
+ * is published again, then to the caller.  The counters are atomic: a
+ * release store publishes a batch's contents with it, an acquire load
+ * takes them.
+ *
+ * A side that finds nothing to do spins a little (a batch takes some tens
+ * of microseconds to fill or apply, far less than a trip through the
+ * scheduler), then sleeps on a condition variable.  To sleep it sets its
+ * `sleeping` flag and looks at the other side's counter again; the other
+ * side updates its counter and then looks at the flag.  Both are
+ * sequentially consistent, so at least one of them sees the other's store:
+ * either the sleeper sees the new count and does not sleep, or the updater
+ * sees the flag and wakes it, under the mutex the sleeper holds until it is
+ * inside pthread_cond_wait(). */
+#include "feed.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "dedupe.h"
+
+/* Batches in the ring: enough that neither side waits on the other's
+ * momentary hiccups, few enough to stay in the caches. */
+#define FEED_RING 8
+
+/* Spins before sleeping (each a pause instruction: about 10-100 ns). */
+#define FEED_SPINS 4096
+
+struct feed {
+    /* the reading stage's own */
+    struct capture *cap;
+    const struct tracker *tr;
+    struct run_info *info;
+    volatile sig_atomic_t *stop;
+    bool seen_packet;
+    enum capture_result rc;
+    struct dedupe dedupe;
+
+    bool threaded;
+    bool ended;             /* in the caller's thread: reading has ended */
+    bool holding;           /* the caller holds batch `consumed` */
+    pthread_t thread;
+    sigset_t saved_mask;    /* the caller's mask before feed_start() */
+
+    /* shared: each on a cache line of its own */
+    _Alignas(64) atomic_uint produced;  /* batches published (reader) */
+    _Alignas(64) atomic_uint consumed;  /* batches given back (caller) */
+    _Alignas(64) atomic_bool done;      /* the reader has published its last batch */
+    atomic_bool abandon;                /* the caller wants no more */
+    atomic_bool reader_sleeping, caller_sleeping;
+    pthread_mutex_t lock;
+    pthread_cond_t wake_reader, wake_caller;
+
+    _Alignas(64) struct feed_batch ring[FEED_RING];
+};
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Wait until ready(f) holds: spin, then sleep with *sleeping set until the
+ * other side wakes us through cv. */
+static void wait_until(struct feed *f, bool (*ready)(struct feed *), atomic_bool *sleeping, pthread_cond_t *cv)
+{
+    for (int i = 0; i < FEED_SPINS; i++) {
+        if (ready(f))
+            return;
+        cpu_relax();
+    }
+    pthread_mutex_lock(&f->lock);
+    atomic_store(sleeping, true);
+    while (!ready(f))
+        pthread_cond_wait(cv, &f->lock);
+    atomic_store(sleeping, false);
+    pthread_mutex_unlock(&f->lock);
+}
+
+/* After changing a counter or flag the other side waits on. */
+static void wake(struct feed *f, atomic_bool *sleeping, pthread_cond_t *cv)
+{
+    if (atomic_load(sleeping)) {
+        pthread_mutex_lock(&f->lock);
+        pthread_cond_signal(cv);
+        pthread_mutex_unlock(&f->lock);
+    }
+}
+
+/* The reader may fill the next batch: one is free, or it should stop. */
+static bool reader_ready(struct feed *f)
+{
+    return atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING || atomic_load(&f->abandon);
+}
+
+/* The caller may take a batch, or learn that there are no more. */
+static bool caller_ready(struct feed *f)
+{
+    return atomic_load(&f->produced) != atomic_load(&f->consumed) || atomic_load(&f->done);
+}
+
+/* Read packets into b until it is full (true) or reading ends (false: b may
+ * still hold segments). */
+static bool fill_batch(struct feed *f, struct feed_batch *b)
+{
+    struct run_info *info = f->info;
+    struct capture_packet pkt;
+    b->n = 0;
+    while (b->n < FEED_BATCH) {
+        if (*f->stop) {
+            f->rc = CAPTURE_END;
+            return false;
+        }
+        enum capture_result rc = capture_next(f->cap, &pkt);
+        if (rc != CAPTURE_PACKET) {
+            f->rc = rc;
+            return false;
+        }
+        if (!f->seen_packet) {
+            info->first_ts = info->last_ts = pkt.ts;
+            f->seen_packet = true;
+        }
+        if (pkt.ts < info->first_ts)
+            info->first_ts = pkt.ts;
+        if (pkt.ts > info->last_ts)
+            info->last_ts = pkt.ts;
+        info->wire_bytes += pkt.wirelen;
+        /* Decoded here, where it is in the cache; only what the tracker
+         * reads crosses to the other thread. */
+        struct segment seg;
+        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
+        seg.ts = pkt.ts;
+        if (o == DEC_TCP && dedupe_applies(pkt.linktype) && dedupe_seen(&f->dedupe, &seg))
+            o = DEC_DUPLICATE;
+        info->outcome[o]++;
+        if (o != DEC_TCP)
+            continue;
+        seg.pktno = pkt.pktno;
+        b->seg[b->n] = seg.core;
+        tracker_key(f->tr, &seg, &b->prep[b->n]);
+        b->n++;
+    }
+    return true;
+}
+
+static void *reading_thread(void *arg)
+{
+    struct feed *f = arg;
+    /* The caller blocks the stopping signals while we run: take them. */
+    pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
+    for (bool more = true; more;) {
+        wait_until(f, reader_ready, &f->reader_sleeping, &f->wake_reader);
+        if (atomic_load(&f->abandon))
+            break;
+        unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
+        struct feed_batch *b = &f->ring[k % FEED_RING];
+        more = fill_batch(f, b);
+        if (b->n) {
+            atomic_store(&f->produced, k + 1);
+            wake(f, &f->caller_sleeping, &f->wake_caller);
+        }
+    }
+    atomic_store(&f->done, true);
+    wake(f, &f->caller_sleeping, &f->wake_caller);
+    return NULL;
+}
+
+int feed_default_threads(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0)
+        return CPU_COUNT(&set) > 1 ? 2 : 1;
+    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+}
+
+struct feed *feed_start(struct capture *cap, const struct tracker *tr, struct run_info *info,
+                        volatile sig_atomic_t *stop, int threads)
+{
+    struct feed *f = aligned_alloc(64, sizeof *f);
+    if (!f)
+        return NULL;
+    memset(f, 0, sizeof *f);
+    f->cap = cap;
+    f->tr = tr;
+    f->info = info;
+    f->stop = stop;
+    f->rc = CAPTURE_END;
+    dedupe_init(&f->dedupe);
+    if (threads < 2)
+        return f;
+    if (pthread_mutex_init(&f->lock, NULL) != 0)
+        return f;
+    if (pthread_cond_init(&f->wake_reader, NULL) != 0 || pthread_cond_init(&f->wake_caller, NULL) != 0) {
+        pthread_mutex_destroy(&f->lock);
+        return f;
+    }
+    sigset_t stopping;
+    sigemptyset(&stopping);
+    sigaddset(&stopping, SIGINT);
+    sigaddset(&stopping, SIGTERM);
+    sigaddset(&stopping, SIGHUP);
+    sigaddset(&stopping, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &stopping, &f->saved_mask);
+    if (pthread_create(&f->thread, NULL, reading_thread, f) != 0) {
+        /* no thread: read in ours */
+        pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
+        pthread_cond_destroy(&f->wake_reader);
+        pthread_cond_destroy(&f->wake_caller);
+        pthread_mutex_destroy(&f->lock);
+        return f;
+    }
+    f->threaded = true;
+    return f;
+}
+
+const struct feed_batch *feed_next(struct feed *f)
+{
+    if (!f->threaded) {
+        if (f->ended)
+            return NULL;
+        f->ended = !fill_batch(f, &f->ring[0]);
+        return f->ring[0].n ? &f->ring[0] : NULL;
+    }
+    if (f->holding) {
+        atomic_fetch_add(&f->consumed, 1);
+        f->holding = false;
+        wake(f, &f->reader_sleeping, &f->wake_reader);
+    }
+    wait_until(f, caller_ready, &f->caller_sleeping, &f->wake_caller);
+    unsigned k = atomic_load_explicit(&f->consumed, memory_order_relaxed);
+    if (atomic_load(&f->produced) == k)
+        return NULL;        /* done, and every batch taken */
+    f->holding = true;
+    return &f->ring[k % FEED_RING];
+}
+
+enum capture_result feed_end(struct feed *f)
+{
+    if (f->threaded) {
+        atomic_store(&f->abandon, true);
+        wake(f, &f->reader_sleeping, &f->wake_reader);
+        pthread_join(f->thread, NULL);
+        pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
+        pthread_cond_destroy(&f->wake_reader);
+        pthread_cond_destroy(&f->wake_caller);
+        pthread_mutex_destroy(&f->lock);
+    }
+    enum capture_result rc = f->rc;
+    free(f);
+    return rc;
+}

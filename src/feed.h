@@ -1,0 +1,59 @@
+/* feed.h - the reading stage of `tcpfsm -r`, on a thread of its own.
+ *
+ * Reading a capture divides into two halves of similar cost: reading and
+ * decoding packets (the file, link and IP layers, the TCP header and
+ * options, the duplicate filter, the connection key and its hash), and
+ * applying the segments to the connections (table, state machine, sequence
+ * tracking, analysis, reports).  Only the second needs the connections, and
+ * it must take the segments in capture order.  So the first runs on its own
+ * thread and hands the second full batches of decoded segments, in order,
+ * through a small ring: on a machine with two cores the two halves overlap
+ * and the file is read in about the time of the slower one.  With one core,
+ * or if a thread cannot be made, the same code runs in the caller's thread,
+ * a batch at a time.  Either way the results are the same, packet for
+ * packet: the order of everything the tracker sees is unchanged.
+ *
+ * While the reading thread runs, the caller's thread blocks SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT, so that they reach the reading thread, which may be
+ * waiting for input in poll() (a pipe), and stop it there. */
+#ifndef TCPFSM_FEED_H
+#define TCPFSM_FEED_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "capture.h"
+#include "report.h"
+#include "segment.h"
+#include "tracker.h"
+
+#define FEED_BATCH 256      /* segments per batch */
+
+struct feed_batch {
+    uint32_t n;
+    struct seg_core seg[FEED_BATCH];
+    struct tracker_prep prep[FEED_BATCH];
+};
+
+struct feed;
+
+/* Start reading cap.  The tracker is only read (its hash key) by the
+ * reading stage; *info's packet counts, first and last times and wire bytes
+ * are written by it, and may be read once feed_end() has returned.  Reading
+ * stops early when *stop becomes non-zero.  threads: 2 to read in a thread
+ * of its own, 1 to read in the caller's.  NULL if out of memory. */
+struct feed *feed_start(struct capture *cap, const struct tracker *tr, struct run_info *info,
+                        volatile sig_atomic_t *stop, int threads);
+/* The next batch of segments in capture order (n >= 1), or NULL when the
+ * reading has ended.  The batch stays valid until the next call. */
+const struct feed_batch *feed_next(struct feed *f);
+/* After feed_next() returned NULL: how reading ended (CAPTURE_END,
+ * CAPTURE_DAMAGED, CAPTURE_FAILED; CAPTURE_END also if stopped). Joins the
+ * thread, restores the caller's signal mask and frees f. */
+enum capture_result feed_end(struct feed *f);
+
+/* Threads to use when not told: 2 if more than one processor is online. */
+int feed_default_threads(void);
+
+#endif

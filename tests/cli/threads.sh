@@ -1,0 +1,113 @@
+#!/bin/bash
+# tests/cli/threads.sh - `-r` reads packets in a thread of its own
+# (src/feed.c, --threads 2, the default with two processors) or in one
+# thread (--threads 1): every output, exit status and message must be the
+# same either way, on the shipped captures, on damaged ones, on a generated
+# trace of many interleaved connections (batches of segments crossing
+# between the threads), with one processor, and when a signal stops the
+# reading of a pipe.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/cli/common.sh"
+scratch
+need_fixtures
+
+same_both_ways() {   # WHAT ARGS...
+    local what=$1
+    shift
+    run --threads 1 "$@"
+    no_sanitizer "$what, one thread"
+    local rc1=$rc
+    mv "$TMPD/out" "$TMPD/out1"
+    mv "$TMPD/err" "$TMPD/err1"
+    run --threads 2 "$@"
+    no_sanitizer "$what, two threads"
+    if [ "$rc1" = "$rc" ] && cmp -s "$TMPD/out1" "$TMPD/out" && cmp -s "$TMPD/err1" "$TMPD/err"; then
+        pass "$what: same report, messages and exit status ($rc) with one thread and two"
+    else
+        fail "$what: one thread exit $rc1, two threads exit $rc; output differs:"
+        diff "$TMPD/out1" "$TMPD/out" | head -10 | sed 's/^/#   /'
+        diff "$TMPD/err1" "$TMPD/err" | head -10 | sed 's/^/#   /'
+    fi
+}
+
+for cap in "$top_srcdir"/captures/*.pcap; do
+    for fmt in text json; do
+        same_both_ways "$(basename "$cap") $fmt" -r "$cap" --format "$fmt" --conns
+    done
+done
+same_both_ways "good.pcap csv" -r "$FX/good.pcap" --format csv
+same_both_ways "damaged: last record header cut short" -r "$FX/trunc-rechdr.pcap" --format json
+same_both_ways "damaged: last record body cut short" -r "$FX/trunc-body.pcap"
+same_both_ways "damaged: pcapng block cut" -r "$FX/trunc-block.pcapng" --format json
+same_both_ways "a filter" -r "$top_srcdir/captures/normal-close.pcap" --format json port 80
+
+# Many batches: a generated trace of 3000 interleaved connections, IPv4 and
+# IPv6, every kind of ending; and the same read from a pipe.
+GEN=$TMPD/gen
+if cc -O1 -o "$GEN" "$top_srcdir/tests/bench/gen.c" -lm 2>"$TMPD/cc.log"; then
+    "$GEN" -o "$TMPD/mix.pcap" -e "$TMPD/mix.tsv" --conns 3000 --concurrency 300 --ipv6 25 --seed 7 \
+        >/dev/null 2>&1
+    same_both_ways "generated, 3000 connections, JSON" -r "$TMPD/mix.pcap" --format json
+    same_both_ways "generated, 3000 connections, --max-conns 100 (evictions)" -r "$TMPD/mix.pcap" \
+        --format json --max-conns 100
+    run --threads 2 -r "$TMPD/mix.pcap" --format json
+    expect_eq "generated trace: exit status" 0 "$rc"
+    n=$(grep -c '"type":"conn"' "$TMPD/out")
+    expect_eq "generated trace: every connection reported" 3000 "$n"
+    rc=0
+    "$TCPFSM" --threads 2 -r - --format json <"$TMPD/mix.pcap" >"$TMPD/pipe.out" 2>"$TMPD/err" || rc=$?
+    # (the summary names the source: compare the lines before it)
+    if [ "$rc" = 0 ] && cmp -s <(head -n -1 "$TMPD/pipe.out") <(head -n -1 "$TMPD/out"); then
+        pass "generated trace from standard input: the same connections and anomalies"
+    else
+        fail "generated trace from standard input: exit $rc or a different report"
+    fi
+    # One processor: the default is then to read in one thread; same report.
+    if command -v taskset >/dev/null; then
+        rc=0
+        taskset -c 0 "$TCPFSM" -r "$TMPD/mix.pcap" --format json >"$TMPD/one.out" 2>"$TMPD/err" || rc=$?
+        if [ "$rc" = 0 ] && cmp -s "$TMPD/one.out" "$TMPD/out"; then
+            pass "one processor (taskset -c 0): the same report"
+        else
+            fail "one processor (taskset -c 0): exit $rc or a different report"
+        fi
+    fi
+else
+    fail "build tests/bench/gen.c: $(head -3 "$TMPD/cc.log")"
+fi
+
+# A signal while the reading thread waits for more input on a pipe stops
+# the reading there: exit 4 and the report of what was read, promptly.
+for threads in 1 2; do
+    fifo=$TMPD/fifo$threads
+    mkfifo "$fifo"
+    (trap - INT TERM HUP; exec "$TCPFSM" --threads $threads -r "$fifo" --format json \
+        >"$TMPD/sig.out" 2>"$TMPD/sig.err") &
+    pid=$!
+    exec 7>"$fifo"
+    cat "$top_srcdir/captures/normal-close.pcap" >&7
+    sleep 1     # the packets are read; the reader waits for more
+    start=$(date +%s%N)
+    kill -INT "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    end=$(date +%s%N)
+    exec 7>&-
+    expect_eq "--threads $threads: SIGINT while waiting on a pipe: exit status" 4 "$rc"
+    ms=$(((end - start) / 1000000))
+    if [ "$ms" -lt 3000 ]; then pass "--threads $threads: stopped ${ms} ms after the signal"
+    else fail "--threads $threads: took ${ms} ms to stop after the signal"; fi
+    if grep -q '"type":"summary"' "$TMPD/sig.out" && grep -q '"interrupted":true' "$TMPD/sig.out"; then
+        pass "--threads $threads: the report says it was interrupted"
+    else
+        fail "--threads $threads: no interrupted summary: $(tail -c 300 "$TMPD/sig.out")"
+    fi
+    rm -f "$fifo"
+done
+
+# Only 1 and 2 are accepted.
+run --threads 3 -r "$top_srcdir/captures/normal-close.pcap"
+expect_eq "--threads 3: exit status" 2 "$rc"
+one_line_msg "--threads 3" "tcpfsm: --threads:"
+
+finish
