@@ -35,15 +35,55 @@ void hash_key_random(struct hash_key *k);
 static inline uint64_t sip_load_le(const uint8_t *p, size_t n)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    uint64_t v = 0;
-    memcpy(&v, p, n);
-    return v;
+    /* Loads that may overlap, ORed: a byte loaded twice lands on the same
+     * bits both times.  (Copying n bytes into a zeroed word on the stack and
+     * loading it back would make the processor wait for the stores.) */
+    if (n == 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    if (n >= 4) {
+        uint32_t lo, hi;
+        memcpy(&lo, p, 4);
+        memcpy(&hi, p + n - 4, 4);
+        return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+    }
+    if (n == 0)
+        return 0;
+    return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
 #else
     uint64_t v = 0;
     for (size_t i = n; i-- > 0;)
         v = v << 8 | p[i];
     return v;
 #endif
+}
+
+/* SipHash-1-3 of a message given as n whole little-endian words m[] and
+ * its last block: the remaining 0-7 bytes as a little-endian number with the
+ * message length in its top byte.  For keys built from fields (the
+ * connection table's): the words come from registers, not from bytes stored
+ * one at a time and loaded back, which the processor cannot forward. */
+static inline uint64_t siphash13_words(const struct hash_key *k, const uint64_t *m, size_t n, uint64_t last)
+{
+    uint64_t v0 = 0x736f6d6570736575ULL ^ k->k0;
+    uint64_t v1 = 0x646f72616e646f6dULL ^ k->k1;
+    uint64_t v2 = 0x6c7967656e657261ULL ^ k->k0;
+    uint64_t v3 = 0x7465646279746573ULL ^ k->k1;
+    for (size_t i = 0; i < n; i++) {
+        v3 ^= m[i];
+        SIP_ROUND;
+        v0 ^= m[i];
+    }
+    v3 ^= last;
+    SIP_ROUND;
+    v0 ^= last;
+    v2 ^= 0xff;
+    SIP_ROUND;
+    SIP_ROUND;
+    SIP_ROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
 }
 
 static inline uint64_t siphash13(const struct hash_key *k, const void *data, size_t len)

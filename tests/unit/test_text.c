@@ -5,7 +5,7 @@
  *                      tails for IPv4-mapped and IPv4-compatible addresses);
  *   line_u64()         against printf("%" PRIu64);
  *   line_json_string() against a plain byte-at-a-time escaper written here;
- *   siphash13()        against the published SipHash-1-3 algorithm written
+ *   siphash13(), siphash13_words()  against the published SipHash-1-3 algorithm written
  *                      here byte by byte, for every length 0..64.
  * Inputs come from a fixed xorshift sequence, so every run tries the same. */
 #include <arpa/inet.h>
@@ -246,6 +246,16 @@ static void test_siphash(void)
         for (size_t len = 0; len <= 64; len++) {
             const uint8_t *p = buf + t % 8;     /* unaligned too */
             CHECKF(siphash13(&k, p, len) == siphash13_ref(&k, p, len), "length %zu", len);
+            /* the same message as words and a last block */
+            uint64_t w[8], last = (uint64_t)len << 56;
+            for (size_t i = 0; i < len / 8; i++) {
+                w[i] = 0;
+                for (size_t b = 0; b < 8; b++)
+                    w[i] |= (uint64_t)p[i * 8 + b] << (8 * b);
+            }
+            for (size_t b = 0; b < len % 8; b++)
+                last |= (uint64_t)p[len / 8 * 8 + b] << (8 * b);
+            CHECKF(siphash13_words(&k, w, len / 8, last) == siphash13_ref(&k, p, len), "words, length %zu", len);
         }
     }
 }
