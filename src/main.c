@@ -258,6 +258,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
      * applied here in capture order.  Each segment's bucket in the table is
      * fetched AHEAD segments before it is applied and its record HALF
      * segments before, so the tracker rarely waits on memory. */
+    reading = 1;            /* from here a signal stops the reading */
     struct feed *feed = feed_start(cap, tr, &info, &interrupted,
                                    opt->threads ? opt->threads : feed_default_threads());
     if (!feed) {
@@ -265,7 +266,6 @@ static int run_file(struct options *opt, const char *input, const char *display,
         return EXIT_USAGE;
     }
     enum { AHEAD = 8, HALF = AHEAD / 2 };
-    reading = 1;
     for (const struct feed_batch *b; (b = feed_next(feed));) {
         uint32_t n = b->n;
         for (uint32_t i = 0; i < n && i < AHEAD; i++)
