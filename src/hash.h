@@ -60,6 +60,39 @@ static inline uint64_t sip_load_le(const uint8_t *p, size_t n)
 #endif
 }
 
+/* The SipHash-1-3 state and its three steps, shared by both entry points. */
+struct sip {
+    uint64_t v0, v1, v2, v3;
+};
+
+static inline struct sip sip_init(const struct hash_key *k)
+{
+    struct sip s = {0x736f6d6570736575ULL ^ k->k0, 0x646f72616e646f6dULL ^ k->k1,
+                    0x6c7967656e657261ULL ^ k->k0, 0x7465646279746573ULL ^ k->k1};
+    return s;
+}
+
+/* One message block: one compression round. */
+static inline void sip_block(struct sip *s, uint64_t m)
+{
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2, v3 = s->v3;
+    v3 ^= m;
+    SIP_ROUND;
+    v0 ^= m;
+    s->v0 = v0, s->v1 = v1, s->v2 = v2, s->v3 = v3;
+}
+
+/* The last block, then three finalization rounds. */
+static inline uint64_t sip_final(struct sip *s, uint64_t last)
+{
+    sip_block(s, last);
+    uint64_t v0 = s->v0, v1 = s->v1, v2 = s->v2 ^ 0xff, v3 = s->v3;
+    SIP_ROUND;
+    SIP_ROUND;
+    SIP_ROUND;
+    return v0 ^ v1 ^ v2 ^ v3;
+}
+
 /* SipHash-1-3 of a message given as n whole little-endian words m[] and
  * its last block: the remaining 0-7 bytes as a little-endian number with the
  * message length in its top byte.  For keys built from fields (the
@@ -67,49 +100,20 @@ static inline uint64_t sip_load_le(const uint8_t *p, size_t n)
  * one at a time and loaded back, which the processor cannot forward. */
 static inline uint64_t siphash13_words(const struct hash_key *k, const uint64_t *m, size_t n, uint64_t last)
 {
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k->k0;
-    uint64_t v1 = 0x646f72616e646f6dULL ^ k->k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k->k0;
-    uint64_t v3 = 0x7465646279746573ULL ^ k->k1;
-    for (size_t i = 0; i < n; i++) {
-        v3 ^= m[i];
-        SIP_ROUND;
-        v0 ^= m[i];
-    }
-    v3 ^= last;
-    SIP_ROUND;
-    v0 ^= last;
-    v2 ^= 0xff;
-    SIP_ROUND;
-    SIP_ROUND;
-    SIP_ROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    struct sip s = sip_init(k);
+    for (size_t i = 0; i < n; i++)
+        sip_block(&s, m[i]);
+    return sip_final(&s, last);
 }
 
 static inline uint64_t siphash13(const struct hash_key *k, const void *data, size_t len)
 {
     const uint8_t *in = data;
-    uint64_t v0 = 0x736f6d6570736575ULL ^ k->k0;
-    uint64_t v1 = 0x646f72616e646f6dULL ^ k->k1;
-    uint64_t v2 = 0x6c7967656e657261ULL ^ k->k0;
-    uint64_t v3 = 0x7465646279746573ULL ^ k->k1;
+    struct sip s = sip_init(k);
     size_t i;
-
-    for (i = 0; i + 8 <= len; i += 8) {
-        uint64_t m = sip_load_le(in + i, 8);
-        v3 ^= m;
-        SIP_ROUND;
-        v0 ^= m;
-    }
-    uint64_t b = (uint64_t)len << 56 | sip_load_le(in + i, len - i);
-    v3 ^= b;
-    SIP_ROUND;
-    v0 ^= b;
-    v2 ^= 0xff;
-    SIP_ROUND;
-    SIP_ROUND;
-    SIP_ROUND;
-    return v0 ^ v1 ^ v2 ^ v3;
+    for (i = 0; i + 8 <= len; i += 8)
+        sip_block(&s, sip_load_le(in + i, 8));
+    return sip_final(&s, (uint64_t)len << 56 | sip_load_le(in + i, len - i));
 }
 
 #endif
