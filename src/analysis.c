@@ -10,7 +10,10 @@
  *    half-open handshakes, endpoints stuck in CLOSE_WAIT or FIN_WAIT_2,
  *    stalls still going on.
  * Per connection the analysis keeps an extension record, allocated the first
- * time a connection needs one. */
+ * time a connection needs one, and only for the connections with a hole in
+ * their sequence space or a zero window, the state of those (most
+ * connections with an anomaly never have either, and a 16-byte extension
+ * instead of 64 is most of the per-connection memory beyond the record). */
 #include "analysis.h"
 
 #include <math.h>
@@ -37,12 +40,17 @@ struct ext_end {
     tstamp_t zw_start;          /* it has advertised a zero window since (0: open) */
 };
 
+struct ext_gaps {
+    struct ext_end ep[2];
+};
+
 struct conn_ext {
     uint32_t mask;              /* anomaly ids recorded for the connection */
     uint32_t head;              /* its anomaly records, in order of detection */
     uint32_t hist;              /* its history record (config.history), 0: none */
-    struct ext_end ep[2];
+    uint32_t gaps;              /* its struct ext_gaps, 0: none yet */
 };
+_Static_assert(sizeof(struct conn_ext) == 16, "an extension record: 16 bytes");
 
 /* SYN flood detection, per service (server address and port). */
 struct flood_key {
@@ -63,7 +71,13 @@ struct flood_rec {
     uint64_t first_pkt;
 };
 
-/* TIME_WAIT endpoints per client address and service. */
+/* TIME_WAIT endpoints per client address and service.  Random clients put
+ * one pair in the table for nearly every connection, so a pair is kept as a
+ * 64-bit keyed hash of it (its tag: a collision needs ~2^32 pairs at once,
+ * and the key is secret), not as its 36 bytes; the addresses are copied out
+ * only for the few pairs that reach the pileup threshold.  A pair with no
+ * TIME_WAIT left that never reached the threshold leaves the table: a later
+ * pileup of it counts up from zero just the same. */
 struct pileup_key {
     uint8_t client[16];
     uint8_t server[16];
@@ -71,19 +85,28 @@ struct pileup_key {
     uint16_t port;
 };
 struct pileup_rec {
-    struct pileup_key key;
+    uint64_t tag;               /* 0: a free slot */
     uint32_t now, peak;
     tstamp_t peak_ts;
 };
+struct pileup_tab {
+    struct pileup_rec *slot;    /* open addressing, linear probing */
+    uint32_t cap, count, max;
+    struct hash_key hk;
+    struct pileup_key *found;   /* pairs that reached the threshold */
+    uint32_t nfound, capfound;
+};
+#define PILEUP_MAX 65536u       /* pairs tracked at once */
 
 struct analysis {
     struct analysis_config cfg;
     struct pool ext;
+    struct pool gaps;           /* struct ext_gaps, for some of the ext records */
     struct pool rec;
     struct pool hist;           /* Zeek-style histories, with config.history */
     struct analysis_stats st;
     struct smalltab flood;
-    struct smalltab pileup;
+    struct pileup_tab pileup;
     struct hash_key hk;
     struct service_anomaly *svc;
     uint32_t nsvc, capsvc;
@@ -101,6 +124,8 @@ void analysis_config_defaults(struct analysis_config *cfg)
     cfg->max_anomalies = 1u << 20;
 }
 
+static bool pileup_init(struct pileup_tab *t, uint32_t max);
+
 struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max_conns)
 {
     struct analysis *an = calloc(1, sizeof *an);
@@ -108,10 +133,11 @@ struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max
         return NULL;
     an->cfg = *cfg;
     pool_init(&an->ext, sizeof(struct conn_ext), max_conns);
+    pool_init(&an->gaps, sizeof(struct ext_gaps), max_conns);
     pool_init(&an->rec, sizeof(struct anomaly), cfg->max_anomalies);
     pool_init(&an->hist, sizeof(struct history), cfg->history ? max_conns : 0);
     if (!smalltab_init(&an->flood, sizeof(struct flood_key), sizeof(struct flood_rec), 16384) ||
-        !smalltab_init(&an->pileup, sizeof(struct pileup_key), sizeof(struct pileup_rec), 65536)) {
+        !pileup_init(&an->pileup, PILEUP_MAX)) {
         analysis_destroy(an);
         return NULL;
     }
@@ -127,10 +153,12 @@ void analysis_destroy(struct analysis *an)
     if (!an)
         return;
     pool_destroy(&an->ext);
+    pool_destroy(&an->gaps);
     pool_destroy(&an->rec);
     pool_destroy(&an->hist);
     smalltab_destroy(&an->flood);
-    smalltab_destroy(&an->pileup);
+    free(an->pileup.slot);
+    free(an->pileup.found);
     free(an->svc);
     free(an);
 }
@@ -155,6 +183,27 @@ static struct conn_ext *ext_get(struct analysis *an, struct conn *c)
         }
     }
     return pool_at(&an->ext, c->ext);
+}
+
+/* The hole and zero-window state of an endpoint, or NULL if it has none. */
+static struct ext_end *end_of(const struct analysis *an, const struct conn_ext *x, int role)
+{
+    if (!x || !x->gaps)
+        return NULL;
+    return &((struct ext_gaps *)pool_at(&an->gaps, x->gaps))->ep[role];
+}
+
+/* The same, created on first use (zeroed); NULL if no record can be had. */
+static struct ext_end *end_get(struct analysis *an, struct conn *c, int role)
+{
+    struct conn_ext *x = ext_get(an, c);
+    if (!x)
+        return NULL;
+    if (!x->gaps && !(x->gaps = pool_get(&an->gaps))) {
+        an->st.ext_refused++;
+        return NULL;
+    }
+    return end_of(an, x, role);
 }
 
 static struct anomaly *rec_at(const struct analysis *an, uint32_t idx)
@@ -544,14 +593,14 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 
     /* window advertised by the sender: zero-window stalls of its peer */
     if (seg->have_win && !(fl & TH_SYN)) {
-        struct ext_end *me = x ? &x->ep[role] : NULL;
+        struct ext_end *me = end_of(an, x, role);
         if (seg->win == 0) {
             if (!me || !me->zw_start) {
-                struct anomaly *a = note(an, c, AN_ZERO_WINDOW, role, seg->ts, seg->pktno);
+                note(an, c, AN_ZERO_WINDOW, role, seg->ts, seg->pktno);
+                me = end_get(an, c, role);
+                if (me)
+                    me->zw_start = seg->ts;
                 x = ext_of(an, c);
-                if (x)
-                    x->ep[role].zw_start = seg->ts;
-                (void)a;
             }
         } else if (me && me->zw_start) {
             struct anomaly *a = find(an, x, AN_ZERO_WINDOW);
@@ -573,7 +622,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     if (len <= 1 && !(fl & TH_FIN) && f->had_peer_ack && f->had_seq) {
         bool below = seg->seq == f->peer_ack - 1;
         bool peer_zero = f->peer_win_seen && f->peer_win == 0;
-        struct ext_end *peer = x ? &x->ep[!role] : NULL;
+        struct ext_end *peer = end_of(an, x, !role);
         bool stalled = peer_zero || (peer && peer->zw_start);
         if (stalled && (below || (len == 1 && seg->seq == f->peer_ack))) {
             struct anomaly *a = x ? find(an, x, AN_ZERO_WINDOW) : NULL;
@@ -591,8 +640,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 
     /* the ACK passed a hole in the peer's data that was never filled: the
      * capture missed those segments */
-    if ((fl & TH_ACK) && x && x->ep[!role].hole_ts && seq_geq(seg->ack, x->ep[!role].hole_hi)) {
-        struct ext_end *pe = &x->ep[!role];
+    struct ext_end *pe = end_of(an, x, !role);
+    if ((fl & TH_ACK) && pe && pe->hole_ts && seq_geq(seg->ack, pe->hole_hi)) {
         struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
         if (a)
             a->value += pe->hole_hi - pe->hole_lo;
@@ -628,11 +677,11 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     if (seq_gt(seq, f->snd_nxt)) {
         /* a hole before this segment: lost before the capture point, or
          * reordered; remember it to tell which when it is filled */
-        x = ext_get(an, c);
-        if (x) {
-            x->ep[role].hole_lo = f->snd_nxt;
-            x->ep[role].hole_hi = seq;
-            x->ep[role].hole_ts = seg->ts;
+        struct ext_end *e = end_get(an, c, role);
+        if (e) {
+            e->hole_lo = f->snd_nxt;
+            e->hole_hi = seq;
+            e->hole_ts = seg->ts;
         }
         return;
     }
@@ -641,7 +690,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 
     /* Old sequence space: reordered if it fills the latest hole soon enough,
      * else a retransmission. */
-    struct ext_end *me = x ? &x->ep[role] : NULL;
+    struct ext_end *me = end_of(an, x, role);
     tstamp_t window = REORDER_MIN;
     int64_t rtt, server, client;
     if ((c->flags & CF_HS_SYN) && conn_handshake(c, &rtt, &server, &client) && rtt > window)
@@ -682,25 +731,104 @@ void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, boo
 
 /* ------------------------------------------------ TIME_WAIT pileups --- */
 
-static struct pileup_rec *pileup_of(struct analysis *an, const struct conn *c)
+static bool pileup_init(struct pileup_tab *t, uint32_t max)
 {
-    struct pileup_key k;
-    memset(&k, 0, sizeof k);
+    memset(t, 0, sizeof *t);
+    t->max = max;
+    t->cap = 16;
+    hash_key_random(&t->hk);
+    t->slot = calloc(t->cap, sizeof *t->slot);
+    return t->slot != NULL;
+}
+
+static void pileup_key_of(const struct conn *c, struct pileup_key *k)
+{
     struct flow_addr a;
+    memset(k, 0, sizeof *k);
     conn_addr(c, CLIENT, &a);
-    memcpy(k.client, a.b, 16);
+    memcpy(k->client, a.b, 16);
     conn_addr(c, SERVER, &a);
-    memcpy(k.server, a.b, 16);
-    k.family = a.family;
-    k.port = conn_port(c, SERVER);
-    return smalltab_get(&an->pileup, &k, true);
+    memcpy(k->server, a.b, 16);
+    k->family = a.family;
+    k->port = conn_port(c, SERVER);
+}
+
+static uint64_t pileup_tag(const struct pileup_tab *t, const struct pileup_key *k)
+{
+    uint64_t tag = siphash13(&t->hk, k, sizeof *k);
+    return tag ? tag : 1;
+}
+
+/* The slot holding tag, or the free slot where it would go. */
+static uint32_t pileup_slot(const struct pileup_tab *t, uint64_t tag)
+{
+    uint32_t mask = t->cap - 1, i = (uint32_t)tag & mask;
+    while (t->slot[i].tag && t->slot[i].tag != tag)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Double the slots (the load stays at most one half); on failure the table
+ * goes on at its present size, refusing new pairs once full. */
+static void pileup_grow(struct pileup_tab *t)
+{
+    struct pileup_rec *old = t->slot;
+    uint32_t old_cap = t->cap;
+    struct pileup_rec *n = calloc((size_t)old_cap * 2, sizeof *n);
+    if (!n)
+        return;
+    t->slot = n;
+    t->cap = old_cap * 2;
+    for (uint32_t i = 0; i < old_cap; i++)
+        if (old[i].tag)
+            t->slot[pileup_slot(t, old[i].tag)] = old[i];
+    free(old);
+}
+
+static struct pileup_rec *pileup_get(struct pileup_tab *t, uint64_t tag, bool create)
+{
+    uint32_t i = pileup_slot(t, tag);
+    if (t->slot[i].tag || !create)
+        return t->slot[i].tag ? &t->slot[i] : NULL;
+    if (t->count >= t->max)
+        return NULL;
+    if ((t->count + 1) * 2 > t->cap && t->cap < 2 * t->max) {
+        pileup_grow(t);
+        i = pileup_slot(t, tag);
+    }
+    if ((t->count + 1) * 2 > t->cap + t->cap / 2)
+        return NULL;    /* could not grow: keep probes short */
+    t->count++;
+    t->slot[i] = (struct pileup_rec){ .tag = tag };
+    return &t->slot[i];
+}
+
+/* Remove slot p, moving back the entries after it in its run that would no
+ * longer be found (linear probing's deletion without tombstones). */
+static void pileup_remove(struct pileup_tab *t, struct pileup_rec *p)
+{
+    uint32_t mask = t->cap - 1, hole = (uint32_t)(p - t->slot);
+    for (uint32_t j = (hole + 1) & mask; t->slot[j].tag; j = (j + 1) & mask) {
+        uint32_t home = (uint32_t)t->slot[j].tag & mask;
+        /* j may move to the hole if its home is not after the hole */
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            t->slot[hole] = t->slot[j];
+            hole = j;
+        }
+    }
+    t->slot[hole].tag = 0;
+    t->count--;
 }
 
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
 {
     if (entering == ((c->flags & CF_TW_COUNTED) != 0))
         return;
-    struct pileup_rec *p = pileup_of(an, c);
+    struct pileup_tab *t = &an->pileup;
+    struct pileup_key k;
+    pileup_key_of(c, &k);
+    uint64_t tag = pileup_tag(t, &k);
+    struct pileup_rec *p = pileup_get(t, tag, entering);
     if (!p)
         return;
     if (entering) {
@@ -708,11 +836,26 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
         if (++p->now > p->peak) {
             p->peak = p->now;
             p->peak_ts = conn_since(c, CLIENT);
+            if (p->peak == an->cfg.pileup) {
+                /* a pileup: keep the pair itself for the report */
+                if (t->nfound == t->capfound) {
+                    uint32_t cap = t->capfound ? 2 * t->capfound : 16;
+                    struct pileup_key *f = realloc(t->found, cap * sizeof *f);
+                    if (f) {
+                        t->found = f;
+                        t->capfound = cap;
+                    }
+                }
+                if (t->nfound < t->capfound)
+                    t->found[t->nfound++] = k;
+            }
         }
     } else {
         c->flags &= (uint16_t)~CF_TW_COUNTED;
         if (p->now)
             p->now--;
+        if (!p->now && p->peak < an->cfg.pileup)
+            pileup_remove(t, p);
     }
 }
 
@@ -762,15 +905,16 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     }
     /* stalls and silences still going on */
     struct conn_ext *x = ext_of(an, c);
-    for (int r = 0; x && r < 2; r++) {
-        if (x->ep[r].zw_start) {
+    for (int r = 0; r < 2; r++) {
+        struct ext_end *e = end_of(an, x, r);
+        if (e && e->zw_start) {
             a = find(an, x, AN_ZERO_WINDOW);
             if (a) {
-                a->value += (uint64_t)(now - x->ep[r].zw_start);
+                a->value += (uint64_t)(now - e->zw_start);
                 a->end = now;
                 a->state = 1;   /* still stalled at the end */
             }
-            x->ep[r].zw_start = 0;
+            e->zw_start = 0;
         }
     }
     /* silence after both ends are done (closed, or one in TIME_WAIT) is not
@@ -799,6 +943,7 @@ void analysis_release(struct analysis *an, struct conn *c)
         idx = next;
     }
     pool_put(&an->hist, x->hist);
+    pool_put(&an->gaps, x->gaps);
     pool_put(&an->ext, c->ext);
     c->ext = 0;
 }
@@ -862,8 +1007,9 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         an->st.conns_with[AN_SYN_FLOOD]++;
         an->st.occurrences[AN_SYN_FLOOD] += f->worst_incomplete;
     }
-    for (uint32_t i = 0; i < an->pileup.cap; i++) {
-        struct pileup_rec *p = smalltab_slot(&an->pileup, i);
+    for (uint32_t i = 0; i < an->pileup.nfound; i++) {
+        const struct pileup_key *k = &an->pileup.found[i];
+        const struct pileup_rec *p = pileup_get(&an->pileup, pileup_tag(&an->pileup, k), false);
         if (!p || p->peak < an->cfg.pileup)
             continue;
         struct service_anomaly *s = svc_add(an);
@@ -874,10 +1020,10 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         s->a.count = p->peak;
         s->a.start = s->a.end = p->peak_ts;
         s->a.value = (uint64_t)p->peak * 1000000 / (an->cfg.ephemeral_ports ? an->cfg.ephemeral_ports : 1);
-        memcpy(s->server.b, p->key.server, 16);
-        memcpy(s->client.b, p->key.client, 16);
-        s->server.family = s->client.family = p->key.family;
-        s->port = p->key.port;
+        memcpy(s->server.b, k->server, 16);
+        memcpy(s->client.b, k->client, 16);
+        s->server.family = s->client.family = k->family;
+        s->port = k->port;
         an->st.conns_with[AN_TIME_WAIT_PILEUP]++;
         an->st.occurrences[AN_TIME_WAIT_PILEUP] += p->peak;
     }

@@ -42,7 +42,6 @@
 struct feed {
     /* the reading stage's own */
     struct capture *cap;
-    const struct tracker *tr;
     struct run_info *info;
     volatile sig_atomic_t *stop;
     bool seen_packet;
@@ -160,7 +159,7 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
             __builtin_prefetch((const char *)&b->prep[b->n + FEED_AHEAD] + 55, 1);
         }
         b->seg[b->n] = seg.core;
-        tracker_key(f->tr, &seg, &b->prep[b->n]);
+        tracker_key_only(&seg, &b->prep[b->n]);
         b->n++;
     }
     return true;
@@ -196,7 +195,7 @@ int feed_default_threads(void)
     return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
 }
 
-struct feed *feed_start(struct capture *cap, const struct tracker *tr, struct run_info *info,
+struct feed *feed_start(struct capture *cap, struct run_info *info,
                         volatile sig_atomic_t *stop, int threads)
 {
     struct feed *f = aligned_alloc(64, sizeof *f);
@@ -204,7 +203,6 @@ struct feed *feed_start(struct capture *cap, const struct tracker *tr, struct ru
         return NULL;
     memset(f, 0, sizeof *f);
     f->cap = cap;
-    f->tr = tr;
     f->info = info;
     f->stop = stop;
     f->rc = CAPTURE_END;
@@ -236,7 +234,7 @@ struct feed *feed_start(struct capture *cap, const struct tracker *tr, struct ru
     return f;
 }
 
-const struct feed_batch *feed_next(struct feed *f)
+struct feed_batch *feed_next(struct feed *f)
 {
     if (!f->threaded) {
         if (f->ended)

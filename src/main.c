@@ -259,15 +259,19 @@ static int run_file(struct options *opt, const char *input, const char *display,
      * fetched AHEAD segments before it is applied and its record HALF
      * segments before, so the tracker rarely waits on memory. */
     reading = 1;            /* from here a signal stops the reading */
-    struct feed *feed = feed_start(cap, tr, &info, &interrupted,
+    struct feed *feed = feed_start(cap, &info, &interrupted,
                                    opt->threads ? opt->threads : feed_default_threads());
     if (!feed) {
         fprintf(stderr, "tcpfsm: out of memory\n");
         return EXIT_USAGE;
     }
     enum { AHEAD = 8, HALF = AHEAD / 2 };
-    for (const struct feed_batch *b; (b = feed_next(feed));) {
+    for (struct feed_batch *b; (b = feed_next(feed));) {
         uint32_t n = b->n;
+        /* the keys' hashes, all at once: independent SipHash chains that
+         * the processor overlaps, on the thread with time to spare */
+        for (uint32_t i = 0; i < n; i++)
+            tracker_hash(tr, &b->prep[i]);
         for (uint32_t i = 0; i < n && i < AHEAD; i++)
             tracker_prefetch_bucket(tr, &b->prep[i]);
         for (uint32_t i = 0; i < n; i++) {

@@ -583,9 +583,13 @@ static bool note_handshake(struct conn *c, int role, const struct seg_core *seg)
     return false;
 }
 
-void tracker_key(const struct tracker *t, const struct segment *seg, struct tracker_prep *p)
+void tracker_key_only(const struct segment *seg, struct tracker_prep *p)
 {
     ct_key_from_segment(seg, &p->key, &p->dir);
+}
+
+void tracker_hash(const struct tracker *t, struct tracker_prep *p)
+{
     p->hash = ct_hash(t->tab, &p->key);
 }
 
@@ -596,7 +600,8 @@ void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p)
 
 void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p)
 {
-    tracker_key(t, seg, p);
+    tracker_key_only(seg, p);
+    tracker_hash(t, p);
     tracker_prefetch_bucket(t, p);
 }
 

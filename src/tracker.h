@@ -86,10 +86,12 @@ struct tracker_prep {
     int dir;
 };
 void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracker_prep *p);
-/* tracker_prepare() in two parts: the key and its hash, which only read the
- * tracker (another thread may compute them, src/feed.c), then the fetch of
- * the bucket, by the thread that will apply the segment. */
-void tracker_key(const struct tracker *t, const struct segment *seg, struct tracker_prep *p);
+/* tracker_prepare() in parts: the key (which needs no tracker: another
+ * thread may build it, src/feed.c), its hash (which only reads the
+ * tracker's hash key), then the fetch of the bucket, by the thread that
+ * will apply the segment. */
+void tracker_key_only(const struct segment *seg, struct tracker_prep *p);
+void tracker_hash(const struct tracker *t, struct tracker_prep *p);
 void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p);
 void tracker_prefetch(struct tracker *t, const struct tracker_prep *p);
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p);

@@ -47,3 +47,10 @@ tests_unit_test_text_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_text_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_text_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_text
+
+check_PROGRAMS += tests/unit/test_pileup
+tests_unit_test_pileup_SOURCES = tests/unit/test_pileup.c tests/unit/unit.h
+tests_unit_test_pileup_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pileup_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pileup_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_pileup
