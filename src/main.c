@@ -37,8 +37,10 @@
  * ends the process as it would any program, after removing the temporary
  * files of -o and -w.  Handlers restart interrupted system calls
  * (SA_RESTART), so that a report being written to a slow pipe is not cut
- * short; the reader waits for input in poll(), which a signal always
- * interrupts (src/pcapfile.c). */
+ * short; the reader waits for input in ppoll(), which a signal always
+ * interrupts, with the stopping signals unblocked only while it waits, so
+ * none can slip in between its look at the flag and the wait
+ * (src/pcapfile.c). */
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t reading;
 

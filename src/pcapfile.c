@@ -13,6 +13,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,13 +89,30 @@ void pcapfile_set_interrupt(volatile sig_atomic_t *flag)
 bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
 {
     struct pollfd p = { .fd = fd, .events = POLLIN };
+    /* The stopping signals stay blocked from the look at the flag until
+     * ppoll() unblocks them together with starting to wait: one arriving in
+     * between stays pending and ends the wait at once.  (With poll() it
+     * could land just before the wait began, and the wait would then last
+     * until more input came, or forever.) */
+    sigset_t stopping, wait_mask;
+    sigemptyset(&stopping);
+    sigaddset(&stopping, SIGINT);
+    sigaddset(&stopping, SIGTERM);
+    sigaddset(&stopping, SIGHUP);
+    sigaddset(&stopping, SIGQUIT);
+    pthread_sigmask(SIG_BLOCK, &stopping, &wait_mask);
+    bool readable = true;
     for (;;) {
-        if (flag && *flag)
-            return false;
-        int r = poll(&p, 1, -1);
+        if (flag && *flag) {
+            readable = false;
+            break;
+        }
+        int r = ppoll(&p, 1, NULL, &wait_mask);
         if (r > 0 || (r < 0 && errno != EINTR))
-            return true;    /* data, end of input or an error: read() says which */
+            break;      /* data, end of input or an error: read() says which */
     }
+    pthread_sigmask(SIG_SETMASK, &wait_mask, NULL);
+    return readable;
 }
 
 /* --------------------------------------------------------- buffering --- */

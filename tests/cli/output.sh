@@ -211,8 +211,9 @@ os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" -r - "$@" <"$TMPD/fifo" >"$TMPD/o
 }
 # wait_read: until tcpfsm is blocked waiting for its standard input, i.e. it
 # has taken everything the FIFO held and installed its signal handlers
-# (bounded: 20 s).  /proc/PID/task/TID/syscall reads "7 ..." while a thread
-# waits in poll(), as tcpfsm's reading thread does on a pipe, or "0 0x0 ..."
+# (bounded: 20 s).  /proc/PID/task/TID/syscall reads "271 ..." while a thread
+# waits in ppoll(), as tcpfsm's reading thread does on a pipe (or "7 ..." in
+# poll(), as earlier versions did), or "0 0x0 ..."
 # in read(0, ...), on x86_64 (other architectures number read differently:
 # there, rchar in /proc/PID/io past the bytes written, and a second more).
 wait_read() {
@@ -220,7 +221,7 @@ wait_read() {
     for ((i = 0; i < 200; i++)); do
         sc=$(cat "/proc/$pid"/task/*/syscall 2>/dev/null || true)
         case $(uname -m) in
-        x86_64) case $'\n'$sc in *$'\n0 0x0 '* | *$'\n7 '*) return 0 ;; esac ;;   # read(0, ...) or poll()
+        x86_64) case $'\n'$sc in *$'\n0 0x0 '* | *$'\n7 '* | *$'\n271 '*) return 0 ;; esac ;;   # read(0, ...), poll(), ppoll()
         *)  r=$(sed -n 's/^rchar: //p' "/proc/$pid/io" 2>/dev/null || echo 0)
             if [ "${r:-0}" -ge "$1" ]; then sleep 1; return 0; fi ;;
         esac
