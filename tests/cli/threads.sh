@@ -81,14 +81,23 @@ fi
 for threads in 1 2; do
     fifo=$TMPD/fifo$threads
     mkfifo "$fifo"
-    (trap - INT TERM HUP; exec "$TCPFSM" --threads $threads -r "$fifo" --format json \
-        >"$TMPD/sig.out" 2>"$TMPD/sig.err") &
+    # A background job of a script starts with SIGINT ignored (and `trap -`
+    # cannot undo a disposition the shell itself was started with), and
+    # tcpfsm keeps what it inherits: give it the default dispositions back.
+    "$PY" -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" --threads $threads -r "$fifo" --format json \
+        >"$TMPD/sig.out" 2>"$TMPD/sig.err" &
     pid=$!
     exec 7>"$fifo"
     cat "$top_srcdir/captures/normal-close.pcap" >&7
     sleep 1     # the packets are read; the reader waits for more
     start=$(date +%s%N)
     kill -INT "$pid"
+    # bounded: a tcpfsm that does not stop is ended after 10 s (and fails)
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
     rc=0
     wait "$pid" || rc=$?
     end=$(date +%s%N)
