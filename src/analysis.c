@@ -85,14 +85,13 @@ struct pileup_key {
     uint16_t port;
 };
 struct pileup_rec {
-    uint64_t tag;               /* 0: a free slot */
+    uint64_t tag;               /* the smalltab key */
     uint32_t now, peak;
     tstamp_t peak_ts;
 };
 struct pileup_tab {
-    struct pileup_rec *slot;    /* open addressing, linear probing */
-    uint32_t cap, count, max;
-    struct hash_key hk;
+    struct smalltab tab;        /* struct pileup_rec by tag */
+    struct hash_key hk;         /* for the tags */
     struct pileup_key *found;   /* pairs that reached the threshold */
     uint32_t nfound, capfound;
 };
@@ -124,8 +123,6 @@ void analysis_config_defaults(struct analysis_config *cfg)
     cfg->max_anomalies = 1u << 20;
 }
 
-static bool pileup_init(struct pileup_tab *t, uint32_t max);
-
 struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max_conns)
 {
     struct analysis *an = calloc(1, sizeof *an);
@@ -137,12 +134,13 @@ struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max
     pool_init(&an->rec, sizeof(struct anomaly), cfg->max_anomalies);
     pool_init(&an->hist, sizeof(struct history), cfg->history ? max_conns : 0);
     if (!smalltab_init(&an->flood, sizeof(struct flood_key), sizeof(struct flood_rec), 16384) ||
-        !pileup_init(&an->pileup, PILEUP_MAX)) {
+        !smalltab_init(&an->pileup.tab, sizeof(uint64_t), sizeof(struct pileup_rec), PILEUP_MAX)) {
         analysis_destroy(an);
         return NULL;
     }
     /* The distinct-source estimate must not vary from run to run, so its
      * hash key is fixed; it only sizes a count, it indexes no table. */
+    hash_key_random(&an->pileup.hk);
     an->hk.k0 = 0x74637066736d2d31ULL;
     an->hk.k1 = 0x686c6c2d736f7572ULL;
     return an;
@@ -157,7 +155,7 @@ void analysis_destroy(struct analysis *an)
     pool_destroy(&an->rec);
     pool_destroy(&an->hist);
     smalltab_destroy(&an->flood);
-    free(an->pileup.slot);
+    smalltab_destroy(&an->pileup.tab);
     free(an->pileup.found);
     free(an->svc);
     free(an);
@@ -731,16 +729,6 @@ void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, boo
 
 /* ------------------------------------------------ TIME_WAIT pileups --- */
 
-static bool pileup_init(struct pileup_tab *t, uint32_t max)
-{
-    memset(t, 0, sizeof *t);
-    t->max = max;
-    t->cap = 16;
-    hash_key_random(&t->hk);
-    t->slot = calloc(t->cap, sizeof *t->slot);
-    return t->slot != NULL;
-}
-
 static void pileup_key_of(const struct conn *c, struct pileup_key *k)
 {
     struct flow_addr a;
@@ -755,69 +743,12 @@ static void pileup_key_of(const struct conn *c, struct pileup_key *k)
 
 static uint64_t pileup_tag(const struct pileup_tab *t, const struct pileup_key *k)
 {
-    uint64_t tag = siphash13(&t->hk, k, sizeof *k);
-    return tag ? tag : 1;
-}
-
-/* The slot holding tag, or the free slot where it would go. */
-static uint32_t pileup_slot(const struct pileup_tab *t, uint64_t tag)
-{
-    uint32_t mask = t->cap - 1, i = (uint32_t)tag & mask;
-    while (t->slot[i].tag && t->slot[i].tag != tag)
-        i = (i + 1) & mask;
-    return i;
-}
-
-/* Double the slots (the load stays at most one half); on failure the table
- * goes on at its present size, refusing new pairs once full. */
-static void pileup_grow(struct pileup_tab *t)
-{
-    struct pileup_rec *old = t->slot;
-    uint32_t old_cap = t->cap;
-    struct pileup_rec *n = calloc((size_t)old_cap * 2, sizeof *n);
-    if (!n)
-        return;
-    t->slot = n;
-    t->cap = old_cap * 2;
-    for (uint32_t i = 0; i < old_cap; i++)
-        if (old[i].tag)
-            t->slot[pileup_slot(t, old[i].tag)] = old[i];
-    free(old);
+    return siphash13(&t->hk, k, sizeof *k);
 }
 
 static struct pileup_rec *pileup_get(struct pileup_tab *t, uint64_t tag, bool create)
 {
-    uint32_t i = pileup_slot(t, tag);
-    if (t->slot[i].tag || !create)
-        return t->slot[i].tag ? &t->slot[i] : NULL;
-    if (t->count >= t->max)
-        return NULL;
-    if ((t->count + 1) * 2 > t->cap && t->cap < 2 * t->max) {
-        pileup_grow(t);
-        i = pileup_slot(t, tag);
-    }
-    if ((t->count + 1) * 2 > t->cap + t->cap / 2)
-        return NULL;    /* could not grow: keep probes short */
-    t->count++;
-    t->slot[i] = (struct pileup_rec){ .tag = tag };
-    return &t->slot[i];
-}
-
-/* Remove slot p, moving back the entries after it in its run that would no
- * longer be found (linear probing's deletion without tombstones). */
-static void pileup_remove(struct pileup_tab *t, struct pileup_rec *p)
-{
-    uint32_t mask = t->cap - 1, hole = (uint32_t)(p - t->slot);
-    for (uint32_t j = (hole + 1) & mask; t->slot[j].tag; j = (j + 1) & mask) {
-        uint32_t home = (uint32_t)t->slot[j].tag & mask;
-        /* j may move to the hole if its home is not after the hole */
-        if (((j - home) & mask) >= ((j - hole) & mask)) {
-            t->slot[hole] = t->slot[j];
-            hole = j;
-        }
-    }
-    t->slot[hole].tag = 0;
-    t->count--;
+    return smalltab_get(&t->tab, &tag, create);
 }
 
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
@@ -855,7 +786,7 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
         if (p->now)
             p->now--;
         if (!p->now && p->peak < an->cfg.pileup)
-            pileup_remove(t, p);
+            smalltab_remove(&t->tab, p);
     }
 }
 

@@ -90,6 +90,10 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
         grow(t);
         i = slot_for(t, key);
     }
+    if ((uint64_t)(t->count + 1) * 4 > (uint64_t)t->cap * 3) {
+        t->refused++;   /* it could not grow: keep free slots to end probes */
+        return NULL;
+    }
     uint8_t *r = t->slots + (size_t)i * t->rec_size;
     t->used[i] = 1;
     t->count++;
@@ -100,4 +104,23 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
 void *smalltab_slot(const struct smalltab *t, uint32_t i)
 {
     return i < t->cap && t->used[i] ? t->slots + (size_t)i * t->rec_size : NULL;
+}
+
+void smalltab_remove(struct smalltab *t, void *rec)
+{
+    uint32_t mask = t->cap - 1;
+    uint32_t hole = (uint32_t)(((uint8_t *)rec - t->slots) / t->rec_size);
+    /* Linear probing without tombstones: move back each later record of the
+     * run that the hole would otherwise hide from its home slot. */
+    for (uint32_t j = (hole + 1) & mask; t->used[j]; j = (j + 1) & mask) {
+        uint8_t *r = t->slots + (size_t)j * t->rec_size;
+        uint32_t home = (uint32_t)siphash13(&t->hk, r, t->key_len) & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            memcpy(t->slots + (size_t)hole * t->rec_size, r, t->rec_size);
+            hole = j;
+        }
+    }
+    memset(t->slots + (size_t)hole * t->rec_size, 0, t->rec_size);   /* new records start zeroed */
+    t->used[hole] = 0;
+    t->count--;
 }

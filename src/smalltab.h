@@ -31,6 +31,9 @@ void smalltab_destroy(struct smalltab *t);
 /* The record for key; created zeroed (with its key) if absent and `create`.
  * NULL if absent and not created (or the table is full). */
 void *smalltab_get(struct smalltab *t, const void *key, bool create);
+/* Remove a record smalltab_get() returned (pointers to other records may
+ * then point elsewhere). */
+void smalltab_remove(struct smalltab *t, void *rec);
 /* Iterate: for (i = 0; i < t->cap; i++) if ((r = smalltab_slot(t, i))) ... */
 void *smalltab_slot(const struct smalltab *t, uint32_t i);
 

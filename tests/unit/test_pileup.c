@@ -67,13 +67,20 @@ static const struct service_anomaly *find_pileup(const struct service_anomaly *s
     return NULL;
 }
 
-static void test_churn(void)
+/* An analysis whose pileup threshold is THRESHOLD. */
+static struct analysis *new_analysis(uint32_t max_conns)
 {
     struct analysis_config cfg;
     analysis_config_defaults(&cfg);
     cfg.pileup = THRESHOLD;
-    struct analysis *an = analysis_create(&cfg, 1u << 16);
+    struct analysis *an = analysis_create(&cfg, max_conns);
     CHECK(an != NULL);
+    return an;
+}
+
+static void test_churn(void)
+{
+    struct analysis *an = new_analysis(1u << 16);
     if (!an)
         return;
 
@@ -128,11 +135,7 @@ static void test_churn(void)
 
 static void test_many_transient_pairs(void)
 {
-    struct analysis_config cfg;
-    analysis_config_defaults(&cfg);
-    cfg.pileup = THRESHOLD;
-    struct analysis *an = analysis_create(&cfg, 1u << 20);
-    CHECK(an != NULL);
+    struct analysis *an = new_analysis(1u << 20);
     if (!an)
         return;
     struct conn c;
