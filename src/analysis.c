@@ -423,7 +423,7 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
         break;
     case EV_SND_SYN_AGAIN:
         /* the SYN-ACK was seen, yet the SYN comes again: it never arrived */
-        if (role == CLIENT && (p->flags & EPF_SYNACK)) {
+        if (role == CLIENT && ep_sent_synack(p)) {
             a = note(an, c, AN_SYNACK_LOST, -1, seg->ts, seg->pktno);
             if (a)
                 a->state = from;
@@ -487,7 +487,7 @@ static void handshake_done(struct analysis *an, struct conn *c, const struct seg
         struct anomaly *a = note(an, c, AN_HANDSHAKE_SLOW, -1, seg->ts - rtt, c->first_pkt);
         if (a) {
             a->value = (uint64_t)rtt;
-            a->value2 = (uint64_t)server;
+            a->value2 = server / 1000 > UINT32_MAX ? UINT32_MAX : (uint32_t)(server / 1000);
             last_evidence(a, seg->pktno);
         }
     }
@@ -625,7 +625,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         if (stalled && (below || (len == 1 && seg->seq == f->peer_ack))) {
             struct anomaly *a = x ? find(an, x, AN_ZERO_WINDOW) : NULL;
             if (a) {
-                a->value2++;            /* probes */
+                if (a->value2 < UINT32_MAX)
+                    a->value2++;        /* probes */
                 last_evidence(a, seg->pktno);
             }
             return;
@@ -798,7 +799,7 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     struct anomaly *a;
 
     /* SYNs nobody answered */
-    if (cl->state == ST_SYN_SENT && (cl->flags & EPF_SYN) && sv->pkts == 0 &&
+    if (cl->state == ST_SYN_SENT && ep_sent_syn(cl) && sv->pkts == 0 &&
         (cl->syns > 1 || now - c->first >= INITIAL_RTO)) {
         a = note(an, c, AN_SYN_UNANSWERED, SERVER, c->first, c->first_pkt);
         if (a) {
@@ -810,7 +811,7 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     }
     /* the server answered; the client never completed */
     /* (until the handshake completes, hs_b holds the first SYN-ACK's time) */
-    if (sv->state == ST_SYN_RCVD && (sv->flags & EPF_SYNACK) && (c->flags & CF_HS_SYNACK) &&
+    if (sv->state == ST_SYN_RCVD && ep_sent_synack(sv) && (c->flags & CF_HS_SYNACK) &&
         !(c->flags & CF_HS_DONE) && (sv->synacks > 1 || now - rel_time(c, c->hs_b) >= INITIAL_RTO)) {
         a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_b), c->first_pkt);
         if (a) {
@@ -929,7 +930,8 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         s->a.start = f->worst_start;
         s->a.end = f->worst_start + an->cfg.flood_window;
         s->a.value = f->worst_sources;
-        s->a.value2 = (uint64_t)(f->worst_incomplete / secs);
+        double rate = f->worst_incomplete / secs;
+        s->a.value2 = rate < UINT32_MAX ? (uint32_t)rate : UINT32_MAX;
         s->a.evidence[0] = pktno32(f->first_pkt);
         s->a.nevidence = 1;
         memcpy(s->server.b, f->key.addr, 16);

@@ -75,18 +75,23 @@ const char *rst_kind_name(enum rst_kind k);
 struct anomaly {
     uint8_t id;             /* enum anomaly_id */
     int8_t who;             /* CLIENT, SERVER, or -1 when no endpoint is to blame */
-    uint8_t kind;           /* rst-abort: enum rst_kind; others 0 */
+    uint8_t kind : 4;       /* rst-abort: enum rst_kind; others 0 */
+    uint8_t nevidence : 4;  /* evidence[] in use (at most ANOMALY_EVIDENCE) */
     uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
-    uint8_t nevidence;
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */
     uint32_t next;          /* next anomaly of the same connection (pool index) */
+    /* A second id-specific amount, in 32 bits: SYN-ACK retransmissions,
+     * window probes, unacknowledged bytes (a sequence-space distance),
+     * SYNs per second; handshake-slow: the server's share in MICROseconds
+     * (the handshake is timed in microseconds: conn_handshake()). */
+    uint32_t value2;
     tstamp_t start, end;    /* first and last occurrence */
     uint32_t evidence[ANOMALY_EVIDENCE]; /* packet numbers in the capture
                                             (saturating at 2^32 - 1) */
     uint64_t value;         /* id-specific amount: bytes, nanoseconds, ... */
-    uint64_t value2;
 };
 /* (Laid out without padding: one is kept for every anomaly found.) */
-_Static_assert(sizeof(struct anomaly) <= 64, "an anomaly record: 64 bytes");
+_Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
+_Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
 
 #endif

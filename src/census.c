@@ -32,7 +32,7 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
         if (e->flags & EPF_INFERRED)
             c->inferred[r]++;
     }
-    if (conn->node.key.family == 6)
+    if (conn->node.family == 6)
         c->ipv6++;
 
     uint32_t mask = an ? analysis_mask(an, conn) : 0;
@@ -43,7 +43,7 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
     /* handshakes */
     if (conn->flags & (CF_PICKED_UP | CF_SYNACK_FIRST))
         c->hs_unseen++;
-    else if (conn->ep[CLIENT].flags & EPF_SYN)
+    else if (ep_sent_syn(&conn->ep[CLIENT]))
         c->hs_attempted++;
     if (conn->flags & CF_HS_DONE)
         c->hs_completed++;

@@ -17,18 +17,17 @@
 
 enum { CLIENT = 0, SERVER = 1 };
 
-/* Endpoint flags: what we have seen from this endpoint. */
+/* Endpoint flags: what we have seen from this endpoint.  Whether it sent a
+ * SYN or a SYN-ACK is not a flag: its counts say so (ep_sent_syn()). */
 enum {
-    EPF_ISN = 0x0001,       /* isn is valid (it sent a SYN or SYN-ACK) */
-    EPF_SEQ = 0x0002,       /* snd_nxt is valid (it sent anything) */
-    EPF_ACK = 0x0004,       /* ack is valid (it sent an ACK) */
-    EPF_FIN = 0x0008,       /* fin_seq is valid (it sent a FIN) */
-    EPF_SYN = 0x0010,       /* it sent a SYN without ACK */
-    EPF_SYNACK = 0x0020,    /* it sent a SYN+ACK */
-    EPF_WSCALE = 0x0040,    /* its SYN carried a window scale option */
-    EPF_RST = 0x0080,       /* it sent a RST */
-    EPF_INFERRED = 0x0100,  /* its state rests on a guess, not on packets seen */
-    EPF_WIN = 0x0200,       /* win holds a window it advertised outside a SYN */
+    EPF_ISN = 0x01,         /* isn is valid (it sent a SYN or SYN-ACK) */
+    EPF_SEQ = 0x02,         /* snd_nxt is valid (it sent anything) */
+    EPF_ACK = 0x04,         /* ack is valid (it sent an ACK) */
+    EPF_FIN = 0x08,         /* fin_seq is valid (it sent a FIN) */
+    EPF_WSCALE = 0x10,      /* its SYN carried a window scale option */
+    EPF_RST = 0x20,         /* it sent a RST */
+    EPF_INFERRED = 0x40,    /* its state rests on a guess, not on packets seen */
+    EPF_WIN = 0x80,         /* win holds a window it advertised outside a SYN */
 };
 
 struct conn_end {
@@ -42,14 +41,22 @@ struct conn_end {
                                2 MSL timer last started), relative to the
                                connection's first segment (conn_rel()): read it
                                with conn_since() */
+    /* TCP payload bytes it sent, retransmissions included, in 48 bits
+     * (saturating at 256 TiB): conn_bytes() */
+    uint32_t bytes_lo;
+    uint16_t bytes_hi;
     uint16_t win;           /* last window advertised (unscaled) */
+    uint8_t flags;          /* EPF_* */
+    uint8_t state : 4;      /* enum tcp_state */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
-    uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating at 15) */
-    uint8_t state;          /* enum tcp_state */
-    uint16_t flags;         /* EPF_* */
     uint8_t syns;           /* SYN segments without ACK sent (saturating) */
-    uint8_t fins;           /* FIN segments sent (saturating) */
+    uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating at 15) */
+    uint8_t fins : 4;       /* FIN segments sent (saturating at 15) */
 };
+_Static_assert(sizeof(struct conn_end) == 40, "an endpoint: 40 bytes");
+
+static inline bool ep_sent_syn(const struct conn_end *e) { return e->syns != 0; }
+static inline bool ep_sent_synack(const struct conn_end *e) { return e->synacks != 0; }
 
 /* Connection flags. */
 enum {
@@ -67,29 +74,23 @@ enum {
     CF_CLIENT_FIN_FIRST = 0x0800, /* the client closed first */
     CF_SERVER_FIN_FIRST = 0x1000, /* the server closed first */
     CF_FIN_CROSSED = 0x2000,/* the FINs crossed: simultaneous close */
+    CF_CLIENT_SIDE1 = 0x4000, /* the client is key side 1 (else side 0) */
 };
 
 struct conn {
-    /* The table node (key, hash, chain, expiry list), whose two spare fields
-     * hold the connection's flags and the client's key side: named here
-     * through an overlay, so the record stays within three cache lines. */
+    /* The table node (key, chain, expiry list), whose spare field holds the
+     * connection's flags: named here through an overlay. */
     union {
         struct ct_node node;
         struct {
             uint8_t node_fields_[offsetof(struct ct_node, user16)];
             uint16_t flags;         /* CF_*: node.user16 */
-            uint8_t node_list_;
-            uint8_t client_side;    /* key side (0, 1) of the client: node.user8 */
         };
     };
     uint32_t id;            /* 1, 2, ... in order of creation */
     uint32_t first_pkt;     /* packet number of its first segment (saturating) */
-    tstamp_t first, last;   /* first and last segment */
-    /* TCP payload bytes sent by [CLIENT], [SERVER], retransmissions
-     * included, in 48 bits (saturating at 256 TiB): conn_bytes() */
-    uint32_t bytes_lo[2];
-    uint16_t bytes_hi[2];
     uint32_t ext;           /* the analysis's extension record (0: none) */
+    tstamp_t first, last;   /* first and last segment */
     /* The handshake as seen from the capture point, in microseconds
      * (saturating).  Until it completes (CF_HS_DONE): hs_a is when the SYN
      * that was answered was sent (after `first`, with CF_HS_SYN), hs_b when
@@ -101,12 +102,11 @@ struct conn {
 };
 
 _Static_assert(offsetof(struct conn, flags) == offsetof(struct ct_node, user16), "flags overlay");
-_Static_assert(offsetof(struct conn, client_side) == offsetof(struct ct_node, user8), "client side overlay");
-_Static_assert(sizeof(struct conn) <= 176, "a connection record: 176 bytes");
+_Static_assert(sizeof(struct conn) <= 168, "a connection record: 168 bytes");
 
 static inline uint64_t conn_bytes(const struct conn *c, int role)
 {
-    return (uint64_t)c->bytes_hi[role] << 32 | c->bytes_lo[role];
+    return (uint64_t)c->ep[role].bytes_hi << 32 | c->ep[role].bytes_lo;
 }
 
 static inline void conn_add_bytes(struct conn *c, int role, uint32_t n)
@@ -114,15 +114,15 @@ static inline void conn_add_bytes(struct conn *c, int role, uint32_t n)
     uint64_t v = conn_bytes(c, role) + n;
     if (v > 0xffffffffffffULL)
         v = 0xffffffffffffULL;
-    c->bytes_lo[role] = (uint32_t)v;
-    c->bytes_hi[role] = (uint16_t)(v >> 32);
+    c->ep[role].bytes_lo = (uint32_t)v;
+    c->ep[role].bytes_hi = (uint16_t)(v >> 32);
 }
 
 /* Saturating 32-bit packet number. */
 static inline uint32_t pktno32(uint64_t n) { return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n; }
 
 /* Which key side (0 or 1) holds the client. */
-static inline int conn_client_side(const struct conn *c) { return c->client_side; }
+static inline int conn_client_side(const struct conn *c) { return (c->flags & CF_CLIENT_SIDE1) != 0; }
 
 /* A time after the connection's first segment in 32 bits: microseconds for
  * the first 35 minutes (top bit clear), then milliseconds (top bit set) up

@@ -144,16 +144,30 @@ uint64_t ct_hash(const struct conntab *t, const struct ct_key *key)
     return siphash13_words(&t->hkey, w, 5, (uint64_t)sizeof *key << 56);
 }
 
-/* Keys are 40 bytes, compared as five words. */
-static inline bool key_eq(const struct ct_key *a, const struct ct_key *b)
+_Static_assert(sizeof(struct ct_key) == 40, "ct_key is hashed as five 64-bit words");
+_Static_assert(sizeof(struct ct_tuple) == 36 && offsetof(struct ct_key, family) == sizeof(struct ct_tuple),
+               "a key is its tuple, then its family");
+
+/* A record's key against a key: the tuple as four words and a half, then
+ * the family. */
+static inline bool key_eq(const struct ct_node *n, const struct ct_key *k)
 {
-    uint64_t x[5], y[5];
-    memcpy(x, a, sizeof x);
-    memcpy(y, b, sizeof y);
-    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (x[4] ^ y[4])) == 0;
+    uint64_t x[4], y[4];
+    uint32_t xp, yp;
+    memcpy(x, &n->key, sizeof x);
+    memcpy(y, k, sizeof y);
+    memcpy(&xp, (const uint8_t *)&n->key + 32, 4);
+    memcpy(&yp, (const uint8_t *)k + 32, 4);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]) | (xp ^ yp) |
+            (uint64_t)(n->family ^ k->family)) == 0;
 }
 
-_Static_assert(sizeof(struct ct_key) == 40, "ct_key is compared as five 64-bit words");
+void ct_node_key(const struct ct_node *n, struct ct_key *key)
+{
+    memset(key, 0, sizeof *key);
+    memcpy(key, &n->key, sizeof n->key);
+    key->family = n->family;
+}
 
 void ct_prefetch(const struct conntab *t, uint64_t hash, int stage)
 {
@@ -175,7 +189,7 @@ void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash)
     uint32_t h = (uint32_t)hash;
     for (uint32_t idx = t->bucket[h & t->mask]; idx;) {
         struct ct_node *n = node_at(t, idx);
-        if (key_eq(&n->key, key))
+        if (key_eq(n, key))
             return n;
         idx = n->hnext;
     }
@@ -195,7 +209,8 @@ void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash)
     }
     struct ct_node *n = node_at(t, idx);
     memset(n, 0, t->rec_size);
-    n->key = *key;
+    memcpy(&n->key, key, sizeof n->key);
+    n->family = key->family;
     n->list = CT_LIST_NONE;
     uint32_t *b = &t->bucket[(uint32_t)hash & t->mask];
     n->hnext = *b;
@@ -229,7 +244,9 @@ void ct_delete(struct conntab *t, void *rec)
 
     list_unlink(t, n);
     if (!t->draining) {
-        uint32_t *link = &t->bucket[(uint32_t)ct_hash(t, &n->key) & t->mask];
+        struct ct_key key;
+        ct_node_key(n, &key);
+        uint32_t *link = &t->bucket[(uint32_t)ct_hash(t, &key) & t->mask];
         while (*link && *link != idx)
             link = &node_at(t, *link)->hnext;
         if (*link == idx)

@@ -28,7 +28,9 @@
 #include "hash.h"
 #include "segment.h"
 
-/* A direction-independent 4-tuple: side 0 is the lower (address, port). */
+/* A direction-independent 4-tuple: side 0 is the lower (address, port).
+ * This is how callers name a connection; a record keeps it as a ct_tuple
+ * plus its family byte (see struct ct_node). */
 struct ct_key {
     uint8_t addr[2][16];
     uint16_t port[2];
@@ -36,16 +38,26 @@ struct ct_key {
     uint8_t zero[3];        /* kept zero so keys compare as bytes */
 };
 
+/* The addresses and ports of a key: its first 36 bytes, laid out alike. */
+struct ct_tuple {
+    uint8_t addr[2][16];
+    uint16_t port[2];
+};
+
 #define CT_NLISTS 4
 #define CT_LIST_NONE 0xff
 
+/* The start of every record.  The key's family sits in the node's last
+ * byte rather than after the tuple: the key's three bytes of padding and
+ * the byte it would take beside `list` come to four bytes on every record,
+ * which is what lets a connection record keep to 168 bytes. */
 struct ct_node {
-    struct ct_key key;
+    struct ct_tuple key;
     uint32_t hnext;         /* next record in the hash chain (0: none) */
     uint32_t prev, next;    /* neighbours on the record's list (0: none) */
     uint16_t user16;        /* free for the owner, to avoid padding */
     uint8_t list;           /* which list, or CT_LIST_NONE */
-    uint8_t user8;          /* free for the owner */
+    uint8_t family;         /* the key's family: 4 or 6 */
 };
 
 struct conntab;
@@ -57,6 +69,8 @@ void ct_destroy(struct conntab *t);
 
 /* Canonical key for a segment; *dir is 0 if the segment's source is side 0. */
 void ct_key_from_segment(const struct segment *seg, struct ct_key *key, int *dir);
+/* The key of a record. */
+void ct_node_key(const struct ct_node *n, struct ct_key *key);
 uint64_t ct_hash(const struct conntab *t, const struct ct_key *key);
 /* Start fetching what a lookup of this hash will touch, in two stages some
  * packets apart: 0 the bucket, 1 the first record of its chain (reading the

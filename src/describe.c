@@ -40,20 +40,20 @@ void describe_anomaly(const struct anomaly *a, const struct conn *c, tstamp_t no
                  plural(a->count, "time", "times"));
         break;
     case AN_SYN_RETRANSMITTED:
-        snprintf(buf, len, "%" PRIu64 " SYN and %" PRIu64 " SYN-ACK %s; handshake took %s from the first SYN",
+        snprintf(buf, len, "%" PRIu64 " SYN and %" PRIu32 " SYN-ACK %s; handshake took %s from the first SYN",
                  a->value, a->value2, plural(a->count, "retransmission", "retransmissions"),
                  format_duration(a->end - c->first, d1));
         break;
     case AN_HANDSHAKE_SLOW:
         snprintf(buf, len, "handshake round trip %s (SYN to SYN-ACK %s, SYN-ACK to ACK %s)",
-                 format_duration((tstamp_t)a->value, d1), format_duration((tstamp_t)a->value2, d2),
-                 format_duration((tstamp_t)(a->value - a->value2), b1));
+                 format_duration((tstamp_t)a->value, d1), format_duration((tstamp_t)a->value2 * 1000, d2),
+                 format_duration((tstamp_t)a->value - (tstamp_t)a->value2 * 1000, b1));
         break;
     case AN_SIMULTANEOUS_OPEN:
         snprintf(buf, len, "both endpoints sent SYN");
         break;
     case AN_ZERO_WINDOW:
-        snprintf(buf, len, "%s advertised a zero window: %s stalled %s%s, %" PRIu64 " %s",
+        snprintf(buf, len, "%s advertised a zero window: %s stalled %s%s, %" PRIu32 " %s",
                  who, peer, format_duration((tstamp_t)a->value, d1), a->state ? " (still at the end)" : "",
                  a->value2, plural(a->value2, "window probe", "window probes"));
         break;
@@ -125,7 +125,7 @@ void describe_service_anomaly(const struct service_anomaly *s, uint32_t ephemera
     char ab[ADDR_STRLEN], cb[ADDR_STRLEN], d[24];
     addr_format(&s->server, ab);
     if (s->a.id == AN_SYN_FLOOD) {
-        snprintf(buf, len, "%s%s%s:%u: %" PRIu32 " incomplete handshakes in %s (%" PRIu64 "/s) from about %" PRIu64
+        snprintf(buf, len, "%s%s%s:%u: %" PRIu32 " incomplete handshakes in %s (%" PRIu32 "/s) from about %" PRIu64
                            " %s",
                  s->server.family == 6 ? "[" : "", ab, s->server.family == 6 ? "]" : "", s->port, s->a.count,
                  format_duration(s->a.end - s->a.start, d), s->a.value2, s->a.value,

@@ -82,7 +82,9 @@ void selection_consider(struct selection *s, const struct conn *c, const struct 
         take = s->conn_ids[i] == c->id;
     if (!take)
         return;
-    struct chosen *ch = smalltab_get(&s->tab, &c->node.key, true);
+    struct ct_key key;
+    ct_node_key(&c->node, &key);
+    struct chosen *ch = smalltab_get(&s->tab, &key, true);
     if (!ch)
         return;             /* counted by the table as refused */
     if (!ch->first || c->first < ch->first)

@@ -108,15 +108,15 @@ static int zeek_state(const struct conn *c, int role)
     if (e->pkts == 0)
         return ZST_INACTIVE;
     if (role == CLIENT) {
-        if (e->flags & EPF_SYN)
-            return (p->flags & EPF_SYNACK) ? ZST_ESTABLISHED : ZST_SYN_SENT;
-        if (e->flags & EPF_SYNACK)
+        if (ep_sent_syn(e))
+            return ep_sent_synack(p) ? ZST_ESTABLISHED : ZST_SYN_SENT;
+        if (ep_sent_synack(e))
             return ZST_SYN_ACK_SENT;
-        return (p->flags & EPF_SYNACK) ? ZST_ESTABLISHED : ZST_PARTIAL;
+        return ep_sent_synack(p) ? ZST_ESTABLISHED : ZST_PARTIAL;
     }
-    if (e->flags & (EPF_SYN | EPF_SYNACK))
+    if (ep_sent_syn(e) || ep_sent_synack(e))
         return ZST_ESTABLISHED;
-    return (p->flags & EPF_SYN) ? ZST_ESTABLISHED : ZST_PARTIAL;
+    return ep_sent_syn(p) ? ZST_ESTABLISHED : ZST_PARTIAL;
 }
 
 const char *history_conn_state(const struct history *h, const struct conn *c)

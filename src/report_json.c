@@ -129,7 +129,7 @@ static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a,
         break;
     case AN_HANDSHAKE_SLOW:
         json_ms(&l, "rtt_ms", (int64_t)a->value);
-        json_ms(&l, "server_ms", (int64_t)a->value2);
+        json_ms(&l, "server_ms", (int64_t)a->value2 * 1000);
         break;
     case AN_ZERO_WINDOW:
         json_ms(&l, "stall_ms", (int64_t)a->value);
@@ -171,7 +171,7 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     line_lit(&l, "{\"type\":\"conn\",\"id\":");
     line_u64(&l, c->id);
     json_endpoints(&l, c);
-    json_u64(&l, "ip_version", c->node.key.family);
+    json_u64(&l, "ip_version", c->node.family);
     json_str(&l, "client_state", tcp_state_name(c->ep[CLIENT].state));
     json_str(&l, "server_state", tcp_state_name(c->ep[SERVER].state));
     json_bool(&l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
@@ -303,7 +303,7 @@ static void json_service_anomalies(FILE *o, const struct analysis *an)
             fprintf(o, ",\"client_addr\":\"%s\",\"time_wait_peak\":%" PRIu32 ",\"port_share\":%.4f",
                     addr_format(&s->client, ab), s->a.count, (double)s->a.value / 1e6);
         else
-            fprintf(o, ",\"incomplete\":%" PRIu32 ",\"sources\":%" PRIu64 ",\"rate_per_s\":%" PRIu64,
+            fprintf(o, ",\"incomplete\":%" PRIu32 ",\"sources\":%" PRIu64 ",\"rate_per_s\":%" PRIu32,
                     s->a.count, s->a.value, s->a.value2);
         fprintf(o, ",\"who\":\"%s\",\"start\":", role_name(s->a.who));
         print_epoch(o, s->a.start);

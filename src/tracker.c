@@ -109,7 +109,7 @@ void conn_addr(const struct conn *c, int role, struct flow_addr *a)
 {
     int side = role == CLIENT ? conn_client_side(c) : !conn_client_side(c);
     memcpy(a->b, c->node.key.addr[side], 16);
-    a->family = c->node.key.family;
+    a->family = c->node.family;
 }
 
 static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
@@ -322,7 +322,8 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
     c->ep[CLIENT].since_rel = c->ep[SERVER].since_rel = 0;
     c->ep[CLIENT].since_pkt = c->ep[SERVER].since_pkt = c->first_pkt;
     /* Which key side is the client: the sender's side if it is the client. */
-    c->client_side = (uint8_t)(sender_is_client ? dir : !dir);
+    if (sender_is_client ? dir : !dir)
+        c->flags |= CF_CLIENT_SIDE1;
     ct_list_put(t->tab, c, LIST_OPEN);
     return c;
 }
@@ -333,7 +334,7 @@ static bool starts_new_incarnation(const struct conn *c, int role, const struct 
     if ((seg->flags & (TH_SYN | TH_ACK | TH_RST)) != TH_SYN)
         return false;
     const struct conn_end *s = &c->ep[role];
-    if (s->flags & EPF_SYN)
+    if (ep_sent_syn(s))
         return seg->seq != s->isn;  /* same ISN: a retransmission */
     /* The sender never sent a SYN in this record.  While the handshake is
      * under way that is a simultaneous open; once the connection has been
@@ -411,9 +412,9 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
         return EV_SND_RST;
     if (f & TH_SYN) {
         if (f & TH_ACK)
-            return (s->flags & EPF_SYNACK) && seg->seq == s->isn ? EV_SND_SYNACK_AGAIN
+            return ep_sent_synack(s) && seg->seq == s->isn ? EV_SND_SYNACK_AGAIN
                                                                  : EV_SND_SYNACK;
-        return (s->flags & EPF_SYN) && seg->seq == s->isn ? EV_SND_SYN_AGAIN : EV_SND_SYN;
+        return ep_sent_syn(s) && seg->seq == s->isn ? EV_SND_SYN_AGAIN : EV_SND_SYN;
     }
     if (!(f & TH_ACK))
         return EV_NONE;     /* RFC 793: a segment without ACK is dropped */
@@ -467,11 +468,10 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
         return;             /* a RST does not advance the sequence space */
     }
     if (f & TH_SYN) {
-        if (!(s->flags & (EPF_SYN | EPF_SYNACK)) || !(s->flags & EPF_ISN)) {
+        if (!(ep_sent_syn(s) || ep_sent_synack(s)) || !(s->flags & EPF_ISN)) {
             s->isn = seg->seq;
             s->flags |= EPF_ISN;
         }
-        s->flags |= (f & TH_ACK) ? EPF_SYNACK : EPF_SYN;
         if (seg->opts & OPT_WSCALE) {
             s->wscale = seg->wscale & 0x0f;
             s->flags |= EPF_WSCALE;
@@ -490,7 +490,7 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
         if (!(s->flags & EPF_FIN) || seq_gt(fin, s->fin_seq))
             s->fin_seq = fin;
         s->flags |= EPF_FIN;
-        if (s->fins < UINT8_MAX)
+        if (s->fins < 15)
             s->fins++;
     }
     if (f & TH_ACK) {

@@ -1230,7 +1230,7 @@ static void put_uid(struct zeek *z, struct zconn *c)
     memset(&in, 0, sizeof in);
     in.ts = c->start_time;
     in.serial = c->serial;
-    in.key = c->node.key;
+    ct_node_key(&c->node, &in.key);
     uint64_t a = siphash13(&z->uid_key, &in, sizeof in);
     in.serial = ~in.serial;
     uint64_t b = siphash13(&z->uid_key, &in, sizeof in);

@@ -97,7 +97,9 @@ static void test_many(void)
             bad++;
             continue;
         }
-        if (memcmp(&r->node.key, &k, sizeof k) != 0 || r->val != 0)
+        struct ct_key back;
+        ct_node_key(&r->node, &back);
+        if (memcmp(&back, &k, sizeof k) != 0 || r->node.family != k.family || r->val != 0)
             bad++;
         r->val = i + 1;
         ct_list_put(t, r, i % CT_NLISTS);

@@ -36,8 +36,8 @@ static uint32_t next_rand(void)
 static void make_conn(struct conn *c, uint32_t client, uint16_t port, uint16_t sport)
 {
     memset(c, 0, sizeof *c);
-    struct ct_key *k = &c->node.key;
-    k->family = 4;
+    struct ct_tuple *k = &c->node.key;
+    c->node.family = 4;
     k->addr[0][0] = 192;
     k->addr[0][1] = 0;
     k->addr[0][2] = (uint8_t)(client >> 8);
@@ -49,7 +49,6 @@ static void make_conn(struct conn *c, uint32_t client, uint16_t port, uint16_t s
     k->addr[1][3] = 1;
     k->port[0] = sport;
     k->port[1] = port;
-    c->client_side = 0;
     c->first = 1700000000LL * TS_PER_SEC;
 }
 

@@ -140,7 +140,9 @@ struct search {
 static void search_fn(void *ctx, const struct conn *c)
 {
     struct search *s = ctx;
-    if (memcmp(&c->node.key, &s->key, sizeof s->key) == 0) {
+    struct ct_key k;
+    ct_node_key(&c->node, &k);
+    if (memcmp(&k, &s->key, sizeof s->key) == 0) {
         s->out = *c;
         s->found++;
     }
