@@ -316,6 +316,57 @@ static void test_key_direction(void)
     ct_destroy(t);
 }
 
+/* An IPv4 key and an IPv6 key with the same 36 bytes of tuple (the IPv6
+ * addresses 192.0.2.1:: and 198.51.100.1::) are different connections: the
+ * family, kept apart from the tuple in a record, takes part in every
+ * comparison, whatever bucket a lookup walks. */
+static void test_family(void)
+{
+    struct conntab *t = ct_create(sizeof(struct rec), 16);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    struct ct_key k4, k6, back;
+    memset(&k4, 0, sizeof k4);
+    k4.family = 4;
+    memcpy(k4.addr[0], (const uint8_t[]){192, 0, 2, 1}, 4);
+    memcpy(k4.addr[1], (const uint8_t[]){198, 51, 100, 1}, 4);
+    k4.port[0] = 40000;
+    k4.port[1] = 80;
+    k6 = k4;
+    k6.family = 6;
+    struct rec *r4 = insert(t, &k4);
+    CHECK(r4 != NULL);
+    if (!r4) {
+        ct_destroy(t);
+        return;
+    }
+    ct_list_put(t, r4, 0);
+    /* the IPv6 key looked up in the IPv4 record's own chain */
+    CHECK(ct_find(t, &k6, ct_hash(t, &k4)) == NULL);
+    CHECK(find(t, &k6) == NULL);
+    struct rec *r6 = insert(t, &k6);
+    CHECK(r6 != NULL && r6 != r4);
+    if (r6)
+        ct_list_put(t, r6, 0);
+    CHECK(find(t, &k4) == r4);
+    CHECK(find(t, &k6) == r6);
+    CHECK_EQ(r4->node.family, 4);
+    ct_node_key(&r4->node, &back);
+    CHECK(memcmp(&back, &k4, sizeof back) == 0);
+    if (r6) {
+        CHECK_EQ(r6->node.family, 6);
+        ct_node_key(&r6->node, &back);
+        CHECK(memcmp(&back, &k6, sizeof back) == 0);
+        /* deleting one finds its chain link by its own key's hash */
+        ct_delete(t, r6);
+        CHECK(find(t, &k6) == NULL);
+    }
+    CHECK(find(t, &k4) == r4);
+    CHECK_EQ(ct_count(t), 1);
+    ct_destroy(t);
+}
+
 static void test_max_bound(void)
 {
     /* a bound below one slab, and one just above */
@@ -521,6 +572,7 @@ int main(void)
     test_create();
     test_many();
     test_key_direction();
+    test_family();
     test_max_bound();
     test_lists();
     test_iteration();
