@@ -134,7 +134,7 @@ struct analysis *analysis_create(const struct analysis_config *cfg, uint32_t max
     pool_init(&an->rec, sizeof(struct anomaly), cfg->max_anomalies);
     pool_init(&an->hist, sizeof(struct history), cfg->history ? max_conns : 0);
     if (!smalltab_init(&an->flood, sizeof(struct flood_key), sizeof(struct flood_rec), 16384) ||
-        !smalltab_init(&an->pileup.tab, sizeof(uint64_t), sizeof(struct pileup_rec), PILEUP_MAX)) {
+        !smalltab_init_tagged(&an->pileup.tab, sizeof(struct pileup_rec), PILEUP_MAX)) {
         analysis_destroy(an);
         return NULL;
     }

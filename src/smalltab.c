@@ -35,6 +35,14 @@ bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t
     return alloc_slots(t, SMALLTAB_MIN < t->max_cap ? SMALLTAB_MIN : t->max_cap);
 }
 
+bool smalltab_init_tagged(struct smalltab *t, size_t rec_size, uint32_t max)
+{
+    if (!smalltab_init(t, sizeof(uint64_t), rec_size, max))
+        return false;
+    t->tagged = true;
+    return true;
+}
+
 void smalltab_destroy(struct smalltab *t)
 {
     free(t->slots);
@@ -42,11 +50,28 @@ void smalltab_destroy(struct smalltab *t)
     memset(t, 0, sizeof *t);
 }
 
+static inline uint64_t tag_of(const void *key)
+{
+    uint64_t v;
+    memcpy(&v, key, sizeof v);
+    return v;
+}
+
+/* The slot a key hashes to. */
+static inline uint32_t home_of(const struct smalltab *t, const void *key)
+{
+    uint64_t h = t->tagged ? tag_of(key) : siphash13(&t->hk, key, t->key_len);
+    return (uint32_t)h & (t->cap - 1);
+}
+
 static uint32_t slot_for(const struct smalltab *t, const void *key)
 {
-    uint32_t i = (uint32_t)siphash13(&t->hk, key, t->key_len) & (t->cap - 1);
+    uint32_t i = home_of(t, key);
     for (;;) {
-        if (!t->used[i] || !memcmp(t->slots + (size_t)i * t->rec_size, key, t->key_len))
+        if (!t->used[i])
+            return i;
+        const uint8_t *r = t->slots + (size_t)i * t->rec_size;
+        if (t->tagged ? tag_of(r) == tag_of(key) : !memcmp(r, key, t->key_len))
             return i;
         i = (i + 1) & (t->cap - 1);
     }
@@ -114,7 +139,7 @@ void smalltab_remove(struct smalltab *t, void *rec)
      * run that the hole would otherwise hide from its home slot. */
     for (uint32_t j = (hole + 1) & mask; t->used[j]; j = (j + 1) & mask) {
         uint8_t *r = t->slots + (size_t)j * t->rec_size;
-        uint32_t home = (uint32_t)siphash13(&t->hk, r, t->key_len) & mask;
+        uint32_t home = home_of(t, r);
         if (((j - home) & mask) >= ((j - hole) & mask)) {
             memcpy(t->slots + (size_t)hole * t->rec_size, r, t->rec_size);
             hole = j;

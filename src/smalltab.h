@@ -2,7 +2,8 @@
  *
  * For the per-service and per-client aggregates (listeners, service
  * statistics, SYN flood windows, TIME_WAIT counts): open addressing with
- * linear probing, a keyed hash, records never removed, and a hard maximum.
+ * linear probing, a keyed hash, removal by backward shift (no tombstones),
+ * and a hard maximum.
  * Past the maximum, new keys are refused and counted, never silently lost.
  * The slots double as the table fills, so a small run uses little memory;
  * a record pointer is therefore valid only until the next insertion. */
@@ -21,12 +22,17 @@ struct smalltab {
     uint32_t cap, count, max;
     uint32_t max_cap;       /* slots it grows to at most */
     size_t key_len, rec_size;
+    bool tagged;            /* keys are 64-bit keyed hashes: their own hash */
     struct hash_key hk;
     uint64_t refused;       /* new keys refused: table full */
 };
 
 /* rec_size includes the key_len key bytes at the start of each record. */
 bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max);
+/* A table keyed by 64-bit tags that already are keyed hashes of what they
+ * stand for (uniform, and secret from whoever crafts the traffic): a tag is
+ * used as its own hash instead of being hashed again. */
+bool smalltab_init_tagged(struct smalltab *t, size_t rec_size, uint32_t max);
 void smalltab_destroy(struct smalltab *t);
 /* The record for key; created zeroed (with its key) if absent and `create`.
  * NULL if absent and not created (or the table is full). */
