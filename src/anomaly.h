@@ -93,5 +93,6 @@ struct anomaly {
 /* (Laid out without padding: one is kept for every anomaly found.) */
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
+_Static_assert(RST_HALF_OPEN < 16, "an rst_kind is 4 bits");
 
 #endif

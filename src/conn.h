@@ -49,11 +49,15 @@ struct conn_end {
     uint8_t flags;          /* EPF_* */
     uint8_t state : 4;      /* enum tcp_state */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
-    uint8_t syns;           /* SYN segments without ACK sent (saturating) */
-    uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating at 15) */
-    uint8_t fins : 4;       /* FIN segments sent (saturating at 15) */
+    uint8_t syns;           /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating: EP_SYNACKS_MAX) */
+    uint8_t fins : 4;       /* FIN segments sent (saturating: EP_FINS_MAX) */
 };
 _Static_assert(sizeof(struct conn_end) == 40, "an endpoint: 40 bytes");
+_Static_assert(ST__COUNT <= 16, "a state fits conn_end's 4 bits");
+#define EP_SYNS_MAX 255u
+#define EP_SYNACKS_MAX 15u
+#define EP_FINS_MAX 15u
 
 static inline bool ep_sent_syn(const struct conn_end *e) { return e->syns != 0; }
 static inline bool ep_sent_synack(const struct conn_end *e) { return e->synacks != 0; }
@@ -65,9 +69,9 @@ enum {
     CF_REUSED = 0x0004,     /* a new incarnation of a 4-tuple we still tracked */
     CF_REUSED_IN_TW = 0x0008, /* ... while the earlier one was in TIME_WAIT */
     CF_LISTENER_NOTED = 0x0010,
-    CF_HS_SYN = 0x0020,     /* hs_syn_us is set */
-    CF_HS_SYNACK = 0x0040,  /* hs_synack_us is set */
-    CF_HS_DONE = 0x0080,    /* hs_ack_us is set: the handshake completed */
+    CF_HS_SYN = 0x0020,     /* hs_a holds the answered SYN's time */
+    CF_HS_SYNACK = 0x0040,  /* hs_b holds the first SYN-ACK's time */
+    CF_HS_DONE = 0x0080,    /* the handshake completed: hs_a, hs_b hold its halves */
     CF_LAST_DATA_SERVER = 0x0100, /* the latest data segment came from the server */
     CF_TW_COUNTED = 0x0200, /* its client TIME_WAIT is counted for pileups */
     CF_SEEN_DATA = 0x0400,  /* some data segment was seen */

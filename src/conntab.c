@@ -139,12 +139,15 @@ uint64_t ct_hash(const struct conntab *t, const struct ct_key *key)
         uint64_t last = (uint64_t)13 << 56 | (uint64_t)4 << 32 | (uint64_t)key->port[1] << 16 | key->port[0];
         return siphash13_words(&t->hkey, &m, 1, last);
     }
-    uint64_t w[5];
+    /* The addresses as four words, the ports and family as the last block:
+     * never the padding, which a record does not keep. */
+    uint64_t w[4];
     memcpy(w, key, sizeof w);
-    return siphash13_words(&t->hkey, w, 5, (uint64_t)sizeof *key << 56);
+    uint64_t last = (uint64_t)37 << 56 | (uint64_t)key->family << 32 | (uint64_t)key->port[1] << 16 | key->port[0];
+    return siphash13_words(&t->hkey, w, 4, last);
 }
 
-_Static_assert(sizeof(struct ct_key) == 40, "ct_key is hashed as five 64-bit words");
+_Static_assert(sizeof(struct ct_key) == 40 && offsetof(struct ct_key, port) == 32, "ct_key's layout");
 _Static_assert(sizeof(struct ct_tuple) == 36 && offsetof(struct ct_key, family) == sizeof(struct ct_tuple),
                "a key is its tuple, then its family");
 
@@ -178,7 +181,8 @@ void ct_prefetch(const struct conntab *t, uint64_t hash, int stage)
     }
     uint32_t idx = *b;
     if (idx) {
-        /* every cache line of the record: the tracker reads both ends */
+        /* the record's first cache line, where the key the lookup
+         * compares is */
         const uint8_t *r = (const uint8_t *)node_at(t, idx);
         __builtin_prefetch(r);
     }

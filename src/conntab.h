@@ -11,8 +11,9 @@
  * The hash index has a bucket per possible record (the maximum is known at
  * creation), so it never rehashes and no packet pays for growing it; like
  * the records, the parts of it never written cost no memory.  Records do not
- * keep their hash (4 bytes on every connection): a lookup compares keys as
- * five words, and a deletion hashes the key again.
+ * keep their hash (4 bytes on every connection): a lookup compares the
+ * tuple as four words and a half, and the family; a deletion rebuilds the
+ * key and hashes it again.
  *
  * Each record is also on one of a few doubly linked lists, in the order the
  * owner last moved records to their tails; the owner keeps that order by
@@ -35,7 +36,7 @@ struct ct_key {
     uint8_t addr[2][16];
     uint16_t port[2];
     uint8_t family;
-    uint8_t zero[3];        /* kept zero so keys compare as bytes */
+    uint8_t zero[3];        /* padding: neither hashed nor compared */
 };
 
 /* The addresses and ports of a key: its first 36 bytes, laid out alike. */

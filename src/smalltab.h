@@ -6,7 +6,8 @@
  * and a hard maximum.
  * Past the maximum, new keys are refused and counted, never silently lost.
  * The slots double as the table fills, so a small run uses little memory;
- * a record pointer is therefore valid only until the next insertion. */
+ * a record pointer is therefore valid only until the next insertion or
+ * removal. */
 #ifndef TCPFSM_SMALLTAB_H
 #define TCPFSM_SMALLTAB_H
 

@@ -476,9 +476,9 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
             s->wscale = seg->wscale & 0x0f;
             s->flags |= EPF_WSCALE;
         }
-        if (!(f & TH_ACK) && s->syns < UINT8_MAX)
+        if (!(f & TH_ACK) && s->syns < EP_SYNS_MAX)
             s->syns++;
-        if ((f & TH_ACK) && s->synacks < 15)
+        if ((f & TH_ACK) && s->synacks < EP_SYNACKS_MAX)
             s->synacks++;
     }
     uint32_t end = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0) + ((f & TH_FIN) ? 1 : 0);
@@ -490,7 +490,7 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
         if (!(s->flags & EPF_FIN) || seq_gt(fin, s->fin_seq))
             s->fin_seq = fin;
         s->flags |= EPF_FIN;
-        if (s->fins < 15)
+        if (s->fins < EP_FINS_MAX)
             s->fins++;
     }
     if (f & TH_ACK) {
@@ -544,7 +544,7 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
          * client's first transition; one picked up mid-stream once it has
          * been reset or both FINs have been seen. */
         if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
-            e->flags &= (uint16_t)~EPF_INFERRED;
+            e->flags &= (uint8_t)~EPF_INFERRED;
         set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
     }
     if (t->analysis)
@@ -735,8 +735,8 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if ((c->flags & CF_PICKED_UP) &&
         (((c->ep[0].flags & EPF_FIN) && (c->ep[1].flags & EPF_FIN)) ||
          ((seg->flags & TH_RST) && ev != EV_NONE))) {
-        c->ep[0].flags &= (uint16_t)~EPF_INFERRED;
-        c->ep[1].flags &= (uint16_t)~EPF_INFERRED;
+        c->ep[0].flags &= (uint8_t)~EPF_INFERRED;
+        c->ep[1].flags &= (uint8_t)~EPF_INFERRED;
     }
 
     if (t->analysis)

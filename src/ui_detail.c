@@ -136,10 +136,11 @@ static void build(const struct ui *u, struct lines *ls, int width)
     for (int role = 0; role < 2; role++) {
         enum state_class sc = model_state_class(r, role);
         const char *st = tcp_state_name(r->state[role]);
-        l = add(ls, A_NORMAL, "%s %-*s  %s for %s%s; sent %" PRIu32 " pkts/%sB, SYN %u, FIN %u",
+        l = add(ls, A_NORMAL, "%s %-*s  %s for %s%s; sent %" PRIu32 " pkts/%sB, SYN %u%s, FIN %u%s",
                 role == CLIENT ? "Client" : "Server", aw, role == CLIENT ? c : s, st,
                 format_duration(now - r->since[role], d1), (r->epflags[role] & EPF_INFERRED) ? " (inferred)" : "",
-                r->pkts[role], format_bytes(r->bytes[role], b1), (unsigned)d->syns[role], (unsigned)d->fins[role]);
+                r->pkts[role], format_bytes(r->bytes[role], b1), (unsigned)d->syns[role], d->syns[role] >= EP_SYNS_MAX ? "+" : "",
+                (unsigned)d->fins[role], d->fins[role] >= EP_FINS_MAX ? "+" : "");
         if (l) {
             l->x0 = 7 + aw + 2;
             l->x1 = l->x0 + (int)strlen(st);
