@@ -75,24 +75,34 @@ struct flood_rec {
  * one pair in the table for nearly every connection, so a pair is kept as a
  * 64-bit keyed hash of it (its tag: a collision needs ~2^32 pairs at once,
  * and the key is secret), not as its 36 bytes; the addresses are copied out
- * only for the few pairs that reach the pileup threshold.  A pair with no
- * TIME_WAIT left that never reached the threshold leaves the table: a later
- * pileup of it counts up from zero just the same. */
+ * only for the few pairs that reach the pileup threshold, with the time of
+ * their peak (which only those need).  A pair with no TIME_WAIT left that
+ * never reached the threshold leaves the table: a later pileup of it counts
+ * up from zero just the same. */
 struct pileup_key {
     uint8_t client[16];
     uint8_t server[16];
     uint8_t family, pad;
     uint16_t port;
 };
+/* One pair holds at most 65,536 TIME_WAIT connections at once (they differ
+ * in the client's 16-bit port), so its counts fit in 17 bits. */
+#define PILEUP_COUNT_BITS 17
 struct pileup_rec {
     uint64_t tag;               /* the smalltab key */
-    uint32_t now, peak;
-    tstamp_t peak_ts;
+    uint64_t now : PILEUP_COUNT_BITS;
+    uint64_t peak : PILEUP_COUNT_BITS;
+    uint64_t found : 64 - 2 * PILEUP_COUNT_BITS;  /* its entry in found[] plus 1; 0: none */
+};
+_Static_assert(sizeof(struct pileup_rec) == 16, "a pileup pair: 16 bytes");
+struct pileup_found {
+    struct pileup_key key;
+    tstamp_t peak_ts;           /* when its count last reached its peak */
 };
 struct pileup_tab {
     struct smalltab tab;        /* struct pileup_rec by tag */
     struct hash_key hk;         /* for the tags */
-    struct pileup_key *found;   /* pairs that reached the threshold */
+    struct pileup_found *found; /* pairs that reached the threshold */
     uint32_t nfound, capfound;
 };
 #define PILEUP_MAX 65536u       /* pairs tracked at once */
@@ -765,22 +775,28 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
         return;
     if (entering) {
         c->flags |= CF_TW_COUNTED;
-        if (++p->now > p->peak) {
+        if (p->now < (1u << PILEUP_COUNT_BITS) - 1)     /* (cannot fill: see above) */
+            p->now++;
+        if (p->now > p->peak) {
             p->peak = p->now;
-            p->peak_ts = conn_since(c, CLIENT);
-            if (p->peak == an->cfg.pileup) {
+            if (p->peak >= an->cfg.pileup && !p->found) {
                 /* a pileup: keep the pair itself for the report */
-                if (t->nfound == t->capfound) {
+                /* (found pairs stay in the table: at most PILEUP_MAX) */
+                if (t->nfound == t->capfound && t->capfound < PILEUP_MAX) {
                     uint32_t cap = t->capfound ? 2 * t->capfound : 16;
-                    struct pileup_key *f = realloc(t->found, cap * sizeof *f);
+                    struct pileup_found *f = realloc(t->found, cap * sizeof *f);
                     if (f) {
                         t->found = f;
                         t->capfound = cap;
                     }
                 }
-                if (t->nfound < t->capfound)
-                    t->found[t->nfound++] = k;
+                if (t->nfound < t->capfound) {
+                    t->found[t->nfound].key = k;
+                    p->found = ++t->nfound;
+                }
             }
+            if (p->found)
+                t->found[p->found - 1].peak_ts = conn_since(c, CLIENT);
         }
     } else {
         c->flags &= (uint16_t)~CF_TW_COUNTED;
@@ -941,7 +957,7 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         an->st.occurrences[AN_SYN_FLOOD] += f->worst_incomplete;
     }
     for (uint32_t i = 0; i < an->pileup.nfound; i++) {
-        const struct pileup_key *k = &an->pileup.found[i];
+        const struct pileup_key *k = &an->pileup.found[i].key;
         const struct pileup_rec *p = pileup_get(&an->pileup, pileup_tag(&an->pileup, k), false);
         if (!p || p->peak < an->cfg.pileup)
             continue;
@@ -951,7 +967,7 @@ void analysis_finish(struct analysis *an, tstamp_t now)
         s->a.id = AN_TIME_WAIT_PILEUP;
         s->a.who = CLIENT;
         s->a.count = p->peak;
-        s->a.start = s->a.end = p->peak_ts;
+        s->a.start = s->a.end = an->pileup.found[i].peak_ts;
         s->a.value = (uint64_t)p->peak * 1000000 / (an->cfg.ephemeral_ports ? an->cfg.ephemeral_ports : 1);
         memcpy(s->server.b, k->server, 16);
         memcpy(s->client.b, k->client, 16);
