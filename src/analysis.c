@@ -771,8 +771,11 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
     pileup_key_of(c, &k);
     uint64_t tag = pileup_tag(t, &k);
     struct pileup_rec *p = pileup_get(t, tag, entering);
-    if (!p)
+    if (!p) {
+        if (entering)
+            an->st.time_wait_not_counted++;     /* PILEUP_MAX pairs at once */
         return;
+    }
     if (entering) {
         c->flags |= CF_TW_COUNTED;
         if (p->now < (1u << PILEUP_COUNT_BITS) - 1)     /* (cannot fill: see above) */

@@ -55,6 +55,8 @@ struct analysis_stats {
     uint64_t occurrences[AN__COUNT];    /* summed counts */
     uint64_t not_recorded;              /* anomaly records refused: pool full */
     uint64_t ext_refused;               /* extension records refused */
+    uint64_t time_wait_not_counted;     /* client TIME_WAITs not counted for
+                                           time-wait-pileup: pair table full */
 };
 
 /* A service-level anomaly (syn-flood, time-wait-pileup). */

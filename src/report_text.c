@@ -320,6 +320,9 @@ static void print_summary(struct text_report *t, const struct run_info *in)
         if (as->not_recorded)
             fprintf(o, "  WARNING        %" PRIu64 " anomaly occurrences counted but not kept in detail "
                        "(record pool full)\n", as->not_recorded);
+        if (as->time_wait_not_counted)
+            fprintf(o, "  WARNING        %" PRIu64 " client TIME_WAITs not counted for time-wait-pileup "
+                       "(more than 65536 client/service pairs at once)\n", as->time_wait_not_counted);
     }
     if (st->no_memory)
         fprintf(o, "  WARNING        %" PRIu64 " segments not tracked: out of memory\n", st->no_memory);

@@ -143,9 +143,11 @@ static void test_many_transient_pairs(void)
         analysis_time_wait(an, &c, true);
         analysis_time_wait(an, &c, false);
     }
-    static struct conn late[THRESHOLD];
-    for (int j = 0; j < THRESHOLD; j++) {
+    /* two past the threshold: the peak's time moves on after it is found */
+    static struct conn late[THRESHOLD + 2];
+    for (int j = 0; j < THRESHOLD + 2; j++) {
         make_conn(&late[j], 300000, 443, (uint16_t)(50000 + j));
+        late[j].ep[CLIENT].since_rel = (uint32_t)j * 1000;     /* TIME_WAIT from first + j ms */
         analysis_time_wait(an, &late[j], true);
         CHECK(late[j].flags & CF_TW_COUNTED);
     }
@@ -154,8 +156,47 @@ static void test_many_transient_pairs(void)
     const struct service_anomaly *s = analysis_service_anomalies(an, &n);
     const struct service_anomaly *f = find_pileup(s, n, 300000, 443);
     CHECK(f != NULL);
+    CHECK(f && f->a.count == THRESHOLD + 2);
+    /* the pileup is dated when its count last reached the peak */
+    CHECK(f && f->a.start == late[0].first + (THRESHOLD + 1) * TS_PER_MS);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, 0);
+    analysis_destroy(an);
+}
+
+/* More pairs with a TIME_WAIT at once than the table holds: the excess is
+ * counted as not counted, never silently; once they leave, a pileup of a
+ * new pair is found as usual. */
+static void test_table_full(void)
+{
+    enum { TABLE = 65536, EXTRA = 37 };
+    struct analysis *an = new_analysis(1u << 20);
+    if (!an)
+        return;
+    static struct conn one[TABLE + EXTRA];
+    uint32_t counted = 0;
+    for (uint32_t i = 0; i < TABLE + EXTRA; i++) {
+        make_conn(&one[i], i, 443, 50000);
+        analysis_time_wait(an, &one[i], true);
+        counted += (one[i].flags & CF_TW_COUNTED) != 0;
+    }
+    CHECK_EQ(counted, TABLE);
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
+    for (uint32_t i = 0; i < TABLE + EXTRA; i++)
+        analysis_time_wait(an, &one[i], false);
+    static struct conn late[THRESHOLD];
+    for (int j = 0; j < THRESHOLD; j++) {
+        make_conn(&late[j], 400000, 80, (uint16_t)(50000 + j));
+        analysis_time_wait(an, &late[j], true);
+        CHECK(late[j].flags & CF_TW_COUNTED);
+    }
+    analysis_finish(an, 1700000100LL * TS_PER_SEC);
+    uint32_t n;
+    const struct service_anomaly *s = analysis_service_anomalies(an, &n);
+    const struct service_anomaly *f = find_pileup(s, n, 400000, 80);
     CHECK(f && f->a.count == THRESHOLD);
     CHECK_EQ(n, 1);
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
     analysis_destroy(an);
 }
 
@@ -163,5 +204,6 @@ int main(void)
 {
     test_churn();
     test_many_transient_pairs();
+    test_table_full();
     return unit_done("test_pileup");
 }
