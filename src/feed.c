@@ -43,6 +43,7 @@ struct feed {
     /* the reading stage's own */
     struct capture *cap;
     struct run_info *info;
+    const struct tracker *hasher;
     volatile sig_atomic_t *stop;
     bool seen_packet;
     enum capture_result rc;
@@ -121,6 +122,7 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
     struct run_info *info = f->info;
     struct capture_packet pkt;
     b->n = 0;
+    b->hashed = false;
     while (b->n < FEED_BATCH) {
         if (*f->stop) {
             f->rc = CAPTURE_END;
@@ -177,6 +179,15 @@ static void *reading_thread(void *arg)
         unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
         struct feed_batch *b = &f->ring[k % FEED_RING];
         more = fill_batch(f, b);
+        /* Two batches or more still waiting for the caller: it is the
+         * slower side, and this one will wait behind them, so take the
+         * hashing off its hands.  Otherwise it may be waiting for this
+         * batch: hand it over at once. */
+        if (b->n && k - atomic_load(&f->consumed) >= 2) {
+            for (uint32_t i = 0; i < b->n; i++)
+                tracker_hash(f->hasher, &b->prep[i]);
+            b->hashed = true;
+        }
         if (b->n) {
             atomic_store(&f->produced, k + 1);
             wake(f, &f->caller_sleeping, &f->wake_caller);
@@ -196,7 +207,7 @@ int feed_default_threads(void)
 }
 
 struct feed *feed_start(struct capture *cap, struct run_info *info,
-                        volatile sig_atomic_t *stop, int threads)
+                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher)
 {
     struct feed *f = aligned_alloc(64, sizeof *f);
     if (!f)
@@ -204,6 +215,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     memset(f, 0, sizeof *f);
     f->cap = cap;
     f->info = info;
+    f->hasher = hasher;
     f->stop = stop;
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);

@@ -34,6 +34,7 @@
 
 struct feed_batch {
     uint32_t n;
+    bool hashed;            /* the prep entries' hashes are computed */
     struct seg_core seg[FEED_BATCH];
     struct tracker_prep prep[FEED_BATCH];
 };
@@ -43,13 +44,17 @@ struct feed;
 /* Start reading cap.  *info's packet counts, first and last times and wire bytes
  * are written by it, and may be read once feed_end() has returned.  Reading
  * stops early when *stop becomes non-zero.  threads: 2 to read in a thread
- * of its own, 1 to read in the caller's.  NULL if out of memory. */
+ * of its own, 1 to read in the caller's.  hasher: the tracker whose
+ * tracker_hash() the reading thread may use, from its own thread, for the
+ * batches it has time for (see feed_next()).  NULL if out of memory. */
 struct feed *feed_start(struct capture *cap, struct run_info *info,
-                        volatile sig_atomic_t *stop, int threads);
+                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher);
 /* The next batch of segments in capture order (n >= 1), or NULL when the
  * reading has ended.  The batch stays valid until the next call; its prep
- * entries hold the keys, and their hashes are the caller's to compute
- * (tracker_hash()). */
+ * entries hold the keys, and their hashes unless `hashed` is false: then
+ * they are the caller's to compute (tracker_hash()).  The reading thread
+ * hashes a batch itself only when the caller is behind, with batches
+ * waiting for it: whichever thread has time to spare does the hashing. */
 struct feed_batch *feed_next(struct feed *f);
 /* After feed_next() returned NULL: how reading ended (CAPTURE_END,
  * CAPTURE_DAMAGED, CAPTURE_FAILED; CAPTURE_END also if stopped). Joins the

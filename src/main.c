@@ -262,7 +262,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
      * segments before, so the tracker rarely waits on memory. */
     reading = 1;            /* from here a signal stops the reading */
     struct feed *feed = feed_start(cap, &info, &interrupted,
-                                   opt->threads ? opt->threads : feed_default_threads());
+                                   opt->threads ? opt->threads : feed_default_threads(), tr);
     if (!feed) {
         fprintf(stderr, "tcpfsm: out of memory\n");
         return EXIT_USAGE;
@@ -270,10 +270,11 @@ static int run_file(struct options *opt, const char *input, const char *display,
     enum { AHEAD = 8, HALF = AHEAD / 2 };
     for (struct feed_batch *b; (b = feed_next(feed));) {
         uint32_t n = b->n;
-        /* the keys' hashes, all at once: independent SipHash chains that
-         * the processor overlaps, on the thread with time to spare */
-        for (uint32_t i = 0; i < n; i++)
-            tracker_hash(tr, &b->prep[i]);
+        /* the keys' hashes, all at once (independent SipHash chains that
+         * the processor overlaps), unless the reading thread had the time */
+        if (!b->hashed)
+            for (uint32_t i = 0; i < n; i++)
+                tracker_hash(tr, &b->prep[i]);
         for (uint32_t i = 0; i < n && i < AHEAD; i++)
             tracker_prefetch_bucket(tr, &b->prep[i]);
         for (uint32_t i = 0; i < n; i++) {
