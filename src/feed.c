@@ -183,7 +183,7 @@ static void *reading_thread(void *arg)
          * slower side, and this one will wait behind them, so take the
          * hashing off its hands.  Otherwise it may be waiting for this
          * batch: hand it over at once. */
-        if (b->n && k - atomic_load(&f->consumed) >= 2) {
+        if (b->n && f->hasher && k - atomic_load(&f->consumed) >= 2) {
             for (uint32_t i = 0; i < b->n; i++)
                 tracker_hash(f->hasher, &b->prep[i]);
             b->hashed = true;

@@ -46,7 +46,8 @@ struct feed;
  * stops early when *stop becomes non-zero.  threads: 2 to read in a thread
  * of its own, 1 to read in the caller's.  hasher: the tracker whose
  * tracker_hash() the reading thread may use, from its own thread, for the
- * batches it has time for (see feed_next()).  NULL if out of memory. */
+ * batches it has time for (see feed_next()), or NULL to leave all hashing
+ * to the caller.  NULL if out of memory. */
 struct feed *feed_start(struct capture *cap, struct run_info *info,
                         volatile sig_atomic_t *stop, int threads, const struct tracker *hasher);
 /* The next batch of segments in capture order (n >= 1), or NULL when the
