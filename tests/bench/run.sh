@@ -87,8 +87,8 @@ else
     traces=(
         "10k|--conns 10000 --concurrency 100|${reps:-5}"
         "100k|--conns 100000 --concurrency 1000|${reps:-5}"
-        "1m|--conns 1000000 --concurrency 400|${reps:-3}"
-        "1m-open|--conns 1000000 --all-open|${reps:-3}"
+        "1m|--conns 1000000 --concurrency 400|${reps:-5}"
+        "1m-open|--conns 1000000 --all-open|${reps:-5}"
     )
     flood_syns=10000000
     flood_reps=${reps:-3}
@@ -126,6 +126,23 @@ median() {
             if (!n) { print "nan"; exit }
             for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
             print (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
+        }' "$res"
+}
+
+# paired TRACE TOOL: the tool's wall time over the floor's in each round,
+# sorted, then their median after a colon ("1.09 1.13 1.25: 1.13").  The
+# machine's slow spells last longer than a round, so a round's two runs
+# share them: the per-round ratios scatter less than the medians' ratio.
+paired() {
+    awk -F'\t' -v tr="$1" -v tool="$2" '
+        $1 == tr && $2 == "floor" { f[$3] = $4 }
+        $1 == tr && $2 == tool { t[$3] = $4 }
+        END {
+            for (r in t) if (r in f && f[r] > 0) v[n++] = t[r] / f[r]
+            if (!n) { print "nan"; exit }
+            for (i = 1; i < n; i++) { x = v[i]; for (j = i - 1; j >= 0 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+            for (i = 0; i < n; i++) printf "%.2f%s", v[i], (i < n - 1 ? " " : "")
+            printf ": %.2f\n", (n % 2) ? v[(n - 1) / 2] : (v[n / 2 - 1] + v[n / 2]) / 2
         }' "$res"
 }
 
@@ -303,6 +320,16 @@ block=$out/measured.md
          "\"tracked at peak\" is tcpfsm's peak_conns, and every connection for the other tools."
     echo
     cat "$table"
+    echo
+    echo "Wall / floor per round (each round's run over the floor's in the same round, sorted; their median after the colon):"
+    echo
+    for spec in "${traces[@]}" "flood||"; do
+        IFS='|' read -r name _ _ <<<"$spec"
+        for tool in tcpfsm-text tcpfsm-json; do
+            p=$(paired "$name" $tool)
+            [ "$p" = nan ] || echo "- $name, $tool: $p"
+        done
+    done
     echo
     echo "Baseline RSS on a one-connection capture (subtracted for \"bytes per tracked conn\"):" \
          "tcpfsm $(base_rss tcpfsm-text) KiB, floor $(base_rss floor) KiB$($have_tcptrace && echo ", tcptrace $(base_rss tcptrace) KiB")$($have_tshark && echo ", tshark $(base_rss tshark) KiB")."
