@@ -613,8 +613,8 @@ void tracker_prefetch(struct tracker *t, const struct tracker_prep *p)
 void tracker_segment(struct tracker *t, const struct segment *seg)
 {
     struct tracker_prep p;
-    ct_key_from_segment(seg, &p.key, &p.dir);
-    p.hash = ct_hash(t->tab, &p.key);
+    tracker_key_only(seg, &p);
+    tracker_hash(t, &p);
     tracker_segment_prepared(t, &seg->core, &p);
 }
 

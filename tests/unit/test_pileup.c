@@ -132,6 +132,27 @@ static void test_churn(void)
     analysis_destroy(an);
 }
 
+/* n connections of one pair (client number, port) enter TIME_WAIT, the
+ * j-th at its first segment + j ms; each must be counted. */
+static void pile_up(struct analysis *an, struct conn *late, int n, uint32_t client, uint16_t port)
+{
+    for (int j = 0; j < n; j++) {
+        make_conn(&late[j], client, port, (uint16_t)(50000 + j));
+        late[j].ep[CLIENT].since_rel = (uint32_t)j * 1000;
+        analysis_time_wait(an, &late[j], true);
+        CHECK(late[j].flags & CF_TW_COUNTED);
+    }
+}
+
+/* Finish the analysis and find the pileup of (client number, port). */
+static const struct service_anomaly *finish_and_find(struct analysis *an, uint32_t client, uint16_t port,
+                                                     uint32_t *n)
+{
+    analysis_finish(an, 1700000100LL * TS_PER_SEC);
+    const struct service_anomaly *s = analysis_service_anomalies(an, n);
+    return find_pileup(s, *n, client, port);
+}
+
 static void test_many_transient_pairs(void)
 {
     struct analysis *an = new_analysis(1u << 20);
@@ -145,16 +166,9 @@ static void test_many_transient_pairs(void)
     }
     /* two past the threshold: the peak's time moves on after it is found */
     static struct conn late[THRESHOLD + 2];
-    for (int j = 0; j < THRESHOLD + 2; j++) {
-        make_conn(&late[j], 300000, 443, (uint16_t)(50000 + j));
-        late[j].ep[CLIENT].since_rel = (uint32_t)j * 1000;     /* TIME_WAIT from first + j ms */
-        analysis_time_wait(an, &late[j], true);
-        CHECK(late[j].flags & CF_TW_COUNTED);
-    }
-    analysis_finish(an, 1700000100LL * TS_PER_SEC);
+    pile_up(an, late, THRESHOLD + 2, 300000, 443);
     uint32_t n;
-    const struct service_anomaly *s = analysis_service_anomalies(an, &n);
-    const struct service_anomaly *f = find_pileup(s, n, 300000, 443);
+    const struct service_anomaly *f = finish_and_find(an, 300000, 443, &n);
     CHECK(f != NULL);
     CHECK(f && f->a.count == THRESHOLD + 2);
     /* the pileup is dated when its count last reached the peak */
@@ -185,15 +199,9 @@ static void test_table_full(void)
     for (uint32_t i = 0; i < TABLE + EXTRA; i++)
         analysis_time_wait(an, &one[i], false);
     static struct conn late[THRESHOLD];
-    for (int j = 0; j < THRESHOLD; j++) {
-        make_conn(&late[j], 400000, 80, (uint16_t)(50000 + j));
-        analysis_time_wait(an, &late[j], true);
-        CHECK(late[j].flags & CF_TW_COUNTED);
-    }
-    analysis_finish(an, 1700000100LL * TS_PER_SEC);
+    pile_up(an, late, THRESHOLD, 400000, 80);
     uint32_t n;
-    const struct service_anomaly *s = analysis_service_anomalies(an, &n);
-    const struct service_anomaly *f = find_pileup(s, n, 400000, 80);
+    const struct service_anomaly *f = finish_and_find(an, 400000, 80, &n);
     CHECK(f && f->a.count == THRESHOLD);
     CHECK_EQ(n, 1);
     CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
