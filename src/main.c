@@ -22,6 +22,7 @@
 #include "live.h"
 #include "options.h"
 #include "pcapwrite.h"
+#include "outwriter.h"
 #include "report.h"
 #include "services.h"
 #include "tracker.h"
@@ -223,10 +224,24 @@ static int run_file(struct options *opt, const char *input, const char *display,
         capture_close(cap);
         return EXIT_USAGE;
     }
+    int threads = opt->threads ? opt->threads : feed_default_threads();
+    /* With a processor to spare, a report going to a file or a pipe is
+     * written out by a thread of its own (src/outwriter.h); a terminal gets
+     * it directly, as it is made. */
+    struct outwriter *writer = NULL;
+    if (threads >= 2 && !isatty(fileno(out))) {
+        FILE *front = outwriter_start(out, &writer);
+        if (front)
+            out = front;
+    }
     if (opt->zeek_format) {      /* a Zeek conn.log: the RFC 793 tracker is not needed */
         opt->zeek.max_conns = opt->tracker.max_conns;
         reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
+        if (writer && !outwriter_finish(writer) && zstatus != EXIT_OUTPUT) {
+            fprintf(stderr, "tcpfsm: cannot write the conn.log: %s\n", strerror(errno));
+            zstatus = EXIT_OUTPUT;
+        }
         *report_failed = zstatus == EXIT_OUTPUT;
         capture_close(cap);
         return zstatus;
@@ -244,6 +259,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
     census_init(&sink.census);
     if (!listeners || !analysis || !tr || !rep || !services_init(&sink.services, MAX_SERVICES)) {
         fprintf(stderr, "tcpfsm: out of memory\n");
+        if (writer)
+            outwriter_finish(writer);
         return EXIT_USAGE;
     }
     sink.analysis = analysis;
@@ -261,10 +278,11 @@ static int run_file(struct options *opt, const char *input, const char *display,
      * fetched AHEAD segments before it is applied and its record HALF
      * segments before, so the tracker rarely waits on memory. */
     reading = 1;            /* from here a signal stops the reading */
-    struct feed *feed = feed_start(cap, &info, &interrupted,
-                                   opt->threads ? opt->threads : feed_default_threads(), tr);
+    struct feed *feed = feed_start(cap, &info, &interrupted, threads, tr);
     if (!feed) {
         fprintf(stderr, "tcpfsm: out of memory\n");
+        if (writer)
+            outwriter_finish(writer);
         return EXIT_USAGE;
     }
     enum { AHEAD = 8, HALF = AHEAD / 2 };
@@ -333,8 +351,14 @@ static int run_file(struct options *opt, const char *input, const char *display,
                         "not decoded\n",
                 capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE]);
     int status = info.exit_status;
-    if (!report_finish(rep, &info)) {
-        fprintf(stderr, "tcpfsm: cannot write the report: output error\n");
+    bool wrote = report_finish(rep, &info);
+    const char *why = "output error";
+    if (writer && !outwriter_finish(writer)) {     /* it knows the reason */
+        wrote = false;
+        why = strerror(errno);
+    }
+    if (!wrote) {
+        fprintf(stderr, "tcpfsm: cannot write the report: %s\n", why);
         status = EXIT_OUTPUT;
         *report_failed = true;
     }

@@ -54,3 +54,10 @@ tests_unit_test_pileup_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_pileup_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pileup_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_pileup
+
+check_PROGRAMS += tests/unit/test_outwriter
+tests_unit_test_outwriter_SOURCES = tests/unit/test_outwriter.c tests/unit/unit.h
+tests_unit_test_outwriter_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_outwriter_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_outwriter_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_outwriter

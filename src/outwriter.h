@@ -1,0 +1,35 @@
+/* outwriter.h - a report's output written by a thread of its own.
+ *
+ * A JSON report of a million connections is a gigabyte of text.  Writing it
+ * (the kernel's copy into the page cache, or a pipe's reader keeping up)
+ * costs about as much as producing it, and in the thread that tracks the
+ * connections that cost is added to the tracking.  An outwriter puts a
+ * stream in front of the destination that only copies what it is given
+ * into large blocks; a thread of its own writes full blocks to the
+ * destination while the caller's thread goes on.  The bytes, their order
+ * and the destination are the same as writing directly.
+ *
+ * Errors: a failed write is kept (with its errno); every later write to the
+ * front stream fails with it, and outwriter_finish() reports it.  SIGPIPE
+ * and SIGXFSZ reach the writing thread as they would the caller's (they are
+ * sent to the thread whose write raised them); SIGINT, SIGTERM, SIGHUP and
+ * SIGQUIT are blocked in it, so that they go where they went before. */
+#ifndef TCPFSM_OUTWRITER_H
+#define TCPFSM_OUTWRITER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct outwriter;
+
+/* Start writing to dest through a thread.  Returns the stream to write to
+ * instead of dest, and the writer in *w; NULL (and *w NULL) if no thread or
+ * memory could be had: the caller then writes to dest itself. */
+FILE *outwriter_start(FILE *dest, struct outwriter **w);
+
+/* Write what is left, wait for the thread, close the front stream and free
+ * the writer.  dest is flushed and stays open.  false if anything could not
+ * be written (errno set). */
+bool outwriter_finish(struct outwriter *w);
+
+#endif
