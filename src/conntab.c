@@ -40,7 +40,7 @@ static void *reserve(size_t bytes)
     if (p == MAP_FAILED)
         return NULL;
 #ifdef MADV_HUGEPAGE
-    if (bytes >= (8u << 20))
+    if (bytes >= (2u << 20))
         madvise(p, bytes, MADV_HUGEPAGE);
 #endif
     return p;
