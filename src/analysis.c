@@ -752,9 +752,12 @@ static void pileup_key_of(const struct conn *c, struct pileup_key *k)
     k->port = conn_port(c, SERVER);
 }
 
+/* The triple's keyed hash, never 0 (a smalltab tag is not: 0 marks an
+ * empty slot); the one hash in 2^64 that is 0 shares tag 1. */
 static uint64_t pileup_tag(const struct pileup_tab *t, const struct pileup_key *k)
 {
-    return siphash13(&t->hk, k, sizeof *k);
+    uint64_t h = siphash13(&t->hk, k, sizeof *k);
+    return h ? h : 1;
 }
 
 static struct pileup_rec *pileup_get(struct pileup_tab *t, uint64_t tag, bool create)

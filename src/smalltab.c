@@ -9,8 +9,8 @@
 static bool alloc_slots(struct smalltab *t, uint32_t cap)
 {
     uint8_t *slots = calloc(cap, t->rec_size);
-    uint8_t *used = calloc(cap, 1);
-    if (!slots || !used) {
+    uint8_t *used = t->tagged ? NULL : calloc(cap, 1);
+    if (!slots || (!used && !t->tagged)) {
         free(slots);
         free(used);
         return false;
@@ -21,9 +21,10 @@ static bool alloc_slots(struct smalltab *t, uint32_t cap)
     return true;
 }
 
-bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max)
+static bool init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max, bool tagged)
 {
     memset(t, 0, sizeof *t);
+    t->tagged = tagged;
     t->max = max;
     t->key_len = key_len;
     t->rec_size = rec_size;
@@ -35,12 +36,14 @@ bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t
     return alloc_slots(t, SMALLTAB_MIN < t->max_cap ? SMALLTAB_MIN : t->max_cap);
 }
 
+bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max)
+{
+    return init(t, key_len, rec_size, max, false);
+}
+
 bool smalltab_init_tagged(struct smalltab *t, size_t rec_size, uint32_t max)
 {
-    if (!smalltab_init(t, sizeof(uint64_t), rec_size, max))
-        return false;
-    t->tagged = true;
-    return true;
+    return init(t, sizeof(uint64_t), rec_size, max, true);
 }
 
 void smalltab_destroy(struct smalltab *t)
@@ -57,6 +60,13 @@ static inline uint64_t tag_of(const void *key)
     return v;
 }
 
+/* A tagged table keeps no `used` array: a slot is empty when its tag is 0
+ * (tags are never 0), so a probe reads one cache line, not two. */
+static inline bool occupied(const struct smalltab *t, uint32_t i)
+{
+    return t->tagged ? tag_of(t->slots + (size_t)i * t->rec_size) != 0 : t->used[i];
+}
+
 /* The slot a key hashes to. */
 static inline uint32_t home_of(const struct smalltab *t, const void *key)
 {
@@ -67,11 +77,19 @@ static inline uint32_t home_of(const struct smalltab *t, const void *key)
 static uint32_t slot_for(const struct smalltab *t, const void *key)
 {
     uint32_t i = home_of(t, key);
+    if (t->tagged) {
+        uint64_t tag = tag_of(key);
+        for (;;) {
+            uint64_t here = tag_of(t->slots + (size_t)i * t->rec_size);
+            if (here == tag || here == 0)
+                return i;
+            i = (i + 1) & (t->cap - 1);
+        }
+    }
     for (;;) {
         if (!t->used[i])
             return i;
-        const uint8_t *r = t->slots + (size_t)i * t->rec_size;
-        if (t->tagged ? tag_of(r) == tag_of(key) : !memcmp(r, key, t->key_len))
+        if (!memcmp(t->slots + (size_t)i * t->rec_size, key, t->key_len))
             return i;
         i = (i + 1) & (t->cap - 1);
     }
@@ -87,12 +105,13 @@ static void grow(struct smalltab *t)
         return;
     }
     for (uint32_t i = 0; i < old.cap; i++) {
-        if (!old.used[i])
+        if (!occupied(&old, i))
             continue;
         const uint8_t *r = old.slots + (size_t)i * old.rec_size;
         uint32_t j = slot_for(t, r);
         memcpy(t->slots + (size_t)j * t->rec_size, r, t->rec_size);
-        t->used[j] = 1;
+        if (!t->tagged)
+            t->used[j] = 1;
     }
     free(old.slots);
     free(old.used);
@@ -102,8 +121,10 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
 {
     if (!t->cap)
         return NULL;
+    if (t->tagged && tag_of(key) == 0)
+        return NULL;        /* not a tag (see smalltab.h) */
     uint32_t i = slot_for(t, key);
-    if (t->used[i])
+    if (occupied(t, i))
         return t->slots + (size_t)i * t->rec_size;
     if (!create)
         return NULL;
@@ -120,7 +141,8 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
         return NULL;
     }
     uint8_t *r = t->slots + (size_t)i * t->rec_size;
-    t->used[i] = 1;
+    if (!t->tagged)
+        t->used[i] = 1;
     t->count++;
     memcpy(r, key, t->key_len);
     return r;
@@ -128,7 +150,7 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
 
 void *smalltab_slot(const struct smalltab *t, uint32_t i)
 {
-    return i < t->cap && t->used[i] ? t->slots + (size_t)i * t->rec_size : NULL;
+    return i < t->cap && occupied(t, i) ? t->slots + (size_t)i * t->rec_size : NULL;
 }
 
 void smalltab_remove(struct smalltab *t, void *rec)
@@ -137,7 +159,7 @@ void smalltab_remove(struct smalltab *t, void *rec)
     uint32_t hole = (uint32_t)(((uint8_t *)rec - t->slots) / t->rec_size);
     /* Linear probing without tombstones: move back each later record of the
      * run that the hole would otherwise hide from its home slot. */
-    for (uint32_t j = (hole + 1) & mask; t->used[j]; j = (j + 1) & mask) {
+    for (uint32_t j = (hole + 1) & mask; occupied(t, j); j = (j + 1) & mask) {
         uint8_t *r = t->slots + (size_t)j * t->rec_size;
         uint32_t home = home_of(t, r);
         if (((j - home) & mask) >= ((j - hole) & mask)) {
@@ -145,7 +167,9 @@ void smalltab_remove(struct smalltab *t, void *rec)
             hole = j;
         }
     }
-    memset(t->slots + (size_t)hole * t->rec_size, 0, t->rec_size);   /* new records start zeroed */
-    t->used[hole] = 0;
+    /* new records start zeroed; a zero tag also marks a tagged slot empty */
+    memset(t->slots + (size_t)hole * t->rec_size, 0, t->rec_size);
+    if (!t->tagged)
+        t->used[hole] = 0;
     t->count--;
 }

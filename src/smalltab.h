@@ -19,7 +19,7 @@
 
 struct smalltab {
     uint8_t *slots;         /* cap records of rec_size bytes, key first */
-    uint8_t *used;
+    uint8_t *used;          /* untagged tables: slot i holds a record */
     uint32_t cap, count, max;
     uint32_t max_cap;       /* slots it grows to at most */
     size_t key_len, rec_size;
@@ -32,7 +32,8 @@ struct smalltab {
 bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max);
 /* A table keyed by 64-bit tags that already are keyed hashes of what they
  * stand for (uniform, and secret from whoever crafts the traffic): a tag is
- * used as its own hash instead of being hashed again. */
+ * used as its own hash instead of being hashed again.  A tag is never 0 (0
+ * marks an empty slot): smalltab_get() finds and creates nothing for it. */
 bool smalltab_init_tagged(struct smalltab *t, size_t rec_size, uint32_t max);
 void smalltab_destroy(struct smalltab *t);
 /* The record for key; created zeroed (with its key) if absent and `create`.
