@@ -117,12 +117,9 @@ bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
 
 /* --------------------------------------------------------- buffering --- */
 
-/* Make at least n unread bytes available if the file has them.  Returns the
- * number available (less than n only at end of file or on a read error). */
-static size_t fill(struct pcapfile *f, size_t n)
+/* fill()'s slow path: move what is left to the front and read more. */
+static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
 {
-    if (f->end - f->start >= n)
-        return n;
     if (f->start > 0) {
         memmove(f->buf, f->buf + f->start, f->end - f->start);
         f->end -= f->start;
@@ -149,6 +146,17 @@ static size_t fill(struct pcapfile *f, size_t n)
         }
     }
     return f->end - f->start < n ? f->end - f->start : n;
+}
+
+/* Make at least n unread bytes available if the file has them.  Returns the
+ * number available (less than n only at end of file or on a read error).
+ * Called twice per record: the common case, bytes already buffered, is
+ * inline. */
+static inline size_t fill(struct pcapfile *f, size_t n)
+{
+    if (f->end - f->start >= n)
+        return n;
+    return refill(f, n);
 }
 
 static void consume(struct pcapfile *f, size_t n)
