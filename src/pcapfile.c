@@ -165,14 +165,14 @@ static void consume(struct pcapfile *f, size_t n)
     f->consumed += n;
 }
 
-static uint32_t rd32(const struct pcapfile *f, const uint8_t *p)
+static inline uint32_t rd32(const struct pcapfile *f, const uint8_t *p)
 {
     if (f->swapped)
         return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static uint16_t rd16(const struct pcapfile *f, const uint8_t *p)
+static inline uint16_t rd16(const struct pcapfile *f, const uint8_t *p)
 {
     if (f->swapped)
         return (uint16_t)(p[0] << 8 | p[1]);
