@@ -308,7 +308,7 @@ static enum decode_outcome decode_teredo(struct layer p, int depth, struct segme
 
 static bool bytes_is_teredo_prefix(struct bytes b, size_t off)
 {
-    uint32_t v;
+    uint32_t v = 0;     /* (set when read: for -O1's -Wmaybe-uninitialized) */
     return bytes_be32(b, off, &v) && v == 0x20010000u;
 }
 

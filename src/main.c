@@ -238,10 +238,13 @@ static int run_file(struct options *opt, const char *input, const char *display,
         opt->zeek.max_conns = opt->tracker.max_conns;
         reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
-        if (writer && !outwriter_finish(writer) && zstatus != EXIT_OUTPUT) {
-            fprintf(stderr, "tcpfsm: cannot write the conn.log: %s\n", strerror(errno));
+        const char *why = "output error";
+        if (writer && !outwriter_finish(writer)) {     /* it knows the reason */
+            why = strerror(errno);
             zstatus = EXIT_OUTPUT;
         }
+        if (zstatus == EXIT_OUTPUT)
+            fprintf(stderr, "tcpfsm: cannot write the conn.log: %s\n", why);
         *report_failed = zstatus == EXIT_OUTPUT;
         capture_close(cap);
         return zstatus;

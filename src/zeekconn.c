@@ -1857,10 +1857,8 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, cons
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
                 capture_source(cap), (unsigned long long)capture_records(cap), capture_error(cap));
     }
-    if (!zeek_finish(z)) {
-        fprintf(stderr, "tcpfsm: cannot write the conn.log: output error\n");
-        status = EXIT_OUTPUT;
-    }
+    if (!zeek_finish(z))
+        status = EXIT_OUTPUT;       /* the caller says so, with what it knows */
     zeek_destroy(z);
     return status;
 }

@@ -53,7 +53,8 @@ bool zeek_finish(struct zeek *z);
 void zeek_destroy(struct zeek *z);
 
 /* Read every packet of an open capture and write the conn.log to out.
- * Returns the process exit status (exitcodes.h). */
+ * Returns the process exit status (exitcodes.h); EXIT_OUTPUT when the
+ * conn.log could not be written, which the caller reports. */
 /* stop: set (by a signal handler) to end the reading early; what was read
  * is written and EXIT_INTERRUPTED returned.  NULL: read to the end. */
 int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, const volatile sig_atomic_t *stop);
