@@ -54,6 +54,7 @@ struct feed {
     bool holding;           /* the caller holds batch `consumed` */
     pthread_t thread;
     sigset_t saved_mask;    /* the caller's mask before feed_start() */
+    bool mask_restored;     /* the caller has it back (the reader is done) */
 
     /* shared: each on a cache line of its own */
     _Alignas(64) atomic_uint produced;  /* batches published (reader) */
@@ -260,6 +261,15 @@ struct feed_batch *feed_next(struct feed *f)
         wake(f, &f->reader_sleeping, &f->wake_reader);
     }
     wait_until(f, caller_ready, &f->caller_sleeping, &f->wake_caller);
+    /* The reading thread has published its last batch and no longer
+     * waits for input: the stopping signals are ours again.  (Blocked
+     * until feed_end(), a signal sent while the batches left, or their
+     * output, wait on a stalled pipe would never be delivered: every
+     * thread would have it blocked.) */
+    if (!f->mask_restored && atomic_load(&f->done)) {
+        pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
+        f->mask_restored = true;
+    }
     unsigned k = atomic_load_explicit(&f->consumed, memory_order_relaxed);
     if (atomic_load(&f->produced) == k)
         return NULL;        /* done, and every batch taken */
@@ -273,7 +283,8 @@ enum capture_result feed_end(struct feed *f)
         atomic_store(&f->abandon, true);
         wake(f, &f->reader_sleeping, &f->wake_reader);
         pthread_join(f->thread, NULL);
-        pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
+        if (!f->mask_restored)
+            pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
         pthread_cond_destroy(&f->wake_reader);
         pthread_cond_destroy(&f->wake_caller);
         pthread_mutex_destroy(&f->lock);

@@ -17,7 +17,9 @@
  *
  * While the reading thread runs, the caller's thread blocks SIGINT, SIGTERM,
  * SIGHUP and SIGQUIT, so that they reach the reading thread, which may be
- * waiting for input in poll() (a pipe), and stop it there. */
+ * waiting for input in poll() (a pipe), and stop it there; the caller takes
+ * them back as soon as it sees that the reading thread has published its
+ * last batch. */
 #ifndef TCPFSM_FEED_H
 #define TCPFSM_FEED_H
 

@@ -114,6 +114,44 @@ os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" --threads $threads -r "$fifo" --f
     rm -f "$fifo"
 done
 
+# A report stuck on a pipe nobody reads: the first SIGINT asks the reading
+# to stop, the second ends the process - also once the reading thread has
+# read the whole file and gone, leaving the signals to the tracking thread.
+# 2,000 SYNs with --max-conns 16: the reading thread reads them all at once
+# (8 batches fit in its ring), and each SYN evicts a connection whose JSON
+# line is written: about 1.6 MB, more than the pipe and the writing thread's
+# blocks hold.
+if [ -x "$GEN" ] && "$GEN" -o "$TMPD/flood.pcap" --flood 2000 --seed 3 >/dev/null 2>&1; then
+    fifo=$TMPD/stuck
+    mkfifo "$fifo"
+    "$PY" -c 'import os, signal, sys
+for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    signal.signal(s, signal.SIG_DFL)
+os.execv(sys.argv[1], sys.argv[1:])' "$TCPFSM" --threads 2 -r "$TMPD/flood.pcap" --max-conns 16 \
+        --format json >"$fifo" 2>"$TMPD/stuck.err" &
+    pid=$!
+    exec 8<"$fifo"      # the pipe's reader, which never reads
+    sleep 1             # the output is stuck
+    if kill -0 "$pid" 2>/dev/null; then
+        pass "report stuck on a full pipe: still running"
+    else
+        fail "report stuck on a full pipe: tcpfsm ended before the signals"
+    fi
+    kill -INT "$pid"
+    sleep 0.3
+    kill -INT "$pid" 2>/dev/null
+    # bounded: a tcpfsm that does not end is killed after 10 s (and fails)
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    exec 8<&-
+    expect_eq "report stuck on a full pipe: two SIGINTs end the process (128 + SIGINT)" 130 "$rc"
+    rm -f "$fifo"
+else
+    fail "gen --flood 2000"
+fi
+
 # Only 1 and 2 are accepted.
 run --threads 3 -r "$top_srcdir/captures/normal-close.pcap"
 expect_eq "--threads 3: exit status" 2 "$rc"
