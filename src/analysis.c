@@ -119,6 +119,7 @@ struct analysis {
     struct hash_key hk;
     struct service_anomaly *svc;
     uint32_t nsvc, capsvc;
+    bool ending;                /* the capture has ended: everything retires */
 };
 
 void analysis_config_defaults(struct analysis_config *cfg)
@@ -880,9 +881,17 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
         if (a && (uint64_t)(now - c->last) > a->value)
             a->value = (uint64_t)(now - c->last);
     }
-    /* a client TIME_WAIT leaving the table no longer holds a port here */
-    if (c->flags & CF_TW_COUNTED)
+    /* a client TIME_WAIT leaving the table no longer holds a port here
+     * (at the end of the capture every connection leaves, and the pairs'
+     * present counts are read no more: only their peaks, kept already) */
+    if ((c->flags & CF_TW_COUNTED) && !an->ending)
         analysis_time_wait(an, c, false);
+}
+
+void analysis_ending(struct analysis *an)
+{
+    if (an)
+        an->ending = true;
 }
 
 void analysis_release(struct analysis *an, struct conn *c)

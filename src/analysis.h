@@ -83,6 +83,9 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
+/* The capture has ended: the connections that retire from now on do so
+ * because of it (tracker_finish()). */
+void analysis_ending(struct analysis *an);
 /* After the observers: free what the connection held. */
 void analysis_release(struct analysis *an, struct conn *c);
 /* End of input: service-level anomalies. */

@@ -763,6 +763,7 @@ static void retire_at_end(void *ctx, void *rec)
 void tracker_finish(struct tracker *t)
 {
     expire(t);
+    analysis_ending(t->analysis);
     ct_drain_ordered(t->tab, conn_rank, t->next_id, retire_at_end, t);
 }
 
