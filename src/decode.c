@@ -840,7 +840,13 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     l.cap = bytes_make(data, caplen);
     l.wire = wirelen > caplen ? wirelen : caplen;
 
-    memset(seg, 0, sizeof *seg);
+    /* Every field starts at zero.  Copied from a zero segment rather than
+     * memset(): gcc makes a 192-byte memset a `rep stos`, whose start-up
+     * cost and stores that later loads cannot forward from took three
+     * quarters of this function's time (perf annotate); a copy becomes a
+     * dozen 16-byte stores. */
+    static const struct segment zero_segment;
+    *seg = zero_segment;
     if (dlt < 0)
         return DEC_NO_INTERFACE;
     switch (dlt) {
