@@ -58,26 +58,35 @@ enum {
     IPPROTO_NONE_ = 59,
 };
 
+/* A layer: 16 bytes, so that it is passed and returned in two registers.
+ * (As a struct bytes and a length, 24 bytes, it went through memory at each
+ * call, written with two 8-byte stores and read back with one 16-byte load
+ * that the processor cannot forward from them: a stall at every layer of
+ * every packet, a tenth of the reading thread's time - perf annotate.) */
 struct layer {
-    struct bytes cap;   /* bytes captured for this layer and beyond */
+    const uint8_t *p;   /* the bytes captured for this layer and beyond */
+    uint32_t caplen;    /* ... how many (a record holds at most 256 KiB) */
     uint32_t wire;      /* its length on the wire */
 };
 
+/* The layer's captured bytes, to read through bytes.h. */
+static inline struct bytes cap_of(struct layer l) { return bytes_make(l.p, l.caplen); }
+
+static inline struct layer layer_of(struct bytes cap, uint32_t wire)
+{
+    struct layer r = { cap.p, (uint32_t)cap.len, wire };
+    return r;
+}
+
 static struct layer layer_skip(struct layer l, uint32_t n)
 {
-    struct layer r;
-    r.cap = bytes_from(l.cap, n);
-    r.wire = l.wire > n ? l.wire - n : 0;
-    return r;
+    return layer_of(bytes_from(cap_of(l), n), l.wire > n ? l.wire - n : 0);
 }
 
 /* Keep only the first n bytes (a length field says the rest is padding). */
 static struct layer layer_trim(struct layer l, uint32_t n)
 {
-    struct layer r;
-    r.cap = bytes_prefix(l.cap, n);
-    r.wire = n < l.wire ? n : l.wire;
-    return r;
+    return layer_of(bytes_prefix(cap_of(l), n), n < l.wire ? n : l.wire);
 }
 
 static enum decode_outcome decode_ether(struct layer l, int depth, struct segment *seg);
@@ -160,22 +169,22 @@ static enum decode_outcome decode_tcp(struct layer l, struct segment *seg)
     /* Ports, sequence, acknowledgement, data offset and flags occupy the
      * first 14 bytes: with those we can track state even if the snapshot
      * length cut the rest. */
-    if (!bytes_has(l.cap, 0, 14))
+    if (!bytes_has(cap_of(l), 0, 14))
         return l.wire < 20 ? DEC_BAD_TCP : DEC_TRUNC_TCP;
-    if (!bytes_be16(l.cap, 0, &seg->sport) || !bytes_be16(l.cap, 2, &seg->dport) ||
-        !bytes_be32(l.cap, 4, &seg->seq) || !bytes_be32(l.cap, 8, &seg->ack) ||
-        !bytes_u8(l.cap, 12, &doff) || !bytes_u8(l.cap, 13, &flags))
+    if (!bytes_be16(cap_of(l), 0, &seg->sport) || !bytes_be16(cap_of(l), 2, &seg->dport) ||
+        !bytes_be32(cap_of(l), 4, &seg->seq) || !bytes_be32(cap_of(l), 8, &seg->ack) ||
+        !bytes_u8(cap_of(l), 12, &doff) || !bytes_u8(cap_of(l), 13, &flags))
         return DEC_TRUNC_TCP;
     seg->hdr_len = (uint8_t)((doff >> 4) * 4);
     seg->flags = flags;
     if (seg->hdr_len < 20 || seg->hdr_len > l.wire)
         return DEC_BAD_TCP;
-    seg->tcp_hdr = l.cap.p;
-    seg->tcp_caplen = (uint32_t)l.cap.len;
-    seg->have_win = bytes_be16(l.cap, 14, &seg->win);
+    seg->tcp_hdr = cap_of(l).p;
+    seg->tcp_caplen = (uint32_t)cap_of(l).len;
+    seg->have_win = bytes_be16(cap_of(l), 14, &seg->win);
     seg->payload_len = l.wire - seg->hdr_len;
-    seg->hdr_truncated = !bytes_has(l.cap, 0, seg->hdr_len);
-    decode_tcp_options(l.cap, seg->hdr_len, seg);
+    seg->hdr_truncated = !bytes_has(cap_of(l), 0, seg->hdr_len);
+    decode_tcp_options(cap_of(l), seg->hdr_len, seg);
     return DEC_TCP;
 }
 
@@ -257,22 +266,22 @@ static enum decode_outcome decode_gtpu(struct layer l, int depth, struct segment
 {
     uint8_t flags, type;
     uint32_t off = 8;
-    if (!bytes_u8(l.cap, 0, &flags) || !bytes_u8(l.cap, 1, &type))
+    if (!bytes_u8(cap_of(l), 0, &flags) || !bytes_u8(cap_of(l), 1, &type))
         return DEC_NOT_TCP;
     if ((flags >> 5) != 1 || type != 0xff)  /* GTPv1, G-PDU */
         return DEC_NOT_TCP;
     if (flags & 0x07) {                     /* E, S or PN: 4 more bytes */
         uint8_t next;
         off = 12;
-        if (!bytes_u8(l.cap, 11, &next))
+        if (!bytes_u8(cap_of(l), 11, &next))
             return DEC_NOT_TCP;
         /* extension headers: length in 4-byte units, then next type */
         for (int i = 0; next != 0 && i < 8; i++) {
             uint8_t elen;
-            if (!bytes_u8(l.cap, off, &elen) || elen == 0)
+            if (!bytes_u8(cap_of(l), off, &elen) || elen == 0)
                 return DEC_NOT_TCP;
             off += (uint32_t)elen * 4;
-            if (!bytes_u8(l.cap, off - 1, &next))
+            if (!bytes_u8(cap_of(l), off - 1, &next))
                 return DEC_NOT_TCP;
         }
     }
@@ -288,16 +297,16 @@ static enum decode_outcome decode_teredo(struct layer p, int depth, struct segme
     uint32_t off = 0;
     uint16_t ind, plen;
     uint8_t v, nh;
-    if (bytes_be16(p.cap, 0, &ind) && ind == 0x0001) {
+    if (bytes_be16(cap_of(p), 0, &ind) && ind == 0x0001) {
         uint8_t idlen, aulen;
-        if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
+        if (!bytes_u8(cap_of(p), 2, &idlen) || !bytes_u8(cap_of(p), 3, &aulen))
             return DEC_NOT_TCP;
         off = 4u + idlen + aulen + 8 + 1;
     }
-    if (bytes_be16(p.cap, off, &ind) && ind == 0x0000)
+    if (bytes_be16(cap_of(p), off, &ind) && ind == 0x0000)
         off += 8;
-    if (!bytes_u8(p.cap, off, &v) || (v >> 4) != 6 || !bytes_be16(p.cap, off + 4, &plen) ||
-        !bytes_u8(p.cap, off + 6, &nh))
+    if (!bytes_u8(cap_of(p), off, &v) || (v >> 4) != 6 || !bytes_be16(cap_of(p), off + 4, &plen) ||
+        !bytes_u8(cap_of(p), off + 6, &nh))
         return DEC_NOT_TCP;
     if (p.wire < off || p.wire - off < 40u + plen)
         return DEC_NOT_TCP;     /* inner packet longer than the datagram */
@@ -318,27 +327,27 @@ static bool bytes_is_teredo_prefix(struct bytes b, size_t off)
 static bool teredo_detect(struct layer p)
 {
     uint8_t b0, b1;
-    if (p.wire < 40 || !bytes_u8(p.cap, 0, &b0) || !bytes_u8(p.cap, 1, &b1))
+    if (p.wire < 40 || !bytes_u8(cap_of(p), 0, &b0) || !bytes_u8(cap_of(p), 1, &b1))
         return false;
     if ((b0 >> 4) != 6 && (b0 != 0 || (b1 != 0 && b1 != 1)))
         return false;
-    if ((b0 >> 4) == 6 && bytes_has(p.cap, 0, 40) &&
-        (bytes_is_teredo_prefix(p.cap, 8) || bytes_is_teredo_prefix(p.cap, 24)))
+    if ((b0 >> 4) == 6 && bytes_has(cap_of(p), 0, 40) &&
+        (bytes_is_teredo_prefix(cap_of(p), 8) || bytes_is_teredo_prefix(cap_of(p), 24)))
         return true;
     uint32_t off = 0, len = p.wire;
     uint16_t val = b1;
     if (val == 1) {
         uint8_t idlen, aulen;
-        if (!bytes_u8(p.cap, 2, &idlen) || !bytes_u8(p.cap, 3, &aulen))
+        if (!bytes_u8(cap_of(p), 2, &idlen) || !bytes_u8(cap_of(p), 3, &aulen))
             return false;
         off = 13u + idlen + aulen;
-        if (len < off || len - off < 40 || !bytes_be16(p.cap, off, &val))
+        if (len < off || len - off < 40 || !bytes_be16(cap_of(p), off, &val))
             return false;
     }
     if (val == 0) {
         uint8_t v;
         off += 8;
-        if (len < off || len - off < 40 || !bytes_u8(p.cap, off, &v))
+        if (len < off || len - off < 40 || !bytes_u8(cap_of(p), off, &v))
             return false;
         return (v >> 4) == 6;
     }
@@ -348,8 +357,8 @@ static bool teredo_detect(struct layer p)
 static enum decode_outcome decode_udp(struct layer l, int depth, struct segment *seg)
 {
     uint16_t sport, dport, ulen;
-    if (!bytes_be16(l.cap, 0, &sport) || !bytes_be16(l.cap, 2, &dport) ||
-        !bytes_be16(l.cap, 4, &ulen))
+    if (!bytes_be16(cap_of(l), 0, &sport) || !bytes_be16(cap_of(l), 2, &dport) ||
+        !bytes_be16(cap_of(l), 4, &ulen))
         return DEC_NOT_TCP;
     if (depth >= MAX_TUNNEL_DEPTH)
         return DEC_NOT_TCP;
@@ -361,7 +370,7 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
     if (EITHER(PORT_VXLAN)) {
         uint8_t flags;
         encap_push(seg, ENCAP_VXLAN, 0, 0);
-        if (!bytes_u8(p.cap, 0, &flags) || !(flags & 0x08))
+        if (!bytes_u8(cap_of(p), 0, &flags) || !(flags & 0x08))
             return DEC_NOT_TCP;
         return tunnel_result(decode_ether(layer_skip(p, 8), depth, seg));
     }
@@ -369,7 +378,7 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
         uint8_t vlen;
         uint16_t proto;
         encap_push(seg, ENCAP_GENEVE, 0, 0);
-        if (!bytes_u8(p.cap, 0, &vlen) || !bytes_be16(p.cap, 2, &proto) || (vlen >> 6) != 0)
+        if (!bytes_u8(cap_of(p), 0, &vlen) || !bytes_be16(cap_of(p), 2, &proto) || (vlen >> 6) != 0)
             return DEC_NOT_TCP;
         return tunnel_result(decode_gre_payload(proto, layer_skip(p, 8 + (vlen & 0x3f) * 4u),
                                                 depth, seg));
@@ -381,7 +390,7 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
     if (EITHER(PORT_GRE_UDP)) {
         uint16_t proto;
         encap_push(seg, ENCAP_GRE_UDP, 0, 0);
-        if (!bytes_be16(p.cap, 2, &proto))
+        if (!bytes_be16(cap_of(p), 2, &proto))
             return DEC_NOT_TCP;
         return tunnel_result(decode_gre_payload(proto, layer_skip(p, 4), depth, seg));
     }
@@ -394,7 +403,7 @@ static enum decode_outcome decode_udp(struct layer l, int depth, struct segment 
          * header in byte 3, 4-byte epoch, identity, signature. */
         uint8_t idl, sigl, nh;
         encap_push(seg, ENCAP_AYIYA, sport, dport);
-        if (!bytes_u8(p.cap, 0, &idl) || !bytes_u8(p.cap, 1, &sigl) || !bytes_u8(p.cap, 3, &nh))
+        if (!bytes_u8(cap_of(p), 0, &idl) || !bytes_u8(cap_of(p), 1, &sigl) || !bytes_u8(cap_of(p), 3, &nh))
             return DEC_NOT_TCP;
         uint32_t hlen = 8 + (1u << (idl >> 4)) + (uint32_t)(sigl >> 4) * 4;
         if (nh == IPPROTO_IPV6_)
@@ -420,18 +429,18 @@ static enum decode_outcome decode_ppp(struct layer l, int depth, struct segment 
 {
     uint8_t a, c, p0, p1;
     uint32_t off = 0;
-    if (!bytes_u8(l.cap, 0, &a))
+    if (!bytes_u8(cap_of(l), 0, &a))
         return DEC_TRUNC_LINK;
-    if (a == 0xff && bytes_u8(l.cap, 1, &c) && c == 0x03)
+    if (a == 0xff && bytes_u8(cap_of(l), 1, &c) && c == 0x03)
         off = 2;
-    if (!bytes_u8(l.cap, off, &p0))
+    if (!bytes_u8(cap_of(l), off, &p0))
         return DEC_TRUNC_LINK;
     uint16_t proto;
     if (p0 & 1) {               /* compressed: one byte */
         proto = p0;
         off += 1;
     } else {
-        if (!bytes_u8(l.cap, off + 1, &p1))
+        if (!bytes_u8(cap_of(l), off + 1, &p1))
             return DEC_TRUNC_LINK;
         proto = (uint16_t)(p0 << 8 | p1);
         off += 2;
@@ -457,7 +466,7 @@ static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, in
         return decode_ether(layer_skip(l, 8), depth, seg);
     case ETH_ERSPAN3: {
         uint8_t o;              /* optional 8-byte platform subheader */
-        if (!bytes_u8(l.cap, 11, &o))
+        if (!bytes_u8(cap_of(l), 11, &o))
             return DEC_TRUNC_LINK;
         return decode_ether(layer_skip(l, (o & 1) ? 20 : 12), depth, seg);
     }
@@ -480,14 +489,14 @@ static enum decode_outcome decode_80211(struct layer l, int depth, struct segmen
     uint8_t fc, fl, qos;
     uint32_t hlen = 24;
     bool amsdu = false;
-    if (!bytes_u8(l.cap, 0, &fc) || !bytes_u8(l.cap, 1, &fl))
+    if (!bytes_u8(cap_of(l), 0, &fc) || !bytes_u8(cap_of(l), 1, &fl))
         return DEC_TRUNC_LINK;
     if (!((fc >> 2) & 0x02) || ((fc >> 4) & 0x04))
         return DEC_NOT_IP;              /* management, control, or no data */
     if ((fl & 0x03) == 0x03)
         hlen += 6;
     if ((fc >> 4) & 0x08) {             /* QoS control */
-        if (!bytes_u8(l.cap, hlen, &qos))
+        if (!bytes_u8(cap_of(l), hlen, &qos))
             return DEC_TRUNC_LINK;
         amsdu = (qos & 0x80) != 0;
         if (fl & 0x40)
@@ -497,13 +506,13 @@ static enum decode_outcome decode_80211(struct layer l, int depth, struct segmen
     l = layer_skip(l, hlen);
     if (amsdu) {                        /* subframe: DA, SA, length */
         uint16_t sublen;
-        if (!bytes_be16(l.cap, 12, &sublen))
+        if (!bytes_be16(cap_of(l), 12, &sublen))
             return DEC_TRUNC_LINK;
         l = layer_trim(layer_skip(l, 14), sublen);
     }
     uint8_t llc[6];
     uint16_t type;
-    if (!bytes_copy(l.cap, 0, llc, sizeof llc) || !bytes_be16(l.cap, 6, &type))
+    if (!bytes_copy(cap_of(l), 0, llc, sizeof llc) || !bytes_be16(cap_of(l), 6, &type))
         return DEC_TRUNC_LINK;
     if (llc[0] != 0xaa || llc[1] != 0xaa || llc[2] != 0x03 || llc[3] || llc[4] || llc[5])
         return DEC_NOT_IP;
@@ -520,7 +529,7 @@ static bool gre_is_aruba(uint16_t p)
 static enum decode_outcome decode_gre(struct layer l, int depth, struct segment *seg)
 {
     uint16_t fl, proto;
-    if (!bytes_be16(l.cap, 0, &fl) || !bytes_be16(l.cap, 2, &proto))
+    if (!bytes_be16(cap_of(l), 0, &fl) || !bytes_be16(cap_of(l), 2, &proto))
         return DEC_TRUNC_IP;
     if (depth >= MAX_TUNNEL_DEPTH)
         return DEC_TUNNEL_DEPTH;
@@ -580,16 +589,16 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
     uint8_t vihl, proto;
     uint16_t total, frag;
 
-    if (!bytes_u8(l.cap, 0, &vihl))
+    if (!bytes_u8(cap_of(l), 0, &vihl))
         return DEC_TRUNC_IP;
     if (vihl >> 4 != 4)
         return DEC_BAD_IP;
     uint32_t ihl = (vihl & 0x0f) * 4u;
     if (ihl < 20)
         return DEC_BAD_IP;
-    if (!bytes_be16(l.cap, 2, &total) || !bytes_be16(l.cap, 6, &frag) ||
-        !bytes_u8(l.cap, 9, &proto) || !bytes_copy(l.cap, 12, seg->src.b, 4) ||
-        !bytes_copy(l.cap, 16, seg->dst.b, 4))
+    if (!bytes_be16(cap_of(l), 2, &total) || !bytes_be16(cap_of(l), 6, &frag) ||
+        !bytes_u8(cap_of(l), 9, &proto) || !bytes_copy(cap_of(l), 12, seg->src.b, 4) ||
+        !bytes_copy(cap_of(l), 16, seg->dst.b, 4))
         return DEC_TRUNC_IP;
     /* A total length of 0 is what segmentation offload leaves in captures
      * taken on the sending host; the wire length is then the truth. */
@@ -597,18 +606,18 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
         total = (uint16_t)(l.wire > 0xffff ? 0xffff : l.wire);
     if (total < ihl || total > l.wire)
         return DEC_BAD_IP;
-    if (!bytes_has(l.cap, 0, ihl))
+    if (!bytes_has(cap_of(l), 0, ihl))
         return DEC_TRUNC_IP;
     memset(seg->src.b + 4, 0, 12);
     memset(seg->dst.b + 4, 0, 12);
     seg->src.family = seg->dst.family = 4;
     seg->ip_len = total;
-    bytes_be16(l.cap, 4, &seg->ip_id);
-    seg->ip_hdr = l.cap.p;
-    seg->ip_caplen = (uint32_t)(l.cap.len < total ? l.cap.len : total);
+    bytes_be16(cap_of(l), 4, &seg->ip_id);
+    seg->ip_hdr = cap_of(l).p;
+    seg->ip_caplen = (uint32_t)(cap_of(l).len < total ? cap_of(l).len : total);
     seg->ip_hdr_len = (uint16_t)ihl;
     if ((frag & 0x3fff) && !seg->frag_ip) {    /* a fragment: remember the outermost */
-        seg->frag_ip = l.cap.p;
+        seg->frag_ip = cap_of(l).p;
         seg->frag_caplen = seg->ip_caplen;
         seg->frag_len = total;
     }
@@ -623,12 +632,12 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
     uint8_t vtc, nh;
     uint16_t plen;
 
-    if (!bytes_u8(l.cap, 0, &vtc))
+    if (!bytes_u8(cap_of(l), 0, &vtc))
         return DEC_TRUNC_IP;
     if (vtc >> 4 != 6)
         return DEC_BAD_IP;
-    if (!bytes_be16(l.cap, 4, &plen) || !bytes_u8(l.cap, 6, &nh) ||
-        !bytes_copy(l.cap, 8, seg->src.b, 16) || !bytes_copy(l.cap, 24, seg->dst.b, 16))
+    if (!bytes_be16(cap_of(l), 4, &plen) || !bytes_u8(cap_of(l), 6, &nh) ||
+        !bytes_copy(cap_of(l), 8, seg->src.b, 16) || !bytes_copy(cap_of(l), 24, seg->dst.b, 16))
         return DEC_TRUNC_IP;
     if (l.wire < 40)
         return DEC_BAD_IP;
@@ -639,8 +648,8 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
         return DEC_BAD_IP;
     seg->src.family = seg->dst.family = 6;
     seg->ip_len = 40 + payload;
-    seg->ip_hdr = l.cap.p;
-    seg->ip_caplen = (uint32_t)(l.cap.len < seg->ip_len ? l.cap.len : seg->ip_len);
+    seg->ip_hdr = cap_of(l).p;
+    seg->ip_caplen = (uint32_t)(cap_of(l).len < seg->ip_len ? cap_of(l).len : seg->ip_len);
     seg->ip_hdr_len = 40;
     struct layer p = layer_skip(layer_trim(l, 40 + payload), 40);
 
@@ -659,12 +668,12 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
                 return DEC_BAD_IPV6_EXT;
             if (p.wire < 8)
                 return DEC_BAD_IPV6_EXT;
-            if (!bytes_u8(p.cap, 0, &next) || !bytes_u8(p.cap, 1, &hlen))
+            if (!bytes_u8(cap_of(p), 0, &next) || !bytes_u8(cap_of(p), 1, &hlen))
                 return DEC_TRUNC_IP;
             len = nh == IPPROTO_AH_ ? (hlen + 2u) * 4 : (hlen + 1u) * 8;
             if (len > p.wire)
                 return DEC_BAD_IPV6_EXT;
-            if (!bytes_has(p.cap, 0, len))
+            if (!bytes_has(cap_of(p), 0, len))
                 return DEC_TRUNC_IP;
             p = layer_skip(p, len);
             nh = next;
@@ -673,7 +682,7 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
             uint16_t off;
             if (n >= MAX_IPV6_EXT || p.wire < 8)
                 return DEC_BAD_IPV6_EXT;
-            if (!bytes_u8(p.cap, 0, &next) || !bytes_be16(p.cap, 2, &off))
+            if (!bytes_u8(cap_of(p), 0, &next) || !bytes_be16(cap_of(p), 2, &off))
                 return DEC_TRUNC_IP;
             if (off & 0xfff8)
                 return DEC_IP_FRAGMENT;
@@ -694,7 +703,7 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
 static enum decode_outcome decode_ip(struct layer l, int depth, struct segment *seg)
 {
     uint8_t v;
-    if (!bytes_u8(l.cap, 0, &v))
+    if (!bytes_u8(cap_of(l), 0, &v))
         return DEC_TRUNC_IP;
     if (v >> 4 == 4)
         return decode_ipv4(l, depth, seg);
@@ -719,7 +728,7 @@ static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int d
          * first nibble says which IP version follows. */
         for (int i = 0; i < 16; i++) {
             uint32_t label;
-            if (!bytes_be32(l.cap, 0, &label))
+            if (!bytes_be32(cap_of(l), 0, &label))
                 return DEC_TRUNC_LINK;
             l = layer_skip(l, 4);
             if (label & 0x100)
@@ -736,7 +745,7 @@ static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int d
         return decode_ether(layer_skip(l, type == ETH_PBB ? 4 : 2), depth + 1, seg);
     case ETH_PPPOE: {
         uint16_t plen, proto;
-        if (!bytes_be16(l.cap, 4, &plen) || !bytes_be16(l.cap, 6, &proto))
+        if (!bytes_be16(cap_of(l), 4, &plen) || !bytes_be16(cap_of(l), 6, &proto))
             return DEC_TRUNC_LINK;
         l = layer_skip(l, 8);
         if (proto == 0x0021)
@@ -755,10 +764,10 @@ static enum decode_outcome decode_llc(struct layer l, int depth, struct segment 
 {
     uint8_t dsap, ssap, ctl;
     uint16_t type;
-    if (!bytes_u8(l.cap, 0, &dsap) || !bytes_u8(l.cap, 1, &ssap) || !bytes_u8(l.cap, 2, &ctl))
+    if (!bytes_u8(cap_of(l), 0, &dsap) || !bytes_u8(cap_of(l), 1, &ssap) || !bytes_u8(cap_of(l), 2, &ctl))
         return DEC_TRUNC_LINK;
     if (dsap == 0xaa && ssap == 0xaa && ctl == 0x03) {
-        if (!bytes_be16(l.cap, 6, &type))
+        if (!bytes_be16(cap_of(l), 6, &type))
             return DEC_TRUNC_LINK;
         return decode_ethertype(type, layer_skip(l, 8), depth, seg);
     }
@@ -772,7 +781,7 @@ static enum decode_outcome decode_ether(struct layer l, int depth, struct segmen
     /* Any stack of VLAN tags (802.1Q, 802.1ad, and the older 0x9100/0x9200
      * QinQ tags).  The loop is bounded by the packet length. */
     for (;;) {
-        if (!bytes_be16(l.cap, off, &type))
+        if (!bytes_be16(cap_of(l), off, &type))
             return DEC_TRUNC_LINK;
         if (type == ETH_VNTAG) {
             off += 6;
@@ -794,7 +803,7 @@ static enum decode_outcome decode_ether(struct layer l, int depth, struct segmen
 static enum decode_outcome decode_null(struct layer l, bool network_order, struct segment *seg)
 {
     uint32_t fam;
-    if (network_order ? !bytes_be32(l.cap, 0, &fam) : !bytes_le32(l.cap, 0, &fam))
+    if (network_order ? !bytes_be32(cap_of(l), 0, &fam) : !bytes_le32(cap_of(l), 0, &fam))
         return DEC_TRUNC_LINK;
     if (!network_order && fam > 0xffff) /* written big-endian */
         fam = (fam >> 24) | ((fam >> 8) & 0xff00);
@@ -836,9 +845,7 @@ bool decode_link_supported(int dlt)
 enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
                                   uint32_t wirelen, struct segment *seg)
 {
-    struct layer l;
-    l.cap = bytes_make(data, caplen);
-    l.wire = wirelen > caplen ? wirelen : caplen;
+    struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
 
     /* Every field starts at zero.  Copied from a zero segment rather than
      * memset(): gcc makes a 192-byte memset a `rep stos`, whose start-up
@@ -854,13 +861,13 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         return decode_ether(l, 0, seg);
     case DLT_LINUX_SLL: {       /* 16-byte header, protocol last */
         uint16_t proto;
-        if (!bytes_be16(l.cap, 14, &proto))
+        if (!bytes_be16(cap_of(l), 14, &proto))
             return DEC_TRUNC_LINK;
         return decode_ethertype(proto, layer_skip(l, 16), 0, seg);
     }
     case DLT_LINUX_SLL2: {      /* 20-byte header, protocol first */
         uint16_t proto;
-        if (!bytes_be16(l.cap, 0, &proto) || !bytes_has(l.cap, 0, 20))
+        if (!bytes_be16(cap_of(l), 0, &proto) || !bytes_has(cap_of(l), 0, 20))
             return DEC_TRUNC_LINK;
         return decode_ethertype(proto, layer_skip(l, 20), 0, seg);
     }
@@ -877,13 +884,13 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         return decode_ppp(l, 0, seg);
     case DLT_C_HDLC: {          /* address, control, ethertype */
         uint16_t proto;
-        if (!bytes_be16(l.cap, 2, &proto))
+        if (!bytes_be16(cap_of(l), 2, &proto))
             return DEC_TRUNC_LINK;
         return decode_ethertype(proto, layer_skip(l, 4), 0, seg);
     }
     case DLT_PPP_ETHER: {       /* PPPoE session header without Ethernet */
         uint16_t proto;
-        if (!bytes_be16(l.cap, 6, &proto))
+        if (!bytes_be16(cap_of(l), 6, &proto))
             return DEC_TRUNC_LINK;
         if (proto == 0x0021)
             return decode_ipv4(layer_skip(l, 8), 0, seg);
@@ -892,7 +899,7 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         return DEC_NOT_IP;
     }
     case DLT_FDDI: {            /* frame control, two MACs, then LLC */
-        if (!bytes_has(l.cap, 0, 13))
+        if (!bytes_has(cap_of(l), 0, 13))
             return DEC_TRUNC_LINK;
         return decode_llc(layer_skip(l, 13), 0, seg);
     }
