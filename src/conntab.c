@@ -186,10 +186,15 @@ void ct_prefetch(const struct conntab *t, uint64_t hash, int stage)
     }
     uint32_t idx = *b;
     if (idx) {
-        /* the record's first cache line, where the key the lookup
-         * compares is */
+        /* the whole record, for writing: the lookup compares the key at
+         * its start, the state machine reads and writes the endpoints at
+         * its end (a 168-byte record spans three or four cache lines; with
+         * only the first fetched, the first read of an endpoint's state
+         * missed the cache: 4-6% of tracker_segment_prepared's samples) */
         const uint8_t *r = (const uint8_t *)node_at(t, idx);
-        __builtin_prefetch(r);
+        for (size_t off = 0; off < t->rec_size; off += 64)
+            __builtin_prefetch(r + off, 1);
+        __builtin_prefetch(r + t->rec_size - 1, 1);
     }
 }
 

@@ -74,9 +74,9 @@ void ct_key_from_segment(const struct segment *seg, struct ct_key *key, int *dir
 void ct_node_key(const struct ct_node *n, struct ct_key *key);
 uint64_t ct_hash(const struct conntab *t, const struct ct_key *key);
 /* Start fetching what a lookup of this hash will touch, in two stages some
- * packets apart: 0 the bucket, 1 the first record of its chain (reading the
- * bucket, which stage 0 brought in).  Hints only: a lookup a few packets
- * later then finds them in the cache. */
+ * packets apart: 0 the bucket, 1 the whole first record of its chain
+ * (reading the bucket, which stage 0 brought in).  Hints only: a lookup a
+ * few packets later then finds them in the cache. */
 void ct_prefetch(const struct conntab *t, uint64_t hash, int stage);
 
 void *ct_find(struct conntab *t, const struct ct_key *key, uint64_t hash);
