@@ -28,6 +28,7 @@
 
 #include "decode.h"
 #include "dedupe.h"
+#include "stopsig.h"
 
 /* Batches in the ring: enough that neither side waits on the other's
  * momentary hiccups, few enough to stay in the caches. */
@@ -233,11 +234,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
         return f;
     }
     sigset_t stopping;
-    sigemptyset(&stopping);
-    sigaddset(&stopping, SIGINT);
-    sigaddset(&stopping, SIGTERM);
-    sigaddset(&stopping, SIGHUP);
-    sigaddset(&stopping, SIGQUIT);
+    stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &f->saved_mask);
     if (pthread_create(&f->thread, NULL, reading_thread, f) != 0) {
         /* no thread: read in ours */

@@ -239,7 +239,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
         reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
         const char *why = "output error";
-        if (writer && !outwriter_finish(writer)) {     /* it knows the reason */
+        if (!outwriter_finish(writer)) {     /* it knows the reason */
             why = strerror(errno);
             zstatus = EXIT_OUTPUT;
         }
@@ -262,8 +262,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     census_init(&sink.census);
     if (!listeners || !analysis || !tr || !rep || !services_init(&sink.services, MAX_SERVICES)) {
         fprintf(stderr, "tcpfsm: out of memory\n");
-        if (writer)
-            outwriter_finish(writer);
+        outwriter_finish(writer);
         return EXIT_USAGE;
     }
     sink.analysis = analysis;
@@ -284,8 +283,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     struct feed *feed = feed_start(cap, &info, &interrupted, threads, tr);
     if (!feed) {
         fprintf(stderr, "tcpfsm: out of memory\n");
-        if (writer)
-            outwriter_finish(writer);
+        outwriter_finish(writer);
         return EXIT_USAGE;
     }
     enum { AHEAD = 8, HALF = AHEAD / 2 };
@@ -356,7 +354,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     int status = info.exit_status;
     bool wrote = report_finish(rep, &info);
     const char *why = "output error";
-    if (writer && !outwriter_finish(writer)) {     /* it knows the reason */
+    if (!outwriter_finish(writer)) {     /* it knows the reason */
         wrote = false;
         why = strerror(errno);
     }

@@ -23,6 +23,8 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "stopsig.h"
+
 /* Blocks of 256 KiB: large enough that a write() is a small part of the
  * cost of filling one, small enough that four of them (only what is filled
  * is ever touched) cost little memory. */
@@ -155,11 +157,7 @@ FILE *outwriter_start(FILE *dest, struct outwriter **wp)
     /* The thread inherits this mask: the stopping signals stay with the
      * threads that act on them. */
     sigset_t stopping, saved;
-    sigemptyset(&stopping);
-    sigaddset(&stopping, SIGINT);
-    sigaddset(&stopping, SIGTERM);
-    sigaddset(&stopping, SIGHUP);
-    sigaddset(&stopping, SIGQUIT);
+    stopping_signals(&stopping);
     /* What dest already holds goes before anything the thread writes; if
      * it cannot be written, neither can what follows. */
     errno = 0;
@@ -192,6 +190,8 @@ fail_blocks:
 
 bool outwriter_finish(struct outwriter *w)
 {
+    if (!w)
+        return true;            /* no thread: nothing of ours to write */
     /* Closing the front stream hands over what its buffer holds. */
     fclose(w->front);
     if (w->cur_len)

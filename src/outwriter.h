@@ -29,7 +29,8 @@ FILE *outwriter_start(FILE *dest, struct outwriter **w);
 
 /* Write what is left, wait for the thread, close the front stream and free
  * the writer.  dest is flushed and stays open.  false if anything could not
- * be written (errno set). */
+ * be written (errno set).  With w NULL (no writer was started) it does
+ * nothing and returns true. */
 bool outwriter_finish(struct outwriter *w);
 
 #endif

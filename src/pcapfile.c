@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stopsig.h"
+
 #define BUF_SIZE (1u << 20)
 /* pcapng blocks carry options besides the packet; anything beyond this is
  * not a block a capture tool wrote. */
@@ -95,11 +97,7 @@ bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
      * could land just before the wait began, and the wait would then last
      * until more input came, or forever.) */
     sigset_t stopping, wait_mask;
-    sigemptyset(&stopping);
-    sigaddset(&stopping, SIGINT);
-    sigaddset(&stopping, SIGTERM);
-    sigaddset(&stopping, SIGHUP);
-    sigaddset(&stopping, SIGQUIT);
+    stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &wait_mask);
     bool readable = true;
     for (;;) {

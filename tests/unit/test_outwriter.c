@@ -21,13 +21,7 @@
 #define BLOCK (256u * 1024u)    /* outwriter.c's block size, to write around */
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-static uint32_t next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
+static uint32_t next_rand(void) { return unit_rand(&rng); }
 
 /* Write `total` bytes of pattern into f in writes of varied sizes and
  * kinds; the bytes written are kept in *expect. */

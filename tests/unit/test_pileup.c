@@ -24,13 +24,7 @@
 #define THRESHOLD 6
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-static uint32_t next_rand(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (uint32_t)(rng >> 16);
-}
+static uint32_t next_rand(void) { return unit_rand(&rng); }
 
 /* A connection from client address number `client` to 198.51.100.1:port. */
 static void make_conn(struct conn *c, uint32_t client, uint16_t port, uint16_t sport)

@@ -73,4 +73,14 @@ static inline int unit_done(const char *name)
     return unit_failures_ ? 1 : 0;
 }
 
+/* A small deterministic generator (xorshift64, the top bits): a test's
+ * inputs are the same on every run.  *state must not be 0. */
+static inline uint32_t unit_rand(uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return (uint32_t)(*state >> 16);
+}
+
 #endif
