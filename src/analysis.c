@@ -78,7 +78,12 @@ struct flood_rec {
  * only for the few pairs that reach the pileup threshold, with the time of
  * their peak (which only those need).  A pair with no TIME_WAIT left that
  * never reached the threshold leaves the table: a later pileup of it counts
- * up from zero just the same. */
+ * up from zero just the same.  When the table is full, a new pair takes the
+ * place of a nearby pair with a single TIME_WAIT (pileup_droppable()): the
+ * pair given up loses that one from its count, and, if the same pair comes
+ * back while that TIME_WAIT lasts, its leaving takes one from the new count
+ * (a pair's count can be short by the TIME_WAITs it had when dropped, never
+ * over).  Only a table full of pairs with two or more refuses a new one. */
 struct pileup_key {
     uint8_t client[16];
     uint8_t server[16];
@@ -766,6 +771,16 @@ static struct pileup_rec *pileup_get(struct pileup_tab *t, uint64_t tag, bool cr
     return smalltab_get(&t->tab, &tag, create);
 }
 
+/* A pair the full table may give up for a new one: it holds a single
+ * TIME_WAIT and never reached the threshold.  Such pairs are what fills the
+ * table (every client with one connection closing is one); a pileup is a
+ * pair with many, and those stay. */
+static bool pileup_droppable(const void *rec)
+{
+    const struct pileup_rec *p = rec;
+    return p->now <= 1 && !p->found;
+}
+
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
 {
     if (entering == ((c->flags & CF_TW_COUNTED) != 0))
@@ -774,10 +789,17 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
     struct pileup_key k;
     pileup_key_of(c, &k);
     uint64_t tag = pileup_tag(t, &k);
-    struct pileup_rec *p = pileup_get(t, tag, entering);
+    struct pileup_rec *p = NULL;
+    if (entering && smalltab_full(&t->tab) && !(p = pileup_get(t, tag, false)) &&
+        smalltab_drop_near(&t->tab, &tag, pileup_droppable))
+        an->st.time_wait_dropped++;
+    if (!p)
+        p = pileup_get(t, tag, entering);
+    if (!entering)
+        c->flags &= (uint16_t)~CF_TW_COUNTED;   /* (its pair may have been dropped) */
     if (!p) {
         if (entering)
-            an->st.time_wait_not_counted++;     /* PILEUP_MAX pairs at once */
+            an->st.time_wait_not_counted++;     /* PILEUP_MAX pairs with more than one */
         return;
     }
     if (entering) {
@@ -806,7 +828,6 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
                 t->found[p->found - 1].peak_ts = conn_since(c, CLIENT);
         }
     } else {
-        c->flags &= (uint16_t)~CF_TW_COUNTED;
         if (p->now)
             p->now--;
         if (!p->now && p->peak < an->cfg.pileup)

@@ -56,7 +56,11 @@ struct analysis_stats {
     uint64_t not_recorded;              /* anomaly records refused: pool full */
     uint64_t ext_refused;               /* extension records refused */
     uint64_t time_wait_not_counted;     /* client TIME_WAITs not counted for
-                                           time-wait-pileup: pair table full */
+                                           time-wait-pileup: pair table full
+                                           of pairs with more than one */
+    uint64_t time_wait_dropped;         /* pairs with one client TIME_WAIT
+                                           dropped from the full table to make
+                                           room for a new pair */
 };
 
 /* A service-level anomaly (syn-flood, time-wait-pileup). */

@@ -416,8 +416,9 @@ static void json_finish(void *self, const struct run_info *in)
                 fprintf(o, "%s\"%s\":%" PRIu64, f2 ? "" : ",", anomaly_info(a)->id, as->conns_with[a]);
                 f2 = false;
             }
-        fprintf(o, "},\"anomalies_not_recorded\":%" PRIu64 ",\"time_wait_not_counted\":%" PRIu64, as->not_recorded,
-                as->time_wait_not_counted);
+        fprintf(o, "},\"anomalies_not_recorded\":%" PRIu64 ",\"time_wait_not_counted\":%" PRIu64
+                   ",\"time_wait_dropped\":%" PRIu64, as->not_recorded, as->time_wait_not_counted,
+                as->time_wait_dropped);
     }
     fputs(",\"client_states\":", o);
     json_states(o, in->census, CLIENT);

@@ -10,7 +10,10 @@
  * open-addressing table loses entries, so this also checks that a pair
  * counted up again after leaving is found. Then, 200,000 distinct pairs that
  * each come and go must not fill the table: a pileup after them is still
- * seen (a table that kept them would refuse it). */
+ * seen (a table that kept them would refuse it).  And when more pairs wait
+ * at once than the table holds, pairs with a single TIME_WAIT make room for
+ * new ones, so a pileup is still seen; only pairs with two or more are kept
+ * come what may. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,10 +175,11 @@ static void test_many_transient_pairs(void)
     analysis_destroy(an);
 }
 
-/* More pairs with a TIME_WAIT at once than the table holds: the excess is
- * counted as not counted, never silently; once they leave, a pileup of a
- * new pair is found as usual. */
-static void test_table_full(void)
+/* More pairs with a TIME_WAIT at once than the table holds, each with one:
+ * every new pair takes the place of one of them (counted as dropped, never
+ * silently), and a pileup that starts while the table is full is counted
+ * exactly - a table that refused new pairs would never see it. */
+static void test_table_full_of_singles(void)
 {
     enum { TABLE = 65536, EXTRA = 37 };
     struct analysis *an = new_analysis(1u << 20);
@@ -188,10 +192,54 @@ static void test_table_full(void)
         analysis_time_wait(an, &one[i], true);
         counted += (one[i].flags & CF_TW_COUNTED) != 0;
     }
-    CHECK_EQ(counted, TABLE);
-    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
-    for (uint32_t i = 0; i < TABLE + EXTRA; i++)
+    CHECK_EQ(counted, TABLE + EXTRA);
+    CHECK_EQ(analysis_stats(an)->time_wait_dropped, EXTRA);
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, 0);
+    /* a pileup while they all still wait: its first TIME_WAIT drops one
+     * more single, the rest find their pair */
+    static struct conn late[THRESHOLD + 1];
+    pile_up(an, late, THRESHOLD + 1, 400000, 80);
+    CHECK_EQ(analysis_stats(an)->time_wait_dropped, EXTRA + 1);
+    for (uint32_t i = 0; i < TABLE + EXTRA; i++) {
         analysis_time_wait(an, &one[i], false);
+        CHECK(!(one[i].flags & CF_TW_COUNTED));
+    }
+    uint32_t n;
+    const struct service_anomaly *f = finish_and_find(an, 400000, 80, &n);
+    CHECK(f != NULL);
+    CHECK(f && f->a.count == THRESHOLD + 1);
+    CHECK_EQ(n, 1);
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, 0);
+    analysis_destroy(an);
+}
+
+/* A table full of pairs with two TIME_WAITs each has nothing it may give
+ * up: a new pair is refused and counted as not counted; once they leave, a
+ * pileup of a new pair is found as usual. */
+static void test_table_full_of_pairs(void)
+{
+    enum { TABLE = 65536, EXTRA = 37 };
+    struct analysis *an = new_analysis(1u << 20);
+    if (!an)
+        return;
+    static struct conn two[TABLE][2];
+    for (uint32_t i = 0; i < TABLE; i++)
+        for (int j = 0; j < 2; j++) {
+            make_conn(&two[i][j], i, 443, (uint16_t)(50000 + j));
+            analysis_time_wait(an, &two[i][j], true);
+            CHECK(two[i][j].flags & CF_TW_COUNTED);
+        }
+    static struct conn extra[EXTRA];
+    for (uint32_t i = 0; i < EXTRA; i++) {
+        make_conn(&extra[i], TABLE + i, 443, 50000);
+        analysis_time_wait(an, &extra[i], true);
+        CHECK(!(extra[i].flags & CF_TW_COUNTED));
+    }
+    CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
+    CHECK_EQ(analysis_stats(an)->time_wait_dropped, 0);
+    for (uint32_t i = 0; i < TABLE; i++)
+        for (int j = 0; j < 2; j++)
+            analysis_time_wait(an, &two[i][j], false);
     static struct conn late[THRESHOLD];
     pile_up(an, late, THRESHOLD, 400000, 80);
     uint32_t n;
@@ -199,6 +247,63 @@ static void test_table_full(void)
     CHECK(f && f->a.count == THRESHOLD);
     CHECK_EQ(n, 1);
     CHECK_EQ(analysis_stats(an)->time_wait_not_counted, EXTRA);
+    CHECK_EQ(analysis_stats(an)->time_wait_dropped, 0);
+    analysis_destroy(an);
+}
+
+/* Churn through many more single pairs than the table holds, with a few
+ * busy pairs among them: whatever is dropped, a pair's reported peak is
+ * never above the true one, and busy pairs far past the threshold are all
+ * found (a pair with more than one TIME_WAIT is never given up). */
+static void test_full_churn(void)
+{
+    enum { SINGLES = 150000, BUSY = 16, PER_BUSY = 64 };
+    struct analysis *an = new_analysis(1u << 20);
+    if (!an)
+        return;
+    static struct conn single[SINGLES];
+    static struct conn busy[BUSY][PER_BUSY];
+    static uint32_t now[BUSY], peak[BUSY];
+    for (uint32_t i = 0; i < SINGLES; i++)
+        make_conn(&single[i], i, 443, 50000);
+    for (uint32_t b = 0; b < BUSY; b++)
+        for (uint32_t j = 0; j < PER_BUSY; j++)
+            make_conn(&busy[b][j], 500000 + b, 8080, (uint16_t)(40000 + j));
+    for (uint32_t step = 0; step < 1000000; step++) {
+        struct conn *c;
+        uint32_t b = UINT32_MAX;
+        if (next_rand() % 16 == 0) {
+            b = next_rand() % BUSY;
+            c = &busy[b][next_rand() % PER_BUSY];
+        } else {
+            c = &single[next_rand() % SINGLES];
+        }
+        bool in = (c->flags & CF_TW_COUNTED) != 0;
+        if (!in && next_rand() % 4 < 3) {
+            analysis_time_wait(an, c, true);
+            if (b != UINT32_MAX && ++now[b] > peak[b])
+                peak[b] = now[b];
+        } else if (in && next_rand() % 4 == 0) {
+            analysis_time_wait(an, c, false);
+            if (b != UINT32_MAX)
+                now[b]--;
+        }
+    }
+    /* the table was full for most of the run */
+    CHECK(analysis_stats(an)->time_wait_dropped > 10000);
+    analysis_finish(an, 1700000100LL * TS_PER_SEC);
+    uint32_t n;
+    const struct service_anomaly *s = analysis_service_anomalies(an, &n);
+    uint32_t found = 0;
+    for (uint32_t b = 0; b < BUSY; b++) {
+        const struct service_anomaly *f = find_pileup(s, n, 500000 + b, 8080);
+        CHECKF(peak[b] >= 2 * THRESHOLD, "busy pair %u: peak only %u", b, peak[b]);
+        CHECKF(f != NULL, "busy pair %u (peak %u) not reported", b, peak[b]);
+        CHECKF(!f || f->a.count <= peak[b], "busy pair %u: reported %u, true peak %u", b, f ? f->a.count : 0,
+               peak[b]);
+        found += f != NULL;
+    }
+    CHECK_EQ(found, BUSY);
     analysis_destroy(an);
 }
 
@@ -206,6 +311,8 @@ int main(void)
 {
     test_churn();
     test_many_transient_pairs();
-    test_table_full();
+    test_table_full_of_singles();
+    test_table_full_of_pairs();
+    test_full_churn();
     return unit_done("test_pileup");
 }
