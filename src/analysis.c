@@ -79,11 +79,13 @@ struct flood_rec {
  * their peak (which only those need).  A pair with no TIME_WAIT left that
  * never reached the threshold leaves the table: a later pileup of it counts
  * up from zero just the same.  When the table is full, a new pair takes the
- * place of a nearby pair with a single TIME_WAIT (pileup_droppable()): the
- * pair given up loses that one from its count, and, if the same pair comes
- * back while that TIME_WAIT lasts, its leaving takes one from the new count
- * (a pair's count can be short by the TIME_WAITs it had when dropped, never
- * over).  Only a table full of pairs with two or more refuses a new one. */
+ * place of the pair of one of the connections longest in TIME_WAIT (the
+ * owner's walk: analysis_set_time_wait_walk()) if that pair has that single
+ * TIME_WAIT and never reached the threshold: the connection is no longer
+ * counted, and its pair leaves.  Which pair goes depends on the capture
+ * alone, not on the hash key, so reports do not vary from run to run; and
+ * the one given up is the one that would have left first.  A pair with two
+ * or more is never given up. */
 struct pileup_key {
     uint8_t client[16];
     uint8_t server[16];
@@ -111,6 +113,10 @@ struct pileup_tab {
     uint32_t nfound, capfound;
 };
 #define PILEUP_MAX 65536u       /* pairs tracked at once */
+/* Connections a full table looks at for a pair to give up, oldest first:
+ * enough to pass a few that belong to bigger pairs (or are a server's
+ * TIME_WAIT), few enough to keep each TIME_WAIT O(1). */
+#define PILEUP_DROP_LOOK 64
 
 struct analysis {
     struct analysis_config cfg;
@@ -125,6 +131,9 @@ struct analysis {
     struct service_anomaly *svc;
     uint32_t nsvc, capsvc;
     bool ending;                /* the capture has ended: everything retires */
+    analysis_tw_walk tw_walk;   /* the owner's connections in TIME_WAIT */
+    void *tw_ctx;
+    struct conn *tw_cursor;     /* where the last search for room stopped */
 };
 
 void analysis_config_defaults(struct analysis_config *cfg)
@@ -771,14 +780,41 @@ static struct pileup_rec *pileup_get(struct pileup_tab *t, uint64_t tag, bool cr
     return smalltab_get(&t->tab, &tag, create);
 }
 
-/* A pair the full table may give up for a new one: it holds a single
- * TIME_WAIT and never reached the threshold.  Such pairs are what fills the
- * table (every client with one connection closing is one); a pileup is a
- * pair with many, and those stay. */
-static bool pileup_droppable(const void *rec)
+void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, void *ctx)
 {
-    const struct pileup_rec *p = rec;
-    return p->now <= 1 && !p->found;
+    an->tw_walk = walk;
+    an->tw_ctx = ctx;
+}
+
+/* The table is full: give up the pair of one of the connections longest in
+ * TIME_WAIT, if it holds only that one and never reached the threshold.
+ * Such pairs are what fills the table (every client with one connection
+ * closing is one); a pileup is a pair with many, and those stay. */
+static bool pileup_make_room(struct analysis *an)
+{
+    struct pileup_tab *t = &an->pileup;
+    /* Each search goes on from where the last one stopped: the connections
+     * given up before are still in TIME_WAIT, at the front, and a search
+     * from the front would look at them again and again. */
+    struct conn *o = an->tw_cursor;
+    for (int looked = 0; an->tw_walk && looked < PILEUP_DROP_LOOK; looked++) {
+        if (!(o = an->tw_walk(an->tw_ctx, o)))
+            break;          /* the end: the next search starts again */
+        if (!(o->flags & CF_TW_COUNTED))
+            continue;       /* a server's TIME_WAIT, or one not counted */
+        struct pileup_key k;
+        pileup_key_of(o, &k);
+        struct pileup_rec *p = pileup_get(t, pileup_tag(t, &k), false);
+        if (p && p->now <= 1 && !p->found) {
+            smalltab_remove(&t->tab, p);
+            o->flags &= (uint16_t)~CF_TW_COUNTED;
+            an->st.time_wait_dropped++;
+            an->tw_cursor = o;
+            return true;
+        }
+    }
+    an->tw_cursor = o;
+    return false;
 }
 
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
@@ -790,16 +826,15 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
     pileup_key_of(c, &k);
     uint64_t tag = pileup_tag(t, &k);
     struct pileup_rec *p = NULL;
-    if (entering && smalltab_full(&t->tab) && !(p = pileup_get(t, tag, false)) &&
-        smalltab_drop_near(&t->tab, &tag, pileup_droppable))
-        an->st.time_wait_dropped++;
+    if (entering && smalltab_full(&t->tab) && !(p = pileup_get(t, tag, false)))
+        pileup_make_room(an);
     if (!p)
         p = pileup_get(t, tag, entering);
     if (!entering)
-        c->flags &= (uint16_t)~CF_TW_COUNTED;   /* (its pair may have been dropped) */
+        c->flags &= (uint16_t)~CF_TW_COUNTED;
     if (!p) {
         if (entering)
-            an->st.time_wait_not_counted++;     /* PILEUP_MAX pairs with more than one */
+            an->st.time_wait_not_counted++;     /* full: PILEUP_MAX pairs, no room made */
         return;
     }
     if (entering) {

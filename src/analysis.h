@@ -56,11 +56,10 @@ struct analysis_stats {
     uint64_t not_recorded;              /* anomaly records refused: pool full */
     uint64_t ext_refused;               /* extension records refused */
     uint64_t time_wait_not_counted;     /* client TIME_WAITs not counted for
-                                           time-wait-pileup: pair table full
-                                           of pairs with more than one */
-    uint64_t time_wait_dropped;         /* pairs with one client TIME_WAIT
-                                           dropped from the full table to make
-                                           room for a new pair */
+                                           time-wait-pileup: pair table full,
+                                           no old single pair to give up */
+    uint64_t time_wait_dropped;         /* client TIME_WAITs given up, with
+                                           their single pairs, to make room */
 };
 
 /* A service-level anomaly (syn-flood, time-wait-pileup). */
@@ -84,6 +83,12 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
                      const struct seg_core *seg);
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
+/* Where the TIME_WAIT pair table, when full, finds pairs to give up: the
+ * connection in TIME_WAIT after `after` in order of time spent there,
+ * longest first (`after` NULL, or no longer in TIME_WAIT: the first; NULL:
+ * no more).  Without one, a full table refuses new pairs. */
+typedef struct conn *(*analysis_tw_walk)(void *ctx, struct conn *after);
+void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, void *ctx);
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);

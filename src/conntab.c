@@ -298,6 +298,12 @@ void *ct_list_head(struct conntab *t, unsigned list)
     return t->head[list] ? node_at(t, t->head[list]) : NULL;
 }
 
+void *ct_list_next(struct conntab *t, const void *rec)
+{
+    const struct ct_node *n = rec;
+    return n->next ? node_at(t, n->next) : NULL;
+}
+
 uint32_t ct_list_count(const struct conntab *t, unsigned list)
 {
     return t->lcount[list];

@@ -99,6 +99,8 @@ static inline unsigned ct_list_of(const void *rec) { return ((const struct ct_no
 void ct_list_remove(struct conntab *t, void *rec);
 /* Oldest record on the list, or NULL. */
 void *ct_list_head(struct conntab *t, unsigned list);
+/* The record after rec on its list (the next older to newer), or NULL. */
+void *ct_list_next(struct conntab *t, const void *rec);
 uint32_t ct_list_count(const struct conntab *t, unsigned list);
 
 /* End of use: visit every live record in increasing order of a rank the

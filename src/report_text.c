@@ -322,7 +322,7 @@ static void print_summary(struct text_report *t, const struct run_info *in)
                        "(record pool full)\n", as->not_recorded);
         if (as->time_wait_not_counted)
             fprintf(o, "  WARNING        %" PRIu64 " client TIME_WAITs not counted for time-wait-pileup "
-                       "(65536 client/service pairs with two or more at once)\n", as->time_wait_not_counted);
+                       "(65536 client/service pairs at once, none of the oldest could make room)\n", as->time_wait_not_counted);
         if (as->time_wait_dropped)
             fprintf(o, "  note           %" PRIu64 " client/service pairs with a single TIME_WAIT dropped from "
                        "the time-wait-pileup count to make room (more than 65536 pairs at once)\n",

@@ -6,10 +6,6 @@
 
 #define SMALLTAB_MIN 16u
 
-/* Slots smalltab_drop_near() looks at: 64 records of 16 bytes are 16 cache
- * lines, read only when the table is full. */
-#define SMALLTAB_DROP_WINDOW 64u
-
 static bool alloc_slots(struct smalltab *t, uint32_t cap)
 {
     uint8_t *slots = calloc(cap, t->rec_size);
@@ -155,24 +151,6 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create)
 bool smalltab_full(const struct smalltab *t)
 {
     return t->count >= t->max;
-}
-
-bool smalltab_drop_near(struct smalltab *t, const void *key, bool (*droppable)(const void *rec))
-{
-    if (!t->cap || (t->tagged && tag_of(key) == 0))
-        return false;
-    /* The slots from key's home on: the ones its own probe will read next,
-     * so the search costs no more cache lines than the insertion after it. */
-    uint32_t i = home_of(t, key);
-    uint32_t window = t->cap < SMALLTAB_DROP_WINDOW ? t->cap : SMALLTAB_DROP_WINDOW;
-    for (uint32_t k = 0; k < window; k++, i = (i + 1) & (t->cap - 1)) {
-        uint8_t *r = t->slots + (size_t)i * t->rec_size;
-        if (occupied(t, i) && droppable(r)) {
-            smalltab_remove(t, r);
-            return true;
-        }
-    }
-    return false;
 }
 
 void *smalltab_slot(const struct smalltab *t, uint32_t i)

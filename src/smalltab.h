@@ -44,12 +44,6 @@ void *smalltab_get(struct smalltab *t, const void *key, bool create);
 void smalltab_remove(struct smalltab *t, void *rec);
 /* Whether a new key would be refused: max records held. */
 bool smalltab_full(const struct smalltab *t);
-/* Make room for key in a full table: remove the first record in the few
- * slots from key's home on that droppable() accepts.  False if none does
- * (the table is unchanged).  For tables whose records are not all worth
- * the same: a caller that can tell which ones matter least gives them up
- * before refusing a new key. */
-bool smalltab_drop_near(struct smalltab *t, const void *key, bool (*droppable)(const void *rec));
 /* Iterate: for (i = 0; i < t->cap; i++) if ((r = smalltab_slot(t, i))) ... */
 void *smalltab_slot(const struct smalltab *t, uint32_t i);
 

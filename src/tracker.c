@@ -81,9 +81,24 @@ struct tracker *tracker_create(const struct tracker_config *cfg, struct listener
     return t;
 }
 
+/* The connections with an endpoint in TIME_WAIT, longest there first (the
+ * list is ordered by the start of the 2 MSL timer): for the analysis's
+ * TIME_WAIT pair table when it is full. */
+static struct conn *time_wait_walk(void *ctx, struct conn *after)
+{
+    struct tracker *t = ctx;
+    /* (`after` may have left the list, or the table, since it was given:
+     * its record is still there to read) */
+    if (after && ct_list_of(after) == LIST_TIME_WAIT)
+        return ct_list_next(t->tab, after);
+    return ct_list_head(t->tab, LIST_TIME_WAIT);
+}
+
 void tracker_set_analysis(struct tracker *t, struct analysis *analysis)
 {
     t->analysis = analysis;
+    if (analysis)
+        analysis_set_time_wait_walk(analysis, time_wait_walk, t);
 }
 
 void tracker_destroy(struct tracker *t)

@@ -11,9 +11,9 @@
  * counted up again after leaving is found. Then, 200,000 distinct pairs that
  * each come and go must not fill the table: a pileup after them is still
  * seen (a table that kept them would refuse it).  And when more pairs wait
- * at once than the table holds, pairs with a single TIME_WAIT make room for
- * new ones, so a pileup is still seen; only pairs with two or more are kept
- * come what may. */
+ * at once than the table holds, the pairs of the oldest single TIME_WAITs
+ * make room for new ones, so a pileup is still seen; pairs with two or more
+ * are kept come what may. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +61,22 @@ static const struct service_anomaly *find_pileup(const struct service_anomaly *s
             return &s[i];
     }
     return NULL;
+}
+
+/* The connections of one array in array order, as the tracker gives its
+ * TIME_WAIT list (entered first, first): for the full-table tests, whose
+ * connections enter TIME_WAIT in array order. */
+struct array_walk {
+    struct conn *base;
+    size_t n;
+};
+
+static struct conn *walk_array(void *ctx, struct conn *after)
+{
+    const struct array_walk *w = ctx;
+    if (!after || after < w->base || after >= w->base + w->n)
+        return w->n ? w->base : NULL;
+    return after + 1 < w->base + w->n ? after + 1 : NULL;
 }
 
 /* An analysis whose pileup threshold is THRESHOLD. */
@@ -176,7 +192,7 @@ static void test_many_transient_pairs(void)
 }
 
 /* More pairs with a TIME_WAIT at once than the table holds, each with one:
- * every new pair takes the place of one of them (counted as dropped, never
+ * every new pair takes the place of the oldest (counted as dropped, never
  * silently), and a pileup that starts while the table is full is counted
  * exactly - a table that refused new pairs would never see it. */
 static void test_table_full_of_singles(void)
@@ -186,20 +202,29 @@ static void test_table_full_of_singles(void)
     if (!an)
         return;
     static struct conn one[TABLE + EXTRA];
-    uint32_t counted = 0;
+    struct array_walk w = { one, TABLE + EXTRA };
+    analysis_set_time_wait_walk(an, walk_array, &w);
     for (uint32_t i = 0; i < TABLE + EXTRA; i++) {
         make_conn(&one[i], i, 443, 50000);
         analysis_time_wait(an, &one[i], true);
-        counted += (one[i].flags & CF_TW_COUNTED) != 0;
+        CHECK(one[i].flags & CF_TW_COUNTED);
     }
-    CHECK_EQ(counted, TABLE + EXTRA);
     CHECK_EQ(analysis_stats(an)->time_wait_dropped, EXTRA);
     CHECK_EQ(analysis_stats(an)->time_wait_not_counted, 0);
-    /* a pileup while they all still wait: its first TIME_WAIT drops one
+    /* the ones given up are the oldest: the same whatever the hash key */
+    uint32_t counted = 0;
+    for (uint32_t i = 0; i < TABLE + EXTRA; i++) {
+        bool in = (one[i].flags & CF_TW_COUNTED) != 0;
+        CHECKF(in == (i >= EXTRA), "connection %u %s", i, in ? "still counted" : "given up");
+        counted += in;
+    }
+    CHECK_EQ(counted, TABLE);
+    /* a pileup while they all still wait: its first TIME_WAIT gives up one
      * more single, the rest find their pair */
     static struct conn late[THRESHOLD + 1];
     pile_up(an, late, THRESHOLD + 1, 400000, 80);
     CHECK_EQ(analysis_stats(an)->time_wait_dropped, EXTRA + 1);
+    CHECK(!(one[EXTRA].flags & CF_TW_COUNTED));
     for (uint32_t i = 0; i < TABLE + EXTRA; i++) {
         analysis_time_wait(an, &one[i], false);
         CHECK(!(one[i].flags & CF_TW_COUNTED));
@@ -223,6 +248,8 @@ static void test_table_full_of_pairs(void)
     if (!an)
         return;
     static struct conn two[TABLE][2];
+    struct array_walk w = { &two[0][0], 2 * TABLE };
+    analysis_set_time_wait_walk(an, walk_array, &w);
     for (uint32_t i = 0; i < TABLE; i++)
         for (int j = 0; j < 2; j++) {
             make_conn(&two[i][j], i, 443, (uint16_t)(50000 + j));
@@ -264,6 +291,10 @@ static void test_full_churn(void)
     static struct conn single[SINGLES];
     static struct conn busy[BUSY][PER_BUSY];
     static uint32_t now[BUSY], peak[BUSY];
+    /* (in array order, not in order of entering: what is given up is then
+     * some single, which is all this test needs) */
+    struct array_walk w = { single, SINGLES };
+    analysis_set_time_wait_walk(an, walk_array, &w);
     for (uint32_t i = 0; i < SINGLES; i++)
         make_conn(&single[i], i, 443, 50000);
     for (uint32_t b = 0; b < BUSY; b++)
