@@ -99,7 +99,7 @@ static inline unsigned ct_list_of(const void *rec) { return ((const struct ct_no
 void ct_list_remove(struct conntab *t, void *rec);
 /* Oldest record on the list, or NULL. */
 void *ct_list_head(struct conntab *t, unsigned list);
-/* The record after rec on its list (the next older to newer), or NULL. */
+/* The record after rec on its list (the next newer one), or NULL. */
 void *ct_list_next(struct conntab *t, const void *rec);
 uint32_t ct_list_count(const struct conntab *t, unsigned list);
 
