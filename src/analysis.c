@@ -138,6 +138,10 @@ struct analysis {
 
 void analysis_config_defaults(struct analysis_config *cfg)
 {
+    /* every field, so a caller's struct holds nothing uninitialised (the
+     * history flag was left to whatever the stack held) */
+    memset(cfg, 0, sizeof *cfg);
+    cfg->history = false;
     cfg->stuck_after = 60 * TS_PER_SEC;
     cfg->slow_handshake = 1000 * TS_PER_MS;
     cfg->idle_after = 60 * TS_PER_SEC;
