@@ -9,33 +9,56 @@ static const char digit_pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-void line_u64(struct line *l, uint64_t v)
+void line_mem_cut(struct line *l, const char *s, size_t len)
 {
-    char d[20];
+    l->over = true;
+    if (len > LINE_CAP - l->n)
+        len = LINE_CAP - l->n;
+    memcpy(l->b + l->n, s, len);
+    l->n += len;
+}
+
+/* v's digits at the end of d; returns where they start. */
+static int u64_digits(char d[20], uint64_t v)
+{
     int i = 20;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        d[--i] = digit_pairs[2 * r + 1];
-        d[--i] = digit_pairs[2 * r];
+        i -= 2;
+        memcpy(d + i, digit_pairs + 2 * r, 2);
     }
     if (v >= 10) {
-        d[--i] = digit_pairs[2 * v + 1];
-        d[--i] = digit_pairs[2 * v];
+        i -= 2;
+        memcpy(d + i, digit_pairs + 2 * v, 2);
     } else {
         d[--i] = (char)('0' + v);
     }
+    return i;
+}
+
+void line_u64(struct line *l, uint64_t v)
+{
+    char d[20];
+    int i = u64_digits(d, v);
     line_mem(l, d + i, (size_t)(20 - i));
 }
 
-static void pad_digits(struct line *l, uint64_t v, int width)
+/* v < 1000000 as six digits, v < 1000 as three: two digits per step */
+static void six_digits(struct line *l, unsigned v)
 {
-    char d[20];
-    for (int i = width - 1; i >= 0; i--) {
-        d[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    line_mem(l, d, (size_t)width);
+    char d[6];
+    unsigned hi = v / 10000, mid = v / 100 % 100, lo = v % 100;
+    memcpy(d, digit_pairs + 2 * hi, 2);
+    memcpy(d + 2, digit_pairs + 2 * mid, 2);
+    memcpy(d + 4, digit_pairs + 2 * lo, 2);
+    line_mem(l, d, 6);
+}
+
+static void three_digits(struct line *l, unsigned v)
+{
+    char d[3] = {(char)('0' + v / 100), digit_pairs[2 * (v % 100)], digit_pairs[2 * (v % 100) + 1]};
+    line_mem(l, d, 3);
 }
 
 void line_epoch(struct line *l, tstamp_t ts)
@@ -45,13 +68,21 @@ void line_epoch(struct line *l, tstamp_t ts)
         ns += TS_PER_SEC;
         sec--;
     }
-    if (sec < 0) {
-        line_char(l, '-');
-        sec = -sec;
+    /* The whole seconds of one capture's times are mostly the same few: the
+     * last one's digits are kept (a line's times are close together). */
+    if (sec != l->sec || !l->sec_len) {
+        char d[20];
+        int i = u64_digits(d, sec < 0 ? -(uint64_t)sec : (uint64_t)sec), n = 0;
+        if (sec < 0)
+            l->sec_digits[n++] = '-';
+        memcpy(l->sec_digits + n, d + i, (size_t)(20 - i));
+        n += 20 - i;
+        l->sec_digits[n++] = '.';
+        l->sec_len = (uint8_t)n;
+        l->sec = sec;
     }
-    line_u64(l, (uint64_t)sec);
-    line_char(l, '.');
-    pad_digits(l, (uint64_t)(ns / 1000), 6);
+    line_mem(l, l->sec_digits, l->sec_len);
+    six_digits(l, (unsigned)(ns / 1000));
 }
 
 void line_ms(struct line *l, int64_t ns)
@@ -63,18 +94,35 @@ void line_ms(struct line *l, int64_t ns)
     uint64_t us = (uint64_t)ns / 1000;
     line_u64(l, us / 1000);
     line_char(l, '.');
-    pad_digits(l, us % 1000, 3);
+    three_digits(l, (unsigned)(us % 1000));
 }
+
+/* Eight bytes at a time: is any of them a control character, '"', '\\',
+ * DEL or not ASCII?  (The usual "has a byte less than n" and "has a byte
+ * equal to n" tricks on a 64-bit word; exact for every byte.) */
+static inline bool word_needs_escape(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t lt20 = (x - ones * 0x20) & ~x;
+    uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\'), del = x ^ (ones * 0x7f);
+    uint64_t eq = ((q - ones) & ~q) | ((bs - ones) & ~bs) | ((del - ones) & ~del);
+    return ((lt20 | eq | x) & highs) != 0;
+}
+
+static inline bool byte_plain(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
 
 void line_json_string(struct line *l, const char *str)
 {
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)str;
+    const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str);
     line_char(l, '"');
-    while (*s) {
+    while (s < end) {
         /* a run of printable ASCII that needs no escape, copied at once */
         const unsigned char *run = s;
-        while (*s >= 0x20 && *s < 0x7f && *s != '"' && *s != '\\')
+        uint64_t w;
+        while (end - s >= 8 && (memcpy(&w, s, 8), !word_needs_escape(w)))
+            s += 8;
+        while (s < end && byte_plain(*s))
             s++;
         if (s > run) {
             line_mem(l, (const char *)run, (size_t)(s - run));

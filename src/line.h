@@ -22,20 +22,38 @@
 struct line {
     size_t n;
     bool over;
+    /* line_epoch()'s last whole seconds as it wrote them, with the '.'
+     * ("-9223372036854775808." at most); none while sec_len is 0 */
+    uint8_t sec_len;
+    char sec_digits[22];
+    int64_t sec;
     char b[LINE_CAP];
 };
 
+/* A new, empty line (a static one is new as it is). */
 static inline void line_init(struct line *l)
+{
+    l->n = 0;
+    l->over = false;
+    l->sec_len = 0;
+}
+
+/* Empty again, for the next line: what line_epoch() remembers stays. */
+static inline void line_clear(struct line *l)
 {
     l->n = 0;
     l->over = false;
 }
 
+/* What does not fit: as much as fits, and the line marked.  Out of line,
+ * so that the common case below is a compare and a copy of known length. */
+void line_mem_cut(struct line *l, const char *s, size_t len);
+
 static inline void line_mem(struct line *l, const char *s, size_t len)
 {
-    if (len > LINE_CAP - l->n) {
-        l->over = true;
-        len = LINE_CAP - l->n;
+    if (__builtin_expect(len > LINE_CAP - l->n, 0)) {
+        line_mem_cut(l, s, len);
+        return;
     }
     memcpy(l->b + l->n, s, len);
     l->n += len;

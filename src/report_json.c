@@ -12,16 +12,48 @@
 struct json_report {
     FILE *out;
     const struct analysis *an;
+    /* Each anomaly's explanation as a JSON string, quoted and escaped once
+     * here instead of in every anomaly line: it is the same every time. */
+    struct {
+        char *s;
+        size_t len;
+    } explanation[AN__COUNT];
 };
+
+static void json_destroy(void *self)
+{
+    struct json_report *j = self;
+    if (j)
+        for (int i = 0; i < AN__COUNT; i++)
+            free(j->explanation[i].s);
+    free(j);
+}
 
 static void *json_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
     (void)opt;
     struct json_report *j = calloc(1, sizeof *j);
-    if (j) {
-        j->out = out;
-        j->an = an;
+    struct line *l = malloc(sizeof *l);
+    if (!j || !l) {
+        free(l);
+        free(j);
+        return NULL;
     }
+    j->out = out;
+    j->an = an;
+    for (int i = 0; i < AN__COUNT; i++) {
+        line_init(l);
+        line_json_string(l, anomaly_info(i)->explanation);
+        j->explanation[i].s = malloc(l->n);
+        if (!j->explanation[i].s) {
+            free(l);
+            json_destroy(j);
+            return NULL;
+        }
+        memcpy(j->explanation[i].s, l->b, l->n);
+        j->explanation[i].len = l->n;
+    }
+    free(l);
     return j;
 }
 
@@ -81,12 +113,12 @@ static void json_endpoints(struct line *l, const struct conn *c)
         line_char((l), '"');                                                   \
     } while (0)
 
-static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a, tstamp_t now)
+static void json_anomaly(const struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now)
 {
     const struct anomaly_info *info = anomaly_info(a->id);
     char detail[300];
     static struct line l;
-    line_init(&l);
+    line_clear(&l);
     line_lit(&l, "{\"type\":\"anomaly\",\"id\":\"");
     line_str(&l, info->id);
     line_lit(&l, "\",\"conn\":");
@@ -157,16 +189,16 @@ static void json_anomaly(FILE *o, const struct conn *c, const struct anomaly *a,
     key(&l, "detail");
     line_json_string(&l, detail);
     key(&l, "explanation");
-    line_json_string(&l, info->explanation);
+    line_mem(&l, j->explanation[a->id].s, j->explanation[a->id].len);
     line_lit(&l, "}\n");
-    line_write(&l, o);
+    line_write(&l, j->out);
 }
 
 static void json_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
     struct json_report *j = self;
     static struct line l;
-    line_init(&l);
+    line_clear(&l);
 
     line_lit(&l, "{\"type\":\"conn\",\"id\":");
     line_u64(&l, c->id);
@@ -235,7 +267,7 @@ static void json_conn(void *self, const struct conn *c, enum retire_reason why, 
     line_write(&l, j->out);
     if (mask)
         for (const struct anomaly *a = analysis_first(j->an, c); a; a = analysis_next(j->an, a))
-            json_anomaly(j->out, c, a, now);
+            json_anomaly(j, c, a, now);
 }
 
 /* For the rarer objects: printf is fine there. */
@@ -438,10 +470,6 @@ static void json_finish(void *self, const struct run_info *in)
     fprintf(o, ",\"exit_status\":%d}\n", in->exit_status);
 }
 
-static void json_destroy(void *self)
-{
-    free(self);
-}
 
 const struct report_ops report_json_ops = {
     .create = json_create,

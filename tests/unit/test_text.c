@@ -4,7 +4,13 @@
  *                      which run of zero groups is compressed, dotted-quad
  *                      tails for IPv4-mapped and IPv4-compatible addresses);
  *   line_u64()         against printf("%" PRIu64);
- *   line_json_string() against a plain byte-at-a-time escaper written here;
+ *   line_json_string() against a plain byte-at-a-time escaper written here
+ *                      (random strings, and every byte value at every
+ *                      position of plain runs, for its eight-at-a-time scan);
+ *   line_epoch(), line_ms()  against printf, with times whose seconds repeat,
+ *                      alternate and go negative (line_epoch() keeps the last
+ *                      seconds' digits);
+ *   a line that overflows: cut at its capacity and marked, never past it;
  *   siphash13(), siphash13_words()  against the published SipHash-1-3 algorithm written
  *                      here byte by byte, for every length 0..64.
  * Inputs come from a fixed xorshift sequence, so every run tries the same. */
@@ -198,6 +204,124 @@ static void test_json_strings(void)
     }
 }
 
+/* Every byte value at every position of a run of plain characters: the
+ * scan looks at eight bytes at a time, so a byte to escape must be found
+ * wherever it falls in a word, and next to the end of the string. */
+static void test_json_each_byte(void)
+{
+    static struct line l;
+    char s[48], ref[48 * 6 + 8];
+    for (int len = 1; len < 40; len++)
+        for (int pos = 0; pos < len; pos++)
+            for (int b = 1; b < 256; b++) {
+                for (int i = 0; i < len; i++)
+                    s[i] = (char)('a' + (i + pos) % 26);
+                s[pos] = (char)b;
+                s[len] = 0;
+                line_init(&l);
+                line_json_string(&l, s);
+                size_t n = json_ref(s, ref);
+                CHECKF(l.n == n && !memcmp(l.b, ref, n), "byte 0x%02x at %d of %d", b, pos, len);
+            }
+}
+
+/* ------------------------------------------------------------ times --- */
+
+static void check_epoch(struct line *l, tstamp_t ts)
+{
+    char ref[64];
+    int64_t sec = ts / TS_PER_SEC, ns = ts % TS_PER_SEC;
+    if (ns < 0)
+        ns += TS_PER_SEC, sec--;
+    snprintf(ref, sizeof ref, "%" PRId64 ".%06" PRId64, sec, ns / 1000);
+    line_clear(l);
+    line_epoch(l, ts);
+    CHECKF(l->n == strlen(ref) && !memcmp(l->b, ref, l->n), "line_epoch(%" PRId64 ") gave %.*s, not %s", ts,
+           (int)l->n, l->b, ref);
+}
+
+static void test_times(void)
+{
+    static struct line l;
+    line_init(&l);
+    const tstamp_t base = 1700000000 * TS_PER_SEC;
+    /* repeated seconds, the next second, back again, then far apart */
+    for (int i = 0; i < 100000; i++) {
+        tstamp_t ts;
+        switch (next() % 4) {
+        case 0:
+            ts = base + (tstamp_t)(next() % (3 * TS_PER_SEC));
+            break;
+        case 1:
+            ts = -base + (tstamp_t)(next() % (3 * TS_PER_SEC));
+            break;
+        case 2:
+            ts = (tstamp_t)(next() % (4 * TS_PER_SEC)) - 2 * TS_PER_SEC;
+            break;
+        default:
+            ts = (tstamp_t)next();
+            break;
+        }
+        check_epoch(&l, ts);
+        check_epoch(&l, ts); /* the same seconds twice in a row */
+    }
+    check_epoch(&l, INT64_MIN);
+    check_epoch(&l, INT64_MAX);
+    check_epoch(&l, 0);
+    check_epoch(&l, -1);
+
+    char ref[64];
+    for (int i = 0; i < 100000; i++) {
+        int64_t ns = (int64_t)(next() >> (i % 40)) * (i & 1 ? -1 : 1);
+        int64_t us = (ns < 0 ? -ns : ns) / 1000;
+        snprintf(ref, sizeof ref, "%s%" PRId64 ".%03" PRId64, ns < 0 ? "-" : "", us / 1000, us % 1000);
+        line_clear(&l);
+        line_ms(&l, ns);
+        CHECKF(l.n == strlen(ref) && !memcmp(l.b, ref, l.n), "line_ms(%" PRId64 ") gave %.*s, not %s", ns,
+               (int)l.n, l.b, ref);
+    }
+}
+
+/* A line filled to its capacity: what does not fit is cut, the line is
+ * marked, and nothing is written past it, whichever helper overflows. */
+static void test_overflow(void)
+{
+    static struct line l;
+    char big[LINE_CAP + 64];
+    memset(big, 'x', sizeof big);
+    big[sizeof big - 1] = 0;
+    for (int room = 0; room < 40; room++) {
+        for (int helper = 0; helper < 5; helper++) {
+            line_init(&l);
+            line_mem(&l, big, LINE_CAP - (size_t)room);
+            CHECK(!l.over);
+            switch (helper) {
+            case 0:
+                line_u64(&l, UINT64_MAX);
+                break;
+            case 1:
+                line_epoch(&l, -1700000000 * TS_PER_SEC - 1);
+                break;
+            case 2:
+                line_ms(&l, -123456789012345);
+                break;
+            case 3:
+                line_json_string(&l, big + sizeof big - 31);
+                break;
+            default:
+                line_lit(&l, "0123456789012345678901234567890123456789");
+                break;
+            }
+            CHECKF(l.n <= LINE_CAP, "helper %d, room %d: length %zu", helper, room, l.n);
+            /* "18446744073709551615", "-1700000001.999999", "-123456789.012",
+             * 30 x's quoted, 40 digits */
+            static const int need[5] = {20, 18, 14, 32, 40};
+            CHECKF(l.over == (room < need[helper]), "helper %d, room %d: over %d", helper, room, l.over);
+            CHECKF(!memcmp(l.b, big, LINE_CAP - (size_t)room), "helper %d, room %d", helper, room);
+        }
+    }
+}
+
 /* ---------------------------------------------------------- SipHash --- */
 
 /* SipHash-1-3 written from the paper, one byte at a time. */
@@ -265,6 +389,9 @@ int main(void)
     test_addresses();
     test_numbers();
     test_json_strings();
+    test_json_each_byte();
+    test_times();
+    test_overflow();
     test_siphash();
     return unit_done("test_text");
 }
