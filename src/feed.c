@@ -8,9 +8,14 @@
  * release store publishes a batch's contents with it, an acquire load
  * takes them.
  *
- * A side that finds nothing to do spins a little (a batch takes some tens
- * of microseconds to fill or apply, far less than a trip through the
- * scheduler), then sleeps on a condition variable.  To sleep it sets its
+ * A caller that finds nothing to do spins a little (a batch takes some
+ * tens of microseconds to fill or apply, far less than a trip through the
+ * scheduler), then sleeps on a condition variable.  A reader that finds
+ * the ring full does not spin: the caller is the slower side, and the
+ * processor is better left to it and to the report's writing thread (on
+ * two processors a spinning reader took time from them).  It sleeps until
+ * half the ring is free, so that it is woken once per half ring, not once
+ * per batch.  To sleep it sets its
  * `sleeping` flag and looks at the other side's counter again; the other
  * side updates its counter and then looks at the flag.  Both are
  * sequentially consistent, so at least one of them sees the other's store:
@@ -78,15 +83,18 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* Wait until ready(f) holds: spin, then sleep with *sleeping set until the
- * other side wakes us through cv. */
-static void wait_until(struct feed *f, bool (*ready)(struct feed *), atomic_bool *sleeping, pthread_cond_t *cv)
+/* Wait until ready(f) holds: spin `spins` times, then sleep with *sleeping
+ * set until the other side wakes us through cv. */
+static void wait_until(struct feed *f, bool (*ready)(struct feed *), int spins, atomic_bool *sleeping,
+                       pthread_cond_t *cv)
 {
-    for (int i = 0; i < FEED_SPINS; i++) {
+    for (int i = 0; i < spins; i++) {
         if (ready(f))
             return;
         cpu_relax();
     }
+    if (ready(f))
+        return;
     pthread_mutex_lock(&f->lock);
     atomic_store(sleeping, true);
     while (!ready(f))
@@ -109,6 +117,12 @@ static void wake(struct feed *f, atomic_bool *sleeping, pthread_cond_t *cv)
 static bool reader_ready(struct feed *f)
 {
     return atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING || atomic_load(&f->abandon);
+}
+
+/* The reader, having found the ring full, may go on: half of it is free. */
+static bool reader_rested(struct feed *f)
+{
+    return atomic_load(&f->produced) - atomic_load(&f->consumed) <= FEED_RING / 2 || atomic_load(&f->abandon);
 }
 
 /* The caller may take a batch, or learn that there are no more. */
@@ -179,7 +193,8 @@ static void *reading_thread(void *arg)
     /* The caller blocks the stopping signals while we run: take them. */
     pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
     for (bool more = true; more;) {
-        wait_until(f, reader_ready, &f->reader_sleeping, &f->wake_reader);
+        if (!reader_ready(f))
+            wait_until(f, reader_rested, 0, &f->reader_sleeping, &f->wake_reader);
         if (atomic_load(&f->abandon))
             break;
         unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
@@ -259,9 +274,11 @@ struct feed_batch *feed_next(struct feed *f)
     if (f->holding) {
         atomic_fetch_add(&f->consumed, 1);
         f->holding = false;
-        wake(f, &f->reader_sleeping, &f->wake_reader);
+        /* (it sleeps only until half the ring is free; see reader_rested) */
+        if (reader_rested(f))
+            wake(f, &f->reader_sleeping, &f->wake_reader);
     }
-    wait_until(f, caller_ready, &f->caller_sleeping, &f->wake_caller);
+    wait_until(f, caller_ready, FEED_SPINS, &f->caller_sleeping, &f->wake_caller);
     /* The reading thread has published its last batch and no longer
      * waits for input: the stopping signals are ours again.  (Blocked
      * until feed_end(), a signal sent while the batches left, or their
