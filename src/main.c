@@ -286,6 +286,11 @@ static int run_file(struct options *opt, const char *input, const char *display,
         outwriter_finish(writer);
         return EXIT_USAGE;
     }
+    /* With the output going through the writing thread, a format that
+     * writes a line per connection makes them in a thread of its own too
+     * (src/report.c): this one then only copies each connection. */
+    if (writer)
+        report_start_thread(rep);
     enum { AHEAD = 8, HALF = AHEAD / 2 };
     for (struct feed_batch *b; (b = feed_next(feed));) {
         uint32_t n = b->n;

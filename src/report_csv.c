@@ -8,7 +8,6 @@
 
 struct csv_report {
     FILE *out;
-    const struct analysis *an;
 };
 
 static void *csv_create(const struct report_options *opt, FILE *out, const struct analysis *an)
@@ -18,7 +17,7 @@ static void *csv_create(const struct report_options *opt, FILE *out, const struc
     if (!r)
         return NULL;
     r->out = out;
-    r->an = an;
+    (void)an;
     fputs("id,client_addr,client_port,server_addr,server_port,client_state,server_state,"
           "client_state_inferred,server_state_inferred,start,end,duration,client_pkts,server_pkts,"
           "client_bytes,server_bytes,picked_up,synack_first,reused,reused_in_time_wait,handshake_rtt_ms,"
@@ -26,13 +25,13 @@ static void *csv_create(const struct report_options *opt, FILE *out, const struc
     return r;
 }
 
-static void csv_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
+static void csv_conn(void *self, const struct conn_view *v)
 {
     struct csv_report *r = self;
+    const struct conn *c = v->c;
     FILE *o = r->out;
     char ab[ADDR_STRLEN];
     struct flow_addr a;
-    (void)now;
     fprintf(o, "%" PRIu32, c->id);
     conn_addr(c, CLIENT, &a);
     fprintf(o, ",%s,%u", addr_format(&a, ab), conn_port(c, CLIENT));
@@ -50,12 +49,12 @@ static void csv_conn(void *self, const struct conn *c, enum retire_reason why, t
     int64_t rtt, sv, cl;
     if (conn_handshake(c, &rtt, &sv, &cl))
         fprintf(o, "%.3f", (double)rtt / 1e6);
-    const struct history *h = r->an ? analysis_history(r->an, c) : NULL;
+    const struct history *h = v->h;
     fprintf(o, ",%s,%d,%s,%s,%s,\"",
             (c->flags & CF_FIN_CROSSED) ? "both" : (c->flags & CF_CLIENT_FIN_FIRST) ? "client"
                                                   : (c->flags & CF_SERVER_FIN_FIRST) ? "server" : "",
-            conn_clean(c), retire_reason_name(why), history_conn_state(h, c), h && h->len ? h->s : "-");
-    uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
+            conn_clean(c), retire_reason_name(v->why), history_conn_state(h, c), h && h->len ? h->s : "-");
+    uint32_t mask = v->mask;
     bool first = true;
     for (int i = 0; i < AN__COUNT; i++)
         if (mask & (1u << i)) {
@@ -78,7 +77,7 @@ static void csv_destroy(void *self)
 
 const struct report_ops report_csv_ops = {
     .create = csv_create,
-    .conn = csv_conn,
+    .conn_view = csv_conn,
     .finish = csv_finish,
     .destroy = csv_destroy,
 };

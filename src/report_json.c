@@ -12,6 +12,7 @@
 struct json_report {
     FILE *out;
     const struct analysis *an;
+    struct line conn_line, anomaly_line;    /* built in, one at a time */
     /* Each anomaly's explanation as a JSON string, quoted and escaped once
      * here instead of in every anomaly line: it is the same every time. */
     struct {
@@ -33,7 +34,7 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
 {
     (void)opt;
     struct json_report *j = calloc(1, sizeof *j);
-    struct line *l = malloc(sizeof *l);
+    struct line *l = calloc(1, sizeof *l);
     if (!j || !l) {
         free(l);
         free(j);
@@ -113,161 +114,161 @@ static void json_endpoints(struct line *l, const struct conn *c)
         line_char((l), '"');                                                   \
     } while (0)
 
-static void json_anomaly(const struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now)
+static void json_anomaly(struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now)
 {
     const struct anomaly_info *info = anomaly_info(a->id);
     char detail[300];
-    static struct line l;
-    line_clear(&l);
-    line_lit(&l, "{\"type\":\"anomaly\",\"id\":\"");
-    line_str(&l, info->id);
-    line_lit(&l, "\",\"conn\":");
-    line_u64(&l, c->id);
-    json_endpoints(&l, c);
+    struct line *l = &j->anomaly_line;
+    line_clear(l);
+    line_lit(l, "{\"type\":\"anomaly\",\"id\":\"");
+    line_str(l, info->id);
+    line_lit(l, "\",\"conn\":");
+    line_u64(l, c->id);
+    json_endpoints(l, c);
     if (a->who >= 0)
-        json_str(&l, "who", role_name(a->who));
+        json_str(l, "who", role_name(a->who));
     else
-        line_lit(&l, ",\"who\":null");
+        line_lit(l, ",\"who\":null");
     if (a->id == AN_RST_ABORT)
-        json_str(&l, "kind", rst_kind_name(a->kind));
+        json_str(l, "kind", rst_kind_name(a->kind));
     if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
         a->id == AN_SYN_UNANSWERED)
-        json_str(&l, "state", tcp_state_name(a->state));
-    key(&l, "start");
-    line_epoch(&l, a->start);
-    key(&l, "end");
-    line_epoch(&l, a->end);
-    json_u64(&l, "count", a->count);
-    line_lit(&l, ",\"evidence\":[");
+        json_str(l, "state", tcp_state_name(a->state));
+    key(l, "start");
+    line_epoch(l, a->start);
+    key(l, "end");
+    line_epoch(l, a->end);
+    json_u64(l, "count", a->count);
+    line_lit(l, ",\"evidence\":[");
     for (int i = 0; i < a->nevidence; i++) {
         if (i)
-            line_char(&l, ',');
-        line_u64(&l, a->evidence[i]);
+            line_char(l, ',');
+        line_u64(l, a->evidence[i]);
     }
-    line_char(&l, ']');
+    line_char(l, ']');
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
     case AN_SYNACK_UNACKED:
     case AN_IDLE:
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:
-        json_ms(&l, "duration_ms", (int64_t)a->value);
+        json_ms(l, "duration_ms", (int64_t)a->value);
         break;
     case AN_SYN_RETRANSMITTED:
-        json_u64(&l, "syn_retransmissions", a->value);
-        json_u64(&l, "synack_retransmissions", a->value2);
-        json_ms(&l, "delay_ms", a->end - c->first);
+        json_u64(l, "syn_retransmissions", a->value);
+        json_u64(l, "synack_retransmissions", a->value2);
+        json_ms(l, "delay_ms", a->end - c->first);
         break;
     case AN_HANDSHAKE_SLOW:
-        json_ms(&l, "rtt_ms", (int64_t)a->value);
-        json_ms(&l, "server_ms", (int64_t)a->value2 * 1000);
+        json_ms(l, "rtt_ms", (int64_t)a->value);
+        json_ms(l, "server_ms", (int64_t)a->value2 * 1000);
         break;
     case AN_ZERO_WINDOW:
-        json_ms(&l, "stall_ms", (int64_t)a->value);
-        json_u64(&l, "probes", a->value2);
-        json_bool(&l, "ongoing", a->state);
+        json_ms(l, "stall_ms", (int64_t)a->value);
+        json_u64(l, "probes", a->value2);
+        json_bool(l, "ongoing", a->state);
         break;
     case AN_RETRANSMISSIONS:
     case AN_OUT_OF_ORDER:
     case AN_CAPTURE_GAP:
     case AN_DATA_AFTER_FIN:
     case AN_DATA_AFTER_RST:
-        json_u64(&l, "bytes", a->value);
+        json_u64(l, "bytes", a->value);
         break;
     case AN_RST_ABORT:
-        json_u64(&l, "unacked_bytes", a->value);
-        json_u64(&l, "peer_unacked_bytes", a->value2);
+        json_u64(l, "unacked_bytes", a->value);
+        json_u64(l, "peer_unacked_bytes", a->value2);
         break;
     case AN_TIME_WAIT_REUSE:
-        json_bool(&l, "isn_above_old", a->value);
+        json_bool(l, "isn_above_old", a->value);
         break;
     default:
         break;
     }
     describe_anomaly(a, c, now, detail, sizeof detail);
-    key(&l, "detail");
-    line_json_string(&l, detail);
-    key(&l, "explanation");
-    line_mem(&l, j->explanation[a->id].s, j->explanation[a->id].len);
-    line_lit(&l, "}\n");
-    line_write(&l, j->out);
+    key(l, "detail");
+    line_json_string(l, detail);
+    key(l, "explanation");
+    line_mem(l, j->explanation[a->id].s, j->explanation[a->id].len);
+    line_lit(l, "}\n");
+    line_write(l, j->out);
 }
 
-static void json_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
+static void json_conn(void *self, const struct conn_view *v)
 {
     struct json_report *j = self;
-    static struct line l;
-    line_clear(&l);
+    const struct conn *c = v->c;
+    struct line *l = &j->conn_line;
+    line_clear(l);
 
-    line_lit(&l, "{\"type\":\"conn\",\"id\":");
-    line_u64(&l, c->id);
-    json_endpoints(&l, c);
-    json_u64(&l, "ip_version", c->node.family);
-    json_str(&l, "client_state", tcp_state_name(c->ep[CLIENT].state));
-    json_str(&l, "server_state", tcp_state_name(c->ep[SERVER].state));
-    json_bool(&l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
-    json_bool(&l, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
-    key(&l, "start");
-    line_epoch(&l, c->first);
-    key(&l, "end");
-    line_epoch(&l, c->last);
-    json_u64(&l, "client_pkts", c->ep[CLIENT].pkts);
-    json_u64(&l, "server_pkts", c->ep[SERVER].pkts);
-    json_u64(&l, "client_bytes", conn_bytes(c, CLIENT));
-    json_u64(&l, "server_bytes", conn_bytes(c, SERVER));
-    json_bool(&l, "picked_up", c->flags & CF_PICKED_UP);
-    json_bool(&l, "synack_first", c->flags & CF_SYNACK_FIRST);
-    json_bool(&l, "reused", c->flags & CF_REUSED);
-    json_bool(&l, "reused_in_time_wait", c->flags & CF_REUSED_IN_TW);
-    json_bool(&l, "client_fin", c->ep[CLIENT].flags & EPF_FIN);
-    json_bool(&l, "server_fin", c->ep[SERVER].flags & EPF_FIN);
-    json_bool(&l, "client_rst", c->ep[CLIENT].flags & EPF_RST);
-    json_bool(&l, "server_rst", c->ep[SERVER].flags & EPF_RST);
-    json_bool(&l, "clean", conn_clean(c));
-    const struct history *h = j->an ? analysis_history(j->an, c) : NULL;
-    json_str(&l, "conn_state", history_conn_state(h, c));
-    key(&l, "history");
-    line_json_string(&l, h && h->len ? h->s : "-");
-    key(&l, "client_state_since");
-    line_epoch(&l, conn_since(c, CLIENT));
-    key(&l, "server_state_since");
-    line_epoch(&l, conn_since(c, SERVER));
+    line_lit(l, "{\"type\":\"conn\",\"id\":");
+    line_u64(l, c->id);
+    json_endpoints(l, c);
+    json_u64(l, "ip_version", c->node.family);
+    json_str(l, "client_state", tcp_state_name(c->ep[CLIENT].state));
+    json_str(l, "server_state", tcp_state_name(c->ep[SERVER].state));
+    json_bool(l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
+    json_bool(l, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
+    key(l, "start");
+    line_epoch(l, c->first);
+    key(l, "end");
+    line_epoch(l, c->last);
+    json_u64(l, "client_pkts", c->ep[CLIENT].pkts);
+    json_u64(l, "server_pkts", c->ep[SERVER].pkts);
+    json_u64(l, "client_bytes", conn_bytes(c, CLIENT));
+    json_u64(l, "server_bytes", conn_bytes(c, SERVER));
+    json_bool(l, "picked_up", c->flags & CF_PICKED_UP);
+    json_bool(l, "synack_first", c->flags & CF_SYNACK_FIRST);
+    json_bool(l, "reused", c->flags & CF_REUSED);
+    json_bool(l, "reused_in_time_wait", c->flags & CF_REUSED_IN_TW);
+    json_bool(l, "client_fin", c->ep[CLIENT].flags & EPF_FIN);
+    json_bool(l, "server_fin", c->ep[SERVER].flags & EPF_FIN);
+    json_bool(l, "client_rst", c->ep[CLIENT].flags & EPF_RST);
+    json_bool(l, "server_rst", c->ep[SERVER].flags & EPF_RST);
+    json_bool(l, "clean", conn_clean(c));
+    const struct history *h = v->h;
+    json_str(l, "conn_state", history_conn_state(h, c));
+    key(l, "history");
+    line_json_string(l, h && h->len ? h->s : "-");
+    key(l, "client_state_since");
+    line_epoch(l, conn_since(c, CLIENT));
+    key(l, "server_state_since");
+    line_epoch(l, conn_since(c, SERVER));
     int64_t rtt, sv, cl;
     if (conn_handshake(c, &rtt, &sv, &cl)) {
-        json_ms(&l, "handshake_rtt_ms", rtt);
-        json_ms(&l, "handshake_server_ms", sv);
-        json_ms(&l, "handshake_client_ms", cl);
+        json_ms(l, "handshake_rtt_ms", rtt);
+        json_ms(l, "handshake_server_ms", sv);
+        json_ms(l, "handshake_client_ms", cl);
     } else {
-        line_lit(&l, ",\"handshake_rtt_ms\":null");
+        line_lit(l, ",\"handshake_rtt_ms\":null");
     }
     if (c->flags & CF_FIN_CROSSED)
-        json_str(&l, "closed_by", "both");
+        json_str(l, "closed_by", "both");
     else if (c->flags & CF_CLIENT_FIN_FIRST)
-        json_str(&l, "closed_by", "client");
+        json_str(l, "closed_by", "client");
     else if (c->flags & CF_SERVER_FIN_FIRST)
-        json_str(&l, "closed_by", "server");
+        json_str(l, "closed_by", "server");
     else
-        line_lit(&l, ",\"closed_by\":null");
-    uint32_t mask = j->an ? analysis_mask(j->an, c) : 0;
-    line_lit(&l, ",\"anomalies\":[");
+        line_lit(l, ",\"closed_by\":null");
+    uint32_t mask = v->mask;
+    line_lit(l, ",\"anomalies\":[");
     bool first = true;
     for (int i = 0; i < AN__COUNT; i++)
         if (mask & (1u << i)) {
             if (!first)
-                line_char(&l, ',');
-            line_char(&l, '"');
-            line_str(&l, anomaly_info(i)->id);
-            line_char(&l, '"');
+                line_char(l, ',');
+            line_char(l, '"');
+            line_str(l, anomaly_info(i)->id);
+            line_char(l, '"');
             first = false;
         }
-    line_char(&l, ']');
-    json_str(&l, "ended_by", retire_reason_name(why));
-    line_lit(&l, "}\n");
-    line_write(&l, j->out);
-    if (mask)
-        for (const struct anomaly *a = analysis_first(j->an, c); a; a = analysis_next(j->an, a))
-            json_anomaly(j, c, a, now);
+    line_char(l, ']');
+    json_str(l, "ended_by", retire_reason_name(v->why));
+    line_lit(l, "}\n");
+    line_write(l, j->out);
+    for (uint32_t i = 0; i < v->nanomalies; i++)
+        json_anomaly(j, c, &v->anomalies[i], v->now);
 }
 
 /* For the rarer objects: printf is fine there. */
@@ -473,7 +474,7 @@ static void json_finish(void *self, const struct run_info *in)
 
 const struct report_ops report_json_ops = {
     .create = json_create,
-    .conn = json_conn,
+    .conn_view = json_conn,
     .finish = json_finish,
     .destroy = json_destroy,
 };

@@ -1,8 +1,10 @@
 #!/bin/bash
 # tests/cli/threads.sh - `-r` reads packets in a thread of its own
 # (src/feed.c, --threads 2, the default with two processors) or in one
-# thread (--threads 1): every output, exit status and message must be the
-# same either way, on the shipped captures, on damaged ones, on a generated
+# thread (--threads 1), and with two the JSON and CSV lines are made in a
+# thread of their own from copies (src/report.c, src/handoff.c) when the
+# report goes to a file or a pipe: every output, exit status and message
+# must be the same either way, on the shipped captures, on damaged ones, on a generated
 # trace of many interleaved connections (batches of segments crossing
 # between the threads), with one processor, and when a signal stops the
 # reading of a pipe.
@@ -50,6 +52,12 @@ if cc -O1 -o "$GEN" "$top_srcdir/tests/bench/gen.c" -lm 2>"$TMPD/cc.log"; then
     same_both_ways "generated, 3000 connections, JSON" -r "$TMPD/mix.pcap" --format json
     same_both_ways "generated, 3000 connections, --max-conns 100 (evictions)" -r "$TMPD/mix.pcap" \
         --format json --max-conns 100
+    # 20,000 connections: their copies pass through the formatting
+    # thread's 1 MiB queue several times over (records wrap at its end)
+    "$GEN" -o "$TMPD/big.pcap" -e "$TMPD/big.tsv" --conns 20000 --concurrency 2000 --ipv6 25 --seed 11 \
+        >/dev/null 2>&1
+    same_both_ways "generated, 20000 connections, JSON" -r "$TMPD/big.pcap" --format json
+    same_both_ways "generated, 20000 connections, CSV" -r "$TMPD/big.pcap" --format csv
     run --threads 2 -r "$TMPD/mix.pcap" --format json
     expect_eq "generated trace: exit status" 0 "$rc"
     n=$(grep -c '"type":"conn"' "$TMPD/out")

@@ -61,3 +61,10 @@ tests_unit_test_outwriter_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_outwriter_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_outwriter_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_outwriter
+
+check_PROGRAMS += tests/unit/test_handoff
+tests_unit_test_handoff_SOURCES = tests/unit/test_handoff.c tests/unit/unit.h
+tests_unit_test_handoff_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_handoff_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_handoff_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_handoff

@@ -1,0 +1,197 @@
+/* handoff.c - a single-producer, single-consumer queue of records.
+ *
+ * The ring holds records one after another, each an 8-byte header (the
+ * payload's length, and whether it is only padding) and the payload
+ * rounded up to 8 bytes.  A record never wraps: when it would not fit
+ * before the end of the ring, a padding record fills the rest and the
+ * record starts again at 0.  `head` counts the bytes the producer has
+ * published, `tail` those the consumer has given back; both only grow, so
+ * head - tail is what is waiting and capacity - (head - tail) what is free.
+ *
+ * Sleeping and waking follow src/feed.c: a side about to sleep sets its
+ * `sleeping` flag, then looks at the other side's counter again; the
+ * other side stores its counter, then looks at the flag.  Both are
+ * sequentially consistent, so at least one sees the other's store.  The
+ * waker wakes only when the sleeper's condition holds (a quarter of the
+ * ring waiting, half of it free), so the sleeper's condition must become
+ * true through the waker's own steps: the consumer eventually gives back
+ * everything, and the producer either fills a quarter or closes. */
+#include "handoff.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rec_header {
+    uint32_t len;           /* payload bytes */
+    uint32_t padding;       /* 1: skip to the ring's end */
+};
+
+struct handoff {
+    unsigned char *ring;
+    size_t cap;             /* a power of two */
+    uint64_t pending;       /* producer: head once the reserved record is published */
+    uint64_t taken_end;     /* consumer: tail once the taken record is given back */
+
+    _Alignas(64) atomic_uint_fast64_t head;
+    _Alignas(64) atomic_uint_fast64_t tail;
+    _Alignas(64) atomic_bool closed;
+    atomic_bool producer_sleeping, consumer_sleeping;
+    pthread_mutex_t lock;
+    pthread_cond_t wake_producer, wake_consumer;
+};
+
+static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
+
+struct handoff *handoff_create(size_t capacity)
+{
+    size_t cap = 4096;
+    while (cap < capacity && cap < ((size_t)1 << 40))
+        cap <<= 1;
+    struct handoff *h = aligned_alloc(64, sizeof *h);
+    if (!h)
+        return NULL;
+    memset(h, 0, sizeof *h);
+    h->ring = aligned_alloc(64, cap);
+    if (!h->ring) {
+        free(h);
+        return NULL;
+    }
+    h->cap = cap;
+    atomic_init(&h->head, 0);
+    atomic_init(&h->tail, 0);
+    atomic_init(&h->closed, false);
+    atomic_init(&h->producer_sleeping, false);
+    atomic_init(&h->consumer_sleeping, false);
+    if (pthread_mutex_init(&h->lock, NULL) != 0) {
+        free(h->ring);
+        free(h);
+        return NULL;
+    }
+    if (pthread_cond_init(&h->wake_producer, NULL) != 0) {
+        pthread_mutex_destroy(&h->lock);
+        free(h->ring);
+        free(h);
+        return NULL;
+    }
+    if (pthread_cond_init(&h->wake_consumer, NULL) != 0) {
+        pthread_cond_destroy(&h->wake_producer);
+        pthread_mutex_destroy(&h->lock);
+        free(h->ring);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void handoff_destroy(struct handoff *h)
+{
+    if (!h)
+        return;
+    pthread_cond_destroy(&h->wake_consumer);
+    pthread_cond_destroy(&h->wake_producer);
+    pthread_mutex_destroy(&h->lock);
+    free(h->ring);
+    free(h);
+}
+
+/* A record's header and payload together take at most a quarter of the
+ * ring, so a record and the padding before it fit in the half that a
+ * sleeping producer waits for. */
+size_t handoff_max_record(const struct handoff *h) { return h->cap / 4 - sizeof(struct rec_header); }
+
+static size_t waiting(struct handoff *h) { return (size_t)(atomic_load(&h->head) - atomic_load(&h->tail)); }
+
+/* The sleepers' conditions. */
+static bool half_free(struct handoff *h) { return h->cap - waiting(h) >= h->cap / 2; }
+static bool quarter_waiting(struct handoff *h) { return waiting(h) >= h->cap / 4 || atomic_load(&h->closed); }
+
+static void sleep_until(struct handoff *h, bool (*ready)(struct handoff *), atomic_bool *sleeping, pthread_cond_t *cv)
+{
+    pthread_mutex_lock(&h->lock);
+    atomic_store(sleeping, true);
+    while (!ready(h))
+        pthread_cond_wait(cv, &h->lock);
+    atomic_store(sleeping, false);
+    pthread_mutex_unlock(&h->lock);
+}
+
+static void wake(struct handoff *h, pthread_cond_t *cv)
+{
+    pthread_mutex_lock(&h->lock);
+    pthread_cond_signal(cv);
+    pthread_mutex_unlock(&h->lock);
+}
+
+void *handoff_reserve(struct handoff *h, size_t n)
+{
+    if (n > handoff_max_record(h))
+        return NULL;
+    size_t need = sizeof(struct rec_header) + round8(n);
+    uint64_t head = atomic_load_explicit(&h->head, memory_order_relaxed);    /* ours */
+    size_t pos = (size_t)(head & (h->cap - 1));
+    size_t skip = h->cap - pos < need ? h->cap - pos : 0;
+    while (h->cap - waiting(h) < skip + need)
+        sleep_until(h, half_free, &h->producer_sleeping, &h->wake_producer);
+    if (skip) {
+        struct rec_header pad = {(uint32_t)(skip - sizeof pad), 1};
+        memcpy(h->ring + pos, &pad, sizeof pad);
+        pos = 0;
+    }
+    struct rec_header hdr = {(uint32_t)n, 0};
+    memcpy(h->ring + pos, &hdr, sizeof hdr);
+    h->pending = head + skip + need;
+    return h->ring + pos + sizeof hdr;
+}
+
+void handoff_publish(struct handoff *h)
+{
+    atomic_store(&h->head, h->pending);
+    if (atomic_load(&h->consumer_sleeping) && quarter_waiting(h))
+        wake(h, &h->wake_consumer);
+}
+
+void handoff_close(struct handoff *h)
+{
+    atomic_store(&h->closed, true);
+    if (atomic_load(&h->consumer_sleeping))
+        wake(h, &h->wake_consumer);
+}
+
+void handoff_release(struct handoff *h)
+{
+    atomic_store(&h->tail, h->taken_end);
+    if (atomic_load(&h->producer_sleeping) && half_free(h))
+        wake(h, &h->wake_producer);
+}
+
+const void *handoff_take(struct handoff *h, size_t *n)
+{
+    for (;;) {
+        uint64_t tail = atomic_load_explicit(&h->tail, memory_order_relaxed);   /* ours */
+        if (atomic_load(&h->head) == tail) {
+            if (atomic_load(&h->closed)) {
+                /* closed after its last publish: look once more */
+                if (atomic_load(&h->head) == tail)
+                    return NULL;
+                continue;
+            }
+            sleep_until(h, quarter_waiting, &h->consumer_sleeping, &h->wake_consumer);
+            continue;
+        }
+        struct rec_header hdr;
+        size_t pos = (size_t)(tail & (h->cap - 1));
+        memcpy(&hdr, h->ring + pos, sizeof hdr);
+        if (hdr.padding) {
+            h->taken_end = tail + sizeof hdr + hdr.len;
+            handoff_release(h);
+            continue;
+        }
+        h->taken_end = tail + sizeof hdr + round8(hdr.len);
+        *n = hdr.len;
+        return h->ring + pos + sizeof hdr;
+    }
+}

@@ -1,0 +1,143 @@
+/* test_handoff.c - the queue that hands records from one thread to another
+ * (src/handoff.h): a producing and a consuming thread pass hundreds of
+ * thousands of records of random sizes through the smallest ring, so that
+ * records wrap around its end (padding) all the time, and each side at
+ * times pauses so that the other must sleep and be woken.  Every record
+ * must arrive once, in order, whole and 8-byte aligned, and the run must
+ * end (a lost wake-up would hang it: alarm() ends a run that does). */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "handoff.h"
+#include "unit.h"
+
+#define RECORDS 300000
+
+struct rng {
+    uint64_t s;
+};
+static uint64_t next(struct rng *r)
+{
+    r->s ^= r->s << 13;
+    r->s ^= r->s >> 7;
+    r->s ^= r->s << 17;
+    return r->s;
+}
+
+/* Record i's size: mostly small, now and then up to the largest allowed. */
+static size_t size_of(struct rng *r, size_t max)
+{
+    uint64_t x = next(r);
+    return x % 16 == 0 ? (size_t)(x >> 8) % (max + 1) : (size_t)(x >> 8) % 200;
+}
+
+static unsigned char byte_of(uint32_t i, size_t k) { return (unsigned char)(i * 31u + k * 7u); }
+
+static void pause_briefly(void)
+{
+    struct timespec ts = {0, 200000};   /* 0.2 ms: long enough for the other side to run dry */
+    nanosleep(&ts, NULL);
+}
+
+struct run {
+    struct handoff *h;
+    size_t max;
+    int pause_every;    /* the producer pauses every this many records (0: never) */
+};
+
+static void *producer(void *arg)
+{
+    struct run *run = arg;
+    struct rng r = {0x9e3779b97f4a7c15ULL};
+    for (uint32_t i = 0; i < RECORDS; i++) {
+        size_t n = size_of(&r, run->max);
+        unsigned char *p = handoff_reserve(run->h, n);
+        if (!p)
+            abort();
+        for (size_t k = 0; k < n; k++)
+            p[k] = byte_of(i, k);
+        if (n >= 4)
+            memcpy(p, &i, 4);
+        handoff_publish(run->h);
+        if (run->pause_every && i % (uint32_t)run->pause_every == 0)
+            pause_briefly();
+    }
+    handoff_close(run->h);
+    return NULL;
+}
+
+/* Consume everything, pausing every `pause_every` records. */
+static void consume(struct run *run, int pause_every)
+{
+    struct rng r = {0x9e3779b97f4a7c15ULL};
+    uint32_t i = 0, bad_size = 0, bad_bytes = 0, misaligned = 0;
+    const unsigned char *p;
+    size_t n;
+    while ((p = handoff_take(run->h, &n))) {
+        size_t want = size_of(&r, run->max);
+        if (n != want)
+            bad_size++;
+        if ((uintptr_t)p % 8)
+            misaligned++;
+        uint32_t tag = i;
+        if (n >= 4)
+            memcpy(&tag, p, 4);
+        bool ok = tag == i;
+        for (size_t k = 4; k < n && ok; k++)
+            ok = p[k] == byte_of(i, k);
+        if (!ok)
+            bad_bytes++;
+        handoff_release(run->h);
+        if (pause_every && i % (uint32_t)pause_every == 0)
+            pause_briefly();
+        i++;
+    }
+    CHECK_EQ(i, RECORDS);
+    CHECK_EQ(bad_size, 0);
+    CHECK_EQ(bad_bytes, 0);
+    CHECK_EQ(misaligned, 0);
+}
+
+static void run_one(size_t capacity, int producer_pause, int consumer_pause)
+{
+    struct run run = {handoff_create(capacity), 0, producer_pause};
+    CHECK(run.h != NULL);
+    if (!run.h)
+        return;
+    run.max = handoff_max_record(run.h);
+    CHECK(run.max >= capacity / 4 - 8);
+    CHECK(handoff_reserve(run.h, run.max + 1) == NULL);     /* too large: refused, nothing reserved */
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, producer, &run) == 0);
+    consume(&run, consumer_pause);
+    pthread_join(t, NULL);
+    /* closed and empty: nothing more, at once */
+    size_t n;
+    CHECK(handoff_take(run.h, &n) == NULL);
+    handoff_destroy(run.h);
+}
+
+int main(void)
+{
+    alarm(60);          /* a lost wake-up hangs; this ends it (and fails the test) */
+    run_one(4096, 0, 0);            /* both as fast as they can */
+    run_one(4096, 0, 3000);         /* the consumer lags: the producer sleeps on a full ring */
+    run_one(4096, 3000, 0);         /* the producer lags: the consumer sleeps on an empty one */
+    run_one(1 << 16, 5000, 7000);   /* a larger ring, both pausing */
+
+    /* closed before anything was published */
+    struct handoff *h = handoff_create(1);
+    CHECK(h != NULL);
+    if (h) {
+        size_t n;
+        handoff_close(h);
+        CHECK(handoff_take(h, &n) == NULL);
+        handoff_destroy(h);
+    }
+    return unit_done("test_handoff");
+}
