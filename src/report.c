@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #if defined(__linux__)
+#include <errno.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ struct report *report_create(const struct report_options *opt, FILE *out, const 
     return r;
 }
 
-/* The formatting thread's niceness, above the tracker's: see below. */
+/* How much nicer the formatting thread is than the rest: see below. */
 #define FORMATTING_NICENESS 10
 
 static void *formatting_thread(void *arg)
@@ -80,7 +81,11 @@ static void *formatting_thread(void *arg)
      * Niced (Linux nices a thread on its own), it takes what the other two
      * leave (the reader waits for the tracker now and then), and when its
      * queue is full the tracker waits for it and it gets a processor. */
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), FORMATTING_NICENESS);
+    id_t self = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, self);     /* relative to the process's own */
+    if (errno == 0)
+        setpriority(PRIO_PROCESS, self, nice + FORMATTING_NICENESS > 19 ? 19 : nice + FORMATTING_NICENESS);
 #endif
     while ((rec = handoff_take(r->queue, &n))) {
         struct conn_view v = {
