@@ -1,6 +1,8 @@
 /* conntab.c - reserved record array, chained hash index, lists. */
 #include "conntab.h"
 
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +21,9 @@ struct conntab {
     bool draining;          /* ct_drain_ordered() took the hash links */
     struct hash_key hkey;
     uint32_t head[CT_NLISTS], tail[CT_NLISTS], lcount[CT_NLISTS];
+    /* `high`, published now and then for ct_prefault() in another thread
+     * (on a line of its own: that thread reads it once per batch) */
+    _Alignas(64) _Atomic uint32_t high_published;
 };
 
 static inline struct ct_node *node_at(const struct conntab *t, uint32_t idx)
@@ -51,13 +56,43 @@ static void *reserve(size_t bytes)
     return p;
 }
 
+size_t ct_prefault(const struct conntab *t, size_t done)
+{
+#ifdef MADV_POPULATE_WRITE
+    const size_t huge = 2u << 20;
+    if (done == SIZE_MAX)
+        return done;
+    /* records handed out, give or take the ones since the last publication */
+    uint32_t high = atomic_load_explicit(&t->high_published, memory_order_relaxed) + CT_PUBLISH_EVERY;
+    uintptr_t start = (uintptr_t)t->base, limit = (start + t->reserved) & ~(uintptr_t)4095;
+    uintptr_t at = start + (size_t)high * t->rec_size;
+    /* the end of the huge page the table is in, or of the next one once
+     * the table is past the middle of its own */
+    uintptr_t want = (at + huge / 2 + huge - 1) & ~(uintptr_t)(huge - 1);
+    if (want > limit)
+        want = limit;
+    uintptr_t from = start + done;
+    if (want <= from)
+        return done;
+    if (madvise((void *)from, want - from, MADV_POPULATE_WRITE) != 0)
+        return SIZE_MAX;    /* not supported here (before Linux 5.14), or no memory: leave it to the faults */
+    return want - start;
+#else
+    (void)t;
+    (void)done;
+    return SIZE_MAX;
+#endif
+}
+
 struct conntab *ct_create(size_t rec_size, uint32_t max_records)
 {
     if (rec_size < sizeof(struct ct_node) || max_records == 0 || max_records >= UINT32_MAX - 1)
         return NULL;
-    struct conntab *t = calloc(1, sizeof *t);
+    struct conntab *t = aligned_alloc(64, sizeof *t);   /* (high_published's line) */
     if (!t)
         return NULL;
+    memset(t, 0, sizeof *t);
+    atomic_init(&t->high_published, 0);
     /* Keep every record aligned for 8-byte members. */
     t->rec_size = (rec_size + 7) & ~(size_t)7;
     t->max = max_records;
@@ -220,6 +255,8 @@ void *ct_insert(struct conntab *t, const struct ct_key *key, uint64_t hash)
         t->free_head = node_at(t, idx)->hnext;
     } else {
         idx = t->high++;    /* count < max, so high <= max here */
+        if ((idx & (CT_PUBLISH_EVERY - 1)) == 0)
+            atomic_store_explicit(&t->high_published, idx, memory_order_relaxed);
     }
     struct ct_node *n = node_at(t, idx);
     memset(n, 0, t->rec_size);

@@ -113,6 +113,16 @@ void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint
 
 /* A live record's index (1 ..), stable for its life. */
 uint32_t ct_index(const struct conntab *t, const void *rec);
+/* Commit the memory of the records the table will hand out next, from
+ * another thread (one only), so that the thread inserting does not stop to
+ * have each new huge page zeroed when it first writes there.  Keeps at
+ * most one huge page (2 MiB) committed ahead of use.  done: what an
+ * earlier call returned (0 the first time); returns the same for the next
+ * call, SIZE_MAX once it cannot (the kernel has no MADV_POPULATE_WRITE).
+ * Safe while the other thread inserts: it changes no byte. */
+#define CT_PUBLISH_EVERY 1024   /* how often ct_insert() publishes its high mark (a power of two) */
+size_t ct_prefault(const struct conntab *t, size_t done);
+
 /* Iterate over live records: idx from 1 up to ct_index_limit(). */
 uint32_t ct_index_limit(const struct conntab *t);
 void *ct_at(struct conntab *t, uint32_t idx);   /* NULL if idx is free */

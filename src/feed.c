@@ -50,6 +50,7 @@ struct feed {
     struct capture *cap;
     struct run_info *info;
     const struct tracker *hasher;
+    size_t prefaulted;      /* tracker_prefault()'s progress */
     volatile sig_atomic_t *stop;
     bool seen_packet;
     enum capture_result rc;
@@ -213,6 +214,11 @@ static void *reading_thread(void *arg)
             atomic_store(&f->produced, k + 1);
             wake(f, &f->caller_sleeping, &f->wake_caller);
         }
+        /* While the caller applies it: have the kernel zero the memory of
+         * the connection records it will soon create, here rather than in
+         * a page fault of its own (a 2 MiB huge page at a time). */
+        if (f->hasher)
+            f->prefaulted = tracker_prefault(f->hasher, f->prefaulted);
     }
     atomic_store(&f->done, true);
     wake(f, &f->caller_sleeping, &f->wake_caller);

@@ -608,6 +608,8 @@ void tracker_hash(const struct tracker *t, struct tracker_prep *p)
     p->hash = ct_hash(t->tab, &p->key);
 }
 
+size_t tracker_prefault(const struct tracker *t, size_t done) { return ct_prefault(t->tab, done); }
+
 void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p)
 {
     ct_prefetch(t->tab, p->hash, 0);

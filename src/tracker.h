@@ -92,6 +92,9 @@ void tracker_prepare(struct tracker *t, const struct segment *seg, struct tracke
  * will apply the segment. */
 void tracker_key_only(const struct segment *seg, struct tracker_prep *p);
 void tracker_hash(const struct tracker *t, struct tracker_prep *p);
+/* From the reading thread: commit the memory of the connection records to
+ * come (ct_prefault(); done as there). */
+size_t tracker_prefault(const struct tracker *t, size_t done);
 void tracker_prefetch_bucket(struct tracker *t, const struct tracker_prep *p);
 void tracker_prefetch(struct tracker *t, const struct tracker_prep *p);
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p);
