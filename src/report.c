@@ -48,6 +48,10 @@ struct conn_record {
     struct anomaly anomalies[];
 };
 
+/* A record, with every anomaly id, always fits the queue. */
+_Static_assert(sizeof(struct conn_record) + AN__COUNT * sizeof(struct anomaly) <= REPORT_QUEUE_BYTES / 4 - 8,
+               "the handoff queue takes any connection's record");
+
 struct report *report_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
     struct report *r = calloc(1, sizeof *r);
