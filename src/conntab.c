@@ -1,6 +1,7 @@
 /* conntab.c - reserved record array, chained hash index, lists. */
 #include "conntab.h"
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +22,12 @@ struct conntab {
     bool draining;          /* ct_drain_ordered() took the hash links */
     struct hash_key hkey;
     uint32_t head[CT_NLISTS], tail[CT_NLISTS], lcount[CT_NLISTS];
-    /* `high`, published now and then for ct_prefault() in another thread
-     * (on a line of its own: that thread reads it once per batch) */
+    /* For ct_prefault() in another thread, on a line of their own (that
+     * thread reads them once per batch): `high`, published now and then,
+     * and copies of what it needs of the above. */
     _Alignas(64) _Atomic uint32_t high_published;
+    uint8_t *prefault_base;
+    size_t prefault_rec_size, prefault_reserved;
 };
 
 static inline struct ct_node *node_at(const struct conntab *t, uint32_t idx)
@@ -64,8 +68,8 @@ size_t ct_prefault(const struct conntab *t, size_t done)
         return done;
     /* records handed out, give or take the ones since the last publication */
     uint32_t high = atomic_load_explicit(&t->high_published, memory_order_relaxed) + CT_PUBLISH_EVERY;
-    uintptr_t start = (uintptr_t)t->base, limit = (start + t->reserved) & ~(uintptr_t)4095;
-    uintptr_t at = start + (size_t)high * t->rec_size;
+    uintptr_t start = (uintptr_t)t->prefault_base, limit = (start + t->prefault_reserved) & ~(uintptr_t)4095;
+    uintptr_t at = start + (size_t)high * t->prefault_rec_size;
     /* the end of the huge page the table is in, or of the next one once
      * the table is past the middle of its own */
     uintptr_t want = (at + huge / 2 + huge - 1) & ~(uintptr_t)(huge - 1);
@@ -75,7 +79,9 @@ size_t ct_prefault(const struct conntab *t, size_t done)
     if (want <= from)
         return done;
     if (madvise((void *)from, want - from, MADV_POPULATE_WRITE) != 0)
-        return SIZE_MAX;    /* not supported here (before Linux 5.14), or no memory: leave it to the faults */
+        /* not supported here (before Linux 5.14): leave it to the faults;
+         * short of memory, or interrupted: try again next time */
+        return errno == EINVAL ? SIZE_MAX : done;
     return want - start;
 #else
     (void)t;
@@ -117,6 +123,9 @@ struct conntab *ct_create(size_t rec_size, uint32_t max_records)
         return NULL;
     }
     hash_key_random(&t->hkey);
+    t->prefault_base = t->base;
+    t->prefault_rec_size = t->rec_size;
+    t->prefault_reserved = t->reserved;
     return t;
 }
 

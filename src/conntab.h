@@ -115,8 +115,9 @@ void ct_drain_ordered(struct conntab *t, uint32_t (*rank)(const void *rec), uint
 uint32_t ct_index(const struct conntab *t, const void *rec);
 /* Commit the memory of the records the table will hand out next, from
  * another thread (one only), so that the thread inserting does not stop to
- * have each new huge page zeroed when it first writes there.  Keeps at
- * most one huge page (2 MiB) committed ahead of use.  done: what an
+ * have each new huge page zeroed when it first writes there.  Commits the
+ * huge page the records in use end in, and the next one once they are
+ * past its middle: at most about 3 MiB ahead of use.  done: what an
  * earlier call returned (0 the first time); returns the same for the next
  * call, SIZE_MAX once it cannot (the kernel has no MADV_POPULATE_WRITE).
  * Safe while the other thread inserts: it changes no byte. */

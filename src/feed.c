@@ -21,7 +21,10 @@
  * sequentially consistent, so at least one of them sees the other's store:
  * either the sleeper sees the new count and does not sleep, or the updater
  * sees the flag and wakes it, under the mutex the sleeper holds until it is
- * inside pthread_cond_wait(). */
+ * inside pthread_cond_wait().  The caller wakes a sleeping reader only once
+ * half the ring is free (the reader's condition): enough, because only the
+ * caller's own steps make that condition true, and it gives every batch
+ * back in the end. */
 #include "feed.h"
 
 #include <pthread.h>
@@ -42,7 +45,8 @@
 /* How far ahead the reader asks for the lines of the batch it fills. */
 #define FEED_AHEAD 8
 
-/* Spins before sleeping (each a pause instruction: about 10-100 ns). */
+/* The caller's spins before sleeping (each a pause instruction: about
+ * 10-100 ns); the reader does not spin. */
 #define FEED_SPINS 4096
 
 struct feed {
@@ -281,7 +285,7 @@ struct feed_batch *feed_next(struct feed *f)
         atomic_fetch_add(&f->consumed, 1);
         f->holding = false;
         /* (it sleeps only until half the ring is free; see reader_rested) */
-        if (reader_rested(f))
+        if (atomic_load(&f->reader_sleeping) && reader_rested(f))
             wake(f, &f->reader_sleeping, &f->wake_reader);
     }
     wait_until(f, caller_ready, FEED_SPINS, &f->caller_sleeping, &f->wake_caller);

@@ -31,13 +31,13 @@ struct rec_header {
 };
 
 struct handoff {
-    unsigned char *ring;
+    unsigned char *ring;    /* (both read only, on a line of their own) */
     size_t cap;             /* a power of two */
-    uint64_t pending;       /* producer: head once the reserved record is published */
-    uint64_t taken_end;     /* consumer: tail once the taken record is given back */
 
     _Alignas(64) atomic_uint_fast64_t head;
+    uint64_t pending;       /* producer: head once the reserved record is published */
     _Alignas(64) atomic_uint_fast64_t tail;
+    uint64_t taken_end;     /* consumer: tail once the taken record is given back */
     _Alignas(64) atomic_bool closed;
     atomic_bool producer_sleeping, consumer_sleeping;
     pthread_mutex_t lock;
@@ -49,7 +49,7 @@ static size_t round8(size_t n) { return (n + 7) & ~(size_t)7; }
 struct handoff *handoff_create(size_t capacity)
 {
     size_t cap = 4096;
-    while (cap < capacity && cap < ((size_t)1 << 40))
+    while (cap < capacity && cap < ((size_t)1 << 30))   /* (records' lengths are 32-bit) */
         cap <<= 1;
     struct handoff *h = aligned_alloc(64, sizeof *h);
     if (!h)

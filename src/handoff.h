@@ -17,7 +17,7 @@
 struct handoff;
 
 /* A queue of about `capacity` bytes (rounded up to a power of two, at least
- * 4 KiB); NULL if out of memory. */
+ * 4 KiB, at most 1 GiB); NULL if out of memory. */
 struct handoff *handoff_create(size_t capacity);
 /* Free it; both sides must be done with it. */
 void handoff_destroy(struct handoff *h);

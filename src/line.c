@@ -70,7 +70,7 @@ void line_epoch(struct line *l, tstamp_t ts)
     }
     /* The whole seconds of one capture's times are mostly the same few: the
      * last one's digits are kept (a line's times are close together). */
-    if (sec != l->sec || !l->sec_len) {
+    if (!l->sec_len || sec != l->sec) {
         char d[20];
         int i = u64_digits(d, sec < 0 ? -(uint64_t)sec : (uint64_t)sec), n = 0;
         if (sec < 0)
@@ -87,11 +87,10 @@ void line_epoch(struct line *l, tstamp_t ts)
 
 void line_ms(struct line *l, int64_t ns)
 {
-    if (ns < 0) {
+    uint64_t magnitude = ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns;   /* (INT64_MIN too) */
+    if (ns < 0)
         line_char(l, '-');
-        ns = -ns;
-    }
-    uint64_t us = (uint64_t)ns / 1000;
+    uint64_t us = magnitude / 1000;
     line_u64(l, us / 1000);
     line_char(l, '.');
     three_digits(l, (unsigned)(us % 1000));

@@ -13,19 +13,16 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <errno.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 #include "handoff.h"
 #include "history.h"
 #include "stopsig.h"
 
-/* The queue between the threads: a few thousand connections. */
+/* The queue between the threads: a few thousand connections (a power of
+ * two, so that handoff_create() keeps it as it is). */
 #define REPORT_QUEUE_BYTES (1u << 20)
+_Static_assert((REPORT_QUEUE_BYTES & (REPORT_QUEUE_BYTES - 1)) == 0 && REPORT_QUEUE_BYTES >= 4096,
+               "the queue's size is a power of two, at least 4 KiB");
 
 struct report {
     const struct report_ops *ops;
@@ -70,27 +67,11 @@ struct report *report_create(const struct report_options *opt, FILE *out, const 
     return r;
 }
 
-/* How much nicer the formatting thread is than the rest: see below. */
-#define FORMATTING_NICENESS 10
-
 static void *formatting_thread(void *arg)
 {
     struct report *r = arg;
     const struct conn_record *rec;
     size_t n;
-#if defined(__linux__)
-    /* With two processors, the reading and the tracking threads each want
-     * one, and the tracking thread sets the pace: given an equal share,
-     * this third thread would take a third of its processor from it.
-     * Niced (Linux nices a thread on its own), it takes what the other two
-     * leave (the reader waits for the tracker now and then), and when its
-     * queue is full the tracker waits for it and it gets a processor. */
-    id_t self = (id_t)syscall(SYS_gettid);
-    errno = 0;
-    int nice = getpriority(PRIO_PROCESS, self);     /* relative to the process's own */
-    if (errno == 0)
-        setpriority(PRIO_PROCESS, self, nice + FORMATTING_NICENESS > 19 ? 19 : nice + FORMATTING_NICENESS);
-#endif
     while ((rec = handoff_take(r->queue, &n))) {
         struct conn_view v = {
             .c = &rec->c,
@@ -170,6 +151,7 @@ void report_conn(struct report *r, const struct conn *c, enum retire_reason why,
         /* at most one anomaly record per id in the mask */
         unsigned most = (unsigned)__builtin_popcount(mask);
         struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
+        /* (never NULL: any record fits, see the assertion above) */
         rec->c = *c;
         rec->now = now;
         rec->mask = mask;

@@ -2,7 +2,8 @@
  *
  * SIGINT, SIGTERM and SIGHUP stop the reading; SIGQUIT ends the process
  * (src/main.c).  A thread that must not take them (the writing thread, the
- * tracking thread while the reading thread may wait for input) blocks this
+ * report's formatting thread, the tracking thread while the reading
+ * thread may wait for input) blocks this
  * set, so that they reach the one that acts on them; the reading thread
  * unblocks it only while it waits for input (pcapfile_wait_readable()). */
 #ifndef TCPFSM_STOPSIG_H

@@ -271,10 +271,11 @@ static void test_times(void)
     check_epoch(&l, -1);
 
     char ref[64];
-    for (int i = 0; i < 100000; i++) {
-        int64_t ns = (int64_t)(next() >> (i % 40)) * (i & 1 ? -1 : 1);
-        int64_t us = (ns < 0 ? -ns : ns) / 1000;
-        snprintf(ref, sizeof ref, "%s%" PRId64 ".%03" PRId64, ns < 0 ? "-" : "", us / 1000, us % 1000);
+    for (int i = 0; i < 100002; i++) {
+        uint64_t bits = next() >> (i % 40);
+        int64_t ns = i == 100000 ? INT64_MIN : i == 100001 ? INT64_MAX : (int64_t)(i & 1 ? 0 - bits : bits);
+        uint64_t us = (ns < 0 ? 0 - (uint64_t)ns : (uint64_t)ns) / 1000;
+        snprintf(ref, sizeof ref, "%s%" PRIu64 ".%03" PRIu64, ns < 0 ? "-" : "", us / 1000, us % 1000);
         line_clear(&l);
         line_ms(&l, ns);
         CHECKF(l.n == strlen(ref) && !memcmp(l.b, ref, l.n), "line_ms(%" PRId64 ") gave %.*s, not %s", ns,
