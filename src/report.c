@@ -147,9 +147,10 @@ void report_conn(struct report *r, const struct conn *c, enum retire_reason why,
     }
     const struct history *h = r->an ? analysis_history(r->an, c) : NULL;
     uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
+    /* the anomaly records, if the format prints them: at most one per id
+     * in the mask */
+    unsigned most = r->ops->view_anomalies ? (unsigned)__builtin_popcount(mask) : 0;
     if (r->queue) {
-        /* at most one anomaly record per id in the mask */
-        unsigned most = (unsigned)__builtin_popcount(mask);
         struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
         /* (never NULL: any record fits, see the assertion above) */
         rec->c = *c;
@@ -159,7 +160,7 @@ void report_conn(struct report *r, const struct conn *c, enum retire_reason why,
         rec->has_history = h != NULL;
         if (h)
             rec->h = *h;
-        rec->nanomalies = mask ? (uint8_t)copy_anomalies(r->an, c, rec->anomalies, most) : 0;
+        rec->nanomalies = most ? (uint8_t)copy_anomalies(r->an, c, rec->anomalies, most) : 0;
         handoff_publish(r->queue);
         return;
     }
@@ -168,7 +169,7 @@ void report_conn(struct report *r, const struct conn *c, enum retire_reason why,
         .c = c,
         .h = h,
         .mask = mask,
-        .nanomalies = mask ? copy_anomalies(r->an, c, anomalies, AN__COUNT) : 0,
+        .nanomalies = most ? copy_anomalies(r->an, c, anomalies, most) : 0,
         .anomalies = anomalies,
         .why = why,
         .now = now,

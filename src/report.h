@@ -68,7 +68,9 @@ struct conn_view {
     const struct history *h;            /* Zeek's history, NULL if none was kept */
     uint32_t mask;                      /* anomaly ids found (1 << id) */
     uint32_t nanomalies;
-    const struct anomaly *anomalies;    /* those kept, in order of detection */
+    const struct anomaly *anomalies;    /* those kept, in order of detection
+                                           (none unless the format's
+                                           view_anomalies) */
     enum retire_reason why;
     tstamp_t now;                       /* capture time when it left */
 };
@@ -96,6 +98,7 @@ struct report_ops {
      * records are still there), or conn_view, given only the view. */
     void (*conn)(void *self, const struct conn *c, enum retire_reason why, tstamp_t now);
     void (*conn_view)(void *self, const struct conn_view *v);
+    bool view_anomalies;    /* conn_view reads the anomaly records (not only the mask) */
     void (*finish)(void *self, const struct run_info *info);
     void (*destroy)(void *self);
 };

@@ -475,6 +475,7 @@ static void json_finish(void *self, const struct run_info *in)
 const struct report_ops report_json_ops = {
     .create = json_create,
     .conn_view = json_conn,
+    .view_anomalies = true,
     .finish = json_finish,
     .destroy = json_destroy,
 };
