@@ -268,6 +268,9 @@ k_wait() {
         i=$((i + 1))
     done
     fail "$SCEN: setup: the kernel did not get where the scenario drives it within 10 s: in $ns, 'ss -tanH $*' matches $n sockets, wanted $want"
+    # where it did get: every TCP socket of the namespace, with timers
+    echo "# $SCEN: the TCP sockets in $ns now:"
+    ip netns exec "$ns" ss -tanoH 2>&1 | head -20 | sed 's/^/#   /'
     return 1
 }
 
