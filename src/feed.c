@@ -15,16 +15,11 @@
  * processor is better left to it and to the report's writing thread (on
  * two processors a spinning reader took time from them).  It sleeps until
  * half the ring is free, so that it is woken once per half ring, not once
- * per batch.  To sleep it sets its
- * `sleeping` flag and looks at the other side's counter again; the other
- * side updates its counter and then looks at the flag.  Both are
- * sequentially consistent, so at least one of them sees the other's store:
- * either the sleeper sees the new count and does not sleep, or the updater
- * sees the flag and wakes it, under the mutex the sleeper holds until it is
- * inside pthread_cond_wait().  The caller wakes a sleeping reader only once
- * half the ring is free (the reader's condition): enough, because only the
- * caller's own steps make that condition true, and it gives every batch
- * back in the end. */
+ * per batch.  Sleeping and waking are src/sleepwake.h's (a flag, and
+ * sequentially consistent counters, so that no wake-up is lost).  The
+ * caller wakes a sleeping reader only once half the ring is free (the
+ * reader's condition): enough, because only the caller's own steps make
+ * that condition true, and it gives every batch back in the end. */
 #include "feed.h"
 
 #include <pthread.h>
@@ -36,6 +31,7 @@
 
 #include "decode.h"
 #include "dedupe.h"
+#include "sleepwake.h"
 #include "stopsig.h"
 
 /* Batches in the ring: enough that neither side waits on the other's
@@ -79,60 +75,30 @@ struct feed {
     _Alignas(64) struct feed_batch ring[FEED_RING];
 };
 
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
-
-/* Wait until ready(f) holds: spin `spins` times, then sleep with *sleeping
- * set until the other side wakes us through cv. */
-static void wait_until(struct feed *f, bool (*ready)(struct feed *), int spins, atomic_bool *sleeping,
-                       pthread_cond_t *cv)
-{
-    for (int i = 0; i < spins; i++) {
-        if (ready(f))
-            return;
-        cpu_relax();
-    }
-    if (ready(f))
-        return;
-    pthread_mutex_lock(&f->lock);
-    atomic_store(sleeping, true);
-    while (!ready(f))
-        pthread_cond_wait(cv, &f->lock);
-    atomic_store(sleeping, false);
-    pthread_mutex_unlock(&f->lock);
-}
-
-/* After changing a counter or flag the other side waits on. */
 static void wake(struct feed *f, atomic_bool *sleeping, pthread_cond_t *cv)
 {
-    if (atomic_load(sleeping)) {
-        pthread_mutex_lock(&f->lock);
-        pthread_cond_signal(cv);
-        pthread_mutex_unlock(&f->lock);
-    }
+    if (atomic_load(sleeping))
+        wake_sleeper(&f->lock, cv);
 }
 
 /* The reader may fill the next batch: one is free, or it should stop. */
-static bool reader_ready(struct feed *f)
+static bool reader_ready(void *arg)
 {
+    struct feed *f = arg;
     return atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING || atomic_load(&f->abandon);
 }
 
 /* The reader, having found the ring full, may go on: half of it is free. */
-static bool reader_rested(struct feed *f)
+static bool reader_rested(void *arg)
 {
+    struct feed *f = arg;
     return atomic_load(&f->produced) - atomic_load(&f->consumed) <= FEED_RING / 2 || atomic_load(&f->abandon);
 }
 
 /* The caller may take a batch, or learn that there are no more. */
-static bool caller_ready(struct feed *f)
+static bool caller_ready(void *arg)
 {
+    struct feed *f = arg;
     return atomic_load(&f->produced) != atomic_load(&f->consumed) || atomic_load(&f->done);
 }
 
@@ -199,7 +165,7 @@ static void *reading_thread(void *arg)
     pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
     for (bool more = true; more;) {
         if (!reader_ready(f))
-            wait_until(f, reader_rested, 0, &f->reader_sleeping, &f->wake_reader);
+            sleep_until(&f->lock, &f->wake_reader, &f->reader_sleeping, reader_rested, f, 0);
         if (atomic_load(&f->abandon))
             break;
         unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
@@ -288,7 +254,7 @@ struct feed_batch *feed_next(struct feed *f)
         if (atomic_load(&f->reader_sleeping) && reader_rested(f))
             wake(f, &f->reader_sleeping, &f->wake_reader);
     }
-    wait_until(f, caller_ready, FEED_SPINS, &f->caller_sleeping, &f->wake_caller);
+    sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, FEED_SPINS);
     /* The reading thread has published its last batch and no longer
      * waits for input: the stopping signals are ours again.  (Blocked
      * until feed_end(), a signal sent while the batches left, or their

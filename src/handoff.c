@@ -8,11 +8,9 @@
  * published, `tail` those the consumer has given back; both only grow, so
  * head - tail is what is waiting and capacity - (head - tail) what is free.
  *
- * Sleeping and waking follow src/feed.c: a side about to sleep sets its
- * `sleeping` flag, then looks at the other side's counter again; the
- * other side stores its counter, then looks at the flag.  Both are
- * sequentially consistent, so at least one sees the other's store.  The
- * waker wakes only when the sleeper's condition holds (a quarter of the
+ * Sleeping and waking are src/sleepwake.h's: a side about to sleep sets
+ * its `sleeping` flag, then looks at the other side's counter again; the
+ * other side stores its counter, then looks at the flag.  The waker wakes only when the sleeper's condition holds (a quarter of the
  * ring waiting, half of it free), so the sleeper's condition must become
  * true through the waker's own steps: the consumer eventually gives back
  * everything, and the producer either fills a quarter or closes. */
@@ -24,6 +22,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sleepwake.h"
 
 struct rec_header {
     uint32_t len;           /* payload bytes */
@@ -55,36 +55,31 @@ struct handoff *handoff_create(size_t capacity)
     if (!h)
         return NULL;
     memset(h, 0, sizeof *h);
-    h->ring = aligned_alloc(64, cap);
-    if (!h->ring) {
-        free(h);
-        return NULL;
-    }
     h->cap = cap;
     atomic_init(&h->head, 0);
     atomic_init(&h->tail, 0);
     atomic_init(&h->closed, false);
     atomic_init(&h->producer_sleeping, false);
     atomic_init(&h->consumer_sleeping, false);
-    if (pthread_mutex_init(&h->lock, NULL) != 0) {
-        free(h->ring);
-        free(h);
-        return NULL;
-    }
-    if (pthread_cond_init(&h->wake_producer, NULL) != 0) {
-        pthread_mutex_destroy(&h->lock);
-        free(h->ring);
-        free(h);
-        return NULL;
-    }
-    if (pthread_cond_init(&h->wake_consumer, NULL) != 0) {
-        pthread_cond_destroy(&h->wake_producer);
-        pthread_mutex_destroy(&h->lock);
-        free(h->ring);
-        free(h);
-        return NULL;
-    }
+    if (!(h->ring = aligned_alloc(64, cap)))
+        goto fail_ring;
+    if (pthread_mutex_init(&h->lock, NULL) != 0)
+        goto fail_lock;
+    if (pthread_cond_init(&h->wake_producer, NULL) != 0)
+        goto fail_producer;
+    if (pthread_cond_init(&h->wake_consumer, NULL) != 0)
+        goto fail_consumer;
     return h;
+
+fail_consumer:
+    pthread_cond_destroy(&h->wake_producer);
+fail_producer:
+    pthread_mutex_destroy(&h->lock);
+fail_lock:
+    free(h->ring);
+fail_ring:
+    free(h);
+    return NULL;
 }
 
 void handoff_destroy(struct handoff *h)
@@ -106,24 +101,16 @@ size_t handoff_max_record(const struct handoff *h) { return h->cap / 4 - sizeof(
 static size_t waiting(struct handoff *h) { return (size_t)(atomic_load(&h->head) - atomic_load(&h->tail)); }
 
 /* The sleepers' conditions. */
-static bool half_free(struct handoff *h) { return h->cap - waiting(h) >= h->cap / 2; }
-static bool quarter_waiting(struct handoff *h) { return waiting(h) >= h->cap / 4 || atomic_load(&h->closed); }
-
-static void sleep_until(struct handoff *h, bool (*ready)(struct handoff *), atomic_bool *sleeping, pthread_cond_t *cv)
+static bool half_free(void *arg)
 {
-    pthread_mutex_lock(&h->lock);
-    atomic_store(sleeping, true);
-    while (!ready(h))
-        pthread_cond_wait(cv, &h->lock);
-    atomic_store(sleeping, false);
-    pthread_mutex_unlock(&h->lock);
+    struct handoff *h = arg;
+    return h->cap - waiting(h) >= h->cap / 2;
 }
 
-static void wake(struct handoff *h, pthread_cond_t *cv)
+static bool quarter_waiting(void *arg)
 {
-    pthread_mutex_lock(&h->lock);
-    pthread_cond_signal(cv);
-    pthread_mutex_unlock(&h->lock);
+    struct handoff *h = arg;
+    return waiting(h) >= h->cap / 4 || atomic_load(&h->closed);
 }
 
 void *handoff_reserve(struct handoff *h, size_t n)
@@ -135,7 +122,7 @@ void *handoff_reserve(struct handoff *h, size_t n)
     size_t pos = (size_t)(head & (h->cap - 1));
     size_t skip = h->cap - pos < need ? h->cap - pos : 0;
     while (h->cap - waiting(h) < skip + need)
-        sleep_until(h, half_free, &h->producer_sleeping, &h->wake_producer);
+        sleep_until(&h->lock, &h->wake_producer, &h->producer_sleeping, half_free, h, 0);
     if (skip) {
         struct rec_header pad = {(uint32_t)(skip - sizeof pad), 1};
         memcpy(h->ring + pos, &pad, sizeof pad);
@@ -151,21 +138,21 @@ void handoff_publish(struct handoff *h)
 {
     atomic_store(&h->head, h->pending);
     if (atomic_load(&h->consumer_sleeping) && quarter_waiting(h))
-        wake(h, &h->wake_consumer);
+        wake_sleeper(&h->lock, &h->wake_consumer);
 }
 
 void handoff_close(struct handoff *h)
 {
     atomic_store(&h->closed, true);
     if (atomic_load(&h->consumer_sleeping))
-        wake(h, &h->wake_consumer);
+        wake_sleeper(&h->lock, &h->wake_consumer);
 }
 
 void handoff_release(struct handoff *h)
 {
     atomic_store(&h->tail, h->taken_end);
     if (atomic_load(&h->producer_sleeping) && half_free(h))
-        wake(h, &h->wake_producer);
+        wake_sleeper(&h->lock, &h->wake_producer);
 }
 
 const void *handoff_take(struct handoff *h, size_t *n)
@@ -179,7 +166,7 @@ const void *handoff_take(struct handoff *h, size_t *n)
                     return NULL;
                 continue;
             }
-            sleep_until(h, quarter_waiting, &h->consumer_sleeping, &h->wake_consumer);
+            sleep_until(&h->lock, &h->wake_consumer, &h->consumer_sleeping, quarter_waiting, h, 0);
             continue;
         }
         struct rec_header hdr;

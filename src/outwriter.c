@@ -154,10 +154,6 @@ FILE *outwriter_start(FILE *dest, struct outwriter **wp)
         goto fail_front;
     setvbuf(w->front, NULL, _IOFBF, OUTW_STAGE);
 
-    /* The thread inherits this mask: the stopping signals stay with the
-     * threads that act on them. */
-    sigset_t stopping, saved;
-    stopping_signals(&stopping);
     /* What dest already holds goes before anything the thread writes; if
      * it cannot be written, neither can what follows. */
     errno = 0;
@@ -165,10 +161,8 @@ FILE *outwriter_start(FILE *dest, struct outwriter **wp)
         w->error = errno ? errno : EIO;
         atomic_store(&w->failed, true);
     }
-    pthread_sigmask(SIG_BLOCK, &stopping, &saved);
-    int rc = pthread_create(&w->thread, NULL, writing_thread, w);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    if (rc != 0)
+    /* the stopping signals stay with the threads that act on them */
+    if (start_thread_without_stopping(&w->thread, writing_thread, w) != 0)
         goto fail_thread;
     *wp = w;
     return w->front;

@@ -10,7 +10,6 @@
 #include "report.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,12 +95,7 @@ bool report_start_thread(struct report *r)
     if (!r->queue)
         return false;
     /* The stopping signals stay with the threads that handle them. */
-    sigset_t stopping, saved;
-    stopping_signals(&stopping);
-    pthread_sigmask(SIG_BLOCK, &stopping, &saved);
-    int err = pthread_create(&r->thread, NULL, formatting_thread, r);
-    pthread_sigmask(SIG_SETMASK, &saved, NULL);
-    if (err != 0) {
+    if (start_thread_without_stopping(&r->thread, formatting_thread, r) != 0) {
         handoff_destroy(r->queue);
         r->queue = NULL;
         return false;

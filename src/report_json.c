@@ -34,27 +34,22 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
 {
     (void)opt;
     struct json_report *j = calloc(1, sizeof *j);
-    struct line *l = calloc(1, sizeof *l);
-    if (!j || !l) {
-        free(l);
-        free(j);
+    if (!j)
         return NULL;
-    }
     j->out = out;
     j->an = an;
+    /* escaped in the anomaly line's buffer, not in use yet */
+    struct line *l = &j->anomaly_line;
     for (int i = 0; i < AN__COUNT; i++) {
-        line_init(l);
+        line_clear(l);
         line_json_string(l, anomaly_info(i)->explanation);
-        j->explanation[i].s = malloc(l->n);
-        if (!j->explanation[i].s) {
-            free(l);
+        if (!(j->explanation[i].s = malloc(l->n))) {
             json_destroy(j);
             return NULL;
         }
         memcpy(j->explanation[i].s, l->b, l->n);
         j->explanation[i].len = l->n;
     }
-    free(l);
     return j;
 }
 

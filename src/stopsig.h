@@ -9,6 +9,7 @@
 #ifndef TCPFSM_STOPSIG_H
 #define TCPFSM_STOPSIG_H
 
+#include <pthread.h>
 #include <signal.h>
 
 static inline void stopping_signals(sigset_t *set)
@@ -18,6 +19,19 @@ static inline void stopping_signals(sigset_t *set)
     sigaddset(set, SIGTERM);
     sigaddset(set, SIGHUP);
     sigaddset(set, SIGQUIT);
+}
+
+/* Start a thread that never takes them: it is created with them blocked
+ * and keeps that mask; the caller's mask is as it was.  Returns
+ * pthread_create()'s result. */
+static inline int start_thread_without_stopping(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+    sigset_t stopping, saved;
+    stopping_signals(&stopping);
+    pthread_sigmask(SIG_BLOCK, &stopping, &saved);
+    int rc = pthread_create(thread, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &saved, NULL);
+    return rc;
 }
 
 #endif
