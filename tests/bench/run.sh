@@ -100,11 +100,19 @@ if $quick; then tshark_traces="10k"; else tshark_traces="10k 100k"; fi
 common_gen="--seed 1 --data 4 --ipv6 20"
 
 # ------------------------------------------------------------ measuring ---
-# measure TRACE TOOL ROUND STDOUT CMD...: one run, appended to $res.
+# measure TRACE TOOL ROUND STDOUT INPUT CMD...: one run, appended to $res.
+# INPUT, the capture the command reads, is read first, untimed, so that
+# every run starts with it in the page cache: this machine's kernel pages
+# out what has not been touched for a minute or so (a DAMON reclaim scheme),
+# and a tool that found half the trace gone took three times as long as
+# the same tool with it all there (the floor on the 1M-connection trace:
+# 4.98 s, then 1.76 s and 1.72 s).  Without this, whichever tool came first
+# after a long one paid for the others' pauses.
 measure() {
-    local trace=$1 tool=$2 round=$3 stdout=$4
-    shift 4
+    local trace=$1 tool=$2 round=$3 stdout=$4 input=$5
+    shift 5
     local tf=$out/time.txt t0 t1 rc=0
+    cat "$input" >/dev/null
     t0=$(date +%s%N)
     /usr/bin/time -v -o "$tf" "$@" >"$stdout" 2>"$out/stderr.txt" || rc=$?
     t1=$(date +%s%N)
@@ -154,10 +162,10 @@ json_field() {  # json_field FILE NAME: a number from the summary line
 say "== baseline: each tool on a one-connection capture (its RSS with nothing tracked)"
 "$GEN" -o "$out/tiny.pcap" --conns 1 --concurrency 1 --mix client=1 2>>"$log"
 for round in 1 2 3; do
-    measure tiny tcpfsm-text $round /dev/null "$TCPFSM" -r "$out/tiny.pcap"
-    measure tiny floor $round /dev/null "$FLOOR" "$out/tiny.pcap"
-    $have_tcptrace && measure tiny tcptrace $round /dev/null tcptrace -n "$out/tiny.pcap"
-    $have_tshark && measure tiny tshark $round /dev/null tshark -q -z conv,tcp -r "$out/tiny.pcap"
+    measure tiny tcpfsm-text $round /dev/null "$out/tiny.pcap" "$TCPFSM" -r "$out/tiny.pcap"
+    measure tiny floor $round /dev/null "$out/tiny.pcap" "$FLOOR" "$out/tiny.pcap"
+    $have_tcptrace && measure tiny tcptrace $round /dev/null "$out/tiny.pcap" tcptrace -n "$out/tiny.pcap"
+    $have_tshark && measure tiny tshark $round /dev/null "$out/tiny.pcap" tshark -q -z conv,tcp -r "$out/tiny.pcap"
 done
 
 # ------------------------------------------------------------ each trace ---
@@ -183,11 +191,11 @@ for spec in "${traces[@]}"; do
         say "   round $round/$rounds: $tools"
         for tool in $tools; do
             case $tool in
-            tcpfsm-text) measure "$name" $tool $round /dev/null "$TCPFSM" -r "$pcap" ;;
-            tcpfsm-json) measure "$name" $tool $round "$out/$name.json" "$TCPFSM" -r "$pcap" --format json ;;
-            floor) measure "$name" $tool $round "$out/$name.floor" "$FLOOR" "$pcap" ;;
-            tcptrace) measure "$name" $tool $round /dev/null tcptrace -n "$pcap" ;;
-            tshark) measure "$name" $tool $round /dev/null tshark -q -z conv,tcp -r "$pcap" ;;
+            tcpfsm-text) measure "$name" $tool $round /dev/null "$pcap" "$TCPFSM" -r "$pcap" ;;
+            tcpfsm-json) measure "$name" $tool $round "$out/$name.json" "$pcap" "$TCPFSM" -r "$pcap" --format json ;;
+            floor) measure "$name" $tool $round "$out/$name.floor" "$pcap" "$FLOOR" "$pcap" ;;
+            tcptrace) measure "$name" $tool $round /dev/null "$pcap" tcptrace -n "$pcap" ;;
+            tshark) measure "$name" $tool $round /dev/null "$pcap" tshark -q -z conv,tcp -r "$pcap" ;;
             esac
         done
     done
@@ -215,9 +223,9 @@ for round in $(seq 1 "$flood_reps"); do
     say "   round $round/$flood_reps: tcpfsm-json (summary kept), floor"
     tail -n 1 <"$fifo" >"$out/flood-summary.json" &
     tailpid=$!
-    measure flood tcpfsm-json $round "$fifo" "$TCPFSM" -r "$out/flood.pcap" --format json --max-conns $flood_max
+    measure flood tcpfsm-json $round "$fifo" "$out/flood.pcap" "$TCPFSM" -r "$out/flood.pcap" --format json --max-conns $flood_max
     wait $tailpid
-    measure flood floor $round "$out/flood.floor" "$FLOOR" "$out/flood.pcap"
+    measure flood floor $round "$out/flood.floor" "$out/flood.pcap" "$FLOOR" "$out/flood.pcap"
 done
 rm -f "$fifo"
 f_conns=$(json_field "$out/flood-summary.json" connections)
