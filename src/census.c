@@ -21,9 +21,11 @@ bool conn_clean(const struct conn *c)
 }
 
 
-void census_add(struct census *c, const struct conn *conn, const struct analysis *an,
-                tstamp_t now, bool at_end)
+void census_add(struct census *c, const struct conn_view *v)
 {
+    const struct conn *conn = v->c;
+    tstamp_t now = v->now;
+    bool at_end = v->why == RETIRE_END;
     c->conns++;
     for (int r = 0; r < 2; r++) {
         const struct conn_end *e = &conn->ep[r];
@@ -35,7 +37,7 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
     if (conn->node.family == 6)
         c->ipv6++;
 
-    uint32_t mask = an ? analysis_mask(an, conn) : 0;
+    uint32_t mask = v->mask;
     for (int i = 0; i < AN__COUNT; i++)
         if (mask & (1u << i))
             c->anomalies[i]++;
@@ -74,9 +76,9 @@ void census_add(struct census *c, const struct conn *conn, const struct analysis
     else if (conn->flags & CF_SERVER_FIN_FIRST)
         c->closed_by[SERVER]++;
     if (mask & (1u << AN_RST_ABORT)) {
-        for (const struct anomaly *a = analysis_first(an, conn); a; a = analysis_next(an, a))
-            if (a->id == AN_RST_ABORT && a->kind < 4)
-                c->rst[a->kind]++;
+        for (uint32_t i = 0; i < v->nanomalies; i++)
+            if (v->anomalies[i].id == AN_RST_ABORT && v->anomalies[i].kind < 4)
+                c->rst[v->anomalies[i].kind]++;
     }
     if (mask & (1u << AN_SYN_REFUSED))
         c->rst_refused++;

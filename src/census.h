@@ -11,6 +11,7 @@
 
 #include "analysis.h"
 #include "conn.h"
+#include "connview.h"
 #include "hist.h"
 #include "tcpstate.h"
 
@@ -40,8 +41,9 @@ struct census {
 };
 
 void census_init(struct census *c);
-void census_add(struct census *c, const struct conn *conn, const struct analysis *an,
-                tstamp_t now, bool at_end);
+/* A connection leaving the tracker (the view needs its anomaly records for
+ * the kinds of reset). */
+void census_add(struct census *c, const struct conn_view *v);
 /* Did the connection end cleanly: both FINs, no RST, both ends closed or in
  * TIME_WAIT? */
 bool conn_clean(const struct conn *c);

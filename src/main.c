@@ -105,12 +105,18 @@ struct sink {
 static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
 {
     struct sink *k = ctx;
-    tstamp_t now = tracker_now(k->tracker);
-    census_add(&k->census, c, k->analysis, now, why == RETIRE_END);
-    services_add(&k->services, c, k->analysis);
-    report_conn(k->report, c, why, now);
     if (k->selection)
         selection_consider(k->selection, c, k->analysis);
+    report_conn(k->report, c, why, tracker_now(k->tracker));
+}
+
+/* The census and the services take each connection from the report, in the
+ * thread that formats it (src/report.c), which may not be this one. */
+static void on_view(void *ctx, const struct conn_view *v)
+{
+    struct sink *k = ctx;
+    census_add(&k->census, v);
+    services_add(&k->services, v);
 }
 
 /* -w reads its input twice.  Standard input, a FIFO or a process
@@ -271,6 +277,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     sink.report = rep;
     struct tracker_observer obs = { .ctx = &sink, .retired = on_retired };
     tracker_add_observer(tr, &obs);
+    report_also(rep, on_view, &sink);
 
     struct run_info info;
     memset(&info, 0, sizeof info);
@@ -286,9 +293,10 @@ static int run_file(struct options *opt, const char *input, const char *display,
         outwriter_finish(writer);
         return EXIT_USAGE;
     }
-    /* With the output going through the writing thread, a format that
-     * writes a line per connection makes them in a thread of its own too
-     * (src/report.c): this one then only copies each connection. */
+    /* With the output going through the writing thread, the report takes
+     * the connections in a thread of its own too (src/report.c): the
+     * formats' lines, the census and the services.  This one then only
+     * copies each connection. */
     if (writer)
         report_start_thread(rep);
     enum { AHEAD = 8, HALF = AHEAD / 2 };

@@ -185,9 +185,12 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
 {
     struct model *m = ctx;
     tstamp_t now = tracker_now(m->tr);
-    census_add(&m->census, c, m->an, now, why == RETIRE_END);
+    struct anomaly anomalies[AN__COUNT];
+    struct conn_view v;
+    conn_view_make(&v, m->an, c, why, now, anomalies);
+    census_add(&m->census, &v);
     if (m->services_ok)
-        services_add(&m->services, c, m->an);
+        services_add(&m->services, &v);
     if (m->report)
         report_conn(m->report, c, why, now);
     if (m->watch_id && c->id == m->watch_id && !m->watch_gone) {

@@ -1,12 +1,14 @@
 /* report.c - dispatch to the chosen format, and the formatting thread.
  *
  * A JSON report of a million connections is a gigabyte of text, and making
- * it costs more than tracking the connections did.  With a processor to
- * spare the lines are made in a thread of their own: report_conn() copies
- * the connection, its history and its anomalies (a few hundred bytes)
- * into a handoff queue (src/handoff.h) and the formatting thread writes
- * them in the same order.  The tracker's thread, the one that limits the
- * run, only copies. */
+ * it costs more than tracking the connections did; even the text report's
+ * census, services and listing of a connection cost about a tenth of what
+ * tracking it did, mostly in cache misses on tables the tracker does not
+ * need.  With a processor to spare all of that is done in a thread of its
+ * own: report_conn() copies the connection, its history and its anomalies
+ * (a few hundred bytes) into a handoff queue (src/handoff.h) and the
+ * formatting thread takes them in the same order.  The tracker's thread,
+ * the one that limits the run, only copies. */
 #include "report.h"
 
 #include <pthread.h>
@@ -28,6 +30,9 @@ struct report {
     void *self;
     FILE *out;
     const struct analysis *an;
+    bool view_anomalies;        /* the views carry the anomaly records */
+    void (*also)(void *ctx, const struct conn_view *v);    /* report_also()'s */
+    void *also_ctx;
     struct handoff *queue;      /* the formatting thread's, while it runs */
     pthread_t thread;
 };
@@ -58,12 +63,28 @@ struct report *report_create(const struct report_options *opt, FILE *out, const 
                                          : &report_text_ops;
     r->out = out;
     r->an = an;
+    r->view_anomalies = r->ops->view_anomalies;
     r->self = r->ops->create(opt, out, an);
     if (!r->self) {
         free(r);
         return NULL;
     }
     return r;
+}
+
+void report_also(struct report *r, void (*fn)(void *ctx, const struct conn_view *v), void *ctx)
+{
+    r->also = fn;
+    r->also_ctx = ctx;
+    r->view_anomalies = true;
+}
+
+/* One connection's view to its consumers, in order. */
+static void take_view(struct report *r, const struct conn_view *v)
+{
+    if (r->also)
+        r->also(r->also_ctx, v);
+    r->ops->conn_view(r->self, v);
 }
 
 static void *formatting_thread(void *arg)
@@ -81,7 +102,7 @@ static void *formatting_thread(void *arg)
             .why = (enum retire_reason)rec->why,
             .now = rec->now,
         };
-        r->ops->conn_view(r->self, &v);
+        take_view(r, &v);
         handoff_release(r->queue);
     }
     return NULL;
@@ -89,8 +110,8 @@ static void *formatting_thread(void *arg)
 
 bool report_start_thread(struct report *r)
 {
-    if (!r->ops->conn_view || r->queue)
-        return r->queue != NULL;
+    if (r->queue)
+        return true;
     r->queue = handoff_create(REPORT_QUEUE_BYTES);
     if (!r->queue)
         return false;
@@ -123,52 +144,31 @@ void report_destroy(struct report *r)
     free(r);
 }
 
-/* The connection's anomalies, in order of detection, into out[] (at most
- * `most`: there is one per id in the mask). */
-static uint32_t copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out, unsigned most)
-{
-    uint32_t n = 0;
-    for (const struct anomaly *a = analysis_first(an, c); a && n < most; a = analysis_next(an, a))
-        out[n++] = *a;
-    return n;
-}
-
 void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
-    if (r->ops->conn) {
-        r->ops->conn(r->self, c, why, now);
+    if (!r->queue) {
+        struct anomaly anomalies[AN__COUNT];
+        struct conn_view v;
+        conn_view_make(&v, r->an, c, why, now, r->view_anomalies ? anomalies : NULL);
+        take_view(r, &v);
         return;
     }
     const struct history *h = r->an ? analysis_history(r->an, c) : NULL;
     uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
-    /* the anomaly records, if the format prints them: at most one per id
-     * in the mask */
-    unsigned most = r->ops->view_anomalies ? (unsigned)__builtin_popcount(mask) : 0;
-    if (r->queue) {
-        struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
-        /* (never NULL: any record fits, see the assertion above) */
-        rec->c = *c;
-        rec->now = now;
-        rec->mask = mask;
-        rec->why = (uint8_t)why;
-        rec->has_history = h != NULL;
-        if (h)
-            rec->h = *h;
-        rec->nanomalies = most ? (uint8_t)copy_anomalies(r->an, c, rec->anomalies, most) : 0;
-        handoff_publish(r->queue);
-        return;
-    }
-    struct anomaly anomalies[AN__COUNT];
-    struct conn_view v = {
-        .c = c,
-        .h = h,
-        .mask = mask,
-        .nanomalies = most ? copy_anomalies(r->an, c, anomalies, most) : 0,
-        .anomalies = anomalies,
-        .why = why,
-        .now = now,
-    };
-    r->ops->conn_view(r->self, &v);
+    /* the anomaly records, if the views carry them: at most one per id in
+     * the mask */
+    unsigned most = r->view_anomalies ? (unsigned)__builtin_popcount(mask) : 0;
+    struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
+    /* (never NULL: any record fits, see the assertion above) */
+    rec->c = *c;
+    rec->now = now;
+    rec->mask = mask;
+    rec->why = (uint8_t)why;
+    rec->has_history = h != NULL;
+    if (h)
+        rec->h = *h;
+    rec->nanomalies = most ? (uint8_t)conn_view_copy_anomalies(r->an, c, rec->anomalies, most) : 0;
+    handoff_publish(r->queue);
 }
 
 bool report_finish(struct report *r, const struct run_info *info)

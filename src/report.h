@@ -13,6 +13,7 @@
 #include "analysis.h"
 #include "census.h"
 #include "conn.h"
+#include "connview.h"
 #include "decode.h"
 #include "listeners.h"
 #include "services.h"
@@ -59,32 +60,22 @@ struct run_info {
     uint64_t if_drops;      /* ... that the interface dropped (ps_ifdrop) */
 };
 
-/* A connection leaving the tracker, with what the analysis kept for it:
- * all that a format writing one line per connection needs, so that the line
- * can be written in another thread from copies (report_start_thread()),
- * after the tracker has reused the records. */
-struct conn_view {
-    const struct conn *c;
-    const struct history *h;            /* Zeek's history, NULL if none was kept */
-    uint32_t mask;                      /* anomaly ids found (1 << id) */
-    uint32_t nanomalies;
-    const struct anomaly *anomalies;    /* those kept, in order of detection
-                                           (none unless the format's
-                                           view_anomalies) */
-    enum retire_reason why;
-    tstamp_t now;                       /* capture time when it left */
-};
-
 struct report;
 
 /* analysis may be NULL (no anomalies are then reported). */
 struct report *report_create(const struct report_options *opt, FILE *out, const struct analysis *an);
 void report_destroy(struct report *r);
-/* Let the format write its per-connection lines in a thread of its own,
- * from copies handed over by report_conn(), if it is one that writes a
- * line per connection (JSON, CSV); the output, and its order, are the same.
- * From here until report_finish() only that thread writes to the report's
- * stream.  false: not started (the lines are written by report_conn()). */
+/* Give every connection's view (struct conn_view, with its anomaly records)
+ * to fn as well, just before the format takes it, in the thread that
+ * formats it: what fn updates may be read only once report_finish() has
+ * begun (the formats' finish may read it).  One such consumer at most;
+ * set it before report_start_thread(). */
+void report_also(struct report *r, void (*fn)(void *ctx, const struct conn_view *v), void *ctx);
+/* Take the connections in a thread of their own, from copies handed over
+ * by report_conn(): the format's lines and report_also()'s consumer; the
+ * output, and its order, are the same.  From here until report_finish()
+ * only that thread writes to the report's stream.  false: not started (all
+ * of it is done in report_conn()). */
 bool report_start_thread(struct report *r);
 /* Feed the report one connection leaving the tracker at capture time now. */
 void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now);
@@ -94,9 +85,9 @@ bool report_finish(struct report *r, const struct run_info *info);
 /* Implementations, one per format (report_text.c, report_json.c). */
 struct report_ops {
     void *(*create)(const struct report_options *opt, FILE *out, const struct analysis *an);
-    /* One of the two: conn, given the analysis at create (the connection's
-     * records are still there), or conn_view, given only the view. */
-    void (*conn)(void *self, const struct conn *c, enum retire_reason why, tstamp_t now);
+    /* Each connection, given only its view: the analysis may have reused
+     * its records, and this may run in another thread than the tracker's
+     * (it must not read the analysis given at create until finish). */
     void (*conn_view)(void *self, const struct conn_view *v);
     bool view_anomalies;    /* conn_view reads the anomaly records (not only the mask) */
     void (*finish)(void *self, const struct run_info *info);

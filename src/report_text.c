@@ -208,13 +208,13 @@ static void heap_keep(struct text_report *t, uint64_t score, uint32_t id, const 
     snprintf(t->top[i].line, sizeof t->top[i].line, "%s", line);
 }
 
-static void text_conn(void *self, const struct conn *c, enum retire_reason why, tstamp_t now)
+static void text_conn(void *self, const struct conn_view *v)
 {
     struct text_report *t = self;
-    uint32_t mask = t->an ? analysis_mask(t->an, c) : 0;
-    if (mask)
-        for (const struct anomaly *a = analysis_first(t->an, c); a; a = analysis_next(t->an, a))
-            keep_example(t, c, a, now);
+    const struct conn *c = v->c;
+    uint32_t mask = v->mask;
+    for (uint32_t i = 0; i < v->nanomalies; i++)
+        keep_example(t, c, &v->anomalies[i], v->now);
 
     if (!t->all && conn_clean(c) && !mask)
         return;
@@ -234,7 +234,7 @@ static void text_conn(void *self, const struct conn *c, enum retire_reason why, 
         return;
     }
     char line[LINE_MAX_];
-    format_line(t, c, why, mask, line, sizeof line);
+    format_line(t, c, v->why, mask, line, sizeof line);
     if (t->all)
         fputs(line, t->spool);
     else
@@ -680,7 +680,8 @@ static void text_destroy(void *self)
 
 const struct report_ops report_text_ops = {
     .create = text_create,
-    .conn = text_conn,
+    .conn_view = text_conn,
+    .view_anomalies = true,
     .finish = text_finish,
     .destroy = text_destroy,
 };

@@ -21,8 +21,9 @@ void services_destroy(struct services *s)
     smalltab_destroy(&s->tab);
 }
 
-void services_add(struct services *s, const struct conn *c, const struct analysis *an)
+void services_add(struct services *s, const struct conn_view *cv)
 {
+    const struct conn *c = cv->c;
     struct service_key k;
     memset(&k, 0, sizeof k);
     struct flow_addr a;
@@ -43,7 +44,7 @@ void services_add(struct services *s, const struct conn *c, const struct analysi
         v->last = c->last;
     if (c->flags & CF_HS_DONE)
         v->completed++;
-    uint32_t mask = an ? analysis_mask(an, c) : 0;
+    uint32_t mask = cv->mask;
     if (mask & (1u << AN_SYN_REFUSED))
         v->refused++;
     if (mask & (1u << AN_SYN_UNANSWERED))

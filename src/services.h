@@ -11,6 +11,7 @@
 
 #include "analysis.h"
 #include "conn.h"
+#include "connview.h"
 #include "hist.h"
 #include "smalltab.h"
 
@@ -39,7 +40,8 @@ struct services {
 
 bool services_init(struct services *s, uint32_t max);
 void services_destroy(struct services *s);
-void services_add(struct services *s, const struct conn *c, const struct analysis *an);
+/* A connection leaving the tracker, counted for its server's service. */
+void services_add(struct services *s, const struct conn_view *cv);
 /* The services sorted: most anomalous first, then most connections.  The
  * array is allocated; the caller frees it. */
 struct service **services_sorted(struct services *s, uint32_t *n);

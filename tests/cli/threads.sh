@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/cli/threads.sh - `-r` reads packets in a thread of its own
 # (src/feed.c, --threads 2, the default with two processors) or in one
-# thread (--threads 1), and with two the JSON and CSV lines are made in a
-# thread of their own from copies (src/report.c, src/handoff.c) when the
-# report goes to a file or a pipe: every output, exit status and message
+# thread (--threads 1), and with two each connection leaving the tracker is
+# taken by a thread of its own from a copy (src/report.c, src/handoff.c:
+# the format's line, the census and the services) when the report goes to
+# a file or a pipe: every output, exit status and message
 # must be the same either way, on the shipped captures, on damaged ones, on a generated
 # trace of many interleaved connections (batches of segments crossing
 # between the threads), with one processor, and when a signal stops the
@@ -58,6 +59,12 @@ if cc -O1 -o "$GEN" "$top_srcdir/tests/bench/gen.c" -lm 2>"$TMPD/cc.log"; then
         >/dev/null 2>&1
     same_both_ways "generated, 20000 connections, JSON" -r "$TMPD/big.pcap" --format json
     same_both_ways "generated, 20000 connections, CSV" -r "$TMPD/big.pcap" --format csv
+    # the text report's totals (states, ages, handshakes, teardowns,
+    # services) and its listings are made from the copies too
+    same_both_ways "generated, 20000 connections, text" -r "$TMPD/big.pcap"
+    same_both_ways "generated, 20000 connections, text --all" -r "$TMPD/big.pcap" --all
+    same_both_ways "generated, 3000 connections, text --max-conns 100 (evictions)" -r "$TMPD/mix.pcap" \
+        --max-conns 100
     run --threads 2 -r "$TMPD/mix.pcap" --format json
     expect_eq "generated trace: exit status" 0 "$rc"
     n=$(grep -c '"type":"conn"' "$TMPD/out")

@@ -86,8 +86,11 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
     struct fz_run *r = ctx;
     tstamp_t now = tracker_now(r->tracker);
     r->retired_seen++;
-    census_add(&r->census, c, r->analysis, now, why == RETIRE_END);
-    services_add(&r->services, c, r->analysis);
+    struct anomaly anomalies[AN__COUNT];
+    struct conn_view v;
+    conn_view_make(&v, r->analysis, c, why, now, anomalies);
+    census_add(&r->census, &v);
+    services_add(&r->services, &v);
     for (int i = 0; i < NREPORTS; i++)
         report_conn(r->report[i], c, why, now);
     if (r->selection)

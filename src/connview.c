@@ -1,0 +1,26 @@
+/* connview.c - the view of a connection leaving the tracker. */
+#include "connview.h"
+
+uint32_t conn_view_copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out,
+                                  unsigned most)
+{
+    uint32_t n = 0;
+    for (const struct anomaly *a = analysis_first(an, c); a && n < most; a = analysis_next(an, a))
+        out[n++] = *a;
+    return n;
+}
+
+void conn_view_make(struct conn_view *v, const struct analysis *an, const struct conn *c,
+                    enum retire_reason why, tstamp_t now, struct anomaly *anomalies)
+{
+    v->c = c;
+    v->h = an ? analysis_history(an, c) : NULL;
+    v->mask = an ? analysis_mask(an, c) : 0;
+    /* at most one record per id in the mask */
+    v->nanomalies = anomalies && v->mask
+                        ? conn_view_copy_anomalies(an, c, anomalies, (unsigned)__builtin_popcount(v->mask))
+                        : 0;
+    v->anomalies = anomalies;
+    v->why = why;
+    v->now = now;
+}

@@ -1,0 +1,44 @@
+/* connview.h - a connection leaving the tracker, as what consumes it sees it.
+ *
+ * The census, the services table and the report formats each take every
+ * connection once, when it leaves.  They need the connection's record and
+ * what the analysis kept for it (its anomaly mask and records, its Zeek
+ * history) and nothing else, so that with a processor to spare all of them
+ * can run in another thread from copies (src/report.c), after the tracker
+ * has reused the records. */
+#ifndef TCPFSM_CONNVIEW_H
+#define TCPFSM_CONNVIEW_H
+
+#include <stdint.h>
+
+#include "analysis.h"
+#include "anomaly.h"
+#include "conn.h"
+#include "history.h"
+#include "tracker.h"
+
+struct conn_view {
+    const struct conn *c;
+    const struct history *h;            /* Zeek's history, NULL if none was kept */
+    uint32_t mask;                      /* anomaly ids found (1 << id) */
+    uint32_t nanomalies;
+    const struct anomaly *anomalies;    /* its anomaly records, in order of
+                                           detection (at most one per id in
+                                           the mask; none if they were not
+                                           asked for) */
+    enum retire_reason why;
+    tstamp_t now;                       /* capture time when it left */
+};
+
+/* The view of c from the analysis (which may be NULL: no anomalies, no
+ * history).  With `anomalies`, room for AN__COUNT records, the anomaly
+ * records are copied there; with NULL, the view has none. */
+void conn_view_make(struct conn_view *v, const struct analysis *an, const struct conn *c,
+                    enum retire_reason why, tstamp_t now, struct anomaly *anomalies);
+
+/* The anomaly records of c, in order of detection, into out[] (at most
+ * `most`).  Returns how many. */
+uint32_t conn_view_copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out,
+                                  unsigned most);
+
+#endif
