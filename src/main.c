@@ -1,6 +1,7 @@
 /* main.c - tcpfsm: read packets, track connections, report.
  *
- * The data flows one way: capture -> decode -> tracker -> (census, report). */
+ * The data flows one way: capture -> decode -> tracker -> report, which
+ * hands each connection to the census, the services and the format. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

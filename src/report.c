@@ -11,6 +11,7 @@
  * the one that limits the run, only copies. */
 #include "report.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,7 @@ struct report *report_create(const struct report_options *opt, FILE *out, const 
 
 void report_also(struct report *r, void (*fn)(void *ctx, const struct conn_view *v), void *ctx)
 {
+    assert(!r->queue);      /* (the formatting thread reads these unlocked) */
     r->also = fn;
     r->also_ctx = ctx;
     r->view_anomalies = true;

@@ -1,10 +1,10 @@
 #!/bin/bash
 # tests/cli/threads.sh - `-r` reads packets in a thread of its own
 # (src/feed.c, --threads 2, the default with two processors) or in one
-# thread (--threads 1), and with two each connection leaving the tracker is
-# taken by a thread of its own from a copy (src/report.c, src/handoff.c:
-# the format's line, the census and the services) when the report goes to
-# a file or a pipe: every output, exit status and message
+# thread (--threads 1), and with two each connection leaving the tracker
+# is taken by a thread of its own from a copy (src/report.c, src/handoff.c:
+# the format's line, the census, the services) when the report goes to a
+# file or a pipe: every output, exit status and message
 # must be the same either way, on the shipped captures, on damaged ones, on a generated
 # trace of many interleaved connections (batches of segments crossing
 # between the threads), with one processor, and when a signal stops the

@@ -86,15 +86,21 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
     struct fz_run *r = ctx;
     tstamp_t now = tracker_now(r->tracker);
     r->retired_seen++;
-    struct anomaly anomalies[AN__COUNT];
-    struct conn_view v;
-    conn_view_make(&v, r->analysis, c, why, now, anomalies);
-    census_add(&r->census, &v);
-    services_add(&r->services, &v);
-    for (int i = 0; i < NREPORTS; i++)
-        report_conn(r->report[i], c, why, now);
     if (r->selection)
         selection_consider(r->selection, c, r->analysis);
+    for (int i = 0; i < NREPORTS; i++)
+        report_conn(r->report[i], c, why, now);
+}
+
+/* As in src/main.c, the census and the services take each connection from
+ * a report (the CSV one: a format that does not itself ask for the anomaly
+ * records, which the census needs). */
+static void on_view(void *ctx, const struct conn_view *v)
+{
+    struct fz_run *r = ctx;
+    census_add(&r->census, v);
+    if (r->services_ok)
+        services_add(&r->services, v);
 }
 
 struct fz_run *fz_start(const struct fz_config *cfg)
@@ -142,6 +148,8 @@ struct fz_run *fz_start(const struct fz_config *cfg)
         r->report[i] = report_create(&ro, i == 0 ? fz_devnull() : r->mem[i], r->analysis);
         ok = ok && r->report[i];
     }
+    if (ok)
+        report_also(r->report[NREPORTS - 1], on_view, r);
     char err[256];
     r->selection = selection_create(cfg->select, cfg->max_conns, err, sizeof err);
     ok = ok && r->selection;
