@@ -68,3 +68,10 @@ tests_unit_test_handoff_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_handoff_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_handoff_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_handoff
+
+check_PROGRAMS += tests/unit/test_connview
+tests_unit_test_connview_SOURCES = tests/unit/test_connview.c tests/unit/unit.h
+tests_unit_test_connview_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_connview_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_connview_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_connview
