@@ -1,8 +1,10 @@
 /* connview.c - the view of a connection leaving the tracker. */
 #include "connview.h"
 
-uint32_t conn_view_copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out,
-                                  unsigned most)
+/* The anomaly records of c, in order of detection, into out[] (at most
+ * `most`).  Returns how many. */
+static uint32_t copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out,
+                               unsigned most)
 {
     uint32_t n = 0;
     for (const struct anomaly *a = analysis_first(an, c); a && n < most; a = analysis_next(an, a))
@@ -18,7 +20,7 @@ void conn_view_make(struct conn_view *v, const struct analysis *an, const struct
     v->mask = an ? analysis_mask(an, c) : 0;
     /* at most one record per id in the mask */
     v->nanomalies = anomalies && v->mask
-                        ? conn_view_copy_anomalies(an, c, anomalies, (unsigned)__builtin_popcount(v->mask))
+                        ? copy_anomalies(an, c, anomalies, (unsigned)__builtin_popcount(v->mask))
                         : 0;
     v->anomalies = anomalies;
     v->why = why;

@@ -36,9 +36,4 @@ struct conn_view {
 void conn_view_make(struct conn_view *v, const struct analysis *an, const struct conn *c,
                     enum retire_reason why, tstamp_t now, struct anomaly *anomalies);
 
-/* The anomaly records of c, in order of detection, into out[] (at most
- * `most`).  Returns how many. */
-uint32_t conn_view_copy_anomalies(const struct analysis *an, const struct conn *c, struct anomaly *out,
-                                  unsigned most);
-
 #endif

@@ -155,21 +155,23 @@ void report_conn(struct report *r, const struct conn *c, enum retire_reason why,
         take_view(r, &v);
         return;
     }
-    const struct history *h = r->an ? analysis_history(r->an, c) : NULL;
+    /* Room for the anomaly records, if the views carry them: at most one
+     * per id in the mask.  The view is then made with the record's own
+     * array as its buffer, and copied. */
     uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
-    /* the anomaly records, if the views carry them: at most one per id in
-     * the mask */
     unsigned most = r->view_anomalies ? (unsigned)__builtin_popcount(mask) : 0;
     struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
     /* (never NULL: any record fits, see the assertion above) */
+    struct conn_view v;
+    conn_view_make(&v, r->an, c, why, now, most ? rec->anomalies : NULL);
     rec->c = *c;
     rec->now = now;
-    rec->mask = mask;
+    rec->mask = v.mask;
     rec->why = (uint8_t)why;
-    rec->has_history = h != NULL;
-    if (h)
-        rec->h = *h;
-    rec->nanomalies = most ? (uint8_t)conn_view_copy_anomalies(r->an, c, rec->anomalies, most) : 0;
+    rec->has_history = v.h != NULL;
+    if (v.h)
+        rec->h = *v.h;
+    rec->nanomalies = (uint8_t)v.nanomalies;
     handoff_publish(r->queue);
 }
 
