@@ -3,8 +3,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "format.h"
+#include "line.h"
 
 const char *role_name(int who)
 {
@@ -16,107 +18,206 @@ static const char *plural(uint64_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
-void describe_anomaly(const struct anomaly *a, const struct conn *c, tstamp_t now, char *buf, size_t len)
+void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp_t now, struct line *l)
 {
-    char d1[24], d2[24], b1[24], b2[16];
     const char *who = role_name(a->who);
     const char *peer = role_name(a->who == CLIENT ? SERVER : a->who == SERVER ? CLIENT : -1);
+    const char *state = tcp_state_name(a->state);
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
-        snprintf(buf, len, "%" PRIu32 " %s over %s, no reply; server seen in %s", a->count,
-                 plural(a->count, "SYN", "SYNs"), format_duration((tstamp_t)a->value, d1),
-                 tcp_state_name(a->state));
+        /* "3 SYNs over 3.01s, no reply; server seen in CLOSED" */
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "SYN", "SYNs"));
+        line_lit(l, " over ");
+        line_duration(l, (tstamp_t)a->value);
+        line_lit(l, ", no reply; server seen in ");
+        line_str(l, state);
         break;
     case AN_SYN_REFUSED:
-        snprintf(buf, len, "SYN answered with RST after %s: nothing listens on port %u",
-                 format_duration(a->start - c->first, d1), conn_port(c, SERVER));
+        line_lit(l, "SYN answered with RST after ");
+        line_duration(l, a->start - c->first);
+        line_lit(l, ": nothing listens on port ");
+        line_u64(l, conn_port(c, SERVER));
         break;
     case AN_SYNACK_UNACKED:
-        snprintf(buf, len, "server in SYN_RCVD, %" PRIu32 " %s over %s, client never completed",
-                 a->count, plural(a->count, "SYN-ACK", "SYN-ACKs"), format_duration((tstamp_t)a->value, d1));
+        line_lit(l, "server in SYN_RCVD, ");
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "SYN-ACK", "SYN-ACKs"));
+        line_lit(l, " over ");
+        line_duration(l, (tstamp_t)a->value);
+        line_lit(l, ", client never completed");
         break;
     case AN_SYNACK_LOST:
-        snprintf(buf, len, "client sent its SYN %" PRIu32 " more %s after the SYN-ACK", a->count,
-                 plural(a->count, "time", "times"));
+        line_lit(l, "client sent its SYN ");
+        line_u64(l, a->count);
+        line_lit(l, " more ");
+        line_str(l, plural(a->count, "time", "times"));
+        line_lit(l, " after the SYN-ACK");
         break;
     case AN_SYN_RETRANSMITTED:
-        snprintf(buf, len, "%" PRIu64 " SYN and %" PRIu32 " SYN-ACK %s; handshake took %s from the first SYN",
-                 a->value, a->value2, plural(a->count, "retransmission", "retransmissions"),
-                 format_duration(a->end - c->first, d1));
+        line_u64(l, a->value);
+        line_lit(l, " SYN and ");
+        line_u64(l, a->value2);
+        line_lit(l, " SYN-ACK ");
+        line_str(l, plural(a->count, "retransmission", "retransmissions"));
+        line_lit(l, "; handshake took ");
+        line_duration(l, a->end - c->first);
+        line_lit(l, " from the first SYN");
         break;
     case AN_HANDSHAKE_SLOW:
-        snprintf(buf, len, "handshake round trip %s (SYN to SYN-ACK %s, SYN-ACK to ACK %s)",
-                 format_duration((tstamp_t)a->value, d1), format_duration((tstamp_t)a->value2 * 1000, d2),
-                 format_duration((tstamp_t)a->value - (tstamp_t)a->value2 * 1000, b1));
+        line_lit(l, "handshake round trip ");
+        line_duration(l, (tstamp_t)a->value);
+        line_lit(l, " (SYN to SYN-ACK ");
+        line_duration(l, (tstamp_t)a->value2 * 1000);
+        line_lit(l, ", SYN-ACK to ACK ");
+        line_duration(l, (tstamp_t)a->value - (tstamp_t)a->value2 * 1000);
+        line_char(l, ')');
         break;
     case AN_SIMULTANEOUS_OPEN:
-        snprintf(buf, len, "both endpoints sent SYN");
+        line_lit(l, "both endpoints sent SYN");
         break;
     case AN_ZERO_WINDOW:
-        snprintf(buf, len, "%s advertised a zero window: %s stalled %s%s, %" PRIu32 " %s",
-                 who, peer, format_duration((tstamp_t)a->value, d1), a->state ? " (still at the end)" : "",
-                 a->value2, plural(a->value2, "window probe", "window probes"));
+        line_str(l, who);
+        line_lit(l, " advertised a zero window: ");
+        line_str(l, peer);
+        line_lit(l, " stalled ");
+        line_duration(l, (tstamp_t)a->value);
+        if (a->state)
+            line_lit(l, " (still at the end)");
+        line_lit(l, ", ");
+        line_u64(l, a->value2);
+        line_char(l, ' ');
+        line_str(l, plural(a->value2, "window probe", "window probes"));
         break;
     case AN_KEEPALIVE:
-        snprintf(buf, len, "%s sent %" PRIu32 " %s over %s", who, a->count,
-                 plural(a->count, "keep-alive", "keep-alives"), format_duration(a->end - a->start, d1));
+        line_str(l, who);
+        line_lit(l, " sent ");
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "keep-alive", "keep-alives"));
+        line_lit(l, " over ");
+        line_duration(l, a->end - a->start);
         break;
     case AN_IDLE:
-        snprintf(buf, len, "no segment for %s", format_duration((tstamp_t)a->value, d1));
+        line_lit(l, "no segment for ");
+        line_duration(l, (tstamp_t)a->value);
         break;
     case AN_RETRANSMISSIONS:
     case AN_OUT_OF_ORDER: {
         uint32_t pk = (a->who == CLIENT || a->who == SERVER) ? c->ep[a->who].pkts : 0;
-        snprintf(buf, len, "%s: %" PRIu32 " %s (%.1f%% of its %" PRIu32 "), %s bytes", who, a->count,
-                 a->id == AN_RETRANSMISSIONS ? plural(a->count, "segment retransmitted", "segments retransmitted")
-                                             : plural(a->count, "segment out of order", "segments out of order"),
-                 pk ? 100.0 * a->count / pk : 0.0, pk, format_bytes(a->value, b1));
+        line_str(l, who);
+        line_lit(l, ": ");
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, a->id == AN_RETRANSMISSIONS
+                        ? plural(a->count, "segment retransmitted", "segments retransmitted")
+                        : plural(a->count, "segment out of order", "segments out of order"));
+        line_lit(l, " (");
+        line_percent(l, a->count, pk);
+        line_lit(l, "% of its ");
+        line_u64(l, pk);
+        line_lit(l, "), ");
+        line_bytes(l, a->value);
+        line_lit(l, " bytes");
         break;
     }
     case AN_CAPTURE_GAP:
-        snprintf(buf, len, "%s bytes acknowledged that the capture never saw (%" PRIu32 " %s)",
-                 format_bytes(a->value, b1), a->count, plural(a->count, "gap", "gaps"));
+        line_bytes(l, a->value);
+        line_lit(l, " bytes acknowledged that the capture never saw (");
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "gap", "gaps"));
+        line_char(l, ')');
         break;
     case AN_DATA_AFTER_FIN:
-        snprintf(buf, len, "%s sent %s bytes after its own FIN", who, format_bytes(a->value, b1));
-        break;
     case AN_DATA_AFTER_RST:
-        snprintf(buf, len, "%s sent %s bytes after the reset", who, format_bytes(a->value, b1));
+        line_str(l, who);
+        line_lit(l, " sent ");
+        line_bytes(l, a->value);
+        if (a->id == AN_DATA_AFTER_FIN)
+            line_lit(l, " bytes after its own FIN");
+        else
+            line_lit(l, " bytes after the reset");
         break;
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:
-        snprintf(buf, len, "%s in %s for %s (since packet %" PRIu32 ")", who, tcp_state_name(a->state),
-                 format_duration(now > a->start ? now - a->start : (tstamp_t)a->value, d1),
-                 a->nevidence ? a->evidence[0] : 0);
+        line_str(l, who);
+        line_lit(l, " in ");
+        line_str(l, state);
+        line_lit(l, " for ");
+        line_duration(l, now > a->start ? now - a->start : (tstamp_t)a->value);
+        line_lit(l, " (since packet ");
+        line_u64(l, a->nevidence ? a->evidence[0] : 0);
+        line_char(l, ')');
         break;
     case AN_FIN_UNACKED:
-        snprintf(buf, len, "%s sent its FIN again %" PRIu32 " %s without acknowledgement, held in %s", who,
-                 a->count, plural(a->count, "time", "times"), tcp_state_name(a->state));
+        line_str(l, who);
+        line_lit(l, " sent its FIN again ");
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "time", "times"));
+        line_lit(l, " without acknowledgement, held in ");
+        line_str(l, state);
         break;
     case AN_LAST_ACK_LOST:
-        snprintf(buf, len, "FIN sent again after the final ACK was seen: that ACK was lost, LAST_ACK held");
+        line_lit(l, "FIN sent again after the final ACK was seen: that ACK was lost, LAST_ACK held");
         break;
     case AN_SIMULTANEOUS_CLOSE:
-        snprintf(buf, len, "the FINs crossed; both endpoints go through CLOSING to TIME_WAIT");
+        line_lit(l, "the FINs crossed; both endpoints go through CLOSING to TIME_WAIT");
         break;
     case AN_RST_ABORT:
-        snprintf(buf, len, "reset by %s in %s (%s): %s bytes it had sent unacknowledged, %s bytes from "
-                           "the %s it had not acknowledged",
-                 who, tcp_state_name(a->state), rst_kind_name(a->kind), format_bytes(a->value, b1),
-                 format_bytes(a->value2, b2), peer);
+        line_lit(l, "reset by ");
+        line_str(l, who);
+        line_lit(l, " in ");
+        line_str(l, state);
+        line_lit(l, " (");
+        line_str(l, rst_kind_name(a->kind));
+        line_lit(l, "): ");
+        line_bytes(l, a->value);
+        line_lit(l, " bytes it had sent unacknowledged, ");
+        line_bytes(l, a->value2);
+        line_lit(l, " bytes from the ");
+        line_str(l, peer);
+        line_lit(l, " it had not acknowledged");
         break;
     case AN_RST_OUT_OF_WINDOW:
-        snprintf(buf, len, "%" PRIu32 " %s from %s outside the %s's window (%s): ignored", a->count,
-                 plural(a->count, "RST", "RSTs"), who, peer, tcp_state_name(a->state));
+        line_u64(l, a->count);
+        line_char(l, ' ');
+        line_str(l, plural(a->count, "RST", "RSTs"));
+        line_lit(l, " from ");
+        line_str(l, who);
+        line_lit(l, " outside the ");
+        line_str(l, peer);
+        line_lit(l, "'s window (");
+        line_str(l, state);
+        line_lit(l, "): ignored");
         break;
     case AN_TIME_WAIT_REUSE:
-        snprintf(buf, len, "new SYN on a 4-tuple in TIME_WAIT; its sequence number is %s the old connection's",
-                 a->value ? "above" : "NOT above");
+        line_lit(l, "new SYN on a 4-tuple in TIME_WAIT; its sequence number is ");
+        if (a->value)
+            line_lit(l, "above");
+        else
+            line_lit(l, "NOT above");
+        line_lit(l, " the old connection's");
         break;
     default:
-        snprintf(buf, len, "%s", anomaly_info(a->id) ? anomaly_info(a->id)->id : "?");
+        line_str(l, anomaly_info(a->id) ? anomaly_info(a->id)->id : "?");
         break;
     }
+}
+
+void describe_anomaly(const struct anomaly *a, const struct conn *c, tstamp_t now, char *buf, size_t len)
+{
+    struct line l;
+    if (!len)
+        return;
+    line_init(&l);
+    describe_anomaly_line(a, c, now, &l);
+    size_t n = l.n < len - 1 ? l.n : len - 1;
+    memcpy(buf, l.b, n);
+    buf[n] = '\0';
 }
 
 void describe_service_anomaly(const struct service_anomaly *s, uint32_t ephemeral_ports, char *buf,

@@ -96,6 +96,113 @@ void line_ms(struct line *l, int64_t ns)
     three_digits(l, (unsigned)(us % 1000));
 }
 
+void line_fixed(struct line *l, uint64_t v, int decimals)
+{
+    uint64_t scale = decimals == 1 ? 10 : 100;
+    line_u64(l, v / scale);
+    line_char(l, '.');
+    unsigned frac = (unsigned)(v % scale);
+    if (decimals == 1)
+        line_char(l, (char)('0' + frac));
+    else
+        line_mem(l, digit_pairs + 2 * frac, 2);
+}
+
+/* The text of format_duration() and format_bytes() without printf: their
+ * "%.1f" and "%.2f" round the exact quotient, so integer arithmetic gives
+ * the same digits, except at an exact tie, where printf rounds the binary
+ * value (to even, or by its representation error): those rare cases, and
+ * numbers beyond a double's exact integers, are left to the functions
+ * themselves. */
+void line_duration(struct line *l, tstamp_t d)
+{
+    if (d < 0)
+        d = 0;
+    int64_t us = d / 1000;
+    if (us < 1000) {
+        line_u64(l, (uint64_t)us);
+        line_lit(l, "us");
+        return;
+    }
+    if (us < 1000000 && us % 100 != 50) {
+        line_fixed(l, (uint64_t)(us / 100 + (us % 100 > 50)), 1);
+        line_lit(l, "ms");
+        return;
+    }
+    if (us >= 1000000 && us < 60 * 1000000LL && us % 10000 != 5000) {
+        line_fixed(l, (uint64_t)(us / 10000 + (us % 10000 > 5000)), 2);
+        line_char(l, 's');
+        return;
+    }
+    if (us >= 60 * 1000000LL) {
+        int64_t sec = us / 1000000;
+        static const int64_t unit_sec[3] = {60, 3600, 86400}, sub_sec[3] = {1, 60, 3600};
+        static const char unit_ch[3] = {'m', 'h', 'd'}, sub_ch[3] = {'s', 'm', 'h'};
+        int i = sec < 3600 ? 0 : sec < 86400 ? 1 : 2;
+        unsigned sub = (unsigned)((sec % unit_sec[i]) / sub_sec[i]);   /* < 60, < 60, < 24 */
+        line_u64(l, (uint64_t)(sec / unit_sec[i]));
+        line_char(l, unit_ch[i]);
+        line_mem(l, digit_pairs + 2 * sub, 2);
+        line_char(l, sub_ch[i]);
+        return;
+    }
+    char buf[24];
+    line_str(l, format_duration(d, buf));
+}
+
+void line_bytes(struct line *l, uint64_t n)
+{
+    static const char unit[] = "KMGTPE";
+    if (n < 1024) {
+        line_u64(l, n);
+        return;
+    }
+    if (n < (1ULL << 53)) {
+        /* format_bytes() divides by 1024 until below 1024: exact in a double */
+        int u = 0, shift = 10;
+        while (n >> shift >= 1024) {
+            u++;
+            shift += 10;
+        }
+        uint64_t half = 1ULL << (shift - 1), mask = (1ULL << shift) - 1;
+        if (n < 10ULL << shift) {
+            uint64_t t = n * 10, q = t >> shift, r = t & mask;   /* tenths */
+            if (r != half) {
+                line_fixed(l, q + (r > half), 1);
+                line_char(l, unit[u]);
+                return;
+            }
+        } else {
+            uint64_t q = n >> shift, r = n & mask;
+            if (r != half) {
+                line_u64(l, q + (r > half));
+                line_char(l, unit[u]);
+                return;
+            }
+        }
+    }
+    char buf[16];
+    line_str(l, format_bytes(n, buf));
+}
+
+void line_percent(struct line *l, uint32_t part, uint32_t whole)
+{
+    if (!whole) {
+        line_lit(l, "0.0");
+        return;
+    }
+    /* Within 0..100 the double's error is far below the distance between
+     * a non-tie quotient and a rounding boundary (1/(20 * whole)). */
+    uint64_t t = (uint64_t)part * 1000, q = t / whole, r2 = (t % whole) * 2;
+    if (part <= whole && r2 != whole) {
+        line_fixed(l, q + (r2 > whole), 1);
+        return;
+    }
+    char buf[48];
+    snprintf(buf, sizeof buf, "%.1f", 100.0 * part / whole);
+    line_str(l, buf);
+}
+
 /* Eight bytes at a time: is any of them a control character, '"', '\\',
  * DEL or not ASCII?  (The usual "has a byte less than n" and "has a byte
  * equal to n" tricks on a 64-bit word; exact for every byte.) */
@@ -112,8 +219,13 @@ static inline bool byte_plain(unsigned char c) { return c >= 0x20 && c < 0x7f &&
 
 void line_json_string(struct line *l, const char *str)
 {
+    line_json_mem(l, str, strlen(str));
+}
+
+void line_json_mem(struct line *l, const char *str, size_t len)
+{
     static const char hex[] = "0123456789abcdef";
-    const unsigned char *s = (const unsigned char *)str, *end = s + strlen(str);
+    const unsigned char *s = (const unsigned char *)str, *end = s + len;
     line_char(l, '"');
     while (s < end) {
         /* a run of printable ASCII that needs no escape, copied at once */

@@ -71,8 +71,21 @@ void line_epoch(struct line *l, tstamp_t ts);
 /* Nanoseconds as milliseconds with three decimals (rounded down to the
  * microsecond), as printf("%.3f", ns / 1e6) gives for whole microseconds. */
 void line_ms(struct line *l, int64_t ns);
+/* v / 10^decimals with that many decimals (decimals 1 or 2): "12.5". */
+void line_fixed(struct line *l, uint64_t v, int decimals);
+/* A duration as format_duration() writes it ("850us", "12.5ms", "3.25s",
+ * "14m02s"), byte for byte. */
+void line_duration(struct line *l, tstamp_t d);
+/* A byte count as format_bytes() writes it ("512", "1.5K", "23M"), byte
+ * for byte. */
+void line_bytes(struct line *l, uint64_t n);
+/* 100 * part / whole with one decimal, as printf("%.1f", 100.0 * part /
+ * whole) writes it; "0.0" when whole is 0. */
+void line_percent(struct line *l, uint32_t part, uint32_t whole);
 /* A JSON string, quoted and escaped, as print_json_string(). */
 void line_json_string(struct line *l, const char *s);
+/* The same for len bytes at s (a NUL among them is escaped). */
+void line_json_mem(struct line *l, const char *s, size_t len);
 /* Write the line; false on an output error. */
 bool line_write(struct line *l, FILE *f);
 

@@ -13,6 +13,7 @@ struct json_report {
     FILE *out;
     const struct analysis *an;
     struct line conn_line, anomaly_line;    /* built in, one at a time */
+    struct line detail;                     /* an anomaly's detail, before escaping */
     /* Each anomaly's explanation as a JSON string, quoted and escaped once
      * here instead of in every anomaly line: it is the same every time. */
     struct {
@@ -109,17 +110,20 @@ static void json_endpoints(struct line *l, const struct conn *c)
         line_char((l), '"');                                                   \
     } while (0)
 
-static void json_anomaly(struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now)
+/* An anomaly line of the connection whose line was just built: its
+ * endpoints are copied from there (`endpoints`, `endpoints_len` bytes), not
+ * formatted again. */
+static void json_anomaly(struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now,
+                         const char *endpoints, size_t endpoints_len)
 {
     const struct anomaly_info *info = anomaly_info(a->id);
-    char detail[300];
     struct line *l = &j->anomaly_line;
     line_clear(l);
     line_lit(l, "{\"type\":\"anomaly\",\"id\":\"");
     line_str(l, info->id);
     line_lit(l, "\",\"conn\":");
     line_u64(l, c->id);
-    json_endpoints(l, c);
+    line_mem(l, endpoints, endpoints_len);
     if (a->who >= 0)
         json_str(l, "who", role_name(a->who));
     else
@@ -181,9 +185,10 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     default:
         break;
     }
-    describe_anomaly(a, c, now, detail, sizeof detail);
+    line_clear(&j->detail);
+    describe_anomaly_line(a, c, now, &j->detail);
     key(l, "detail");
-    line_json_string(l, detail);
+    line_json_mem(l, j->detail.b, j->detail.n);
     key(l, "explanation");
     line_mem(l, j->explanation[a->id].s, j->explanation[a->id].len);
     line_lit(l, "}\n");
@@ -199,7 +204,9 @@ static void json_conn(void *self, const struct conn_view *v)
 
     line_lit(l, "{\"type\":\"conn\",\"id\":");
     line_u64(l, c->id);
+    size_t endpoints_at = l->n;
     json_endpoints(l, c);
+    size_t endpoints_len = l->n - endpoints_at;
     json_u64(l, "ip_version", c->node.family);
     json_str(l, "client_state", tcp_state_name(c->ep[CLIENT].state));
     json_str(l, "server_state", tcp_state_name(c->ep[SERVER].state));
@@ -263,7 +270,7 @@ static void json_conn(void *self, const struct conn_view *v)
     line_lit(l, "}\n");
     line_write(l, j->out);
     for (uint32_t i = 0; i < v->nanomalies; i++)
-        json_anomaly(j, c, &v->anomalies[i], v->now);
+        json_anomaly(j, c, &v->anomalies[i], v->now, l->b + endpoints_at, endpoints_len);
 }
 
 /* For the rarer objects: printf is fine there. */

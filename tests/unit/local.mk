@@ -75,3 +75,10 @@ tests_unit_test_connview_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_connview_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_connview_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_connview
+
+check_PROGRAMS += tests/unit/test_line
+tests_unit_test_line_SOURCES = tests/unit/test_line.c tests/unit/unit.h
+tests_unit_test_line_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_line_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_line_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_line
