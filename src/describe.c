@@ -35,12 +35,14 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_str(l, state);
         break;
     case AN_SYN_REFUSED:
+        /* "SYN answered with RST after 2.9ms: nothing listens on port 443" */
         line_lit(l, "SYN answered with RST after ");
         line_duration(l, a->start - c->first);
         line_lit(l, ": nothing listens on port ");
         line_u64(l, conn_port(c, SERVER));
         break;
     case AN_SYNACK_UNACKED:
+        /* "server in SYN_RCVD, 5 SYN-ACKs over 31.0s, client never completed" */
         line_lit(l, "server in SYN_RCVD, ");
         line_u64(l, a->count);
         line_char(l, ' ');
@@ -50,6 +52,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, ", client never completed");
         break;
     case AN_SYNACK_LOST:
+        /* "client sent its SYN 2 more times after the SYN-ACK" */
         line_lit(l, "client sent its SYN ");
         line_u64(l, a->count);
         line_lit(l, " more ");
@@ -57,6 +60,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " after the SYN-ACK");
         break;
     case AN_SYN_RETRANSMITTED:
+        /* "1 SYN and 0 SYN-ACK retransmission; handshake took 1.02s from the first SYN" */
         line_u64(l, a->value);
         line_lit(l, " SYN and ");
         line_u64(l, a->value2);
@@ -67,6 +71,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " from the first SYN");
         break;
     case AN_HANDSHAKE_SLOW:
+        /* "handshake round trip 1.20s (SYN to SYN-ACK 1.10s, SYN-ACK to ACK 100.0ms)" */
         line_lit(l, "handshake round trip ");
         line_duration(l, (tstamp_t)a->value);
         line_lit(l, " (SYN to SYN-ACK ");
@@ -79,6 +84,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, "both endpoints sent SYN");
         break;
     case AN_ZERO_WINDOW:
+        /* "client advertised a zero window: server stalled 4.50s (still at the end), 3 window probes" */
         line_str(l, who);
         line_lit(l, " advertised a zero window: ");
         line_str(l, peer);
@@ -92,6 +98,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_str(l, plural(a->value2, "window probe", "window probes"));
         break;
     case AN_KEEPALIVE:
+        /* "client sent 4 keep-alives over 3m00s" */
         line_str(l, who);
         line_lit(l, " sent ");
         line_u64(l, a->count);
@@ -101,11 +108,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_duration(l, a->end - a->start);
         break;
     case AN_IDLE:
+        /* "no segment for 14m02s" */
         line_lit(l, "no segment for ");
         line_duration(l, (tstamp_t)a->value);
         break;
     case AN_RETRANSMISSIONS:
     case AN_OUT_OF_ORDER: {
+        /* "server: 12 segments retransmitted (3.4% of its 350), 17K bytes" */
         uint32_t pk = (a->who == CLIENT || a->who == SERVER) ? c->ep[a->who].pkts : 0;
         line_str(l, who);
         line_lit(l, ": ");
@@ -124,6 +133,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         break;
     }
     case AN_CAPTURE_GAP:
+        /* "2.8K bytes acknowledged that the capture never saw (1 gap)" */
         line_bytes(l, a->value);
         line_lit(l, " bytes acknowledged that the capture never saw (");
         line_u64(l, a->count);
@@ -133,6 +143,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         break;
     case AN_DATA_AFTER_FIN:
     case AN_DATA_AFTER_RST:
+        /* "client sent 512 bytes after its own FIN" / "... after the reset" */
         line_str(l, who);
         line_lit(l, " sent ");
         line_bytes(l, a->value);
@@ -143,6 +154,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         break;
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:
+        /* "server in CLOSE_WAIT for 14m02s (since packet 38)" */
         line_str(l, who);
         line_lit(l, " in ");
         line_str(l, state);
@@ -153,6 +165,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_char(l, ')');
         break;
     case AN_FIN_UNACKED:
+        /* "client sent its FIN again 3 times without acknowledgement, held in FIN_WAIT_1" */
         line_str(l, who);
         line_lit(l, " sent its FIN again ");
         line_u64(l, a->count);
@@ -168,6 +181,8 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, "the FINs crossed; both endpoints go through CLOSING to TIME_WAIT");
         break;
     case AN_RST_ABORT:
+        /* "reset by client in ESTABLISHED (unread-data): 0 bytes it had sent
+         * unacknowledged, 12K bytes from the server it had not acknowledged" */
         line_lit(l, "reset by ");
         line_str(l, who);
         line_lit(l, " in ");
@@ -183,6 +198,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " it had not acknowledged");
         break;
     case AN_RST_OUT_OF_WINDOW:
+        /* "2 RSTs from client outside the server's window (ESTABLISHED): ignored" */
         line_u64(l, a->count);
         line_char(l, ' ');
         line_str(l, plural(a->count, "RST", "RSTs"));
