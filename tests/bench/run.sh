@@ -262,10 +262,13 @@ table=$out/table.md
             *) b=$(base_rss $tool); tracked=${conns[$name]} ;;   # they never forget a connection
             esac
             awk -v name="$name" -v pk="${packets[$name]}" -v cn="${conns[$name]}" -v peak="$tracked" \
-                -v tool="$tool" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tracked" -v fw="$fw" -v fc="$fc" 'BEGIN {
+                -v tool="$tool" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tracked" -v fw="$fw" -v fc="$fc" '
+            # CPU time has 10 ms resolution: the floor on a small trace can take "0.00"
+            function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
+            BEGIN {
                 bpc = (tr > 0 && b != "nan") ? sprintf("%.0f", (m - b) * 1024 / tr) : "-"
-                printf "| %s | %d | %d | %d | %s | %.3f | %.3f | %.2fM | %.1f | %s | %.2f | %.2f |\n",
-                    name, pk, cn, peak, tool, w / 1e9, c, pk / (w / 1e9) / 1e6, m / 1024, bpc, w / fw, c / fc
+                printf "| %s | %d | %d | %d | %s | %.3f | %.3f | %.2fM | %.1f | %s | %s | %s |\n",
+                    name, pk, cn, peak, tool, w / 1e9, c, pk / (w / 1e9) / 1e6, m / 1024, bpc, ratio(w, fw), ratio(c, fc)
             }'
         done
     done
@@ -273,10 +276,12 @@ table=$out/table.md
     for tool in tcpfsm-json floor; do
         w=$(median flood $tool 4); c=$(median flood $tool 8); m=$(median flood $tool 7)
         if [ $tool = floor ]; then b=$(base_rss floor); tr=$flood_syns; else b=$(base_rss tcpfsm-text); tr=$flood_max; fi
-        awk -v tool="$tool" -v n="$flood_syns" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tr" -v fmax="$flood_max" -v fw="$fw" -v fc="$fc" 'BEGIN {
-            printf "| flood | %d | %d | %d | %s%s | %.3f | %.3f | %.2fM | %.1f | %.0f | %.2f | %.2f |\n",
+        awk -v tool="$tool" -v n="$flood_syns" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tr" -v fmax="$flood_max" -v fw="$fw" -v fc="$fc" '
+        function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
+        BEGIN {
+            printf "| flood | %d | %d | %d | %s%s | %.3f | %.3f | %.2fM | %.1f | %.0f | %s | %s |\n",
                 n, n, tr, tool, (tool == "floor" ? "" : " --max-conns " fmax), w / 1e9, c, n / (w / 1e9) / 1e6, m / 1024,
-                (m - b) * 1024 / tr, w / fw, c / fc
+                (m - b) * 1024 / tr, ratio(w, fw), ratio(c, fc)
         }'
     done
 } >"$table"
