@@ -18,6 +18,14 @@ static const char *plural(uint64_t n, const char *one, const char *many)
     return n == 1 ? one : many;
 }
 
+/* "1 SYN", "3 SYNs" */
+static void line_count(struct line *l, uint64_t n, const char *one, const char *many)
+{
+    line_u64(l, n);
+    line_char(l, ' ');
+    line_str(l, plural(n, one, many));
+}
+
 void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp_t now, struct line *l)
 {
     const char *who = role_name(a->who);
@@ -26,9 +34,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
         /* "3 SYNs over 3.01s, no reply; server seen in CLOSED" */
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "SYN", "SYNs"));
+        line_count(l, a->count, "SYN", "SYNs");
         line_lit(l, " over ");
         line_duration(l, (tstamp_t)a->value);
         line_lit(l, ", no reply; server seen in ");
@@ -44,9 +50,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
     case AN_SYNACK_UNACKED:
         /* "server in SYN_RCVD, 5 SYN-ACKs over 31.0s, client never completed" */
         line_lit(l, "server in SYN_RCVD, ");
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "SYN-ACK", "SYN-ACKs"));
+        line_count(l, a->count, "SYN-ACK", "SYN-ACKs");
         line_lit(l, " over ");
         line_duration(l, (tstamp_t)a->value);
         line_lit(l, ", client never completed");
@@ -93,17 +97,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         if (a->state)
             line_lit(l, " (still at the end)");
         line_lit(l, ", ");
-        line_u64(l, a->value2);
-        line_char(l, ' ');
-        line_str(l, plural(a->value2, "window probe", "window probes"));
+        line_count(l, a->value2, "window probe", "window probes");
         break;
     case AN_KEEPALIVE:
         /* "client sent 4 keep-alives over 3m00s" */
         line_str(l, who);
         line_lit(l, " sent ");
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "keep-alive", "keep-alives"));
+        line_count(l, a->count, "keep-alive", "keep-alives");
         line_lit(l, " over ");
         line_duration(l, a->end - a->start);
         break;
@@ -118,11 +118,10 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         uint32_t pk = (a->who == CLIENT || a->who == SERVER) ? c->ep[a->who].pkts : 0;
         line_str(l, who);
         line_lit(l, ": ");
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, a->id == AN_RETRANSMISSIONS
-                        ? plural(a->count, "segment retransmitted", "segments retransmitted")
-                        : plural(a->count, "segment out of order", "segments out of order"));
+        if (a->id == AN_RETRANSMISSIONS)
+            line_count(l, a->count, "segment retransmitted", "segments retransmitted");
+        else
+            line_count(l, a->count, "segment out of order", "segments out of order");
         line_lit(l, " (");
         line_percent(l, a->count, pk);
         line_lit(l, "% of its ");
@@ -136,9 +135,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         /* "2.8K bytes acknowledged that the capture never saw (1 gap)" */
         line_bytes(l, a->value);
         line_lit(l, " bytes acknowledged that the capture never saw (");
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "gap", "gaps"));
+        line_count(l, a->count, "gap", "gaps");
         line_char(l, ')');
         break;
     case AN_DATA_AFTER_FIN:
@@ -168,9 +165,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         /* "client sent its FIN again 3 times without acknowledgement, held in FIN_WAIT_1" */
         line_str(l, who);
         line_lit(l, " sent its FIN again ");
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "time", "times"));
+        line_count(l, a->count, "time", "times");
         line_lit(l, " without acknowledgement, held in ");
         line_str(l, state);
         break;
@@ -199,9 +194,7 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         break;
     case AN_RST_OUT_OF_WINDOW:
         /* "2 RSTs from client outside the server's window (ESTABLISHED): ignored" */
-        line_u64(l, a->count);
-        line_char(l, ' ');
-        line_str(l, plural(a->count, "RST", "RSTs"));
+        line_count(l, a->count, "RST", "RSTs");
         line_lit(l, " from ");
         line_str(l, who);
         line_lit(l, " outside the ");

@@ -73,14 +73,20 @@ static inline int unit_done(const char *name)
     return unit_failures_ ? 1 : 0;
 }
 
-/* A small deterministic generator (xorshift64, the top bits): a test's
- * inputs are the same on every run.  *state must not be 0. */
-static inline uint32_t unit_rand(uint64_t *state)
+/* A small deterministic generator (xorshift64): a test's inputs are the
+ * same on every run.  *state must not be 0. */
+static inline uint64_t unit_rand64(uint64_t *state)
 {
     *state ^= *state << 13;
     *state ^= *state >> 7;
     *state ^= *state << 17;
-    return (uint32_t)(*state >> 16);
+    return *state;
+}
+
+/* The same, 32 of its bits. */
+static inline uint32_t unit_rand(uint64_t *state)
+{
+    return (uint32_t)(unit_rand64(state) >> 16);
 }
 
 #endif
