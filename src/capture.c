@@ -122,8 +122,7 @@ bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 {
     for (;;) {
-        struct pcapfile_packet p;
-        enum pcapfile_result r = pcapfile_next(c->file, &p);
+        enum pcapfile_result r = pcapfile_next(c->file, &pkt->rec);
         if (r == PCAPFILE_END)
             return CAPTURE_END;
         if (r == PCAPFILE_DAMAGED) {
@@ -133,26 +132,20 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
             return CAPTURE_DAMAGED;
         }
         c->records++;
-        if (c->filter && p.linktype >= 0) {
-            struct bpf_program *prog = compile(c, p.linktype, c->error, sizeof c->error);
+        if (c->filter && pkt->linktype >= 0) {
+            struct bpf_program *prog = compile(c, pkt->linktype, c->error, sizeof c->error);
             if (!prog)
                 return CAPTURE_FAILED;
             struct pcap_pkthdr h;
-            h.ts.tv_sec = (time_t)(p.ts / TS_PER_SEC);
-            h.ts.tv_usec = (suseconds_t)((p.ts % TS_PER_SEC) / 1000);
-            h.caplen = p.caplen;
-            h.len = p.wirelen;
-            if (!pcap_offline_filter(prog, &h, p.data)) {
+            h.ts.tv_sec = (time_t)(pkt->ts / TS_PER_SEC);
+            h.ts.tv_usec = (suseconds_t)((pkt->ts % TS_PER_SEC) / 1000);
+            h.caplen = pkt->caplen;
+            h.len = pkt->wirelen;
+            if (!pcap_offline_filter(prog, &h, pkt->data)) {
                 c->filtered++;
                 continue;
             }
         }
-        pkt->data = p.data;
-        pkt->caplen = p.caplen;
-        pkt->wirelen = p.wirelen;
-        pkt->ts = p.ts;
-        pkt->linktype = p.linktype;
-        pkt->pktno = p.recno;
         return CAPTURE_PACKET;
     }
 }

@@ -12,16 +12,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pcapfile.h"
 #include "segment.h"
 
+/* A packet: the file reader's record, which capture_next() has the reader
+ * fill in place.  (Filled on the stack and copied, its two 4-byte lengths
+ * were stored one at a time and loaded back as one 8-byte word, which the
+ * processor cannot forward from its store buffer: the load waited for every
+ * store before it to reach the cache, the reading thread's stores into the
+ * batch lines the applying thread had just read among them.  That one load
+ * had three quarters of capture_next()'s samples with two threads.)
+ * linktype is the LINKTYPE_ / DLT_ value for decode_packet(). */
 struct capture_packet {
-    const uint8_t *data;
-    uint32_t caplen;        /* bytes captured */
-    uint32_t wirelen;       /* bytes on the wire */
-    tstamp_t ts;
-    int linktype;           /* LINKTYPE_ / DLT_ value for decode_packet() */
-    uint64_t pktno;         /* 1-based packet number in the file */
+    union {
+        struct pcapfile_packet rec;
+        struct {
+            PCAPFILE_PACKET_FIELDS
+        };
+    };
 };
+_Static_assert(sizeof(struct capture_packet) == sizeof(struct pcapfile_packet),
+               "a capture packet is a file record");
 
 enum capture_result {
     CAPTURE_PACKET = 1,     /* *pkt filled */

@@ -251,7 +251,7 @@ static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet
     pkt->wirelen = orig;
     pkt->ts = clamp_ts(f, (uint64_t)sec * TS_PER_SEC + (uint64_t)frac * (f->nsec ? 1 : 1000), 0);
     pkt->linktype = f->linktype;
-    pkt->recno = f->recno;
+    pkt->pktno = f->recno;
     consume(f, hlen + incl);
     return PCAPFILE_PACKET;
 }
@@ -455,7 +455,7 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
                 f->st.wirelen_short++;
                 pkt->wirelen = pkt->caplen;
             }
-            pkt->recno = f->recno;
+            pkt->pktno = f->recno;
             f->last_ts = pkt->ts;
             return PCAPFILE_PACKET;
         }

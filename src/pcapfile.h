@@ -28,12 +28,18 @@
 /* Largest record accepted (libpcap's limit for any link type). */
 #define PCAPFILE_MAX_RECORD 262144u
 
+/* A packet record's fields; src/capture.h's capture_packet has the same,
+ * so that the record is filled where its reader wants it (see there). */
+#define PCAPFILE_PACKET_FIELDS                                                 \
+    const uint8_t *data;                                                       \
+    uint32_t caplen;        /* bytes captured */                               \
+    uint32_t wirelen;       /* bytes on the wire */                            \
+    tstamp_t ts;                                                               \
+    int linktype;           /* LINKTYPE_ value of the packet's interface */    \
+    uint64_t pktno;         /* 1-based packet number, as Wireshark counts */
+
 struct pcapfile_packet {
-    const uint8_t *data;
-    uint32_t caplen, wirelen;
-    tstamp_t ts;
-    int linktype;           /* LINKTYPE_ value of the packet's interface */
-    uint64_t recno;         /* 1-based packet number, as Wireshark counts */
+    PCAPFILE_PACKET_FIELDS
 };
 
 enum pcapfile_result {

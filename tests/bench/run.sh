@@ -2,6 +2,8 @@
 # tests/bench/run.sh - how fast tcpfsm is, and how much memory it needs per
 # connection, against a floor (tests/bench/floor.c: libpcap read, decode, hash
 # lookup, nothing else), tcptrace and tshark, on traces from tests/bench/gen.c.
+# Also "write-copy": tcpfsm's JSON output copied to a new file with cat, the
+# cost of writing that many bytes on this machine, whoever writes them.
 #
 #   tests/bench/run.sh [--quick] [--reps N] [--no-doc] [--keep]
 #
@@ -184,7 +186,7 @@ for spec in "${traces[@]}"; do
     size[$name]=$(stat -c %s "$pcap")
     cat "$pcap" >/dev/null     # into the page cache before anything is timed
 
-    tools="tcpfsm-text tcpfsm-json floor"
+    tools="tcpfsm-text tcpfsm-json write-copy floor"
     $have_tcptrace && tools="$tools tcptrace"
     $have_tshark && [[ " $tshark_traces " == *" $name "* ]] && tools="$tools tshark"
     for round in $(seq 1 "$rounds"); do
@@ -193,6 +195,10 @@ for spec in "${traces[@]}"; do
             case $tool in
             tcpfsm-text) measure "$name" $tool $round /dev/null "$pcap" "$TCPFSM" -r "$pcap" ;;
             tcpfsm-json) measure "$name" $tool $round "$out/$name.json" "$pcap" "$TCPFSM" -r "$pcap" --format json ;;
+            # the JSON tcpfsm just wrote, copied to a new file: what writing
+            # those bytes costs here, whoever writes them (see "write-copy"
+            # in docs/performance.md)
+            write-copy) measure "$name" $tool $round "$out/$name.copy" "$out/$name.json" cat "$out/$name.json" ;;
             floor) measure "$name" $tool $round "$out/$name.floor" "$pcap" "$FLOOR" "$pcap" ;;
             tcptrace) measure "$name" $tool $round /dev/null "$pcap" tcptrace -n "$pcap" ;;
             tshark) measure "$name" $tool $round /dev/null "$pcap" tshark -q -z conv,tcp -r "$pcap" ;;
@@ -209,6 +215,7 @@ for spec in "${traces[@]}"; do
     fi
     say "   states: ${states[$name]}; peak tracked: ${peak[$name]}"
     $keep || rm -f "$pcap" "$out/$name.json" "$out/$name.tsv"
+    rm -f "$out/$name.copy"
 done
 
 # ---------------------------------------------------------------- flood ---
@@ -252,13 +259,14 @@ table=$out/table.md
         IFS='|' read -r name _ _ <<<"$spec"
         fw=$(median "$name" floor 4)
         fc=$(median "$name" floor 8)
-        for tool in tcpfsm-text tcpfsm-json floor tcptrace tshark; do
+        for tool in tcpfsm-text tcpfsm-json write-copy floor tcptrace tshark; do
             w=$(median "$name" $tool 4)
             [ "$w" = nan ] && continue
             c=$(median "$name" $tool 8)
             m=$(median "$name" $tool 7)
             case $tool in
             tcpfsm-*) b=$(base_rss tcpfsm-text); tracked=${peak[$name]} ;;
+            write-copy) b=nan; tracked=0 ;;      # tracks nothing
             *) b=$(base_rss $tool); tracked=${conns[$name]} ;;   # they never forget a connection
             esac
             awk -v name="$name" -v pk="${packets[$name]}" -v cn="${conns[$name]}" -v peak="$tracked" \
@@ -328,7 +336,8 @@ block=$out/measured.md
          "summary $flood_verdict."
     echo
     echo "Commands per trace: \`tcpfsm -r T >/dev/null\` (tcpfsm-text), \`tcpfsm -r T --format json >T.json\`" \
-         "(tcpfsm-json), \`floor T\`, \`tcptrace -n T >/dev/null\`, and \`tshark -q -z conv,tcp -r T >/dev/null\`" \
+         "(tcpfsm-json), \`cat T.json >T.copy\` (write-copy: the same bytes written to a new file)," \
+         "\`floor T\`, \`tcptrace -n T >/dev/null\`, and \`tshark -q -z conv,tcp -r T >/dev/null\`" \
          "only on the ${tshark_traces// / and } trace(s) (on the 1M traces it would take minutes and about 9 GB)." \
          "\"tracked at peak\" is tcpfsm's peak_conns, and every connection for the other tools."
     echo
@@ -338,7 +347,7 @@ block=$out/measured.md
     echo
     for spec in "${traces[@]}" "flood||"; do
         IFS='|' read -r name _ _ <<<"$spec"
-        for tool in tcpfsm-text tcpfsm-json; do
+        for tool in tcpfsm-text tcpfsm-json write-copy; do
             p=$(paired "$name" $tool)
             [ "$p" = nan ] || echo "- $name, $tool: $p"
         done
