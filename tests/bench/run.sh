@@ -266,7 +266,7 @@ table=$out/table.md
             m=$(median "$name" $tool 7)
             case $tool in
             tcpfsm-*) b=$(base_rss tcpfsm-text); tracked=${peak[$name]} ;;
-            write-copy) b=nan; tracked=0 ;;      # tracks nothing
+            write-copy) b=nan; tracked=- ;;      # tracks nothing
             *) b=$(base_rss $tool); tracked=${conns[$name]} ;;   # they never forget a connection
             esac
             awk -v name="$name" -v pk="${packets[$name]}" -v cn="${conns[$name]}" -v peak="$tracked" \
@@ -275,7 +275,7 @@ table=$out/table.md
             function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
             BEGIN {
                 bpc = (tr > 0 && b != "nan") ? sprintf("%.0f", (m - b) * 1024 / tr) : "-"
-                printf "| %s | %d | %d | %d | %s | %.3f | %.3f | %.2fM | %.1f | %s | %s | %s |\n",
+                printf "| %s | %d | %d | %s | %s | %.3f | %.3f | %.2fM | %.1f | %s | %s | %s |\n",
                     name, pk, cn, peak, tool, w / 1e9, c, pk / (w / 1e9) / 1e6, m / 1024, bpc, ratio(w, fw), ratio(c, fc)
             }'
         done
