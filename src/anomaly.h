@@ -53,6 +53,20 @@ struct anomaly_info {
     const char *check;      /* what to check, one sentence */
 };
 
+_Static_assert(AN__COUNT <= 32, "a connection's anomalies are a 32-bit mask");
+
+/* The next anomaly in a mask of (1u << id) bits, lowest id first, taken out
+ * of the mask; -1 once it is empty.  A connection has a few of the kinds:
+ * for (int i; (i = anomaly_mask_next(&mask)) >= 0;) visits only those. */
+static inline int anomaly_mask_next(uint32_t *mask)
+{
+    if (!*mask)
+        return -1;
+    int i = __builtin_ctz(*mask);
+    *mask &= *mask - 1;
+    return i;
+}
+
 const struct anomaly_info *anomaly_info(enum anomaly_id id);
 /* id from its string; -1 if unknown */
 int anomaly_parse(const char *s);

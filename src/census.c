@@ -37,10 +37,9 @@ void census_add(struct census *c, const struct conn_view *v)
     if (conn->node.family == 6)
         c->ipv6++;
 
-    uint32_t mask = v->mask;
-    for (int i = 0; i < AN__COUNT; i++)
-        if (mask & (1u << i))
-            c->anomalies[i]++;
+    uint32_t mask = v->mask, left = mask;
+    for (int i; (i = anomaly_mask_next(&left)) >= 0;)
+        c->anomalies[i]++;
 
     /* handshakes */
     if (conn->flags & (CF_PICKED_UP | CF_SYNACK_FIRST))

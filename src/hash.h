@@ -17,6 +17,9 @@ struct hash_key {
 
 /* Fill *k from the kernel's random source (or, failing that, the clock). */
 void hash_key_random(struct hash_key *k);
+/* n bytes from the kernel's random source (or, failing that, a generator
+ * seeded from the clock and the process id). */
+void random_bytes(void *buf, size_t n);
 
 /* SipHash-1-3 of len bytes (Aumasson and Bernstein), written from the paper.
  * Inline, so that the callers hashing keys of a fixed size (the connection
@@ -114,6 +117,44 @@ static inline uint64_t siphash13(const struct hash_key *k, const void *data, siz
     for (i = 0; i + 8 <= len; i += 8)
         sip_block(&s, sip_load_le(in + i, 8));
     return sip_final(&s, (uint64_t)len << 56 | sip_load_le(in + i, len - i));
+}
+
+/* A strongly universal hash of keys of one fixed length, for the small
+ * tables (src/smalltab.c), where SipHash was most of a lookup's cost.
+ * Multilinear hashing (Lemire and Kaser, "Strongly universal string hashing
+ * is fast", 2014): over the key's 32-bit words w[i] (the last one padded
+ * with zeros), h = m[0] + m[1] w[0] + m[2] w[1] + ... mod 2^64 with random
+ * 64-bit m[], and the hash is h's high 32 bits.  For any two different keys
+ * of the same length, the chance over the choice of m[] that their hashes
+ * agree in any b of those bits is 2^-b: keys chosen without knowing m[],
+ * which is drawn for each run and never shown, collide no more often than
+ * random ones.  That is the attacker here: one who crafts the traffic and
+ * sees nothing of the tables.  (The connection table keeps SipHash, a
+ * pseudorandom function, for a stronger margin where every packet is
+ * hashed and the table is largest.) */
+#define MLHASH_MAX_LEN 40
+struct mlhash_key {
+    uint64_t m[MLHASH_MAX_LEN / 4 + 1];
+};
+
+void mlhash_key_random(struct mlhash_key *k);
+
+static inline uint32_t mlhash(const struct mlhash_key *k, const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    size_t words = len / 4, i;
+    uint64_t h = k->m[0];
+    for (i = 0; i < words; i++) {
+        uint32_t w;
+        memcpy(&w, p + 4 * i, 4);
+        h += k->m[i + 1] * w;
+    }
+    if (len % 4) {
+        uint32_t w = 0;
+        memcpy(&w, p + 4 * i, len % 4);
+        h += k->m[i + 1] * w;
+    }
+    return (uint32_t)(h >> 32);
 }
 
 #endif

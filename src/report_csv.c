@@ -56,11 +56,10 @@ static void csv_conn(void *self, const struct conn_view *v)
             conn_clean(c), retire_reason_name(v->why), history_conn_state(h, c), h && h->len ? h->s : "-");
     uint32_t mask = v->mask;
     bool first = true;
-    for (int i = 0; i < AN__COUNT; i++)
-        if (mask & (1u << i)) {
-            fprintf(o, "%s%s", first ? "" : ";", anomaly_info(i)->id);
-            first = false;
-        }
+    for (int i; (i = anomaly_mask_next(&mask)) >= 0;) {
+        fprintf(o, "%s%s", first ? "" : ";", anomaly_info(i)->id);
+        first = false;
+    }
     fputs("\"\n", o);
 }
 

@@ -256,15 +256,14 @@ static void json_conn(void *self, const struct conn_view *v)
     uint32_t mask = v->mask;
     line_lit(l, ",\"anomalies\":[");
     bool first = true;
-    for (int i = 0; i < AN__COUNT; i++)
-        if (mask & (1u << i)) {
-            if (!first)
-                line_char(l, ',');
-            line_char(l, '"');
-            line_str(l, anomaly_info(i)->id);
-            line_char(l, '"');
-            first = false;
-        }
+    for (int i; (i = anomaly_mask_next(&mask)) >= 0;) {
+        if (!first)
+            line_char(l, ',');
+        line_char(l, '"');
+        line_str(l, anomaly_info(i)->id);
+        line_char(l, '"');
+        first = false;
+    }
     line_char(l, ']');
     json_str(l, "ended_by", retire_reason_name(v->why));
     line_lit(l, "}\n");

@@ -152,9 +152,8 @@ static void format_line(struct text_report *t, const struct conn *c, enum retire
         NOTE("reused");
     if (why == RETIRE_IDLE || why == RETIRE_EVICTED)
         NOTE("%s", retire_reason_name(why));
-    for (int i = 0; i < AN__COUNT; i++)
-        if (mask & (1u << i))
-            NOTE("%s", anomaly_info(i)->id);
+    for (int i; (i = anomaly_mask_next(&mask)) >= 0;)
+        NOTE("%s", anomaly_info(i)->id);
 #undef NOTE
     if (k + 2 > len)
         k = len - 2;
@@ -223,8 +222,9 @@ static void text_conn(void *self, const struct conn_view *v)
     if (!t->all) {
         /* worth a line only if it beats the least troubled one kept */
         int worst = 0;
-        for (int i = 0; i < AN__COUNT; i++)
-            if ((mask & (1u << i)) && anomaly_info(i)->severity > worst)
+        uint32_t left = mask;
+        for (int i; (i = anomaly_mask_next(&left)) >= 0;)
+            if (anomaly_info(i)->severity > worst)
                 worst = anomaly_info(i)->severity;
         tstamp_t ms = (c->last - c->first) / TS_PER_MS;
         score = (uint64_t)(worst + 1) << 40 | (uint64_t)(ms < 0 ? 0 : ms > 0xffffffffffLL ? 0xffffffffffLL : ms);

@@ -51,11 +51,10 @@ void services_add(struct services *s, const struct conn_view *cv)
         v->unanswered++;
     if (mask & (1u << AN_SYNACK_UNACKED))
         v->half_open++;
-    for (int i = 0; i < AN__COUNT; i++)
-        if (mask & (1u << i)) {
-            v->anomalies[i]++;
-            v->severity += (uint32_t)anomaly_info(i)->severity;
-        }
+    for (int i; (i = anomaly_mask_next(&mask)) >= 0;) {
+        v->anomalies[i]++;
+        v->severity += (uint32_t)anomaly_info(i)->severity;
+    }
     for (int r = 0; r < 2; r++)
         v->state[r][c->ep[r].state]++;
     int64_t rtt, sv, cl;

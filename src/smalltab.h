@@ -2,8 +2,8 @@
  *
  * For the per-service and per-client aggregates (listeners, service
  * statistics, SYN flood windows, TIME_WAIT counts): open addressing with
- * linear probing, a keyed hash, removal by backward shift (no tombstones),
- * and a hard maximum.
+ * linear probing, a hash keyed at random for each run (hash.h's mlhash),
+ * removal by backward shift (no tombstones), and a hard maximum.
  * Past the maximum, new keys are refused and counted, never silently lost.
  * The slots double as the table fills, so a small run uses little memory;
  * a record pointer is therefore valid only until the next insertion or
@@ -24,11 +24,12 @@ struct smalltab {
     uint32_t max_cap;       /* slots it grows to at most */
     size_t key_len, rec_size;
     bool tagged;            /* keys are 64-bit keyed hashes: their own hash */
-    struct hash_key hk;
+    struct mlhash_key hk;   /* untagged tables: keys of at most MLHASH_MAX_LEN bytes */
     uint64_t refused;       /* new keys refused: table full */
 };
 
-/* rec_size includes the key_len key bytes at the start of each record. */
+/* rec_size includes the key_len key bytes at the start of each record;
+ * key_len is at most MLHASH_MAX_LEN (false otherwise). */
 bool smalltab_init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t max);
 /* A table keyed by 64-bit tags that already are keyed hashes of what they
  * stand for (uniform, and secret from whoever crafts the traffic): a tag is

@@ -82,3 +82,10 @@ tests_unit_test_line_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_line_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_line_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_line
+
+check_PROGRAMS += tests/unit/test_smalltab
+tests_unit_test_smalltab_SOURCES = tests/unit/test_smalltab.c tests/unit/unit.h
+tests_unit_test_smalltab_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_smalltab_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_smalltab_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_smalltab
