@@ -54,12 +54,13 @@ static char *put_hex_u16(char *p, unsigned v)
     return p;
 }
 
-const char *addr_format(const struct flow_addr *a, char buf[ADDR_STRLEN])
+size_t addr_put(const struct flow_addr *a, char *buf)
 {
     char *p = buf;
     if (a->family == 4) {
-        *put_quad(p, a->b) = 0;
-        return buf;
+        p = put_quad(p, a->b);
+        *p = 0;
+        return (size_t)(p - buf);
     }
     unsigned w[8];
     for (int i = 0; i < 8; i++)
@@ -96,6 +97,12 @@ const char *addr_format(const struct flow_addr *a, char buf[ADDR_STRLEN])
     if (best >= 0 && best + best_len == 8)
         *p++ = ':';
     *p = 0;
+    return (size_t)(p - buf);
+}
+
+const char *addr_format(const struct flow_addr *a, char buf[ADDR_STRLEN])
+{
+    addr_put(a, buf);
     return buf;
 }
 

@@ -19,6 +19,9 @@ struct flow_addr {
 
 /* Text form: dotted quad, or RFC 5952 IPv6 (no brackets). */
 const char *addr_format(const struct flow_addr *a, char buf[ADDR_STRLEN]);
+/* The same into buf, which must have ADDR_STRLEN bytes of room; returns
+ * its length (the NUL after it is written too). */
+size_t addr_put(const struct flow_addr *a, char *buf);
 
 /* Parse "192.0.2.1" or "2001:db8::1". */
 bool addr_parse(const char *s, struct flow_addr *a);

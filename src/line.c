@@ -37,11 +37,44 @@ static int u64_digits(char d[20], uint64_t v)
     return i;
 }
 
+/* Digits in v (1 to 20). */
+static inline int u64_len(uint64_t v)
+{
+    int n = 1;
+    for (uint64_t p = 10; n < 20 && v >= p; p *= 10)
+        n++;
+    return n;
+}
+
 void line_u64(struct line *l, uint64_t v)
 {
-    char d[20];
-    int i = u64_digits(d, v);
-    line_mem(l, d + i, (size_t)(20 - i));
+    if (__builtin_expect(LINE_CAP - l->n < 20, 0)) {
+        char d[20];
+        int i = u64_digits(d, v);
+        line_mem(l, d + i, (size_t)(20 - i));
+        return;
+    }
+    /* straight into the line, from its last digit back: no copy of a
+     * length the compiler does not know */
+    char *p = l->b + l->n;
+    if (v < 10) {
+        *p = (char)('0' + v);
+        l->n++;
+        return;
+    }
+    int n = u64_len(v);
+    char *e = p + n;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        e -= 2;
+        memcpy(e, digit_pairs + 2 * r, 2);
+    }
+    if (v >= 10)
+        memcpy(e - 2, digit_pairs + 2 * v, 2);
+    else
+        e[-1] = (char)('0' + v);
+    l->n += (size_t)n;
 }
 
 /* v < 1000000 as six digits, v < 1000 as three: two digits per step */
@@ -81,8 +114,21 @@ void line_epoch(struct line *l, tstamp_t ts)
         l->sec_len = (uint8_t)n;
         l->sec = sec;
     }
-    line_mem(l, l->sec_digits, l->sec_len);
-    six_digits(l, (unsigned)(ns / 1000));
+    unsigned us = (unsigned)(ns / 1000);
+    if (__builtin_expect(LINE_CAP - l->n < sizeof l->sec_digits + 6, 0)) {
+        line_mem(l, l->sec_digits, l->sec_len);
+        six_digits(l, us);
+        return;
+    }
+    /* the whole buffer of seconds (a copy of known length), then the six
+     * digits over what follows the '.' */
+    char *p = l->b + l->n;
+    memcpy(p, l->sec_digits, sizeof l->sec_digits);
+    p += l->sec_len;
+    memcpy(p, digit_pairs + 2 * (us / 10000), 2);
+    memcpy(p + 2, digit_pairs + 2 * (us / 100 % 100), 2);
+    memcpy(p + 4, digit_pairs + 2 * (us % 100), 2);
+    l->n += (size_t)l->sec_len + 6;
 }
 
 void line_ms(struct line *l, int64_t ns)

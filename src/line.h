@@ -36,6 +36,7 @@ static inline void line_init(struct line *l)
     l->n = 0;
     l->over = false;
     l->sec_len = 0;
+    memset(l->sec_digits, 0, sizeof l->sec_digits);    /* copied whole */
 }
 
 /* Empty again, for the next line: what line_epoch() remembers stays. */

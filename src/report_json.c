@@ -57,18 +57,28 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
 /* The per-connection and per-anomaly lines are built with line.h: they are
  * written once per connection, a million times on a large capture. */
 
+/* An address, written straight into the line when there is room. */
+static void line_addr(struct line *l, const struct flow_addr *a)
+{
+    if (LINE_CAP - l->n >= ADDR_STRLEN) {
+        l->n += addr_put(a, l->b + l->n);
+        return;
+    }
+    char ab[ADDR_STRLEN];
+    line_str(l, addr_format(a, ab));
+}
+
 static void json_endpoints(struct line *l, const struct conn *c)
 {
-    char ab[ADDR_STRLEN];
     struct flow_addr a;
     conn_addr(c, CLIENT, &a);
     line_lit(l, ",\"client_addr\":\"");
-    line_str(l, addr_format(&a, ab));
+    line_addr(l, &a);
     line_lit(l, "\",\"client_port\":");
     line_u64(l, conn_port(c, CLIENT));
     conn_addr(c, SERVER, &a);
     line_lit(l, ",\"server_addr\":\"");
-    line_str(l, addr_format(&a, ab));
+    line_addr(l, &a);
     line_lit(l, "\",\"server_port\":");
     line_u64(l, conn_port(c, SERVER));
 }
