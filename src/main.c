@@ -264,6 +264,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
     struct tracker *tr = tracker_create(&opt->tracker, listeners);
     if (tr)
         tracker_set_analysis(tr, analysis);
+    opt->report.writer = writer;
     struct report *rep = report_create(&opt->report, out, analysis);
     static struct sink sink;
     census_init(&sink.census);

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio_ext.h>          /* __fpending() */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
@@ -180,6 +181,13 @@ fail_lock:
 fail_blocks:
     free(w);
     return NULL;
+}
+
+void outwriter_put(struct outwriter *w, const void *buf, size_t len)
+{
+    if (__fpending(w->front) && fflush(w->front) != 0)
+        return;                 /* failed: the writer keeps the error */
+    front_write(w, buf, len);
 }
 
 bool outwriter_finish(struct outwriter *w)

@@ -18,6 +18,7 @@
 #define TCPFSM_OUTWRITER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 struct outwriter;
@@ -32,5 +33,11 @@ FILE *outwriter_start(FILE *dest, struct outwriter **w);
  * be written (errno set).  With w NULL (no writer was started) it does
  * nothing and returns true. */
 bool outwriter_finish(struct outwriter *w);
+/* Write len bytes to the front stream past stdio's buffer, straight into
+ * the writer's block (what the buffer holds goes first, so the order is
+ * kept): for lines already built in memory, which stdio would copy once
+ * more.  From the thread that writes to the front stream.  Errors are kept
+ * as for the stream's own writes. */
+void outwriter_put(struct outwriter *w, const void *buf, size_t len);
 
 #endif

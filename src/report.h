@@ -30,6 +30,9 @@ struct report_options {
     bool all;               /* text: list every connection, not only unclean ones */
     uint32_t examples;      /* text: connections shown per anomaly id */
     uint32_t max_services;  /* text: services listed */
+    /* The writer behind the output stream, if there is one: JSON lines
+     * then go into its blocks past stdio's buffer (outwriter_put()). */
+    struct outwriter *writer;
 };
 
 /* What the run read and how it went: the report's summary. */

@@ -6,11 +6,13 @@
 #include "describe.h"
 #include "history.h"
 #include "line.h"
+#include "outwriter.h"
 #include "format.h"
 #include "report.h"
 
 struct json_report {
     FILE *out;
+    struct outwriter *writer;   /* behind out, if any: lines go straight in */
     const struct analysis *an;
     struct line conn_line, anomaly_line;    /* built in, one at a time */
     struct line detail;                     /* an anomaly's detail, before escaping */
@@ -33,11 +35,11 @@ static void json_destroy(void *self)
 
 static void *json_create(const struct report_options *opt, FILE *out, const struct analysis *an)
 {
-    (void)opt;
     struct json_report *j = calloc(1, sizeof *j);
     if (!j)
         return NULL;
     j->out = out;
+    j->writer = opt->writer;
     j->an = an;
     /* escaped in the anomaly line's buffer, not in use yet */
     struct line *l = &j->anomaly_line;
@@ -56,6 +58,16 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
 
 /* The per-connection and per-anomaly lines are built with line.h: they are
  * written once per connection, a million times on a large capture. */
+
+/* A line built: into the writer's block when there is one (stdio would
+ * copy it into its buffer first), else to the stream. */
+static void json_emit(struct json_report *j, struct line *l)
+{
+    if (j->writer)
+        outwriter_put(j->writer, l->b, l->n);
+    else
+        line_write(l, j->out);
+}
 
 /* An address, written straight into the line when there is room. */
 static void line_addr(struct line *l, const struct flow_addr *a)
@@ -202,7 +214,7 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     key(l, "explanation");
     line_mem(l, j->explanation[a->id].s, j->explanation[a->id].len);
     line_lit(l, "}\n");
-    line_write(l, j->out);
+    json_emit(j, l);
 }
 
 static void json_conn(void *self, const struct conn_view *v)
@@ -277,7 +289,7 @@ static void json_conn(void *self, const struct conn_view *v)
     line_char(l, ']');
     json_str(l, "ended_by", retire_reason_name(v->why));
     line_lit(l, "}\n");
-    line_write(l, j->out);
+    json_emit(j, l);
     for (uint32_t i = 0; i < v->nanomalies; i++)
         json_anomaly(j, c, &v->anomalies[i], v->now, l->b + endpoints_at, endpoints_len);
 }
