@@ -77,17 +77,7 @@ void line_u64(struct line *l, uint64_t v)
     l->n += (size_t)n;
 }
 
-/* v < 1000000 as six digits, v < 1000 as three: two digits per step */
-static void six_digits(struct line *l, unsigned v)
-{
-    char d[6];
-    unsigned hi = v / 10000, mid = v / 100 % 100, lo = v % 100;
-    memcpy(d, digit_pairs + 2 * hi, 2);
-    memcpy(d + 2, digit_pairs + 2 * mid, 2);
-    memcpy(d + 4, digit_pairs + 2 * lo, 2);
-    line_mem(l, d, 6);
-}
-
+/* v < 1000 as three digits */
 static void three_digits(struct line *l, unsigned v)
 {
     char d[3] = {(char)('0' + v / 100), digit_pairs[2 * (v % 100)], digit_pairs[2 * (v % 100) + 1]};
@@ -101,34 +91,36 @@ void line_epoch(struct line *l, tstamp_t ts)
         ns += TS_PER_SEC;
         sec--;
     }
-    /* The whole seconds of one capture's times are mostly the same few: the
-     * last one's digits are kept (a line's times are close together). */
+    int32_t us = (int32_t)(ns / 1000);
+    /* The last time's text is kept: its seconds are mostly the same few in
+     * one capture, and often the whole time is the one just written. */
     if (!l->sec_len || sec != l->sec) {
         char d[20];
         int i = u64_digits(d, sec < 0 ? -(uint64_t)sec : (uint64_t)sec), n = 0;
         if (sec < 0)
-            l->sec_digits[n++] = '-';
-        memcpy(l->sec_digits + n, d + i, (size_t)(20 - i));
+            l->epoch[n++] = '-';
+        memcpy(l->epoch + n, d + i, (size_t)(20 - i));
         n += 20 - i;
-        l->sec_digits[n++] = '.';
+        l->epoch[n++] = '.';
         l->sec_len = (uint8_t)n;
         l->sec = sec;
+        l->us = -1;
     }
-    unsigned us = (unsigned)(ns / 1000);
-    if (__builtin_expect(LINE_CAP - l->n < sizeof l->sec_digits + 6, 0)) {
-        line_mem(l, l->sec_digits, l->sec_len);
-        six_digits(l, us);
+    if (us != l->us) {
+        char *p = l->epoch + l->sec_len;
+        memcpy(p, digit_pairs + 2 * (us / 10000), 2);
+        memcpy(p + 2, digit_pairs + 2 * (us / 100 % 100), 2);
+        memcpy(p + 4, digit_pairs + 2 * (us % 100), 2);
+        l->us = us;
+    }
+    size_t len = (size_t)l->sec_len + 6;
+    if (__builtin_expect(LINE_CAP - l->n < sizeof l->epoch, 0)) {
+        line_mem(l, l->epoch, len);
         return;
     }
-    /* the whole buffer of seconds (a copy of known length), then the six
-     * digits over what follows the '.' */
-    char *p = l->b + l->n;
-    memcpy(p, l->sec_digits, sizeof l->sec_digits);
-    p += l->sec_len;
-    memcpy(p, digit_pairs + 2 * (us / 10000), 2);
-    memcpy(p + 2, digit_pairs + 2 * (us / 100 % 100), 2);
-    memcpy(p + 4, digit_pairs + 2 * (us % 100), 2);
-    l->n += (size_t)l->sec_len + 6;
+    /* the whole text buffer: a copy of known length */
+    memcpy(l->b + l->n, l->epoch, sizeof l->epoch);
+    l->n += len;
 }
 
 void line_ms(struct line *l, int64_t ns)

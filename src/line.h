@@ -22,11 +22,15 @@
 struct line {
     size_t n;
     bool over;
-    /* line_epoch()'s last whole seconds as it wrote them, with the '.'
-     * ("-9223372036854775808." at most); none while sec_len is 0 */
+    /* line_epoch()'s last time as it wrote it: its whole seconds and the
+     * '.' ("-9223372036854775808." at most, sec_len bytes), then the six
+     * digits of its microsecond `us`; none while sec_len is 0.  A line's
+     * times are close together, often the same (a connection's end and
+     * its endpoints' state changes). */
     uint8_t sec_len;
-    char sec_digits[22];
+    int32_t us;
     int64_t sec;
+    char epoch[32];
     char b[LINE_CAP];
 };
 
@@ -36,7 +40,7 @@ static inline void line_init(struct line *l)
     l->n = 0;
     l->over = false;
     l->sec_len = 0;
-    memset(l->sec_digits, 0, sizeof l->sec_digits);    /* copied whole */
+    memset(l->epoch, 0, sizeof l->epoch);   /* copied whole */
 }
 
 /* Empty again, for the next line: what line_epoch() remembers stays. */
