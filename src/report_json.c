@@ -10,6 +10,13 @@
 #include "format.h"
 #include "report.h"
 
+/* A name from tcpfsm's own tables, quoted, with its length: copied as one
+ * move of known size instead of strlen() and a copy of unknown length. */
+struct qname {
+    char s[31];
+    uint8_t len;
+};
+
 struct json_report {
     FILE *out;
     struct outwriter *writer;   /* behind out, if any: lines go straight in */
@@ -22,7 +29,29 @@ struct json_report {
         char *s;
         size_t len;
     } explanation[AN__COUNT];
+    struct qname state[ST__COUNT], anomaly_id[AN__COUNT], retired[RETIRE__COUNT];
+    struct qname unknown;       /* "?", as the name functions say out of range */
 };
+
+/* table[i] if i is in it (as the name functions check), else "?" */
+#define QNAME(j, table, i)                                                     \
+    ((unsigned)(i) < sizeof (j)->table / sizeof (j)->table[0] ? &(j)->table[(i)] : &(j)->unknown)
+
+static void qname_set(struct qname *q, const char *name)
+{
+    int n = snprintf(q->s, sizeof q->s, "\"%s\"", name);
+    q->len = (uint8_t)(n > 0 && (size_t)n < sizeof q->s ? n : 0);  /* (all are short) */
+}
+
+static inline void line_qname(struct line *l, const struct qname *q)
+{
+    if (__builtin_expect(LINE_CAP - l->n < sizeof q->s, 0)) {
+        line_mem(l, q->s, q->len);
+        return;
+    }
+    memcpy(l->b + l->n, q->s, sizeof q->s);
+    l->n += q->len;
+}
 
 static void json_destroy(void *self)
 {
@@ -52,7 +81,13 @@ static void *json_create(const struct report_options *opt, FILE *out, const stru
         }
         memcpy(j->explanation[i].s, l->b, l->n);
         j->explanation[i].len = l->n;
+        qname_set(&j->anomaly_id[i], anomaly_info(i)->id);
     }
+    for (int s = 0; s < ST__COUNT; s++)
+        qname_set(&j->state[s], tcp_state_name(s));
+    for (int r = 0; r < RETIRE__COUNT; r++)
+        qname_set(&j->retired[r], retire_reason_name(r));
+    qname_set(&j->unknown, "?");
     return j;
 }
 
@@ -114,13 +149,13 @@ static void json_endpoints(struct line *l, const struct conn *c)
         line_u64((l), (v));                                                    \
     } while (0)
 
+/* the key and its value as one literal: one copy */
 #define json_bool(l, name, v)                                                  \
     do {                                                                       \
-        key((l), name);                                                        \
         if (v)                                                                 \
-            line_lit((l), "true");                                             \
+            line_lit((l), ",\"" name "\":true");                               \
         else                                                                   \
-            line_lit((l), "false");                                            \
+            line_lit((l), ",\"" name "\":false");                              \
     } while (0)
 
 /* v: a name from tcpfsm's own tables, nothing to escape */
@@ -138,12 +173,11 @@ static void json_endpoints(struct line *l, const struct conn *c)
 static void json_anomaly(struct json_report *j, const struct conn *c, const struct anomaly *a, tstamp_t now,
                          const char *endpoints, size_t endpoints_len)
 {
-    const struct anomaly_info *info = anomaly_info(a->id);
     struct line *l = &j->anomaly_line;
     line_clear(l);
-    line_lit(l, "{\"type\":\"anomaly\",\"id\":\"");
-    line_str(l, info->id);
-    line_lit(l, "\",\"conn\":");
+    line_lit(l, "{\"type\":\"anomaly\",\"id\":");
+    line_qname(l, QNAME(j, anomaly_id, a->id));
+    line_lit(l, ",\"conn\":");
     line_u64(l, c->id);
     line_mem(l, endpoints, endpoints_len);
     if (a->who >= 0)
@@ -154,8 +188,10 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         json_str(l, "kind", rst_kind_name(a->kind));
     if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
-        a->id == AN_SYN_UNANSWERED)
-        json_str(l, "state", tcp_state_name(a->state));
+        a->id == AN_SYN_UNANSWERED) {
+        key(l, "state");
+        line_qname(l, QNAME(j, state, a->state));
+    }
     key(l, "start");
     line_epoch(l, a->start);
     key(l, "end");
@@ -230,8 +266,10 @@ static void json_conn(void *self, const struct conn_view *v)
     json_endpoints(l, c);
     size_t endpoints_len = l->n - endpoints_at;
     json_u64(l, "ip_version", c->node.family);
-    json_str(l, "client_state", tcp_state_name(c->ep[CLIENT].state));
-    json_str(l, "server_state", tcp_state_name(c->ep[SERVER].state));
+    key(l, "client_state");
+    line_qname(l, QNAME(j, state, c->ep[CLIENT].state));
+    key(l, "server_state");
+    line_qname(l, QNAME(j, state, c->ep[SERVER].state));
     json_bool(l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
     json_bool(l, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
     key(l, "start");
@@ -281,13 +319,12 @@ static void json_conn(void *self, const struct conn_view *v)
     for (int i; (i = anomaly_mask_next(&mask)) >= 0;) {
         if (!first)
             line_char(l, ',');
-        line_char(l, '"');
-        line_str(l, anomaly_info(i)->id);
-        line_char(l, '"');
+        line_qname(l, QNAME(j, anomaly_id, i));
         first = false;
     }
     line_char(l, ']');
-    json_str(l, "ended_by", retire_reason_name(v->why));
+    key(l, "ended_by");
+    line_qname(l, QNAME(j, retired, v->why));
     line_lit(l, "}\n");
     json_emit(j, l);
     for (uint32_t i = 0; i < v->nanomalies; i++)
