@@ -98,6 +98,16 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
 
 static void decode_tcp_options(struct bytes hdr, uint32_t hdr_len, struct segment *seg)
 {
+    /* The layout of nearly every segment of a connection with timestamps
+     * (RFC 7323 appendix A; what Linux and the BSDs send): two NOPs, then
+     * the timestamps, filling the option space.  Read at once, as the
+     * loop below would read it. */
+    uint32_t lead;
+    if (hdr_len == 32 && bytes_has(hdr, 20, 12) && bytes_be32(hdr, 20, &lead) && lead == 0x0101080au &&
+        bytes_be32(hdr, 24, &seg->tsval) && bytes_be32(hdr, 28, &seg->tsecr)) {
+        seg->opts |= OPT_TIMESTAMP;
+        return;
+    }
     uint32_t off = 20;
     while (off < hdr_len) {
         uint8_t kind, len;
