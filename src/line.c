@@ -18,23 +18,29 @@ void line_mem_cut(struct line *l, const char *s, size_t len)
     l->n += len;
 }
 
-/* v's digits at the end of d; returns where they start. */
-static int u64_digits(char d[20], uint64_t v)
+/* v's digits, written back from just before end, two at a time; returns
+ * where they start. */
+static char *digits_before(char *end, uint64_t v)
 {
-    int i = 20;
     while (v >= 100) {
         unsigned r = (unsigned)(v % 100);
         v /= 100;
-        i -= 2;
-        memcpy(d + i, digit_pairs + 2 * r, 2);
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * r, 2);
     }
     if (v >= 10) {
-        i -= 2;
-        memcpy(d + i, digit_pairs + 2 * v, 2);
+        end -= 2;
+        memcpy(end, digit_pairs + 2 * v, 2);
     } else {
-        d[--i] = (char)('0' + v);
+        *--end = (char)('0' + v);
     }
-    return i;
+    return end;
+}
+
+/* v's digits at the end of d; returns where they start. */
+static int u64_digits(char d[20], uint64_t v)
+{
+    return (int)(digits_before(d + 20, v) - d);
 }
 
 /* Digits in v (1 to 20). */
@@ -56,24 +62,8 @@ void line_u64(struct line *l, uint64_t v)
     }
     /* straight into the line, from its last digit back: no copy of a
      * length the compiler does not know */
-    char *p = l->b + l->n;
-    if (v < 10) {
-        *p = (char)('0' + v);
-        l->n++;
-        return;
-    }
     int n = u64_len(v);
-    char *e = p + n;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100);
-        v /= 100;
-        e -= 2;
-        memcpy(e, digit_pairs + 2 * r, 2);
-    }
-    if (v >= 10)
-        memcpy(e - 2, digit_pairs + 2 * v, 2);
-    else
-        e[-1] = (char)('0' + v);
+    digits_before(l->b + l->n + n, v);
     l->n += (size_t)n;
 }
 

@@ -28,9 +28,9 @@ static bool init(struct smalltab *t, size_t key_len, size_t rec_size, uint32_t m
     t->max = max;
     t->key_len = key_len;
     t->rec_size = rec_size;
-    /* the most slots it will need: a power of two at least twice max */
     if (key_len > MLHASH_MAX_LEN)
-        return false;
+        return false;           /* longer than the hash takes */
+    /* the most slots it will need: a power of two at least twice max */
     t->max_cap = SMALLTAB_MIN;
     while (t->max_cap < max * 2u && t->max_cap < (1u << 30))
         t->max_cap <<= 1;
