@@ -521,6 +521,23 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
 
 /* -------------------------------------------------------------- applying --- */
 
+/* Events whose whole effect is the table's next state.  apply_event() and
+ * analysis_event() act on every other event even when the endpoint keeps
+ * its state (a SYN or FIN sent again, a SYN-ACK noted for the listeners, a
+ * FIN restarting TIME_WAIT's timer), but on these only through a change of
+ * state.  So an event in this mask whose cell keeps the state changes
+ * nothing and is not applied: that is the ACK sent and the ACK received of
+ * nearly every segment of an established connection.  An event that gains
+ * an effect of its own in apply_event() or analysis_event() must leave the
+ * mask. */
+#define EV_QUIET_WHEN_KEPT ((1u << EV_SND_ACK) | (1u << EV_RCV_SYNACK) | (1u << EV_RCV_ACK) | \
+                            (1u << EV_RCV_ACK_OF_FIN) | (1u << EV_RCV_RST) | (1u << EV_RCV_BAD_ACK))
+
+static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)
+{
+    return ((EV_QUIET_WHEN_KEPT >> ev) & 1u) && tcp_transition(from, ev)->next == from;
+}
+
 static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
                         const struct seg_core *seg)
 {
@@ -721,7 +738,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
-    if (ev != EV_NONE && rst_ok)
+    if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
     note_sent(s, seg, rst_ok);
     conn_add_bytes(c, role, seg->payload_len);
@@ -733,7 +750,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         r->snd_nxt = seg->ack;
     }
     ev = classify_receive(r, seg, rst_ok);
-    if (ev != EV_NONE)
+    if (ev != EV_NONE && !event_changes_nothing(r->state, ev))
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {
         facts.rst_accepted = ev == EV_RCV_RST;
