@@ -6,8 +6,10 @@
  * skipped; each section may change byte order).  References: the pcap and
  * pcapng IETF drafts (draft-ietf-opsawg-pcap, draft-ietf-opsawg-pcapng).
  *
- * The file is streamed through one buffer.  A record is handed out as a
- * pointer into the buffer, valid until the next call. */
+ * A regular file is read through a window mapped from it (filemap.h), any
+ * other input (a pipe, standard input from a terminal) through a buffer
+ * that read() fills.  A record is handed out as a pointer into the window
+ * or the buffer, valid until the next call. */
 #include "pcapfile.h"
 
 #include <errno.h>
@@ -22,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "filemap.h"
 #include "stopsig.h"
 
 #define BUF_SIZE (1u << 20)
@@ -63,7 +66,9 @@ struct pcapfile {
     int fd;
     bool pollable;          /* a pipe, FIFO or terminal: wait in poll() */
     bool close_fd;
-    uint8_t *buf;
+    struct filemap *map;    /* a regular file: read through a mapped window */
+    uint8_t *own;           /* otherwise: read() fills this BUF_SIZE buffer */
+    const uint8_t *buf;     /* the window or own */
     size_t start, end;      /* unread bytes are buf[start, end) */
     bool eof;
     int read_errno;
@@ -122,11 +127,43 @@ bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
 
 /* --------------------------------------------------------- buffering --- */
 
-/* fill()'s slow path: move what is left to the front and read more. */
+/* The window from the next unread byte on, of at least n bytes if the file
+ * has them.  Should mapping fail (no address space left), reading goes on
+ * with read() from there. */
+static bool refill_mapped(struct pcapfile *f, size_t n)
+{
+    size_t avail;
+    const uint8_t *p = filemap_window(f->map, f->consumed, n, &avail);
+    if (p) {
+        f->buf = p;
+        f->start = 0;
+        f->end = avail;
+        return true;
+    }
+    uint8_t *own = malloc(BUF_SIZE);
+    if (!own || lseek(f->fd, (off_t)f->consumed, SEEK_SET) < 0) {
+        free(own);
+        f->read_errno = errno ? errno : ENOMEM;
+        f->eof = true;
+        f->start = f->end = 0;
+        return true;
+    }
+    filemap_close(f->map);
+    f->map = NULL;
+    f->own = own;
+    f->buf = own;
+    f->start = f->end = 0;
+    return false;
+}
+
+/* fill()'s slow path: map the next window, or move what is left to the
+ * front of the buffer and read more. */
 static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
 {
+    if (f->map && refill_mapped(f, n))
+        return f->end - f->start < n ? f->end - f->start : n;
     if (f->start > 0) {
-        memmove(f->buf, f->buf + f->start, f->end - f->start);
+        memmove(f->own, f->own + f->start, f->end - f->start);
         f->end -= f->start;
         f->start = 0;
     }
@@ -139,7 +176,7 @@ static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
             break;
         }
         size_t room = BUF_SIZE - f->end;
-        ssize_t r = read(f->fd, f->buf + f->end, room < READ_CHUNK ? room : READ_CHUNK);
+        ssize_t r = read(f->fd, f->own + f->end, room < READ_CHUNK ? room : READ_CHUNK);
         if (r > 0)
             f->end += (size_t)r;
         else if (r == 0)
@@ -200,6 +237,13 @@ static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
         size_t l = strlen(f->error);
         snprintf(f->error + l, sizeof f->error - l, " (read error: %s)", strerror(f->read_errno));
     }
+    return PCAPFILE_DAMAGED;
+}
+
+static enum pcapfile_result shrank(struct pcapfile *f, uint64_t recno)
+{
+    damaged(f, "the file shrank, or part of it could not be read, while it was being read");
+    f->damage_recno = recno;
     return PCAPFILE_DAMAGED;
 }
 
@@ -490,10 +534,10 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     struct pcapfile *f = calloc(1, sizeof *f);
-    uint8_t *buf = malloc(BUF_SIZE);
-    if (!f || !buf) {
+    struct filemap *map = f && have_stat && S_ISREG(sb.st_mode) ? filemap_open(fd) : NULL;
+    uint8_t *own = f && !map ? malloc(BUF_SIZE) : NULL;
+    if (!f || (!map && !own)) {
         free(f);
-        free(buf);
         snprintf(err, errlen, "%s: out of memory", name);
         if (!is_stdin)
             close(fd);
@@ -502,7 +546,9 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     f->fd = fd;
     f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->close_fd = !is_stdin;
-    f->buf = buf;
+    f->map = map;
+    f->own = own;
+    f->buf = own;
     f->linktype = -1;
 
     size_t have = fill(f, 24);
@@ -563,7 +609,20 @@ enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *p
 {
     if (f->error[0])
         return PCAPFILE_DAMAGED;
-    return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
+    if (!f->map)
+        return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
+    /* Mapped: pages of the window that vanish under the reader (the file
+     * shrank, or the disk failed to give a page) read as zeros and are
+     * noted.  A record is handed out only if all of it was still there
+     * once its last byte has been read (a file shrinks from its end). */
+    if (filemap_failed(f->map))
+        return shrank(f, f->recno + 1);
+    enum pcapfile_result r = f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
+    if (r == PCAPFILE_PACKET && pkt->caplen)
+        (void)*(volatile const uint8_t *)(pkt->data + pkt->caplen - 1);
+    if (filemap_failed(f->map))
+        return shrank(f, f->recno);
+    return r;
 }
 
 const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
@@ -581,6 +640,7 @@ void pcapfile_close(struct pcapfile *f)
     if (f->close_fd)
         close(f->fd);
     free(f->ifs);
-    free(f->buf);
+    filemap_close(f->map);
+    free(f->own);
     free(f);
 }

@@ -4,8 +4,9 @@
  * code, for three reasons: pcapng files whose interfaces differ in link type
  * or snapshot length are read packet by packet instead of being refused;
  * damage is reported precisely (which record, header or body, what was
- * wrong); and the reader streams through a fixed buffer with one copy, so
- * memory does not grow with the file.  Every length field is checked against
+ * wrong); and the reader reads a regular file through a window mapped from
+ * it (filemap.h: no copy), anything else through a fixed buffer, so memory
+ * does not grow with the file.  Every length field is checked against
  * the bytes actually present before it is used. */
 #ifndef TCPFSM_PCAPFILE_H
 #define TCPFSM_PCAPFILE_H

@@ -13,6 +13,7 @@
 
 #include <term.h>
 
+#include "filemap.h"
 #include "tcpstate.h"
 
 /* ----------------------------------------------- restoring the terminal --- */
@@ -47,8 +48,13 @@ static void add_cap(const char *name)
     }
 }
 
-static void on_crash(int sig)
+static void on_crash(int sig, siginfo_t *si, void *ctx)
 {
+    (void)ctx;
+    /* A capture file that shrank under its mapped window (filemap.h): not
+     * a crash, the reader reports it. */
+    if (sig == SIGBUS && filemap_fault(si->si_addr))
+        return;
     if (!in_crash) {
         in_crash = 1;
         if (crash_len) {
@@ -63,16 +69,25 @@ static void on_crash(int sig)
 }
 
 static const int crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+#define N_CRASH_SIGNALS (sizeof crash_signals / sizeof crash_signals[0])
+static struct sigaction previous_crash[N_CRASH_SIGNALS];
 
+/* Installed while the screen is ours; afterwards the handlers from before
+ * (the default actions, or filemap's for SIGBUS) are back.  A second crash
+ * inside the handler finds in_crash set and takes the default action. */
 static void crash_handlers(bool install)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
-    sa.sa_handler = install ? on_crash : SIG_DFL;
-    sa.sa_flags = install ? (int)SA_RESETHAND : 0;
-    for (size_t i = 0; i < sizeof crash_signals / sizeof crash_signals[0]; i++)
-        sigaction(crash_signals[i], &sa, NULL);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO;
+    for (size_t i = 0; i < N_CRASH_SIGNALS; i++) {
+        if (install)
+            sigaction(crash_signals[i], &sa, &previous_crash[i]);
+        else
+            sigaction(crash_signals[i], &previous_crash[i], NULL);
+    }
 }
 
 /* --------------------------------------------------------------- helpers --- */

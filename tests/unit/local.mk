@@ -89,3 +89,10 @@ tests_unit_test_smalltab_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_smalltab_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_smalltab_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_smalltab
+
+check_PROGRAMS += tests/unit/test_filemap
+tests_unit_test_filemap_SOURCES = tests/unit/test_filemap.c tests/unit/unit.h
+tests_unit_test_filemap_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_filemap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_filemap_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_filemap

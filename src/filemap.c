@@ -1,0 +1,174 @@
+/* filemap.c - a read-only window sliding along a regular file. */
+#include "filemap.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Bytes one window maps (and at least the record being read).  The mapped
+ * pages count in the resident set while the window holds them, like the
+ * 1 MiB buffer read() fills; a larger window saves a few unmappings and
+ * costs memory that `bytes per connection` sees.  Measured in the notes of
+ * docs/performance.md ("The capture mapped"). */
+#define WINDOW (1u << 20)
+
+/* The windows the SIGBUS handler knows: one slot per open map.  A slot is
+ * written by the one thread reading through its map, and the handler runs
+ * in the thread whose access faulted: that same thread. */
+#define SLOTS 8
+static struct slot {
+    atomic_int in_use;
+    atomic_uintptr_t lo, hi;        /* the window's pages, [lo, hi); 0 0: none */
+    volatile sig_atomic_t failed;   /* pages vanished and read as zeros */
+} slots[SLOTS];
+
+static uintptr_t page_size;
+static struct sigaction previous_sigbus;
+static pthread_once_t install_once = PTHREAD_ONCE_INIT;
+
+struct filemap {
+    int fd;
+    struct slot *slot;
+    const uint8_t *base;    /* file bytes [off, off + len), mapped in maplen bytes */
+    uint64_t off;
+    size_t len, maplen;
+};
+
+bool filemap_fault(const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    for (int i = 0; i < SLOTS; i++) {
+        uintptr_t lo = atomic_load(&slots[i].lo), hi = atomic_load(&slots[i].hi);
+        if (a < lo || a >= hi)
+            continue;
+        /* Zero pages where the file's vanished: the access that faulted
+         * reads zeros when the handler returns.  (mmap() is a plain system
+         * call; nothing here takes a lock.) */
+        uintptr_t from = a & ~(page_size - 1);
+        if (mmap((void *)from, hi - from, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+            MAP_FAILED)
+            return false;
+        slots[i].failed = 1;
+        return true;
+    }
+    return false;
+}
+
+static void on_sigbus(int sig, siginfo_t *si, void *ctx)
+{
+    if (filemap_fault(si->si_addr))
+        return;
+    /* Not in a window: put back what was there before (the default action
+     * or a sanitizer's report) and let the access fault again into it. */
+    (void)sig;
+    (void)ctx;
+    sigaction(SIGBUS, &previous_sigbus, NULL);
+}
+
+static void install(void)
+{
+    page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigbus;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, &previous_sigbus);
+}
+
+struct filemap *filemap_open(int fd)
+{
+    struct stat sb;
+    /* An empty regular file may still have contents to read() (procfs):
+     * only a file with a size is mapped. */
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+        return NULL;
+    struct slot *slot = NULL;
+    for (int i = 0; i < SLOTS && !slot; i++)
+        if (atomic_exchange(&slots[i].in_use, 1) == 0)
+            slot = &slots[i];
+    if (!slot)
+        return NULL;
+    struct filemap *m = calloc(1, sizeof *m);
+    if (!m) {
+        atomic_store(&slot->in_use, 0);
+        return NULL;
+    }
+    pthread_once(&install_once, install);
+    slot->failed = 0;
+    m->fd = fd;
+    m->slot = slot;
+    return m;
+}
+
+static void unmap(struct filemap *m)
+{
+    if (!m->base)
+        return;
+    atomic_store(&m->slot->lo, 0);
+    atomic_store(&m->slot->hi, 0);
+    munmap((void *)m->base, m->maplen);
+    m->base = NULL;
+    m->len = m->maplen = 0;
+}
+
+const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t *avail)
+{
+    if (m->base && pos >= m->off && pos - m->off + n <= m->len) {
+        *avail = (size_t)(m->off + m->len - pos);
+        return m->base + (pos - m->off);
+    }
+    /* The file may have grown since (a capture still being written) or
+     * shrunk: map what it holds now. */
+    struct stat sb;
+    if (fstat(m->fd, &sb) != 0)
+        return NULL;
+    uint64_t size = sb.st_size > 0 ? (uint64_t)sb.st_size : 0;
+    unmap(m);
+    if (pos >= size) {
+        *avail = 0;
+        return (const uint8_t *)"";
+    }
+    uint64_t off = pos & ~(uint64_t)(page_size - 1);
+    uint64_t want = pos - off + n;
+    if (want < WINDOW)
+        want = WINDOW;
+    if (want > size - off)
+        want = size - off;
+    if (want > SIZE_MAX - page_size) {
+        errno = EFBIG;
+        return NULL;
+    }
+    size_t len = (size_t)want, maplen = (len + page_size - 1) & ~(page_size - 1);
+    void *p = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, m->fd, (off_t)off);
+    if (p == MAP_FAILED)
+        return NULL;
+    m->base = p;
+    m->off = off;
+    m->len = len;
+    m->maplen = maplen;
+    atomic_store(&m->slot->lo, (uintptr_t)p);
+    atomic_store(&m->slot->hi, (uintptr_t)p + maplen);
+    *avail = (size_t)(off + len - pos);
+    return m->base + (pos - off);
+}
+
+bool filemap_failed(const struct filemap *m)
+{
+    return m->slot->failed != 0;
+}
+
+void filemap_close(struct filemap *m)
+{
+    if (!m)
+        return;
+    unmap(m);
+    atomic_store(&m->slot->in_use, 0);
+    free(m);
+}
