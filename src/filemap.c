@@ -62,13 +62,15 @@ bool filemap_fault(const void *addr)
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
-    if (filemap_fault(si->si_addr))
+    (void)ctx;
+    if (si->si_code > 0 && filemap_fault(si->si_addr))
         return;
     /* Not in a window: put back what was there before (the default action
-     * or a sanitizer's report) and let the access fault again into it. */
-    (void)sig;
-    (void)ctx;
+     * or a sanitizer's report) and let the access fault again into it; a
+     * SIGBUS sent by kill() is sent again. */
     sigaction(SIGBUS, &previous_sigbus, NULL);
+    if (si->si_code <= 0)
+        raise(sig);
 }
 
 static void install(void)
