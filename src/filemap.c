@@ -18,9 +18,10 @@
  * docs/performance.md ("The capture mapped"). */
 #define WINDOW (1u << 20)
 
-/* The windows the SIGBUS handler knows: one slot per open map.  A slot is
- * written by the one thread reading through its map, and the handler runs
- * in the thread whose access faulted: that same thread. */
+/* The windows the SIGBUS handler knows: one slot per open map, written by
+ * the thread reading through that map.  The handler, in whichever thread
+ * faulted, looks at every slot; a slot is never seen covering more than
+ * its window (unmap() clears hi before lo, mapping sets lo before hi). */
 #define SLOTS 8
 static struct slot {
     atomic_int in_use;
@@ -38,11 +39,14 @@ struct filemap {
     const uint8_t *base;    /* file bytes [off, off + len), mapped in maplen bytes */
     uint64_t off;
     size_t len, maplen;
+    uint64_t size;          /* the file's size when the window was mapped */
 };
 
-bool filemap_fault(const void *addr)
+bool filemap_fault(const siginfo_t *si)
 {
-    uintptr_t a = (uintptr_t)addr;
+    if (si->si_code <= 0)
+        return false;       /* sent by kill() or sigqueue(): si_addr is no address */
+    uintptr_t a = (uintptr_t)si->si_addr;
     for (int i = 0; i < SLOTS; i++) {
         uintptr_t lo = atomic_load(&slots[i].lo), hi = atomic_load(&slots[i].hi);
         if (a < lo || a >= hi)
@@ -62,13 +66,27 @@ bool filemap_fault(const void *addr)
 
 static void on_sigbus(int sig, siginfo_t *si, void *ctx)
 {
-    (void)ctx;
-    if (si->si_code > 0 && filemap_fault(si->si_addr))
+    int saved_errno = errno;
+    bool ours = filemap_fault(si);
+    errno = saved_errno;
+    if (ours)
         return;
-    /* Not in a window: put back what was there before (the default action
-     * or a sanitizer's report) and let the access fault again into it; a
-     * SIGBUS sent by kill() is sent again. */
-    sigaction(SIGBUS, &previous_sigbus, NULL);
+    /* Not in a window: what was there before takes it.  A handler is
+     * called; an ignored signal stays ignored; the default action is put
+     * back, and the access faults again into it (a SIGBUS sent by kill()
+     * is sent again). */
+    if (previous_sigbus.sa_flags & SA_SIGINFO) {
+        if (previous_sigbus.sa_sigaction) {
+            previous_sigbus.sa_sigaction(sig, si, ctx);
+            return;
+        }
+    } else if (previous_sigbus.sa_handler == SIG_IGN) {
+        return;
+    } else if (previous_sigbus.sa_handler != SIG_DFL) {
+        previous_sigbus.sa_handler(sig);
+        return;
+    }
+    signal(SIGBUS, SIG_DFL);
     if (si->si_code <= 0)
         raise(sig);
 }
@@ -90,6 +108,10 @@ struct filemap *filemap_open(int fd)
     /* An empty regular file may still have contents to read() (procfs):
      * only a file with a size is mapped. */
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size <= 0)
+        return NULL;
+    /* The map reads from offset 0: a descriptor already read into (standard
+     * input after another program) is left to read(). */
+    if (lseek(fd, 0, SEEK_CUR) != 0)
         return NULL;
     struct slot *slot = NULL;
     for (int i = 0; i < SLOTS && !slot; i++)
@@ -113,8 +135,8 @@ static void unmap(struct filemap *m)
 {
     if (!m->base)
         return;
-    atomic_store(&m->slot->lo, 0);
     atomic_store(&m->slot->hi, 0);
+    atomic_store(&m->slot->lo, 0);
     munmap((void *)m->base, m->maplen);
     m->base = NULL;
     m->len = m->maplen = 0;
@@ -133,6 +155,7 @@ const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t 
         return NULL;
     uint64_t size = sb.st_size > 0 ? (uint64_t)sb.st_size : 0;
     unmap(m);
+    m->size = size;
     if (pos >= size) {
         *avail = 0;
         return (const uint8_t *)"";
@@ -164,6 +187,12 @@ const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t 
 bool filemap_failed(const struct filemap *m)
 {
     return m->slot->failed != 0;
+}
+
+bool filemap_shrunk(const struct filemap *m)
+{
+    struct stat sb;
+    return fstat(m->fd, &sb) == 0 && (sb.st_size < 0 || (uint64_t)sb.st_size < m->size);
 }
 
 void filemap_close(struct filemap *m)

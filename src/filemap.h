@@ -12,10 +12,17 @@
  * that puts zero-filled pages in the place of the vanished ones inside a
  * window, notes it, and lets the access go on: the reader then asks
  * filemap_failed() and reports the file damaged from there on.  A SIGBUS at
- * any other address keeps its default action. */
+ * any other address goes to the handler or action there was before.
+ *
+ * A file cut inside a page keeps that page: its bytes past the new end
+ * read as zeros without a fault (the kernel's rule for the last page of a
+ * file), and only the next page faults.  The reader checks what it can
+ * (pcapfile.c: records that would be empty or dated 1970 make it look at
+ * the file's size). */
 #ifndef TCPFSM_FILEMAP_H
 #define TCPFSM_FILEMAP_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -38,11 +45,16 @@ const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t 
  * and read as zeros. */
 bool filemap_failed(const struct filemap *m);
 
+/* Whether the file is now shorter than when the present window was mapped
+ * (one fstat(): for the reader's doubts, not for every record). */
+bool filemap_shrunk(const struct filemap *m);
+
 void filemap_close(struct filemap *m);
 
 /* For a SIGBUS handler of another module that replaced filemap's: true if
- * addr lies in a window, whose vanished pages now read as zeros (then
- * return from the handler).  Async-signal-safe. */
-bool filemap_fault(const void *addr);
+ * the fault's address lies in a window, whose vanished pages now read as
+ * zeros (then return from the handler); false for a SIGBUS sent by kill().
+ * Async-signal-safe. */
+bool filemap_fault(const siginfo_t *si);
 
 #endif

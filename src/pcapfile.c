@@ -67,6 +67,8 @@ struct pcapfile {
     bool pollable;          /* a pipe, FIFO or terminal: wait in poll() */
     bool close_fd;
     struct filemap *map;    /* a regular file: read through a mapped window */
+    bool vanished;          /* pages of a window vanished before read() took over */
+    uint64_t record_offset; /* file offset of the last record handed out */
     uint8_t *own;           /* otherwise: read() fills this BUF_SIZE buffer */
     const uint8_t *buf;     /* the window or own */
     size_t start, end;      /* unread bytes are buf[start, end) */
@@ -148,6 +150,7 @@ static bool refill_mapped(struct pcapfile *f, size_t n)
         f->start = f->end = 0;
         return true;
     }
+    f->vanished = filemap_failed(f->map);
     filemap_close(f->map);
     f->map = NULL;
     f->own = own;
@@ -240,10 +243,13 @@ static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
     return PCAPFILE_DAMAGED;
 }
 
-static enum pcapfile_result shrank(struct pcapfile *f, uint64_t recno)
+/* The record recno, at offset, met a file that shrank under the mapped
+ * window (or a page of it that could not be read). */
+static enum pcapfile_result shrank(struct pcapfile *f, uint64_t recno, uint64_t offset)
 {
     damaged(f, "the file shrank, or part of it could not be read, while it was being read");
     f->damage_recno = recno;
+    f->damage_offset = offset;
     return PCAPFILE_DAMAGED;
 }
 
@@ -291,6 +297,7 @@ static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet
         orig = incl;
     }
     pkt->data = f->buf + f->start + hlen;
+    f->record_offset = f->consumed;
     pkt->caplen = incl;
     pkt->wirelen = orig;
     pkt->ts = clamp_ts(f, (uint64_t)sec * TS_PER_SEC + (uint64_t)frac * (f->nsec ? 1 : 1000), 0);
@@ -429,8 +436,10 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
         enum pcapfile_result r = PCAPFILE_PACKET;
         bool out = false;
 
-        if (is_packet)
+        if (is_packet) {
             f->recno++;
+            f->record_offset = f->consumed;
+        }
         switch (type) {
         case PCAPNG_IDB:
             r = ng_idb(f, b, blen);
@@ -605,24 +614,54 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     return f;
 }
 
+static bool vanished(const struct pcapfile *f)
+{
+    return f->vanished || (f->map && filemap_failed(f->map));
+}
+
+/* Reading a mapped file.  Pages of the window that vanish under the reader
+ * (the file shrank, or the disk failed to give a page) read as zeros and
+ * are noted (filemap.h).  A record is handed out only if all of it was
+ * still there once its last byte has been read (a file shrinks from its
+ * end, by whole pages).  A pcapng block's last bytes, its second length,
+ * have been; a pcap record's last byte needs a read of its own only when
+ * it lies on another page than the record's header (4 KiB: the smallest
+ * page), which spares most records a cache line they do not need.  A file
+ * cut inside a page reads as zeros to the end of that page without a
+ * fault: a pcap record that comes out empty or dated in 1970's first
+ * second, or any damage, makes the reader ask whether the file has shrunk
+ * since its window was mapped, and name that as the cause. */
+static enum pcapfile_result next_mapped(struct pcapfile *f, struct pcapfile_packet *pkt)
+{
+    if (vanished(f))
+        return shrank(f, f->recno + 1, f->consumed);
+    enum pcapfile_result r = f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
+    if (r == PCAPFILE_PACKET) {
+        if (f->kind == KIND_PCAP && pkt->caplen) {
+            uintptr_t header = (uintptr_t)pkt->data - (f->modified ? 24u : 16u);
+            const uint8_t *last = pkt->data + pkt->caplen - 1;
+            if ((header ^ (uintptr_t)last) >= 4096u)
+                (void)*(volatile const uint8_t *)last;
+        }
+        bool odd = f->kind == KIND_PCAP && (pkt->caplen == 0 || pkt->ts < TS_PER_SEC);
+        if (vanished(f) || (odd && f->map && filemap_shrunk(f->map)))
+            return shrank(f, f->recno, f->record_offset);
+    } else if (r == PCAPFILE_DAMAGED) {
+        if (vanished(f) || (f->map && filemap_shrunk(f->map)))
+            return shrank(f, f->damage_recno, f->damage_offset);
+    } else if (vanished(f)) {
+        return shrank(f, f->recno + 1, f->consumed);
+    }
+    return r;
+}
+
 enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *pkt)
 {
     if (f->error[0])
         return PCAPFILE_DAMAGED;
-    if (!f->map)
-        return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
-    /* Mapped: pages of the window that vanish under the reader (the file
-     * shrank, or the disk failed to give a page) read as zeros and are
-     * noted.  A record is handed out only if all of it was still there
-     * once its last byte has been read (a file shrinks from its end). */
-    if (filemap_failed(f->map))
-        return shrank(f, f->recno + 1);
-    enum pcapfile_result r = f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
-    if (r == PCAPFILE_PACKET && pkt->caplen)
-        (void)*(volatile const uint8_t *)(pkt->data + pkt->caplen - 1);
-    if (filemap_failed(f->map))
-        return shrank(f, f->recno);
-    return r;
+    if (f->map || f->vanished)
+        return next_mapped(f, pkt);
+    return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
 }
 
 const char *pcapfile_error(const struct pcapfile *f) { return f->error; }

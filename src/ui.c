@@ -48,12 +48,16 @@ static void add_cap(const char *name)
     }
 }
 
+static const int crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
+#define N_CRASH_SIGNALS (sizeof crash_signals / sizeof crash_signals[0])
+static struct sigaction previous_crash[N_CRASH_SIGNALS];
+
 static void on_crash(int sig, siginfo_t *si, void *ctx)
 {
     (void)ctx;
     /* A capture file that shrank under its mapped window (filemap.h): not
      * a crash, the reader reports it. */
-    if (sig == SIGBUS && filemap_fault(si->si_addr))
+    if (sig == SIGBUS && filemap_fault(si))
         return;
     if (!in_crash) {
         in_crash = 1;
@@ -64,17 +68,23 @@ static void on_crash(int sig, siginfo_t *si, void *ctx)
         if (saved_tio_ok)
             tcsetattr(STDIN_FILENO, TCSANOW, &saved_tio);
     }
-    signal(sig, SIG_DFL);
+    /* What was there before takes it (a sanitizer's report, or the default
+     * action; never "ignored", which would return into the crash). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (size_t i = 0; i < N_CRASH_SIGNALS; i++)
+        if (crash_signals[i] == sig && (previous_crash[i].sa_flags & SA_SIGINFO ||
+                                        previous_crash[i].sa_handler != SIG_IGN))
+            sa = previous_crash[i];
+    sigaction(sig, &sa, NULL);
     raise(sig);
 }
 
-static const int crash_signals[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL };
-#define N_CRASH_SIGNALS (sizeof crash_signals / sizeof crash_signals[0])
-static struct sigaction previous_crash[N_CRASH_SIGNALS];
-
 /* Installed while the screen is ours; afterwards the handlers from before
  * (the default actions, or filemap's for SIGBUS) are back.  A second crash
- * inside the handler finds in_crash set and takes the default action. */
+ * inside the handler finds in_crash set and goes straight to the handler
+ * from before. */
 static void crash_handlers(bool install)
 {
     struct sigaction sa;
