@@ -17,8 +17,8 @@
  * A file cut inside a page keeps that page: its bytes past the new end
  * read as zeros without a fault (the kernel's rule for the last page of a
  * file), and only the next page faults.  The reader checks what it can
- * (pcapfile.c: records that would be empty or dated 1970 make it look at
- * the file's size). */
+ * (pcapfile.c: a record that would be empty makes it look at the file's
+ * size). */
 #ifndef TCPFSM_FILEMAP_H
 #define TCPFSM_FILEMAP_H
 

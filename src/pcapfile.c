@@ -628,9 +628,10 @@ static bool vanished(const struct pcapfile *f)
  * it lies on another page than the record's header (4 KiB: the smallest
  * page), which spares most records a cache line they do not need.  A file
  * cut inside a page reads as zeros to the end of that page without a
- * fault: a pcap record that comes out empty or dated in 1970's first
- * second, or any damage, makes the reader ask whether the file has shrunk
- * since its window was mapped, and name that as the cause. */
+ * fault: a pcap record that comes out empty (a header cut anywhere
+ * before its last field has a length of zero), or any damage, makes the
+ * reader ask whether the file has shrunk since its window was mapped, and
+ * name that as the cause. */
 static enum pcapfile_result next_mapped(struct pcapfile *f, struct pcapfile_packet *pkt)
 {
     if (vanished(f))
@@ -643,8 +644,8 @@ static enum pcapfile_result next_mapped(struct pcapfile *f, struct pcapfile_pack
             if ((header ^ (uintptr_t)last) >= 4096u)
                 (void)*(volatile const uint8_t *)last;
         }
-        bool odd = f->kind == KIND_PCAP && (pkt->caplen == 0 || pkt->ts < TS_PER_SEC);
-        if (vanished(f) || (odd && f->map && filemap_shrunk(f->map)))
+        bool empty = f->kind == KIND_PCAP && pkt->caplen == 0;
+        if (vanished(f) || (empty && f->map && filemap_shrunk(f->map)))
             return shrank(f, f->recno, f->record_offset);
     } else if (r == PCAPFILE_DAMAGED) {
         if (vanished(f) || (f->map && filemap_shrunk(f->map)))
