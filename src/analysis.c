@@ -539,7 +539,7 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
     bool lost_state = !(seg->flags & TH_ACK) && (r->flags & EPF_ACK) && seg->seq == r->ack;
     if (!s_sync || f->receiver_state == ST_SYN_RCVD || lost_state)
         kind = RST_HALF_OPEN;   /* the sender had no synchronized connection */
-    else if (f->had_fin || (r->flags & EPF_FIN))
+    else if ((f->sender_flags & EPF_FIN) || (r->flags & EPF_FIN))
         kind = RST_AFTER_FIN;
     else if ((c->flags & CF_SEEN_DATA) &&
              ((role == CLIENT) == ((c->flags & CF_LAST_DATA_SERVER) != 0)))
@@ -586,8 +586,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
             history_start(pool_at(&an->hist, x->hist), role == SERVER);
         if (x && x->hist)
-            history_segment(pool_at(&an->hist, x->hist), role, seg, f->had_seq, f->snd_nxt, f->peer_had_fin,
-                            f->had_rst);
+            history_segment(pool_at(&an->hist, x->hist), role, seg, f->sender_flags & EPF_SEQ, f->snd_nxt,
+                            f->receiver_flags & EPF_FIN, f->sender_flags & EPF_RST);
     }
 
     /* idle: the gap before this segment */
@@ -646,9 +646,9 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     /* probes: one byte below what the peer has acknowledged (keep-alives,
      * and Linux's zero-window probes), or one byte at it into a zero
      * window (BSD-style probes).  Which one depends on the peer's window. */
-    if (len <= 1 && !(fl & TH_FIN) && f->had_peer_ack && f->had_seq) {
+    if (len <= 1 && !(fl & TH_FIN) && (f->receiver_flags & EPF_ACK) && (f->sender_flags & EPF_SEQ)) {
         bool below = seg->seq == f->peer_ack - 1;
-        bool peer_zero = f->peer_win_seen && f->peer_win == 0;
+        bool peer_zero = (f->receiver_flags & EPF_WIN) && f->peer_win == 0;
         struct ext_end *peer = end_of(an, x, !role);
         bool stalled = peer_zero || (peer && peer->zw_start);
         if (stalled && (below || (len == 1 && seg->seq == f->peer_ack))) {
@@ -683,19 +683,19 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         x = ext_of(an, c);
     }
 
-    if (len == 0 || !f->had_seq)
+    if (len == 0 || !(f->sender_flags & EPF_SEQ))
         return;
 
     uint32_t seq = seg->seq, end = seg->seq + len;
 
     /* data after its own FIN, or after a reset */
-    if (f->had_fin && seq_gt(end, f->fin_seq)) {
+    if ((f->sender_flags & EPF_FIN) && seq_gt(end, f->fin_seq)) {
         struct anomaly *a = note(an, c, AN_DATA_AFTER_FIN, role, seg->ts, seg->pktno);
         if (a)
             a->value += len;
         return;
     }
-    if (f->had_rst || (f->peer_had_rst && f->sender_state == ST_CLOSED)) {
+    if ((f->sender_flags & EPF_RST) || ((f->receiver_flags & EPF_RST) && f->sender_state == ST_CLOSED)) {
         struct anomaly *a = note(an, c, AN_DATA_AFTER_RST, role, seg->ts, seg->pktno);
         if (a)
             a->value += len;

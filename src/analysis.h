@@ -37,10 +37,9 @@ struct seg_facts {
     tstamp_t prev_last;         /* the connection's previous segment time */
     uint32_t snd_nxt;           /* sender's highest sequence sent, before */
     uint32_t peer_ack;          /* receiver's highest acknowledgement, before */
-    uint32_t fin_seq;           /* sender's FIN, before (if had_fin) */
+    uint32_t fin_seq;           /* sender's FIN, before (if it had EPF_FIN) */
     uint16_t peer_win;          /* receiver's last advertised window (unscaled) */
-    bool had_seq, had_peer_ack, had_fin, had_rst, peer_had_rst, peer_had_fin;
-    bool peer_win_seen;         /* receiver has advertised a window */
+    uint8_t sender_flags, receiver_flags;   /* their EPF_* (conn.h), before */
     uint8_t sender_state, receiver_state;   /* before the segment */
     bool rst_accepted;          /* a RST the receiver accepted */
     bool rst_ignored;           /* a RST the receiver would not accept */

@@ -184,9 +184,9 @@ const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t 
     return m->base + (pos - off);
 }
 
-bool filemap_failed(const struct filemap *m)
+const volatile sig_atomic_t *filemap_failed_flag(const struct filemap *m)
 {
-    return m->slot->failed != 0;
+    return &m->slot->failed;
 }
 
 bool filemap_shrunk(const struct filemap *m)

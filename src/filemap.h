@@ -11,7 +11,7 @@
  * next access instead of a short read().  filemap installs a SIGBUS handler
  * that puts zero-filled pages in the place of the vanished ones inside a
  * window, notes it, and lets the access go on: the reader then asks
- * filemap_failed() and reports the file damaged from there on.  A SIGBUS at
+ * filemap_failed_flag() and reports the file damaged from there on.  A SIGBUS at
  * any other address goes to the handler or action there was before.
  *
  * A file cut inside a page keeps that page: its bytes past the new end
@@ -41,9 +41,10 @@ struct filemap *filemap_open(int fd);
  * read() from pos instead). */
 const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t *avail);
 
-/* Whether pages of a window vanished (the file shrank, or a read failed)
- * and read as zeros. */
-bool filemap_failed(const struct filemap *m);
+/* Nonzero once pages of a window vanished (the file shrank, or a read
+ * failed) and read as zeros: the reader looks at it for every record, so
+ * it gets the flag itself, valid until filemap_close(). */
+const volatile sig_atomic_t *filemap_failed_flag(const struct filemap *m);
 
 /* Whether the file is now shorter than when the present window was mapped
  * (one fstat(): for the reader's doubts, not for every record). */

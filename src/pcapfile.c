@@ -67,7 +67,10 @@ struct pcapfile {
     bool pollable;          /* a pipe, FIFO or terminal: wait in poll() */
     bool close_fd;
     struct filemap *map;    /* a regular file: read through a mapped window */
-    bool vanished;          /* pages of a window vanished before read() took over */
+    /* Mapped from the start: nonzero once pages of a window vanished
+     * (filemap's flag; this file's own copy once read() took over). */
+    const volatile sig_atomic_t *vanished;
+    volatile sig_atomic_t vanished_before_read;
     uint64_t record_offset; /* file offset of the last record handed out */
     uint8_t *own;           /* otherwise: read() fills this BUF_SIZE buffer */
     const uint8_t *buf;     /* the window or own */
@@ -150,7 +153,8 @@ static bool refill_mapped(struct pcapfile *f, size_t n)
         f->start = f->end = 0;
         return true;
     }
-    f->vanished = filemap_failed(f->map);
+    f->vanished_before_read = *f->vanished;
+    f->vanished = &f->vanished_before_read;
     filemap_close(f->map);
     f->map = NULL;
     f->own = own;
@@ -273,7 +277,9 @@ static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
 
 /* -------------------------------------------------------------- pcap --- */
 
-static enum pcapfile_result next_pcap(struct pcapfile *f, struct pcapfile_packet *pkt)
+/* Inline in both callers: the reading loop's one call per record. */
+static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(struct pcapfile *f,
+                                                                         struct pcapfile_packet *pkt)
 {
     size_t hlen = f->modified ? 24 : 16;
     size_t have = fill(f, hlen);
@@ -556,6 +562,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->close_fd = !is_stdin;
     f->map = map;
+    f->vanished = map ? filemap_failed_flag(map) : NULL;
     f->own = own;
     f->buf = own;
     f->linktype = -1;
@@ -614,43 +621,40 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     return f;
 }
 
-static bool vanished(const struct pcapfile *f)
-{
-    return f->vanished || (f->map && filemap_failed(f->map));
-}
-
 /* Reading a mapped file.  Pages of the window that vanish under the reader
  * (the file shrank, or the disk failed to give a page) read as zeros and
  * are noted (filemap.h).  A record is handed out only if all of it was
  * still there once its last byte has been read (a file shrinks from its
- * end, by whole pages).  A pcapng block's last bytes, its second length,
- * have been; a pcap record's last byte needs a read of its own only when
- * it lies on another page than the record's header (4 KiB: the smallest
- * page), which spares most records a cache line they do not need.  A file
- * cut inside a page reads as zeros to the end of that page without a
- * fault: a pcap record that comes out empty (a header cut anywhere
- * before its last field has a length of zero), or any damage, makes the
- * reader ask whether the file has shrunk since its window was mapped, and
- * name that as the cause. */
+ * end, by whole pages); a fault later, while the record is decoded, is
+ * found with the next one.  A pcapng block's last bytes, its second
+ * length, have been read; a pcap record's last byte needs a read of its
+ * own only when it lies on another page than the record's header (4 KiB:
+ * the smallest page), which spares most records a cache line they do not
+ * need.  A file cut inside a page reads as zeros to the end of that page
+ * without a fault: a pcap record that comes out empty (a header cut
+ * anywhere before its last field has a length of zero), or any damage,
+ * makes the reader ask whether the file has shrunk since its window was
+ * mapped, and name that as the cause. */
 static enum pcapfile_result next_mapped(struct pcapfile *f, struct pcapfile_packet *pkt)
 {
-    if (vanished(f))
-        return shrank(f, f->recno + 1, f->consumed);
     enum pcapfile_result r = f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
     if (r == PCAPFILE_PACKET) {
-        if (f->kind == KIND_PCAP && pkt->caplen) {
-            uintptr_t header = (uintptr_t)pkt->data - (f->modified ? 24u : 16u);
-            const uint8_t *last = pkt->data + pkt->caplen - 1;
-            if ((header ^ (uintptr_t)last) >= 4096u)
-                (void)*(volatile const uint8_t *)last;
+        if (f->kind == KIND_PCAP) {
+            if (pkt->caplen) {
+                uintptr_t header = (uintptr_t)pkt->data - (f->modified ? 24u : 16u);
+                const uint8_t *last = pkt->data + pkt->caplen - 1;
+                if ((header ^ (uintptr_t)last) >= 4096u)
+                    (void)*(volatile const uint8_t *)last;
+            } else if (f->map && filemap_shrunk(f->map)) {
+                return shrank(f, f->recno, f->record_offset);
+            }
         }
-        bool empty = f->kind == KIND_PCAP && pkt->caplen == 0;
-        if (vanished(f) || (empty && f->map && filemap_shrunk(f->map)))
+        if (*f->vanished)
             return shrank(f, f->recno, f->record_offset);
     } else if (r == PCAPFILE_DAMAGED) {
-        if (vanished(f) || (f->map && filemap_shrunk(f->map)))
+        if (*f->vanished || (f->map && filemap_shrunk(f->map)))
             return shrank(f, f->damage_recno, f->damage_offset);
-    } else if (vanished(f)) {
+    } else if (*f->vanished) {
         return shrank(f, f->recno + 1, f->consumed);
     }
     return r;
@@ -660,7 +664,7 @@ enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *p
 {
     if (f->error[0])
         return PCAPFILE_DAMAGED;
-    if (f->map || f->vanished)
+    if (f->vanished)
         return next_mapped(f, pkt);
     return f->kind == KIND_PCAP ? next_pcap(f, pkt) : next_pcapng(f, pkt, false);
 }

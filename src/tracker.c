@@ -40,6 +40,7 @@ struct tracker {
     struct analysis *analysis;
     struct tracker_observer obs[MAX_OBSERVERS];
     int nobs;
+    bool segment_obs;       /* some observer wants every segment */
     struct tracker_stats st;
     tstamp_t now;           /* latest segment time seen (monotonic) */
     tstamp_t base;          /* time of the first segment: pos 0 */
@@ -111,8 +112,11 @@ void tracker_destroy(struct tracker *t)
 
 void tracker_add_observer(struct tracker *t, const struct tracker_observer *o)
 {
-    if (t->nobs < MAX_OBSERVERS)
+    if (t->nobs < MAX_OBSERVERS) {
         t->obs[t->nobs++] = *o;
+        if (o->segment)
+            t->segment_obs = true;
+    }
 }
 
 const struct tracker_stats *tracker_stats(const struct tracker *t) { return &t->st; }
@@ -183,16 +187,16 @@ static bool in_time_wait(const struct conn *c)
     return c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
 }
 
-/* Put c on the list its states call for, at the tail, keeping each list in
- * order of time.  The TIME_WAIT list is ordered by timer start, so there c
+/* Put c on the list its states call for (in_tw: in_time_wait(c), which the
+ * caller knows), at the tail, keeping each list in order of time.  The TIME_WAIT list is ordered by timer start, so there c
  * moves only when a timer (re)started (tw_moved); the others are ordered by
  * last activity to the coarse unit, so c moves only when its previous segment
  * (prev_last) fell in an earlier unit than now.  Pointer chasing thus stays
  * off the per-packet path. */
-static void relist(struct tracker *t, struct conn *c, bool tw_moved, tstamp_t prev_last)
+static void relist(struct tracker *t, struct conn *c, bool in_tw, bool tw_moved, tstamp_t prev_last)
 {
     unsigned have = ct_list_of(c), want;
-    if (in_time_wait(c)) {
+    if (in_tw) {
         want = LIST_TIME_WAIT;
         if (have == want && !tw_moved)
             return;
@@ -234,7 +238,7 @@ static void expire(struct tracker *t)
         if (conn_finished(c))
             retire(t, c, RETIRE_TIME_WAIT);
         else
-            relist(t, c, true, c->last);
+            relist(t, c, in_time_wait(c), true, c->last);
     }
     while ((c = ct_list_head(t->tab, LIST_CLOSED)) && c->last + t->cfg.linger <= t->now)
         retire(t, c, RETIRE_CLOSED);
@@ -710,13 +714,8 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     facts.peer_ack = r->ack;
     facts.fin_seq = s->fin_seq;
     facts.peer_win = r->win;
-    facts.had_seq = s->flags & EPF_SEQ;
-    facts.had_peer_ack = r->flags & EPF_ACK;
-    facts.had_fin = s->flags & EPF_FIN;
-    facts.had_rst = s->flags & EPF_RST;
-    facts.peer_had_rst = r->flags & EPF_RST;
-    facts.peer_had_fin = r->flags & EPF_FIN;
-    facts.peer_win_seen = r->flags & EPF_WIN;
+    facts.sender_flags = s->flags;
+    facts.receiver_flags = r->flags;
     facts.sender_state = s->state;
     facts.receiver_state = r->state;
     facts.rst_accepted = facts.rst_ignored = false;
@@ -775,12 +774,14 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     if (t->analysis)
         analysis_segment(t->analysis, c, role, seg, &facts);
-    for (int i = 0; i < t->nobs; i++)
-        if (t->obs[i].segment)
-            t->obs[i].segment(t->obs[i].ctx, c, role, seg);
+    if (t->segment_obs)
+        for (int i = 0; i < t->nobs; i++)
+            if (t->obs[i].segment)
+                t->obs[i].segment(t->obs[i].ctx, c, role, seg);
 
     /* 6. expiry list */
-    relist(t, c, in_time_wait(c) && time_wait_deadline(t, c) != tw_before, facts.prev_last);
+    bool in_tw = in_time_wait(c);
+    relist(t, c, in_tw, in_tw && time_wait_deadline(t, c) != tw_before, facts.prev_last);
 }
 
 /* Connections still tracked at the end leave in order of creation. */
