@@ -20,11 +20,14 @@
 
 /* The windows the SIGBUS handler knows: one slot per open map, written by
  * the thread reading through that map.  The handler, in whichever thread
- * faulted, looks at every slot; a slot is never seen covering more than
- * its window (unmap() clears hi before lo, mapping sets lo before hi). */
+ * faulted, looks at every slot, and takes a slot's bounds only if its
+ * sequence count was even and unchanged around reading them (a seqlock: a
+ * fault in another thread while the window moves must not see the old
+ * start with the new end). */
 #define SLOTS 8
 static struct slot {
     atomic_int in_use;
+    atomic_uint seq;                /* odd while lo and hi are being written */
     atomic_uintptr_t lo, hi;        /* the window's pages, [lo, hi); 0 0: none */
     volatile sig_atomic_t failed;   /* pages vanished and read as zeros */
 } slots[SLOTS];
@@ -48,8 +51,9 @@ bool filemap_fault(const siginfo_t *si)
         return false;       /* sent by kill() or sigqueue(): si_addr is no address */
     uintptr_t a = (uintptr_t)si->si_addr;
     for (int i = 0; i < SLOTS; i++) {
+        unsigned seq = atomic_load(&slots[i].seq);
         uintptr_t lo = atomic_load(&slots[i].lo), hi = atomic_load(&slots[i].hi);
-        if (a < lo || a >= hi)
+        if ((seq & 1u) || atomic_load(&slots[i].seq) != seq || a < lo || a >= hi)
             continue;
         /* Zero pages where the file's vanished: the access that faulted
          * reads zeros when the handler returns.  (mmap() is a plain system
@@ -131,12 +135,19 @@ struct filemap *filemap_open(int fd)
     return m;
 }
 
+static void set_bounds(struct slot *slot, uintptr_t lo, uintptr_t hi)
+{
+    atomic_fetch_add(&slot->seq, 1u);
+    atomic_store(&slot->lo, lo);
+    atomic_store(&slot->hi, hi);
+    atomic_fetch_add(&slot->seq, 1u);
+}
+
 static void unmap(struct filemap *m)
 {
     if (!m->base)
         return;
-    atomic_store(&m->slot->hi, 0);
-    atomic_store(&m->slot->lo, 0);
+    set_bounds(m->slot, 0, 0);
     munmap((void *)m->base, m->maplen);
     m->base = NULL;
     m->len = m->maplen = 0;
@@ -178,8 +189,7 @@ const uint8_t *filemap_window(struct filemap *m, uint64_t pos, size_t n, size_t 
     m->off = off;
     m->len = len;
     m->maplen = maplen;
-    atomic_store(&m->slot->lo, (uintptr_t)p);
-    atomic_store(&m->slot->hi, (uintptr_t)p + maplen);
+    set_bounds(m->slot, (uintptr_t)p, (uintptr_t)p + maplen);
     *avail = (size_t)(off + len - pos);
     return m->base + (pos - off);
 }
