@@ -28,6 +28,8 @@
 #include "stopsig.h"
 
 #define BUF_SIZE (1u << 20)
+/* Pages vanish from a mapped file whole, and are at least this large. */
+#define SMALLEST_PAGE 4096u
 /* Each read() asks for at most this much: the bytes it copies are decoded
  * straight after, while they are still in the processor's cache, and the
  * kernel's copy into a small, recently used buffer is itself cheaper.
@@ -277,11 +279,14 @@ static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
 
 /* -------------------------------------------------------------- pcap --- */
 
+/* Bytes of a pcap record header: 24 in the modified format. */
+static inline size_t pcap_header_len(const struct pcapfile *f) { return f->modified ? 24 : 16; }
+
 /* Inline in both callers: the reading loop's one call per record. */
 static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(struct pcapfile *f,
                                                                          struct pcapfile_packet *pkt)
 {
-    size_t hlen = f->modified ? 24 : 16;
+    size_t hlen = pcap_header_len(f);
     size_t have = fill(f, hlen);
     if (have == 0)
         return f->read_errno ? damaged(f, "cannot read the next record") : PCAPFILE_END;
@@ -549,7 +554,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     struct pcapfile *f = calloc(1, sizeof *f);
-    struct filemap *map = f && have_stat && S_ISREG(sb.st_mode) ? filemap_open(fd) : NULL;
+    struct filemap *map = f ? filemap_open(fd) : NULL;  /* NULL: not a mappable file */
     uint8_t *own = f && !map ? malloc(BUF_SIZE) : NULL;
     if (!f || (!map && !own)) {
         free(f);
@@ -641,9 +646,9 @@ static enum pcapfile_result next_mapped(struct pcapfile *f, struct pcapfile_pack
     if (r == PCAPFILE_PACKET) {
         if (f->kind == KIND_PCAP) {
             if (pkt->caplen) {
-                uintptr_t header = (uintptr_t)pkt->data - (f->modified ? 24u : 16u);
+                uintptr_t header = (uintptr_t)pkt->data - pcap_header_len(f);
                 const uint8_t *last = pkt->data + pkt->caplen - 1;
-                if ((header ^ (uintptr_t)last) >= 4096u)
+                if ((header ^ (uintptr_t)last) >= SMALLEST_PAGE)
                     (void)*(volatile const uint8_t *)last;
             } else if (f->map && filemap_shrunk(f->map)) {
                 return shrank(f, f->recno, f->record_offset);

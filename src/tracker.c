@@ -188,11 +188,12 @@ static bool in_time_wait(const struct conn *c)
 }
 
 /* Put c on the list its states call for (in_tw: in_time_wait(c), which the
- * caller knows), at the tail, keeping each list in order of time.  The TIME_WAIT list is ordered by timer start, so there c
- * moves only when a timer (re)started (tw_moved); the others are ordered by
- * last activity to the coarse unit, so c moves only when its previous segment
- * (prev_last) fell in an earlier unit than now.  Pointer chasing thus stays
- * off the per-packet path. */
+ * caller knows), at the tail, keeping each list in order of time.  The
+ * TIME_WAIT list is ordered by timer start, so there c moves only when a
+ * timer (re)started (tw_moved); the others are ordered by last activity to
+ * the coarse unit, so c moves only when its previous segment (prev_last)
+ * fell in an earlier unit than now.  Pointer chasing thus stays off the
+ * per-packet path. */
 static void relist(struct tracker *t, struct conn *c, bool in_tw, bool tw_moved, tstamp_t prev_last)
 {
     unsigned have = ct_list_of(c), want;
