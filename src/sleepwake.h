@@ -8,7 +8,12 @@
  * condition reads, at least one of them sees the other's store: either
  * the sleeper sees the new state and does not sleep, or the waker sees the
  * flag and its signal reaches a sleeper already inside pthread_cond_wait()
- * (which it entered holding the lock the waker takes). */
+ * (which it entered holding the lock the waker takes: once the waker has
+ * had the lock, the sleeper is waiting, or has looked again and is awake).
+ * The signal is sent after the lock is given back: sent while it is held,
+ * the woken thread would at once block again on that lock, and the waker
+ * wake it a second time when it let go - two more system calls and a
+ * second trip through the scheduler for every wake-up. */
 #ifndef TCPFSM_SLEEPWAKE_H
 #define TCPFSM_SLEEPWAKE_H
 
@@ -45,12 +50,16 @@ static inline void sleep_until(pthread_mutex_t *lock, pthread_cond_t *cv, atomic
     pthread_mutex_unlock(lock);
 }
 
-/* Wake the sleeper on cv (the caller has seen its flag set). */
+/* Wake the sleeper on cv (the caller has seen its flag set).  A signal
+ * that comes once the sleeper has woken, or after it went back to sleep on
+ * a later round, is a spurious wake-up that sleep_until()'s loop absorbs.
+ * The lock and cv must outlive the call: their owners destroy them only
+ * once both threads are done with them (the other thread joined). */
 static inline void wake_sleeper(pthread_mutex_t *lock, pthread_cond_t *cv)
 {
     pthread_mutex_lock(lock);
-    pthread_cond_signal(cv);
     pthread_mutex_unlock(lock);
+    pthread_cond_signal(cv);
 }
 
 #endif
