@@ -8,18 +8,25 @@
  * release store publishes a batch's contents with it, an acquire load
  * takes them.
  *
- * A caller that finds nothing to do spins a little (a batch takes some
+ * Either side that must wait spins a little first (a batch takes some
  * tens of microseconds to fill or apply, far less than a trip through the
- * scheduler), then sleeps on a condition variable.  A reader that finds
- * the ring full does not spin: the caller is the slower side, and the
- * processor is better left to it and to the report's writing thread (on
- * two processors a spinning reader took time from them).  It sleeps until
- * half the ring is free, so that it is woken once per half ring, not once
- * per batch.  Sleeping and waking are src/sleepwake.h's (a flag, and
- * sequentially consistent counters, so that no wake-up is lost).  The
- * caller wakes a sleeping reader only once half the ring is free (the
- * reader's condition): enough, because only the caller's own steps make
- * that condition true, and it gives every batch back in the end. */
+ * scheduler), then sleeps on a condition variable.  The reader, which
+ * finds the ring full whenever the caller is the slower side, spins until
+ * a batch is free; only if none comes within its spins does it sleep, and
+ * then until half the ring is free, so that it is woken once per half
+ * ring, not once per batch.  A sleeping thread's processor may halt, and
+ * on a virtual machine the host then has to run it again: a wake-up took
+ * 0.16-0.26 ms on average from signal to running (`perf sched latency`,
+ * 1m text), longer than the four batches the caller still had to apply,
+ * so that a reader that slept whenever the ring filled left the caller
+ * idle a fifth of the time (see docs/performance.md, "The reading thread
+ * spins before it sleeps").  With one processor there is no one to spin
+ * for: neither side spins.  Sleeping and waking are src/sleepwake.h's (a
+ * flag, and sequentially consistent counters, so that no wake-up is
+ * lost).  The caller wakes a sleeping reader only once half the ring is
+ * free (the reader's condition): enough, because only the caller's own
+ * steps make that condition true, and it gives every batch back in the
+ * end. */
 #include "feed.h"
 
 #include <pthread.h>
@@ -41,8 +48,9 @@
 /* How far ahead the reader asks for the lines of the batch it fills. */
 #define FEED_AHEAD 8
 
-/* The caller's spins before sleeping (each a pause instruction: about
- * 10-100 ns); the reader does not spin. */
+/* Either side's spins before sleeping, with two processors or more (each
+ * a pause instruction: 28 ns on the machine of docs/performance.md, so
+ * about 0.1 ms in all, the time the caller takes to apply two batches). */
 #define FEED_SPINS 4096
 
 struct feed {
@@ -57,6 +65,7 @@ struct feed {
     struct dedupe dedupe;
 
     bool threaded;
+    int spins;              /* FEED_SPINS, or 0 on one processor */
     bool ended;             /* in the caller's thread: reading has ended */
     bool holding;           /* the caller holds batch `consumed` */
     pthread_t thread;
@@ -164,6 +173,10 @@ static void *reading_thread(void *arg)
     /* The caller blocks the stopping signals while we run: take them. */
     pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
     for (bool more = true; more;) {
+        /* the caller frees a batch in some tens of microseconds: wait for
+         * it awake; asleep, only for half the ring */
+        for (int i = 0; i < f->spins && !reader_ready(f); i++)
+            cpu_relax();
         if (!reader_ready(f))
             sleep_until(&f->lock, &f->wake_reader, &f->reader_sleeping, reader_rested, f, 0);
         if (atomic_load(&f->abandon))
@@ -195,12 +208,19 @@ static void *reading_thread(void *arg)
     return NULL;
 }
 
-int feed_default_threads(void)
+/* The processors this process may run on. */
+static int processors(void)
 {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof set, &set) == 0)
-        return CPU_COUNT(&set) > 1 ? 2 : 1;
-    return sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1;
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int feed_default_threads(void)
+{
+    return processors() > 1 ? 2 : 1;
 }
 
 struct feed *feed_start(struct capture *cap, struct run_info *info,
@@ -218,6 +238,9 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     dedupe_init(&f->dedupe);
     if (threads < 2)
         return f;
+    /* (--threads 2 on one processor: a spinning side would only delay the
+     * other, which needs that processor) */
+    f->spins = processors() > 1 ? FEED_SPINS : 0;
     if (pthread_mutex_init(&f->lock, NULL) != 0)
         return f;
     if (pthread_cond_init(&f->wake_reader, NULL) != 0 || pthread_cond_init(&f->wake_caller, NULL) != 0) {
@@ -254,7 +277,7 @@ struct feed_batch *feed_next(struct feed *f)
         if (atomic_load(&f->reader_sleeping) && reader_rested(f))
             wake(f, &f->reader_sleeping, &f->wake_reader);
     }
-    sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, FEED_SPINS);
+    sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, f->spins);
     /* The reading thread has published its last batch and no longer
      * waits for input: the stopping signals are ours again.  (Blocked
      * until feed_end(), a signal sent while the batches left, or their
