@@ -20,8 +20,11 @@
  * 1m text), longer than the four batches the caller still had to apply,
  * so that a reader that slept whenever the ring filled left the caller
  * idle a fifth of the time (see docs/performance.md, "The reading thread
- * spins before it sleeps").  With one processor there is no one to spin
- * for: neither side spins.  Sleeping and waking are src/sleepwake.h's (a
+ * spins before it sleeps").  But while the report's own thread is busy
+ * (a run whose lines are made as the capture is read, a SYN flood's
+ * evictions say) a spinning reader takes its processor: the caller then
+ * tells the reader not to spin (feed_allow_spinning()).  With one
+ * processor there is no one to spin for: neither side spins.  Sleeping and waking are src/sleepwake.h's (a
  * flag, and sequentially consistent counters, so that no wake-up is
  * lost).  The caller wakes a sleeping reader only once half the ring is
  * free (the reader's condition): enough, because only the caller's own
@@ -66,6 +69,7 @@ struct feed {
 
     bool threaded;
     int spins;              /* FEED_SPINS, or 0 on one processor */
+    bool allow_spinning;    /* the caller's copy of may_spin */
     bool ended;             /* in the caller's thread: reading has ended */
     bool holding;           /* the caller holds batch `consumed` */
     pthread_t thread;
@@ -78,6 +82,7 @@ struct feed {
     _Alignas(64) atomic_bool done;      /* the reader has published its last batch */
     atomic_bool abandon;                /* the caller wants no more */
     atomic_bool reader_sleeping, caller_sleeping;
+    atomic_bool may_spin;               /* feed_allow_spinning() */
     pthread_mutex_t lock;
     pthread_cond_t wake_reader, wake_caller;
 
@@ -175,7 +180,8 @@ static void *reading_thread(void *arg)
     for (bool more = true; more;) {
         /* the caller frees a batch in some tens of microseconds: wait for
          * it awake; asleep, only for half the ring */
-        for (int i = 0; i < f->spins && !reader_ready(f); i++)
+        int spins = atomic_load_explicit(&f->may_spin, memory_order_relaxed) ? f->spins : 0;
+        for (int i = 0; i < spins && !reader_ready(f); i++)
             cpu_relax();
         if (!reader_ready(f))
             sleep_until(&f->lock, &f->wake_reader, &f->reader_sleeping, reader_rested, f, 0);
@@ -236,6 +242,8 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     f->stop = stop;
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);
+    f->allow_spinning = true;
+    atomic_init(&f->may_spin, true);
     if (threads < 2)
         return f;
     /* (--threads 2 on one processor: a spinning side would only delay the
@@ -292,6 +300,15 @@ struct feed_batch *feed_next(struct feed *f)
         return NULL;        /* done, and every batch taken */
     f->holding = true;
     return &f->ring[k % FEED_RING];
+}
+
+void feed_allow_spinning(struct feed *f, bool allow)
+{
+    /* stored only when it changes: the line is read by the other thread */
+    if (allow != f->allow_spinning) {
+        f->allow_spinning = allow;
+        atomic_store_explicit(&f->may_spin, allow, memory_order_relaxed);
+    }
 }
 
 enum capture_result feed_end(struct feed *f)

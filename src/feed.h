@@ -52,6 +52,11 @@ struct feed;
  * to the caller.  NULL if out of memory. */
 struct feed *feed_start(struct capture *cap, struct run_info *info,
                         volatile sig_atomic_t *stop, int threads, const struct tracker *hasher);
+/* From the caller's thread: whether the reading thread may spin while it
+ * waits for a free batch (default: yes).  Spinning is worth it only while
+ * nothing else of ours wants a processor: a report thread that is busy
+ * would lose the time. */
+void feed_allow_spinning(struct feed *f, bool allow);
 /* The next batch of segments in capture order (n >= 1), or NULL when the
  * reading has ended.  The batch stays valid until the next call; its prep
  * entries hold the keys, and their hashes unless `hashed` is false: then

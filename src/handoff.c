@@ -155,6 +155,11 @@ void handoff_release(struct handoff *h)
         wake_sleeper(&h->lock, &h->wake_producer);
 }
 
+bool handoff_consumer_asleep(const struct handoff *h)
+{
+    return atomic_load_explicit(&h->consumer_sleeping, memory_order_relaxed);
+}
+
 const void *handoff_take(struct handoff *h, size_t *n)
 {
     for (;;) {

@@ -12,6 +12,7 @@
 #ifndef TCPFSM_HANDOFF_H
 #define TCPFSM_HANDOFF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct handoff;
@@ -39,5 +40,9 @@ void handoff_close(struct handoff *h);
  * with it, before taking the next. */
 const void *handoff_take(struct handoff *h, size_t *n);
 void handoff_release(struct handoff *h);
+
+/* From any thread: the consumer is asleep, waiting for records (a hint,
+ * stale as soon as read). */
+bool handoff_consumer_asleep(const struct handoff *h);
 
 #endif

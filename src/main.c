@@ -304,6 +304,9 @@ static int run_file(struct options *opt, const char *input, const char *display,
     enum { AHEAD = 8, HALF = AHEAD / 2 };
     for (struct feed_batch *b; (b = feed_next(feed));) {
         uint32_t n = b->n;
+        /* a busy report thread needs the processor a spinning reader
+         * would take (src/feed.c) */
+        feed_allow_spinning(feed, !report_thread_busy(rep));
         /* the keys' hashes, all at once (independent SipHash chains that
          * the processor overlaps), unless the reading thread had the time */
         if (!b->hashed)

@@ -127,6 +127,11 @@ bool report_start_thread(struct report *r)
 }
 
 /* Wait for the formatting thread to write what it was given. */
+bool report_thread_busy(const struct report *r)
+{
+    return r->queue && !handoff_consumer_asleep(r->queue);
+}
+
 static void stop_thread(struct report *r)
 {
     if (!r->queue)

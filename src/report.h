@@ -80,6 +80,10 @@ void report_also(struct report *r, void (*fn)(void *ctx, const struct conn_view 
  * only that thread writes to the report's stream.  false: not started (all
  * of it is done in report_conn()). */
 bool report_start_thread(struct report *r);
+/* The report's thread is awake, taking connections (false: no thread, or
+ * it sleeps until enough are waiting).  From the thread that calls
+ * report_conn(). */
+bool report_thread_busy(const struct report *r);
 /* Feed the report one connection leaving the tracker at capture time now. */
 void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now);
 /* Print the rest of the report; false on an output error. */
