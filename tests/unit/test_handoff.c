@@ -155,6 +155,36 @@ static void test_offsets(void)
     handoff_destroy(h);
 }
 
+/* handoff_consumer_asleep(): false for a consumer that has not waited,
+ * true once it sleeps on an empty queue, false again once it has been
+ * woken and is done (closed). */
+static void *take_all(void *arg)
+{
+    size_t n;
+    while (handoff_take(arg, &n))
+        handoff_release(arg);
+    return NULL;
+}
+
+static void test_asleep(void)
+{
+    struct handoff *h = handoff_create(4096);
+    CHECK(h != NULL);
+    if (!h)
+        return;
+    CHECK(!handoff_consumer_asleep(h));
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, take_all, h) == 0);
+    bool seen = false;
+    for (int i = 0; i < 5000 && !(seen = handoff_consumer_asleep(h)); i++)
+        pause_briefly();                /* at most 1 s */
+    CHECK(seen);
+    handoff_close(h);
+    pthread_join(t, NULL);
+    CHECK(!handoff_consumer_asleep(h));
+    handoff_destroy(h);
+}
+
 int main(void)
 {
     alarm(60);          /* a lost wake-up hangs; this ends it (and fails the test) */
@@ -163,6 +193,7 @@ int main(void)
     run_one(4096, 3000, 0);         /* the producer lags: the consumer sleeps on an empty one */
     run_one(1 << 16, 5000, 7000);   /* a larger ring, both pausing */
     test_offsets();
+    test_asleep();
 
     /* closed before anything was published */
     struct handoff *h = handoff_create(1);
