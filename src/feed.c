@@ -24,12 +24,13 @@
  * (a run whose lines are made as the capture is read, a SYN flood's
  * evictions say) a spinning reader takes its processor: the caller then
  * tells the reader not to spin (feed_allow_spinning()).  With one
- * processor there is no one to spin for: neither side spins.  Sleeping and waking are src/sleepwake.h's (a
- * flag, and sequentially consistent counters, so that no wake-up is
- * lost).  The caller wakes a sleeping reader only once half the ring is
- * free (the reader's condition): enough, because only the caller's own
- * steps make that condition true, and it gives every batch back in the
- * end. */
+ * processor there is no one to spin for: neither side spins.
+ *
+ * Sleeping and waking are src/sleepwake.h's (a flag, and sequentially
+ * consistent counters, so that no wake-up is lost).  The caller wakes a
+ * sleeping reader only once half the ring is free (the reader's
+ * condition): enough, because only the caller's own steps make that
+ * condition true, and it gives every batch back in the end. */
 #include "feed.h"
 
 #include <pthread.h>
