@@ -126,12 +126,12 @@ bool report_start_thread(struct report *r)
     return true;
 }
 
-/* Wait for the formatting thread to write what it was given. */
 bool report_thread_busy(const struct report *r)
 {
     return r->queue && !handoff_consumer_asleep(r->queue);
 }
 
+/* Wait for the formatting thread to write what it was given. */
 static void stop_thread(struct report *r)
 {
     if (!r->queue)
