@@ -70,7 +70,6 @@ struct feed {
 
     bool threaded;
     int spins;              /* FEED_SPINS, or 0 on one processor */
-    bool allow_spinning;    /* the caller's copy of may_spin */
     bool ended;             /* in the caller's thread: reading has ended */
     bool holding;           /* the caller holds batch `consumed` */
     pthread_t thread;
@@ -243,7 +242,6 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     f->stop = stop;
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);
-    f->allow_spinning = true;
     atomic_init(&f->may_spin, true);
     if (threads < 2)
         return f;
@@ -305,11 +303,10 @@ struct feed_batch *feed_next(struct feed *f)
 
 void feed_allow_spinning(struct feed *f, bool allow)
 {
-    /* stored only when it changes: the line is read by the other thread */
-    if (allow != f->allow_spinning) {
-        f->allow_spinning = allow;
+    /* stored only when it changes: the line is read by the other thread
+     * (which never writes it, so reading it here costs no transfer) */
+    if (atomic_load_explicit(&f->may_spin, memory_order_relaxed) != allow)
         atomic_store_explicit(&f->may_spin, allow, memory_order_relaxed);
-    }
 }
 
 enum capture_result feed_end(struct feed *f)

@@ -10,9 +10,10 @@
  * it), or whose page cannot be read from the disk, raises SIGBUS on the
  * next access instead of a short read().  filemap installs a SIGBUS handler
  * that puts zero-filled pages in the place of the vanished ones inside a
- * window, notes it, and lets the access go on: the reader then asks
- * filemap_failed_flag() and reports the file damaged from there on.  A SIGBUS at
- * any other address goes to the handler or action there was before.
+ * window, notes it, and lets the access go on: the reader then looks at
+ * filemap_failed_flag() and reports the file damaged from there on.  A
+ * SIGBUS at any other address goes to the handler or action there was
+ * before.
  *
  * A file cut inside a page keeps that page: its bytes past the new end
  * read as zeros without a fault (the kernel's rule for the last page of a
