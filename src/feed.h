@@ -55,7 +55,8 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
 /* From the caller's thread: whether the reading thread may spin while it
  * waits for a free batch (default: yes).  Spinning is worth it only while
  * nothing else of ours wants a processor: a report thread that is busy
- * would lose the time. */
+ * would lose the time.  Not allowed to, the reader gives its processor
+ * away a few times (sched_yield()) before it sleeps. */
 void feed_allow_spinning(struct feed *f, bool allow);
 /* The next batch of segments in capture order (n >= 1), or NULL when the
  * reading has ended.  The batch stays valid until the next call; its prep
