@@ -634,7 +634,7 @@ static void test_prefault(void)
     /* Where it got to: SIZE_MAX if the kernel cannot, otherwise past the
      * records handed out (give or take one publication's worth) and at
      * most about 3 MiB beyond them (the huge page they end in and the
-     * next; the array need not start on a huge page). */
+     * next). */
     size_t done = ct_prefault(t, p.done);
     size_t rec = (sizeof(struct rec) + 7) & ~(size_t)7, used = (size_t)(n + 1) * rec;
     if (done != SIZE_MAX) {
@@ -642,6 +642,44 @@ static void test_prefault(void)
         CHECKF(done <= used + (size_t)CT_PUBLISH_EVERY * rec + (3u << 20), "prefaulted %zu, %zu in use", done,
                used);
     }
+    ct_destroy(t);
+}
+
+/* A reservation of 2 MiB or more starts on a huge page's boundary (the
+ * kernel maps huge pages only over whole aligned 2 MiB ranges), and
+ * records across the old unaligned start still work. */
+static void test_huge_aligned(void)
+{
+    const uint32_t n = 100000;      /* well over 2 MiB of records */
+    struct conntab *t = ct_create(sizeof(struct rec), n);
+    CHECK(t != NULL);
+    if (!t)
+        return;
+    size_t rec = (sizeof(struct rec) + 7) & ~(size_t)7;
+    struct ct_key k;
+    uint32_t wrong = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        key_of(i, &k);
+        struct rec *r = insert(t, &k);
+        if (!r) {
+            CHECKF(r != NULL, "insert %u", i);
+            break;
+        }
+        if (i == 0) {
+            /* the first record handed out is index 1, one record past the base */
+            uintptr_t base = (uintptr_t)r - rec;
+            CHECKF(base % (2u << 20) == 0, "records start at %#lx", (unsigned long)base);
+            CHECK_EQ(ct_index(t, r), 1);
+        }
+        r->val = i;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        key_of(i, &k);
+        struct rec *r = find(t, &k);
+        if (!r || r->val != i)
+            wrong++;
+    }
+    CHECK_EQ(wrong, 0);
     ct_destroy(t);
 }
 
@@ -655,5 +693,6 @@ int main(void)
     test_lists();
     test_iteration();
     test_prefault();
+    test_huge_aligned();
     return unit_done("test_conntab");
 }
