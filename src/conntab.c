@@ -50,22 +50,23 @@ uint32_t ct_index(const struct conntab *t, const void *rec)
  * interrupt per 4 KiB page, a tenth of a 10,000-connection run's time. */
 static void *reserve(size_t bytes)
 {
+    /* From one huge page's size up, start on a huge page's boundary: the
+     * kernel maps a huge page only where a whole aligned one fits, and
+     * mmap() aligns to 4 KiB only, so the part before the first boundary
+     * (up to 2 MiB less 4 KiB, the first ~12,000 records) would be small
+     * pages, each faulted in on its own: a tenth of a one-packet run's time
+     * went into committing them.  Ask for a huge page more than needed and
+     * give back both ends. */
     const size_t huge = 2u << 20;
-    if (bytes < huge) {
-        void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-        return p == MAP_FAILED ? NULL : p;
-    }
-    /* Start on a huge page's boundary: the kernel maps a huge page only
-     * where a whole aligned one fits, and mmap() aligns to 4 KiB only, so
-     * the part before the first boundary (up to 2 MiB less 4 KiB, the first
-     * ~12,000 records) would be small pages, each faulted in on its own:
-     * a tenth of a one-packet run's time went into committing them.  Ask
-     * for a huge page more than needed and give back both ends. */
-    bytes = (bytes + 4095) & ~(size_t)4095;     /* munmap()'s ends are page boundaries */
-    size_t span = bytes + huge;
+    bool align = bytes >= huge;
+    if (align)
+        bytes = (bytes + 4095) & ~(size_t)4095;     /* munmap()'s ends are page boundaries */
+    size_t span = align ? bytes + huge : bytes;
     uint8_t *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (p == MAP_FAILED)
         return NULL;
+    if (!align)
+        return p;
     uint8_t *start = (uint8_t *)(((uintptr_t)p + huge - 1) & ~(uintptr_t)(huge - 1));
     size_t head = (size_t)(start - p), tail = span - head - bytes;
     if (head)

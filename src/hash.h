@@ -136,17 +136,16 @@ static inline uint64_t siphash13(const struct hash_key *k, const void *data, siz
  * Those high 32 bits then go through a fixed bijection (mlhash_mix()).
  * Pairwise independence bounds how often two keys share a slot, not how
  * the slots of many keys cluster, and linear probing suffers from exactly
- * that: keys that differ by a constant
- * step in one word, a port scan's ports say, have hashes in arithmetic
- * progression, whose index bits step around the table by one fixed amount
- * and, under some keys, bunch up into runs of hundreds of occupied slots
- * (tests/unit/test_smalltab's 20,000 such keys in 65,536 slots failed 20
- * of 300 runs: runs of 133-356 occupied slots, where random hashes give a
- * few dozen, or 9-12 keys on one home slot).  A bijection of a
- * uniform value is uniform, and of two independent ones independent, so
- * the guarantee above still holds of the result, bit for bit; and a mixing
- * one (Murmur3's 32-bit finalizer) scatters a progression as splitmix
- * scatters its counter. */
+ * that: keys that differ by a constant step in one word, a port scan's
+ * ports say, have hashes in arithmetic progression, whose index bits step
+ * around the table by one fixed amount and, under some keys, bunch up
+ * into runs of hundreds of occupied slots (tests/unit/test_smalltab's
+ * 20,000 such keys in 65,536 slots failed 20 of 300 runs: runs of 133-356
+ * occupied slots, where random hashes give a few dozen, or 9-12 keys on
+ * one home slot).  A bijection of a uniform value is uniform, and of two
+ * independent ones independent, so the guarantee above still holds of the
+ * result, bit for bit; and a mixing one (Murmur3's 32-bit finalizer)
+ * scatters a progression as splitmix scatters its counter. */
 #define MLHASH_MAX_LEN 40
 struct mlhash_key {
     uint64_t m[MLHASH_MAX_LEN / 4 + 1];
