@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pcapfile.h"
+#include "pcaplib.h"
 
 #define MAX_PROGS 8
 
@@ -40,11 +41,48 @@ static int linktype_to_dlt(int lt)
     }
 }
 
+/* The names and descriptions libpcap gives the link types tcpfsm decodes
+ * (those of libpcap 1.10; tests/unit/test_pcaplib checks them against the
+ * libpcap it runs with): reading a file of one of these then needs no
+ * libpcap at all (src/pcaplib.h). */
+static const struct known_link {
+    int dlt;
+    const char *name, *desc;
+} known_links[] = {
+    { DLT_NULL, "NULL", "BSD loopback" },
+    { DLT_EN10MB, "EN10MB", "Ethernet" },
+    { DLT_PPP, "PPP", "PPP" },
+    { DLT_FDDI, "FDDI", "FDDI" },
+    { DLT_RAW, "RAW", "Raw IP" },
+    { DLT_PPP_SERIAL, "PPP_SERIAL", "PPP over serial" },
+    { DLT_PPP_ETHER, "PPP_ETHER", "PPPoE" },
+    { DLT_C_HDLC, "C_HDLC", "Cisco HDLC" },
+    { DLT_LOOP, "LOOP", "OpenBSD loopback" },
+    { DLT_LINUX_SLL, "LINUX_SLL", "Linux cooked v1" },
+    { 228 /* DLT_IPV4 */, "IPV4", "Raw IPv4" },
+    { 229 /* DLT_IPV6 */, "IPV6", "Raw IPv6" },
+    { 276 /* DLT_LINUX_SLL2 */, "LINUX_SLL2", "Linux cooked v2" },
+};
+
+bool linktype_known_name(int dlt, const char **name, const char **desc)
+{
+    for (size_t i = 0; i < sizeof known_links / sizeof known_links[0]; i++)
+        if (known_links[i].dlt == dlt) {
+            *name = known_links[i].name;
+            *desc = known_links[i].desc;
+            return true;
+        }
+    return false;
+}
+
 void linktype_text(int lt, char *buf, size_t len)
 {
     int dlt = linktype_to_dlt(lt);
-    const char *name = pcap_datalink_val_to_name(dlt);
-    const char *desc = pcap_datalink_val_to_description(dlt);
+    const char *name, *desc;
+    if (!linktype_known_name(dlt, &name, &desc)) {
+        name = pcap_datalink_val_to_name(dlt);
+        desc = pcap_datalink_val_to_description(dlt);
+    }
     if (name)
         snprintf(buf, len, "%s (%s)", name, desc ? desc : name);
     else
@@ -83,6 +121,11 @@ static struct bpf_program *compile(struct capture *c, int linktype, char *err, s
             return &c->progs[i].prog;
     if (c->nprogs == MAX_PROGS) {
         snprintf(err, errlen, "filter: more than %d link types in one file", MAX_PROGS);
+        return NULL;
+    }
+    char why[256];
+    if (!pcaplib_load(why, sizeof why)) {
+        snprintf(err, errlen, "filter \"%s\": %s", c->filter, why);
         return NULL;
     }
     pcap_t *dead = pcap_open_dead(linktype_to_dlt(linktype), PCAPFILE_MAX_RECORD);

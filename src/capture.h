@@ -76,5 +76,8 @@ void capture_close(struct capture *c);
 
 /* Describe a link type number: "EN10MB (Ethernet)". */
 void linktype_text(int linktype, char *buf, size_t len);
+/* libpcap's name and description of a link type (a DLT_ value) tcpfsm
+ * decodes, known without libpcap; false for any other. */
+bool linktype_known_name(int dlt, const char **name, const char **desc);
 
 #endif

@@ -144,4 +144,26 @@ if grep -q "^Connections not cleanly closed.*: 3 of 4" "$TMPD/out" && ! grep -q 
     pass "text without --all: lists the 3 unclean connections, not the clean one"
 else fail "text without --all"; sed 's/^/#   /' "$TMPD/out"; fi
 
+# libpcap is loaded only when needed (src/pcaplib.h): reading a capture of a
+# link type tcpfsm decodes, without a filter, maps no libpcap into the
+# process; a filter does.  (The dynamic linker's own log of the objects it
+# loads, LD_DEBUG=files.)  Built with --disable-lazy-pcap, libpcap is linked
+# and so loaded every time.
+: "${top_builddir:=$top_srcdir}"
+if grep -q '^#define TCPFSM_LAZY_PCAP 1' "$top_builddir/config.h"; then lazy=yes; else lazy=no; fi
+pcap_loads() {   # ARGS...: the number of times the run maps libpcap
+    LD_DEBUG=files LD_DEBUG_OUTPUT=$TMPD/ld "$TCPFSM" "$@" >/dev/null 2>&1
+    cat "$TMPD"/ld.* 2>/dev/null | grep -c 'file=libpcap[^ ]*  *\[0\]; *\(generating link map\|dynamically loaded\|needed by\)' || true
+    rm -f "$TMPD"/ld.*
+}
+plain=$(pcap_loads -r "$G")
+filtered=$(pcap_loads -r "$G" tcp port 80)
+if [ "$lazy" = yes ] && [ "$plain" = 0 ] && [ "$filtered" -ge 1 ]; then
+    pass "libpcap: not loaded to read an Ethernet capture, loaded for a filter"
+elif [ "$lazy" = no ] && [ "$plain" -ge 1 ] && [ "$filtered" -ge 1 ]; then
+    pass "libpcap: linked (--disable-lazy-pcap), loaded on every run"
+else
+    fail "libpcap loads: lazy=$lazy, reading $plain, with a filter $filtered"
+fi
+
 finish

@@ -5,7 +5,7 @@
 # linked with libtcpfsm.a, so make check needs no clang.  See docs/robustness.md.
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/tests/fuzz
 FUZZ_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
-FUZZ_LDADD = libtcpfsm.a $(PCAP_LIBS) $(NCURSES_LIBS) -lm
+FUZZ_LDADD = libtcpfsm.a $(PCAP_LINK) $(NCURSES_LIBS) -lm
 
 check_PROGRAMS += tests/fuzz/replay_packets tests/fuzz/replay_file
 tests_fuzz_replay_packets_SOURCES = tests/fuzz/fuzz_packets.c tests/fuzz/pipeline.c tests/fuzz/outcheck.c \

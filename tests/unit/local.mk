@@ -3,7 +3,7 @@
 
 UNIT_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src -I$(top_srcdir)/tests/unit
 UNIT_CFLAGS = $(AM_CFLAGS) $(PCAP_CFLAGS)
-UNIT_LDADD = libtcpfsm.a $(PCAP_LIBS) -lm
+UNIT_LDADD = libtcpfsm.a $(PCAP_LINK) -lm
 
 check_PROGRAMS += tests/unit/test_tcpstate
 tests_unit_test_tcpstate_SOURCES = tests/unit/test_tcpstate.c tests/unit/unit.h
@@ -96,3 +96,10 @@ tests_unit_test_filemap_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_filemap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_filemap_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_filemap
+
+check_PROGRAMS += tests/unit/test_pcaplib
+tests_unit_test_pcaplib_SOURCES = tests/unit/test_pcaplib.c tests/unit/unit.h
+tests_unit_test_pcaplib_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_pcaplib_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_pcaplib_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_pcaplib
