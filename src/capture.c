@@ -199,6 +199,7 @@ int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file
 bool capture_single_linktype(const struct capture *c) { return strncmp(pcapfile_format(c->file), "pcapng", 6) != 0; }
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
 const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
+uint64_t capture_size_hint(const struct capture *c) { return pcapfile_size_hint(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }
 
 void capture_set_source(struct capture *c, const char *name)

@@ -244,6 +244,13 @@ int feed_default_threads(void)
     return processors() > 1 ? 2 : 1;
 }
 
+int feed_pick_threads(int requested, uint64_t size_hint, int default_threads)
+{
+    if (requested)
+        return requested;
+    return size_hint < FEED_SMALL_FILE ? 1 : default_threads;
+}
+
 struct feed *feed_start(struct capture *cap, struct run_info *info,
                         volatile sig_atomic_t *stop, int threads, const struct tracker *hasher)
 {

@@ -72,5 +72,14 @@ enum capture_result feed_end(struct feed *f);
 
 /* Threads to use when not told: 2 if more than one processor is online. */
 int feed_default_threads(void);
+/* Below this size a regular file is read in one thread when the user did not
+ * say: starting the reading, formatting and writing threads (and the memory
+ * their first touches commit) costs more than they save on so few packets
+ * (docs/performance.md, "Small files read in one thread"). */
+#define FEED_SMALL_FILE (1u << 20)
+/* The threads for a run: `requested` (--threads, 0 if not given), else 1 for
+ * a file smaller than FEED_SMALL_FILE (size_hint: capture_size_hint()),
+ * else `default_threads`. */
+int feed_pick_threads(int requested, uint64_t size_hint, int default_threads);
 
 #endif

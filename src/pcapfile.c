@@ -74,6 +74,7 @@ struct pcapfile {
     const volatile sig_atomic_t *vanished;
     volatile sig_atomic_t vanished_before_read;
     uint64_t record_offset; /* file offset of the last record handed out */
+    uint64_t size_hint;     /* a regular file's size when opened; UINT64_MAX otherwise */
     uint8_t *own;           /* otherwise: read() fills this BUF_SIZE buffer */
     const uint8_t *buf;     /* the window or own */
     size_t start, end;      /* unread bytes are buf[start, end) */
@@ -565,6 +566,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     }
     f->fd = fd;
     f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
+    f->size_hint = have_stat && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
     f->close_fd = !is_stdin;
     f->map = map;
     f->vanished = map ? filemap_failed_flag(map) : NULL;
@@ -677,6 +679,8 @@ enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *p
 const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
 uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
+uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
+
 const char *pcapfile_format(const struct pcapfile *f) { return f->format; }
 int pcapfile_linktype(const struct pcapfile *f) { return f->linktype; }
 uint32_t pcapfile_snaplen(const struct pcapfile *f) { return f->snaplen; }

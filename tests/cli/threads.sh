@@ -167,6 +167,42 @@ else
     fail "gen --flood 2000"
 fi
 
+# Without --threads: a file under 1 MiB is read in one thread (src/feed.h,
+# FEED_SMALL_FILE), a larger one with the reading, formatting and writing
+# threads.  Counted in /proc while the report is stuck on a pipe nobody
+# reads (each run's output is more than the pipe holds).
+threads_while_stuck() {   # CAPTURE ARGS...: prints the process's thread count
+    local cap=$1 fifo=$TMPD/stuck2 pid n
+    shift
+    mkfifo "$fifo"
+    "$TCPFSM" -r "$cap" "$@" >"$fifo" 2>/dev/null &
+    pid=$!
+    exec 8<"$fifo"
+    # the report fills the pipe within a second; wait for the count to settle
+    sleep 1
+    n=$(ls "/proc/$pid/task" 2>/dev/null | wc -l)
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    exec 8<&-
+    rm -f "$fifo"
+    echo "$n"
+}
+if [ -f "$TMPD/flood.pcap" ] && [ -f "$TMPD/mix.pcap" ]; then
+    small=$(stat -c %s "$TMPD/flood.pcap") large=$(stat -c %s "$TMPD/mix.pcap")
+    n=$(threads_while_stuck "$TMPD/flood.pcap" --max-conns 16 --format json)
+    expect_eq "default threads, a $small-byte file: one" 1 "$n"
+    n=$(threads_while_stuck "$TMPD/flood.pcap" --max-conns 16 --format json --threads 2)
+    if [ "$n" -ge 2 ]; then pass "--threads 2, a $small-byte file: $n threads"
+    else fail "--threads 2, a $small-byte file: $n threads"; fi
+    if [ "$(nproc)" -ge 2 ]; then
+        n=$(threads_while_stuck "$TMPD/mix.pcap" --format json)
+        if [ "$n" -ge 2 ]; then pass "default threads, a $large-byte file, two processors: $n threads"
+        else fail "default threads, a $large-byte file, two processors: $n threads"; fi
+    fi
+else
+    fail "default threads: the generated captures are missing"
+fi
+
 # Only 1 and 2 are accepted.
 run --threads 3 -r "$top_srcdir/captures/normal-close.pcap"
 expect_eq "--threads 3: exit status" 2 "$rc"

@@ -103,3 +103,10 @@ tests_unit_test_pcaplib_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_pcaplib_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pcaplib_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_pcaplib
+
+check_PROGRAMS += tests/unit/test_feed
+tests_unit_test_feed_SOURCES = tests/unit/test_feed.c tests/unit/unit.h
+tests_unit_test_feed_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_feed_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_feed_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_feed
