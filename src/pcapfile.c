@@ -284,6 +284,23 @@ static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
 static inline size_t pcap_header_len(const struct pcapfile *f) { return f->modified ? 24 : 16; }
 
 /* Inline in both callers: the reading loop's one call per record. */
+/* Bytes ahead of the record being read that each record asks the
+ * processor to fetch.  The records follow one another in memory, but the
+ * processor's own prefetcher stops at every 4 KiB page (the page cache's
+ * pages are not contiguous), so the first lines of each page came from
+ * memory while the reader waited: a fetch a page ahead, one per record,
+ * has them in the cache by then: 3-12% less time on the 1m trace's text
+ * report, less or the same elsewhere (docs/performance.md, "The capture
+ * fetched a page ahead").  A prefetch never faults, past the window's end
+ * or the buffer's. */
+#define READ_AHEAD 4096
+
+static inline void read_ahead(const uint8_t *record)
+{
+    /* (as an integer: the address may lie past the end of the window) */
+    __builtin_prefetch((const void *)((uintptr_t)record + READ_AHEAD));
+}
+
 static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(struct pcapfile *f,
                                                                          struct pcapfile_packet *pkt)
 {
@@ -295,6 +312,7 @@ static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(stru
     if (have < hlen)
         return damaged(f, "truncated record header: %zu of %zu bytes", have, hlen);
     const uint8_t *h = f->buf + f->start;
+    read_ahead(h);
     uint32_t sec = rd32(f, h), frac = rd32(f, h + 4), incl = rd32(f, h + 8), orig = rd32(f, h + 12);
     if (incl > PCAPFILE_MAX_RECORD)
         return damaged(f, "record claims %u captured bytes, more than the %u any capture holds: "
@@ -422,6 +440,7 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
         if (have < 8)
             return damaged(f, "truncated block header: %zu of 8 bytes", have);
         const uint8_t *h = f->buf + f->start;
+        read_ahead(h);
         uint32_t type = rd32(f, h);
         if (type == PCAPNG_SHB) {
             enum pcapfile_result r = ng_shb(f, have);
