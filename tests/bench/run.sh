@@ -17,15 +17,17 @@
 # which commit it was built from, for the report).
 #
 # Needs tcpfsm built in the tree (autoreconf -fi && ./configure && make), a C
-# compiler, libpcap's headers, /usr/bin/time, and tcptrace and tshark (either
-# is skipped with a note if missing).  Writes under tests/bench/out/ (ignored
+# compiler, libpcap's headers, and tcptrace and tshark (either is skipped with
+# a note if missing).  Writes under tests/bench/out/ (ignored
 # by git; BENCH_OUT overrides), prints a table, and replaces the text between
 # the MEASURED markers in docs/performance.md.
 #
 # Each trace is measured in rounds: every tool once per round, in the same
 # order, so that load from other work on the machine spreads over all tools;
-# the median of the rounds is reported.  Wall time is taken with nanosecond
-# clocks around /usr/bin/time -v, which gives CPU time and peak RSS.
+# the median of the rounds is reported.  Each run is timed by
+# tests/bench/timeit.c: the monotonic clock read just before fork() and just
+# after wait4(), CPU time (to the microsecond) and peak RSS from wait4()'s
+# rusage.
 set -euo pipefail
 export LC_ALL=C
 
@@ -55,7 +57,6 @@ done
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 [ -x "$TCPFSM" ] || die "no tcpfsm at $TCPFSM: build it first (autoreconf -fi && ./configure && make)"
-[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package: time)"
 have_tcptrace=false; command -v tcptrace >/dev/null && have_tcptrace=true
 have_tshark=false; command -v tshark >/dev/null && have_tshark=true
 
@@ -69,11 +70,13 @@ log=$out/run.log
 say() { echo "$*" | tee -a "$log" >&2; }
 
 # ------------------------------------------------------------- building ---
-say "== building gen and floor (-O2) into $out"
+say "== building gen, floor and timeit (-O2) into $out"
 $CC -O2 -std=c11 -Wall -Wextra -o "$out/gen" "$here/gen.c" -lm
 $CC -O2 -std=c11 -Wall -Wextra -o "$out/floor" "$here/floor.c" -lpcap
+$CC -O2 -std=c11 -Wall -Wextra -o "$out/timeit" "$here/timeit.c"
 GEN=$out/gen
 FLOOR=$out/floor
+TIMEIT=$out/timeit
 
 # ------------------------------------------------------------ the traces ---
 # name | gen arguments | rounds
@@ -113,23 +116,19 @@ common_gen="--seed 1 --data 4 --ipv6 20"
 measure() {
     local trace=$1 tool=$2 round=$3 stdout=$4 input=$5
     shift 5
-    local tf=$out/time.txt t0 t1 rc=0
+    local tf=$out/time.txt rc=0
     cat "$input" >/dev/null
     # The previous round's output is removed first, untimed: the timed
     # redirection would otherwise truncate it, which waits for its pages
     # under writeback (a 1.085 GB JSON written a second before: 73-211 ms
     # here), and the rest of it would still be written back during the run.
     if [ -f "$stdout" ] && [ ! -p "$stdout" ]; then rm -f "$stdout"; fi
-    t0=$(date +%s%N)
-    /usr/bin/time -v -o "$tf" "$@" >"$stdout" 2>"$out/stderr.txt" || rc=$?
-    t1=$(date +%s%N)
+    "$TIMEIT" "$tf" "$@" >"$stdout" 2>"$out/stderr.txt" || rc=$?
     if [ $rc -ne 0 ]; then
         say "   $tool on $trace exited with status $rc:"
         head -5 "$out/stderr.txt" | sed 's/^/     /' | tee -a "$log" >&2
     fi
-    awk -F': ' -v tr="$trace" -v tool="$tool" -v r="$round" -v w=$((t1 - t0)) '
-        /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident/ { m = $2 }
-        END { printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tr, tool, r, w, u, s, m }' "$tf" >>"$res"
+    printf '%s\t%s\t%s\t%s\n' "$trace" "$tool" "$round" "$(cat "$tf")" >>"$res"
 }
 
 # median TRACE TOOL COLUMN: median over rounds (column 4 wall_ns, 5 user,
@@ -164,6 +163,14 @@ paired() {
 json_field() {  # json_field FILE NAME: a number from the summary line
     grep '"type":"summary"' "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"
 }
+
+# ------------------------------------------------- the machine's memory ---
+# What writing into new page-cache pages costs now: a gigabyte right after
+# a gigabyte was freed, and after the freed memory sat free 4 s (see
+# tests/bench/pagecost.sh); again at the end.
+say "== page cache: 1 GiB written right after 1 GiB was freed, and 4 s after"
+pagecost_start=$("$here/pagecost.sh" "$TIMEIT" "$out" 1024 4)
+say "   $pagecost_start (s)"
 
 # ----------------------------------------------------------- baselines ---
 say "== baseline: each tool on a one-connection capture (its RSS with nothing tracked)"
@@ -254,6 +261,9 @@ fi
 say "   $flood_verdict"
 $keep || rm -f "$out/flood.pcap"
 
+pagecost_end=$("$here/pagecost.sh" "$TIMEIT" "$out" 1024 4)
+say "== page cache at the end: $pagecost_end (s)"
+
 # ---------------------------------------------------------------- table ---
 base_rss() { median tiny "$1" 7; }
 table=$out/table.md
@@ -276,7 +286,7 @@ table=$out/table.md
             esac
             awk -v name="$name" -v pk="${packets[$name]}" -v cn="${conns[$name]}" -v peak="$tracked" \
                 -v tool="$tool" -v w="$w" -v c="$c" -v m="$m" -v b="$b" -v tr="$tracked" -v fw="$fw" -v fc="$fc" '
-            # CPU time has 10 ms resolution: the floor on a small trace can take "0.00"
+            # a ratio to a time of zero (no run measured) is shown as "-"
             function ratio(x, y) { return y > 0 ? sprintf("%.2f", x / y) : "-" }
             BEGIN {
                 bpc = (tr > 0 && b != "nan") ? sprintf("%.0f", (m - b) * 1024 / tr) : "-"
@@ -328,6 +338,10 @@ block=$out/measured.md
     echo
     echo "Machine: $cpu, $ncpu cores (\`nproc\`), $mem RAM; $(uname -sr); load average at the end: $load."
     echo "Compiler: $ver_cc; libpcap $ver_pcap; tcptrace: ${ver_tcptrace:-?}; tshark: ${ver_tshark%.}."
+    echo "Page cache (\`tests/bench/pagecost.sh\`: 1 GiB written to a new file right after 1 GiB was freed / 4 s after):" \
+         "$(echo "$pagecost_start" | awk '{ printf "%.2f s / %.2f s", $1, $2 }') at the start," \
+         "$(echo "$pagecost_end" | awk '{ printf "%.2f s / %.2f s", $1, $2 }') at the end" \
+         "(see \"Memory the host took back\" below)."
     echo
     echo "Traces (\`gen $common_gen ...\`; the time to generate each is given for scale):"
     echo
@@ -339,6 +353,8 @@ block=$out/measured.md
     echo "- **flood**: \`--flood $flood_syns\` — $flood_syns SYNs, each from its own source; tcpfsm run with" \
          "\`--max-conns $flood_max --format json\` (its output through a pipe to \`tail -n 1\`); median of $flood_reps rounds;" \
          "summary $flood_verdict."
+    echo
+    echo "Each run timed by \`tests/bench/timeit\` (monotonic clock around fork and wait4; CPU time and peak RSS from wait4)."
     echo
     echo "Commands per trace: \`tcpfsm -r T >/dev/null\` (tcpfsm-text), \`tcpfsm -r T --format json >T.json\`" \
          "(tcpfsm-json), \`cat T.json >T.copy\` (write-copy: the same bytes written to a new file)," \
