@@ -32,3 +32,19 @@ scratch() {
     TMPD=$(mktemp -d "${TMPDIR:-/tmp}/tcpfsm-test.XXXXXX")
     trap 'rm -rf "$TMPD"' EXIT
 }
+
+# bench_program NAME [LIB...]: PROG is tests/bench/NAME as make check built
+# it, or, run by hand without it, NAME.c built into the scratch directory
+# (call scratch first).  A failed build fails the test and ends it.
+bench_program() {
+    local name=$1
+    shift
+    PROG=${top_builddir:-$top_srcdir}/tests/bench/$name
+    [ -x "$PROG" ] && return 0
+    PROG=$TMPD/$name
+    if ! ${CC:-cc} -O2 -std=c11 -o "$PROG" "$top_srcdir/tests/bench/$name.c" "$@" 2>"$TMPD/cc.log"; then
+        fail "build tests/bench/$name.c"
+        sed 's/^/#   /' "$TMPD/cc.log"
+        finish
+    fi
+}

@@ -11,16 +11,8 @@
 : "${top_builddir:=$top_srcdir}"
 scratch
 
-GEN=$top_builddir/tests/bench/gen
-if [ ! -x "$GEN" ]; then
-    # not built by make check (run by hand): build it here
-    GEN=$TMPD/gen
-    if ! ${CC:-cc} -O2 -std=c11 -o "$GEN" "$top_srcdir/tests/bench/gen.c" -lm 2>"$TMPD/cc.log"; then
-        fail "build tests/bench/gen.c"
-        sed 's/^/#   /' "$TMPD/cc.log"
-        finish
-    fi
-fi
+bench_program gen -lm
+GEN=$PROG
 CMP=$top_srcdir/tests/bench/compare-states.sh
 
 # states NAME TCPFSM-ARGS -- GEN-ARGS: generate, run tcpfsm, compare.

@@ -7,15 +7,8 @@
 : "${top_builddir:=$top_srcdir}"
 scratch
 
-TIMEIT=$top_builddir/tests/bench/timeit
-if [ ! -x "$TIMEIT" ]; then
-    TIMEIT=$TMPD/timeit
-    if ! ${CC:-cc} -O2 -std=c11 -o "$TIMEIT" "$top_srcdir/tests/bench/timeit.c" 2>"$TMPD/cc.log"; then
-        fail "build tests/bench/timeit.c"
-        sed 's/^/#   /' "$TMPD/cc.log"
-        finish
-    fi
-fi
+bench_program timeit
+TIMEIT=$PROG
 R=$TMPD/r.tsv
 
 # field N: the Nth field of the result line
