@@ -1834,7 +1834,7 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, cons
         return EXIT_USAGE;
     }
     struct capture_packet pkt;
-    enum capture_result rc;
+    enum capture_result rc = CAPTURE_END;   /* stopped before the first read: nothing went wrong */
     while (!(stop && *stop) && (rc = capture_next(cap, &pkt)) == CAPTURE_PACKET) {
         struct segment seg;
         enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);

@@ -20,7 +20,9 @@
  * clock is read just before fork() and just after wait4() returns, and the
  * CPU times come from wait4()'s rusage in microseconds.  The fork and exec
  * of CMD stay in the wall time: a user starting the tool pays them too. */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE             /* wait4() */
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
