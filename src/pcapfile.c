@@ -283,7 +283,6 @@ static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
 /* Bytes of a pcap record header: 24 in the modified format. */
 static inline size_t pcap_header_len(const struct pcapfile *f) { return f->modified ? 24 : 16; }
 
-/* Inline in both callers: the reading loop's one call per record. */
 /* Bytes ahead of the record being read that each record asks the
  * processor to fetch.  The records follow one another in memory, but the
  * processor's own prefetcher stops at every 4 KiB page (the page cache's
@@ -301,6 +300,7 @@ static inline void read_ahead(const uint8_t *record)
     __builtin_prefetch((const void *)((uintptr_t)record + READ_AHEAD));
 }
 
+/* Inline in both callers: the reading loop's one call per record. */
 static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(struct pcapfile *f,
                                                                          struct pcapfile_packet *pkt)
 {
@@ -699,7 +699,6 @@ const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
 uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
-
 const char *pcapfile_format(const struct pcapfile *f) { return f->format; }
 int pcapfile_linktype(const struct pcapfile *f) { return f->linktype; }
 uint32_t pcapfile_snaplen(const struct pcapfile *f) { return f->snaplen; }

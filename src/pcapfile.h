@@ -70,10 +70,10 @@ const char *pcapfile_error(const struct pcapfile *f);
 /* Number of the packet whose record was damaged, and its byte offset. */
 uint64_t pcapfile_damage_recno(const struct pcapfile *f);
 uint64_t pcapfile_damage_offset(const struct pcapfile *f);
-/* "pcap", "pcap (nanosecond)", "pcapng" */
 /* A regular file's size when it was opened (it may grow: a hint only);
  * UINT64_MAX for a pipe, a terminal or anything else. */
 uint64_t pcapfile_size_hint(const struct pcapfile *f);
+/* "pcap", "pcap (nanosecond)", "pcapng" */
 const char *pcapfile_format(const struct pcapfile *f);
 /* Link type of the file (pcap) or of its first interface (pcapng); -1 if none yet. */
 int pcapfile_linktype(const struct pcapfile *f);

@@ -4,7 +4,7 @@
 # was removed (its pages freed just before), then again after the freed
 # pages sat free for PAUSE seconds.
 #
-#   tests/bench/pagecost.sh TIMEIT DIR [MIB [PAUSE]]    (default 256 MiB, 4 s)
+#   tests/bench/pagecost.sh TIMEIT DIR [MIB [PAUSE]]    (default 1024 MiB, 4 s)
 #
 # Prints "RECYCLED_S COLD_S": the two writes' wall times in seconds.
 #
@@ -19,7 +19,7 @@
 # it; this gives the cost at the time of the run, beside the numbers it
 # bears on.
 set -euo pipefail
-timeit=$1 dir=$2 mib=${3:-256} pause=${4:-4}
+timeit=$1 dir=$2 mib=${3:-1024} pause=${4:-4}
 f=$dir/pagecost.$$
 write() { "$timeit" "$f.t" dd if=/dev/zero of="$1" bs=1M count="$mib" status=none; cut -f1 "$f.t"; }
 trap 'rm -f "$f".*' EXIT

@@ -103,6 +103,8 @@ flood_max=100000
 # it would take minutes and ~9 GB
 if $quick; then tshark_traces="10k"; else tshark_traces="10k 100k"; fi
 common_gen="--seed 1 --data 4 --ipv6 20"
+# tcpfsm's runs and write-copy, measured against the floor round by round
+own_tools="tcpfsm-text tcpfsm-json-null tcpfsm-json write-copy"
 
 # ------------------------------------------------------------ measuring ---
 # measure TRACE TOOL ROUND STDOUT INPUT CMD...: one run, appended to $res.
@@ -168,8 +170,9 @@ json_field() {  # json_field FILE NAME: a number from the summary line
 # What writing into new page-cache pages costs now: a gigabyte right after
 # a gigabyte was freed, and after the freed memory sat free 4 s (see
 # tests/bench/pagecost.sh); again at the end.
+pagecost() { "$here/pagecost.sh" "$TIMEIT" "$out"; }     # "HOT_S COLD_S"
 say "== page cache: 1 GiB written right after 1 GiB was freed, and 4 s after"
-pagecost_start=$("$here/pagecost.sh" "$TIMEIT" "$out" 1024 4)
+pagecost_start=$(pagecost)
 say "   $pagecost_start (s)"
 
 # ----------------------------------------------------------- baselines ---
@@ -198,7 +201,7 @@ for spec in "${traces[@]}"; do
     size[$name]=$(stat -c %s "$pcap")
     cat "$pcap" >/dev/null     # into the page cache before anything is timed
 
-    tools="tcpfsm-text tcpfsm-json-null tcpfsm-json write-copy floor"
+    tools="$own_tools floor"
     $have_tcptrace && tools="$tools tcptrace"
     $have_tshark && [[ " $tshark_traces " == *" $name "* ]] && tools="$tools tshark"
     for round in $(seq 1 "$rounds"); do
@@ -265,7 +268,7 @@ fi
 say "   $flood_verdict"
 $keep || rm -f "$out/flood.pcap"
 
-pagecost_end=$("$here/pagecost.sh" "$TIMEIT" "$out" 1024 4)
+pagecost_end=$(pagecost)
 say "== page cache at the end: $pagecost_end (s)"
 
 # ---------------------------------------------------------------- table ---
@@ -278,7 +281,7 @@ table=$out/table.md
         IFS='|' read -r name _ _ <<<"$spec"
         fw=$(median "$name" floor 4)
         fc=$(median "$name" floor 8)
-        for tool in tcpfsm-text tcpfsm-json-null tcpfsm-json write-copy floor tcptrace tshark; do
+        for tool in $own_tools floor tcptrace tshark; do
             w=$(median "$name" $tool 4)
             [ "$w" = nan ] && continue
             c=$(median "$name" $tool 8)
@@ -343,8 +346,8 @@ block=$out/measured.md
     echo "Machine: $cpu, $ncpu cores (\`nproc\`), $mem RAM; $(uname -sr); load average at the end: $load."
     echo "Compiler: $ver_cc; libpcap $ver_pcap; tcptrace: ${ver_tcptrace:-?}; tshark: ${ver_tshark%.}."
     echo "Page cache (\`tests/bench/pagecost.sh\`: 1 GiB written to a new file right after 1 GiB was freed / 4 s after):" \
-         "$(echo "$pagecost_start" | awk '{ printf "%.2f s / %.2f s", $1, $2 }') at the start," \
-         "$(echo "$pagecost_end" | awk '{ printf "%.2f s / %.2f s", $1, $2 }') at the end" \
+         "$(printf '%.2f s / %.2f s' $pagecost_start) at the start," \
+         "$(printf '%.2f s / %.2f s' $pagecost_end) at the end" \
          "(see \"Memory the host took back\" below)."
     echo
     echo "Traces (\`gen $common_gen ...\`; the time to generate each is given for scale):"
@@ -373,7 +376,7 @@ block=$out/measured.md
     echo
     for spec in "${traces[@]}" "flood||"; do
         IFS='|' read -r name _ _ <<<"$spec"
-        for tool in tcpfsm-text tcpfsm-json-null tcpfsm-json write-copy; do
+        for tool in $own_tools; do
             p=$(paired "$name" $tool)
             [ "$p" = nan ] || echo "- $name, $tool: $p"
         done

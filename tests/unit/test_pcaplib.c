@@ -76,7 +76,6 @@ int main(void)
     }
     unlink(path);
 
-    /* every name known without libpcap is libpcap's */
     /* every link type the decoder takes that libpcap names (the decoder's
      * list, src/decode.c, is the one to follow) is named without libpcap,
      * and every name known without it is libpcap's */
