@@ -169,8 +169,9 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
         if (r == PCAPFILE_END)
             return CAPTURE_END;
         if (r == PCAPFILE_DAMAGED) {
-            snprintf(c->error, sizeof c->error, "%s (at byte offset %llu)", pcapfile_error(c->file),
-                     (unsigned long long)pcapfile_damage_offset(c->file));
+            snprintf(c->error, sizeof c->error, "%s (at byte offset %llu%s)", pcapfile_error(c->file),
+                     (unsigned long long)pcapfile_damage_offset(c->file),
+                     pcapfile_compressed(c->file) ? " of the decompressed data" : "");
             c->error_pktno = pcapfile_damage_recno(c->file);
             return CAPTURE_DAMAGED;
         }
@@ -200,6 +201,7 @@ bool capture_single_linktype(const struct capture *c) { return strncmp(pcapfile_
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
 const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
 uint64_t capture_size_hint(const struct capture *c) { return pcapfile_size_hint(c->file); }
+bool capture_compressed(const struct capture *c) { return pcapfile_compressed(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }
 
 void capture_set_source(struct capture *c, const char *name)

@@ -74,6 +74,8 @@ uint64_t capture_oversized(const struct capture *c);    /* longer than the snaps
 uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 1970..2100, clamped */
 /* pcapfile_size_hint() of the file. */
 uint64_t capture_size_hint(const struct capture *c);
+/* Read through a decompressor (src/decompress.h). */
+bool capture_compressed(const struct capture *c);
 void capture_close(struct capture *c);
 
 /* Describe a link type number: "EN10MB (Ethernet)". */

@@ -239,9 +239,9 @@ static int processors(void)
     return n > 0 ? (int)n : 1;
 }
 
-int feed_default_threads(void)
+int feed_default_threads(int taken)
 {
-    return processors() > 1 ? 2 : 1;
+    return processors() - taken > 1 ? 2 : 1;
 }
 
 int feed_pick_threads(int requested, uint64_t size_hint, int default_threads)

@@ -70,8 +70,12 @@ struct feed_batch *feed_next(struct feed *f);
  * thread, restores the caller's signal mask and frees f. */
 enum capture_result feed_end(struct feed *f);
 
-/* Threads to use when not told: 2 if more than one processor is online. */
-int feed_default_threads(void);
+/* Threads to use when not told: 2 if more than one processor is online
+ * beside the `taken` that another process of the run keeps busy (a
+ * decompressor: a compressed file read with two threads on two processors
+ * took 1.5 times as long as with one, docs/performance.md, "Compressed
+ * captures"). */
+int feed_default_threads(int taken);
 /* Below this size a regular file is read in one thread when the user did not
  * say: starting the reading, formatting and writing threads (and the memory
  * their first touches commit) costs more than they save on so few packets

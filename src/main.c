@@ -231,7 +231,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
         capture_close(cap);
         return EXIT_USAGE;
     }
-    int threads = feed_pick_threads(opt->threads, capture_size_hint(cap), feed_default_threads());
+    int threads = feed_pick_threads(opt->threads, capture_size_hint(cap),
+                                    feed_default_threads(capture_compressed(cap) ? 1 : 0));
     /* With a processor to spare, a report going to a file or a pipe is
      * written out by a thread of its own (src/outwriter.h); a terminal gets
      * it directly, as it is made. */

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "filemap.h"
 #include "stopsig.h"
 
@@ -80,6 +81,11 @@ struct pcapfile {
     size_t start, end;      /* unread bytes are buf[start, end) */
     bool eof;
     int read_errno;
+    /* A compressed file is read from its decompressor's output (the pipe
+     * is fd); a failure it reports at the end of its output is a read
+     * error, in its own words. */
+    struct decompressor unz;
+    char unz_failed[160];
     uint64_t consumed;      /* file offset of buf[start] */
 
     enum kind kind;
@@ -97,7 +103,7 @@ struct pcapfile {
     uint64_t damage_recno;  /* the packet whose record is damaged */
     uint64_t damage_offset; /* byte offset of the damaged record or block */
     struct pcapfile_stats st;
-    char format[32];
+    char format[48];
     char error[256];
 };
 
@@ -166,6 +172,21 @@ static bool refill_mapped(struct pcapfile *f, size_t n)
     return false;
 }
 
+/* read() found the end of the input.  From a decompressor, that is also
+ * where it says whether all of the file came out. */
+static void end_of_input(struct pcapfile *f)
+{
+    f->eof = true;
+    if (f->unz.pid && !decompressor_reap(&f->unz, f->unz_failed, sizeof f->unz_failed))
+        f->read_errno = EIO;
+}
+
+/* What went wrong reading: the decompressor's complaint, or the system's. */
+static const char *read_error_text(const struct pcapfile *f)
+{
+    return f->unz_failed[0] ? f->unz_failed : strerror(f->read_errno);
+}
+
 /* fill()'s slow path: map the next window, or move what is left to the
  * front of the buffer and read more. */
 static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
@@ -190,7 +211,7 @@ static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
         if (r > 0)
             f->end += (size_t)r;
         else if (r == 0)
-            f->eof = true;
+            end_of_input(f);
         else if (errno == EINTR && interrupt_flag && *interrupt_flag)
             f->eof = true;      /* stopped by the user: the caller reports it */
         else if (errno != EINTR) {
@@ -245,7 +266,10 @@ static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
     va_end(ap);
     if (f->read_errno) {
         size_t l = strlen(f->error);
-        snprintf(f->error + l, sizeof f->error - l, " (read error: %s)", strerror(f->read_errno));
+        if (f->unz_failed[0])
+            snprintf(f->error + l, sizeof f->error - l, " (%s)", f->unz_failed);
+        else
+            snprintf(f->error + l, sizeof f->error - l, " (read error: %s)", strerror(f->read_errno));
     }
     return PCAPFILE_DAMAGED;
 }
@@ -306,8 +330,13 @@ static inline __attribute__((always_inline)) enum pcapfile_result next_pcap(stru
 {
     size_t hlen = pcap_header_len(f);
     size_t have = fill(f, hlen);
-    if (have == 0)
-        return f->read_errno ? damaged(f, "cannot read the next record") : PCAPFILE_END;
+    if (have == 0) {
+        if (!f->read_errno)
+            return PCAPFILE_END;
+        damaged(f, "cannot read the next record");
+        f->damage_recno = f->recno + 1;     /* the one that could not be read */
+        return PCAPFILE_DAMAGED;
+    }
     f->recno++;
     if (have < hlen)
         return damaged(f, "truncated record header: %zu of %zu bytes", have, hlen);
@@ -553,6 +582,33 @@ struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen)
     return pcapfile_open_named(path, strcmp(path, "-") == 0 ? "standard input" : path, err, errlen);
 }
 
+/* The data does not start as a capture does.  Compressed data is named as
+ * such: a pipe is not decompressed (it cannot be looked into before it is
+ * read, and what was read cannot be given back to a decompressor). */
+/* "pcap", "pcapng", ..., and how the file was compressed. */
+static void set_format(struct pcapfile *f, const char *format)
+{
+    if (f->unz.kind != COMPRESSION_NONE)
+        snprintf(f->format, sizeof f->format, "%s, %s-compressed", format, compression_name(f->unz.kind));
+    else
+        snprintf(f->format, sizeof f->format, "%s", format);
+}
+
+static void not_a_capture(const struct pcapfile *f, const uint8_t *h, size_t have, const char *name, char *err,
+                          size_t errlen)
+{
+    enum compression kind = compression_of(h, have);
+    if (f->unz.kind != COMPRESSION_NONE)
+        snprintf(err, errlen, "%s: %s-compressed, but what it holds is not a pcap or pcapng capture file", name,
+                 compression_name(f->unz.kind));
+    else if (kind != COMPRESSION_NONE)
+        snprintf(err, errlen, "%s: %s-compressed data, which tcpfsm decompresses only from a named file; "
+                              "decompress it into the pipe instead (%s -dc FILE | tcpfsm -r -)",
+                 name, compression_name(kind), compression_name(kind));
+    else
+        snprintf(err, errlen, "%s: not a pcap or pcapng capture file (unknown file format)", name);
+}
+
 struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *err, size_t errlen)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -573,6 +629,29 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     if (!is_stdin)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+    /* A compressed regular file is read from its decompressor's output.
+     * (The magic number is read in place; a pipe cannot be peeked into,
+     * and is only told apart once read: see not_a_capture().) */
+    struct decompressor unz = { .kind = COMPRESSION_NONE, .pid = 0, .out = -1, .err = -1 };
+    if (have_stat && S_ISREG(sb.st_mode)) {
+        uint8_t magic[COMPRESSION_MAGIC_LEN];
+        off_t at = lseek(fd, 0, SEEK_CUR);
+        ssize_t n = pread(fd, magic, sizeof magic, at > 0 ? at : 0);
+        enum compression kind = n > 0 ? compression_of(magic, (size_t)n) : COMPRESSION_NONE;
+        if (kind != COMPRESSION_NONE) {
+            char why[224];
+            bool started = decompressor_start(&unz, kind, fd, why, sizeof why);
+            if (!is_stdin)
+                close(fd);      /* the decompressor has its own */
+            if (!started) {
+                snprintf(err, errlen, "%s: %s", name, why);
+                return NULL;
+            }
+            fd = unz.out;
+            is_stdin = false;   /* (the pipe is ours to close) */
+            have_stat = false;  /* (and not the file fstat() saw) */
+        }
+    }
     struct pcapfile *f = calloc(1, sizeof *f);
     struct filemap *map = f ? filemap_open(fd) : NULL;  /* NULL: not a mappable file */
     uint8_t *own = f && !map ? malloc(BUF_SIZE) : NULL;
@@ -581,10 +660,12 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         snprintf(err, errlen, "%s: out of memory", name);
         if (!is_stdin)
             close(fd);
+        decompressor_stop(&unz);
         return NULL;
     }
     f->fd = fd;
-    f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
+    f->unz = unz;
+    f->pollable = unz.pid || (have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode));
     f->size_hint = have_stat && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
     f->close_fd = !is_stdin;
     f->map = map;
@@ -596,7 +677,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     size_t have = fill(f, 24);
     if (have == 0) {
         snprintf(err, errlen, "%s: %s", name,
-                 f->read_errno ? strerror(f->read_errno) : "empty file, not a capture file");
+                 f->read_errno ? read_error_text(f) : "empty file, not a capture file");
         pcapfile_close(f);
         return NULL;
     }
@@ -606,7 +687,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
 
     if (le == PCAPNG_SHB) {
         f->kind = KIND_PCAPNG;
-        snprintf(f->format, sizeof f->format, "pcapng");
+        set_format(f, "pcapng");
         struct pcapfile_packet dummy;
         if (next_pcapng(f, &dummy, true) == PCAPFILE_DAMAGED) {
             snprintf(err, errlen, "%s: cannot read: %s", name, f->error);
@@ -622,7 +703,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         magic = be;
         f->swapped = true;
     } else {
-        snprintf(err, errlen, "%s: not a pcap or pcapng capture file (unknown file format)", name);
+        not_a_capture(f, h, have, name, err, errlen);
         pcapfile_close(f);
         return NULL;
     }
@@ -642,7 +723,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     }
     f->snaplen = rd32(f, h + 16);
     f->linktype = (int)(rd32(f, h + 20) & 0xffff);
-    snprintf(f->format, sizeof f->format, "pcap%s", f->nsec ? " (nanosecond)" : f->modified ? " (modified)" : "");
+    set_format(f, f->nsec ? "pcap (nanosecond)" : f->modified ? "pcap (modified)" : "pcap");
     consume(f, 24);
     return f;
 }
@@ -700,6 +781,7 @@ uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recn
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
 const char *pcapfile_format(const struct pcapfile *f) { return f->format; }
+bool pcapfile_compressed(const struct pcapfile *f) { return f->unz.kind != COMPRESSION_NONE; }
 int pcapfile_linktype(const struct pcapfile *f) { return f->linktype; }
 uint32_t pcapfile_snaplen(const struct pcapfile *f) { return f->snaplen; }
 const struct pcapfile_stats *pcapfile_stats(const struct pcapfile *f) { return &f->st; }
@@ -710,6 +792,7 @@ void pcapfile_close(struct pcapfile *f)
         return;
     if (f->close_fd)
         close(f->fd);
+    decompressor_stop(&f->unz);     /* (if reading stopped before its end) */
     free(f->ifs);
     filemap_close(f->map);
     free(f->own);

@@ -73,8 +73,11 @@ uint64_t pcapfile_damage_offset(const struct pcapfile *f);
 /* A regular file's size when it was opened (it may grow: a hint only);
  * UINT64_MAX for a pipe, a terminal or anything else. */
 uint64_t pcapfile_size_hint(const struct pcapfile *f);
-/* "pcap", "pcap (nanosecond)", "pcapng" */
+/* "pcap", "pcap (nanosecond)", "pcapng"; ", gzip-compressed" and the like
+ * after it for a file read through its decompressor (decompress.h). */
 const char *pcapfile_format(const struct pcapfile *f);
+/* Read through a decompressor: byte offsets are in the decompressed data. */
+bool pcapfile_compressed(const struct pcapfile *f);
 /* Link type of the file (pcap) or of its first interface (pcapng); -1 if none yet. */
 int pcapfile_linktype(const struct pcapfile *f);
 /* Snapshot length of the file or first interface (0 if unknown). */

@@ -110,3 +110,10 @@ tests_unit_test_feed_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_feed_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_feed_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_feed
+
+check_PROGRAMS += tests/unit/test_decompress
+tests_unit_test_decompress_SOURCES = tests/unit/test_decompress.c tests/unit/unit.h
+tests_unit_test_decompress_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_decompress_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_decompress_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_decompress
