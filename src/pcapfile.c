@@ -81,11 +81,6 @@ struct pcapfile {
     size_t start, end;      /* unread bytes are buf[start, end) */
     bool eof;
     int read_errno;
-    /* A compressed file is read from its decompressor's output (the pipe
-     * is fd); a failure it reports at the end of its output is a read
-     * error, in its own words. */
-    struct decompressor unz;
-    char unz_failed[160];
     uint64_t consumed;      /* file offset of buf[start] */
 
     enum kind kind;
@@ -105,6 +100,13 @@ struct pcapfile {
     struct pcapfile_stats st;
     char format[48];
     char error[256];
+
+    /* A compressed file is read from its decompressor's output (the pipe
+     * is fd); a failure it reports at the end of its output is a read
+     * error, in its own words.  (Last: the fields above that every record
+     * reads stay on the lines they had.) */
+    struct decompressor unz;
+    char unz_failed[160];
 };
 
 static volatile sig_atomic_t *interrupt_flag;
