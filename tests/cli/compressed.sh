@@ -167,33 +167,45 @@ if LC_ALL=C grep -q '[[:cntrl:]]' <(tr -d '\n' <"$TMPD/err"); then
 else pass "a complaint with control characters: none on stderr ($(head -c 200 "$TMPD/err"))"; fi
 
 # Stopped by a signal while the decompressor still runs: exit 4, the packets
-# read are reported, and the decompressor does not outlive tcpfsm.
+# read are reported, and the decompressor does not outlive tcpfsm.  While it
+# waits, the threads are counted: on two processors (taskset), a compressed
+# file is tracked in one thread unless --threads 2 asks for more.
 fake_gzip "cat '$FX/good.pcap'; exec sleep 60"
-rc=0
-PATH="$FAKE:$PATH" "$TCPFSM" -r "$TMPD/good.gz" --format json >"$TMPD/out" 2>"$TMPD/err" &
-pid=$!
-child=
-for _ in $(seq 100); do
-    child=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' | head -n 1)
-    [ -n "$child" ] && grep -q sleep "/proc/$child/cmdline" 2>/dev/null && break
-    sleep 0.05
-done
-sleep 0.5       # (the packets are all in the pipe: cat has ended)
-kill -TERM "$pid"
-wait "$pid" || rc=$?
-expect_eq "stopped while decompressing: exit status" 4 "$rc"
-expect_eq "stopped while decompressing: the packets read are reported" "$packets" "$(jq_out 'S["packets"]')"
-if [ -z "$child" ]; then
-    fail "stopped while decompressing: no decompressor process was seen"
-else
-    gone=no
+pin=()
+[ "$(nproc)" -ge 2 ] && pin=(taskset -c 0,1)
+stopped_run() {   # WHAT THREADS-WANTED(1 or many) TCPFSM-ARGS...
+    local what=$1 want=$2 child= tasks=0 gone=no
+    shift 2
+    rc=0
+    PATH="$FAKE:$PATH" "${pin[@]}" "$TCPFSM" -r "$TMPD/good.gz" --format json "$@" >"$TMPD/out" 2>"$TMPD/err" &
+    local pid=$!
+    for _ in $(seq 100); do
+        child=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' | head -n 1)
+        [ -n "$child" ] && grep -q sleep "/proc/$child/cmdline" 2>/dev/null && break
+        sleep 0.05
+    done
+    sleep 0.5       # (the packets are all in the pipe: cat has ended)
+    tasks=$(ls "/proc/$pid/task" 2>/dev/null | wc -l)
+    kill -TERM "$pid"
+    wait "$pid" || rc=$?
+    expect_eq "$what: exit status" 4 "$rc"
+    expect_eq "$what: the packets read are reported" "$packets" "$(jq_out 'S["packets"]')"
+    if [ "$want" = 1 ]; then expect_eq "$what: threads while reading" 1 "$tasks"
+    elif [ "$tasks" -gt 1 ]; then pass "$what: $tasks threads while reading"
+    else fail "$what: expected more than one thread, saw $tasks"; fi
+    if [ -z "$child" ]; then
+        fail "$what: no decompressor process was seen"
+        return
+    fi
     for _ in $(seq 40); do
         kill -0 "$child" 2>/dev/null || { gone=yes; break; }
         sleep 0.05
     done
-    expect_eq "stopped while decompressing: the decompressor (pid $child) has ended" yes "$gone"
+    expect_eq "$what: the decompressor (pid $child) has ended" yes "$gone"
     [ "$gone" = yes ] || kill "$child" 2>/dev/null
-fi
+}
+stopped_run "stopped while decompressing" 1
+stopped_run "stopped while decompressing, --threads 2" many --threads 2
 
 # --- exit 2: nothing to read -------------------------------------------------
 mkdir -p "$TMPD/empty-path"
