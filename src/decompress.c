@@ -61,7 +61,7 @@ static void close_quietly(int *fd)
 bool decompressor_start(struct decompressor *d, enum compression kind, int in, char *err, size_t errlen)
 {
     d->kind = kind;
-    d->pid = 0;
+    d->pid = d->feeder = 0;
     d->out = d->err = -1;
     int out[2], msg[2];
     if (pipe2(out, O_CLOEXEC) != 0) {
@@ -126,6 +126,92 @@ bool decompressor_start(struct decompressor *d, enum compression kind, int in, c
     return true;
 }
 
+static bool write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return false;
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+/* The feeder's buffer (in the forked child only; static, not on the stack
+ * of whichever thread opened the file). */
+static uint8_t feed_buf[65536];
+
+/* The forked child: async-signal-safe calls only (the parent may have
+ * threads).  Its own process group, as the decompressor's; the default
+ * action for the signals tcpfsm catches, so that SIGTERM ends it and a
+ * decompressor gone away ends it with SIGPIPE. */
+static void feed(int in, int to, const uint8_t *prefix, size_t n)
+{
+    static const int defaults[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
+        sigaction(defaults[i], &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    setpgid(0, 0);
+    /* tcpfsm's standard streams are not its to hold open (a reader of
+     * tcpfsm's output waits for every writer to close it) */
+    for (int fd = 0; fd <= 2; fd++)
+        if (fd != in && fd != to)
+            close(fd);
+    if (!write_all(to, prefix, n))
+        _exit(1);
+    for (;;) {
+        ssize_t r = read(in, feed_buf, sizeof feed_buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            _exit(r < 0 ? 1 : 0);
+        if (!write_all(to, feed_buf, (size_t)r))
+            _exit(1);
+    }
+}
+
+bool decompressor_start_fed(struct decompressor *d, enum compression kind, int in, const uint8_t *prefix,
+                            size_t n, char *err, size_t errlen)
+{
+    d->pid = d->feeder = 0;
+    d->out = d->err = -1;
+    int pipe_in[2];
+    if (pipe2(pipe_in, O_CLOEXEC) != 0) {
+        snprintf(err, errlen, "cannot make a pipe for %s: %s", formats[kind].name, strerror(errno));
+        return false;
+    }
+    pid_t feeder = fork();
+    if (feeder < 0) {
+        snprintf(err, errlen, "cannot start a process to feed %s: %s", formats[kind].name, strerror(errno));
+        close(pipe_in[0]);
+        close(pipe_in[1]);
+        return false;
+    }
+    if (feeder == 0) {
+        close(pipe_in[0]);
+        feed(in, pipe_in[1], prefix, n);
+    }
+    close(pipe_in[1]);
+    bool started = decompressor_start(d, kind, pipe_in[0], err, errlen);
+    close(pipe_in[0]);
+    if (!started) {
+        kill(feeder, SIGTERM);
+        while (waitpid(feeder, NULL, 0) < 0 && errno == EINTR)
+            ;
+        return false;
+    }
+    d->feeder = feeder;
+    return true;
+}
+
 /* The first line of what it wrote to its standard error (gzip begins with
  * an empty one), printable characters only: the decompressor's text, but
  * about hostile data. */
@@ -160,12 +246,24 @@ static int wait_for(pid_t pid)
     return status;
 }
 
+/* The feeder, once the decompressor is done: it may still wait for input
+ * the decompressor no longer wants (a pipe its writer keeps open). */
+static void end_feeder(struct decompressor *d)
+{
+    if (d->feeder) {
+        kill(d->feeder, SIGTERM);
+        wait_for(d->feeder);
+        d->feeder = 0;
+    }
+}
+
 bool decompressor_reap(struct decompressor *d, char *why, size_t whylen)
 {
     if (!d->pid)
         return true;
     int status = wait_for(d->pid);
     d->pid = 0;
+    end_feeder(d);
     if (whylen)
         why[0] = 0;
     /* gzip and xz exit with 2 after a warning only (trailing zeros, say):
@@ -198,5 +296,6 @@ void decompressor_stop(struct decompressor *d)
         wait_for(d->pid);
         d->pid = 0;
     }
+    end_feeder(d);
     close_quietly(&d->err);
 }

@@ -10,7 +10,9 @@
  * tcpfsm's threads.
  *
  * The child gets no shell and no file name, only the open file as its
- * standard input; it runs in a process group of its own, so a Ctrl-C at
+ * standard input (data already read from a pipe to recognise it goes
+ * through a feeder: a forked copy of tcpfsm that writes those bytes, then
+ * the rest of the pipe, into the decompressor); it runs in a process group of its own, so a Ctrl-C at
  * the terminal reaches tcpfsm, which then ends it.  Its error message, if
  * it fails (damaged or cut-short compressed data), is kept to be named in
  * tcpfsm's own: the packets decompressed before the damage are reported,
@@ -44,6 +46,7 @@ const char *compression_name(enum compression c);
 struct decompressor {
     enum compression kind;
     pid_t pid;              /* 0: not running (never started, or reaped) */
+    pid_t feeder;           /* decompressor_start_fed()'s copier, or 0 */
     int out;                /* its output, the decompressed capture */
     int err;                /* its standard error, read when it ends */
 };
@@ -51,6 +54,11 @@ struct decompressor {
 /* Start the decompressor for kind, reading in (which stays the caller's
  * to close).  false, with a sentence in err, if it could not be run. */
 bool decompressor_start(struct decompressor *d, enum compression kind, int in, char *err, size_t errlen);
+
+/* The same for a pipe whose first n bytes, prefix, were already read from
+ * it: a feeder process gives the decompressor those, then the rest of in. */
+bool decompressor_start_fed(struct decompressor *d, enum compression kind, int in, const uint8_t *prefix,
+                            size_t n, char *err, size_t errlen);
 
 /* Its output has ended: wait for it and tell whether it succeeded; if not,
  * why (its own first line of complaint, or how it exited) in why. */

@@ -584,9 +584,9 @@ struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen)
     return pcapfile_open_named(path, strcmp(path, "-") == 0 ? "standard input" : path, err, errlen);
 }
 
-/* The data does not start as a capture does.  Compressed data is named as
- * such: a pipe is not decompressed (it cannot be looked into before it is
- * read, and what was read cannot be given back to a decompressor). */
+/* The data does not start as a capture does.  (Compressed data that
+ * reaches here was found so only after its decompressor could not take
+ * it: never, as things are; named as such all the same.) */
 /* "pcap", "pcapng", ..., and how the file was compressed. */
 static void set_format(struct pcapfile *f, const char *format)
 {
@@ -604,9 +604,8 @@ static void not_a_capture(const struct pcapfile *f, const uint8_t *h, size_t hav
         snprintf(err, errlen, "%s: %s-compressed, but what it holds is not a pcap or pcapng capture file", name,
                  compression_name(f->unz.kind));
     else if (kind != COMPRESSION_NONE)
-        snprintf(err, errlen, "%s: %s-compressed data, which tcpfsm decompresses only from a named file; "
-                              "decompress it into the pipe instead (%s -dc FILE | tcpfsm -r -)",
-                 name, compression_name(kind), compression_name(kind));
+        snprintf(err, errlen, "%s: %s-compressed data that could not be decompressed", name,
+                 compression_name(kind));
     else
         snprintf(err, errlen, "%s: not a pcap or pcapng capture file (unknown file format)", name);
 }
@@ -633,8 +632,8 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
 #endif
     /* A compressed regular file is read from its decompressor's output.
      * (The magic number is read in place; a pipe cannot be peeked into,
-     * and is only told apart once read: see not_a_capture().) */
-    struct decompressor unz = { .kind = COMPRESSION_NONE, .pid = 0, .out = -1, .err = -1 };
+     * and is only told apart once read: see below.) */
+    struct decompressor unz = { .kind = COMPRESSION_NONE, .pid = 0, .feeder = 0, .out = -1, .err = -1 };
     if (have_stat && S_ISREG(sb.st_mode)) {
         uint8_t magic[COMPRESSION_MAGIC_LEN];
         off_t at = lseek(fd, 0, SEEK_CUR);
@@ -677,6 +676,28 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     f->linktype = -1;
 
     size_t have = fill(f, 24);
+    /* Compressed data from a pipe: what was read to recognise it, then the
+     * rest, goes to the decompressor through a feeder (decompress.h). */
+    enum compression piped = !f->map && have && f->unz.kind == COMPRESSION_NONE
+                                 ? compression_of(f->buf + f->start, have) : COMPRESSION_NONE;
+    if (piped != COMPRESSION_NONE) {
+        char why[224];
+        struct decompressor d;
+        if (!decompressor_start_fed(&d, piped, f->fd, f->own + f->start, f->end - f->start, why, sizeof why)) {
+            snprintf(err, errlen, "%s: %s", name, why);
+            pcapfile_close(f);
+            return NULL;
+        }
+        if (f->close_fd)
+            close(f->fd);       /* the feeder has its own */
+        f->fd = d.out;
+        f->close_fd = true;
+        f->pollable = true;
+        f->unz = d;
+        f->start = f->end = 0;
+        f->eof = false;
+        have = fill(f, 24);
+    }
     if (have == 0) {
         snprintf(err, errlen, "%s: %s", name,
                  f->read_errno ? read_error_text(f) : "empty file, not a capture file");

@@ -4,10 +4,11 @@
 # and reported exactly as the capture itself; the compression is known by
 # its magic number, not the file's name.  Damaged or cut-short compressed
 # data: the packets before the damage are reported, exit 1, one message
-# naming the packet and quoting the decompressor.  Compressed data in a
-# pipe, a decompressor that cannot be run, a compressed file that holds no
-# capture: exit 2 and a message saying so.  A run stopped by a signal ends
-# its decompressor.  The real programs are used, except where a test needs
+# naming the packet and quoting the decompressor.  Compressed data on a
+# pipe is fed to the decompressor by a forked copy of tcpfsm.  A
+# decompressor that cannot be run, a compressed file that holds no capture:
+# exit 2 and a message saying so.  A run stopped by a signal ends its
+# decompressor (and feeder).  The real programs are used, except where a test needs
 # a decompressor that misbehaves on cue (a script named gzip, first in PATH).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/cli/common.sh"
@@ -219,9 +220,66 @@ run -r "$TMPD/readme.gz"
 expect_eq "gzip-compressed text: exit status" 2 "$rc"
 one_line_msg "gzip-compressed text" "tcpfsm: $TMPD/readme.gz: gzip-compressed, but what it holds is not a pcap"
 
+# --- compressed data on a pipe: the bytes read to recognise it, then the
+# rest, reach the decompressor through a feeder process ----------------------
+run -r "$FX/good.pcap" --format json
+conn_lines >"$TMPD/plain.json"
+for i in "${!compressors[@]}"; do
+    c=${compressors[$i]}
+    rc=0
+    cat "$TMPD/good.pcap.${ext[$i]}" | "$TCPFSM" -r - --format json >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+    no_sanitizer "$c data on a pipe"
+    expect_eq "$c data on a pipe: exit status" 0 "$rc"
+    if conn_lines | cmp -s - "$TMPD/plain.json"; then pass "$c data on a pipe: every line as from the plain capture"
+    else fail "$c data on a pipe: lines differ from the plain capture's"; fi
+done
+gzip -c <"$TMPD/gen.pcap" >"$TMPD/gen.pcap.gz"
+"$GEN" -o "$TMPD/gen.pcap" --conns 3000 --seed 7 2>/dev/null
+run -r "$TMPD/gen.pcap" --format json
+conn_lines >"$TMPD/gen.json"
 rc=0
-cat "$TMPD/good.pcap.bz2" | "$TCPFSM" -r - >"$TMPD/out" 2>"$TMPD/err" || rc=$?
-expect_eq "bzip2 data in a pipe: exit status" 2 "$rc"
-one_line_msg "bzip2 data in a pipe" "tcpfsm: standard input: bzip2-compressed data, which tcpfsm decompresses only from a named file"
+cat "$TMPD/gen.pcap.gz" | "$TCPFSM" -r - --format json >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+expect_eq "a larger gzip capture on a pipe: exit status" 0 "$rc"
+if conn_lines | cmp -s - "$TMPD/gen.json"; then pass "a larger gzip capture on a pipe: every line as from the plain capture"
+else fail "a larger gzip capture on a pipe: lines differ"; fi
+rc=0
+cat "$TMPD/cut.gz" | "$TCPFSM" -r - >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+expect_eq "cut gzip data on a pipe: exit status" 1 "$rc"
+one_line_msg "cut gzip data on a pipe" "tcpfsm: standard input: packet "
+if grep -q "(gzip: stdin: unexpected end of file)" "$TMPD/err"; then pass "cut gzip data on a pipe: gzip quoted"
+else fail "cut gzip data on a pipe: message: $(head -c 300 "$TMPD/err")"; fi
+
+# Stopped while the feeder waits for more input (a writer that keeps the
+# pipe open): exit 4, and neither the feeder nor the decompressor is left.
+# (A capture of some size: gzip holds back its last 32 KiB of output until
+# its input ends, and a small one would leave tcpfsm waiting for the file
+# header, where a signal ends it as it would any program: tcpfsm(1).)
+mkfifo "$TMPD/fifo"
+rc=0
+"$TCPFSM" -r - --format json <"$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+exec 7>"$TMPD/fifo"
+cat "$TMPD/gen.pcap.gz" >&7
+kids=
+for _ in $(seq 100); do
+    kids=$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' | sort | tr '\n' ' ')
+    [ "$(echo $kids | wc -w)" -ge 2 ] && break
+    sleep 0.05
+done
+sleep 0.5
+kill -TERM "$pid"
+wait "$pid" || rc=$?
+exec 7>&-
+expect_eq "stopped while a pipe is fed: exit status" 4 "$rc"
+expect_eq "stopped while a pipe is fed: feeder and decompressor seen" 2 "$(echo $kids | wc -w)"
+left=
+for _ in $(seq 40); do
+    left=
+    for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+    [ -z "$left" ] && break
+    sleep 0.05
+done
+expect_eq "stopped while a pipe is fed: processes left behind" "" "$left"
+for k in $left; do kill "$k" 2>/dev/null; done
 
 finish
