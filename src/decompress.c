@@ -58,18 +58,32 @@ static void close_quietly(int *fd)
     *fd = -1;
 }
 
+static int wait_for(pid_t pid)
+{
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return status;
+}
+
+static bool make_pipe(int p[2], enum compression kind, char *err, size_t errlen)
+{
+    if (pipe2(p, O_CLOEXEC) == 0)
+        return true;
+    snprintf(err, errlen, "cannot make a pipe for %s: %s", formats[kind].name, strerror(errno));
+    return false;
+}
+
 bool decompressor_start(struct decompressor *d, enum compression kind, int in, char *err, size_t errlen)
 {
     d->kind = kind;
     d->pid = d->feeder = 0;
     d->out = d->err = -1;
     int out[2], msg[2];
-    if (pipe2(out, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "cannot make a pipe for %s: %s", formats[kind].name, strerror(errno));
+    if (!make_pipe(out, kind, err, errlen))
         return false;
-    }
-    if (pipe2(msg, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "cannot make a pipe for %s: %s", formats[kind].name, strerror(errno));
+    if (!make_pipe(msg, kind, err, errlen)) {
         close(out[0]);
         close(out[1]);
         return false;
@@ -184,10 +198,8 @@ bool decompressor_start_fed(struct decompressor *d, enum compression kind, int i
     d->pid = d->feeder = 0;
     d->out = d->err = -1;
     int pipe_in[2];
-    if (pipe2(pipe_in, O_CLOEXEC) != 0) {
-        snprintf(err, errlen, "cannot make a pipe for %s: %s", formats[kind].name, strerror(errno));
+    if (!make_pipe(pipe_in, kind, err, errlen))
         return false;
-    }
     pid_t feeder = fork();
     if (feeder < 0) {
         snprintf(err, errlen, "cannot start a process to feed %s: %s", formats[kind].name, strerror(errno));
@@ -204,8 +216,7 @@ bool decompressor_start_fed(struct decompressor *d, enum compression kind, int i
     close(pipe_in[0]);
     if (!started) {
         kill(feeder, SIGTERM);
-        while (waitpid(feeder, NULL, 0) < 0 && errno == EINTR)
-            ;
+        wait_for(feeder);
         return false;
     }
     d->feeder = feeder;
@@ -235,15 +246,6 @@ static void first_complaint(int fd, char *why, size_t whylen)
     while (k > 0 && why[k - 1] == ' ')
         k--;
     why[k] = 0;
-}
-
-static int wait_for(pid_t pid)
-{
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return status;
 }
 
 /* The feeder, once the decompressor is done: it may still wait for input

@@ -10,10 +10,11 @@
  * tcpfsm's threads.
  *
  * The child gets no shell and no file name, only the open file as its
- * standard input (data already read from a pipe to recognise it goes
- * through a feeder: a forked copy of tcpfsm that writes those bytes, then
- * the rest of the pipe, into the decompressor); it runs in a process group of its own, so a Ctrl-C at
- * the terminal reaches tcpfsm, which then ends it.  Its error message, if
+ * standard input (or, for a pipe, whose first bytes had to be read to
+ * recognise it, a feeder: a forked copy of tcpfsm that writes those bytes,
+ * then the rest of the pipe, into the decompressor).  It runs in a process
+ * group of its own, so a Ctrl-C at the terminal reaches tcpfsm, which then
+ * ends it.  Its error message, if
  * it fails (damaged or cut-short compressed data), is kept to be named in
  * tcpfsm's own: the packets decompressed before the damage are reported,
  * and the run ends with the damaged-input status. */

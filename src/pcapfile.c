@@ -584,9 +584,45 @@ struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen)
     return pcapfile_open_named(path, strcmp(path, "-") == 0 ? "standard input" : path, err, errlen);
 }
 
-/* The data does not start as a capture does.  (Compressed data that
- * reaches here was found so only after its decompressor could not take
- * it: never, as things are; named as such all the same.) */
+/* The data read so far is compressed: read the decompressor's output from
+ * here on.  A mapped file (mapped only from its start, filemap.h) is given
+ * to the decompressor whole, by its descriptor, whose offset mapping did
+ * not move; from anything else - a pipe, which cannot be peeked into - the
+ * bytes already read go first, through a feeder (decompress.h). */
+static bool read_through_decompressor(struct pcapfile *f, enum compression kind, char *why, size_t whylen)
+{
+    struct decompressor d;
+    bool started = f->map ? decompressor_start(&d, kind, f->fd, why, whylen)
+                          : decompressor_start_fed(&d, kind, f->fd, f->own + f->start, f->end - f->start, why,
+                                                   whylen);
+    if (!started)
+        return false;
+    if (f->map) {
+        uint8_t *own = malloc(BUF_SIZE);
+        if (!own) {
+            decompressor_stop(&d);
+            close(d.out);
+            snprintf(why, whylen, "out of memory");
+            return false;
+        }
+        filemap_close(f->map);
+        f->map = NULL;
+        f->vanished = NULL;
+        f->own = own;
+        f->buf = own;
+    }
+    if (f->close_fd)
+        close(f->fd);       /* the decompressor (or the feeder) has its own */
+    f->fd = d.out;
+    f->close_fd = true;
+    f->pollable = true;
+    f->size_hint = UINT64_MAX;  /* (the compressed file's size says little) */
+    f->unz = d;
+    f->start = f->end = 0;
+    f->eof = false;
+    return true;
+}
+
 /* "pcap", "pcapng", ..., and how the file was compressed. */
 static void set_format(struct pcapfile *f, const char *format)
 {
@@ -596,16 +632,12 @@ static void set_format(struct pcapfile *f, const char *format)
         snprintf(f->format, sizeof f->format, "%s", format);
 }
 
-static void not_a_capture(const struct pcapfile *f, const uint8_t *h, size_t have, const char *name, char *err,
-                          size_t errlen)
+/* The data does not start as a capture does. */
+static void not_a_capture(const struct pcapfile *f, const char *name, char *err, size_t errlen)
 {
-    enum compression kind = compression_of(h, have);
     if (f->unz.kind != COMPRESSION_NONE)
         snprintf(err, errlen, "%s: %s-compressed, but what it holds is not a pcap or pcapng capture file", name,
                  compression_name(f->unz.kind));
-    else if (kind != COMPRESSION_NONE)
-        snprintf(err, errlen, "%s: %s-compressed data that could not be decompressed", name,
-                 compression_name(kind));
     else
         snprintf(err, errlen, "%s: not a pcap or pcapng capture file (unknown file format)", name);
 }
@@ -630,29 +662,6 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     if (!is_stdin)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
-    /* A compressed regular file is read from its decompressor's output.
-     * (The magic number is read in place; a pipe cannot be peeked into,
-     * and is only told apart once read: see below.) */
-    struct decompressor unz = { .kind = COMPRESSION_NONE, .pid = 0, .feeder = 0, .out = -1, .err = -1 };
-    if (have_stat && S_ISREG(sb.st_mode)) {
-        uint8_t magic[COMPRESSION_MAGIC_LEN];
-        off_t at = lseek(fd, 0, SEEK_CUR);
-        ssize_t n = pread(fd, magic, sizeof magic, at > 0 ? at : 0);
-        enum compression kind = n > 0 ? compression_of(magic, (size_t)n) : COMPRESSION_NONE;
-        if (kind != COMPRESSION_NONE) {
-            char why[224];
-            bool started = decompressor_start(&unz, kind, fd, why, sizeof why);
-            if (!is_stdin)
-                close(fd);      /* the decompressor has its own */
-            if (!started) {
-                snprintf(err, errlen, "%s: %s", name, why);
-                return NULL;
-            }
-            fd = unz.out;
-            is_stdin = false;   /* (the pipe is ours to close) */
-            have_stat = false;  /* (and not the file fstat() saw) */
-        }
-    }
     struct pcapfile *f = calloc(1, sizeof *f);
     struct filemap *map = f ? filemap_open(fd) : NULL;  /* NULL: not a mappable file */
     uint8_t *own = f && !map ? malloc(BUF_SIZE) : NULL;
@@ -661,12 +670,11 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         snprintf(err, errlen, "%s: out of memory", name);
         if (!is_stdin)
             close(fd);
-        decompressor_stop(&unz);
         return NULL;
     }
     f->fd = fd;
-    f->unz = unz;
-    f->pollable = unz.pid || (have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode));
+    f->unz = (struct decompressor){ .kind = COMPRESSION_NONE, .out = -1, .err = -1 };
+    f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->size_hint = have_stat && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
     f->close_fd = !is_stdin;
     f->map = map;
@@ -676,26 +684,14 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     f->linktype = -1;
 
     size_t have = fill(f, 24);
-    /* Compressed data from a pipe: what was read to recognise it, then the
-     * rest, goes to the decompressor through a feeder (decompress.h). */
-    enum compression piped = !f->map && have && f->unz.kind == COMPRESSION_NONE
-                                 ? compression_of(f->buf + f->start, have) : COMPRESSION_NONE;
-    if (piped != COMPRESSION_NONE) {
+    enum compression kind = have ? compression_of(f->buf + f->start, have) : COMPRESSION_NONE;
+    if (kind != COMPRESSION_NONE) {
         char why[224];
-        struct decompressor d;
-        if (!decompressor_start_fed(&d, piped, f->fd, f->own + f->start, f->end - f->start, why, sizeof why)) {
+        if (!read_through_decompressor(f, kind, why, sizeof why)) {
             snprintf(err, errlen, "%s: %s", name, why);
             pcapfile_close(f);
             return NULL;
         }
-        if (f->close_fd)
-            close(f->fd);       /* the feeder has its own */
-        f->fd = d.out;
-        f->close_fd = true;
-        f->pollable = true;
-        f->unz = d;
-        f->start = f->end = 0;
-        f->eof = false;
         have = fill(f, 24);
     }
     if (have == 0) {
@@ -726,7 +722,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         magic = be;
         f->swapped = true;
     } else {
-        not_a_capture(f, h, have, name, err, errlen);
+        not_a_capture(f, name, err, errlen);
         pcapfile_close(f);
         return NULL;
     }
