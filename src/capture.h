@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "pcapfile.h"
+#include "progress.h"
 #include "segment.h"
 
 /* A packet: the file reader's record, which capture_next() has the reader
@@ -76,6 +77,12 @@ uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 19
 uint64_t capture_size_hint(const struct capture *c);
 /* Read through a decompressor (src/decompress.h). */
 bool capture_compressed(const struct capture *c);
+/* Have capture_next() write the progress line p (progress.h) now and then,
+ * from whichever thread reads; NULL for none (the default). */
+void capture_show_progress(struct capture *c, struct progress *p);
+/* Reading has ended: the line is erased (call before writing to standard
+ * error, from the reading thread or after it has ended). */
+void capture_progress_done(struct capture *c);
 void capture_close(struct capture *c);
 
 /* Describe a link type number: "EN10MB (Ethernet)". */

@@ -98,7 +98,8 @@ uint64_t selection_chosen(const struct selection *s) { return s->chosen; }
 uint64_t selection_not_kept(const struct selection *s) { return s->tab.refused; }
 
 bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     const volatile sig_atomic_t *stop, uint64_t *written, char *err, size_t errlen)
+                     const volatile sig_atomic_t *stop, struct progress *progress, uint64_t *written, char *err,
+                     size_t errlen)
 {
     *written = 0;
     struct capture *cap = capture_open_file(path, err, errlen);
@@ -113,6 +114,10 @@ bool selection_write(struct selection *s, const char *path, const char *filter, 
     if (!w) {
         capture_close(cap);
         return false;
+    }
+    if (progress) {
+        progress_init(progress, progress->fd, progress->terminal, 1000, "-w, second pass: ");
+        capture_show_progress(cap, progress);
     }
     struct capture_packet pkt;
     enum capture_result rc;
@@ -143,6 +148,7 @@ bool selection_write(struct selection *s, const char *path, const char *filter, 
             break;
         }
     }
+    capture_progress_done(cap);
     capture_close(cap);
     if (!ok) {
         pcapwrite_abort(w);

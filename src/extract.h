@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "conn.h"
+#include "progress.h"
 
 struct selection;
 
@@ -28,8 +29,10 @@ uint64_t selection_not_kept(const struct selection *s);
 /* Second pass: read path again, through the same filter as the first, and
  * write the chosen connections' packets to out_path.  Returns false with err
  * set on failure, or once *stop is set (by a signal handler; NULL: never):
- * then nothing is written. */
+ * then nothing is written.  progress: a progress line to start again for
+ * this pass (progress.h), or NULL. */
 bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     const volatile sig_atomic_t *stop, uint64_t *written, char *err, size_t errlen);
+                     const volatile sig_atomic_t *stop, struct progress *progress, uint64_t *written, char *err,
+                     size_t errlen);
 
 #endif

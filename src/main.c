@@ -23,6 +23,7 @@
 #include "live.h"
 #include "options.h"
 #include "pcapwrite.h"
+#include "progress.h"
 #include "outwriter.h"
 #include "report.h"
 #include "services.h"
@@ -203,6 +204,20 @@ static bool same_file(const char *a, const char *b)
     return !ea && !eb && same_dir_of(a, b);
 }
 
+/* The progress line (src/progress.h): as asked, or by default when
+ * standard error is a terminal and no lines stream to a terminal while
+ * the file is read (JSON, CSV and Zeek lines of connections retired on
+ * the way; the text report comes after reading, when the line is gone). */
+static bool want_progress(const struct options *opt, FILE *out)
+{
+    if (opt->progress)
+        return opt->progress > 0;
+    if (!isatty(STDERR_FILENO))
+        return false;
+    bool streams = opt->zeek_format || opt->report.format != FORMAT_TEXT;
+    return !(streams && isatty(fileno(out)));
+}
+
 /* Read a capture file and report on it; -w's second pass too. */
 /* *report_failed: set when the report itself could not be written (as
  * opposed to -w's file). */
@@ -233,6 +248,12 @@ static int run_file(struct options *opt, const char *input, const char *display,
     }
     int threads = feed_pick_threads(opt->threads, capture_size_hint(cap),
                                     feed_default_threads(capture_compressed(cap) ? 1 : 0));
+    struct progress progress, *shown = NULL;
+    if (want_progress(opt, out)) {
+        shown = &progress;
+        progress_init(shown, STDERR_FILENO, isatty(STDERR_FILENO), 1000, "");
+        capture_show_progress(cap, shown);
+    }
     /* With a processor to spare, a report going to a file or a pipe is
      * written out by a thread of its own (src/outwriter.h); a terminal gets
      * it directly, as it is made. */
@@ -324,6 +345,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
         }
     }
     enum capture_result rc = feed_end(feed);
+    capture_progress_done(cap);
     tracker_finish(tr);
     analysis_finish(analysis, tracker_now(tr));
 
@@ -387,8 +409,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
         fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt->write_file);
     } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, &written, err,
-                            sizeof err)) {
+        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, shown, &written,
+                            err, sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),
                     opt->write_file);

@@ -34,6 +34,8 @@ enum {
     OPT_REFRESH,
     OPT_INTERVAL,
     OPT_THREADS,
+    OPT_PROGRESS,
+    OPT_NO_PROGRESS,
 };
 
 static const struct option longopts[] = {
@@ -47,6 +49,8 @@ static const struct option longopts[] = {
     {"linger", required_argument, NULL, OPT_LINGER},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
     {"all", no_argument, NULL, OPT_ALL},
     {"conns", no_argument, NULL, OPT_ALL},
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
@@ -95,6 +99,10 @@ static void usage(FILE *f)
         "      --threads N          -r: 2 reads packets in a thread of its own, 1 in one thread\n"
         "                           (default 2 if more than one processor is available, counting\n"
         "                           a compressed file's decompressor as taking one)\n"
+        "      --progress           -r: a line on standard error each second: how much is read,\n"
+        "                           how fast, the time left (default: when standard error is a\n"
+        "                           terminal and no lines stream to the same terminal)\n"
+        "      --no-progress        -r: no progress line\n"
         "      --stuck-after SECS   close-wait-stuck, fin-wait-2-stuck after this long; 0 any (default 60)\n"
         "      --slow-handshake MS  handshake-slow above this round trip (default 1000)\n"
         "      --idle-after SECS    idle: no segment for this long (default 60)\n"
@@ -226,6 +234,12 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
                 return OPTIONS_ERROR;
             }
             o->threads = optarg[0] - '0';
+            break;
+        case OPT_PROGRESS:
+            o->progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            o->progress = -1;
             break;
         case OPT_ZEEK_PORTS: {
             char err[200];
@@ -380,6 +394,10 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     }
     if (o->read_file && o->iface) {
         fprintf(stderr, "tcpfsm: -r and -i: read a file or capture live, not both\n");
+        return OPTIONS_ERROR;
+    }
+    if (o->progress > 0 && (o->iface || o->ui)) {
+        fprintf(stderr, "tcpfsm: --progress is for -r without --ui (the live view shows its own counts)\n");
         return OPTIONS_ERROR;
     }
     if (o->ui && o->no_ui) {

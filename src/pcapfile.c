@@ -107,6 +107,12 @@ struct pcapfile {
      * reads stay on the lines they had.) */
     struct decompressor unz;
     char unz_failed[160];
+    /* A compressed regular file, kept open for its position: its
+     * decompressor reads it through a copy of this descriptor, and the
+     * two share one file offset.  -1 otherwise. */
+    int src_fd;
+    bool src_close;
+    uint64_t src_size;
 };
 
 static volatile sig_atomic_t *interrupt_flag;
@@ -597,7 +603,8 @@ static bool read_through_decompressor(struct pcapfile *f, enum compression kind,
                                                    whylen);
     if (!started)
         return false;
-    if (f->map) {
+    bool mapped = f->map != NULL;
+    if (mapped) {
         uint8_t *own = malloc(BUF_SIZE);
         if (!own) {
             decompressor_stop(&d);
@@ -611,8 +618,15 @@ static bool read_through_decompressor(struct pcapfile *f, enum compression kind,
         f->own = own;
         f->buf = own;
     }
-    if (f->close_fd)
-        close(f->fd);       /* the decompressor (or the feeder) has its own */
+    if (mapped) {
+        /* (mapped: a regular file, which the decompressor reads through its
+         * own copy of the descriptor: keep ours for the position) */
+        f->src_fd = f->fd;
+        f->src_close = f->close_fd;
+        f->src_size = f->size_hint;
+    } else if (f->close_fd) {
+        close(f->fd);       /* the feeder has its own */
+    }
     f->fd = d.out;
     f->close_fd = true;
     f->pollable = true;
@@ -673,6 +687,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         return NULL;
     }
     f->fd = fd;
+    f->src_fd = -1;
     f->unz = (struct decompressor){ .kind = COMPRESSION_NONE, .out = -1, .err = -1 };
     f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->size_hint = have_stat && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
@@ -799,6 +814,18 @@ const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
 uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
+
+void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total)
+{
+    if (f->src_fd >= 0) {
+        off_t at = lseek(f->src_fd, 0, SEEK_CUR);
+        *pos = at < 0 ? 0 : (uint64_t)at;
+        *total = f->src_size;
+        return;
+    }
+    *pos = f->consumed;
+    *total = f->size_hint;
+}
 const char *pcapfile_format(const struct pcapfile *f) { return f->format; }
 bool pcapfile_compressed(const struct pcapfile *f) { return f->unz.kind != COMPRESSION_NONE; }
 int pcapfile_linktype(const struct pcapfile *f) { return f->linktype; }
@@ -811,6 +838,8 @@ void pcapfile_close(struct pcapfile *f)
         return;
     if (f->close_fd)
         close(f->fd);
+    if (f->src_fd >= 0 && f->src_close)
+        close(f->src_fd);
     decompressor_stop(&f->unz);     /* (if reading stopped before its end) */
     free(f->ifs);
     filemap_close(f->map);

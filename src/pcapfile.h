@@ -73,6 +73,11 @@ uint64_t pcapfile_damage_offset(const struct pcapfile *f);
 /* A regular file's size when it was opened (it may grow: a hint only);
  * UINT64_MAX for a pipe, a terminal or anything else. */
 uint64_t pcapfile_size_hint(const struct pcapfile *f);
+/* How far reading has come: *pos bytes of the input file, of *total
+ * (UINT64_MAX if unknown: a pipe).  A compressed regular file's are its
+ * own, compressed, bytes, as far as its decompressor has read them; a
+ * compressed pipe's, the decompressed bytes. */
+void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total);
 /* "pcap", "pcap (nanosecond)", "pcapng"; ", gzip-compressed" and the like
  * after it for a file read through its decompressor (decompress.h). */
 const char *pcapfile_format(const struct pcapfile *f);

@@ -1842,6 +1842,7 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, cons
         seg.pktno = pkt.pktno;
         zeek_packet(z, pkt.ts, o, &seg);
     }
+    capture_progress_done(cap);
     int status = EXIT_ALL_READ;
     if (stop && *stop) {
         status = EXIT_INTERRUPTED;

@@ -139,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* -w: the second pass over the same file. */
     if (fz_selected(r) > 0) {
         uint64_t written = 0;
-        if (selection_write(fz_selection(r), path, filter, outpath, NULL, &written, err, sizeof err)) {
+        if (selection_write(fz_selection(r), path, filter, outpath, NULL, NULL, &written, err, sizeof err)) {
             /* What tcpfsm writes, tcpfsm reads back whole. */
             struct capture *back = capture_open_file(outpath, err, sizeof err);
             if (!back) {

@@ -62,7 +62,9 @@ u_setup() {
 # u_term COLS ROWS: a tmux session with a plain shell whose prompt is
 # "READY$ ", in network namespace $1 if U_NS is set.
 u_term() {
-    local cols=$1 rows=$2 cmd="env -i PATH=$PATH TERM=xterm-256color HOME=$TMPD LANG=C.UTF-8 bash --norc --noprofile"
+    # (no history file: bash writes one into HOME when tmux ends it, which
+    # raced with the removal of the scratch directory)
+    local cols=$1 rows=$2 cmd="env -i PATH=$PATH TERM=xterm-256color HOME=$TMPD HISTFILE= LANG=C.UTF-8 bash --norc --noprofile"
     [ -n "${U_NS:-}" ] && cmd="ip netns exec $U_NS $cmd"
     tmux -L "$U_TMUX" -f /dev/null new-session -d -s t -x "$cols" -y "$rows" "$cmd"
     tmux -L "$U_TMUX" set-option -t t status off >/dev/null

@@ -3,7 +3,7 @@
 # namespaces (root), replay.sh on the shipped captures, cli.sh for -D, the
 # error messages and the non-terminal snapshots.  perf-live.sh (not run by
 # make check) measures drops and CPU under tcpreplay; see docs/performance.md.
-UI_TESTS = tests/ui/cli.sh tests/ui/replay.sh tests/ui/live.sh tests/ui/robust.sh
+UI_TESTS = tests/ui/cli.sh tests/ui/replay.sh tests/ui/live.sh tests/ui/robust.sh tests/ui/progress.sh
 TESTS += $(UI_TESTS)
 EXTRA_DIST += $(UI_TESTS) tests/ui/common.sh tests/ui/perf-live.sh tests/ui/gen-traffic.py
 

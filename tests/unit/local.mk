@@ -117,3 +117,10 @@ tests_unit_test_decompress_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_decompress_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_decompress_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_decompress
+
+check_PROGRAMS += tests/unit/test_progress
+tests_unit_test_progress_SOURCES = tests/unit/test_progress.c tests/unit/unit.h
+tests_unit_test_progress_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_progress_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_progress_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_progress
