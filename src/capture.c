@@ -163,20 +163,10 @@ bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t
     return compile(c, lt >= 0 ? lt : 1 /* Ethernet */, err, errlen) != NULL;
 }
 
-/* Every PROGRESS_EVERY records: the progress line, if one is due.  Out of
- * line, so that capture_next() keeps only the test of the count. */
-__attribute__((noinline, cold)) static void progress_tick(struct capture *c)
-{
-    if (!progress_due(c->progress))
-        return;
-    uint64_t pos, total;
-    pcapfile_position(c->file, &pos, &total);
-    progress_show(c->progress, pos, total, c->records);
-}
-
 void capture_show_progress(struct capture *c, struct progress *p)
 {
     c->progress = p;
+    pcapfile_show_progress(c->file, p);
 }
 
 void capture_progress_done(struct capture *c)
@@ -199,8 +189,6 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
             return CAPTURE_DAMAGED;
         }
         c->records++;
-        if ((c->records & (PROGRESS_EVERY - 1)) == 0 && c->progress)
-            progress_tick(c);
         if (c->filter && pkt->linktype >= 0) {
             struct bpf_program *prog = compile(c, pkt->linktype, c->error, sizeof c->error);
             if (!prog)

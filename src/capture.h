@@ -77,7 +77,7 @@ uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 19
 uint64_t capture_size_hint(const struct capture *c);
 /* Read through a decompressor (src/decompress.h). */
 bool capture_compressed(const struct capture *c);
-/* Have capture_next() write the progress line p (progress.h) now and then,
+/* Have the reading write the progress line p (progress.h) now and then,
  * from whichever thread reads; NULL for none (the default). */
 void capture_show_progress(struct capture *c, struct progress *p);
 /* Reading has ended: the line is erased (call before writing to standard

@@ -26,6 +26,7 @@
 
 #include "decompress.h"
 #include "filemap.h"
+#include "progress.h"
 #include "stopsig.h"
 
 #define BUF_SIZE (1u << 20)
@@ -113,6 +114,7 @@ struct pcapfile {
     int src_fd;
     bool src_close;
     uint64_t src_size;
+    struct progress *progress;  /* pcapfile_show_progress(); NULL: none */
 };
 
 static volatile sig_atomic_t *interrupt_flag;
@@ -199,6 +201,13 @@ static const char *read_error_text(const struct pcapfile *f)
  * front of the buffer and read more. */
 static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
 {
+    /* (here, where the reading goes to the file for more - every window
+     * of a mapped file, every read of a pipe - rather than per record) */
+    if (f->progress && progress_due(f->progress)) {
+        uint64_t pos, total;
+        pcapfile_position(f, &pos, &total);
+        progress_show(f->progress, pos, total, f->recno);
+    }
     if (f->map && refill_mapped(f, n))
         return f->end - f->start < n ? f->end - f->start : n;
     if (f->start > 0) {
@@ -814,6 +823,11 @@ const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
 uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
+
+void pcapfile_show_progress(struct pcapfile *f, struct progress *p)
+{
+    f->progress = p;
+}
 
 void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total)
 {

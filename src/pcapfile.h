@@ -18,6 +18,8 @@
 
 #include "segment.h"
 
+struct progress;
+
 /* Link type of a pcapng packet that names an interface the file never
  * described: such packets are handed out (to be counted), not decoded. */
 #define PCAPFILE_NO_INTERFACE (-1)
@@ -78,6 +80,9 @@ uint64_t pcapfile_size_hint(const struct pcapfile *f);
  * own, compressed, bytes, as far as its decompressor has read them; a
  * compressed pipe's, the decompressed bytes. */
 void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total);
+/* Write the progress line p (progress.h) when one is due, looked at each
+ * time reading goes to the file for more data; NULL: none. */
+void pcapfile_show_progress(struct pcapfile *f, struct progress *p);
 /* "pcap", "pcap (nanosecond)", "pcapng"; ", gzip-compressed" and the like
  * after it for a file read through its decompressor (decompress.h). */
 const char *pcapfile_format(const struct pcapfile *f);

@@ -16,18 +16,15 @@
  * bytes its decompressor has read; a pipe has no size, so its line says
  * how much was read, without a share or the time left.
  *
- * The clock is looked at only every PROGRESS_EVERY packet records
- * (capture.c): a packet's path gains one test of a counter it keeps
- * anyway. */
+ * The clock is looked at only when the reader goes to the file for more
+ * data (pcapfile.c's refill(): each window of a mapped file, about a
+ * megabyte; each read of a pipe), never per packet. */
 #ifndef TCPFSM_PROGRESS_H
 #define TCPFSM_PROGRESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Packet records between looks at the clock (a power of two). */
-#define PROGRESS_EVERY 4096u
 
 /* No size known (a pipe). */
 #define PROGRESS_NO_TOTAL UINT64_MAX
