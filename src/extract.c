@@ -116,7 +116,7 @@ bool selection_write(struct selection *s, const char *path, const char *filter, 
         return false;
     }
     if (progress) {
-        progress_init(progress, progress->fd, progress->terminal, 1000, "-w, second pass: ");
+        progress_restart(progress, "-w, second pass: ");
         capture_show_progress(cap, progress);
     }
     struct capture_packet pkt;

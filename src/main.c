@@ -43,7 +43,8 @@
  * short; the reader waits for input in ppoll(), which a signal always
  * interrupts, with the stopping signals unblocked only while it waits, so
  * none can slip in between its look at the flag and the wait
- * (src/pcapfile.c). */
+ * (src/pcapfile.c).  SIGUSR1 asks for a progress line (src/progress.h)
+ * and never ends tcpfsm. */
 static volatile sig_atomic_t interrupted;
 static volatile sig_atomic_t reading;
 
@@ -91,6 +92,7 @@ static void catch_signals(void)
     catch(SIGQUIT, die_by_signal);
     catch(SIGPIPE, die_by_signal);
     catch(SIGXFSZ, die_by_signal);
+    catch(SIGUSR1, progress_request);    /* -r: a progress line, as dd(1) */
     pcapfile_set_interrupt(&interrupted);
 }
 
@@ -248,12 +250,14 @@ static int run_file(struct options *opt, const char *input, const char *display,
     }
     int threads = feed_pick_threads(opt->threads, capture_size_hint(cap),
                                     feed_default_threads(capture_compressed(cap) ? 1 : 0));
-    struct progress progress, *shown = NULL;
-    if (want_progress(opt, out)) {
-        shown = &progress;
-        progress_init(shown, STDERR_FILENO, isatty(STDERR_FILENO), 1000, "");
-        capture_show_progress(cap, shown);
-    }
+    /* The line once a second, or only when SIGUSR1 asks (then a line of its
+     * own, even on a terminal) */
+    struct progress progress;
+    if (want_progress(opt, out))
+        progress_init(&progress, STDERR_FILENO, isatty(STDERR_FILENO), 1000, "");
+    else
+        progress_init(&progress, STDERR_FILENO, false, PROGRESS_ON_REQUEST, "");
+    capture_show_progress(cap, &progress);
     /* With a processor to spare, a report going to a file or a pipe is
      * written out by a thread of its own (src/outwriter.h); a terminal gets
      * it directly, as it is made. */
@@ -409,7 +413,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
         fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt->write_file);
     } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, shown, &written,
+        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, &progress, &written,
                             err, sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),

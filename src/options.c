@@ -102,7 +102,7 @@ static void usage(FILE *f)
         "      --progress           -r: a line on standard error each second: how much is read,\n"
         "                           how fast, the time left (default: when standard error is a\n"
         "                           terminal and no lines stream to the same terminal)\n"
-        "      --no-progress        -r: no progress line\n"
+        "      --no-progress        -r: no progress line (kill -USR1 still asks for one)\n"
         "      --stuck-after SECS   close-wait-stuck, fin-wait-2-stuck after this long; 0 any (default 60)\n"
         "      --slow-handshake MS  handshake-slow above this round trip (default 1000)\n"
         "      --idle-after SECS    idle: no segment for this long (default 60)\n"

@@ -2,11 +2,15 @@
 #include "progress.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+
+/* Set by SIGUSR1 (progress_request()), taken back by the line it asked for. */
+static volatile sig_atomic_t requested;
 
 static uint64_t now_ns(void)
 {
@@ -31,14 +35,28 @@ void progress_init(struct progress *p, int fd, bool terminal, unsigned interval_
     struct winsize ws;
     if (terminal && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
         p->width = ws.ws_col;
-    p->interval_ns = (uint64_t)interval_ms * 1000000u;
+    p->interval_ns = interval_ms == PROGRESS_ON_REQUEST ? UINT64_MAX : (uint64_t)interval_ms * 1000000u;
+    progress_restart(p, label);
+}
+
+void progress_restart(struct progress *p, const char *label)
+{
+    p->label = label;
     p->start_ns = now_ns();
-    p->next_ns = p->start_ns + p->interval_ns;
+    p->next_ns = p->interval_ns == UINT64_MAX ? UINT64_MAX : p->start_ns + p->interval_ns;
+}
+
+void progress_request(int sig)
+{
+    (void)sig;
+    requested = 1;
 }
 
 bool progress_due(struct progress *p)
 {
-    return now_ns() >= p->next_ns;
+    if (requested)
+        return true;
+    return p->next_ns != UINT64_MAX && now_ns() >= p->next_ns;
 }
 
 /* "950 B", "12.3 kB" ... "1.2 TB": decimal units, as disk sizes are sold
@@ -130,7 +148,9 @@ static void put(int fd, const char *s, size_t n)
 void progress_show(struct progress *p, uint64_t pos, uint64_t total, uint64_t records)
 {
     uint64_t now = now_ns();
-    p->next_ns = now + p->interval_ns;
+    requested = 0;
+    if (p->interval_ns != UINT64_MAX)
+        p->next_ns = now + p->interval_ns;
     char text[160];
     progress_format(text, sizeof text, pos, total, records, now - p->start_ns);
     if (!p->terminal) {

@@ -16,6 +16,10 @@
  * bytes its decompressor has read; a pipe has no size, so its line says
  * how much was read, without a share or the time left.
  *
+ * Without the periodic line (PROGRESS_ON_REQUEST), a line comes each time
+ * SIGUSR1 asks for one (progress_request(), the handler; as dd(1) does), at
+ * the next look, a plain line even on a terminal.
+ *
  * The clock is looked at only when the reader goes to the file for more
  * data (pcapfile.c's refill(): each window of a mapped file, about a
  * megabyte; each read of a pipe), never per packet. */
@@ -24,7 +28,11 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
+
+/* progress_init()'s interval for a line only when asked (SIGUSR1). */
+#define PROGRESS_ON_REQUEST UINT_MAX
 
 /* No size known (a pipe). */
 #define PROGRESS_NO_TOTAL UINT64_MAX
@@ -45,7 +53,13 @@ struct progress {
  * label: what is being read, put before the figures ("" for the report's
  * reading; a static string). */
 void progress_init(struct progress *p, int fd, bool terminal, unsigned interval_ms, const char *label);
-/* Is a line due now?  (Reads the clock.) */
+/* The same line again for another pass over the input, headed label: from
+ * the start, with the same destination and interval. */
+void progress_restart(struct progress *p, const char *label);
+/* A signal handler: a line is wanted at the next look (async-signal-safe:
+ * it sets a flag). */
+void progress_request(int sig);
+/* Is a line due now?  (Reads the clock, unless only asked-for lines come.) */
 bool progress_due(struct progress *p);
 /* Write the line for this point: pos bytes of total (PROGRESS_NO_TOTAL if
  * unknown) read, records packet records. */

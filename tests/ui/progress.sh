@@ -4,7 +4,8 @@
 # packets, how fast, and for a file of known size the share and the time
 # left.  On a terminal (tmux) it is on by default, rewritten in place and
 # erased before the report; not on a terminal, only with --progress, a
-# line per update.  It changes nothing in the report.
+# line per update, or one line each time SIGUSR1 asks.  It changes nothing
+# in the report.
 # Slow input comes from a writer that sleeps between chunks (a pipe), from
 # a decompressor that does (a script named gzip, first in PATH), or from
 # tcpfsm itself stopped a while with SIGSTOP (a plain file).
@@ -103,6 +104,30 @@ expect_eq "no option, standard error not a terminal: nothing on it" "" "$(cat "$
 rc=0
 slow "$TMPD/g.pcap" 5 0.3 | "$TCPFSM" --progress --no-progress -r - >"$TMPD/out" 2>"$TMPD/err" || rc=$?
 expect_eq "--progress --no-progress: the last one holds, nothing on standard error" "0:" "$rc:$(cat "$TMPD/err")"
+
+# without the line, SIGUSR1 asks for one (as dd): one line per signal, at
+# the next read, and the run goes on to its end
+rc=0
+"$TCPFSM" -r - --format json < <(slow "$TMPD/g.pcap" 10 0.3) >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+sleep 1
+kill -USR1 "$pid"
+sleep 0.7
+kill -USR1 "$pid"
+wait "$pid" || rc=$?
+expect_eq "SIGUSR1 twice, no --progress: exit status" 0 "$rc"
+n=$(wc -l <"$TMPD/err")
+if [ "$n" -eq 2 ] && [ "$(grep -Evc -- "$PIPE_RE" "$TMPD/err")" -eq 0 ]; then
+    pass "SIGUSR1 twice: two progress lines ($(tr '\n' '|' <"$TMPD/err"))"
+else
+    fail "SIGUSR1 twice: expected two progress lines, got $n:"
+    sed 's/^/#   /' "$TMPD/err" | head -5
+fi
+if grep -v '"type":"summary"' "$TMPD/out" | cmp -s - "$TMPD/plain.json"; then
+    pass "SIGUSR1: the JSON lines are those of the file read without it"
+else
+    fail "SIGUSR1: the JSON lines differ from the file's"
+fi
 
 # the live view has its own counts: --progress there is a usage error
 for args in "-i lo" "-r $TMPD/g.pcap --ui"; do

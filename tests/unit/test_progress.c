@@ -4,6 +4,7 @@
 #include "progress.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,6 +86,29 @@ int main(void)
     /* the first line is due only after the interval */
     progress_init(&pr, p[1], false, 60000, "");
     CHECK(!progress_due(&pr));
+
+    /* only when asked: SIGUSR1 (the handler installed as main.c does) makes
+     * one line due, and that line takes the request back */
+    progress_init(&pr, p[1], false, PROGRESS_ON_REQUEST, "");
+    CHECK(!progress_due(&pr));
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = progress_request;
+    sigemptyset(&sa.sa_mask);
+    CHECK(sigaction(SIGUSR1, &sa, NULL) == 0);
+    CHECK(raise(SIGUSR1) == 0);
+    CHECK(progress_due(&pr));
+    CHECK(progress_due(&pr));       /* (looking does not take it back) */
+    progress_show(&pr, 950, PROGRESS_NO_TOTAL, 3);
+    CHECK(!progress_due(&pr));
+    CHECK(STARTS(drain(p[0]), "tcpfsm: 950 B read, 3 packets at "));
+    /* a second pass: the same line from the start, its own heading */
+    progress_restart(&pr, "-w, second pass: ");
+    CHECK(!progress_due(&pr));
+    CHECK(raise(SIGUSR1) == 0);
+    CHECK(progress_due(&pr));
+    progress_show(&pr, 950, PROGRESS_NO_TOTAL, 3);
+    CHECK(STARTS(drain(p[0]), "tcpfsm: -w, second pass: 950 B read, 3 packets at "));
 
     /* a terminal: the line rewritten in place; a shorter one blanks the
      * longer one's end and is written again, so the cursor ends after it;
