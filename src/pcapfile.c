@@ -612,8 +612,7 @@ static bool read_through_decompressor(struct pcapfile *f, enum compression kind,
                                                    whylen);
     if (!started)
         return false;
-    bool mapped = f->map != NULL;
-    if (mapped) {
+    if (f->map) {
         uint8_t *own = malloc(BUF_SIZE);
         if (!own) {
             decompressor_stop(&d);
@@ -626,10 +625,8 @@ static bool read_through_decompressor(struct pcapfile *f, enum compression kind,
         f->vanished = NULL;
         f->own = own;
         f->buf = own;
-    }
-    if (mapped) {
-        /* (mapped: a regular file, which the decompressor reads through its
-         * own copy of the descriptor: keep ours for the position) */
+        /* A regular file, which the decompressor reads through its own
+         * copy of the descriptor: ours stays open for the position. */
         f->src_fd = f->fd;
         f->src_close = f->close_fd;
         f->src_size = f->size_hint;
