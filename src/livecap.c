@@ -68,8 +68,8 @@ struct livecap *livecap_open(const struct livecap_config *cfg, char *err, size_t
     l->p = p;
     pcap_set_snaplen(p, (int)l->snaplen);
     pcap_set_promisc(p, cfg->promisc && strcmp(cfg->iface, "any") != 0);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_timeout(p, 10);
+    /* batches, not packet by packet (livecap.h) */
+    pcap_set_timeout(p, (int)(cfg->latency_ms ? cfg->latency_ms : LIVECAP_LATENCY_MS));
     uint64_t buffer = cfg->buffer_kib ? (uint64_t)cfg->buffer_kib * 1024 : LIVECAP_BUFFER_BYTES;
     pcap_set_buffer_size(p, buffer > INT32_MAX ? INT32_MAX : (int)buffer);
     l->nano = pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_NANO) == 0;

@@ -163,12 +163,15 @@ check_prompt() {
 }
 
 # u_tcpfsm_pid: the PID of tcpfsm running in the pane (a child of its shell).
-u_tcpfsm_pid() {
+u_tcpfsm_pid() { u_child_pid tcpfsm; }
+
+# u_child_pid NAME: the PID of program NAME running in the pane.
+u_child_pid() {
     local shell i=0 pid
     shell=$(tmux -L "$U_TMUX" display -p -t t '#{pane_pid}')
     while [ $i -lt 50 ]; do
         for pid in $(ps -o pid= --ppid "$shell" 2>/dev/null); do
-            if [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = tcpfsm ]; then
+            if [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = "$1" ]; then
                 echo "$pid"
                 return 0
             fi

@@ -2,7 +2,10 @@
 # tests/ui/perf-live.sh - does the live view keep up?  (Not part of make
 # check: it takes about a minute and wants a quiet machine.)
 #
-#   tests/ui/perf-live.sh [PPS|top] [CONNECTIONS] [ui|noui] [PLAYERS]
+#   tests/ui/perf-live.sh [PPS|top] [CONNECTIONS] [ui|noui|tcpdump] [PLAYERS]
+#
+# (tcpdump: instead of tcpfsm, `tcpdump -w /dev/null` with tcpfsm's snapshot
+# length and buffer: the floor for reading a live capture with libpcap.)
 #
 # As root: builds two network namespaces joined by a veth pair, opens the
 # live view (tcpfsm -i on one end) in tmux at 160x50, and has tcpreplay send a
@@ -32,13 +35,19 @@ u_net || exit 1
 # the capture end: tcpfsm in the server namespace on $U_IFS; tcpreplay sends
 # from the client namespace on $U_IFC.
 U_NS=$U_NSS u_term 160 50
+prog=tcpfsm
 if [ "$MODE" = ui ]; then
     u_keys "$TCPFSM -i $U_IFS --refresh 1000 2>$TMPD/tcpfsm.err" Enter
     u_wait_screen 'LIVE' 100 >/dev/null || { echo "the live view did not start"; u_screen; exit 1; }
+elif [ "$MODE" = tcpdump ]; then
+    # the floor for a live capture: libpcap delivering every packet, with
+    # tcpfsm's snapshot length and buffer, written nowhere
+    prog=tcpdump
+    u_keys "tcpdump -i $U_IFS -n -s 512 -B 65536 -w /dev/null 2>$TMPD/tcpfsm.err" Enter
 else
     u_keys "$TCPFSM -i $U_IFS --no-ui --interval 1 >$TMPD/out.txt 2>$TMPD/tcpfsm.err" Enter
 fi
-pid=$(u_tcpfsm_pid) || { echo "no tcpfsm process"; exit 1; }
+pid=$(u_child_pid "$prog") || { echo "no $prog process"; exit 1; }
 sleep 1
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
@@ -67,9 +76,9 @@ echo "---- tcpreplay"
 for p in $(seq 1 "$PLAYERS"); do
     grep -E "Actual|Rated|Failed|Retried" "$TMPD/replay$p.txt"
 done
-echo "---- tcpfsm"
+echo "---- $prog"
 cat "$TMPD/tcpfsm.err"
-[ "$MODE" = ui ] || sed -n "/^tcpfsm report/,\$p" "$TMPD/out.txt" | grep -E "^  (packets|dropped|connections) "
-awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
+[ "$MODE" = noui ] && sed -n "/^tcpfsm report/,\$p" "$TMPD/out.txt" | grep -E "^  (packets|dropped|connections) "
+awk -v prog="$prog" -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
     cpu = (b - a) / hz; wall = s1 - s0 + 2;
-    printf "tcpfsm CPU: %.2f s over %.2f s (replay %.2f s + 2 s): %.0f%% of one core\n", cpu, wall, s1 - s0, 100 * cpu / wall }'
+    printf prog " CPU: %.2f s over %.2f s (replay %.2f s + 2 s): %.0f%% of one core\n", cpu, wall, s1 - s0, 100 * cpu / wall }'
