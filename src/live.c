@@ -252,6 +252,7 @@ int run_live(struct options *opt)
             do {
                 n = livecap_dispatch(lc, 1024, on_packet, m);
             } while (n > 0 && mono() < until);
+            model_flush(m);     /* (nothing waits for the next dispatch) */
             if (n < 0) {
                 failed = true;
                 damage = livecap_error(lc);
@@ -263,6 +264,7 @@ int run_live(struct options *opt)
             more = n > 0;
         } else if (rp.cap && !rp.eof) {
             more = replay_step(&rp, m, &vnow);
+            model_flush(m);
             if (rp.eof) {
                 if (rp.rc == CAPTURE_DAMAGED || rp.rc == CAPTURE_FAILED) {
                     damage = capture_error(rp.cap);
@@ -352,6 +354,7 @@ int run_live(struct options *opt)
             fprintf(stderr, "tcpfsm: %s: interrupted by a signal after %llu packets; reporting them\n", src.name,
                     (unsigned long long)capture_records(rp.cap));
     }
+    model_flush(m);
     uint64_t kdrops = 0, idrops = 0;
     if (lc) {
         struct livecap_stats st;

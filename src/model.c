@@ -23,6 +23,23 @@
 #define RING_TRANS 65536
 #define RING_PKT_CAP 512
 
+/* Packets decoded and hashed, waiting to be applied (model_packet()):
+ * their buckets fetched at once, their records some packets before they
+ * are applied, as the file reader does (src/main.c), so that the tracker
+ * rarely waits on memory.  Applied one by one, each lookup missed the
+ * cache: ct_find() had 27% of a live run's samples.  The packet's bytes
+ * are copied (as far as the ring keeps them): libpcap's are valid only
+ * during its callback. */
+#define MODEL_BATCH 16
+#define MODEL_AHEAD 4
+
+struct pending {
+    struct capture_packet pkt;      /* .data points at bytes */
+    struct seg_core seg;
+    struct tracker_prep prep;
+    uint8_t bytes[RING_PKT_CAP];
+};
+
 struct prev_rate {
     uint32_t id;
     uint64_t bytes[2];
@@ -38,6 +55,8 @@ struct model {
     struct report *report;
     struct ring *ring;
     struct dedupe dedupe;   /* copies of a packet from other interfaces */
+    struct pending pend[MODEL_BATCH];
+    unsigned npend;
     const struct options *opt;
     struct model_source src;
     /* counters */
@@ -303,12 +322,38 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
     if (o != DEC_TCP)
         return;
     seg.pktno = pkt->pktno;
-    m->cur = pkt;
-    tracker_segment(m->tr, &seg);
-    m->cur = NULL;
+    struct pending *q = &m->pend[m->npend++];
+    q->seg = seg.core;
+    tracker_key_only(&seg, &q->prep);
+    tracker_hash(m->tr, &q->prep);
+    tracker_prefetch_bucket(m->tr, &q->prep);
+    q->pkt = *pkt;
+    memcpy(q->bytes, pkt->data, pkt->caplen < RING_PKT_CAP ? pkt->caplen : RING_PKT_CAP);
+    q->pkt.data = q->bytes;
+    if (m->npend == MODEL_BATCH)
+        model_flush(m);
 }
 
-void model_advance(struct model *m, tstamp_t now) { tracker_advance(m->tr, now); }
+void model_flush(struct model *m)
+{
+    unsigned n = m->npend;
+    for (unsigned i = 0; i < n && i < MODEL_AHEAD; i++)
+        tracker_prefetch(m->tr, &m->pend[i].prep);
+    for (unsigned i = 0; i < n; i++) {
+        if (i + MODEL_AHEAD < n)
+            tracker_prefetch(m->tr, &m->pend[i + MODEL_AHEAD].prep);
+        m->cur = &m->pend[i].pkt;
+        tracker_segment_prepared(m->tr, &m->pend[i].seg, &m->pend[i].prep);
+    }
+    m->cur = NULL;
+    m->npend = 0;
+}
+
+void model_advance(struct model *m, tstamp_t now)
+{
+    model_flush(m);
+    tracker_advance(m->tr, now);
+}
 
 void model_set_drops(struct model *m, uint64_t kernel, uint64_t ifdrop)
 {
@@ -528,6 +573,7 @@ static void build_services(struct model *m)
 
 const struct model_view *model_view(struct model *m, tstamp_t now)
 {
+    model_flush(m);
     struct model_view *v = &m->view;
     if (!now || now < tracker_now(m->tr))
         now = tracker_now(m->tr);
@@ -621,6 +667,7 @@ void model_detail_free(struct model_detail *d)
 
 void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detail *d)
 {
+    model_flush(m);
     if (!now || now < tracker_now(m->tr))
         now = tracker_now(m->tr);
     if (d->id != id) {
@@ -682,6 +729,7 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
 
 bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *written, char *err, size_t errlen)
 {
+    model_flush(m);
     struct ring_pkt *p = NULL;
     uint32_t n = ring_conn_packets(m->ring, id, &p);
     *written = 0;
@@ -712,6 +760,7 @@ bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *
 
 bool model_finish_report(struct model *m, int exit_status, const char *damage)
 {
+    model_flush(m);
     tracker_finish(m->tr);
     analysis_finish(m->an, tracker_now(m->tr));
     if (!m->report)

@@ -132,6 +132,11 @@ void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered
 
 /* One captured packet. */
 void model_packet(struct model *m, const struct capture_packet *pkt);
+/* Apply the packets model_packet() holds back (up to 16, decoded and their
+ * connections fetched into the cache meanwhile).  The functions below that
+ * read or move the model do it first; a caller that has handed over what
+ * it has at the moment (the end of a dispatch) calls it too. */
+void model_flush(struct model *m);
 /* Time has moved on without packets (live: the clock; replay: virtual time). */
 void model_advance(struct model *m, tstamp_t now);
 void model_set_drops(struct model *m, uint64_t kernel, uint64_t ifdrop);
