@@ -328,7 +328,9 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
     tracker_hash(m->tr, &q->prep);
     tracker_prefetch_bucket(m->tr, &q->prep);
     q->pkt = *pkt;
-    memcpy(q->bytes, pkt->data, pkt->caplen < RING_PKT_CAP ? pkt->caplen : RING_PKT_CAP);
+    uint32_t keep = pkt->caplen < RING_PKT_CAP ? pkt->caplen : RING_PKT_CAP;
+    if (keep)
+        memcpy(q->bytes, pkt->data, keep);
     q->pkt.data = q->bytes;
     if (m->npend == MODEL_BATCH)
         model_flush(m);
