@@ -26,17 +26,19 @@
 #include "ui.h"
 
 #define DEFAULT_REFRESH_MS 1000
+#define DEFAULT_INTERVAL (10 * TS_PER_SEC)
+#define PACKET_BUDGET (50 * TS_PER_MS)      /* packets handled before looking at the screen */
+#define LIVE_SETTLE (500 * TS_PER_MS)       /* live: expiry lags the clock, for packets in flight */
 
 /* How long a packet may wait in the kernel's buffer (livecap.h): a tenth
- * of the refresh, at least 5 ms, at most LIVECAP_LATENCY_MS. */
+ * of the screen's refresh (50 ms to 60 s), at least 5 ms, at most
+ * LIVECAP_LATENCY_MS, which is also the wait without a screen (snapshots
+ * are seconds apart). */
 static uint32_t live_latency_ms(uint32_t refresh_ms)
 {
     uint32_t ms = (refresh_ms ? refresh_ms : DEFAULT_REFRESH_MS) / 10;
     return ms < 5 ? 5 : ms > LIVECAP_LATENCY_MS ? LIVECAP_LATENCY_MS : ms;
 }
-#define DEFAULT_INTERVAL (10 * TS_PER_SEC)
-#define PACKET_BUDGET (50 * TS_PER_MS)      /* packets handled before looking at the screen */
-#define LIVE_SETTLE (500 * TS_PER_MS)       /* live: expiry lags the clock, for packets in flight */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -161,8 +163,6 @@ int run_live(struct options *opt)
         struct livecap_config lcfg = {
             .iface = opt->iface, .filter = opt->filter, .promisc = !opt->no_promisc, .snaplen = opt->snaplen,
             .buffer_kib = opt->buffer_kib,
-            /* a tenth of the screen's refresh at most (the refresh is
-             * 50 ms to 60 s; without a screen, snapshots are seconds apart) */
             .latency_ms = opt->no_ui ? LIVECAP_LATENCY_MS : live_latency_ms(opt->refresh_ms),
         };
         lc = livecap_open(&lcfg, err, sizeof err);

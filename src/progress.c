@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "format.h"
+
 /* Set by SIGUSR1 (progress_request()), taken back by the line it asked for. */
 static volatile sig_atomic_t requested;
 
@@ -28,7 +30,6 @@ static uint64_t now_ns(void)
 void progress_init(struct progress *p, int fd, bool terminal, unsigned interval_ms, const char *label)
 {
     memset(p, 0, sizeof *p);
-    p->label = label;
     p->fd = fd;
     p->terminal = terminal;
     p->width = 80;
@@ -59,51 +60,50 @@ bool progress_due(struct progress *p)
     return p->next_ns != UINT64_MAX && now_ns() >= p->next_ns;
 }
 
+/* n in thousands: "12.3k", "98.2M" with units "kMGTPE" and sep "", or
+ * "12.3 kB" with units {"kB", ...} and sep " "; n >= 1000.  One decimal
+ * below 100, and never "1000": that is the next unit's "1.0". */
+static void thousands_text(char *buf, size_t len, double n, const char *const unit[], const char *sep)
+{
+    double v = n / 1000;
+    int u = 0;
+    while (v >= 999.5 && unit[u + 1]) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, len, v < 99.95 ? "%.1f%s%s" : "%.0f%s%s", v, sep, unit[u]);
+}
+
 /* "950 B", "12.3 kB" ... "1.2 TB": decimal units, as disk sizes are sold
  * and as `ls --si` and dd print them. */
 static void bytes_text(char *buf, size_t len, uint64_t n)
 {
-    static const char *const unit[] = { "kB", "MB", "GB", "TB", "PB", "EB" };
-    if (n < 1000) {
+    static const char *const unit[] = { "kB", "MB", "GB", "TB", "PB", "EB", NULL };
+    if (n < 1000)
         snprintf(buf, len, "%u B", (unsigned)n);
-        return;
-    }
-    double v = (double)n / 1000;
-    int u = 0;
-    while (v >= 999.5 && u < 5) {     /* (what would print as "1000") */
-        v /= 1000;
-        u++;
-    }
-    snprintf(buf, len, v < 99.95 ? "%.1f %s" : "%.0f %s", v, unit[u]);
+    else
+        thousands_text(buf, len, (double)n, unit, " ");
 }
 
 /* "9999", "12.3k", "98.2M", "1.2G" */
 static void count_text(char *buf, size_t len, double n)
 {
-    static const char unit[] = "kMGT";
-    if (n < 10000) {
+    static const char *const unit[] = { "k", "M", "G", "T", NULL };
+    if (n < 10000)
         snprintf(buf, len, "%.0f", n);
-        return;
-    }
-    double v = n / 1000;
-    int u = 0;
-    while (v >= 999.5 && u < 3) {
-        v /= 1000;
-        u++;
-    }
-    snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, unit[u]);
+    else
+        thousands_text(buf, len, n, unit, "");
 }
 
-/* "45s", "1m30s", "2h05m" */
-static void duration_text(char *buf, size_t len, double s)
+/* "45s" to the second; from a minute on, format_duration()'s "1m30s",
+ * "2h05m", "3d04h" */
+static void duration_text(char buf[24], double s)
 {
     uint64_t t = s < 0 ? 0 : s > 3.6e8 ? 360000000u : (uint64_t)(s + 0.5);
     if (t < 60)
-        snprintf(buf, len, "%us", (unsigned)t);
-    else if (t < 3600)
-        snprintf(buf, len, "%um%02us", (unsigned)(t / 60), (unsigned)(t % 60));
+        snprintf(buf, 24, "%us", (unsigned)t);
     else
-        snprintf(buf, len, "%lluh%02um", (unsigned long long)(t / 3600), (unsigned)(t % 3600 / 60));
+        format_duration((tstamp_t)t * TS_PER_SEC, buf);
 }
 
 int progress_format(char *buf, size_t len, uint64_t pos, uint64_t total, uint64_t records, uint64_t elapsed_ns)
@@ -125,7 +125,7 @@ int progress_format(char *buf, size_t len, uint64_t pos, uint64_t total, uint64_
     if (pos == 0 || secs <= 0)
         return snprintf(buf, len, "%s of %s (%u%%), %s %s at %s/s", read, size, pct, pkts, noun, rate);
     /* The time left at the average rate so far. */
-    duration_text(left, sizeof left, secs * (double)(total - pos) / (double)pos);
+    duration_text(left, secs * (double)(total - pos) / (double)pos);
     return snprintf(buf, len, "%s of %s (%u%%), %s %s at %s/s, %s left", read, size, pct, pkts, noun, rate,
                     left);
 }
@@ -194,11 +194,12 @@ void progress_clear(struct progress *p)
 {
     if (!p->terminal || !p->shown)
         return;
-    char blank[200];
-    size_t n = p->shown < sizeof blank ? p->shown : sizeof blank;
-    memset(blank, ' ', n);
-    put(p->fd, "\r", 1);
-    put(p->fd, blank, n);
-    put(p->fd, "\r", 1);
+    /* (one write: a carriage return, blanks over the line, a return) */
+    char blank[200 + 2];
+    size_t n = p->shown < sizeof blank - 2 ? p->shown : sizeof blank - 2;
+    blank[0] = '\r';
+    memset(blank + 1, ' ', n);
+    blank[n + 1] = '\r';
+    put(p->fd, blank, n + 2);
     p->shown = 0;
 }

@@ -81,6 +81,16 @@ EOF
     fi
 }
 
+# si_size BYTES: the size as the line writes it (at least 1 kB), worked out
+# here on its own: "1.1 MB", "129 MB"
+si_size() {
+    "$PY" -c '
+import sys
+n = int(sys.argv[1]); v = n / 1000; u = 0
+while v >= 999.5: v /= 1000; u += 1
+print(("%.1f %s" if v < 99.95 else "%.0f %s") % (v, ["kB", "MB", "GB"][u]))' "$1"
+}
+
 NUM='[0-9]+(\.[0-9])?'
 PIPE_RE="^tcpfsm: $NUM (B|kB|MB) read, $NUM[kM]? packets at $NUM[kM]?/s\$"
 "$TCPFSM" -r "$TMPD/g.pcap" --format json 2>"$TMPD/err" | grep -v '"type":"summary"' >"$TMPD/plain.json"
@@ -157,11 +167,7 @@ while True:
 sys.stdout.buffer.write(d.flush())
 EOF
 chmod +x "$TMPD/fakebin/gzip"
-zsize_text=$("$PY" -c '
-import sys
-n = int(sys.argv[1]); v = n / 1000; u = 0
-while v >= 999.5: v /= 1000; u += 1
-print(("%.1f %s" if v < 99.95 else "%.0f %s") % (v, ["kB", "MB", "GB"][u]))' "$ZSIZE")
+zsize_text=$(si_size "$ZSIZE")
 rc=0
 PATH="$TMPD/fakebin:$PATH" "$TCPFSM" --progress -r "$TMPD/g.pcap.gz" --format json >"$TMPD/out" 2>"$TMPD/err" || rc=$?
 expect_eq "--progress, slow decompressor: exit status" 0 "$rc"
@@ -179,11 +185,7 @@ fi
 # reading done - it shows nothing and is tried again on a larger file.)
 "$GEN" -o "$TMPD/big.pcap" --conns 100000 --seed 3 2>"$TMPD/gen.err" || fail "gen 100000: $(head -c 300 "$TMPD/gen.err")"
 BIG=$(stat -c %s "$TMPD/big.pcap")
-big_text=$("$PY" -c '
-import sys
-n = int(sys.argv[1]); v = n / 1000; u = 0
-while v >= 999.5: v /= 1000; u += 1
-print(("%.1f %s" if v < 99.95 else "%.0f %s") % (v, ["kB", "MB", "GB"][u]))' "$BIG")
+big_text=$(si_size "$BIG")
 shown=""
 for attempt in 1 2 3; do
     rc=0
