@@ -1,10 +1,15 @@
 /* capture.c - capture files through pcapfile.c, filters through libpcap. */
 #include "capture.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pcapfile.h"
 #include "pcaplib.h"
@@ -16,8 +21,28 @@ struct filter_prog {
     struct bpf_program prog;
 };
 
+/* One of the files a capture is read from. */
+struct capture_file {
+    char *path, *name;
+    int fd;                 /* opened ahead by capture_open_now(); -1: not */
+    uint64_t size;          /* when the capture was opened; UINT64_MAX: not a regular file */
+};
+
 struct capture {
-    struct pcapfile *file;
+    struct pcapfile *file;  /* files[cur], being read */
+    struct capture_file *files;
+    int nfiles, cur;
+    /* the files before the current one: their packet records (the packet
+     * numbers run on from file to file), bytes and oddities */
+    uint64_t records_before, bytes_before;
+    uint64_t oversized_before, ts_clamped_before;
+    tstamp_t last_ts;       /* of the last packet returned */
+    /* the first file that began before the file before it ended */
+    int disorder_file;      /* its index; 0: none */
+    tstamp_t disorder_by;   /* how much earlier */
+    char format[128];       /* the formats met, "pcap" or "pcap; pcapng" */
+    int first_linktype;     /* the first file's */
+    bool other_links;       /* a later file has another */
     char *source;
     char *filter;
     struct filter_prog progs[MAX_PROGS];
@@ -92,27 +117,136 @@ void linktype_text(int lt, char *buf, size_t len)
 
 struct capture *capture_open_file(const char *path, char *err, size_t errlen)
 {
-    return capture_open_file_named(path, strcmp(path, "-") ? path : "standard input", err, errlen);
+    return capture_open_files(&path, NULL, 1, err, errlen);
 }
 
 struct capture *capture_open_file_named(const char *path, const char *name, char *err, size_t errlen)
 {
-    struct pcapfile *f = pcapfile_open_named(path, name, err, errlen);
-    if (!f)
-        return NULL;
+    return capture_open_files(&path, &name, 1, err, errlen);
+}
+
+/* "a.pcap", or "a.pcap ... a.pcap9 (10 files)" */
+static char *source_text(const struct capture *c)
+{
+    const char *first = c->files[0].name, *last = c->files[c->nfiles - 1].name;
+    if (c->nfiles == 1)
+        return strdup(first);
+    size_t len = strlen(first) + strlen(last) + 40;
+    char *s = malloc(len);
+    if (s)
+        snprintf(s, len, "%s ... %s (%d files)", first, last, c->nfiles);
+    return s;
+}
+
+/* Note the format of the file just opened among those met. */
+static void add_format(struct capture *c)
+{
+    const char *f = pcapfile_format(c->file);
+    size_t have = strlen(c->format), n = strlen(f);
+    for (const char *p = c->format; (p = strstr(p, f)); p++)
+        if ((p == c->format || p[-1] == ' ') && (p[n] == 0 || p[n] == ';'))
+            return;
+    if (have + n + 3 < sizeof c->format)
+        snprintf(c->format + have, sizeof c->format - have, "%s%s", have ? "; " : "", f);
+}
+
+static void free_files(struct capture_file *files, int n)
+{
+    for (int i = 0; i < n && files; i++) {
+        if (files[i].fd >= 0)
+            close(files[i].fd);
+        free(files[i].path);
+        free(files[i].name);
+    }
+    free(files);
+}
+
+struct capture *capture_open_files(const char *const *paths, const char *const *names, int n, char *err,
+                                   size_t errlen)
+{
     struct capture *c = calloc(1, sizeof *c);
-    if (!c || !(c->source = strdup(name))) {
+    struct capture_file *files = calloc(n > 0 ? (size_t)n : 1, sizeof *files);
+    if (!c || !files) {
         free(c);
-        pcapfile_close(f);
-        snprintf(err, errlen, "%s: out of memory", path);
+        free(files);
+        snprintf(err, errlen, "%s: out of memory", n > 0 ? paths[0] : "input");
         return NULL;
     }
-    c->file = f;
-    if (pcapfile_linktype(f) >= 0)
-        linktype_text(pcapfile_linktype(f), c->linktype_text, sizeof c->linktype_text);
+    c->files = files;
+    c->nfiles = n;
+    for (int i = 0; i < n; i++) {
+        const char *name = names && names[i] ? names[i] : strcmp(paths[i], "-") ? paths[i] : "standard input";
+        files[i].path = strdup(paths[i]);
+        files[i].name = strdup(name);
+        if (!files[i].path || !files[i].name) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            goto fail;
+        }
+        files[i].fd = -1;
+        files[i].size = UINT64_MAX;
+        struct stat st;
+        if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
+            files[i].size = (uint64_t)st.st_size;
+        /* The later files are opened when their turn comes; whether they
+         * can be is known now, before anything is read.  (Not by opening
+         * them: a FIFO's writer would be let go, and then find no reader.) */
+        if (i > 0) {
+            if (stat(paths[i], &st) != 0 || access(paths[i], R_OK) != 0) {
+                snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+                goto fail;
+            }
+            if (S_ISDIR(st.st_mode)) {
+                snprintf(err, errlen, "%s: is a directory, not a capture file", name);
+                goto fail;
+            }
+        }
+    }
+    c->file = pcapfile_open_named(files[0].path, files[0].name, err, errlen);
+    if (!c->file)
+        goto fail;
+    if (!(c->source = source_text(c))) {
+        snprintf(err, errlen, "%s: out of memory", files[0].name);
+        goto fail;
+    }
+    add_format(c);
+    c->first_linktype = pcapfile_linktype(c->file);
+    if (pcapfile_linktype(c->file) >= 0)
+        linktype_text(pcapfile_linktype(c->file), c->linktype_text, sizeof c->linktype_text);
     else
         snprintf(c->linktype_text, sizeof c->linktype_text, "none (no interface)");
     return c;
+fail:
+    pcapfile_close(c->file);
+    free_files(files, n);
+    free(c);
+    return NULL;
+}
+
+bool capture_open_now(struct capture *c, char *err, size_t errlen)
+{
+    /* as many descriptors as the files need, if the hard limit allows */
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY &&
+        lim.rlim_cur < (rlim_t)c->nfiles + 64) {
+        lim.rlim_cur = lim.rlim_max == RLIM_INFINITY || lim.rlim_max > (rlim_t)c->nfiles + 64
+                           ? (rlim_t)c->nfiles + 64
+                           : lim.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &lim);
+    }
+    for (int i = c->cur + 1; i < c->nfiles; i++) {
+        struct capture_file *cf = &c->files[i];
+        if (cf->fd >= 0)
+            continue;
+        /* (without waiting for a FIFO's writer; reading waits for input) */
+        cf->fd = open(cf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        int fl = cf->fd >= 0 ? fcntl(cf->fd, F_GETFL) : -1;
+        if (fl < 0 || fcntl(cf->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+            snprintf(err, errlen, "%s: cannot open: %s%s", cf->name, strerror(errno),
+                     errno == EMFILE ? " (too many files to hold open at once: merge them with mergecap -a)" : "");
+            return false;
+        }
+    }
+    return true;
 }
 
 static struct bpf_program *compile(struct capture *c, int linktype, char *err, size_t errlen)
@@ -163,10 +297,19 @@ bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t
     return compile(c, lt >= 0 ? lt : 1 /* Ethernet */, err, errlen) != NULL;
 }
 
+/* The progress line's view of where the current file stands. */
+static struct pcapfile_span span_of(const struct capture *c)
+{
+    struct pcapfile_span span = { c->bytes_before, c->records_before, 0 };
+    for (int i = c->cur + 1; i < c->nfiles && span.bytes_after != UINT64_MAX; i++)
+        span.bytes_after = c->files[i].size == UINT64_MAX ? UINT64_MAX : span.bytes_after + c->files[i].size;
+    return span;
+}
+
 void capture_show_progress(struct capture *c, struct progress *p)
 {
     c->progress = p;
-    pcapfile_show_progress(c->file, p);
+    pcapfile_show_progress(c->file, p, span_of(c));
 }
 
 void capture_progress_done(struct capture *c)
@@ -175,24 +318,92 @@ void capture_progress_done(struct capture *c)
         progress_clear(c->progress);
 }
 
+/* After CAPTURE_DAMAGED: the message, naming the file when there are several. */
+static enum capture_result damaged(struct capture *c)
+{
+    char where[320] = "";
+    uint64_t local = pcapfile_damage_recno(c->file);
+    if (c->nfiles > 1)
+        snprintf(where, sizeof where, " of %s, its packet %llu", c->files[c->cur].name, (unsigned long long)local);
+    snprintf(c->error, sizeof c->error, "%s (at byte offset %llu%s%s)", pcapfile_error(c->file),
+             (unsigned long long)pcapfile_damage_offset(c->file),
+             pcapfile_compressed(c->file) ? " of the decompressed data" : "", where);
+    c->error_pktno = c->records_before + local;
+    return CAPTURE_DAMAGED;
+}
+
+/* The current file has ended: go on to the next one with packets and read
+ * its first into pkt.  CAPTURE_END after the last file; CAPTURE_FAILED if
+ * the next cannot be opened; CAPTURE_DAMAGED as capture_next(). */
+static __attribute__((noinline)) enum capture_result next_file(struct capture *c, struct capture_packet *pkt)
+{
+    tstamp_t ended = c->last_ts;
+    bool any = c->records > 0;
+    while (c->cur + 1 < c->nfiles) {
+        const struct capture_file *next = &c->files[c->cur + 1];
+        char err[400];
+        struct pcapfile *f = next->fd >= 0 ? pcapfile_open_fd(next->fd, true, next->name, err, sizeof err)
+                                           : pcapfile_open_named(next->path, next->name, err, sizeof err);
+        c->files[c->cur + 1].fd = -1;       /* (the file's now, open or not) */
+        if (!f) {           /* (the ended file stays, for its counts) */
+            snprintf(c->error, sizeof c->error, "%s", err);
+            c->error_pktno = c->records + 1;
+            return CAPTURE_FAILED;
+        }
+        uint64_t pos, total;
+        pcapfile_position(c->file, &pos, &total);
+        const struct pcapfile_stats *st = pcapfile_stats(c->file);
+        c->bytes_before += pos;
+        c->records_before = c->records;
+        c->oversized_before += st->oversized;
+        c->ts_clamped_before += st->ts_clamped;
+        pcapfile_close(c->file);
+        c->file = f;
+        c->cur++;
+        add_format(c);
+        if (pcapfile_linktype(f) != c->first_linktype && !c->other_links) {
+            c->other_links = true;
+            size_t have = strlen(c->linktype_text);
+            snprintf(c->linktype_text + have, sizeof c->linktype_text - have, " and others");
+        }
+        if (c->progress)
+            pcapfile_show_progress(c->file, c->progress, span_of(c));
+        enum pcapfile_result r = pcapfile_next(c->file, &pkt->rec);
+        if (r == PCAPFILE_DAMAGED)
+            return damaged(c);
+        if (r == PCAPFILE_PACKET) {
+            if (any && pkt->ts < ended && !c->disorder_file) {
+                c->disorder_file = c->cur;
+                c->disorder_by = ended - pkt->ts;
+            }
+            return CAPTURE_PACKET;
+        }
+    }
+    return CAPTURE_END;
+}
+
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 {
     for (;;) {
         enum pcapfile_result r = pcapfile_next(c->file, &pkt->rec);
-        if (r == PCAPFILE_END)
-            return CAPTURE_END;
-        if (r == PCAPFILE_DAMAGED) {
-            snprintf(c->error, sizeof c->error, "%s (at byte offset %llu%s)", pcapfile_error(c->file),
-                     (unsigned long long)pcapfile_damage_offset(c->file),
-                     pcapfile_compressed(c->file) ? " of the decompressed data" : "");
-            c->error_pktno = pcapfile_damage_recno(c->file);
-            return CAPTURE_DAMAGED;
+        if (__builtin_expect(r != PCAPFILE_PACKET, 0)) {
+            if (r == PCAPFILE_DAMAGED)
+                return damaged(c);
+            if (c->cur + 1 == c->nfiles)
+                return CAPTURE_END;
+            enum capture_result nr = next_file(c, pkt);
+            if (nr != CAPTURE_PACKET)
+                return nr;
         }
+        pkt->pktno += c->records_before;
+        c->last_ts = pkt->ts;
         c->records++;
         if (c->filter && pkt->linktype >= 0) {
             struct bpf_program *prog = compile(c, pkt->linktype, c->error, sizeof c->error);
-            if (!prog)
+            if (!prog) {
+                c->error_pktno = c->records;
                 return CAPTURE_FAILED;
+            }
             struct pcap_pkthdr h;
             h.ts.tv_sec = (time_t)(pkt->ts / TS_PER_SEC);
             h.ts.tv_usec = (suseconds_t)((pkt->ts % TS_PER_SEC) / 1000);
@@ -210,10 +421,22 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 const char *capture_error(const struct capture *c) { return c->error; }
 uint64_t capture_error_pktno(const struct capture *c) { return c->error_pktno; }
 int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file); }
-bool capture_single_linktype(const struct capture *c) { return strncmp(pcapfile_format(c->file), "pcapng", 6) != 0; }
+bool capture_single_linktype(const struct capture *c)
+{
+    return c->nfiles == 1 && strncmp(pcapfile_format(c->file), "pcapng", 6) != 0;
+}
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
-const char *capture_format(const struct capture *c) { return pcapfile_format(c->file); }
-uint64_t capture_size_hint(const struct capture *c) { return pcapfile_size_hint(c->file); }
+const char *capture_format(const struct capture *c) { return c->format; }
+uint64_t capture_size_hint(const struct capture *c)
+{
+    if (c->nfiles == 1)
+        return pcapfile_size_hint(c->file);
+    uint64_t sum = 0;
+    for (int i = 0; i < c->nfiles; i++)
+        if (c->files[i].size != UINT64_MAX)
+            sum += c->files[i].size;
+    return sum;
+}
 bool capture_compressed(const struct capture *c) { return pcapfile_compressed(c->file); }
 const char *capture_source(const struct capture *c) { return c->source; }
 
@@ -227,8 +450,25 @@ void capture_set_source(struct capture *c, const char *name)
 }
 uint64_t capture_records(const struct capture *c) { return c->records; }
 uint64_t capture_filtered(const struct capture *c) { return c->filtered; }
-uint64_t capture_oversized(const struct capture *c) { return pcapfile_stats(c->file)->oversized; }
-uint64_t capture_ts_clamped(const struct capture *c) { return pcapfile_stats(c->file)->ts_clamped; }
+uint64_t capture_oversized(const struct capture *c)
+{
+    return c->oversized_before + pcapfile_stats(c->file)->oversized;
+}
+uint64_t capture_ts_clamped(const struct capture *c)
+{
+    return c->ts_clamped_before + pcapfile_stats(c->file)->ts_clamped;
+}
+int capture_files(const struct capture *c) { return c->nfiles; }
+
+bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by)
+{
+    if (!c->disorder_file)
+        return false;
+    *file = c->files[c->disorder_file].name;
+    *before = c->files[c->disorder_file - 1].name;
+    *by = c->disorder_by;
+    return true;
+}
 
 void capture_close(struct capture *c)
 {
@@ -239,5 +479,6 @@ void capture_close(struct capture *c)
     free(c->filter);
     free(c->source);
     pcapfile_close(c->file);
+    free_files(c->files, c->nfiles);
     free(c);
 }

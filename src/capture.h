@@ -49,6 +49,17 @@ struct capture;
 struct capture *capture_open_file(const char *path, char *err, size_t errlen);
 /* The same, naming the input `name` in messages and reports. */
 struct capture *capture_open_file_named(const char *path, const char *name, char *err, size_t errlen);
+/* Several files read one after another as one capture, as tcpdump -C or -G
+ * rotates one into pieces: packets are numbered on from file to file, and
+ * damage names the file.  names[i] (names or names[i] NULL: the path) is
+ * what messages call paths[i].  Each file is checked to open now; each is
+ * opened when its turn comes, and one that then cannot be read ends the
+ * capture there (CAPTURE_FAILED). */
+struct capture *capture_open_files(const char *const *paths, const char *const *names, int n, char *err,
+                                   size_t errlen);
+/* Open every file still to come now (for a caller about to give up the
+ * privileges that let it open them); false with err set if one cannot be. */
+bool capture_open_now(struct capture *c, char *err, size_t errlen);
 /* Set a BPF filter; false with err set if it does not compile for the
  * file's first link type.  Other link types are compiled when first met. */
 bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t errlen);
@@ -56,16 +67,19 @@ bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt);
 /* After CAPTURE_DAMAGED or CAPTURE_FAILED: what went wrong (no file name). */
 const char *capture_error(const struct capture *c);
-/* After CAPTURE_DAMAGED: the number of the damaged packet record. */
+/* After CAPTURE_DAMAGED: the number of the damaged packet record; after
+ * CAPTURE_FAILED, of the packet that could not be filtered, or that would
+ * have come first from the file that could not be opened. */
 uint64_t capture_error_pktno(const struct capture *c);
 
-/* Link type of the file or its first interface, -1 if none is known. */
+/* Link type of the (first) file or its first interface, -1 if none is known. */
 int capture_linktype(const struct capture *c);
 /* True for pcap files, whose one link type applies to every packet. */
 bool capture_single_linktype(const struct capture *c);
-/* "EN10MB (Ethernet)"; "pcapng" format name */
+/* "EN10MB (Ethernet)"; the format: "pcapng", or "pcap; pcapng" for files of both */
 const char *capture_linktype_text(const struct capture *c);
 const char *capture_format(const struct capture *c);
+/* The input's name: "a.pcap"; "a.pcap ... a.pcap9 (10 files)" */
 const char *capture_source(const struct capture *c);
 /* Name the input differently in messages (e.g. "standard input" for a copy). */
 void capture_set_source(struct capture *c, const char *name);
@@ -73,6 +87,11 @@ uint64_t capture_records(const struct capture *c);      /* packet records read *
 uint64_t capture_filtered(const struct capture *c);     /* rejected by the filter */
 uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */
 uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 1970..2100, clamped */
+int capture_files(const struct capture *c);             /* files read as this capture */
+/* The first file whose first packet is older than the last packet of the
+ * file before it (files given out of time order): true with their names
+ * and by how much. */
+bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by);
 /* pcapfile_size_hint() of the file. */
 uint64_t capture_size_hint(const struct capture *c);
 /* Read through a decompressor (src/decompress.h). */

@@ -97,12 +97,12 @@ void selection_consider(struct selection *s, const struct conn *c, const struct 
 uint64_t selection_chosen(const struct selection *s) { return s->chosen; }
 uint64_t selection_not_kept(const struct selection *s) { return s->tab.refused; }
 
-bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     const volatile sig_atomic_t *stop, struct progress *progress, uint64_t *written, char *err,
-                     size_t errlen)
+bool selection_write(struct selection *s, const char *const *paths, const char *const *names, int npaths,
+                     const char *filter, const char *out_path, const volatile sig_atomic_t *stop,
+                     struct progress *progress, uint64_t *written, char *err, size_t errlen)
 {
     *written = 0;
-    struct capture *cap = capture_open_file(path, err, errlen);
+    struct capture *cap = capture_open_files(paths, names, npaths, err, errlen);
     if (!cap)
         return false;
     if (!capture_set_filter(cap, filter, err, errlen)) {

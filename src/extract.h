@@ -26,13 +26,14 @@ void selection_consider(struct selection *s, const struct conn *c, const struct 
 uint64_t selection_chosen(const struct selection *s);
 uint64_t selection_not_kept(const struct selection *s);
 
-/* Second pass: read path again, through the same filter as the first, and
- * write the chosen connections' packets to out_path.  Returns false with err
+/* Second pass: read the capture again (paths[0..npaths-1], named in
+ * messages by names as capture_open_files()), through the same filter as
+ * the first, and write the chosen connections' packets to out_path.  Returns false with err
  * set on failure, or once *stop is set (by a signal handler; NULL: never):
  * then nothing is written.  progress: a progress line to start again for
  * this pass (progress.h), or NULL. */
-bool selection_write(struct selection *s, const char *path, const char *filter, const char *out_path,
-                     const volatile sig_atomic_t *stop, struct progress *progress, uint64_t *written, char *err,
-                     size_t errlen);
+bool selection_write(struct selection *s, const char *const *paths, const char *const *names, int npaths,
+                     const char *filter, const char *out_path, const volatile sig_atomic_t *stop,
+                     struct progress *progress, uint64_t *written, char *err, size_t errlen);
 
 #endif

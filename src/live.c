@@ -179,9 +179,14 @@ int run_live(struct options *opt)
             return EXIT_USAGE;
         }
     } else {
-        rp.cap = capture_open_file(opt->read_file, err, sizeof err);
+        rp.cap = capture_open_files(opt->read_files, NULL, opt->nread, err, sizeof err);
         if (!rp.cap) {
             fprintf(stderr, "tcpfsm: %s\n", err);
+            return EXIT_USAGE;
+        }
+        if (!capture_open_now(rp.cap, err, sizeof err)) {     /* privileges go below */
+            fprintf(stderr, "tcpfsm: %s\n", err);
+            capture_close(rp.cap);
             return EXIT_USAGE;
         }
         if (!capture_set_filter(rp.cap, opt->filter, err, sizeof err)) {

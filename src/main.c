@@ -19,6 +19,7 @@
 #include "pcapfile.h"
 #include "extract.h"
 #include "feed.h"
+#include "format.h"
 #include "listeners.h"
 #include "live.h"
 #include "options.h"
@@ -220,15 +221,29 @@ static bool want_progress(const struct options *opt, FILE *out)
     return !(streams && isatty(fileno(out)));
 }
 
+/* Files given out of time order are read as given; the states of
+ * connections that span them may then be wrong: say so. */
+static void warn_disorder(const struct capture *cap)
+{
+    const char *file, *before;
+    tstamp_t by;
+    char when[24];
+    if (capture_disorder(cap, &file, &before, &by))
+        fprintf(stderr, "tcpfsm: %s begins %s before the end of %s, read before it: the -r files are read in "
+                        "the order given; give them in time order\n",
+                file, by < TS_PER_SEC ? "less than a second" : format_duration(by, when), before);
+}
+
 /* Read a capture file and report on it; -w's second pass too. */
 /* *report_failed: set when the report itself could not be written (as
  * opposed to -w's file). */
-static int run_file(struct options *opt, const char *input, const char *display, struct selection *selection,
-                    FILE *out, bool *report_failed)
+/* inputs[0..n-1]: the files read as one capture; names[i]: what messages
+ * call inputs[i] (a copy's original), NULL: its own name. */
+static int run_file(struct options *opt, const char *const *inputs, const char *const *names, int ninputs,
+                    struct selection *selection, FILE *out, bool *report_failed)
 {
     char err[512];
-    struct capture *cap = display ? capture_open_file_named(input, display, err, sizeof err)
-                                  : capture_open_file(input, err, sizeof err);
+    struct capture *cap = capture_open_files(inputs, names, ninputs, err, sizeof err);
     if (!cap) {
         fprintf(stderr, "tcpfsm: %s\n", err);
         return EXIT_USAGE;
@@ -279,6 +294,7 @@ static int run_file(struct options *opt, const char *input, const char *display,
         if (zstatus == EXIT_OUTPUT)
             fprintf(stderr, "tcpfsm: cannot write the conn.log: %s\n", why);
         *report_failed = zstatus == EXIT_OUTPUT;
+        warn_disorder(cap);
         capture_close(cap);
         return zstatus;
     }
@@ -368,11 +384,12 @@ static int run_file(struct options *opt, const char *input, const char *display,
                 (unsigned long long)capture_records(cap));
     } else if (rc == CAPTURE_FAILED) {
         info.damage = capture_error(cap);
-        info.damage_pkt = capture_records(cap);
+        info.damage_pkt = capture_error_pktno(cap);
         info.exit_status = EXIT_DAMAGED;
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
                 capture_source(cap), (unsigned long long)info.damage_pkt, info.damage);
     }
+    warn_disorder(cap);
     info.source = capture_source(cap);
     info.link = capture_linktype_text(cap);
     info.filter = opt->filter;
@@ -413,8 +430,8 @@ static int run_file(struct options *opt, const char *input, const char *display,
         fprintf(stderr, "tcpfsm: %s not written: the input was not read to its end\n", opt->write_file);
     } else if (selection && status != EXIT_OUTPUT) {
         uint64_t written;
-        if (selection_write(selection, input, opt->filter, opt->write_file, &interrupted, &progress, &written,
-                            err, sizeof err)) {
+        if (selection_write(selection, inputs, names, ninputs, opt->filter, opt->write_file, &interrupted, &progress,
+                            &written, err, sizeof err)) {
             fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
                     (unsigned long long)written, (unsigned long long)selection_chosen(selection),
                     opt->write_file);
@@ -455,16 +472,28 @@ int main(int argc, char **argv)
 
     char err[512];
     char *input_copy = NULL;            /* -w's copy of an input read once */
-    const char *copy_name = NULL;       /* what messages call that input */
     int copy_slot = 0;
-    const char *input = opt.read_file;
+    int ninputs = opt.nread;
+    const char **inputs = malloc((size_t)ninputs * 2 * sizeof *inputs), **names = inputs + ninputs;
+    if (!inputs) {
+        fprintf(stderr, "tcpfsm: out of memory\n");
+        options_free(&opt);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < ninputs; i++)
+        inputs[i] = opt.read_files[i], names[i] = NULL;
     /* One file for two jobs would be lost to one of them. */
     const char *clash = NULL, *clash_path = NULL;
-    if (same_file(opt.output_file, opt.read_file))
-        clash = "-o names the input file", clash_path = opt.output_file;
-    else if (same_file(opt.write_file, opt.read_file))
-        clash = "-w names the input file", clash_path = opt.write_file;
-    else if (same_file(opt.output_file, opt.write_file))
+    for (int i = 0; i < ninputs && !clash; i++) {
+        if (same_file(opt.output_file, inputs[i]))
+            clash = "-o names an input file", clash_path = opt.output_file;
+        else if (same_file(opt.write_file, inputs[i]))
+            clash = "-w names an input file", clash_path = opt.write_file;
+        for (int j = 0; j < i && !clash; j++)
+            if (same_file(inputs[i], inputs[j]))
+                clash = "given twice with -r (its packets would be read twice)", clash_path = inputs[i];
+    }
+    if (!clash && same_file(opt.output_file, opt.write_file))
         clash = "-o and -w name the same file", clash_path = opt.output_file;
     struct stat wst, ost;
     if (!clash && opt.write_file && !opt.output_file && stat(opt.write_file, &wst) == 0 &&
@@ -473,6 +502,7 @@ int main(int argc, char **argv)
         clash_path = opt.write_file;
     if (clash) {
         fprintf(stderr, "tcpfsm: %s: %s\n", clash_path, clash);
+        free(inputs);
         options_free(&opt);
         return EXIT_USAGE;
     }
@@ -485,9 +515,20 @@ int main(int argc, char **argv)
             fprintf(stderr, "tcpfsm: %s\n", err);
             goto out;
         }
-        struct stat st;
-        bool is_stdin = !strcmp(input, "-");
-        if (is_stdin || (stat(input, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
+        /* -w reads its input twice: one that can be read only once is
+         * copied (a single input; one of several must be a file) */
+        for (int i = 0; i < ninputs; i++) {
+            const char *input = inputs[i];
+            struct stat st;
+            bool is_stdin = !strcmp(input, "-");
+            if (!is_stdin && (stat(input, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
+                continue;
+            if (ninputs > 1) {
+                fprintf(stderr, "tcpfsm: %s: -w reads the capture twice, and this input can be read only once; "
+                                "with several -r files each must be a regular file\n",
+                        input);
+                goto out;
+            }
             int in_fd = is_stdin ? STDIN_FILENO : open(input, O_RDONLY | O_CLOEXEC);
             if (in_fd < 0) {
                 fprintf(stderr, "tcpfsm: %s: cannot open: %s\n", input, strerror(errno));
@@ -502,8 +543,8 @@ int main(int argc, char **argv)
                     status = EXIT_INTERRUPTED;
                 goto out;
             }
-            copy_name = is_stdin ? "standard input" : opt.read_file;
-            input = input_copy;
+            names[i] = is_stdin ? "standard input" : input;
+            inputs[i] = input_copy;
         }
     }
     /* -o: the report goes to a temporary file beside FILE, renamed over it
@@ -519,7 +560,7 @@ int main(int argc, char **argv)
         out = report_file.fp;
     }
     bool report_failed = false;
-    status = run_file(&opt, input, copy_name, selection, out, &report_failed);
+    status = run_file(&opt, inputs, names, ninputs, selection, out, &report_failed);
     if (opt.output_file) {
         /* A failed -w does not cost the report: it is complete. */
         if (status == EXIT_USAGE || report_failed) {
@@ -539,6 +580,7 @@ out:
         free(input_copy);
     }
     selection_destroy(selection);
+    free(inputs);
     options_free(&opt);
     return status;
 }

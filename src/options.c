@@ -85,7 +85,9 @@ static void usage(FILE *f)
         "Infer both endpoints' RFC 793 states for every TCP connection in a capture.\n"
         "\n"
         "  -r, --read FILE          read a pcap or pcapng file (- for standard input), also one\n"
-        "                           compressed by gzip, bzip2, xz, zstd or lz4 (through that program)\n"
+        "                           compressed by gzip, bzip2, xz, zstd or lz4 (through that program);\n"
+        "                           -r A -r B ...: the files read in that order as one capture\n"
+        "                           (tcpdump -C or -G's pieces: -r dump -r dump1 -r dump2)\n"
         "  -w, --write FILE         write the packets of connections with anomalies to a pcap file\n"
         "  -o, --output FILE        write the report to FILE, renamed into place when complete\n"
         "      --select ID,...      -w: only these connections (numbers) or anomaly ids instead\n"
@@ -186,9 +188,17 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     int c;
     while ((c = getopt_long(argc, argv, ":r:w:o:i:Dps:Z:B:hV", longopts, NULL)) != -1) {
         switch (c) {
-        case 'r':
-            o->read_file = optarg;
+        case 'r': {
+            const char **more = realloc(o->read_files, (size_t)(o->nread + 1) * sizeof *more);
+            if (!more) {
+                fprintf(stderr, "tcpfsm: out of memory\n");
+                return OPTIONS_ERROR;
+            }
+            o->read_files = more;
+            o->read_files[o->nread++] = optarg;
+            o->read_file = o->read_files[0];
             break;
+        }
         case 'w':
             o->write_file = optarg;
             break;
@@ -380,6 +390,13 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         fprintf(stderr, "tcpfsm: no input: give -r FILE or -i INTERFACE (tcpfsm --help for usage)\n");
         return OPTIONS_ERROR;
     }
+    for (int i = 0; i < o->nread; i++)
+        if (!*o->read_files[i] || (o->nread > 1 && !strcmp(o->read_files[i], "-"))) {
+            fprintf(stderr, "tcpfsm: -r %s: %s\n", o->read_files[i],
+                    *o->read_files[i] ? "standard input is read alone (several -r files are read as one capture)"
+                                      : "an empty file name");
+            return OPTIONS_ERROR;
+        }
     if ((o->output_file && !*o->output_file) || (o->write_file && !*o->write_file)) {
         fprintf(stderr, "tcpfsm: %s: an empty file name\n", o->output_file && !*o->output_file ? "-o" : "-w");
         return OPTIONS_ERROR;
@@ -425,6 +442,8 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
 
 void options_free(struct options *o)
 {
+    free(o->read_files);
+    o->read_files = NULL;
     free(o->filter);
     o->filter = NULL;
 }

@@ -10,7 +10,9 @@
 #include "zeekconn.h"
 
 struct options {
-    const char *read_file;      /* -r FILE */
+    const char *read_file;      /* -r FILE: the first */
+    const char **read_files;    /* every -r FILE, in order: read as one capture */
+    int nread;
     const char *write_file;     /* -w FILE: evidence packets */
     const char *output_file;    /* -o FILE: the report (NULL: standard output) */
     const char *select;         /* --select ID[,ID...] */

@@ -115,6 +115,7 @@ struct pcapfile {
     bool src_close;
     uint64_t src_size;
     struct progress *progress;  /* pcapfile_show_progress(); NULL: none */
+    struct pcapfile_span span;  /* (and the files around this one) */
 };
 
 static volatile sig_atomic_t *interrupt_flag;
@@ -124,9 +125,10 @@ void pcapfile_set_interrupt(volatile sig_atomic_t *flag)
     interrupt_flag = flag;
 }
 
-bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
+int pcapfile_wait_input(int fd, volatile sig_atomic_t *flag, int timeout_ms)
 {
     struct pollfd p = { .fd = fd, .events = POLLIN };
+    struct timespec limit = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000 };
     /* The stopping signals stay blocked from the look at the flag until
      * ppoll() unblocks them together with starting to wait: one arriving in
      * between stays pending and ends the wait at once.  (With poll() it
@@ -135,18 +137,27 @@ bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
     sigset_t stopping, wait_mask;
     stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &wait_mask);
-    bool readable = true;
+    int result = 1;
     for (;;) {
         if (flag && *flag) {
-            readable = false;
+            result = -1;
             break;
         }
-        int r = ppoll(&p, 1, NULL, &wait_mask);
+        int r = ppoll(&p, 1, timeout_ms < 0 ? NULL : &limit, &wait_mask);
         if (r > 0 || (r < 0 && errno != EINTR))
             break;      /* data, end of input or an error: read() says which */
+        if (timeout_ms >= 0 && !(flag && *flag)) {
+            result = 0; /* time is up, or another signal came */
+            break;
+        }
     }
     pthread_sigmask(SIG_SETMASK, &wait_mask, NULL);
-    return readable;
+    return result;
+}
+
+bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag)
+{
+    return pcapfile_wait_input(fd, flag, -1) > 0;
 }
 
 /* --------------------------------------------------------- buffering --- */
@@ -197,17 +208,30 @@ static const char *read_error_text(const struct pcapfile *f)
     return f->unz_failed[0] ? f->unz_failed : strerror(f->read_errno);
 }
 
+/* The progress line, if one is due: over all the files read as one
+ * capture (the span). */
+static void progress_tick(struct pcapfile *f)
+{
+    if (f->progress && progress_due(f->progress)) {
+        uint64_t pos, total;
+        pcapfile_position(f, &pos, &total);
+        total = total == UINT64_MAX || f->span.bytes_after == UINT64_MAX
+                    ? UINT64_MAX
+                    : f->span.bytes_before + total + f->span.bytes_after;
+        progress_show(f->progress, f->span.bytes_before + pos, total, f->span.records_before + f->recno);
+    }
+}
+
+/* How often a wait on a stalled pipe looks at the progress line. */
+#define PROGRESS_STALL_MS 200
+
 /* fill()'s slow path: map the next window, or move what is left to the
  * front of the buffer and read more. */
 static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
 {
     /* (here, where the reading goes to the file for more - every window
      * of a mapped file, every read of a pipe - rather than per record) */
-    if (f->progress && progress_due(f->progress)) {
-        uint64_t pos, total;
-        pcapfile_position(f, &pos, &total);
-        progress_show(f->progress, pos, total, f->recno);
-    }
+    progress_tick(f);
     if (f->map && refill_mapped(f, n))
         return f->end - f->start < n ? f->end - f->start : n;
     if (f->start > 0) {
@@ -219,9 +243,19 @@ static __attribute__((noinline)) size_t refill(struct pcapfile *f, size_t n)
         /* Signal handlers restart system calls (SA_RESTART), but poll() is
          * never restarted: a user's SIGINT while we wait on a pipe ends the
          * wait. */
-        if (f->pollable && !pcapfile_wait_readable(f->fd, interrupt_flag)) {
-            f->eof = true;
-            break;
+        if (f->pollable) {
+            /* While the input stalls, the progress line is still written
+             * (the time left grows) and SIGUSR1 still answered: the wait
+             * ends now and then to look. */
+            int w = pcapfile_wait_input(f->fd, interrupt_flag, f->progress ? PROGRESS_STALL_MS : -1);
+            if (w < 0) {
+                f->eof = true;
+                break;
+            }
+            if (w == 0) {
+                progress_tick(f);
+                continue;
+            }
         }
         size_t room = BUF_SIZE - f->end;
         ssize_t r = read(f->fd, f->own + f->end, room < READ_CHUNK ? room : READ_CHUNK);
@@ -670,16 +704,21 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
         snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
         return NULL;
     }
+    return pcapfile_open_fd(fd, !is_stdin, name, err, errlen);
+}
+
+struct pcapfile *pcapfile_open_fd(int fd, bool own_fd, const char *name, char *err, size_t errlen)
+{
     struct stat sb;
     bool have_stat = fstat(fd, &sb) == 0;
     if (have_stat && S_ISDIR(sb.st_mode)) {
         snprintf(err, errlen, "%s: is a directory, not a capture file", name);
-        if (!is_stdin)
+        if (own_fd)
             close(fd);
         return NULL;
     }
 #ifdef POSIX_FADV_SEQUENTIAL
-    if (!is_stdin)
+    if (own_fd)
         posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
     struct pcapfile *f = calloc(1, sizeof *f);
@@ -688,7 +727,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     if (!f || (!map && !own)) {
         free(f);
         snprintf(err, errlen, "%s: out of memory", name);
-        if (!is_stdin)
+        if (own_fd)
             close(fd);
         return NULL;
     }
@@ -697,7 +736,7 @@ struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *e
     f->unz = (struct decompressor){ .kind = COMPRESSION_NONE, .out = -1, .err = -1 };
     f->pollable = have_stat && !S_ISREG(sb.st_mode) && !S_ISBLK(sb.st_mode);
     f->size_hint = have_stat && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : UINT64_MAX;
-    f->close_fd = !is_stdin;
+    f->close_fd = own_fd;
     f->map = map;
     f->vanished = map ? filemap_failed_flag(map) : NULL;
     f->own = own;
@@ -821,9 +860,10 @@ uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recn
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
 
-void pcapfile_show_progress(struct pcapfile *f, struct progress *p)
+void pcapfile_show_progress(struct pcapfile *f, struct progress *p, struct pcapfile_span span)
 {
     f->progress = p;
+    f->span = span;
 }
 
 void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total)

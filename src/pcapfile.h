@@ -67,6 +67,9 @@ struct pcapfile;
 struct pcapfile *pcapfile_open(const char *path, char *err, size_t errlen);
 /* The same, naming the input `name` in messages (e.g. a copy of stdin). */
 struct pcapfile *pcapfile_open_named(const char *path, const char *name, char *err, size_t errlen);
+/* The same on an open descriptor, closed with the file (or on failure) if
+ * own_fd. */
+struct pcapfile *pcapfile_open_fd(int fd, bool own_fd, const char *name, char *err, size_t errlen);
 enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *pkt);
 const char *pcapfile_error(const struct pcapfile *f);
 /* Number of the packet whose record was damaged, and its byte offset. */
@@ -80,9 +83,15 @@ uint64_t pcapfile_size_hint(const struct pcapfile *f);
  * own, compressed, bytes, as far as its decompressor has read them; a
  * compressed pipe's, the decompressed bytes. */
 void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total);
+/* Where a file stands among several read as one capture (capture.h): the
+ * bytes and packet records of the files before it, and the bytes of those
+ * after it (UINT64_MAX: not known).  The progress line counts over all. */
+struct pcapfile_span {
+    uint64_t bytes_before, records_before, bytes_after;
+};
 /* Write the progress line p (progress.h) when one is due, looked at each
  * time reading goes to the file for more data; NULL: none. */
-void pcapfile_show_progress(struct pcapfile *f, struct progress *p);
+void pcapfile_show_progress(struct pcapfile *f, struct progress *p, struct pcapfile_span span);
 /* "pcap", "pcap (nanosecond)", "pcapng"; ", gzip-compressed" and the like
  * after it for a file read through its decompressor (decompress.h). */
 const char *pcapfile_format(const struct pcapfile *f);
@@ -102,5 +111,8 @@ void pcapfile_set_interrupt(volatile sig_atomic_t *flag);
  * true.  false once *flag is set (by a signal handler, which interrupts the
  * wait whatever its SA_RESTART). */
 bool pcapfile_wait_readable(int fd, volatile sig_atomic_t *flag);
+/* The same, giving up after timeout_ms (-1: never) or at another signal:
+ * 1 input (or its end, or an error), 0 not yet, -1 *flag is set. */
+int pcapfile_wait_input(int fd, volatile sig_atomic_t *flag, int timeout_ms);
 
 #endif

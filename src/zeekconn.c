@@ -1856,7 +1856,7 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, cons
     } else if (rc == CAPTURE_FAILED) {
         status = EXIT_DAMAGED;
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
-                capture_source(cap), (unsigned long long)capture_records(cap), capture_error(cap));
+                capture_source(cap), (unsigned long long)capture_error_pktno(cap), capture_error(cap));
     }
     if (!zeek_finish(z))
         status = EXIT_OUTPUT;       /* the caller says so, with what it knows */

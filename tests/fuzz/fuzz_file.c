@@ -5,7 +5,10 @@
  * decode_packet, the tracker, the analysis, every report format and the zeek
  * engine (tests/fuzz/pipeline.c); then the -w second pass (selection_write,
  * same filter) when the analysis chose connections, and the evidence file
- * it wrote must read back whole with as many packets as it says it wrote.  Seeds are capture files as they are. */
+ * it wrote must read back whole with as many packets as it says it wrote.
+ * Inputs whose size is a multiple of 3 are read twice over as one capture
+ * of two files (capture_open_files, as `-r F -r F`), through the change
+ * from one file to the next.  Seeds are capture files as they are. */
 #define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
@@ -85,7 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
 
     char err[512];
-    struct capture *cap = capture_open_file(path, err, sizeof err);
+    const char *paths[2] = { path, path };
+    int npaths = size % 3 == 0 ? 2 : 1;
+    struct capture *cap = capture_open_files(paths, NULL, npaths, err, sizeof err);
     if (!cap)
         return 0;
     /* As main.c: a pcap file of a link type decode_packet does not know is
@@ -123,7 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         src.exit_status = EXIT_DAMAGED;
     } else if (rc == CAPTURE_FAILED) {
         src.damage = capture_error(cap);
-        src.damage_pkt = capture_records(cap);
+        src.damage_pkt = capture_error_pktno(cap);
         src.exit_status = EXIT_DAMAGED;
     }
     src.source = capture_source(cap);
@@ -139,7 +144,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* -w: the second pass over the same file. */
     if (fz_selected(r) > 0) {
         uint64_t written = 0;
-        if (selection_write(fz_selection(r), path, filter, outpath, NULL, NULL, &written, err, sizeof err)) {
+        if (selection_write(fz_selection(r), paths, NULL, npaths, filter, outpath, NULL, NULL, &written, err,
+                            sizeof err)) {
             /* What tcpfsm writes, tcpfsm reads back whole. */
             struct capture *back = capture_open_file(outpath, err, sizeof err);
             if (!back) {

@@ -106,6 +106,24 @@ else
     fail "--progress, slow pipe: the JSON lines differ from the file's"
 fi
 
+# a pipe that stalls: the line still comes each second while nothing
+# arrives (the same count of bytes on consecutive lines)
+rc=0
+"$PY" -c '
+import sys, time
+d = open(sys.argv[1], "rb").read()
+sys.stdout.buffer.write(d[:100000]); sys.stdout.flush()
+time.sleep(3.5)
+sys.stdout.buffer.write(d[100000:])' "$TMPD/g.pcap" |
+    "$TCPFSM" --progress -r - >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+expect_eq "--progress, a pipe stalled 3.5 s: exit status" 0 "$rc"
+same=$(sed 's/,.*//' "$TMPD/err" | uniq -c | sort -rn | head -n 1 | awk '{print $1}')
+if [ "${same:-0}" -ge 2 ]; then
+    pass "--progress, a pipe stalled 3.5 s: $same lines while it stalled ($(tr '\n' '|' <"$TMPD/err"))"
+else
+    fail "--progress, a pipe stalled 3.5 s: no lines while it stalled: $(tr '\n' '|' <"$TMPD/err")"
+fi
+
 rc=0
 slow "$TMPD/g.pcap" 5 0.3 | "$TCPFSM" -r - >"$TMPD/out" 2>"$TMPD/err" || rc=$?
 expect_eq "no option, standard error not a terminal: exit status" 0 "$rc"

@@ -1,0 +1,250 @@
+#!/bin/bash
+# tests/cli/multifile.sh - several -r files read as one capture (the pieces
+# tcpdump -C or -G rotates a capture into).  A capture cut into pieces is
+# reported exactly as the whole: the same connections, states, anomalies
+# and evidence packet numbers (numbered on from file to file), the same
+# Zeek conn.log, the same -w file byte for byte; only the source differs
+# ("first ... last (N files)").  Damage in a later piece names that piece
+# and its own packet number, and reports everything before it (exit 1); a
+# later piece that is no capture ends reading there (exit 1).  A missing or
+# unreadable piece, a directory, a file given twice, standard input among
+# several, -o naming a piece: exit 2 before anything is read.  Pieces given
+# out of time order are read as given, with a warning naming both.  The
+# progress line (SIGUSR1) counts the bytes and packets of the pieces before
+# the one being read.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/cli/common.sh"
+: "${top_builddir:=$top_srcdir}"
+scratch
+need_fixtures
+
+bench_program gen -lm
+GEN=$PROG
+
+if ! "$GEN" -o "$TMPD/whole.pcap" --conns 3000 --seed 7 --data 4 --ipv6 20 2>"$TMPD/gen.err"; then
+    fail "gen: $(head -c 300 "$TMPD/gen.err")"
+    finish
+fi
+
+# Cut a pcap file into N pieces of about equal packet counts, each a pcap
+# file with the same header: piece1.pcap ... pieceN.pcap.  Prints the
+# packet count of each piece.
+split_pcap() {
+    "$PY" - "$1" "$2" "$3" <<'EOF'
+import struct, sys
+src, n, prefix = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = open(src, "rb").read()
+hdr, recs, off = data[:24], [], 24
+while off < len(data):
+    caplen = struct.unpack_from("<I", data, off + 8)[0]
+    recs.append(data[off:off + 16 + caplen])
+    off += 16 + caplen
+per = (len(recs) + n - 1) // n
+for i in range(n):
+    part = recs[i * per:(i + 1) * per]
+    with open("%s%d.pcap" % (prefix, i + 1), "wb") as f:
+        f.write(hdr + b"".join(part))
+    print(len(part))
+EOF
+}
+mapfile -t counts < <(split_pcap "$TMPD/whole.pcap" 4 "$TMPD/piece")
+expect_eq "the capture cut into 4 pieces" 4 "${#counts[@]}"
+P=("$TMPD/piece1.pcap" "$TMPD/piece2.pcap" "$TMPD/piece3.pcap" "$TMPD/piece4.pcap")
+ALL=(-r "${P[0]}" -r "${P[1]}" -r "${P[2]}" -r "${P[3]}")
+before3=$((counts[0] + counts[1]))
+
+# JSON lines of two runs alike, but for the summary's "source" (and its
+# link type's, format's wording, which name the first file's): prints the
+# first difference.
+same_json() {
+    "$PY" - "$1" "$2" <<'EOF'
+import json, sys
+def load(p):
+    out = []
+    for l in open(p, encoding="utf-8"):
+        o = json.loads(l)
+        if o.get("type") in ("summary", "snapshot"):
+            o.pop("source", None)
+        out.append(o)
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+if len(a) != len(b):
+    sys.exit("%d lines against %d" % (len(a), len(b)))
+for i, (x, y) in enumerate(zip(a, b), 1):
+    if x != y:
+        sys.exit("line %d differs: %.300s / %.300s" % (i, json.dumps(x), json.dumps(y)))
+EOF
+}
+
+# --- the pieces read as the whole --------------------------------------------
+run -r "$TMPD/whole.pcap" --format json
+cp "$TMPD/out" "$TMPD/whole.json"
+run "${ALL[@]}" --format json
+expect_eq "4 pieces, json: exit status" 0 "$rc"
+no_sanitizer "4 pieces, json"
+if why=$(same_json "$TMPD/whole.json" "$TMPD/out" 2>&1); then
+    pass "4 pieces: the JSON report of the whole capture (connections, anomalies, evidence packet numbers, summary)"
+else
+    fail "4 pieces: JSON differs from the whole capture's: $why"
+fi
+if grep -q '"evidence":\[' "$TMPD/out" && [ "${counts[3]}" -gt 0 ]; then
+    last_ev=$(jq_out 'max(n for o in L if o["type"] == "anomaly" for n in o["evidence"])')
+    if [ "$last_ev" -gt "$before3" ]; then
+        pass "evidence packet numbers run on past the first pieces (largest $last_ev)"
+    else
+        fail "evidence packet numbers: largest $last_ev, expected one past $before3"
+    fi
+else
+    fail "the JSON report has no anomaly evidence to compare"
+fi
+src=$(jq_out 'L[-1]["source"]')
+expect_eq "4 pieces: the summary's source" "${P[0]} ... ${P[3]} (4 files)" "$src"
+expect_eq "4 pieces: the summary's packets" "$(IFS=+; echo $((${counts[*]})))" "$(jq_out 'L[-1]["packets"]')"
+if [ -s "$TMPD/err" ]; then fail "4 pieces: stderr not empty: $(head -c 300 "$TMPD/err")"; else pass "4 pieces: nothing on stderr"; fi
+
+run -r "$TMPD/whole.pcap"
+sed 1d "$TMPD/out" >"$TMPD/whole.txt"
+run "${ALL[@]}"
+expect_eq "4 pieces, text: exit status" 0 "$rc"
+expect_eq "4 pieces, text: the first line names the files" "tcpfsm report: ${P[0]} ... ${P[3]} (4 files)" \
+    "$(head -n 1 "$TMPD/out")"
+if sed 1d "$TMPD/out" | cmp -s - "$TMPD/whole.txt"; then
+    pass "4 pieces: the text report of the whole capture below its first line"
+else
+    fail "4 pieces: text report differs: $(sed 1d "$TMPD/out" | diff "$TMPD/whole.txt" - | head -c 400)"
+fi
+
+run -r "$TMPD/whole.pcap" --format zeek
+cp "$TMPD/out" "$TMPD/whole.log"
+run "${ALL[@]}" --format zeek
+expect_eq "4 pieces, zeek: exit status" 0 "$rc"
+if cmp -s "$TMPD/out" "$TMPD/whole.log"; then pass "4 pieces: the whole capture's conn.log"; else
+    fail "4 pieces: conn.log differs"; fi
+
+run -r "$TMPD/whole.pcap" -w "$TMPD/whole-w.pcap"
+run "${ALL[@]}" -w "$TMPD/pieces-w.pcap"
+expect_eq "4 pieces, -w: exit status" 0 "$rc"
+if [ -s "$TMPD/pieces-w.pcap" ] && cmp -s "$TMPD/whole-w.pcap" "$TMPD/pieces-w.pcap"; then
+    pass "4 pieces: -w writes the whole capture's file, byte for byte"
+else
+    fail "4 pieces: -w's file differs from the whole capture's"
+fi
+
+run --ui "${ALL[@]}" --format json
+expect_eq "--ui replay of 4 pieces: exit status" 0 "$rc"
+[ "$rc" = 0 ] || sed "s/^/#   /" "$TMPD/err" | head -5
+cp "$TMPD/out" "$TMPD/pieces-ui.json"
+run --ui -r "$TMPD/whole.pcap" --format json
+if why=$(same_json "$TMPD/out" "$TMPD/pieces-ui.json" 2>&1); then
+    pass "--ui replay of 4 pieces (no terminal): the whole capture's lines"
+else
+    fail "--ui replay of 4 pieces: $why"
+fi
+
+# --- damage in a later piece -------------------------------------------------
+# piece 3 cut 10 bytes into its last record's 16-byte header
+size3=$(stat -c %s "${P[2]}")
+head -c $((size3 - 1)) "${P[2]}" >"$TMPD/cut3.pcap"
+run -r "${P[0]}" -r "${P[1]}" -r "$TMPD/cut3.pcap" -r "${P[3]}" --format json
+expect_eq "a piece cut short: exit status" 1 "$rc"
+no_sanitizer "a piece cut short"
+one_line_msg "a piece cut short" "tcpfsm: ${P[0]} ... ${P[3]} (4 files): packet $((before3 + counts[2])): truncated record"
+if grep -q "of $TMPD/cut3.pcap, its packet ${counts[2]})" "$TMPD/err"; then
+    pass "a piece cut short: the message names the piece and its own packet number"
+else
+    fail "a piece cut short: the piece or its packet number not named: $(head -c 400 "$TMPD/err")"
+fi
+expect_eq "a piece cut short: error_packet" $((before3 + counts[2])) "$(jq_out 'L[-1]["error_packet"]')"
+expect_eq "a piece cut short: the packets before it reported" $((before3 + counts[2] - 1)) \
+    "$(jq_out 'L[-1]["packets"]')"
+
+echo "not a capture" >"$TMPD/junk.pcap"
+run -r "${P[0]}" -r "$TMPD/junk.pcap" -r "${P[1]}" --format json
+expect_eq "a piece that is no capture: exit status" 1 "$rc"
+no_sanitizer "a piece that is no capture"
+one_line_msg "a piece that is no capture" \
+    "tcpfsm: ${P[0]} ... ${P[1]} (3 files): packet $((counts[0] + 1)): $TMPD/junk.pcap: not a pcap or pcapng"
+expect_eq "a piece that is no capture: the first piece reported" "${counts[0]}" "$(jq_out 'L[-1]["packets"]')"
+expect_eq "a piece that is no capture: the summary says damaged" true "$(jq_out 'L[-1]["damaged"]')"
+
+# a piece with no packets (a header only) is passed over
+head -c 24 "${P[0]}" >"$TMPD/empty.pcap"
+run -r "${P[0]}" -r "$TMPD/empty.pcap" -r "${P[1]}" --format json
+expect_eq "a piece with no packets: exit status" 0 "$rc"
+expect_eq "a piece with no packets: packets" $((counts[0] + counts[1])) "$(jq_out 'L[-1]["packets"]')"
+
+# --- refused before reading --------------------------------------------------
+check_usage() {
+    local what=$1 prefix=$2
+    shift 2
+    run "$@"
+    expect_eq "$what: exit status" 2 "$rc"
+    no_sanitizer "$what"
+    one_line_msg "$what" "$prefix"
+    if [ -s "$TMPD/out" ]; then fail "$what: a report was written"; else pass "$what: no report"; fi
+}
+check_usage "a missing piece" "tcpfsm: $TMPD/nonesuch.pcap: cannot open: No such file" \
+    -r "${P[0]}" -r "$TMPD/nonesuch.pcap"
+check_usage "a directory among the pieces" "tcpfsm: $TMPD/fx: is a directory" -r "${P[0]}" -r "$TMPD/fx"
+check_usage "a piece given twice" "tcpfsm: ${P[1]}: given twice with -r" -r "${P[0]}" -r "${P[1]}" -r "${P[1]}"
+check_usage "standard input among pieces" "tcpfsm: -r -: standard input is read alone" -r "${P[0]}" -r -
+cp "${P[1]}" "$TMPD/keep.pcap"
+check_usage "-o naming a piece" "tcpfsm: ${P[1]}: -o names an input file" "${ALL[@]}" -o "${P[1]}"
+if cmp -s "${P[1]}" "$TMPD/keep.pcap"; then pass "-o naming a piece: the piece untouched"; else
+    fail "-o naming a piece: the piece was changed"; fi
+mkfifo "$TMPD/fifo"
+check_usage "-w with a FIFO among pieces" "tcpfsm: $TMPD/fifo: -w reads the capture twice" \
+    -r "${P[0]}" -r "$TMPD/fifo" -w "$TMPD/w.pcap"
+
+# --- pieces out of time order ------------------------------------------------
+run -r "${P[1]}" -r "${P[0]}" --format json
+expect_eq "pieces out of order: exit status" 0 "$rc"
+one_line_msg "pieces out of order" "tcpfsm: ${P[0]} begins "
+if grep -q "before the end of ${P[1]}, read before it" "$TMPD/err"; then
+    pass "pieces out of order: the warning names both pieces"
+else
+    fail "pieces out of order: $(head -c 300 "$TMPD/err")"
+fi
+expect_eq "pieces out of order: all packets read" $((counts[0] + counts[1])) "$(jq_out 'L[-1]["packets"]')"
+
+# --- formats: a pcap piece and a pcapng piece --------------------------------
+run -r "$FX/good.pcap" -r "$FX/good.pcapng"
+expect_eq "pcap then pcapng: exit status" 0 "$rc"
+expect_eq "pcap then pcapng: the formats named" "pcap; pcapng" \
+    "$(grep -m1 'link type' "$TMPD/out" | sed 's/.*), //')"
+
+# --- the progress line counts the pieces before ------------------------------
+# pieces 1-3 are files, piece 4 comes through a FIFO held open: SIGUSR1
+# while tcpfsm waits on it asks for a line, which must count at least the
+# first three pieces' packets and bytes.
+bytes3=$(($(stat -c %s "${P[0]}") + $(stat -c %s "${P[1]}") + size3))
+exec 8<>"$TMPD/fifo"         # (held open both ways: tcpfsm's open does not wait)
+"$TCPFSM" -r "${P[0]}" -r "${P[1]}" -r "${P[2]}" -r "$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+head -c 1000 "${P[3]}" >&8
+line=
+for _ in $(seq 1 100); do
+    sleep 0.05
+    kill -USR1 "$pid" 2>/dev/null
+    sleep 0.05
+    line=$(grep -m1 'packets' "$TMPD/err")
+    [ -n "$line" ] && break
+done
+exec 8>&-
+kill "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [[ $line =~ ^tcpfsm:\ ([0-9.]+)\ (B|kB|MB)\ read,\ ([0-9.]+)(k?)\ packets ]]; then
+    read_b=$("$PY" -c "print(int(float('${BASH_REMATCH[1]}') * {'B':1,'kB':1e3,'MB':1e6}['${BASH_REMATCH[2]}']))")
+    pk=$("$PY" -c "print(int(float('${BASH_REMATCH[3]}') * (1000 if '${BASH_REMATCH[4]}' else 1)))")
+    # the figures are rounded to 3 digits: allow 1%
+    if [ "$pk" -ge $((before3 + counts[2] - (before3 + counts[2]) / 100)) ] && \
+        [ "$read_b" -ge $((bytes3 - bytes3 / 100)) ]; then
+        pass "progress across pieces: '$line' counts the first three ($((before3 + counts[2])) packets, $bytes3 bytes)"
+    else
+        fail "progress across pieces: '$line' is less than the first three pieces ($((before3 + counts[2])) packets, $bytes3 bytes)"
+    fi
+else
+    fail "progress across pieces: no line for SIGUSR1 (stderr: $(head -c 300 "$TMPD/err"))"
+fi
+
+finish
