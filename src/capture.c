@@ -37,6 +37,7 @@ struct capture {
     uint64_t records_before, bytes_before;
     uint64_t oversized_before, ts_clamped_before;
     tstamp_t last_ts;       /* of the last packet returned */
+    bool check_order;       /* the next packet is a later file's first */
     /* the first file that began before the file before it ended */
     int disorder_file;      /* its index; 0: none */
     tstamp_t disorder_by;   /* how much earlier */
@@ -300,7 +301,7 @@ bool capture_set_filter(struct capture *c, const char *filter, char *err, size_t
 /* The progress line's view of where the current file stands. */
 static struct pcapfile_span span_of(const struct capture *c)
 {
-    struct pcapfile_span span = { c->bytes_before, c->records_before, 0 };
+    struct pcapfile_span span = { c->bytes_before, 0 };
     for (int i = c->cur + 1; i < c->nfiles && span.bytes_after != UINT64_MAX; i++)
         span.bytes_after = c->files[i].size == UINT64_MAX ? UINT64_MAX : span.bytes_after + c->files[i].size;
     return span;
@@ -322,64 +323,64 @@ void capture_progress_done(struct capture *c)
 static enum capture_result damaged(struct capture *c)
 {
     char where[320] = "";
-    uint64_t local = pcapfile_damage_recno(c->file);
+    uint64_t local = pcapfile_damage_recno(c->file) - c->records_before;
     if (c->nfiles > 1)
         snprintf(where, sizeof where, " of %s, its packet %llu", c->files[c->cur].name, (unsigned long long)local);
     snprintf(c->error, sizeof c->error, "%s (at byte offset %llu%s%s)", pcapfile_error(c->file),
              (unsigned long long)pcapfile_damage_offset(c->file),
              pcapfile_compressed(c->file) ? " of the decompressed data" : "", where);
-    c->error_pktno = c->records_before + local;
+    c->error_pktno = pcapfile_damage_recno(c->file);
     return CAPTURE_DAMAGED;
 }
 
-/* The current file has ended: go on to the next one with packets and read
- * its first into pkt.  CAPTURE_END after the last file; CAPTURE_FAILED if
- * the next cannot be opened; CAPTURE_DAMAGED as capture_next(). */
-static __attribute__((noinline)) enum capture_result next_file(struct capture *c, struct capture_packet *pkt)
+/* The current file has ended: open the next one (numbering its packets on
+ * from the last).  CAPTURE_PACKET: read on; CAPTURE_FAILED if it cannot be
+ * opened.  (capture_next() reads its first packet: pcapfile_next() keeps
+ * one caller, which has it inline.) */
+static __attribute__((noinline)) enum capture_result next_file(struct capture *c)
 {
-    tstamp_t ended = c->last_ts;
-    bool any = c->records > 0;
-    while (c->cur + 1 < c->nfiles) {
-        const struct capture_file *next = &c->files[c->cur + 1];
-        char err[400];
-        struct pcapfile *f = next->fd >= 0 ? pcapfile_open_fd(next->fd, true, next->name, err, sizeof err)
-                                           : pcapfile_open_named(next->path, next->name, err, sizeof err);
-        c->files[c->cur + 1].fd = -1;       /* (the file's now, open or not) */
-        if (!f) {           /* (the ended file stays, for its counts) */
-            snprintf(c->error, sizeof c->error, "%s", err);
-            c->error_pktno = c->records + 1;
-            return CAPTURE_FAILED;
-        }
-        uint64_t pos, total;
-        pcapfile_position(c->file, &pos, &total);
-        const struct pcapfile_stats *st = pcapfile_stats(c->file);
-        c->bytes_before += pos;
-        c->records_before = c->records;
-        c->oversized_before += st->oversized;
-        c->ts_clamped_before += st->ts_clamped;
-        pcapfile_close(c->file);
-        c->file = f;
-        c->cur++;
-        add_format(c);
-        if (pcapfile_linktype(f) != c->first_linktype && !c->other_links) {
-            c->other_links = true;
-            size_t have = strlen(c->linktype_text);
-            snprintf(c->linktype_text + have, sizeof c->linktype_text - have, " and others");
-        }
-        if (c->progress)
-            pcapfile_show_progress(c->file, c->progress, span_of(c));
-        enum pcapfile_result r = pcapfile_next(c->file, &pkt->rec);
-        if (r == PCAPFILE_DAMAGED)
-            return damaged(c);
-        if (r == PCAPFILE_PACKET) {
-            if (any && pkt->ts < ended && !c->disorder_file) {
-                c->disorder_file = c->cur;
-                c->disorder_by = ended - pkt->ts;
-            }
-            return CAPTURE_PACKET;
-        }
+    const struct capture_file *next = &c->files[c->cur + 1];
+    char err[400];
+    struct pcapfile *f = next->fd >= 0 ? pcapfile_open_fd(next->fd, true, next->name, err, sizeof err)
+                                       : pcapfile_open_named(next->path, next->name, err, sizeof err);
+    c->files[c->cur + 1].fd = -1;       /* (the file's now, open or not) */
+    if (!f) {           /* (the ended file stays, for its counts) */
+        snprintf(c->error, sizeof c->error, "%s", err);
+        c->error_pktno = c->records + 1;
+        return CAPTURE_FAILED;
     }
-    return CAPTURE_END;
+    uint64_t pos, total;
+    pcapfile_position(c->file, &pos, &total);
+    const struct pcapfile_stats *st = pcapfile_stats(c->file);
+    c->bytes_before += pos;
+    c->records_before = c->records;
+    c->oversized_before += st->oversized;
+    c->ts_clamped_before += st->ts_clamped;
+    pcapfile_close(c->file);
+    c->file = f;
+    c->cur++;
+    pcapfile_number_from(f, c->records);
+    add_format(c);
+    if (pcapfile_linktype(f) != c->first_linktype && !c->other_links) {
+        c->other_links = true;
+        size_t have = strlen(c->linktype_text);
+        snprintf(c->linktype_text + have, sizeof c->linktype_text - have, " and others");
+    }
+    if (c->progress)
+        pcapfile_show_progress(f, c->progress, span_of(c));
+    c->check_order = c->records > 0;
+    return CAPTURE_PACKET;
+}
+
+/* The first packet of a file after the first: is it older than the last
+ * of the file before? */
+static __attribute__((noinline)) void check_order(struct capture *c, tstamp_t first)
+{
+    c->check_order = false;
+    if (first < c->last_ts && !c->disorder_file) {
+        c->disorder_file = c->cur;
+        c->disorder_by = c->last_ts - first;
+    }
 }
 
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
@@ -391,11 +392,13 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
                 return damaged(c);
             if (c->cur + 1 == c->nfiles)
                 return CAPTURE_END;
-            enum capture_result nr = next_file(c, pkt);
+            enum capture_result nr = next_file(c);
             if (nr != CAPTURE_PACKET)
                 return nr;
+            continue;
         }
-        pkt->pktno += c->records_before;
+        if (__builtin_expect(c->check_order, 0))
+            check_order(c, pkt->ts);
         c->last_ts = pkt->ts;
         c->records++;
         if (c->filter && pkt->linktype >= 0) {

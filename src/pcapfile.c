@@ -218,7 +218,7 @@ static void progress_tick(struct pcapfile *f)
         total = total == UINT64_MAX || f->span.bytes_after == UINT64_MAX
                     ? UINT64_MAX
                     : f->span.bytes_before + total + f->span.bytes_after;
-        progress_show(f->progress, f->span.bytes_before + pos, total, f->span.records_before + f->recno);
+        progress_show(f->progress, f->span.bytes_before + pos, total, f->recno);
     }
 }
 
@@ -857,6 +857,7 @@ enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *p
 
 const char *pcapfile_error(const struct pcapfile *f) { return f->error; }
 uint64_t pcapfile_damage_recno(const struct pcapfile *f) { return f->damage_recno; }
+void pcapfile_number_from(struct pcapfile *f, uint64_t before) { f->recno = before; }
 uint64_t pcapfile_damage_offset(const struct pcapfile *f) { return f->damage_offset; }
 uint64_t pcapfile_size_hint(const struct pcapfile *f) { return f->size_hint; }
 

@@ -74,6 +74,10 @@ enum pcapfile_result pcapfile_next(struct pcapfile *f, struct pcapfile_packet *p
 const char *pcapfile_error(const struct pcapfile *f);
 /* Number of the packet whose record was damaged, and its byte offset. */
 uint64_t pcapfile_damage_recno(const struct pcapfile *f);
+/* Number the packets (pktno, the damaged record's number, the progress
+ * line's count) on from `before`, that of the files read before this one;
+ * call before the first pcapfile_next(). */
+void pcapfile_number_from(struct pcapfile *f, uint64_t before);
 uint64_t pcapfile_damage_offset(const struct pcapfile *f);
 /* A regular file's size when it was opened (it may grow: a hint only);
  * UINT64_MAX for a pipe, a terminal or anything else. */
@@ -84,10 +88,10 @@ uint64_t pcapfile_size_hint(const struct pcapfile *f);
  * compressed pipe's, the decompressed bytes. */
 void pcapfile_position(const struct pcapfile *f, uint64_t *pos, uint64_t *total);
 /* Where a file stands among several read as one capture (capture.h): the
- * bytes and packet records of the files before it, and the bytes of those
- * after it (UINT64_MAX: not known).  The progress line counts over all. */
+ * bytes of the files before it and of those after it (UINT64_MAX: not
+ * known).  The progress line counts over all. */
 struct pcapfile_span {
-    uint64_t bytes_before, records_before, bytes_after;
+    uint64_t bytes_before, bytes_after;
 };
 /* Write the progress line p (progress.h) when one is due, looked at each
  * time reading goes to the file for more data; NULL: none. */
