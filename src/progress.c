@@ -27,15 +27,22 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The terminal's width now (its window may have been resized since the
+ * last line: asked each time, a system call a second). */
+static void ask_width(struct progress *p)
+{
+    struct winsize ws;
+    if (p->terminal && ioctl(p->fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+        p->width = ws.ws_col;
+}
+
 void progress_init(struct progress *p, int fd, bool terminal, unsigned interval_ms, const char *label)
 {
     memset(p, 0, sizeof *p);
     p->fd = fd;
     p->terminal = terminal;
     p->width = 80;
-    struct winsize ws;
-    if (terminal && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
-        p->width = ws.ws_col;
+    ask_width(p);
     p->interval_ns = interval_ms == PROGRESS_ON_REQUEST ? UINT64_MAX : (uint64_t)interval_ms * 1000000u;
     progress_restart(p, label);
 }
@@ -162,6 +169,7 @@ void progress_show(struct progress *p, uint64_t pos, uint64_t total, uint64_t re
     /* Over the line before, in one write: a carriage return, the new text
      * cut so that it never wraps, and if the old one was longer, blanks
      * over the rest of it and the text again (the cursor at its end). */
+    ask_width(p);
     char line[2 * 200 + 2];
     size_t room = (size_t)p->width - 1 < 198 ? (size_t)p->width - 1 : 198;
     char cut[200];

@@ -40,7 +40,7 @@
 struct progress {
     int fd;                 /* where the line goes (standard error) */
     bool terminal;          /* rewrite one line in place */
-    int width;              /* the terminal's columns (the line is cut to fit) */
+    int width;              /* the terminal's columns, asked at each line (it is cut to fit) */
     size_t shown;           /* length of the line on the terminal now; 0: none */
     uint64_t start_ns;      /* when reading began (monotonic clock) */
     uint64_t next_ns;       /* when the next line is due */

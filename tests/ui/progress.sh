@@ -237,6 +237,7 @@ fi
 
 # --- a terminal: on by default, in place, erased before anything else ---------
 u_term 200 30
+u_wait_prompt    # (keys typed before the shell's prompt are echoed twice)
 u_keys "$PY slow.py g.pcap 10 0.3 | $TCPFSM -r - --format json >t.json; echo DONE-\$?" Enter
 check_screen "terminal, stdout to a file: the line appears without being asked for" \
     "^tcpfsm: $NUM (B|kB|MB) read, $NUM[kM]? packets at $NUM[kM]?/s *\$" 50
@@ -247,11 +248,12 @@ if grep -v '"type":"summary"' "$TMPD/t.json" | cmp -s - "$TMPD/plain.json"; then
 else
     fail "terminal: the JSON lines differ from the file's"
 fi
-# the line after the command's is DONE: the progress line was erased in
-# place, not left behind or followed by a new line (what came before the
-# command does not matter)
+# the line after the command's (its last echo) is DONE: the progress line
+# was erased in place, not left behind or followed by a new line (what came
+# before the command does not matter)
 screen=$(u_screen)
-after=$(printf '%s\n' "$screen" | grep -A1 -F -- "--format json >t.json; echo DONE" | sed -n 2p)
+after=$(printf '%s\n' "$screen" | awk -v cmd="--format json >t.json; echo DONE" \
+    'found { after = $0; found = 0 } index($0, cmd) { found = 1 } END { print after }')
 expect_eq "terminal: one line used, by DONE after it was erased (the command, then DONE)" "DONE-0" "$after"
 [ "$after" = DONE-0 ] || printf '%s\n' "$screen" | sed -n '1,/^DONE-0$/p' | sed 's/^/#   | /'
 
@@ -275,5 +277,14 @@ for i in $(seq 40); do
 done
 check_screen "terminal, JSON lines streaming to it: the run ends" '^DONE-0$' 100
 expect_eq "terminal, JSON lines streaming to it: no progress line in any look at the screen" 0 "$seen"
+
+# a window made narrower while the line is shown: the next lines are cut
+# to the new width (whole parts only), never wrapped
+u_keys "clear; $PY slow.py g.pcap 20 0.3 | $TCPFSM -r - --format json >t.json; echo DONE-\$?" Enter
+check_screen "terminal, before the resize: the whole line" "^tcpfsm: $NUM (B|kB|MB) read, $NUM[kM]? packets" 50
+u_resize 30 30
+check_screen "terminal narrowed to 30 columns: the line cut to what fits" "^tcpfsm: $NUM (B|kB|MB) read *\$" 40
+check_screen "terminal narrowed: the run ends" '^DONE-0$' 100
+u_resize 200 30
 
 finish
