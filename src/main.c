@@ -221,6 +221,25 @@ static bool want_progress(const struct options *opt, FILE *out)
     return !(streams && isatty(fileno(out)));
 }
 
+/* A filter that does not compile and whose first word names a file: the
+ * files were likely meant as input (tcpfsm -r dump dump1 dump2), each of
+ * which needs its own -r.  The hint to add to the message, or "". */
+static const char *files_in_filter(const char *filter, char *buf, size_t len)
+{
+    char word[256];
+    size_t n = strcspn(filter, " ");
+    struct stat st;
+    if (n == 0 || n >= sizeof word)
+        return "";
+    memcpy(word, filter, n);
+    word[n] = 0;
+    if (stat(word, &st) != 0 || !S_ISREG(st.st_mode))
+        return "";
+    snprintf(buf, len, "; %s is a file: several files are read as one capture with -r before each (-r A -r B)",
+             word);
+    return buf;
+}
+
 /* Files given out of time order are read as given; the states of
  * connections that span them may then be wrong: say so. */
 static void warn_disorder(const struct capture *cap)
@@ -259,7 +278,8 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         return EXIT_USAGE;
     }
     if (!capture_set_filter(cap, opt->filter, err, sizeof err)) {
-        fprintf(stderr, "tcpfsm: %s\n", err);
+        char hint[300];
+        fprintf(stderr, "tcpfsm: %s%s\n", err, files_in_filter(opt->filter, hint, sizeof hint));
         capture_close(cap);
         return EXIT_USAGE;
     }

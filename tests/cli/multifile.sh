@@ -192,6 +192,16 @@ cp "${P[1]}" "$TMPD/keep.pcap"
 check_usage "-o naming a piece" "tcpfsm: ${P[1]}: -o names an input file" "${ALL[@]}" -o "${P[1]}"
 if cmp -s "${P[1]}" "$TMPD/keep.pcap"; then pass "-o naming a piece: the piece untouched"; else
     fail "-o naming a piece: the piece was changed"; fi
+# files after one -r are a filter expression, which does not compile: the
+# message says how several files are given
+run -r "${P[0]}" "${P[1]}" "${P[2]}"
+expect_eq "files without -r each: exit status" 2 "$rc"
+if grep -q "filter \"${P[1]} ${P[2]}\": .*; ${P[1]} is a file: several files are read as one capture with -r before each" \
+    "$TMPD/err"; then
+    pass "files without -r each: the filter's message says to give -r before each"
+else
+    fail "files without -r each: no hint: $(head -c 400 "$TMPD/err")"
+fi
 mkfifo "$TMPD/fifo"
 check_usage "-w with a FIFO among pieces" "tcpfsm: $TMPD/fifo: -w reads the capture twice" \
     -r "${P[0]}" -r "$TMPD/fifo" -w "$TMPD/w.pcap"
