@@ -37,9 +37,11 @@ struct capture {
     uint64_t records_before, bytes_before;
     uint64_t oversized_before, ts_clamped_before;
     tstamp_t last_ts;       /* of the last packet returned */
+    int last_file;          /* the file it came from */
     bool check_order;       /* the next packet is a later file's first */
     /* the first file that began before the file before it ended */
     int disorder_file;      /* its index; 0: none */
+    int disorder_before;    /* the file of the newer packet before it */
     tstamp_t disorder_by;   /* how much earlier */
     char format[128];       /* the formats met, "pcap" or "pcap; pcapng" */
     int first_linktype;     /* the first file's */
@@ -223,6 +225,22 @@ fail:
     return NULL;
 }
 
+/* path opened for reading without waiting for a FIFO's writer; then
+ * blocking again, as pcapfile expects.  -1 with errno set on failure. */
+static int open_unblocked(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    int fl = fd >= 0 ? fcntl(fd, F_GETFL) : -1;
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 bool capture_open_now(struct capture *c, char *err, size_t errlen)
 {
     /* as many descriptors as the files need, if the hard limit allows */
@@ -239,9 +257,8 @@ bool capture_open_now(struct capture *c, char *err, size_t errlen)
         if (cf->fd >= 0)
             continue;
         /* (without waiting for a FIFO's writer; reading waits for input) */
-        cf->fd = open(cf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        int fl = cf->fd >= 0 ? fcntl(cf->fd, F_GETFL) : -1;
-        if (fl < 0 || fcntl(cf->fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+        cf->fd = open_unblocked(cf->path);
+        if (cf->fd < 0) {
             snprintf(err, errlen, "%s: cannot open: %s%s", cf->name, strerror(errno),
                      errno == EMFILE ? " (too many files to hold open at once: merge them with mergecap -a)" : "");
             return false;
@@ -341,9 +358,16 @@ static __attribute__((noinline)) enum capture_result next_file(struct capture *c
 {
     const struct capture_file *next = &c->files[c->cur + 1];
     char err[400];
-    struct pcapfile *f = next->fd >= 0 ? pcapfile_open_fd(next->fd, true, next->name, err, sizeof err)
-                                       : pcapfile_open_named(next->path, next->name, err, sizeof err);
+    /* (not waiting in open() for a FIFO's writer, where no signal could
+     * stop the wait: the read waits, in ppoll()) */
+    int fd = next->fd >= 0 ? next->fd : open_unblocked(next->path);
     c->files[c->cur + 1].fd = -1;       /* (the file's now, open or not) */
+    if (fd < 0) {
+        snprintf(c->error, sizeof c->error, "%s: cannot open: %s", next->name, strerror(errno));
+        c->error_pktno = c->records + 1;
+        return CAPTURE_FAILED;
+    }
+    struct pcapfile *f = pcapfile_open_fd(fd, true, next->name, err, sizeof err);
     if (!f) {           /* (the ended file stays, for its counts) */
         snprintf(c->error, sizeof c->error, "%s", err);
         c->error_pktno = c->records + 1;
@@ -368,7 +392,7 @@ static __attribute__((noinline)) enum capture_result next_file(struct capture *c
     }
     if (c->progress)
         pcapfile_show_progress(f, c->progress, span_of(c));
-    c->check_order = c->records > 0;
+    c->check_order = true;
     return CAPTURE_PACKET;
 }
 
@@ -377,10 +401,12 @@ static __attribute__((noinline)) enum capture_result next_file(struct capture *c
 static __attribute__((noinline)) void check_order(struct capture *c, tstamp_t first)
 {
     c->check_order = false;
-    if (first < c->last_ts && !c->disorder_file) {
+    if (c->records > 0 && first != 0 && first < c->last_ts && !c->disorder_file) {  /* (0: none known) */
         c->disorder_file = c->cur;
+        c->disorder_before = c->last_file;
         c->disorder_by = c->last_ts - first;
     }
+    c->last_file = c->cur;
 }
 
 enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
@@ -390,8 +416,8 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
         if (__builtin_expect(r != PCAPFILE_PACKET, 0)) {
             if (r == PCAPFILE_DAMAGED)
                 return damaged(c);
-            if (c->cur + 1 == c->nfiles)
-                return CAPTURE_END;
+            if (c->cur + 1 == c->nfiles || pcapfile_interrupted())
+                return CAPTURE_END;     /* (stopped by the user: no next file) */
             enum capture_result nr = next_file(c);
             if (nr != CAPTURE_PACKET)
                 return nr;
@@ -426,7 +452,7 @@ uint64_t capture_error_pktno(const struct capture *c) { return c->error_pktno; }
 int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file); }
 bool capture_single_linktype(const struct capture *c)
 {
-    return c->nfiles == 1 && strncmp(pcapfile_format(c->file), "pcapng", 6) != 0;
+    return c->cur == 0 && strncmp(pcapfile_format(c->file), "pcapng", 6) != 0;
 }
 const char *capture_linktype_text(const struct capture *c) { return c->linktype_text; }
 const char *capture_format(const struct capture *c) { return c->format; }
@@ -468,7 +494,7 @@ bool capture_disorder(const struct capture *c, const char **file, const char **b
     if (!c->disorder_file)
         return false;
     *file = c->files[c->disorder_file].name;
-    *before = c->files[c->disorder_file - 1].name;
+    *before = c->files[c->disorder_before].name;
     *by = c->disorder_by;
     return true;
 }

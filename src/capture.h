@@ -74,7 +74,8 @@ uint64_t capture_error_pktno(const struct capture *c);
 
 /* Link type of the (first) file or its first interface, -1 if none is known. */
 int capture_linktype(const struct capture *c);
-/* True for pcap files, whose one link type applies to every packet. */
+/* True for a pcap file, whose one link type applies to every packet (of
+ * several files, the first: asked before reading). */
 bool capture_single_linktype(const struct capture *c);
 /* "EN10MB (Ethernet)"; the format: "pcapng", or "pcap; pcapng" for files of both */
 const char *capture_linktype_text(const struct capture *c);

@@ -207,6 +207,32 @@ static bool same_file(const char *a, const char *b)
     return !ea && !eb && same_dir_of(a, b);
 }
 
+/* The first of the files (regular files or FIFOs) that is given twice,
+ * by device and inode; NULL if none.  (Each looked at once: thousands of
+ * rotated pieces are no more than a few milliseconds.) */
+static const char *input_twice(const char *const *inputs, int n)
+{
+    struct id {
+        dev_t dev;
+        ino_t ino;
+    } *ids = malloc((size_t)n * sizeof *ids);
+    if (!ids)
+        return NULL;
+    const char *twice = NULL;
+    for (int i = 0; i < n && !twice; i++) {
+        struct stat st;
+        ids[i].dev = 0, ids[i].ino = 0;
+        if (stat(inputs[i], &st) != 0 || !(S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)))
+            continue;       /* (a missing file is named when it is opened) */
+        ids[i].dev = st.st_dev, ids[i].ino = st.st_ino;
+        for (int j = 0; j < i && !twice; j++)
+            if (ids[j].ino == st.st_ino && ids[j].dev == st.st_dev && ids[j].ino)
+                twice = inputs[i];
+    }
+    free(ids);
+    return twice;
+}
+
 /* The progress line (src/progress.h): as asked, or by default when
  * standard error is a terminal and no lines stream to a terminal while
  * the file is read (JSON, CSV and Zeek lines of connections retired on
@@ -509,10 +535,9 @@ int main(int argc, char **argv)
             clash = "-o names an input file", clash_path = opt.output_file;
         else if (same_file(opt.write_file, inputs[i]))
             clash = "-w names an input file", clash_path = opt.write_file;
-        for (int j = 0; j < i && !clash; j++)
-            if (same_file(inputs[i], inputs[j]))
-                clash = "given twice with -r (its packets would be read twice)", clash_path = inputs[i];
     }
+    if (!clash && ninputs > 1)
+        clash_path = input_twice(inputs, ninputs), clash = clash_path ? "given twice with -r" : NULL;
     if (!clash && same_file(opt.output_file, opt.write_file))
         clash = "-o and -w name the same file", clash_path = opt.output_file;
     struct stat wst, ost;

@@ -125,6 +125,11 @@ void pcapfile_set_interrupt(volatile sig_atomic_t *flag)
     interrupt_flag = flag;
 }
 
+bool pcapfile_interrupted(void)
+{
+    return interrupt_flag && *interrupt_flag;
+}
+
 int pcapfile_wait_input(int fd, volatile sig_atomic_t *flag, int timeout_ms)
 {
     struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -306,6 +311,15 @@ static inline uint16_t rd16(const struct pcapfile *f, const uint8_t *p)
 
 static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Damage found inside a pcapng packet block, whose packet is already
+ * counted: damaged() would count it again (it names the packet a damaged
+ * block would have held, the next one). */
+static struct pcapfile *f_in_block(struct pcapfile *f)
+{
+    f->recno--;
+    return f;
+}
 
 static enum pcapfile_result damaged(struct pcapfile *f, const char *fmt, ...)
 {
@@ -559,12 +573,12 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
         case PCAPNG_PB: {
             bool epb = type == PCAPNG_EPB;
             if (blen < 20)
-                return damaged(f, "packet block too short (%u bytes)", blen);
+                return damaged(f_in_block(f), "packet block too short (%u bytes)", blen);
             uint32_t ifid = epb ? rd32(f, b) : rd16(f, b);
             uint64_t t = (uint64_t)rd32(f, b + 4) << 32 | rd32(f, b + 8);
             uint32_t caplen = rd32(f, b + 12), orig = rd32(f, b + 16);
             if (caplen > blen - 20)
-                return damaged(f, "packet block: captured length %u runs past the block (%u bytes)",
+                return damaged(f_in_block(f), "packet block: captured length %u runs past the block (%u bytes)",
                                caplen, blen - 20);
             pkt->data = b + 20;
             pkt->caplen = caplen;
@@ -586,7 +600,7 @@ static enum pcapfile_result next_pcapng(struct pcapfile *f, struct pcapfile_pack
         }
         case PCAPNG_SPB: {
             if (blen < 4)
-                return damaged(f, "simple packet block too short");
+                return damaged(f_in_block(f), "simple packet block too short");
             uint32_t orig = rd32(f, b), caplen = blen - 4;
             if (caplen > orig)
                 caplen = orig;

@@ -111,6 +111,8 @@ void pcapfile_close(struct pcapfile *f);
 /* A flag a signal handler sets to stop reading: a read interrupted while it
  * is set ends the input instead of being retried. */
 void pcapfile_set_interrupt(volatile sig_atomic_t *flag);
+/* That flag is set: reading was (or is to be) stopped by the user. */
+bool pcapfile_interrupted(void);
 /* Wait until fd (a pipe, FIFO or terminal) has input, its end, or an error:
  * true.  false once *flag is set (by a signal handler, which interrupts the
  * wait whatever its SA_RESTART). */

@@ -347,4 +347,28 @@ done
 version=$(sed -n 's/^AC_INIT(\[tcpfsm\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")
 expect_eq "--version matches configure.ac" "tcpfsm $version" "$(head -n 1 "$TMPD/out")"
 
+# pcapng: damage inside the third packet's block (its captured length runs
+# past the block) names packet 3, not 4, and reports the 2 before it
+"$PY" - "$TMPD/ng3.pcapng" <<'EOF'
+import struct, sys
+def blk(t, body):
+    body += b"\0" * ((4 - len(body) % 4) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", t, n) + body + struct.pack("<I", n)
+shb = blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+idb = blk(1, struct.pack("<HHI", 1, 0, 65535))
+def epb(cap):
+    return blk(6, struct.pack("<IIIII", 0, 0, 1000, cap, 60) + bytes(60))
+open(sys.argv[1], "wb").write(shb + idb + epb(60) + epb(60) + epb(200))
+EOF
+run -r "$TMPD/ng3.pcapng"
+expect_eq "pcapng, the third packet's block damaged: exit status" 1 "$rc"
+one_line_msg "pcapng, the third packet's block damaged" \
+    "tcpfsm: $TMPD/ng3.pcapng: packet 3: packet block: captured length 200 runs past the block"
+if grep -q "reporting the 2 packets before it" "$TMPD/err"; then
+    pass "pcapng, the third packet's block damaged: the 2 before it reported"
+else
+    fail "pcapng, the third packet's block damaged: $(head -c 300 "$TMPD/err")"
+fi
+
 finish

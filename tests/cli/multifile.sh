@@ -142,7 +142,7 @@ else
 fi
 
 # --- damage in a later piece -------------------------------------------------
-# piece 3 cut 10 bytes into its last record's 16-byte header
+# piece 3 cut 1 byte short: its last record's data incomplete
 size3=$(stat -c %s "${P[2]}")
 head -c $((size3 - 1)) "${P[2]}" >"$TMPD/cut3.pcap"
 run -r "${P[0]}" -r "${P[1]}" -r "$TMPD/cut3.pcap" -r "${P[3]}" --format json
@@ -217,6 +217,48 @@ else
 fi
 expect_eq "pieces out of order: all packets read" $((counts[0] + counts[1])) "$(jq_out 'L[-1]["packets"]')"
 
+# the earlier file named is the one the newer packet came from, not an
+# empty file between
+run -r "${P[1]}" -r "$TMPD/empty.pcap" -r "${P[0]}" --format json
+one_line_msg "pieces out of order, an empty file between" "tcpfsm: ${P[0]} begins "
+if grep -q "before the end of ${P[1]}, read before it" "$TMPD/err"; then
+    pass "pieces out of order, an empty file between: the warning names the file with the newer packet"
+else
+    fail "pieces out of order, an empty file between: $(head -c 300 "$TMPD/err")"
+fi
+
+# a link type tcpfsm does not decode: refused as the first file, counted
+# in a later one
+run -r "$FX/unknown-link.pcap" -r "${P[0]}"
+expect_eq "an undecodable link type, first of two: usage error" 2 "$rc"
+run -r "${P[0]}" -r "$FX/unknown-link.pcap" --format json
+expect_eq "an undecodable link type, second of two: exit status" 0 "$rc"
+expect_eq "an undecodable link type, second of two: the link types and the packets not decoded" \
+    "EN10MB (Ethernet) and others|$(($(jq_out 'L[-1]["packets"]') - counts[0]))" \
+    "$(jq_out 'L[-1]["link_type"]')|$(jq_out 'L[-1]["not_decoded"].get("unsupported_link", 0)')"
+
+# a later FIFO that no one writes: the run waits for it in a read, where
+# SIGTERM stops it (the report of what was read, exit 4), not in an open()
+# no signal ends
+rm -f "$TMPD/fifo2"
+mkfifo "$TMPD/fifo2"
+"$TCPFSM" -r "${P[0]}" -r "$TMPD/fifo2" --format json >"$TMPD/out" 2>"$TMPD/err" &
+pid=$!
+for _ in $(seq 1 50); do
+    sleep 0.1
+    ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "-> $TMPD/fifo2" && break
+done
+kill -TERM "$pid" 2>/dev/null
+rc=0
+for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$pid" 2>/dev/null; then
+    fail "a later FIFO no one writes: SIGTERM did not stop tcpfsm within 5 s"
+    kill -KILL "$pid" 2>/dev/null
+fi
+wait "$pid" || rc=$?
+expect_eq "a later FIFO no one writes, SIGTERM: exit status" 4 "$rc"
+expect_eq "a later FIFO no one writes, SIGTERM: the first piece reported" "${counts[0]}" "$(jq_out 'L[-1]["packets"]')"
+
 # --- formats: a pcap piece and a pcapng piece --------------------------------
 run -r "$FX/good.pcap" -r "$FX/good.pcapng"
 expect_eq "pcap then pcapng: exit status" 0 "$rc"
@@ -229,15 +271,21 @@ expect_eq "pcap then pcapng: the formats named" "pcap; pcapng" \
 # first three pieces' packets and bytes.
 bytes3=$(($(stat -c %s "${P[0]}") + $(stat -c %s "${P[1]}") + size3))
 exec 8<>"$TMPD/fifo"         # (held open both ways: tcpfsm's open does not wait)
-"$TCPFSM" -r "${P[0]}" -r "${P[1]}" -r "${P[2]}" -r "$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" &
+"$TCPFSM" -r "${P[0]}" -r "${P[1]}" -r "${P[2]}" -r "$TMPD/fifo" >"$TMPD/out" 2>"$TMPD/err" 8>&- &
 pid=$!
 head -c 1000 "${P[3]}" >&8
+# SIGUSR1 only once tcpfsm catches it (before, it would end it) and has
+# the FIFO open (its own descriptor: it inherits none), the first three
+# pieces read; the last line must then count them
+catches_usr1() { [ $((0x$(awk '/^SigCgt/ { print $2 }' "/proc/$pid/status" 2>/dev/null || echo 0) & 0x200)) -ne 0 ]; }
+fifo_open() { ls -l "/proc/$pid/fd" 2>/dev/null | grep -q -- "-> $TMPD/fifo"; }
 line=
 for _ in $(seq 1 100); do
-    sleep 0.05
+    sleep 0.1
+    catches_usr1 && fifo_open || continue
     kill -USR1 "$pid" 2>/dev/null
-    sleep 0.05
-    line=$(grep -m1 'packets' "$TMPD/err")
+    sleep 0.3
+    line=$(grep 'packets' "$TMPD/err" | tail -n 1)
     [ -n "$line" ] && break
 done
 exec 8>&-
