@@ -488,6 +488,7 @@ uint64_t capture_ts_clamped(const struct capture *c)
     return c->ts_clamped_before + pcapfile_stats(c->file)->ts_clamped;
 }
 int capture_files(const struct capture *c) { return c->nfiles; }
+const char *capture_file_name(const struct capture *c) { return c->files[c->cur].name; }
 
 bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by)
 {

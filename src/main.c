@@ -299,7 +299,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
     if (capture_single_linktype(cap) && lt >= 0 && !decode_link_supported(lt)) {
         fprintf(stderr, "tcpfsm: %s: unsupported link type %s; tcpfsm decodes Ethernet (with VLAN tags), "
                         "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE and FDDI\n",
-                capture_source(cap), capture_linktype_text(cap));
+                capture_file_name(cap), capture_linktype_text(cap));
         capture_close(cap);
         return EXIT_USAGE;
     }

@@ -231,6 +231,7 @@ fi
 # in a later one
 run -r "$FX/unknown-link.pcap" -r "${P[0]}"
 expect_eq "an undecodable link type, first of two: usage error" 2 "$rc"
+one_line_msg "an undecodable link type, first of two" "tcpfsm: $FX/unknown-link.pcap: unsupported link type"
 run -r "${P[0]}" -r "$FX/unknown-link.pcap" --format json
 expect_eq "an undecodable link type, second of two: exit status" 0 "$rc"
 expect_eq "an undecodable link type, second of two: the link types and the packets not decoded" \
