@@ -2,11 +2,11 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -186,15 +186,14 @@ struct capture *capture_open_files(const char *const *paths, const char *const *
             goto fail;
         }
         files[i].fd = -1;
-        files[i].size = UINT64_MAX;
         struct stat st;
-        if (strcmp(paths[i], "-") && stat(paths[i], &st) == 0 && S_ISREG(st.st_mode))
-            files[i].size = (uint64_t)st.st_size;
+        bool known = strcmp(paths[i], "-") && stat(paths[i], &st) == 0;
+        files[i].size = known && S_ISREG(st.st_mode) ? (uint64_t)st.st_size : UINT64_MAX;
         /* The later files are opened when their turn comes; whether they
          * can be is known now, before anything is read.  (Not by opening
          * them: a FIFO's writer would be let go, and then find no reader.) */
         if (i > 0) {
-            if (stat(paths[i], &st) != 0 || access(paths[i], R_OK) != 0) {
+            if (!known || access(paths[i], R_OK) != 0) {
                 snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
                 goto fail;
             }
@@ -213,8 +212,8 @@ struct capture *capture_open_files(const char *const *paths, const char *const *
     }
     add_format(c);
     c->first_linktype = pcapfile_linktype(c->file);
-    if (pcapfile_linktype(c->file) >= 0)
-        linktype_text(pcapfile_linktype(c->file), c->linktype_text, sizeof c->linktype_text);
+    if (c->first_linktype >= 0)
+        linktype_text(c->first_linktype, c->linktype_text, sizeof c->linktype_text);
     else
         snprintf(c->linktype_text, sizeof c->linktype_text, "none (no interface)");
     return c;
@@ -449,7 +448,7 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
 
 const char *capture_error(const struct capture *c) { return c->error; }
 uint64_t capture_error_pktno(const struct capture *c) { return c->error_pktno; }
-int capture_linktype(const struct capture *c) { return pcapfile_linktype(c->file); }
+int capture_linktype(const struct capture *c) { return c->first_linktype; }
 bool capture_single_linktype(const struct capture *c)
 {
     return c->cur == 0 && strncmp(pcapfile_format(c->file), "pcapng", 6) != 0;
@@ -487,7 +486,6 @@ uint64_t capture_ts_clamped(const struct capture *c)
 {
     return c->ts_clamped_before + pcapfile_stats(c->file)->ts_clamped;
 }
-int capture_files(const struct capture *c) { return c->nfiles; }
 const char *capture_file_name(const struct capture *c) { return c->files[c->cur].name; }
 
 bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by)

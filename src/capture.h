@@ -88,7 +88,6 @@ uint64_t capture_records(const struct capture *c);      /* packet records read *
 uint64_t capture_filtered(const struct capture *c);     /* rejected by the filter */
 uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */
 uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 1970..2100, clamped */
-int capture_files(const struct capture *c);             /* files read as this capture */
 const char *capture_file_name(const struct capture *c); /* the one being read */
 /* The first file whose first packet is older than the last packet of the
  * file before it (files given out of time order): true with their names
