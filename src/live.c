@@ -308,7 +308,7 @@ int run_live(struct options *opt)
                 next_draw = now + refresh;
         }
         if (snap_due) {
-            if (!snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_view(m, view_now), &src)) {
+            if (!snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_summary(m, view_now), &src)) {
                 out_error = true;
                 break;
             }
@@ -381,7 +381,7 @@ int run_live(struct options *opt)
         model_finish_report(m, status, damage);
     } else {
         if (rp.cap && rp.eof && !out_error)
-            out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_view(m, 0), &src);
+            out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_summary(m, 0), &src);
         if (damage)
             fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
         if (!model_finish_report(m, status, damage) || out_error || fflush(stdout) != 0) {

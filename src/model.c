@@ -40,9 +40,22 @@ struct pending {
     uint8_t bytes[RING_PKT_CAP];
 };
 
+/* A connection's bytes at the last view, for its rates, kept by its slot in
+ * the tracker's table: found in one step.  (Kept as a list sorted by id,
+ * each view sorted every row and searched it twice a row: with a million
+ * connections tracked that was half the live path's processor time.)  An
+ * entry holds only for the connection whose id it has; a slot taken by a
+ * newer connection starts again from nothing. */
 struct prev_rate {
-    uint32_t id;
+    uint32_t id;                    /* 0: none (ids start at 1) */
     uint64_t bytes[2];
+};
+
+/* Where the last picture was taken: the packet and byte rates run from it. */
+struct view_clock {
+    bool have;
+    tstamp_t now;
+    uint64_t packets, bytes;
 };
 
 struct model {
@@ -70,14 +83,14 @@ struct model {
     uint64_t kernel_drops, if_drops;
     const struct capture_packet *cur;
     /* views */
-    struct model_view view;
+    struct model_view view;         /* the screen's: rows, rates, services */
     size_t rows_cap, anoms_cap, svcs_cap;
-    struct prev_rate *prev;
-    uint32_t nprev;
-    size_t prev_cap;
-    tstamp_t prev_now;
-    uint64_t prev_packets, prev_bytes;
-    bool have_prev;
+    struct prev_rate *prev;         /* by slot */
+    size_t prev_slots;
+    struct view_clock view_clock;
+    struct model_view summary;      /* the snapshots': counts and anomalies */
+    size_t summary_anoms_cap;
+    struct view_clock summary_clock;
     /* the connection whose detail is open */
     uint32_t watch_id;
     bool watch_gone;
@@ -97,6 +110,20 @@ static int popcount32(uint32_t x)
     return n;
 }
 
+/* Bit CLIENT, bit SERVER: the endpoints stuck in CLOSE_WAIT or FIN_WAIT_2
+ * for --stuck-after or longer. */
+static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t now)
+{
+    uint8_t stuck = 0;
+    for (int role = 0; role < 2; role++) {
+        enum tcp_state st = c->ep[role].state;
+        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) &&
+            now - conn_since(c, role) >= analysis_config(m->an)->stuck_after)
+            stuck |= (uint8_t)(1u << role);
+    }
+    return stuck;
+}
+
 static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, struct model_row *r)
 {
     memset(r, 0, sizeof *r);
@@ -109,11 +136,8 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
         r->since[role] = conn_since(c, role);
         r->bytes[role] = conn_bytes(c, role);
         r->pkts[role] = c->ep[role].pkts;
-        enum tcp_state st = c->ep[role].state;
-        tstamp_t stuck_after = analysis_config(m->an)->stuck_after;
-        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) && now - conn_since(c, role) >= stuck_after)
-            r->stuck |= (uint8_t)(1u << role);
     }
+    r->stuck = stuck_mask(m, c, now);
     r->first = c->first;
     r->last = c->last;
     r->cflags = c->flags;
@@ -282,6 +306,7 @@ void model_destroy(struct model *m)
     free(m->view.rows);
     free(m->view.anoms);
     free(m->view.svcs);
+    free(m->summary.anoms);
     free(m->prev);
     free(m->watch_anoms);
     free(m);
@@ -372,7 +397,8 @@ const struct tracker_stats *model_tracker_stats(const struct model *m) { return 
 size_t model_memory(const struct model *m)
 {
     return tracker_memory(m->tr) + ring_memory(m->ring) + m->rows_cap * sizeof(struct model_row) +
-           m->prev_cap * sizeof(struct prev_rate) + m->anoms_cap * sizeof(struct model_anomaly);
+           m->prev_slots * sizeof(struct prev_rate) +
+           (m->anoms_cap + m->summary_anoms_cap) * sizeof(struct model_anomaly);
 }
 
 enum state_class model_state_class(const struct model_row *r, int role)
@@ -397,46 +423,83 @@ enum state_class model_state_class(const struct model_row *r, int role)
 
 struct build {
     struct model *m;
+    struct model_view *v;
     tstamp_t now;
+    bool rows;                      /* keep a row per connection, with its rates */
+    double dt;                      /* seconds since the last view (0: no rates) */
     struct anom_list anoms;
 };
 
-static void build_row(void *ctx, const struct conn *c)
+/* Make room for the rates of slot. */
+static bool prev_reserve(struct model *m, uint32_t slot)
+{
+    if (slot < m->prev_slots)
+        return true;
+    size_t n = m->prev_slots ? m->prev_slots : 1024;
+    while (n <= slot)
+        n *= 2;
+    struct prev_rate *p = realloc(m->prev, n * sizeof *p);
+    if (!p)
+        return false;
+    memset(p + m->prev_slots, 0, (n - m->prev_slots) * sizeof *p);
+    m->prev = p;
+    m->prev_slots = n;
+    return true;
+}
+
+/* The row's rates since the last view, and its bytes kept for the next. */
+static void take_rates(struct model *m, struct model_row *r, uint32_t slot, double dt)
+{
+    if (!prev_reserve(m, slot))
+        return;                     /* no memory: no rates (the row says 0) */
+    struct prev_rate *p = &m->prev[slot];
+    bool known = p->id == r->id;
+    for (int role = 0; role < 2; role++) {
+        uint64_t before = known ? p->bytes[role] : 0;
+        r->rate[role] = dt > 0 && r->bytes[role] >= before ? (double)(r->bytes[role] - before) / dt : 0;
+        p->bytes[role] = r->bytes[role];
+    }
+    p->id = r->id;
+}
+
+static void build_row(void *ctx, const struct conn *c, uint32_t slot)
 {
     struct build *b = ctx;
     struct model *m = b->m;
-    struct model_view *v = &m->view;
+    struct model_view *v = b->v;
+    if (!b->rows) {
+        /* counts only: a row is made for the connections with something
+         * to say (their anomalies are described from it) */
+        uint8_t stuck = stuck_mask(m, c, b->now);
+        for (int role = 0; role < 2; role++)
+            v->state[role][c->ep[role].state]++;
+        v->stuck += (uint32_t)popcount32(stuck);
+        if (stuck || analysis_mask(m->an, c)) {
+            struct model_row row;
+            fill_row(m, c, b->now, &row);
+            conn_anomalies(m, c, &row, b->now, anom_push, &b->anoms);
+        }
+        return;
+    }
+    struct model_row one, *r = &one;     /* (one: no memory for the row; still counted) */
     if (v->nrows == m->rows_cap) {
         size_t cap = m->rows_cap ? m->rows_cap * 2 : 256;
         struct model_row *p = realloc(v->rows, cap * sizeof *p);
-        if (!p)
-            return;
-        v->rows = p;
-        m->rows_cap = cap;
+        if (p) {
+            v->rows = p;
+            m->rows_cap = cap;
+        }
     }
-    struct model_row *r = &v->rows[v->nrows++];
+    if (v->nrows < m->rows_cap)
+        r = &v->rows[v->nrows++];
     fill_row(m, c, b->now, r);
+    for (int role = 0; role < 2; role++)
+        v->state[role][r->state[role]]++;
+    v->stuck += (uint32_t)popcount32(r->stuck);
+    if (r != &one)
+        take_rates(m, r, slot, b->dt);
     if (r->anomalies || r->stuck)
         conn_anomalies(m, c, r, b->now, anom_push, &b->anoms);
-}
-
-static int cmp_prev(const void *a, const void *b)
-{
-    const struct prev_rate *x = a, *y = b;
-    return (x->id > y->id) - (x->id < y->id);
-}
-
-static const struct prev_rate *find_prev(const struct model *m, uint32_t id)
-{
-    uint32_t lo = 0, hi = m->nprev;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (m->prev[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < m->nprev && m->prev[lo].id == id ? &m->prev[lo] : NULL;
 }
 
 static int cmp_anom(const void *a, const void *b)
@@ -573,76 +636,62 @@ static void build_services(struct model *m)
     free(hist);
 }
 
-const struct model_view *model_view(struct model *m, tstamp_t now)
+/* Count and copy what is tracked now into v (rows only with b->rows), and
+ * the figures beside it; the rates run from *clock, which then moves to
+ * now. */
+static void build_view(struct model *m, struct model_view *v, size_t *anoms_cap, tstamp_t now, bool rows,
+                       struct view_clock *clock)
 {
     model_flush(m);
-    struct model_view *v = &m->view;
     if (!now || now < tracker_now(m->tr))
         now = tracker_now(m->tr);
-    struct build b = { .m = m, .now = now, .anoms = { v->anoms, 0, m->anoms_cap, MAX_VIEW_ANOMALIES } };
+    double dt = clock->have ? (double)(now - clock->now) / 1e9 : 0;
+    struct build b = { .m = m, .v = v, .now = now, .rows = rows, .dt = dt,
+                       .anoms = { v->anoms, 0, *anoms_cap, MAX_VIEW_ANOMALIES } };
     v->nrows = 0;
+    memset(v->state, 0, sizeof v->state);
+    v->stuck = 0;
     tracker_foreach(m->tr, build_row, &b);
     v->anoms = b.anoms.a;
     v->nanoms = b.anoms.n;
-    m->anoms_cap = b.anoms.cap;
+    *anoms_cap = b.anoms.cap;
+    v->active_anomalies = v->nanoms;
+    if (v->nanoms > 1)
+        qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
 
     v->now = now;
     v->elapsed = m->started ? now - m->started : m->packets ? now - m->first_ts : 0;
-    double dt = m->have_prev ? (double)(now - m->prev_now) / 1e9 : 0;
-    memset(v->state, 0, sizeof v->state);
-    v->stuck = 0;
-    v->active_anomalies = v->nanoms;
-    for (uint32_t i = 0; i < v->nrows; i++) {
-        struct model_row *r = &v->rows[i];
-        for (int role = 0; role < 2; role++) {
-            v->state[role][r->state[role]]++;
-            const struct prev_rate *p = m->have_prev ? find_prev(m, r->id) : NULL;
-            uint64_t before = p ? p->bytes[role] : 0;
-            r->rate[role] = dt > 0 && r->bytes[role] >= before ? (double)(r->bytes[role] - before) / dt : 0;
-        }
-        v->stuck += (uint32_t)popcount32(r->stuck);
-    }
-    if (v->nanoms > 1)
-        qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
     v->packets = m->packets;
     v->bytes = m->bytes;
     v->tcp = m->outcome[DEC_TCP];
     if (dt > 0) {
-        v->pps = (double)(m->packets - m->prev_packets) / dt;
-        v->bps = (double)(m->bytes - m->prev_bytes) / dt;
+        v->pps = (double)(m->packets - clock->packets) / dt;
+        v->bps = (double)(m->bytes - clock->bytes) / dt;
     }   /* else time stood still (a finished replay): the last rates stay */
     v->have_drops = m->have_drops;
     v->kernel_drops = m->kernel_drops;
     v->if_drops = m->if_drops;
     v->open = tracker_open_conns(m->tr);
     v->seen = tracker_stats(m->tr)->conns;
-    build_services(m);
+    if (!clock->have || now > clock->now) {
+        clock->now = now;
+        clock->packets = m->packets;
+        clock->bytes = m->bytes;
+    }
+    clock->have = true;
+}
 
-    /* remember bytes per connection for the next rates */
-    if (m->prev_cap < v->nrows) {
-        size_t cap = v->nrows + v->nrows / 2 + 16;
-        struct prev_rate *p = realloc(m->prev, cap * sizeof *p);
-        if (p) {
-            m->prev = p;
-            m->prev_cap = cap;
-        }
-    }
-    m->nprev = 0;
-    for (uint32_t i = 0; i < v->nrows && m->nprev < m->prev_cap; i++) {
-        m->prev[m->nprev].id = v->rows[i].id;
-        m->prev[m->nprev].bytes[0] = v->rows[i].bytes[0];
-        m->prev[m->nprev].bytes[1] = v->rows[i].bytes[1];
-        m->nprev++;
-    }
-    if (m->nprev > 1)
-        qsort(m->prev, m->nprev, sizeof *m->prev, cmp_prev);
-    if (!m->have_prev || now > m->prev_now) {
-        m->prev_now = now;
-        m->prev_packets = m->packets;
-        m->prev_bytes = m->bytes;
-    }
-    m->have_prev = true;
-    return v;
+const struct model_view *model_view(struct model *m, tstamp_t now)
+{
+    build_view(m, &m->view, &m->anoms_cap, now, true, &m->view_clock);
+    build_services(m);
+    return &m->view;
+}
+
+const struct model_view *model_summary(struct model *m, tstamp_t now)
+{
+    build_view(m, &m->summary, &m->summary_anoms_cap, now, false, &m->summary_clock);
+    return &m->summary;
 }
 
 /* --------------------------------------------------------------- detail --- */
@@ -652,8 +701,9 @@ struct find {
     const struct conn *c;
 };
 
-static void find_conn(void *ctx, const struct conn *c)
+static void find_conn(void *ctx, const struct conn *c, uint32_t slot)
 {
+    (void)slot;
     struct find *f = ctx;
     if (c->id == f->id)
         f->c = c;

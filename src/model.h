@@ -147,6 +147,11 @@ uint64_t model_packets(const struct model *m);
  * view's rows give the rates.  The view is owned by the model and valid
  * until the next call. */
 const struct model_view *model_view(struct model *m, tstamp_t now);
+/* The same picture without its rows, their rates or the services: the
+ * counts, the anomalies and the packet and byte rates, as the snapshots
+ * print them, for about the cost of counting.  A view of its own (the
+ * screen's is left alone), its rates running from the last summary. */
+const struct model_view *model_summary(struct model *m, tstamp_t now);
 /* Fill d with the detail of connection id as of now (d's arrays are freed
  * and replaced).  If the connection has gone, d keeps what it had and is
  * marked gone. */

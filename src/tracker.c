@@ -813,11 +813,11 @@ void tracker_advance(struct tracker *t, tstamp_t ts)
         expire(t);
 }
 
-void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx)
+void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c, uint32_t slot), void *ctx)
 {
     for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
         struct conn *c = ct_at(t->tab, i);
         if (c)
-            fn(ctx, c);
+            fn(ctx, c, i);
     }
 }

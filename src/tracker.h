@@ -114,7 +114,9 @@ tstamp_t tracker_now(const struct tracker *t);
  * the first segment. */
 void tracker_advance(struct tracker *t, tstamp_t ts);
 
-/* Visit every tracked connection (for live views); order unspecified. */
-void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c), void *ctx);
+/* Visit every tracked connection (for live views); order unspecified.  fn
+ * also gets the connection's slot in the table: below the table's size,
+ * the connection's for as long as it is tracked, then another's. */
+void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c, uint32_t slot), void *ctx);
 
 #endif

@@ -317,6 +317,7 @@ void ui_close(struct ui *u)
     signal(SIGCONT, SIG_DFL);
     model_detail_free(&u->det);
     free(u->order);
+    free(u->keys);
     free(u);
 }
 

@@ -26,6 +26,8 @@ enum {
     CP_BAR, CP_TITLE, CP_WARN, CP_ANOM, CP_KEY, CP_OK
 };
 
+struct conn_sort_key;
+
 enum prompt_kind { PROMPT_NONE, PROMPT_FILTER, PROMPT_STATE, PROMPT_WRITE };
 
 /* A list's scroll position and selection. */
@@ -51,6 +53,8 @@ struct ui {
     uint32_t *order;                /* indices into view->rows, filtered and sorted */
     uint32_t norder;
     size_t order_cap;
+    struct conn_sort_key *keys;     /* ui_conns.c's, to sort by */
+    size_t keys_cap;
     uint32_t sel_id;                /* the selected connection, kept across refreshes */
     struct ui_list conns, svcs, anoms, detail;
     /* the detail */

@@ -16,7 +16,9 @@
 # (different connections) at PPS/PLAYERS at once, for a machine where one
 # tcpreplay cannot reach the rate alone.  Then it quits the view and prints what tcpfsm counted,
 # the kernel's and the interface's drop counters (pcap_stats), tcpreplay's
-# own report, and tcpfsm's CPU time over the replay.
+# own report, and tcpfsm's CPU time over the replay and its peak RSS.
+# With PERF_DATA=FILE, the capturing process is also profiled over the
+# replay (perf record -g -e cpu-clock -F 4000), for `perf report -i FILE`.
 set -u
 top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 TCPFSM=${TCPFSM:-$top_srcdir/tcpfsm}
@@ -53,6 +55,11 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 t0=$(ticks "$pid")
 s0=$(date +%s.%N)
+perf_pid=""
+if [ -n "${PERF_DATA:-}" ]; then
+    perf record -q -g -e cpu-clock -F 4000 -p "$pid" -o "$PERF_DATA" >/dev/null 2>&1 &
+    perf_pid=$!
+fi
 if [ "$PPS" = top ]; then rate=(--topspeed); else rate=(--pps $((PPS / PLAYERS)) --pps-multi "${PPS_MULTI:-10}"); fi
 players=""
 for p in $(seq 1 "$PLAYERS"); do
@@ -61,8 +68,10 @@ for p in $(seq 1 "$PLAYERS"); do
 done
 wait $players
 s1=$(date +%s.%N)
+[ -n "$perf_pid" ] && { kill -INT "$perf_pid"; wait "$perf_pid"; }
 sleep 2
 t1=$(ticks "$pid")
+hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status")
 if [ "$MODE" = ui ]; then
     echo "---- the screen at the end of the replay"
     u_screen | head -12
@@ -82,3 +91,4 @@ cat "$TMPD/tcpfsm.err"
 awk -v prog="$prog" -v a="$t0" -v b="$t1" -v hz="$hz" -v s0="$s0" -v s1="$s1" 'BEGIN {
     cpu = (b - a) / hz; wall = s1 - s0 + 2;
     printf prog " CPU: %.2f s over %.2f s (replay %.2f s + 2 s): %.0f%% of one core\n", cpu, wall, s1 - s0, 100 * cpu / wall }'
+echo "$prog peak RSS: ${hwm:-?} KiB"

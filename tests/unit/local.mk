@@ -124,3 +124,17 @@ tests_unit_test_progress_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_progress_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_progress_LDADD = $(UNIT_LDADD)
 TESTS += tests/unit/test_progress
+
+check_PROGRAMS += tests/unit/test_model
+tests_unit_test_model_SOURCES = tests/unit/test_model.c tests/unit/unit.h
+tests_unit_test_model_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_model_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_model_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_model
+
+check_PROGRAMS += tests/unit/test_ui_sort
+tests_unit_test_ui_sort_SOURCES = tests/unit/test_ui_sort.c tests/unit/unit.h
+tests_unit_test_ui_sort_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_ui_sort_CFLAGS = $(UNIT_CFLAGS) $(NCURSES_CFLAGS)
+tests_unit_test_ui_sort_LDADD = $(UNIT_LDADD) $(NCURSES_LIBS)
+TESTS += tests/unit/test_ui_sort

@@ -137,8 +137,9 @@ struct search {
     int found;
 };
 
-static void search_fn(void *ctx, const struct conn *c)
+static void search_fn(void *ctx, const struct conn *c, uint32_t slot)
 {
+    (void)slot;
     struct search *s = ctx;
     struct ct_key k;
     ct_node_key(&c->node, &k);

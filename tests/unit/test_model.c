@@ -1,0 +1,179 @@
+/* test_model.c - the live model's pictures (src/model.c): the screen's view
+ * and the snapshots' summary.
+ *
+ * A row's rate is the bytes its side sent since the last view over the
+ * time between the views: 0 in the first view, the new connection's whole
+ * bytes when it was not in the last view, and nothing taken from an older
+ * connection whose record (slot) it now has.  The summary counts the same
+ * endpoints and finds the same anomalies as the view, keeps no rows, runs
+ * its packet rate from the last summary, and leaves the screen's view as
+ * it was. */
+#include <stdint.h>
+#include <string.h>
+
+#include "model.h"
+#include "options.h"
+#include "unit.h"
+
+#define T0 ((tstamp_t)1700000000 * TS_PER_SEC)
+#define MS(x) ((tstamp_t)(x) * (TS_PER_SEC / 1000))
+
+enum { F_FIN = 0x01, F_SYN = 0x02, F_RST = 0x04, F_PSH = 0x08, F_ACK = 0x10 };
+
+static uint8_t frame[1600];
+static uint64_t pktno;
+
+/* One Ethernet/IPv4/TCP packet from 192.0.2.<a>:<ap> to 192.0.2.<b>:<bp>
+ * with len bytes of payload, at T0 + ms. */
+static void packet(struct model *m, tstamp_t ms, uint8_t a, uint16_t ap, uint8_t b, uint16_t bp, uint8_t flags,
+                   uint32_t seq, uint32_t ack, uint16_t len)
+{
+    memset(frame, 0, sizeof frame);
+    frame[12] = 0x08;                           /* IPv4 */
+    uint8_t *ip = frame + 14;
+    uint16_t total = (uint16_t)(40 + len);
+    ip[0] = 0x45;
+    ip[2] = (uint8_t)(total >> 8);
+    ip[3] = (uint8_t)total;
+    ip[8] = 64;
+    ip[9] = 6;
+    const uint8_t src[4] = { 192, 0, 2, a }, dst[4] = { 192, 0, 2, b };
+    memcpy(ip + 12, src, 4);
+    memcpy(ip + 16, dst, 4);
+    uint8_t *tcp = ip + 20;
+    tcp[0] = (uint8_t)(ap >> 8);
+    tcp[1] = (uint8_t)ap;
+    tcp[2] = (uint8_t)(bp >> 8);
+    tcp[3] = (uint8_t)bp;
+    for (int i = 0; i < 4; i++) {
+        tcp[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+        tcp[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+    }
+    tcp[12] = 5 << 4;
+    tcp[13] = flags;
+    tcp[14] = 0xff;                             /* window */
+    struct capture_packet p;
+    memset(&p, 0, sizeof p);
+    p.data = frame;
+    p.caplen = p.wirelen = 14u + total;
+    p.ts = T0 + MS(ms);
+    p.linktype = 1;                             /* Ethernet */
+    p.pktno = ++pktno;
+    model_packet(m, &p);
+}
+
+/* Client 192.0.2.<c>:<cp> opens a connection to 192.0.2.80:80 at ms. */
+static void handshake(struct model *m, tstamp_t ms, uint8_t c, uint16_t cp)
+{
+    packet(m, ms, c, cp, 80, 80, F_SYN, 1000, 0, 0);
+    packet(m, ms + 1, 80, 80, c, cp, F_SYN | F_ACK, 5000, 1001, 0);
+    packet(m, ms + 2, c, cp, 80, 80, F_ACK, 1001, 5001, 0);
+}
+
+static const struct model_row *row_of(const struct model_view *v, uint16_t client_port)
+{
+    for (uint32_t i = 0; i < v->nrows; i++)
+        if (v->rows[i].port[CLIENT] == client_port)
+            return &v->rows[i];
+    return NULL;
+}
+
+/* The summary's counts are the view's. */
+static void check_counts_match(const struct model_view *s, const struct model_view *v)
+{
+    CHECK(memcmp(s->state, v->state, sizeof s->state) == 0);
+    CHECK_EQ(s->stuck, v->stuck);
+    CHECK_EQ(s->nanoms, v->nanoms);
+    CHECK_EQ(s->open, v->open);
+    CHECK_EQ(s->seen, v->seen);
+    CHECK_EQ(s->packets, v->packets);
+    for (uint32_t i = 0; i < s->nanoms && i < v->nanoms; i++) {
+        CHECK_EQ(s->anoms[i].id, v->anoms[i].id);
+        CHECK_EQ(s->anoms[i].conn_id, v->anoms[i].conn_id);
+        CHECK_STREQ(s->anoms[i].detail, v->anoms[i].detail);
+    }
+    CHECK_EQ(s->nrows, 0);
+}
+
+int main(void)
+{
+    struct options opt;
+    char a0[] = "tcpfsm", a1[] = "-r", a2[] = "unused.pcap", a3[] = "--stuck-after", a4[] = "3";
+    char *argv[] = { a0, a1, a2, a3, a4, NULL };
+    CHECK(options_parse(5, argv, &opt) == OPTIONS_RUN);
+    struct model *m = model_create(&opt, NULL, NULL);
+    CHECK(m != NULL);
+    if (!m)
+        return unit_done("test_model");
+
+    /* A: 1000 bytes before the first view */
+    handshake(m, 1000, 10, 40001);
+    packet(m, 1100, 10, 40001, 80, 80, F_ACK | F_PSH, 1001, 5001, 1000);
+    const struct model_view *v = model_view(m, T0 + MS(2000));
+    const struct model_row *ra = row_of(v, 40001);
+    CHECK(ra != NULL);
+    if (ra) {
+        CHECK_EQ(ra->bytes[CLIENT], 1000);
+        CHECK(ra->rate[CLIENT] == 0 && ra->rate[SERVER] == 0);     /* nothing to run from */
+    }
+    const struct model_view *s = model_summary(m, T0 + MS(2000));
+    check_counts_match(s, v);
+    CHECK(s != v);
+    CHECK_EQ(v->nrows, 1);                      /* the screen's view left alone */
+    CHECK(s->pps == 0);
+
+    /* A sends 3000 more, is reset, and lingers out of the table; C comes
+     * and takes its record; B comes beside it */
+    packet(m, 2100, 10, 40001, 80, 80, F_ACK | F_PSH, 2001, 5001, 3000);
+    packet(m, 2200, 10, 40001, 80, 80, F_RST | F_ACK, 5001, 5001, 0);
+    model_advance(m, T0 + MS(8000));
+    handshake(m, 8100, 11, 40002);
+    packet(m, 8200, 11, 40002, 80, 80, F_ACK | F_PSH, 1001, 5001, 100);
+    handshake(m, 8300, 12, 40003);
+    packet(m, 8400, 12, 40003, 80, 80, F_ACK | F_PSH, 1001, 5001, 500);
+    packet(m, 8500, 80, 80, 12, 40003, F_ACK | F_PSH, 5001, 1501, 300);
+    v = model_view(m, T0 + MS(10000));          /* 8 s after the first */
+    CHECK(row_of(v, 40001) == NULL);
+    const struct model_row *rc = row_of(v, 40002), *rb = row_of(v, 40003);
+    CHECK(rc != NULL && rb != NULL);
+    if (rc && rb) {
+        CHECKF(rc->rate[CLIENT] == 100.0 / 8, "C's rate %g", rc->rate[CLIENT]);
+        CHECKF(rb->rate[CLIENT] == 500.0 / 8, "B's rate %g", rb->rate[CLIENT]);
+        CHECKF(rb->rate[SERVER] == 300.0 / 8, "B's server rate %g", rb->rate[SERVER]);
+    }
+
+    /* C sends 800 more, and its server half-closes: C's client sits in
+     * CLOSE_WAIT and its server in FIN_WAIT_2, past --stuck-after later */
+    packet(m, 10500, 11, 40002, 80, 80, F_ACK | F_PSH, 1101, 5001, 800);
+    packet(m, 10600, 80, 80, 11, 40002, F_FIN | F_ACK, 5001, 1901, 0);
+    packet(m, 10700, 11, 40002, 80, 80, F_ACK, 1901, 5002, 0);
+    v = model_view(m, T0 + MS(12000));
+    rc = row_of(v, 40002);
+    rb = row_of(v, 40003);
+    CHECK(rc != NULL && rb != NULL);
+    if (rc && rb) {
+        CHECKF(rc->rate[CLIENT] == 400, "C's rate %g", rc->rate[CLIENT]);
+        CHECKF(rb->rate[CLIENT] == 0 && rb->rate[SERVER] == 0, "B's rates %g %g", rb->rate[CLIENT],
+               rb->rate[SERVER]);
+    }
+    uint32_t rows = v->nrows;
+    s = model_summary(m, T0 + MS(12000));       /* 14 packets since the last, 10 s before */
+    check_counts_match(s, v);
+    CHECKF(s->pps == 1.4, "summary pps %g", s->pps);
+    CHECK_EQ(v->nrows, rows);
+
+    /* stuck, later: seen by both */
+    model_advance(m, T0 + MS(15000));
+    v = model_view(m, T0 + MS(15000));
+    s = model_summary(m, T0 + MS(15000));
+    CHECK_EQ(v->stuck, 2);
+    check_counts_match(s, v);
+    bool stuck_anomaly = false;
+    for (uint32_t i = 0; i < s->nanoms; i++)
+        stuck_anomaly |= s->anoms[i].judged_live;
+    CHECK(stuck_anomaly);
+
+    model_destroy(m);
+    options_free(&opt);
+    return unit_done("test_model");
+}
