@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "pcapfile.h"
 #include "pcaplib.h"
 
@@ -41,6 +43,7 @@ struct capture {
     bool check_order;       /* the next packet is a later file's first */
     /* the first file that began before the file before it ended */
     int disorder_file;      /* its index; 0: none */
+    uint32_t disorders;     /* files out of order, that one and any later */
     int disorder_before;    /* the file of the newer packet before it */
     tstamp_t disorder_by;   /* how much earlier */
     char format[128];       /* the formats met, "pcap" or "pcap; pcapng" */
@@ -400,10 +403,13 @@ static __attribute__((noinline)) enum capture_result next_file(struct capture *c
 static __attribute__((noinline)) void check_order(struct capture *c, tstamp_t first)
 {
     c->check_order = false;
-    if (c->records > 0 && first != 0 && first < c->last_ts && !c->disorder_file) {  /* (0: none known) */
-        c->disorder_file = c->cur;
-        c->disorder_before = c->last_file;
-        c->disorder_by = c->last_ts - first;
+    if (c->records > 0 && first != 0 && first < c->last_ts) {  /* (0: none known) */
+        if (!c->disorder_file) {
+            c->disorder_file = c->cur;
+            c->disorder_before = c->last_file;
+            c->disorder_by = c->last_ts - first;
+        }
+        c->disorders++;
     }
     c->last_file = c->cur;
 }
@@ -488,14 +494,31 @@ uint64_t capture_ts_clamped(const struct capture *c)
 }
 const char *capture_file_name(const struct capture *c) { return c->files[c->cur].name; }
 
-bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by)
+bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by,
+                      uint32_t *count)
 {
     if (!c->disorder_file)
         return false;
     *file = c->files[c->disorder_file].name;
     *before = c->files[c->disorder_before].name;
     *by = c->disorder_by;
+    *count = c->disorders;
     return true;
+}
+
+void capture_warn_disorder(const struct capture *c)
+{
+    const char *file, *before;
+    tstamp_t by;
+    uint32_t count;
+    char when[24], more[64] = "";
+    if (!capture_disorder(c, &file, &before, &by, &count))
+        return;
+    if (count > 1)
+        snprintf(more, sizeof more, " (and %" PRIu32 " more file%s like it)", count - 1, count > 2 ? "s" : "");
+    fprintf(stderr, "tcpfsm: %s begins %s before the end of %s, read before it%s: the -r files are read in "
+                    "the order given; give them in time order\n",
+            file, by < TS_PER_SEC ? "less than a second" : format_duration(by, when), before, more);
 }
 
 void capture_close(struct capture *c)

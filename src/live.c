@@ -378,12 +378,16 @@ int run_live(struct options *opt)
                     (unsigned long long)idrops, (unsigned long long)ts->conns);
         if (damage)
             fprintf(stderr, "tcpfsm: %s: %s\n", src.name, damage);
+        if (rp.cap)
+            capture_warn_disorder(rp.cap);
         model_finish_report(m, status, damage);
     } else {
         if (rp.cap && rp.eof && !out_error)
             out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_summary(m, 0), &src);
         if (damage)
             fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
+        if (rp.cap)
+            capture_warn_disorder(rp.cap);
         if (!model_finish_report(m, status, damage) || out_error || fflush(stdout) != 0) {
             fprintf(stderr, "tcpfsm: cannot write the report: output error\n");
             status = EXIT_OUTPUT;

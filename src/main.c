@@ -266,19 +266,6 @@ static const char *files_in_filter(const char *filter, char *buf, size_t len)
     return buf;
 }
 
-/* Files given out of time order are read as given; the states of
- * connections that span them may then be wrong: say so. */
-static void warn_disorder(const struct capture *cap)
-{
-    const char *file, *before;
-    tstamp_t by;
-    char when[24];
-    if (capture_disorder(cap, &file, &before, &by))
-        fprintf(stderr, "tcpfsm: %s begins %s before the end of %s, read before it: the -r files are read in "
-                        "the order given; give them in time order\n",
-                file, by < TS_PER_SEC ? "less than a second" : format_duration(by, when), before);
-}
-
 /* Read a capture file and report on it; -w's second pass too. */
 /* *report_failed: set when the report itself could not be written (as
  * opposed to -w's file). */
@@ -340,7 +327,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         if (zstatus == EXIT_OUTPUT)
             fprintf(stderr, "tcpfsm: cannot write the conn.log: %s\n", why);
         *report_failed = zstatus == EXIT_OUTPUT;
-        warn_disorder(cap);
+        capture_warn_disorder(cap);
         capture_close(cap);
         return zstatus;
     }
@@ -435,7 +422,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
                 capture_source(cap), (unsigned long long)info.damage_pkt, info.damage);
     }
-    warn_disorder(cap);
+    capture_warn_disorder(cap);
     info.source = capture_source(cap);
     info.link = capture_linktype_text(cap);
     info.filter = opt->filter;

@@ -9,7 +9,8 @@
 # later piece that is no capture ends reading there (exit 1).  A missing or
 # unreadable piece, a directory, a file given twice, standard input among
 # several, -o naming a piece: exit 2 before anything is read.  Pieces given
-# out of time order are read as given, with a warning naming both.  The
+# out of time order are read as given, with a warning naming the first two
+# and counting the others (in the --ui replay too).  The
 # progress line (SIGUSR1) counts the bytes and packets of the pieces before
 # the one being read.
 . "$top_srcdir/tests/lib.sh"
@@ -226,6 +227,19 @@ if grep -q "before the end of ${P[1]}, read before it" "$TMPD/err"; then
 else
     fail "pieces out of order, an empty file between: $(head -c 300 "$TMPD/err")"
 fi
+
+# every file out of order is counted in the one line; the --ui replay
+# (no terminal) says it too
+run -r "${P[3]}" -r "${P[2]}" -r "${P[1]}" -r "${P[0]}" --format json
+one_line_msg "4 pieces in reverse order" "tcpfsm: ${P[2]} begins "
+if grep -q "before the end of ${P[3]}, read before it (and 2 more files like it)" "$TMPD/err"; then
+    pass "4 pieces in reverse order: the first named, the 2 others counted"
+else
+    fail "4 pieces in reverse order: $(head -c 300 "$TMPD/err")"
+fi
+run --ui -r "${P[1]}" -r "${P[0]}" --format json
+expect_eq "--ui replay of pieces out of order: exit status" 0 "$rc"
+one_line_msg "--ui replay of pieces out of order" "tcpfsm: ${P[0]} begins "
 
 # a link type tcpfsm does not decode: refused as the first file, counted
 # in a later one
