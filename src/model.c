@@ -3,6 +3,7 @@
 
 #include "dedupe.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -436,8 +437,11 @@ static bool prev_reserve(struct model *m, uint32_t slot)
     if (slot < m->prev_slots)
         return true;
     size_t n = m->prev_slots ? m->prev_slots : 1024;
-    while (n <= slot)
+    while (n <= slot) {
+        if (n > SIZE_MAX / 2 / sizeof *m->prev)
+            return false;
         n *= 2;
+    }
     struct prev_rate *p = realloc(m->prev, n * sizeof *p);
     if (!p)
         return false;
@@ -481,7 +485,7 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
         }
         return;
     }
-    struct model_row one, *r = &one;     /* (one: no memory for the row; still counted) */
+    struct model_row one, *r = &one;     /* (one: no memory for the row; still counted, its bytes kept) */
     if (v->nrows == m->rows_cap) {
         size_t cap = m->rows_cap ? m->rows_cap * 2 : 256;
         struct model_row *p = realloc(v->rows, cap * sizeof *p);
@@ -496,8 +500,7 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     for (int role = 0; role < 2; role++)
         v->state[role][r->state[role]]++;
     v->stuck += (uint32_t)popcount32(r->stuck);
-    if (r != &one)
-        take_rates(m, r, slot, b->dt);
+    take_rates(m, r, slot, b->dt);
     if (r->anomalies || r->stuck)
         conn_anomalies(m, c, r, b->now, anom_push, &b->anoms);
 }

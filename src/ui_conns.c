@@ -169,6 +169,11 @@ static void make_key(const struct ui *u, const struct model_row *r, uint32_t row
     key->row = row;
 }
 
+/* ui_conns_sort_depth_cap(): quicksort's levels at most (-1: 2 log2 n). */
+static int sort_depth_cap = -1;
+
+void ui_conns_sort_depth_cap(int levels) { sort_depth_cap = levels; }
+
 static inline bool key_less(const struct conn_sort_key *a, const struct conn_sort_key *b)
 {
     if (a->k[0] != b->k[0])
@@ -227,7 +232,8 @@ static void heap_sort(struct conn_sort_key *a, size_t n)
 
 /* Quicksort (median of three, Hoare's partition), heapsort past `depth`
  * levels so that no input takes quadratic time, insertion sort for the
- * small pieces.  The keys are all different (ids are). */
+ * small pieces.  Keys are different while ids are (a live capture's ids
+ * may wrap after 2^32 connections); equal ones are sorted all the same. */
 static void sort_keys(struct conn_sort_key *a, size_t n, int depth)
 {
     while (n > 16) {
@@ -279,29 +285,43 @@ void ui_conns_rebuild(struct ui *u)
     if (u->order_cap < v->nrows) {
         size_t cap = v->nrows + v->nrows / 2 + 64;
         uint32_t *p = realloc(u->order, cap * sizeof *p);
-        if (!p)
+        if (!p) {
+            u->norder = 0;      /* no room to list this view's rows: none, not the last view's */
             return;
+        }
         u->order = p;
         u->order_cap = cap;
     }
-    if (u->keys_cap < v->nrows) {
+    bool keyed = u->keys_cap >= v->nrows;
+    if (!keyed) {
         size_t cap = v->nrows + v->nrows / 2 + 64;
         struct conn_sort_key *p = realloc(u->keys, cap * sizeof *p);
-        if (!p)
-            return;
-        u->keys = p;
-        u->keys_cap = cap;
+        if (p) {
+            u->keys = p;
+            u->keys_cap = cap;
+            keyed = true;
+        }
     }
+    /* (no memory for the keys: the rows unsorted, rather than none) */
     uint32_t n = 0;
     for (uint32_t i = 0; i < v->nrows; i++)
-        if (matches(u, &v->rows[i]))
-            make_key(u, &v->rows[i], i, &u->keys[n++]);
-    int depth = 0;
-    for (uint32_t k = n; k > 1; k >>= 1)
-        depth += 2;
-    sort_keys(u->keys, n, depth);
-    for (uint32_t i = 0; i < n; i++)
-        u->order[i] = u->keys[i].row;
+        if (matches(u, &v->rows[i])) {
+            if (keyed)
+                make_key(u, &v->rows[i], i, &u->keys[n]);
+            else
+                u->order[n] = i;
+            n++;
+        }
+    if (keyed) {
+        int depth = 0;
+        for (uint32_t k = n; k > 1; k >>= 1)
+            depth += 2;
+        if (sort_depth_cap >= 0 && depth > sort_depth_cap)
+            depth = sort_depth_cap;
+        sort_keys(u->keys, n, depth);
+        for (uint32_t i = 0; i < n; i++)
+            u->order[i] = u->keys[i].row;
+    }
     u->norder = n;
     /* keep the selected connection selected */
     if (u->sel_id) {

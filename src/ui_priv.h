@@ -86,6 +86,9 @@ tstamp_t ui_monotonic(void);
 /* Components. */
 int ui_header_draw(struct ui *u, int width);        /* returns the lines used */
 void ui_conns_rebuild(struct ui *u);                /* filter and sort view->rows into u->order */
+/* Tests: let the table's sort go at most `levels` deep before it turns to
+ * heapsort (-1: the usual 2 log2 n), so that its fallback is checked. */
+void ui_conns_sort_depth_cap(int levels);
 void ui_conns_draw(struct ui *u, int y, int h, int width);
 const char *ui_col_name(enum conn_col c);
 void ui_services_draw(struct ui *u, int y, int h, int width);
