@@ -94,6 +94,7 @@ struct model {
     struct view_clock summary_clock;
     /* the connection whose detail is open */
     uint32_t watch_id;
+    uint32_t watch_slot;            /* where it was last found (0: not yet) */
     bool watch_gone;
     uint8_t watch_reason;
     struct model_row watch_row;
@@ -702,14 +703,16 @@ const struct model_view *model_summary(struct model *m, tstamp_t now)
 struct find {
     uint32_t id;
     const struct conn *c;
+    uint32_t slot;
 };
 
 static void find_conn(void *ctx, const struct conn *c, uint32_t slot)
 {
-    (void)slot;
     struct find *f = ctx;
-    if (c->id == f->id)
+    if (c->id == f->id) {
         f->c = c;
+        f->slot = slot;
+    }
 }
 
 void model_detail_free(struct model_detail *d)
@@ -731,14 +734,25 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
     }
     if (m->watch_id != id) {
         m->watch_id = id;
+        m->watch_slot = 0;
         m->watch_gone = false;
         free(m->watch_anoms);
         m->watch_anoms = NULL;
         m->watch_nanoms = 0;
     }
-    struct find f = { id, NULL };
-    if (!m->watch_gone)
-        tracker_foreach(m->tr, find_conn, &f);
+    /* Where it was found last time, if it is still there (a record stays
+     * put while its connection is tracked); else a walk of the table,
+     * once (a million records take tens of milliseconds). */
+    struct find f = { id, NULL, 0 };
+    if (!m->watch_gone) {
+        const struct conn *c = m->watch_slot ? tracker_at(m->tr, m->watch_slot) : NULL;
+        if (c && c->id == id) {
+            f.c = c;
+        } else {
+            tracker_foreach(m->tr, find_conn, &f);
+            m->watch_slot = f.slot;
+        }
+    }
     if (f.c) {
         const struct conn *c = f.c;
         d->gone = false;

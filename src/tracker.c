@@ -813,6 +813,11 @@ void tracker_advance(struct tracker *t, tstamp_t ts)
         expire(t);
 }
 
+const struct conn *tracker_at(struct tracker *t, uint32_t slot)
+{
+    return slot > 0 && slot < ct_index_limit(t->tab) ? ct_at(t->tab, slot) : NULL;
+}
+
 void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c, uint32_t slot), void *ctx)
 {
     for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {

@@ -118,5 +118,7 @@ void tracker_advance(struct tracker *t, tstamp_t ts);
  * also gets the connection's slot in the table: below the table's size,
  * the connection's for as long as it is tracked, then another's. */
 void tracker_foreach(struct tracker *t, void (*fn)(void *ctx, const struct conn *c, uint32_t slot), void *ctx);
+/* The connection in slot (as tracker_foreach() gave it), NULL if none now. */
+const struct conn *tracker_at(struct tracker *t, uint32_t slot);
 
 #endif

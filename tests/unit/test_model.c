@@ -9,7 +9,9 @@
  * first allocation holds; no row rates when time stands still.  The
  * summary counts the same endpoints and finds the same anomalies as the
  * view, keeps no rows, runs its packet and byte rates from the last
- * summary, and leaves the screen's view as it was. */
+ * summary, and leaves the screen's view as it was.  The detail view's
+ * connection is found again where it was, and kept as last seen once it
+ * has left the table. */
 #include <stdint.h>
 #include <string.h>
 
@@ -207,6 +209,27 @@ int main(void)
     CHECK_EQ(right, 1500);
     CHECKF(v->bps == (double)(v->bytes - before_bytes) / 4, "bps %g", v->bps);
     CHECK(v->bps > 0);
+
+    /* the detail: found, then found again where it was; once it has left
+     * the table its last picture stays, whoever takes its record */
+    struct model_detail d;
+    memset(&d, 0, sizeof d);
+    const struct model_row *r7 = row_of(v, 41007);
+    uint32_t id7 = r7 ? r7->id : 0;
+    CHECK(id7 != 0);
+    model_detail(m, id7, T0 + MS(22000), &d);
+    CHECK(!d.gone && d.row.id == id7 && d.row.port[CLIENT] == 41007);
+    CHECK_EQ(d.row.bytes[CLIENT], 16);
+    packet(m, 22100, 27, 41007, 80, 80, F_ACK | F_PSH, 1017, 5001, 10);
+    model_detail(m, id7, T0 + MS(22200), &d);
+    CHECK(!d.gone && d.row.id == id7);
+    CHECK_EQ(d.row.bytes[CLIENT], 26);
+    packet(m, 22300, 27, 41007, 80, 80, F_RST | F_ACK, 1027, 5001, 0);
+    model_advance(m, T0 + MS(28000));           /* past the linger: retired */
+    handshake(m, 28100, 99, 49999);             /* takes its record */
+    model_detail(m, id7, T0 + MS(28200), &d);
+    CHECK(d.gone && d.row.id == id7 && d.row.port[CLIENT] == 41007);
+    model_detail_free(&d);
 
     model_destroy(m);
     options_free(&opt);
