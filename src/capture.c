@@ -38,7 +38,7 @@ struct capture {
      * numbers run on from file to file), bytes and oddities */
     uint64_t records_before, bytes_before;
     uint64_t oversized_before, ts_clamped_before;
-    tstamp_t last_ts;       /* of the last packet returned */
+    tstamp_t last_ts;       /* of the last packet returned with a time (0: none known) */
     int last_file;          /* the file it came from */
     bool check_order;       /* the next packet is a later file's first */
     /* the first file that began before the file before it ended */
@@ -398,12 +398,14 @@ static __attribute__((noinline)) enum capture_result next_file(struct capture *c
     return CAPTURE_PACKET;
 }
 
-/* The first packet of a file after the first: is it older than the last
- * of the file before? */
+/* The first packet with a time of a file after the first: is it older
+ * than the last packet with a time before it? */
 static __attribute__((noinline)) void check_order(struct capture *c, tstamp_t first)
 {
+    if (first == 0)
+        return;         /* no time known (pcapng's simple packets): the next packet is asked */
     c->check_order = false;
-    if (c->records > 0 && first != 0 && first < c->last_ts) {  /* (0: none known) */
+    if (first < c->last_ts) {
         if (!c->disorder_file) {
             c->disorder_file = c->cur;
             c->disorder_before = c->last_file;
@@ -430,7 +432,7 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
         }
         if (__builtin_expect(c->check_order, 0))
             check_order(c, pkt->ts);
-        c->last_ts = pkt->ts;
+        c->last_ts = pkt->ts ? pkt->ts : c->last_ts;    /* (a conditional move, not a branch) */
         c->records++;
         if (c->filter && pkt->linktype >= 0) {
             struct bpf_program *prog = compile(c, pkt->linktype, c->error, sizeof c->error);

@@ -95,6 +95,8 @@ struct model {
     /* the connection whose detail is open */
     uint32_t watch_id;
     uint32_t watch_slot;            /* where it was last found (0: not yet) */
+    bool watch_missing;             /* not in the table when first looked for: ids are never reused */
+    uint64_t detail_walks;          /* walks of the table to find it (model_detail_walks()) */
     bool watch_gone;
     uint8_t watch_reason;
     struct model_row watch_row;
@@ -715,6 +717,8 @@ static void find_conn(void *ctx, const struct conn *c, uint32_t slot)
     }
 }
 
+uint64_t model_detail_walks(const struct model *m) { return m->detail_walks; }
+
 void model_detail_free(struct model_detail *d)
 {
     free(d->anoms);
@@ -735,22 +739,26 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
     if (m->watch_id != id) {
         m->watch_id = id;
         m->watch_slot = 0;
+        m->watch_missing = false;
         m->watch_gone = false;
         free(m->watch_anoms);
         m->watch_anoms = NULL;
         m->watch_nanoms = 0;
     }
     /* Where it was found last time, if it is still there (a record stays
-     * put while its connection is tracked); else a walk of the table,
-     * once (a million records take tens of milliseconds). */
+     * put while its connection is tracked); else a walk of the table, once
+     * (a million records take tens of milliseconds): a connection not
+     * found then has left for good, as ids are never given again. */
     struct find f = { id, NULL, 0 };
-    if (!m->watch_gone) {
+    if (!m->watch_gone && !m->watch_missing) {
         const struct conn *c = m->watch_slot ? tracker_at(m->tr, m->watch_slot) : NULL;
         if (c && c->id == id) {
             f.c = c;
         } else {
             tracker_foreach(m->tr, find_conn, &f);
+            m->detail_walks++;
             m->watch_slot = f.slot;
+            m->watch_missing = !f.c;
         }
     }
     if (f.c) {

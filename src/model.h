@@ -157,6 +157,9 @@ const struct model_view *model_summary(struct model *m, tstamp_t now);
  * marked gone. */
 void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detail *d);
 void model_detail_free(struct model_detail *d);
+/* How many times model_detail() has walked the table to find a connection
+ * (once per connection looked at: later it looks where it found it). */
+uint64_t model_detail_walks(const struct model *m);
 /* Write the connection's packets kept in the ring to a pcap file. */
 bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *written, char *err,
                       size_t errlen);

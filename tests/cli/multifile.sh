@@ -228,6 +228,12 @@ else
     fail "pieces out of order, an empty file between: $(head -c 300 "$TMPD/err")"
 fi
 
+# two files: no count
+if grep -q "(and" "$TMPD/err"; then
+    fail "two pieces out of order: a count where there are no others: $(head -c 300 "$TMPD/err")"
+else
+    pass "two pieces out of order: no count of others"
+fi
 # every file out of order is counted in the one line; the --ui replay
 # (no terminal) says it too
 run -r "${P[3]}" -r "${P[2]}" -r "${P[1]}" -r "${P[0]}" --format json
@@ -237,9 +243,52 @@ if grep -q "before the end of ${P[3]}, read before it (and 2 more files like it)
 else
     fail "4 pieces in reverse order: $(head -c 300 "$TMPD/err")"
 fi
+run -r "${P[1]}" -r "${P[0]}" -r "${P[3]}" -r "${P[2]}" --format json
+if grep -q "before the end of ${P[1]}, read before it (and 1 more file like it):" "$TMPD/err"; then
+    pass "2 pairs out of order: one more file counted, in the singular"
+else
+    fail "2 pairs out of order: $(head -c 300 "$TMPD/err")"
+fi
 run --ui -r "${P[1]}" -r "${P[0]}" --format json
 expect_eq "--ui replay of pieces out of order: exit status" 0 "$rc"
 one_line_msg "--ui replay of pieces out of order" "tcpfsm: ${P[0]} begins "
+# ... and on a terminal, after the screen is closed (q)
+rm -f "$TMPD/err"
+# (q once the screen says the replay is done, so that every file is read)
+: >"$TMPD/typescript"
+{
+    for _ in $(seq 1 200); do
+        grep -q "REPLAY DONE" "$TMPD/typescript" && break
+        sleep 0.1
+    done
+    printf q
+} | TERM=xterm timeout 30 script -qfec "$TCPFSM --ui -r ${P[2]} -r ${P[1]} -r ${P[0]} 2>$TMPD/err" \
+    "$TMPD/typescript" >/dev/null 2>&1
+if [ "$(grep -c "begins" "$TMPD/err" 2>/dev/null)" = 1 ] &&
+    grep -q "before the end of ${P[2]}, read before it (and 1 more file like it)" "$TMPD/err"; then
+    pass "the live view's replay of pieces out of order: the warning after the screen"
+else
+    fail "the live view's replay of pieces out of order: $(head -c 300 "$TMPD/err" 2>/dev/null)"
+fi
+
+# a piece whose packets have no time (0) neither hides the order of those
+# after it nor is taken as out of order
+"$PY" - "${P[1]}" "$TMPD/zero.pcap" <<'EOF'
+import struct, sys
+data = bytearray(open(sys.argv[1], "rb").read())
+off = 24
+while off < len(data):
+    caplen = struct.unpack_from("<I", data, off + 8)[0]
+    struct.pack_into("<II", data, off, 0, 0)
+    off += 16 + caplen
+open(sys.argv[2], "wb").write(data)
+EOF
+run -r "${P[3]}" -r "$TMPD/zero.pcap" -r "${P[0]}" --format json
+if grep -q "^tcpfsm: ${P[0]} begins .* before the end of ${P[3]}, read before it:" "$TMPD/err"; then
+    pass "a piece without times between: the order of the next still checked"
+else
+    fail "a piece without times between: $(head -c 300 "$TMPD/err")"
+fi
 
 # a link type tcpfsm does not decode: refused as the first file, counted
 # in a later one

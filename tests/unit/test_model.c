@@ -220,15 +220,25 @@ int main(void)
     model_detail(m, id7, T0 + MS(22000), &d);
     CHECK(!d.gone && d.row.id == id7 && d.row.port[CLIENT] == 41007);
     CHECK_EQ(d.row.bytes[CLIENT], 16);
+    CHECK_EQ(model_detail_walks(m), 1);         /* found by a walk */
     packet(m, 22100, 27, 41007, 80, 80, F_ACK | F_PSH, 1017, 5001, 10);
     model_detail(m, id7, T0 + MS(22200), &d);
     CHECK(!d.gone && d.row.id == id7);
     CHECK_EQ(d.row.bytes[CLIENT], 26);
+    CHECK_EQ(model_detail_walks(m), 1);         /* then where it was */
     packet(m, 22300, 27, 41007, 80, 80, F_RST | F_ACK, 1027, 5001, 0);
     model_advance(m, T0 + MS(28000));           /* past the linger: retired */
     handshake(m, 28100, 99, 49999);             /* takes its record */
     model_detail(m, id7, T0 + MS(28200), &d);
     CHECK(d.gone && d.row.id == id7 && d.row.port[CLIENT] == 41007);
+    CHECK_EQ(model_detail_walks(m), 1);
+    /* a connection gone before its detail was asked for: one walk, not
+     * one a refresh */
+    model_detail(m, 1, T0 + MS(28300), &d);
+    model_detail(m, 1, T0 + MS(28400), &d);
+    model_detail(m, 1, T0 + MS(28500), &d);
+    CHECK(d.gone && d.retire_reason == RETIRE__COUNT);
+    CHECK_EQ(model_detail_walks(m), 2);
     model_detail_free(&d);
 
     model_destroy(m);
