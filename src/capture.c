@@ -496,31 +496,19 @@ uint64_t capture_ts_clamped(const struct capture *c)
 }
 const char *capture_file_name(const struct capture *c) { return c->files[c->cur].name; }
 
-bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by,
-                      uint32_t *count)
-{
-    if (!c->disorder_file)
-        return false;
-    *file = c->files[c->disorder_file].name;
-    *before = c->files[c->disorder_before].name;
-    *by = c->disorder_by;
-    *count = c->disorders;
-    return true;
-}
-
 void capture_warn_disorder(const struct capture *c)
 {
-    const char *file, *before;
-    tstamp_t by;
-    uint32_t count;
-    char when[24], more[64] = "";
-    if (!capture_disorder(c, &file, &before, &by, &count))
+    if (!c->disorder_file)
         return;
-    if (count > 1)
-        snprintf(more, sizeof more, " (and %" PRIu32 " more file%s like it)", count - 1, count > 2 ? "s" : "");
+    char when[24], more[64] = "";
+    if (c->disorders > 1)
+        snprintf(more, sizeof more, " (and %" PRIu32 " more file%s like it)", c->disorders - 1,
+                 c->disorders > 2 ? "s" : "");
     fprintf(stderr, "tcpfsm: %s begins %s before the end of %s, read before it%s: the -r files are read in "
                     "the order given; give them in time order\n",
-            file, by < TS_PER_SEC ? "less than a second" : format_duration(by, when), before, more);
+            c->files[c->disorder_file].name,
+            c->disorder_by < TS_PER_SEC ? "less than a second" : format_duration(c->disorder_by, when),
+            c->files[c->disorder_before].name, more);
 }
 
 void capture_close(struct capture *c)

@@ -89,13 +89,11 @@ uint64_t capture_filtered(const struct capture *c);     /* rejected by the filte
 uint64_t capture_oversized(const struct capture *c);    /* longer than the snapshot length */
 uint64_t capture_ts_clamped(const struct capture *c);   /* timestamps outside 1970..2100, clamped */
 const char *capture_file_name(const struct capture *c); /* the one being read */
-/* The first file whose first packet is older than the last packet of the
- * file before it (files given out of time order): true with their names,
- * by how much, and how many files were so in all (that one included). */
-bool capture_disorder(const struct capture *c, const char **file, const char **before, tstamp_t *by,
-                      uint32_t *count);
-/* Say so on standard error, in one line, if any file was (the states of
- * connections that span such files may be wrong). */
+/* Files given out of time order (a file whose first packet with a time is
+ * older than the last such packet before it): say so on standard error,
+ * in one line naming the first such file and the file of that packet, and
+ * counting the others (the states of connections that span such files
+ * may be wrong). */
 void capture_warn_disorder(const struct capture *c);
 /* pcapfile_size_hint() of the file. */
 uint64_t capture_size_hint(const struct capture *c);

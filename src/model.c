@@ -474,13 +474,13 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     struct build *b = ctx;
     struct model *m = b->m;
     struct model_view *v = b->v;
+    uint8_t stuck = stuck_mask(m, c, b->now);
+    for (int role = 0; role < 2; role++)
+        v->state[role][c->ep[role].state]++;
+    v->stuck += (uint32_t)popcount32(stuck);
     if (!b->rows) {
         /* counts only: a row is made for the connections with something
          * to say (their anomalies are described from it) */
-        uint8_t stuck = stuck_mask(m, c, b->now);
-        for (int role = 0; role < 2; role++)
-            v->state[role][c->ep[role].state]++;
-        v->stuck += (uint32_t)popcount32(stuck);
         if (stuck || analysis_mask(m->an, c)) {
             struct model_row row;
             fill_row(m, c, b->now, &row);
@@ -500,9 +500,6 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     if (v->nrows < m->rows_cap)
         r = &v->rows[v->nrows++];
     fill_row(m, c, b->now, r);
-    for (int role = 0; role < 2; role++)
-        v->state[role][r->state[role]]++;
-    v->stuck += (uint32_t)popcount32(r->stuck);
     take_rates(m, r, slot, b->dt);
     if (r->anomalies || r->stuck)
         conn_anomalies(m, c, r, b->now, anom_push, &b->anoms);
