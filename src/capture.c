@@ -474,6 +474,16 @@ uint64_t capture_size_hint(const struct capture *c)
     return sum;
 }
 bool capture_compressed(const struct capture *c) { return pcapfile_compressed(c->file); }
+
+bool capture_never_waits(const struct capture *c)
+{
+    if (pcapfile_compressed(c->file))
+        return false;
+    for (int i = 0; i < c->nfiles; i++)
+        if (c->files[i].size == UINT64_MAX)     /* not a regular file */
+            return false;
+    return true;
+}
 const char *capture_source(const struct capture *c) { return c->source; }
 
 void capture_set_source(struct capture *c, const char *name)

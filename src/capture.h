@@ -99,6 +99,11 @@ void capture_warn_disorder(const struct capture *c);
 uint64_t capture_size_hint(const struct capture *c);
 /* Read through a decompressor (src/decompress.h). */
 bool capture_compressed(const struct capture *c);
+/* Whether reading never waits for another process: every input is a
+ * regular file, read directly (not through a decompressor's pipe).  Such a
+ * capture may be read from a thread that has the stopping signals blocked
+ * (src/feed.c); a pipe's read may wait for its writer indefinitely. */
+bool capture_never_waits(const struct capture *c);
 /* Have the reading write the progress line p (progress.h) now and then,
  * from whichever thread reads; NULL for none (the default). */
 void capture_show_progress(struct capture *c, struct progress *p);

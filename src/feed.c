@@ -32,6 +32,31 @@
  * docs/performance.md, "Yielding instead of sleeping".)  With one
  * processor there is no one to spin for: neither side spins.
  *
+ * Whoever fills a batch holds the read token: the capture, the duplicate
+ * filter and the run's counts are the token holder's, and the batches are
+ * numbered (`produced`) by it, so they stay in capture order whoever fills
+ * them.  When the caller finds no batch waiting and the token free, it
+ * reads the next batch itself instead of waiting for the reading thread:
+ * a thread that has just been made, or woken, runs only once the
+ * scheduler (on a virtual machine, the host) gets to it, which took up to
+ * a few milliseconds here - a tenth of a 12 MB capture's time - and the
+ * caller then had nothing to do.  So the caller never waits for a reader
+ * that is not reading; it waits only for the batch being filled.  It
+ * reads only from regular files (capture_never_waits()): from a pipe a
+ * read may wait for its writer, and the caller has the stopping signals
+ * blocked.
+ *
+ * The two threads are worth two only on two processors.  The scheduler
+ * sometimes puts the reading thread on the caller's processor (at its
+ * start, or when one wakes the other) and leaves it there: then each
+ * side's spinning only keeps the other from running, and every batch was
+ * a trip through the scheduler - a 12 MB capture took 30 ms instead of
+ * 10 (docs/performance.md, "Two threads on one processor").  So each side
+ * says where it runs (sched_getcpu()); the reader, finding itself on the
+ * caller's processor, moves to another one it may use (an affinity that
+ * leaves the caller's processor out, then its own back: a nudge, not
+ * pinning), and neither side spins for the other while they share one.
+ *
  * Sleeping and waking are src/sleepwake.h's (a flag, and sequentially
  * consistent counters, so that no wake-up is lost).  The caller wakes a
  * sleeping reader only once half the ring is free (the reader's
@@ -44,6 +69,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decode.h"
@@ -58,6 +84,10 @@
 /* How far ahead the reader asks for the lines of the batch it fills. */
 #define FEED_AHEAD 8
 
+/* The reader moves off the caller's processor at most once every so many
+ * batches (each move is two system calls and a migration). */
+#define FEED_MOVE_EVERY 8
+
 /* Either side's spins before sleeping, with two processors or more (each
  * a pause instruction: 28 ns on the machine of docs/performance.md, so
  * about 0.1 ms in all, the time the caller takes to apply two batches). */
@@ -69,17 +99,26 @@
 #define FEED_YIELDS 64
 
 struct feed {
-    /* the reading stage's own */
+    /* the read token holder's (see the top of this file) */
     struct capture *cap;
     struct run_info *info;
-    const struct tracker *hasher;
-    size_t prefaulted;      /* tracker_prefault()'s progress */
     volatile sig_atomic_t *stop;
     bool seen_packet;
+    bool reading_ended;     /* fill_batch() has returned false */
     enum capture_result rc;
     struct dedupe dedupe;
 
+    /* the reading thread's own */
+    const struct tracker *hasher;
+    size_t prefaulted;      /* tracker_prefault()'s progress */
+    cpu_set_t allowed;      /* the processors it may run on */
+    bool may_move;          /* more than one of them */
+    unsigned last_move;     /* `produced` when it last moved */
+    unsigned moves;
+
     bool threaded;
+    bool help;              /* the caller may read (capture_never_waits()) */
+    unsigned caller_batches;    /* batches the caller read itself */
     int spins;              /* FEED_SPINS, or 0 on one processor */
     bool ended;             /* in the caller's thread: reading has ended */
     bool holding;           /* the caller holds batch `consumed` */
@@ -88,9 +127,12 @@ struct feed {
     bool mask_restored;     /* the caller has it back (the reader is done) */
 
     /* shared: each on a cache line of its own */
-    _Alignas(64) atomic_uint produced;  /* batches published (reader) */
+    _Alignas(64) atomic_uint produced;  /* batches published (the token holder) */
+    atomic_int reader_cpu;              /* where the reading thread last ran */
     _Alignas(64) atomic_uint consumed;  /* batches given back (caller) */
-    _Alignas(64) atomic_bool done;      /* the reader has published its last batch */
+    atomic_int caller_cpu;              /* where the caller last ran */
+    _Alignas(64) atomic_bool token;     /* a batch is being filled */
+    _Alignas(64) atomic_bool done;      /* the last batch is published */
     atomic_bool abandon;                /* the caller wants no more */
     atomic_bool reader_sleeping, caller_sleeping;
     atomic_bool may_spin;               /* feed_allow_spinning() */
@@ -110,14 +152,16 @@ static void wake(struct feed *f, atomic_bool *sleeping, pthread_cond_t *cv)
 static bool reader_ready(void *arg)
 {
     struct feed *f = arg;
-    return atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING || atomic_load(&f->abandon);
+    return atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING || atomic_load(&f->abandon) ||
+           atomic_load(&f->done);
 }
 
 /* The reader, having found the ring full, may go on: half of it is free. */
 static bool reader_rested(void *arg)
 {
     struct feed *f = arg;
-    return atomic_load(&f->produced) - atomic_load(&f->consumed) <= FEED_RING / 2 || atomic_load(&f->abandon);
+    return atomic_load(&f->produced) - atomic_load(&f->consumed) <= FEED_RING / 2 || atomic_load(&f->abandon) ||
+           atomic_load(&f->done);
 }
 
 /* The caller may take a batch, or learn that there are no more. */
@@ -183,15 +227,95 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
     return true;
 }
 
+static bool take_token(struct feed *f)
+{
+    return !atomic_load_explicit(&f->token, memory_order_relaxed) &&
+           !atomic_exchange_explicit(&f->token, true, memory_order_acquire);
+}
+
+static void give_token(struct feed *f)
+{
+    atomic_store_explicit(&f->token, false, memory_order_release);
+}
+
+/* With the token held: fill the next batch and publish it, or say that
+ * reading has ended.  hash_if_behind: the reading thread's rule - two
+ * batches or more still waiting for the caller, which is then the slower
+ * side and will take this one only after them, so take the hashing off
+ * its hands; otherwise it may be waiting for this batch: hand it over at
+ * once.  False once reading has ended. */
+static bool fill_next(struct feed *f, bool hash_if_behind)
+{
+    if (f->reading_ended)
+        return false;
+    unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
+    struct feed_batch *b = &f->ring[k % FEED_RING];
+    bool more = fill_batch(f, b);
+    if (b->n && hash_if_behind && f->hasher && k - atomic_load(&f->consumed) >= 2) {
+        for (uint32_t i = 0; i < b->n; i++)
+            tracker_hash(f->hasher, &b->prep[i]);
+        b->hashed = true;
+    }
+    if (b->n)
+        atomic_store(&f->produced, k + 1);
+    if (!more) {
+        f->reading_ended = true;
+        atomic_store(&f->done, true);
+    }
+    return more;
+}
+
+/* Whether the two threads now share a processor (as far as each last said). */
+static bool sharing(int mine, const atomic_int *theirs)
+{
+    return mine >= 0 && mine == atomic_load_explicit(theirs, memory_order_relaxed);
+}
+
+/* The reading thread, on the caller's processor: move to another of the
+ * allowed ones, leaving the scheduler free to place it later (the full
+ * affinity is restored at once; the move has happened by then). */
+static int move_off_caller(struct feed *f, int cpu)
+{
+    unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
+    if (!f->may_move || (f->moves && k - f->last_move < FEED_MOVE_EVERY))
+        return cpu;
+    cpu_set_t others = f->allowed;
+    CPU_CLR(cpu, &others);
+    if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof others, &others) != 0)
+        return cpu;
+    sched_setaffinity(0, sizeof f->allowed, &f->allowed);
+    f->moves++;
+    f->last_move = k;
+    return sched_getcpu();
+}
+
+static _Atomic bool hold_reader;        /* feed_hold_reader_for_test() */
+
 static void *reading_thread(void *arg)
 {
     struct feed *f = arg;
     /* The caller blocks the stopping signals while we run: take them. */
     pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
-    for (bool more = true; more;) {
+    /* started away from the caller's processor (feed_start()): from here
+     * the scheduler may place it anywhere again */
+    if (f->may_move)
+        sched_setaffinity(0, sizeof f->allowed, &f->allowed);
+    /* (a test's: the caller must then read everything itself; held for
+     * two seconds at most, so that a caller that waits fails the test
+     * instead of hanging it) */
+    for (int ms = 0; ms < 2000 && atomic_load(&hold_reader) && !atomic_load(&f->abandon) && !atomic_load(&f->done);
+         ms++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    for (;;) {
+        int cpu = sched_getcpu();
+        if (sharing(cpu, &f->caller_cpu))
+            cpu = move_off_caller(f, cpu);
+        atomic_store_explicit(&f->reader_cpu, cpu, memory_order_relaxed);
         /* the caller frees a batch in some tens of microseconds: wait for
-         * it awake; asleep, only for half the ring */
-        if (atomic_load_explicit(&f->may_spin, memory_order_relaxed)) {
+         * it awake (unless it needs this processor to do so); asleep, only
+         * for half the ring */
+        bool alone = !sharing(cpu, &f->caller_cpu);
+        if (alone && atomic_load_explicit(&f->may_spin, memory_order_relaxed)) {
             for (int i = 0; i < f->spins && !reader_ready(f); i++)
                 cpu_relax();
         } else if (f->spins) {
@@ -200,32 +324,30 @@ static void *reading_thread(void *arg)
         }
         if (!reader_ready(f))
             sleep_until(&f->lock, &f->wake_reader, &f->reader_sleeping, reader_rested, f, 0);
-        if (atomic_load(&f->abandon))
+        if (atomic_load(&f->abandon) || atomic_load(&f->done))
             break;
-        unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
-        struct feed_batch *b = &f->ring[k % FEED_RING];
-        more = fill_batch(f, b);
-        /* Two batches or more still waiting for the caller: it is the
-         * slower side, and this one will wait behind them, so take the
-         * hashing off its hands.  Otherwise it may be waiting for this
-         * batch: hand it over at once. */
-        if (b->n && f->hasher && k - atomic_load(&f->consumed) >= 2) {
-            for (uint32_t i = 0; i < b->n; i++)
-                tracker_hash(f->hasher, &b->prep[i]);
-            b->hashed = true;
+        if (!take_token(f)) {
+            /* the caller is filling a batch: some tens of microseconds */
+            if (alone)
+                cpu_relax();
+            else
+                sched_yield();
+            continue;
         }
-        if (b->n) {
-            atomic_store(&f->produced, k + 1);
-            wake(f, &f->caller_sleeping, &f->wake_caller);
-        }
+        /* (the caller may have filled the ring's last free batch meanwhile) */
+        bool more = true;
+        if (atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING)
+            more = fill_next(f, true);
+        give_token(f);
+        wake(f, &f->caller_sleeping, &f->wake_caller);
+        if (!more)
+            break;
         /* While the caller applies it: have the kernel zero the memory of
          * the connection records it will soon create, here rather than in
          * a page fault of its own (a 2 MiB huge page at a time). */
         if (f->hasher)
             f->prefaulted = tracker_prefault(f->hasher, f->prefaulted);
     }
-    atomic_store(&f->done, true);
-    wake(f, &f->caller_sleeping, &f->wake_caller);
     return NULL;
 }
 
@@ -251,6 +373,11 @@ int feed_pick_threads(int requested, uint64_t size_hint, int default_threads)
     return size_hint < FEED_SMALL_FILE ? 1 : default_threads;
 }
 
+void feed_hold_reader_for_test(bool hold)
+{
+    atomic_store(&hold_reader, hold);
+}
+
 struct feed *feed_start(struct capture *cap, struct run_info *info,
                         volatile sig_atomic_t *stop, int threads, const struct tracker *hasher)
 {
@@ -265,6 +392,8 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);
     atomic_init(&f->may_spin, true);
+    atomic_init(&f->reader_cpu, -1);
+    atomic_init(&f->caller_cpu, -1);
     if (threads < 2)
         return f;
     /* (--threads 2 on one processor: a spinning side would only delay the
@@ -276,10 +405,29 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
         pthread_mutex_destroy(&f->lock);
         return f;
     }
+    /* The reading thread starts on another processor than this one: left
+     * to the scheduler, it sometimes started here, where it could run only
+     * when this thread was preempted (see the top of this file). */
+    pthread_attr_t attr;
+    pthread_attr_t *start_elsewhere = NULL;
+    int cpu = sched_getcpu();
+    f->may_move = sched_getaffinity(0, sizeof f->allowed, &f->allowed) == 0 && CPU_COUNT(&f->allowed) > 1;
+    if (f->may_move && cpu >= 0 && CPU_ISSET(cpu, &f->allowed) && pthread_attr_init(&attr) == 0) {
+        cpu_set_t others = f->allowed;
+        CPU_CLR(cpu, &others);
+        start_elsewhere = &attr;
+        if (pthread_attr_setaffinity_np(&attr, sizeof others, &others) != 0) {
+            pthread_attr_destroy(&attr);
+            start_elsewhere = NULL;
+        }
+    }
     sigset_t stopping;
     stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &f->saved_mask);
-    if (pthread_create(&f->thread, NULL, reading_thread, f) != 0) {
+    int made = pthread_create(&f->thread, start_elsewhere, reading_thread, f);
+    if (start_elsewhere)
+        pthread_attr_destroy(&attr);
+    if (made != 0) {
         /* no thread: read in ours */
         pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
         pthread_cond_destroy(&f->wake_reader);
@@ -288,6 +436,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
         return f;
     }
     f->threaded = true;
+    f->help = capture_never_waits(cap);
     return f;
 }
 
@@ -306,7 +455,33 @@ struct feed_batch *feed_next(struct feed *f)
         if (atomic_load(&f->reader_sleeping) && reader_rested(f))
             wake(f, &f->reader_sleeping, &f->wake_reader);
     }
-    sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, f->spins);
+    int cpu = sched_getcpu();
+    if (cpu != atomic_load_explicit(&f->caller_cpu, memory_order_relaxed))
+        atomic_store_explicit(&f->caller_cpu, cpu, memory_order_relaxed);
+    while (!caller_ready(f)) {
+        /* No batch waiting, and nobody filling one: fill it here. */
+        if (f->help && take_token(f)) {
+            if (!caller_ready(f)) {
+                f->caller_batches++;
+                fill_next(f, false);
+            }
+            give_token(f);
+            if (atomic_load(&f->done))      /* (it may be asleep, with nothing left to do) */
+                wake(f, &f->reader_sleeping, &f->wake_reader);
+            continue;
+        }
+        /* The reading thread is filling it (or the caller may not read):
+         * wait, awake unless the reader needs this processor to finish. */
+        int spins = sharing(cpu, &f->reader_cpu) ? 0 : f->spins;
+        for (int i = 0; i < spins && !caller_ready(f); i++) {
+            if (f->help && !atomic_load_explicit(&f->token, memory_order_relaxed))
+                break;
+            cpu_relax();
+        }
+        if (f->help && !atomic_load_explicit(&f->token, memory_order_relaxed))
+            continue;
+        sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, 0);
+    }
     /* The reading thread has published its last batch and no longer
      * waits for input: the stopping signals are ours again.  (Blocked
      * until feed_end(), a signal sent while the batches left, or their
@@ -329,6 +504,12 @@ void feed_allow_spinning(struct feed *f, bool allow)
      * (which never writes it, so reading it here costs no transfer) */
     if (atomic_load_explicit(&f->may_spin, memory_order_relaxed) != allow)
         atomic_store_explicit(&f->may_spin, allow, memory_order_relaxed);
+}
+
+void feed_counts(const struct feed *f, unsigned *caller_batches, unsigned *moves)
+{
+    *caller_batches = f->caller_batches;
+    *moves = f->moves;
 }
 
 enum capture_result feed_end(struct feed *f)

@@ -15,6 +15,10 @@
  * a batch at a time.  Either way the results are the same, packet for
  * packet: the order of everything the tracker sees is unchanged.
  *
+ * When no batch is waiting and the reading thread is not filling one (it
+ * has not started yet, or sleeps), the caller fills the next batch itself,
+ * in the same order: see src/feed.c.
+ *
  * While the reading thread runs, the caller's thread blocks SIGINT, SIGTERM,
  * SIGHUP and SIGQUIT, so that they reach the reading thread, which may be
  * waiting for input in poll() (a pipe), and stop it there; the caller takes
@@ -68,7 +72,17 @@ struct feed_batch *feed_next(struct feed *f);
 /* After feed_next() returned NULL: how reading ended (CAPTURE_END,
  * CAPTURE_DAMAGED, CAPTURE_FAILED; CAPTURE_END also if stopped). Joins the
  * thread, restores the caller's signal mask and frees f. */
+/* How the reading went so far: the batches the caller read itself (none
+ * with one thread, where it reads them all, or from a capture that may wait:
+ * capture_never_waits()), and the reading thread's moves off the caller's
+ * processor. */
+void feed_counts(const struct feed *f, unsigned *caller_batches, unsigned *moves);
 enum capture_result feed_end(struct feed *f);
+/* For tests: hold the reading threads of the feeds started from now on
+ * before their first batch, until reading has ended or feed_end() (or two
+ * seconds have passed), so that the caller must read everything itself;
+ * false lets them run again. */
+void feed_hold_reader_for_test(bool hold);
 
 /* Threads to use when not told: 2 if more than one processor is online
  * beside the `taken` that another process of the run keeps busy (a
