@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "decompress.h"
 #include "format.h"
 #include "pcapfile.h"
 #include "pcaplib.h"
@@ -28,6 +29,7 @@ struct capture_file {
     char *path, *name;
     int fd;                 /* opened ahead by capture_open_now(); -1: not */
     uint64_t size;          /* when the capture was opened; UINT64_MAX: not a regular file */
+    bool compressed;        /* (a regular file after the first) begins with a compressor's magic */
 };
 
 struct capture {
@@ -167,6 +169,19 @@ static void free_files(struct capture_file *files, int n)
     free(files);
 }
 
+/* Whether the regular file at path begins with a compressor's magic
+ * number (read through its decompressor when its turn comes). */
+static bool begins_compressed(const char *path)
+{
+    uint8_t magic[COMPRESSION_MAGIC_LEN];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0)
+        return false;
+    ssize_t n = read(fd, magic, sizeof magic);
+    close(fd);
+    return n > 0 && compression_of(magic, (size_t)n) != COMPRESSION_NONE;
+}
+
 struct capture *capture_open_files(const char *const *paths, const char *const *names, int n, char *err,
                                    size_t errlen)
 {
@@ -204,6 +219,8 @@ struct capture *capture_open_files(const char *const *paths, const char *const *
                 snprintf(err, errlen, "%s: is a directory, not a capture file", name);
                 goto fail;
             }
+            if (S_ISREG(st.st_mode))
+                files[i].compressed = begins_compressed(paths[i]);
         }
     }
     c->file = pcapfile_open_named(files[0].path, files[0].name, err, errlen);
@@ -480,7 +497,7 @@ bool capture_never_waits(const struct capture *c)
     if (pcapfile_compressed(c->file))
         return false;
     for (int i = 0; i < c->nfiles; i++)
-        if (c->files[i].size == UINT64_MAX)     /* not a regular file */
+        if (c->files[i].size == UINT64_MAX || c->files[i].compressed)  /* a pipe, or read through one */
             return false;
     return true;
 }

@@ -12,9 +12,11 @@
  * from a FIFO (where the caller must never read: it would wait for the
  * writer with the stopping signals blocked).  Each time the segments must
  * come out all, once, in the file's order, with the same duplicate
- * outcomes. */
+ * outcomes.  And capture_never_waits(), which decides whether the caller
+ * may read: not when any input is a pipe or compressed. */
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,32 @@ int main(void)
     same_order(&one, &fifo, "from a FIFO");
     CHECK_EQ(fifo.caller_batches, 0);
 
+    /* whether the caller may read: regular files only, none compressed */
+    char gz_path[64];
+    snprintf(gz_path, sizeof gz_path, "%s/c.pcap.gz", dir);
+    FILE *gz = fopen(gz_path, "wb");
+    CHECK(gz && fwrite("\x1f\x8b\x08\x00\x00\x00\x00\x00", 1, 8, gz) == 8 && fclose(gz) == 0);
+    struct {
+        const char *paths[2];
+        int n;
+        bool never_waits;
+    } inputs[] = {
+        {{path}, 1, true},
+        {{path, path}, 2, true},
+        {{path, gz_path}, 2, false},        /* the second read through gzip's pipe */
+        {{path, fifo_path}, 2, false},
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
+        char err[512];
+        struct capture *cap = capture_open_files(inputs[i].paths, NULL, inputs[i].n, err, sizeof err);
+        CHECKF(cap != NULL, "inputs %zu: %s", i, err);
+        if (cap) {
+            CHECKF(capture_never_waits(cap) == inputs[i].never_waits, "inputs %zu", i);
+            capture_close(cap);
+        }
+    }
+
+    unlink(gz_path);
     unlink(fifo_path);
     unlink(path);
     rmdir(dir);
