@@ -114,11 +114,11 @@ struct feed {
     cpu_set_t allowed;      /* the processors it may run on */
     bool may_move;          /* more than one of them */
     unsigned last_move;     /* `produced` when it last moved */
-    unsigned moves;
+    atomic_uint moves;      /* (read by feed_counts(), from the caller) */
 
     bool threaded;
     bool help;              /* the caller may read (capture_never_waits()) */
-    unsigned caller_batches;    /* batches the caller read itself */
+    atomic_uint caller_batches; /* batches the caller filled (read by a held reader) */
     int spins;              /* FEED_SPINS, or 0 on one processor */
     bool ended;             /* in the caller's thread: reading has ended */
     bool holding;           /* the caller holds batch `consumed` */
@@ -271,25 +271,35 @@ static bool sharing(int mine, const atomic_int *theirs)
     return mine >= 0 && mine == atomic_load_explicit(theirs, memory_order_relaxed);
 }
 
+/* After a move or a start elsewhere: the processors it may use again.  (If
+ * that fails it stays where it was put, and moves no more: a decompressor
+ * it starts would inherit the narrower set.) */
+static void give_back_affinity(struct feed *f)
+{
+    if (sched_setaffinity(0, sizeof f->allowed, &f->allowed) != 0)
+        f->may_move = false;
+}
+
 /* The reading thread, on the caller's processor: move to another of the
  * allowed ones, leaving the scheduler free to place it later (the full
  * affinity is restored at once; the move has happened by then). */
 static int move_off_caller(struct feed *f, int cpu)
 {
     unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
-    if (!f->may_move || (f->moves && k - f->last_move < FEED_MOVE_EVERY))
+    unsigned moves = atomic_load_explicit(&f->moves, memory_order_relaxed);
+    if (!f->may_move || (moves && k - f->last_move < FEED_MOVE_EVERY))
         return cpu;
     cpu_set_t others = f->allowed;
     CPU_CLR(cpu, &others);
     if (CPU_COUNT(&others) == 0 || sched_setaffinity(0, sizeof others, &others) != 0)
         return cpu;
-    sched_setaffinity(0, sizeof f->allowed, &f->allowed);
-    f->moves++;
+    atomic_store_explicit(&f->moves, moves + 1, memory_order_relaxed);
     f->last_move = k;
+    give_back_affinity(f);
     return sched_getcpu();
 }
 
-static _Atomic bool hold_reader;        /* feed_hold_reader_for_test() */
+static atomic_uint hold_reader;         /* feed_hold_reader_for_test() */
 
 static void *reading_thread(void *arg)
 {
@@ -299,11 +309,12 @@ static void *reading_thread(void *arg)
     /* started away from the caller's processor (feed_start()): from here
      * the scheduler may place it anywhere again */
     if (f->may_move)
-        sched_setaffinity(0, sizeof f->allowed, &f->allowed);
-    /* (a test's: the caller must then read everything itself; held for
-     * two seconds at most, so that a caller that waits fails the test
+        give_back_affinity(f);
+    /* (a test's: the caller must then fill the first batches itself; held
+     * for two seconds at most, so that a caller that waits fails the test
      * instead of hanging it) */
-    for (int ms = 0; ms < 2000 && atomic_load(&hold_reader) && !atomic_load(&f->abandon) && !atomic_load(&f->done);
+    for (int ms = 0; ms < 2000 && atomic_load(&f->caller_batches) < atomic_load(&hold_reader) &&
+                     !atomic_load(&f->abandon) && !atomic_load(&f->done);
          ms++)
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     for (;;) {
@@ -328,7 +339,7 @@ static void *reading_thread(void *arg)
             break;
         if (!take_token(f)) {
             /* the caller is filling a batch: some tens of microseconds */
-            if (alone)
+            if (alone && atomic_load_explicit(&f->may_spin, memory_order_relaxed))
                 cpu_relax();
             else
                 sched_yield();
@@ -373,9 +384,9 @@ int feed_pick_threads(int requested, uint64_t size_hint, int default_threads)
     return size_hint < FEED_SMALL_FILE ? 1 : default_threads;
 }
 
-void feed_hold_reader_for_test(bool hold)
+void feed_hold_reader_for_test(unsigned batches)
 {
-    atomic_store(&hold_reader, hold);
+    atomic_store(&hold_reader, batches);
 }
 
 struct feed *feed_start(struct capture *cap, struct run_info *info,
@@ -424,9 +435,16 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     sigset_t stopping;
     stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &f->saved_mask);
+    /* (decided before the thread runs: reading, it may change the capture) */
+    f->help = capture_never_waits(cap);
     int made = pthread_create(&f->thread, start_elsewhere, reading_thread, f);
-    if (start_elsewhere)
+    if (start_elsewhere) {
         pthread_attr_destroy(&attr);
+        if (made != 0) {    /* (the affinity refused, the cpuset changed since?) */
+            f->may_move = false;
+            made = pthread_create(&f->thread, NULL, reading_thread, f);
+        }
+    }
     if (made != 0) {
         /* no thread: read in ours */
         pthread_sigmask(SIG_SETMASK, &f->saved_mask, NULL);
@@ -436,7 +454,6 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
         return f;
     }
     f->threaded = true;
-    f->help = capture_never_waits(cap);
     return f;
 }
 
@@ -461,9 +478,11 @@ struct feed_batch *feed_next(struct feed *f)
     while (!caller_ready(f)) {
         /* No batch waiting, and nobody filling one: fill it here. */
         if (f->help && take_token(f)) {
+            unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
             if (!caller_ready(f)) {
-                f->caller_batches++;
                 fill_next(f, false);
+                if (atomic_load_explicit(&f->produced, memory_order_relaxed) != k)
+                    atomic_fetch_add_explicit(&f->caller_batches, 1, memory_order_relaxed);
             }
             give_token(f);
             if (atomic_load(&f->done))      /* (it may be asleep, with nothing left to do) */
@@ -508,8 +527,8 @@ void feed_allow_spinning(struct feed *f, bool allow)
 
 void feed_counts(const struct feed *f, unsigned *caller_batches, unsigned *moves)
 {
-    *caller_batches = f->caller_batches;
-    *moves = f->moves;
+    *caller_batches = atomic_load_explicit(&f->caller_batches, memory_order_relaxed);
+    *moves = atomic_load_explicit(&f->moves, memory_order_relaxed);
 }
 
 enum capture_result feed_end(struct feed *f)

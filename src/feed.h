@@ -72,17 +72,18 @@ struct feed_batch *feed_next(struct feed *f);
 /* After feed_next() returned NULL: how reading ended (CAPTURE_END,
  * CAPTURE_DAMAGED, CAPTURE_FAILED; CAPTURE_END also if stopped). Joins the
  * thread, restores the caller's signal mask and frees f. */
-/* How the reading went so far: the batches the caller read itself (none
- * with one thread, where it reads them all, or from a capture that may wait:
+enum capture_result feed_end(struct feed *f);
+/* How the reading went so far (from the caller's thread, before
+ * feed_end()): the batches the caller filled itself (none with one thread,
+ * where it reads them all, or from a capture that may wait:
  * capture_never_waits()), and the reading thread's moves off the caller's
  * processor. */
 void feed_counts(const struct feed *f, unsigned *caller_batches, unsigned *moves);
-enum capture_result feed_end(struct feed *f);
 /* For tests: hold the reading threads of the feeds started from now on
- * before their first batch, until reading has ended or feed_end() (or two
- * seconds have passed), so that the caller must read everything itself;
- * false lets them run again. */
-void feed_hold_reader_for_test(bool hold);
+ * before their first batch until the caller has filled `batches` itself
+ * (or reading has ended, or feed_end() was called, or two seconds have
+ * passed); 0 holds them no more. */
+void feed_hold_reader_for_test(unsigned batches);
 
 /* Threads to use when not told: 2 if more than one processor is online
  * beside the `taken` that another process of the run keeps busy (a

@@ -81,7 +81,7 @@ struct result {
     uint32_t n;
     uint64_t pktno[PACKETS];
     uint32_t seq[PACKETS];
-    uint64_t duplicates;
+    struct run_info info;
     unsigned caller_batches, batches;
 };
 
@@ -113,22 +113,27 @@ static void read_all(const char *path, int threads, struct result *r)
         feed_counts(f, &r->caller_batches, &moves);
         CHECK(feed_end(f) == CAPTURE_END);
     }
-    r->duplicates = info.outcome[DEC_DUPLICATE];
+    r->info = info;
     capture_close(cap);
 }
 
 static void same_order(const struct result *a, const struct result *b, const char *what)
 {
     CHECKF(a->n == b->n, "%s: %u segments against %u", what, b->n, a->n);
-    CHECKF(a->duplicates == b->duplicates, "%s: %" PRIu64 " duplicates against %" PRIu64, what,
-           b->duplicates, a->duplicates);
+    /* the counts kept by whoever held the read token */
+    for (int o = 0; o < DEC__COUNT; o++)
+        CHECKF(a->info.outcome[o] == b->info.outcome[o], "%s: outcome %d: %" PRIu64 " against %" PRIu64, what, o,
+               b->info.outcome[o], a->info.outcome[o]);
+    CHECKF(a->info.wire_bytes == b->info.wire_bytes, "%s: wire bytes", what);
+    CHECKF(a->info.first_ts == b->info.first_ts && a->info.last_ts == b->info.last_ts, "%s: first and last times",
+           what);
     uint32_t n = a->n < b->n ? a->n : b->n, wrong = 0;
     for (uint32_t i = 0; i < n; i++)
         wrong += a->pktno[i] != b->pktno[i] || a->seq[i] != b->seq[i];
     CHECKF(wrong == 0, "%s: %u segments out of place", what, wrong);
 }
 
-static struct result one, two, held, fifo;
+static struct result one, two, held, mixed, fifo;
 
 int main(void)
 {
@@ -159,7 +164,8 @@ int main(void)
     /* one thread: the reference */
     read_all(path, 1, &one);
     CHECK_EQ(one.n, PACKETS - PACKETS / 97);
-    CHECK_EQ(one.duplicates, PACKETS / 97);
+    CHECK_EQ(one.info.outcome[DEC_DUPLICATE], PACKETS / 97);
+    CHECK_EQ(one.info.wire_bytes, (uint64_t)PACKETS * 56);
     CHECK_EQ(one.caller_batches, 0);        /* (counted only beside a reading thread) */
     for (uint32_t i = 1; i < one.n; i++)
         if (one.pktno[i] <= one.pktno[i - 1]) {
@@ -175,12 +181,18 @@ int main(void)
     }
 
     /* the reading thread held back: the caller fills every batch */
-    feed_hold_reader_for_test(true);
+    feed_hold_reader_for_test(UINT32_MAX);
     read_all(path, 2, &held);
-    feed_hold_reader_for_test(false);
     same_order(&one, &held, "reader held");
     CHECK_EQ(held.caller_batches, held.batches);
     CHECK(held.batches >= PACKETS / FEED_BATCH);
+
+    /* held for the first 10 batches, then both fill them */
+    feed_hold_reader_for_test(10);
+    read_all(path, 2, &mixed);
+    feed_hold_reader_for_test(0);
+    same_order(&one, &mixed, "reader held for 10 batches");
+    CHECK(mixed.caller_batches >= 10 && mixed.caller_batches <= mixed.batches);
 
     /* a FIFO: the caller never reads, the reading thread does it all */
     if (mkfifo(fifo_path, 0600) != 0) {
