@@ -51,7 +51,8 @@
  * start, or when one wakes the other) and leaves it there: then each
  * side's spinning only keeps the other from running, and every batch was
  * a trip through the scheduler - a 12 MB capture took 30 ms instead of
- * 10 (docs/performance.md, "Two threads on one processor").  So each side
+ * 10 (docs/performance.md, "Two threads on one processor, and a caller
+ * that reads").  So each side
  * says where it runs (sched_getcpu()); the reader, finding itself on the
  * caller's processor, moves to another one it may use (an affinity that
  * leaves the caller's processor out, then its own back: a nudge, not
