@@ -5,7 +5,8 @@
  * side that must wait sleeps on a condition variable, and is woken only
  * once the other side has made a good share of the ring ready (a quarter
  * of it to read, half of it free), so that the two take turns in long runs
- * rather than a wake-up per record.  Memory is the ring, allocated once.
+ * rather than a wake-up per record; and each side tells the other of its
+ * progress a sixteenth of the ring at a time, not per record.  Memory is the ring, allocated once.
  *
  * Used to move the formatting of a report's per-connection lines off the
  * thread that tracks connections (src/report.c). */
@@ -28,9 +29,14 @@ size_t handoff_max_record(const struct handoff *h);
 
 /* Producer: room for a record of n bytes (at most handoff_max_record(),
  * 8-byte aligned), waiting while the ring is full.  Fill it, then
- * handoff_publish() it before reserving the next. */
+ * handoff_publish() it before reserving the next.  Published records reach
+ * the consumer in batches (src/handoff.c): at the latest once a sixteenth
+ * of the ring has been published, when the producer waits for room, at
+ * handoff_flush() and at handoff_close(). */
 void *handoff_reserve(struct handoff *h, size_t n);
 void handoff_publish(struct handoff *h);
+/* Producer: let the consumer see every published record now. */
+void handoff_flush(struct handoff *h);
 /* Producer: there will be no more records. */
 void handoff_close(struct handoff *h);
 

@@ -143,6 +143,7 @@ static void test_offsets(void)
         for (size_t k = 0; k < want; k++)
             p[k] = byte_of(i, k);
         handoff_publish(h);
+        handoff_flush(h);       /* (shown in batches otherwise: this thread would wait for itself) */
         const unsigned char *q = handoff_take(h, &n);
         bool ok = q == p && n == want;
         for (size_t k = 0; ok && k < n; k++)
