@@ -23,10 +23,15 @@
  * sixteenth of the ring has gone by (SHOW_EVERY), and always
  * before it might wait: the producer before it sleeps for room and when it
  * closes, the consumer before it sleeps for records, and whenever it sees
- * the producer asleep.  The sleepers' conditions (a quarter waiting, half
- * free) need more than a sixteenth to change, so a sleeper is still woken
- * when its condition holds.  Each side also reads the other's counter only
- * when what it last read does not suffice. */
+ * the producer asleep with half the ring now free.  No wake-up is lost:
+ * each side stores its counter before it waits, and then looks at the
+ * other's sleeping flag (sequentially consistent, as above), so of two
+ * sides that might both sleep the later one sees the other asleep with
+ * its condition true and wakes it; and a sleeping producer's head stays
+ * where it stored it, so the consumer's regular stores (a sixteenth at a
+ * time, and before it sleeps) reach the one that makes half the ring
+ * free.  Each side also reads the other's counter only when what it last
+ * read does not suffice. */
 #include "handoff.h"
 
 #include <pthread.h>
@@ -47,13 +52,15 @@ struct handoff {
     unsigned char *ring;    /* (both read only, on a line of their own) */
     size_t cap;             /* a power of two */
 
+    /* (each side's own positions on lines apart from the counters the
+     * other side reads, which they would otherwise keep taking away) */
     _Alignas(64) atomic_uint_fast64_t head;
-    uint64_t written;       /* producer: the end of its published records */
+    _Alignas(64) uint64_t written;  /* producer: the end of its published records */
     uint64_t pending;       /* producer: `written` once the reserved record is published */
     uint64_t shown;         /* producer: the head it last stored */
     uint64_t tail_seen;     /* producer: the tail it last read */
     _Alignas(64) atomic_uint_fast64_t tail;
-    uint64_t read_pos;      /* consumer: the end of the records it gave back */
+    _Alignas(64) uint64_t read_pos; /* consumer: the end of the records it gave back */
     uint64_t taken_end;     /* consumer: read_pos once the taken record is given back */
     uint64_t given;         /* consumer: the tail it last stored */
     uint64_t head_seen;     /* consumer: the head it last read */
@@ -206,13 +213,24 @@ void handoff_close(struct handoff *h)
         wake_sleeper(&h->lock, &h->wake_consumer);
 }
 
+/* The producer sleeps (as far as a look without a barrier tells), its head
+ * stored, and this release is the one that frees half the ring: what it
+ * last saw of the tail left less than half, what is now given back would
+ * leave half or more. */
+static bool frees_half(struct handoff *h)
+{
+    if (!atomic_load_explicit(&h->producer_sleeping, memory_order_relaxed))
+        return false;
+    uint64_t head = atomic_load_explicit(&h->head, memory_order_relaxed);
+    return h->cap - (size_t)(head - h->given) < h->cap / 2 && h->cap - (size_t)(head - h->read_pos) >= h->cap / 2;
+}
+
 void handoff_release(struct handoff *h)
 {
     h->read_pos = h->taken_end;
-    /* (the flag read without a barrier: if the producer has just gone to
-     * sleep unseen, the next release or the wait for records stores) */
-    if (h->read_pos - h->given >= show_every(h) ||
-        atomic_load_explicit(&h->producer_sleeping, memory_order_relaxed))
+    /* (a producer gone to sleep unseen is seen at a later release, or when
+     * this side stores anyway) */
+    if (h->read_pos - h->given >= show_every(h) || frees_half(h))
         give(h);
 }
 

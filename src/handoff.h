@@ -35,7 +35,9 @@ size_t handoff_max_record(const struct handoff *h);
  * handoff_flush() and at handoff_close(). */
 void *handoff_reserve(struct handoff *h, size_t n);
 void handoff_publish(struct handoff *h);
-/* Producer: let the consumer see every published record now. */
+/* Producer: store how far it has published now, so that a consumer that is
+ * awake sees every published record; a sleeping one still wakes only once
+ * a quarter of the ring is waiting, or at handoff_close(). */
 void handoff_flush(struct handoff *h);
 /* Producer: there will be no more records. */
 void handoff_close(struct handoff *h);

@@ -186,6 +186,68 @@ static void test_asleep(void)
     handoff_destroy(h);
 }
 
+/* The batching's promises, in a fixed order: a sleeping consumer is not
+ * woken for a few small records, published or flushed (it waits for a
+ * quarter of the ring), and gets them all, in order, at close. */
+struct counted {
+    struct handoff *h;
+    _Atomic unsigned got;
+    _Atomic bool in_order;
+};
+
+static void *count_all(void *arg)
+{
+    struct counted *c = arg;
+    const uint64_t *p;
+    size_t n;
+    while ((p = handoff_take(c->h, &n))) {
+        if (n != sizeof *p || *p != c->got)
+            c->in_order = false;
+        c->got++;
+        handoff_release(c->h);
+    }
+    return NULL;
+}
+
+static bool wait_asleep(struct handoff *h)
+{
+    for (int i = 0; i < 5000; i++) {    /* at most 1 s */
+        if (handoff_consumer_asleep(h))
+            return true;
+        pause_briefly();
+    }
+    return false;
+}
+
+static void test_small_batch(void)
+{
+    struct counted c = {handoff_create(1 << 20), 0, true};
+    CHECK(c.h != NULL);
+    if (!c.h)
+        return;
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, count_all, &c) == 0);
+    CHECK(wait_asleep(c.h));
+    for (uint64_t i = 0; i < 5; i++) {
+        uint64_t *p = handoff_reserve(c.h, sizeof *p);
+        *p = i;
+        handoff_publish(c.h);
+    }
+    for (int i = 0; i < 50; i++)
+        pause_briefly();                /* 10 ms for a wrong wake-up to show */
+    CHECK_EQ(c.got, 0);
+    handoff_flush(c.h);
+    for (int i = 0; i < 50; i++)
+        pause_briefly();
+    CHECK_EQ(c.got, 0);
+    CHECK(handoff_consumer_asleep(c.h));
+    handoff_close(c.h);
+    pthread_join(t, NULL);
+    CHECK_EQ(c.got, 5);
+    CHECK(c.in_order);
+    handoff_destroy(c.h);
+}
+
 int main(void)
 {
     alarm(60);          /* a lost wake-up hangs; this ends it (and fails the test) */
@@ -193,8 +255,12 @@ int main(void)
     run_one(4096, 0, 3000);         /* the consumer lags: the producer sleeps on a full ring */
     run_one(4096, 3000, 0);         /* the producer lags: the consumer sleeps on an empty one */
     run_one(1 << 16, 5000, 7000);   /* a larger ring, both pausing */
+    /* the report's ring, where a sixteenth holds hundreds of records */
+    run_one(1 << 20, 0, 3000);
+    run_one(1 << 20, 3000, 0);
     test_offsets();
     test_asleep();
+    test_small_batch();
 
     /* closed before anything was published */
     struct handoff *h = handoff_create(1);
