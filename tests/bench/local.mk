@@ -11,4 +11,4 @@ tests_bench_timeit_SOURCES = tests/bench/timeit.c
 TESTS += tests/bench/timeit-check.sh
 
 EXTRA_DIST += tests/bench/README tests/bench/compressed.sh tests/bench/gen-check.sh tests/bench/timeit-check.sh tests/bench/compare-states.sh \
-	tests/bench/run.sh tests/bench/floor.c tests/bench/pagecost.sh
+	tests/bench/run.sh tests/bench/floor.c tests/bench/pagecost.sh tests/bench/ab.sh
