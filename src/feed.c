@@ -239,12 +239,13 @@ static void give_token(struct feed *f)
     atomic_store_explicit(&f->token, false, memory_order_release);
 }
 
-/* With the token held: fill the next batch and publish it, or say that
- * reading has ended.  hash_if_behind: the reading thread's rule - two
- * batches or more still waiting for the caller, which is then the slower
- * side and will take this one only after them, so take the hashing off
- * its hands; otherwise it may be waiting for this batch: hand it over at
- * once.  False once reading has ended. */
+/* With the token held: fill the next batch and publish it, and note when
+ * reading has ended (f->reading_ended).  hash_if_behind: the reading
+ * thread's rule - two batches or more still waiting for the caller, which
+ * is then the slower side and will take this one only after them, so take
+ * the hashing off its hands; otherwise it may be waiting for this batch:
+ * hand it over at once.  Whether a batch was published (none once
+ * reading has ended, or if it ended before a segment came). */
 static bool fill_next(struct feed *f, bool hash_if_behind)
 {
     if (f->reading_ended)
@@ -263,7 +264,13 @@ static bool fill_next(struct feed *f, bool hash_if_behind)
         f->reading_ended = true;
         atomic_store(&f->done, true);
     }
-    return more;
+    return b->n > 0;
+}
+
+/* Nobody is filling a batch (as far as a look without a barrier tells). */
+static bool token_free(struct feed *f)
+{
+    return !atomic_load_explicit(&f->token, memory_order_relaxed);
 }
 
 /* Whether the two threads now share a processor (as far as each last said). */
@@ -346,10 +353,11 @@ static void *reading_thread(void *arg)
                 sched_yield();
             continue;
         }
-        /* (the caller may have filled the ring's last free batch meanwhile) */
-        bool more = true;
+        /* (a guard: the ring had a free batch before the token was taken,
+         * and the caller fills only an empty one) */
         if (atomic_load(&f->produced) - atomic_load(&f->consumed) < FEED_RING)
-            more = fill_next(f, true);
+            fill_next(f, true);
+        bool more = !f->reading_ended;
         give_token(f);
         wake(f, &f->caller_sleeping, &f->wake_caller);
         if (!more)
@@ -363,19 +371,36 @@ static void *reading_thread(void *arg)
     return NULL;
 }
 
-/* The processors this process may run on. */
-static int processors(void)
+/* How many processors this process may run on, and which (*set: empty
+ * if the affinity cannot be read). */
+static int processors(cpu_set_t *set)
 {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0)
-        return CPU_COUNT(&set);
+    if (sched_getaffinity(0, sizeof *set, set) == 0)
+        return CPU_COUNT(set);
+    CPU_ZERO(set);
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (int)n : 1;
 }
 
+/* attr made to start a thread on any of `allowed` but `cpu`, or NULL (no
+ * other processor, or cpu unknown). */
+static pthread_attr_t *away_from(int cpu, const cpu_set_t *allowed, pthread_attr_t *attr)
+{
+    if (cpu < 0 || !CPU_ISSET(cpu, allowed) || CPU_COUNT(allowed) < 2 || pthread_attr_init(attr) != 0)
+        return NULL;
+    cpu_set_t others = *allowed;
+    CPU_CLR(cpu, &others);
+    if (pthread_attr_setaffinity_np(attr, sizeof others, &others) != 0) {
+        pthread_attr_destroy(attr);
+        return NULL;
+    }
+    return attr;
+}
+
 int feed_default_threads(int taken)
 {
-    return processors() - taken > 1 ? 2 : 1;
+    cpu_set_t set;
+    return processors(&set) - taken > 1 ? 2 : 1;
 }
 
 int feed_pick_threads(int requested, uint64_t size_hint, int default_threads)
@@ -410,7 +435,8 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
         return f;
     /* (--threads 2 on one processor: a spinning side would only delay the
      * other, which needs that processor) */
-    f->spins = processors() > 1 ? FEED_SPINS : 0;
+    f->spins = processors(&f->allowed) > 1 ? FEED_SPINS : 0;
+    f->may_move = CPU_COUNT(&f->allowed) > 1;
     if (pthread_mutex_init(&f->lock, NULL) != 0)
         return f;
     if (pthread_cond_init(&f->wake_reader, NULL) != 0 || pthread_cond_init(&f->wake_caller, NULL) != 0) {
@@ -421,18 +447,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
      * to the scheduler, it sometimes started here, where it could run only
      * when this thread was preempted (see the top of this file). */
     pthread_attr_t attr;
-    pthread_attr_t *start_elsewhere = NULL;
-    int cpu = sched_getcpu();
-    f->may_move = sched_getaffinity(0, sizeof f->allowed, &f->allowed) == 0 && CPU_COUNT(&f->allowed) > 1;
-    if (f->may_move && cpu >= 0 && CPU_ISSET(cpu, &f->allowed) && pthread_attr_init(&attr) == 0) {
-        cpu_set_t others = f->allowed;
-        CPU_CLR(cpu, &others);
-        start_elsewhere = &attr;
-        if (pthread_attr_setaffinity_np(&attr, sizeof others, &others) != 0) {
-            pthread_attr_destroy(&attr);
-            start_elsewhere = NULL;
-        }
-    }
+    pthread_attr_t *start_elsewhere = away_from(sched_getcpu(), &f->allowed, &attr);
     sigset_t stopping;
     stopping_signals(&stopping);
     pthread_sigmask(SIG_BLOCK, &stopping, &f->saved_mask);
@@ -479,12 +494,8 @@ struct feed_batch *feed_next(struct feed *f)
     while (!caller_ready(f)) {
         /* No batch waiting, and nobody filling one: fill it here. */
         if (f->help && take_token(f)) {
-            unsigned k = atomic_load_explicit(&f->produced, memory_order_relaxed);
-            if (!caller_ready(f)) {
-                fill_next(f, false);
-                if (atomic_load_explicit(&f->produced, memory_order_relaxed) != k)
-                    atomic_fetch_add_explicit(&f->caller_batches, 1, memory_order_relaxed);
-            }
+            if (!caller_ready(f) && fill_next(f, false))
+                atomic_fetch_add_explicit(&f->caller_batches, 1, memory_order_relaxed);
             give_token(f);
             if (atomic_load(&f->done))      /* (it may be asleep, with nothing left to do) */
                 wake(f, &f->reader_sleeping, &f->wake_reader);
@@ -493,12 +504,9 @@ struct feed_batch *feed_next(struct feed *f)
         /* The reading thread is filling it (or the caller may not read):
          * wait, awake unless the reader needs this processor to finish. */
         int spins = sharing(cpu, &f->reader_cpu) ? 0 : f->spins;
-        for (int i = 0; i < spins && !caller_ready(f); i++) {
-            if (f->help && !atomic_load_explicit(&f->token, memory_order_relaxed))
-                break;
+        for (int i = 0; i < spins && !caller_ready(f) && !(f->help && token_free(f)); i++)
             cpu_relax();
-        }
-        if (f->help && !atomic_load_explicit(&f->token, memory_order_relaxed))
+        if (f->help && token_free(f))
             continue;
         sleep_until(&f->lock, &f->wake_caller, &f->caller_sleeping, caller_ready, f, 0);
     }

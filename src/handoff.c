@@ -20,7 +20,7 @@
  * side reads: storing `head` after each record took 58% of report_conn()'s
  * time in a 100k text run (`perf annotate`), and that thread is the run's
  * slower one.  So each side keeps its own position and stores it once a
- * sixteenth of the ring has gone by (SHOW_EVERY), and always
+ * sixteenth of the ring has gone by (show_every()), and always
  * before it might wait: the producer before it sleeps for room and when it
  * closes, the consumer before it sleeps for records, and whenever it sees
  * the producer asleep with half the ring now free.  No wake-up is lost:
@@ -214,9 +214,9 @@ void handoff_close(struct handoff *h)
 }
 
 /* The producer sleeps (as far as a look without a barrier tells), its head
- * stored, and this release is the one that frees half the ring: what it
- * last saw of the tail left less than half, what is now given back would
- * leave half or more. */
+ * stored, and this release is the one that frees half the ring: the tail
+ * this side last stored left less than half free, what it has now given
+ * back would leave half or more. */
 static bool frees_half(struct handoff *h)
 {
     if (!atomic_load_explicit(&h->producer_sleeping, memory_order_relaxed))
