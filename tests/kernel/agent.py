@@ -7,10 +7,12 @@ with exactly one line on standard output: "ok ..." or "err ...".  Sockets are
 kept in named groups so that one command can act on many connections.
 
 Commands (ADDR is an IPv4 or IPv6 literal):
-  listen L ADDR PORT [BACKLOG] [rcvbuf=N]
+  listen L ADDR PORT [BACKLOG] [rcvbuf=N] [fastopen=N]
                                     listening socket L (rcvbuf: SO_RCVBUF
                                     before listen, inherited by accepted
-                                    sockets: a small receive window)
+                                    sockets: a small receive window;
+                                    fastopen: TCP_FASTOPEN with a queue of
+                                    N, so that data in a SYN is accepted)
   unlisten L                        close listening socket L
   accept L GROUP N                  accept N connections from L into GROUP
   connect GROUP ADDR PORT N [OPT..] N connections into GROUP; OPTs:
@@ -28,6 +30,13 @@ Commands (ADDR is an IPv4 or IPv6 literal):
                                                  per send
                                     answers "ok LPORT:RESULT ..." where RESULT
                                     is 0, EINPROGRESS or an errno name
+  tfoconnect GROUP ADDR PORT TEXT   one connection into GROUP, opened by
+                                    sendto(TEXT, MSG_FASTOPEN): TEXT rides
+                                    in the SYN when the kernel may (a TCP
+                                    Fast Open cookie for ADDR, or the
+                                    no-cookie client mode), else it goes
+                                    after the handshake; answers
+                                    "ok LPORT:0"
   send GROUP TEXT                   send TEXT on every socket of GROUP
   sendsome GROUP NBYTES             queue up to NBYTES on each socket without
                                     blocking; answers the bytes queued
@@ -83,10 +92,12 @@ def local_port(s):
 
 
 def cmd_listen(name, addr, port, *rest):
-    backlog, rcvbuf = "128", None
+    backlog, rcvbuf, fastopen = "128", None, None
     for o in rest:
         if o.startswith("rcvbuf="):
             rcvbuf = int(o[7:])
+        elif o.startswith("fastopen="):
+            fastopen = int(o[9:])
         else:
             backlog = o
     fam = family_of(addr)
@@ -97,6 +108,8 @@ def cmd_listen(name, addr, port, *rest):
     if fam == socket.AF_INET6:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     s.bind((addr, int(port)))
+    if fastopen is not None:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, fastopen)
     s.listen(int(backlog))
     listeners[name] = s
     return ""
@@ -181,6 +194,20 @@ def cmd_connect(gname, addr, port, n="1", *opts):
     return " ".join(results)
 
 
+def cmd_tfoconnect(gname, addr, port, *words):
+    data = " ".join(words).encode()
+    s = socket.socket(family_of(addr), socket.SOCK_STREAM)
+    # Blocking, bounded by SO_SNDTIMEO (a Python timeout would make the
+    # socket non-blocking, and without a cookie sendto would then return
+    # EINPROGRESS with the data unsent): returns once the handshake is done
+    # and the data queued.
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", int(OP_TIMEOUT), 0))
+    s.sendto(data, socket.MSG_FASTOPEN, (addr, int(port)))
+    s.settimeout(OP_TIMEOUT)
+    groups.setdefault(gname, []).append(s)
+    return "%d:0" % local_port(s)
+
+
 def cmd_send(gname, *words):
     data = " ".join(words).encode()
     for s in group(gname):
@@ -261,7 +288,7 @@ def cmd_ports(gname):
 
 COMMANDS = {
     "listen": cmd_listen, "unlisten": cmd_unlisten, "accept": cmd_accept,
-    "connect": cmd_connect, "send": cmd_send, "recv": cmd_recv, "eof": cmd_eof,
+    "connect": cmd_connect, "tfoconnect": cmd_tfoconnect, "send": cmd_send, "recv": cmd_recv, "eof": cmd_eof,
     "shutdown": cmd_shutdown, "linger0": cmd_linger0, "close": cmd_close,
     "ports": cmd_ports, "sendsome": cmd_sendsome, "keepalive": cmd_keepalive,
 }

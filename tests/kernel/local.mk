@@ -10,6 +10,7 @@ KERNEL_TESTS = \
 	tests/kernel/close.sh \
 	tests/kernel/loss.sh \
 	tests/kernel/reset.sh \
+	tests/kernel/fastopen.sh \
 	tests/kernel/reuse.sh \
 	tests/kernel/many.sh \
 	tests/kernel/anomalies-handshake.sh \

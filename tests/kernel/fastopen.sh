@@ -1,0 +1,124 @@
+#!/bin/bash
+# Kernel ground truth: TCP Fast Open (RFC 7413), data in the SYN.
+#   fastopen          the server accepts data in a SYN (TCP_FASTOPEN on its
+#                     listener): a first connection fetches the cookie, the
+#                     second sends "hello" in its SYN, which the SYN-ACK
+#                     acknowledges with the SYN; checked while both are
+#                     open (ESTABLISHED) and after the client closed first
+#                     (client TIME_WAIT, server CLOSED)
+#   fastopen-ignored  the client sends data in its SYN without a cookie
+#                     (net.ipv4.tcp_fastopen=5), the server does not take
+#                     it (Fast Open off): the SYN-ACK acknowledges only
+#                     the SYN and the client sends the data again after the
+#                     handshake; the server closes first (server TIME_WAIT,
+#                     client CLOSED).  Over IPv6.
+# Linux counts a SYN's data in the sequence space like any other data: a
+# tracker that took the SYN for one sequence number would find the ACKs
+# past what was sent.  Besides the states, the SYN's 5 bytes must count in
+# the client's bytes (once where the server took them, twice where it made
+# the client send them again: client_bytes counts retransmissions).
+# No packet is dropped; all capture on rc.
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/kernel/harness.sh"
+k_setup
+
+P=8080
+
+# syn_data SNAP LABEL: the frozen capture has a SYN carrying data (else the
+# kernel did not do what the scenario is about, and the test says so).
+syn_data() {
+    local f="$TMPD/$SCEN.$1.$2.pcap"
+    if tcpdump -nr "$f" 2>/dev/null | grep -Eq 'Flags \[S\], seq [0-9]+:[0-9]+, .*length 5'; then
+        pass "$SCEN/$1: the client's SYN carries 5 bytes of data"
+    else
+        fail "$SCEN/$1: setup: no SYN with data in the capture (does this kernel do TCP Fast Open?)"
+        tcpdump -nr "$f" 2>/dev/null | head -5 | sed 's/^/#     /'
+    fi
+}
+
+# conn_field SNAP LABEL LPORT FIELD: FIELD of the connection from client
+# port LPORT in tcpfsm's JSON of the frozen capture
+conn_field() {
+    "$PY" - "$TMPD/$SCEN.$1.$2.json" "$3" "$4" <<'EOF'
+import json, sys
+path, port, field = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+for line in open(path):
+    r = json.loads(line)
+    if r.get("type") == "conn" and r.get("client_port") == port:
+        print(json.dumps(r.get(field)))
+        break
+else:
+    print("(no connection from port %d)" % port)
+EOF
+}
+
+fastopen() {
+    k_begin fastopen 4 || return
+    # client side on (1), server side on (2)
+    k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=1 &&
+    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=2 || return
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P 128 fastopen=16 || return
+    # the first connection asks for a cookie; its data follows the handshake
+    k_do C tfoconnect first "$SADDR" $P hi &&
+    k_do S accept l sfirst 1 &&
+    k_do S recv sfirst 2 &&
+    k_do C close first &&
+    k_do S eof sfirst &&
+    k_do S close sfirst || return
+    # the second sends its data in the SYN, with the cookie
+    k_do C tfoconnect c "$SADDR" $P hello || return
+    local port=${REPLY%%:*}
+    k_do S accept l s 1 &&
+    k_do S unlisten l &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5 || return
+    k_wait "$NS_C" 1 state established dport = :$P || return
+    k_freeze mid copy rc
+    syn_data mid rc
+    k_judge mid rc --expect-conns 2
+    k_do C close c &&
+    k_do S eof s &&
+    k_do S close s || return
+    k_wait "$NS_C" 2 state time-wait dport = :$P &&
+    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_freeze end stop rc
+    k_judge end rc --expect-conns 2
+    expect_eq "$SCEN/end: client_bytes of the connection with data in its SYN (hello, then nothing)" \
+        5 "$(conn_field end rc "$port" client_bytes)"
+    expect_eq "$SCEN/end: anomalies of the connection with data in its SYN" \
+        "[]" "$(conn_field end rc "$port" anomalies)"
+    k_keep end rc fastopen
+}
+
+fastopen_ignored() {
+    k_begin fastopen-ignored 6 || return
+    # client on, data in the SYN even without a cookie (1 | 4); server off
+    k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=5 &&
+    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=0 || return
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P &&
+    k_do C tfoconnect c "$SADDR" $P hello || return
+    local port=${REPLY%%:*}
+    k_do S accept l s 1 &&
+    k_do S unlisten l &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5 || return
+    k_do S close s &&
+    k_do C eof c &&
+    k_do C close c || return
+    k_wait "$NS_S" 1 state time-wait sport = :$P &&
+    k_wait "$NS_C" 0 state connected dport = :$P || return
+    k_freeze end stop rc
+    syn_data end rc
+    k_judge end rc --expect-conns 1
+    expect_eq "$SCEN/end: client_bytes (hello in the SYN, hello again after the handshake)" \
+        10 "$(conn_field end rc "$port" client_bytes)"
+}
+
+k_run fastopen
+k_run fastopen_ignored
+finish
