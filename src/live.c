@@ -21,6 +21,7 @@
 #include "exitcodes.h"
 #include "livecap.h"
 #include "model.h"
+#include "outwriter.h"
 #include "privs.h"
 #include "snapshot.h"
 #include "ui.h"
@@ -388,8 +389,18 @@ int run_live(struct options *opt)
             fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
         if (rp.cap)
             capture_warn_disorder(rp.cap);
-        if (!model_finish_report(m, status, damage) || out_error || fflush(stdout) != 0) {
-            fprintf(stderr, "tcpfsm: cannot write the report: output error\n");
+        /* (errno says why the report could not be written, if the stream
+         * told: out_flushed()) */
+        int why = 0;
+        bool wrote = model_finish_report(m, status, damage);
+        if (!wrote)
+            why = errno;
+        else if (!out_flushed(stdout)) {
+            wrote = false;
+            why = errno;
+        }
+        if (!wrote || out_error) {
+            fprintf(stderr, "tcpfsm: cannot write the report: %s\n", why ? strerror(why) : "output error");
             status = EXIT_OUTPUT;
         }
     }

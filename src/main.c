@@ -319,7 +319,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         opt->zeek.max_conns = opt->tracker.max_conns;
         reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
-        const char *why = "output error";
+        const char *why = zstatus == EXIT_OUTPUT && errno ? strerror(errno) : "output error";
         if (!outwriter_finish(writer)) {     /* it knows the reason */
             why = strerror(errno);
             zstatus = EXIT_OUTPUT;
@@ -448,7 +448,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
                 capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE]);
     int status = info.exit_status;
     bool wrote = report_finish(rep, &info);
-    const char *why = "output error";
+    const char *why = !wrote && errno ? strerror(errno) : "output error";
     if (!outwriter_finish(writer)) {     /* it knows the reason */
         wrote = false;
         why = strerror(errno);

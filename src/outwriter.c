@@ -183,6 +183,12 @@ fail_blocks:
     return NULL;
 }
 
+bool out_flushed(FILE *f)
+{
+    errno = 0;
+    return fflush(f) == 0 && !ferror(f);
+}
+
 void outwriter_put(struct outwriter *w, const void *buf, size_t len)
 {
     if (__fpending(w->front) && fflush(w->front) != 0)

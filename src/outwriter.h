@@ -40,4 +40,9 @@ bool outwriter_finish(struct outwriter *w);
  * as for the stream's own writes. */
 void outwriter_put(struct outwriter *w, const void *buf, size_t len);
 
+/* Flush f: true if everything written to it went out.  On false, errno is
+ * the reason (the flush retries what a failed write left in the buffer, and
+ * fails the same way), or 0 if the stream only says that a write failed. */
+bool out_flushed(FILE *f);
+
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "handoff.h"
+#include "outwriter.h"
 #include "history.h"
 #include "stopsig.h"
 
@@ -184,5 +185,5 @@ bool report_finish(struct report *r, const struct run_info *info)
 {
     stop_thread(r);
     r->ops->finish(r->self, info);
-    return fflush(r->out) == 0 && !ferror(r->out);
+    return out_flushed(r->out);
 }

@@ -86,7 +86,8 @@ bool report_start_thread(struct report *r);
 bool report_thread_busy(const struct report *r);
 /* Feed the report one connection leaving the tracker at capture time now. */
 void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now);
-/* Print the rest of the report; false on an output error. */
+/* Print the rest of the report; false on an output error, with errno its
+ * reason (0 if unknown: out_flushed()). */
 bool report_finish(struct report *r, const struct run_info *info);
 
 /* Implementations, one per format (report_text.c, report_json.c). */

@@ -16,6 +16,7 @@
 #include "zeekstate.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "capture.h"
 #include "checksum.h"
 #include "conntab.h"
+#include "outwriter.h"
 #include "exitcodes.h"
 #include "hash.h"
 
@@ -1809,7 +1811,7 @@ bool zeek_finish(struct zeek *z)
     fputs("#close\t", z->out);
     put_date(z->out, z->have_time ? z->now : 0);
     fputc('\n', z->out);
-    return fflush(z->out) == 0 && !ferror(z->out);
+    return out_flushed(z->out);
 }
 
 void zeek_destroy(struct zeek *z)
@@ -1858,8 +1860,12 @@ int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, cons
         fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting the packets before it\n",
                 capture_source(cap), (unsigned long long)capture_error_pktno(cap), capture_error(cap));
     }
-    if (!zeek_finish(z))
+    int why = 0;
+    if (!zeek_finish(z)) {
         status = EXIT_OUTPUT;       /* the caller says so, with what it knows */
+        why = errno;
+    }
     zeek_destroy(z);
+    errno = why;
     return status;
 }

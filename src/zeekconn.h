@@ -54,7 +54,8 @@ void zeek_destroy(struct zeek *z);
 
 /* Read every packet of an open capture and write the conn.log to out.
  * Returns the process exit status (exitcodes.h); EXIT_OUTPUT when the
- * conn.log could not be written, which the caller reports. */
+ * conn.log could not be written, which the caller reports (errno then
+ * says why, or is 0 if the stream did not tell: out_flushed()). */
 /* stop: set (by a signal handler) to end the reading early; what was read
  * is written and EXIT_INTERRUPTED returned.  NULL: read to the end. */
 int zeek_run(struct capture *cap, const struct zeek_config *cfg, FILE *out, const volatile sig_atomic_t *stop);

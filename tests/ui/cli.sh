@@ -119,6 +119,21 @@ else
     fail "-i any: $(head -c 600 "$TMPD/any.txt")"
 fi
 
+# --- a report that cannot be written: exit 3, and the reason
+if [ -w /dev/full ]; then
+    ip netns exec "$ns" "$TCPFSM" -i lo --no-ui --interval 0.3 tcp >/dev/full 2>"$TMPD/full.err" &
+    pid=$!
+    U_PIDS="$U_PIDS $pid"
+    traffic
+    kill -TERM "$pid"
+    wait "$pid"
+    expect_eq "--no-ui on /dev/full: exit status 3 at the signal" 3 "$?"
+    # (the snapshots fail too; the last line is the report's)
+    last=$(tail -n 1 "$TMPD/full.err")
+    expect_eq "--no-ui on /dev/full: the report's error names the reason" \
+        "tcpfsm: cannot write the report: No space left on device" "$last"
+fi
+
 # --- loss is never hidden: a stopped tcpfsm with a small buffer drops, and
 # the snapshots and the report say how much
 ip netns exec "$ns" "$TCPFSM" -i lo --no-ui --interval 0.3 -B 256 --format json tcp >"$TMPD/drop.json" 2>"$TMPD/drop.err" &
