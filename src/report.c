@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "handoff.h"
-#include "outwriter.h"
 #include "history.h"
+#include "outwriter.h"
 #include "stopsig.h"
 
 /* The queue between the threads: a few thousand connections (a power of

@@ -27,9 +27,9 @@
 #include "capture.h"
 #include "checksum.h"
 #include "conntab.h"
-#include "outwriter.h"
 #include "exitcodes.h"
 #include "hash.h"
+#include "outwriter.h"
 
 /* Raw IPv4 link type (LINKTYPE_IPV4), for decoding reassembled datagrams. */
 #define DLT_IPV4_RAW 228
