@@ -125,9 +125,10 @@ if [ -w /dev/full ]; then
     pid=$!
     U_PIDS="$U_PIDS $pid"
     traffic
-    kill -TERM "$pid"
+    # (it may have ended already: a snapshot it cannot write ends the run)
+    kill -TERM "$pid" 2>/dev/null
     wait "$pid"
-    expect_eq "--no-ui on /dev/full: exit status 3 at the signal" 3 "$?"
+    expect_eq "--no-ui on /dev/full: exit status 3" 3 "$?"
     # (the snapshots fail too; the last line is the report's)
     last=$(tail -n 1 "$TMPD/full.err")
     expect_eq "--no-ui on /dev/full: the report's error names the reason" \
