@@ -136,7 +136,11 @@ static int list_interfaces(void)
         fprintf(stderr, "tcpfsm: %s\n", err);
         return EXIT_USAGE;
     }
-    return fflush(stdout) == 0 ? EXIT_ALL_READ : EXIT_OUTPUT;
+    if (!out_flushed(stdout)) {
+        fprintf(stderr, "tcpfsm: cannot write the list: %s\n", errno ? strerror(errno) : "output error");
+        return EXIT_OUTPUT;
+    }
+    return EXIT_ALL_READ;
 }
 
 int run_live(struct options *opt)

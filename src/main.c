@@ -490,7 +490,12 @@ int main(int argc, char **argv)
     struct options opt;
     switch (options_parse(argc, argv, &opt)) {
     case OPTIONS_EXIT_OK:     /* --help or --version: was it written? */
-        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_ALL_READ : EXIT_OUTPUT;
+        if (!out_flushed(stdout)) {
+            fprintf(stderr, "tcpfsm: cannot write to standard output: %s\n",
+                    errno ? strerror(errno) : "output error");
+            return EXIT_OUTPUT;
+        }
+        return EXIT_ALL_READ;
     case OPTIONS_ERROR:
         options_free(&opt);
         return EXIT_USAGE;

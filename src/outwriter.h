@@ -41,8 +41,10 @@ bool outwriter_finish(struct outwriter *w);
 void outwriter_put(struct outwriter *w, const void *buf, size_t len);
 
 /* Flush f: true if everything written to it went out.  On false, errno is
- * the reason (the flush retries what a failed write left in the buffer, and
- * fails the same way), or 0 if the stream only says that a write failed. */
+ * the reason if this last flush had something to write and failed; 0 if
+ * only the stream's error flag tells of an earlier failed write (stdio
+ * drops the buffer a failed write leaves, so the final flush may find
+ * nothing left to try). */
 bool out_flushed(FILE *f);
 
 #endif

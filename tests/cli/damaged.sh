@@ -278,6 +278,15 @@ if [ -w /dev/full ]; then
                 "tcpfsm: cannot write the $what: No space left on device"
         done
     done
+    # (short outputs, written at the last flush)
+    rc=0
+    "$TCPFSM" --version >/dev/full 2>"$TMPD/err" || rc=$?
+    expect_eq "--version on /dev/full: exit status" 3 "$rc"
+    one_line_msg "--version on /dev/full" "tcpfsm: cannot write to standard output: No space left on device"
+    rc=0
+    "$TCPFSM" -D >/dev/full 2>"$TMPD/err" || rc=$?
+    expect_eq "-D on /dev/full: exit status" 3 "$rc"
+    one_line_msg "-D on /dev/full" "tcpfsm: cannot write the list: No space left on device"
 fi
 
 # --- usage errors: exit 2, one line on stderr, nothing on stdout -------------

@@ -201,8 +201,16 @@ def cmd_tfoconnect(gname, addr, port, *words):
     # socket non-blocking, and without a cookie sendto would then return
     # EINPROGRESS with the data unsent): returns once the handshake is done
     # and the data queued.
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", int(OP_TIMEOUT), 0))
-    s.sendto(data, socket.MSG_FASTOPEN, (addr, int(port)))
+    sec = int(OP_TIMEOUT)
+    usec = int((OP_TIMEOUT - sec) * 1e6) or (0 if sec else 1000)  # (0 and 0: wait forever)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", sec, usec))
+    n = s.sendto(data, socket.MSG_FASTOPEN, (addr, int(port)))
+    # With data in the SYN, a timeout before the SYN-ACK returns what the
+    # SYN carried instead of failing: the handshake must be done, and all
+    # of it sent.
+    s.getpeername()
+    if n != len(data):
+        raise OSError(errno.EIO, "sendto sent %d of %d bytes" % (n, len(data)))
     s.settimeout(OP_TIMEOUT)
     groups.setdefault(gname, []).append(s)
     return "%d:0" % local_port(s)
