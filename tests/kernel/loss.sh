@@ -9,6 +9,12 @@
 #   syn-blackholed      SYNs to the server are dropped: client SYN_SENT
 #   synrcvd-ack-dropped the handshake's third segment is dropped: server
 #                       SYN_RCVD (ss: SYN-RECV), client ESTABLISHED
+#   syncookie-ack-dropped  the same with a server that answers every SYN
+#                       with a SYN cookie (net.ipv4.tcp_syncookies=2): it
+#                       keeps no socket, so its state is the listener's
+#                       (unknowable from the wire: the capture shows the
+#                       same SYN-ACK); then the client's data, with the
+#                       cookie in its ACK, makes both ESTABLISHED
 # Capture points: tcpdump on a router interface sees a packet that arrives
 # there even when nft then drops it in forward; a capture on the far
 # interface never sees it.  Each scenario says which it uses and why, and
@@ -152,8 +158,53 @@ synrcvd_ack_dropped() {
     k_keep end rs synrcvd-ack-dropped
 }
 
+# SYN cookies.  The server's namespace answers every SYN with a cookie and
+# keeps no state for it; nft drops the client's handshake ACK, as above.
+# The server has no SYN-RECV socket, only its listener, and retransmits no
+# SYN-ACK: a capture cannot tell this from a server in SYN_RCVD, which is
+# what tcpfsm infers (unknowable).  Then the drop is lifted and the client
+# sends data: its ACK carries the cookie back, the server makes the
+# connection (ESTABLISHED) and accepts it.  Capture on rs, where the dropped
+# ACK never arrives.
+syncookie_ack_dropped() {
+    k_begin syncookie-ack-dropped 4 || return
+    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=2 || return
+    k_cap_start rs "$IF_RS" || return
+    k_do S listen l "$SADDR" $P &&
+    k_nft c2s "tcp dport $P tcp flags & syn != syn drop" &&
+    k_do C connect c "$SADDR" $P 1 || return
+    k_wait "$NS_C" 1 state established dport = :$P || return
+    # past the first SYN-ACK retransmission a SYN_RCVD socket would make
+    # (after 1 s): a cookie server makes none
+    sleep 1.5
+    k_wait "$NS_S" 0 state syn-recv sport = :$P || return
+    local synacks
+    "$PY" "$KDIR/judge.py" pcapcut "$TMPD/$SCEN.rs.pcap" "$TMPD/$SCEN.rs.peek" &&
+        synacks=$(tcpdump -nr "$TMPD/$SCEN.rs.peek" "tcp[tcpflags] & tcp-syn != 0 and src host $SADDR" 2>/dev/null | wc -l)
+    expect_eq "$SCEN: setup: one SYN-ACK, never retransmitted (a SYN cookie), no SYN-RECV socket" 1 "$synacks"
+    k_freeze cookie copy rs
+    k_judge cookie rs --expect-conns 1 --unknowable \
+        "server=a SYN cookie: the server keeps no socket until the ACK comes back, and its SYN-ACK looks like any other"
+    k_nft_flush c2s &&
+    k_do C send c hello &&
+    k_do S accept l s 1 &&
+    k_do S recv s 5 || return
+    k_wait "$NS_S" 1 state established sport = :$P || return
+    k_freeze established copy rs
+    k_judge established rs --expect-conns 1
+    k_do C close c &&
+    k_do S eof s &&
+    k_do S close s &&
+    k_do S unlisten l || return
+    k_wait "$NS_C" 1 state time-wait dport = :$P &&
+    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_freeze end stop rs
+    k_judge end rs --expect-conns 1
+}
+
 k_run simultaneous_close
 k_run lost_final_ack
 k_run syn_blackholed
 k_run synrcvd_ack_dropped
+k_run syncookie_ack_dropped
 finish
