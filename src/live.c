@@ -137,7 +137,7 @@ static int list_interfaces(void)
         return EXIT_USAGE;
     }
     if (!out_flushed(stdout)) {
-        fprintf(stderr, "tcpfsm: cannot write the list: %s\n", errno ? strerror(errno) : "output error");
+        fprintf(stderr, "tcpfsm: cannot write the list: %s\n", out_reason(errno));
         return EXIT_OUTPUT;
     }
     return EXIT_ALL_READ;
@@ -404,7 +404,7 @@ int run_live(struct options *opt)
             why = errno;
         }
         if (!wrote || out_error) {
-            fprintf(stderr, "tcpfsm: cannot write the report: %s\n", why ? strerror(why) : "output error");
+            fprintf(stderr, "tcpfsm: cannot write the report: %s\n", out_reason(why));
             status = EXIT_OUTPUT;
         }
     }

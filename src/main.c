@@ -319,7 +319,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         opt->zeek.max_conns = opt->tracker.max_conns;
         reading = 1;
         int zstatus = zeek_run(cap, &opt->zeek, out, &interrupted);
-        const char *why = zstatus == EXIT_OUTPUT && errno ? strerror(errno) : "output error";
+        const char *why = out_reason(zstatus == EXIT_OUTPUT ? errno : 0);
         if (!outwriter_finish(writer)) {     /* it knows the reason */
             why = strerror(errno);
             zstatus = EXIT_OUTPUT;
@@ -448,7 +448,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
                 capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE]);
     int status = info.exit_status;
     bool wrote = report_finish(rep, &info);
-    const char *why = !wrote && errno ? strerror(errno) : "output error";
+    const char *why = out_reason(wrote ? 0 : errno);
     if (!outwriter_finish(writer)) {     /* it knows the reason */
         wrote = false;
         why = strerror(errno);
@@ -491,8 +491,7 @@ int main(int argc, char **argv)
     switch (options_parse(argc, argv, &opt)) {
     case OPTIONS_EXIT_OK:     /* --help or --version: was it written? */
         if (!out_flushed(stdout)) {
-            fprintf(stderr, "tcpfsm: cannot write to standard output: %s\n",
-                    errno ? strerror(errno) : "output error");
+            fprintf(stderr, "tcpfsm: cannot write to standard output: %s\n", out_reason(errno));
             return EXIT_OUTPUT;
         }
         return EXIT_ALL_READ;

@@ -189,6 +189,11 @@ bool out_flushed(FILE *f)
     return fflush(f) == 0 && !ferror(f);
 }
 
+const char *out_reason(int err)
+{
+    return err ? strerror(err) : "output error";
+}
+
 void outwriter_put(struct outwriter *w, const void *buf, size_t len)
 {
     if (__fpending(w->front) && fflush(w->front) != 0)

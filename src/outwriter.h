@@ -46,5 +46,7 @@ void outwriter_put(struct outwriter *w, const void *buf, size_t len);
  * drops the buffer a failed write leaves, so the final flush may find
  * nothing left to try). */
 bool out_flushed(FILE *f);
+/* What to say of an output error whose errno was err (0: unknown). */
+const char *out_reason(int err);
 
 #endif

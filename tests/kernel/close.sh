@@ -28,9 +28,7 @@ open_conn() {
 
 close_by_client() { # FAMILY NAME KEEP
     open_conn "$1" "$2" || return
-    k_do C close c &&
-    k_do S eof s &&
-    k_do S close s &&
+    k_close_first C &&
     k_do S unlisten l || return
     k_wait "$NS_C" 1 state time-wait dport = :$P &&
     k_wait "$NS_S" 0 state connected sport = :$P || return

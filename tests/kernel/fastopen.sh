@@ -53,6 +53,16 @@ else:
 EOF
 }
 
+# hello_world: the server takes connection c from its listener (and closes
+# the listener), reads the client's 5 bytes and answers with 5
+hello_world() {
+    k_do S accept l s 1 &&
+    k_do S unlisten l &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5
+}
+
 fastopen() {
     k_begin fastopen 4 || return
     # client side on (1), server side on (2)
@@ -70,18 +80,12 @@ fastopen() {
     # the second sends its data in the SYN, with the cookie
     k_do C tfoconnect c "$SADDR" $P hello || return
     local port=${REPLY%%:*}
-    k_do S accept l s 1 &&
-    k_do S unlisten l &&
-    k_do S recv s 5 &&
-    k_do S send s world &&
-    k_do C recv c 5 || return
+    hello_world || return
     k_wait "$NS_C" 1 state established dport = :$P || return
     k_freeze mid copy rc
     syn_data mid rc
     k_judge mid rc --expect-conns 2
-    k_do C close c &&
-    k_do S eof s &&
-    k_do S close s || return
+    k_close_first C || return
     k_wait "$NS_C" 2 state time-wait dport = :$P &&
     k_wait "$NS_S" 0 state connected sport = :$P || return
     k_freeze end stop rc
@@ -102,14 +106,8 @@ fastopen_ignored() {
     k_do S listen l "$SADDR" $P &&
     k_do C tfoconnect c "$SADDR" $P hello || return
     local port=${REPLY%%:*}
-    k_do S accept l s 1 &&
-    k_do S unlisten l &&
-    k_do S recv s 5 &&
-    k_do S send s world &&
-    k_do C recv c 5 || return
-    k_do S close s &&
-    k_do C eof c &&
-    k_do C close c || return
+    hello_world &&
+    k_close_first S || return
     k_wait "$NS_S" 1 state time-wait sport = :$P &&
     k_wait "$NS_C" 0 state connected dport = :$P || return
     k_freeze end stop rc

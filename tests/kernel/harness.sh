@@ -239,6 +239,16 @@ k_do() {
     return 1
 }
 
+# k_close_first C|S: the connection of groups c (client) and s (server),
+# closed by that side first; the other reads to end of file, then closes.
+k_close_first() {
+    if [ "$1" = C ]; then
+        k_do C close c && k_do S eof s && k_do S close s
+    else
+        k_do S close s && k_do C eof c && k_do C close c
+    fi
+}
+
 # k_nft CHAIN RULE: add a rule to c2s or s2c in the router.
 k_nft() {
     echo "# $SCEN: router nft: $1: $2"

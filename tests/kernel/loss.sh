@@ -192,9 +192,7 @@ syncookie_ack_dropped() {
     k_wait "$NS_S" 1 state established sport = :$P || return
     k_freeze established copy rs
     k_judge established rs --expect-conns 1
-    k_do C close c &&
-    k_do S eof s &&
-    k_do S close s &&
+    k_close_first C &&
     k_do S unlisten l || return
     k_wait "$NS_C" 1 state time-wait dport = :$P &&
     k_wait "$NS_S" 0 state connected sport = :$P || return
