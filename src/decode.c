@@ -630,6 +630,8 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
         seg->frag_ip = cap_of(l).p;
         seg->frag_caplen = seg->ip_caplen;
         seg->frag_len = total;
+        seg->frag_encap = seg->encap;
+        seg->frag_depth = (uint8_t)depth;
     }
     if (frag & 0x1fff)          /* fragment offset: no transport header */
         return DEC_IP_FRAGMENT;
@@ -923,6 +925,16 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     }
 }
 
+enum decode_outcome decode_ipv4_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                                         uint64_t encap, int depth, struct segment *seg)
+{
+    struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
+    static const struct segment zero_segment;
+    *seg = zero_segment;
+    seg->encap = encap;
+    return decode_ipv4(l, depth, seg);
+}
+
 /* ---------------------------------------------------------- outcomes --- */
 
 static const struct {
@@ -933,7 +945,7 @@ static const struct {
     [DEC_TCP] = {"tcp", "TCP segments", false},
     [DEC_NOT_IP] = {"not_ip", "not IP (ARP, LLDP, ...)", false},
     [DEC_NOT_TCP] = {"not_tcp", "IP but not TCP (UDP, ICMP, ...)", false},
-    [DEC_IP_FRAGMENT] = {"ip_fragment", "non-first IP fragments (no TCP header)", false},
+    [DEC_IP_FRAGMENT] = {"ip_fragment", "IP fragments (a datagram put back together counts once)", false},
     [DEC_ENCRYPTED] = {"encrypted", "IPsec ESP (transport header encrypted)", false},
     [DEC_UNSUPPORTED_LINK] = {"unsupported_link", "unsupported link type", false},
     [DEC_DUPLICATE] = {"duplicate", "the same packet again, seen on another interface (capture on any)", false},
@@ -945,6 +957,7 @@ static const struct {
     [DEC_BAD_TCP] = {"bad_tcp", "bad TCP data offset", true},
     [DEC_TUNNEL_DEPTH] = {"tunnel_depth", "tunnels nested too deep", true},
     [DEC_NO_INTERFACE] = {"no_interface", "pcapng packet on an interface never described", true},
+    [DEC_IP_FRAGMENT_LOST] = {"ip_fragment_lost", "IP fragments of datagrams never completed (not analysed)", false},
 };
 
 const char *decode_outcome_name(enum decode_outcome o)

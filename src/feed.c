@@ -75,6 +75,7 @@
 
 #include "decode.h"
 #include "dedupe.h"
+#include "reasm.h"
 #include "sleepwake.h"
 #include "stopsig.h"
 
@@ -108,6 +109,7 @@ struct feed {
     bool reading_ended;     /* fill_batch() has returned false */
     enum capture_result rc;
     struct dedupe dedupe;
+    struct reasm reasm;
 
     /* the reading thread's own */
     const struct tracker *hasher;
@@ -183,11 +185,13 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
     while (b->n < FEED_BATCH) {
         if (*f->stop) {
             f->rc = CAPTURE_END;
+            reasm_finish(&f->reasm, info->outcome);
             return false;
         }
         enum capture_result rc = capture_next(f->cap, &pkt);
         if (rc != CAPTURE_PACKET) {
             f->rc = rc;
+            reasm_finish(&f->reasm, info->outcome);
             return false;
         }
         if (!f->seen_packet) {
@@ -204,6 +208,10 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
         struct segment seg;
         enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
         seg.ts = pkt.ts;
+        if (__builtin_expect(seg.frag_ip != NULL, 0)) {
+            seg.pktno = pkt.pktno;
+            o = reasm_packet(&f->reasm, &seg, info->outcome);
+        }
         if (o == DEC_TCP && dedupe_applies(pkt.linktype) && dedupe_seen(&f->dedupe, &seg))
             o = DEC_DUPLICATE;
         info->outcome[o]++;
@@ -428,6 +436,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     f->stop = stop;
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);
+    reasm_init(&f->reasm);
     atomic_init(&f->may_spin, true);
     atomic_init(&f->reader_cpu, -1);
     atomic_init(&f->caller_cpu, -1);
@@ -553,6 +562,7 @@ enum capture_result feed_end(struct feed *f)
         pthread_mutex_destroy(&f->lock);
     }
     enum capture_result rc = f->rc;
+    reasm_destroy(&f->reasm);
     free(f);
     return rc;
 }

@@ -2,6 +2,7 @@
 #include "model.h"
 
 #include "dedupe.h"
+#include "reasm.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct model {
     struct report *report;
     struct ring *ring;
     struct dedupe dedupe;   /* copies of a packet from other interfaces */
+    struct reasm reasm;     /* IPv4 fragments put back together */
     struct pending pend[MODEL_BATCH];
     unsigned npend;
     const struct options *opt;
@@ -277,6 +279,7 @@ struct model *model_create(const struct options *opt, const struct report_option
     m->opt = opt;
     m->listeners = listeners_create(MAX_LISTENERS);
     dedupe_init(&m->dedupe);
+    reasm_init(&m->reasm);
     m->an = analysis_create(&opt->analysis, opt->tracker.max_conns);
     m->tr = tracker_create(&opt->tracker, m->listeners);
     m->ring = ring_create(RING_ARENA, RING_PKTS, RING_TRANS, RING_PKT_CAP);
@@ -307,6 +310,7 @@ void model_destroy(struct model *m)
     analysis_destroy(m->an);
     listeners_destroy(m->listeners);
     ring_destroy(m->ring);
+    reasm_destroy(&m->reasm);
     free(m->view.rows);
     free(m->view.anoms);
     free(m->view.svcs);
@@ -345,6 +349,10 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
     struct segment seg;
     enum decode_outcome o = decode_packet(pkt->linktype, pkt->data, pkt->caplen, pkt->wirelen, &seg);
     seg.ts = pkt->ts;
+    if (seg.frag_ip) {
+        seg.pktno = pkt->pktno;
+        o = reasm_packet(&m->reasm, &seg, m->outcome);
+    }
     if (o == DEC_TCP && dedupe_applies(pkt->linktype) && dedupe_seen(&m->dedupe, &seg))
         o = DEC_DUPLICATE;
     m->outcome[o]++;
@@ -835,6 +843,7 @@ bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *
 bool model_finish_report(struct model *m, int exit_status, const char *damage)
 {
     model_flush(m);
+    reasm_finish(&m->reasm, m->outcome);
     tracker_finish(m->tr);
     analysis_finish(m->an, tracker_now(m->tr));
     if (!m->report)

@@ -77,6 +77,7 @@ struct segment {
     uint16_t ip_id;         /* IPv4 identification (0 for IPv6) */
     bool hdr_truncated;     /* TCP header (options) cut by the snapshot length */
     bool ip_first_frag;     /* first fragment: payload_len covers only it */
+    uint8_t frag_depth;     /* how many tunnels are outside frag_ip */
     uint16_t mss;           /* valid if OPT_MSS */
     uint32_t tsval, tsecr;  /* valid if OPT_TIMESTAMP */
     uint8_t nsack;          /* SACK blocks kept (at most SEG_MAX_SACK) */
@@ -94,6 +95,7 @@ struct segment {
      * frag_caplen bytes were captured of its frag_len. */
     const uint8_t *frag_ip;
     uint32_t frag_caplen, frag_len;
+    uint64_t frag_encap;    /* the tunnels outside that header (see encap) */
     /* The tunnels the packet came through, folded into one value that does
      * not depend on the packet's direction: 0 if none. */
     uint64_t encap;

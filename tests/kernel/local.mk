@@ -11,6 +11,7 @@ KERNEL_TESTS = \
 	tests/kernel/loss.sh \
 	tests/kernel/reset.sh \
 	tests/kernel/fastopen.sh \
+	tests/kernel/fragments.sh \
 	tests/kernel/reuse.sh \
 	tests/kernel/many.sh \
 	tests/kernel/anomalies-handshake.sh \

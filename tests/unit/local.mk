@@ -138,3 +138,10 @@ tests_unit_test_ui_sort_CPPFLAGS = $(UNIT_CPPFLAGS)
 tests_unit_test_ui_sort_CFLAGS = $(UNIT_CFLAGS) $(NCURSES_CFLAGS)
 tests_unit_test_ui_sort_LDADD = $(UNIT_LDADD) $(NCURSES_LIBS)
 TESTS += tests/unit/test_ui_sort
+
+check_PROGRAMS += tests/unit/test_reasm
+tests_unit_test_reasm_SOURCES = tests/unit/test_reasm.c tests/unit/unit.h
+tests_unit_test_reasm_CPPFLAGS = $(UNIT_CPPFLAGS)
+tests_unit_test_reasm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_reasm_LDADD = $(UNIT_LDADD)
+TESTS += tests/unit/test_reasm

@@ -1,0 +1,249 @@
+/* reasm.c - IPv4 fragments put back together, for the tracker (see reasm.h). */
+#include "reasm.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "checksum.h"
+
+/* One datagram being put together. */
+struct reasm_datagram {
+    bool used;
+    bool done;                  /* completed; kept a moment to recognise copies */
+    uint8_t proto;
+    uint8_t hdr_len;            /* the first fragment's IP header; 0 until it comes */
+    uint8_t npieces;
+    uint8_t depth;              /* tunnels outside it (segment.frag_depth) */
+    uint16_t id;
+    uint8_t src[4], dst[4];
+    uint64_t encap;             /* tunnels outside it (segment.frag_encap) */
+    uint32_t total;             /* payload length, known once has_total */
+    bool has_total;
+    uint32_t frags;             /* packets added: what to move if it is dropped */
+    tstamp_t first, last;       /* capture time of the first and the latest fragment */
+    uint64_t stamp;
+    struct {
+        uint32_t lo, hi;
+    } piece[REASM_PIECES];      /* payload ranges received: sorted, disjoint, not adjacent */
+    uint8_t have[REASM_ROOM / 8];   /* which of the first REASM_ROOM payload bytes were captured */
+    uint8_t hdr[60];
+    uint8_t room[REASM_ROOM];
+};
+
+void reasm_init(struct reasm *r)
+{
+    memset(r, 0, sizeof *r);
+}
+
+void reasm_destroy(struct reasm *r)
+{
+    free(r->slot);
+    r->slot = NULL;
+}
+
+/* Drop d incomplete: its fragments never made a segment. */
+static void drop(struct reasm *r, struct reasm_datagram *d, uint64_t outcome[DEC__COUNT])
+{
+    if (d->used && !d->done) {
+        outcome[DEC_IP_FRAGMENT] -= d->frags;
+        outcome[DEC_IP_FRAGMENT_LOST] += d->frags;
+        r->dropped++;
+    }
+    d->used = false;
+}
+
+/* The datagram this fragment belongs to, or a new one: a free slot, else
+ * the least recently added to.  Datagrams past their time are dropped on
+ * the way (the scan is over a fixed, small number of slots, and only
+ * fragments pay for it). */
+static struct reasm_datagram *find(struct reasm *r, const uint8_t src[4], const uint8_t dst[4], uint16_t id,
+                                   uint8_t proto, uint64_t encap, tstamp_t now, uint64_t outcome[DEC__COUNT])
+{
+    struct reasm_datagram *free_slot = NULL, *oldest = NULL;
+    for (int i = 0; i < REASM_SLOTS; i++) {
+        struct reasm_datagram *d = &r->slot[i];
+        if (d->used && now - d->first > REASM_TIMEOUT)
+            drop(r, d, outcome);
+        if (d->used && d->id == id && d->proto == proto && d->encap == encap && !memcmp(d->src, src, 4) &&
+            !memcmp(d->dst, dst, 4))
+            return d;
+        /* free: never used, or completed more than a copy's time ago */
+        if (!d->used || (d->done && now - d->last > TS_PER_MS)) {
+            if (!free_slot)
+                free_slot = d;
+            continue;
+        }
+        if (!oldest || d->stamp < oldest->stamp)
+            oldest = d;
+    }
+    struct reasm_datagram *d = free_slot ? free_slot : oldest;
+    drop(r, d, outcome);
+    memset(d, 0, sizeof *d);
+    d->used = true;
+    d->id = id;
+    d->proto = proto;
+    d->encap = encap;
+    memcpy(d->src, src, 4);
+    memcpy(d->dst, dst, 4);
+    d->first = now;
+    return d;
+}
+
+enum add_result { ADD_NEW, ADD_REPEAT, ADD_OVERLAP, ADD_FULL };
+
+/* Record payload range [lo, hi) (hi > lo). */
+static enum add_result add_piece(struct reasm_datagram *d, uint32_t lo, uint32_t hi)
+{
+    unsigned i = 0;
+    while (i < d->npieces && d->piece[i].hi < lo)
+        i++;
+    /* pieces i.. end at or after lo; the first of them decides */
+    if (i < d->npieces && d->piece[i].lo < hi && d->piece[i].hi > lo) {
+        /* shares bytes with piece i: a repeat if it lies wholly inside
+         * (pieces are merged, so an exact repeat of a fragment lies inside
+         * the piece that took it) */
+        return lo >= d->piece[i].lo && hi <= d->piece[i].hi ? ADD_REPEAT : ADD_OVERLAP;
+    }
+    bool join_prev = i < d->npieces && d->piece[i].hi == lo;    /* piece i ends where this starts */
+    unsigned next = join_prev ? i + 1 : i;
+    if (next < d->npieces && d->piece[next].lo < hi)
+        return ADD_OVERLAP;
+    bool join_next = next < d->npieces && d->piece[next].lo == hi;
+    if (join_prev && join_next) {
+        d->piece[i].hi = d->piece[next].hi;
+        memmove(&d->piece[next], &d->piece[next + 1], (d->npieces - next - 1) * sizeof d->piece[0]);
+        d->npieces--;
+    } else if (join_prev) {
+        d->piece[i].hi = hi;
+    } else if (join_next) {
+        d->piece[next].lo = lo;
+    } else {
+        if (d->npieces == REASM_PIECES)
+            return ADD_FULL;
+        memmove(&d->piece[i + 1], &d->piece[i], (d->npieces - i) * sizeof d->piece[0]);
+        d->piece[i].lo = lo;
+        d->piece[i].hi = hi;
+        d->npieces++;
+    }
+    return ADD_NEW;
+}
+
+/* Leading payload bytes captured, of the first REASM_ROOM. */
+static uint32_t captured_prefix(const struct reasm_datagram *d, uint32_t limit)
+{
+    uint32_t n = 0;
+    while (n < limit && (d->have[n / 8] >> (n % 8) & 1))
+        n++;
+    return n;
+}
+
+enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t outcome[DEC__COUNT])
+{
+    struct bytes ip = bytes_make(seg->frag_ip, seg->frag_caplen);
+    uint8_t vihl, proto, src[4], dst[4];
+    uint16_t id, field;
+    /* The decoder has read all of these to set frag_ip; checked again
+     * because they are packet bytes. */
+    if (!bytes_u8(ip, 0, &vihl) || !bytes_be16(ip, 4, &id) || !bytes_be16(ip, 6, &field) ||
+        !bytes_u8(ip, 9, &proto) || !bytes_copy(ip, 12, src, 4) || !bytes_copy(ip, 16, dst, 4))
+        return DEC_TRUNC_IP;
+    uint32_t ihl = (vihl & 0x0f) * 4u;
+    if (ihl < 20 || seg->frag_len < ihl || !bytes_has(ip, 0, ihl))
+        return DEC_BAD_IP;
+    if (!r->slot) {
+        r->slot = calloc(REASM_SLOTS, sizeof *r->slot);
+        if (!r->slot)
+            return DEC_IP_FRAGMENT_LOST;    /* no memory: as if lost */
+    }
+    tstamp_t now = seg->ts;
+    uint64_t pktno = seg->pktno;
+    uint32_t lo = (uint32_t)(field & 0x1fff) * 8, hi = lo + (seg->frag_len - ihl);
+    bool more = (field & 0x2000) != 0;
+    struct reasm_datagram *d = find(r, src, dst, id, proto, seg->frag_encap, now, outcome);
+    if (d->done) {
+        /* A copy of a fragment of a datagram just completed (the same
+         * packet from another interface): not a new datagram.  Later than
+         * that, the identification has been used again. */
+        if (now - d->last <= TS_PER_MS && hi <= d->total)
+            return DEC_DUPLICATE;
+        d->used = false;
+        d = find(r, src, dst, id, proto, seg->frag_encap, now, outcome);
+    }
+    d->stamp = ++r->stamp;
+    d->last = now;
+
+    /* Empty, past an IPv4 datagram's length, two different ends, or bytes
+     * past the end: the datagram is dropped whole, as by an overlap. */
+    bool bad = lo == hi || ihl + hi > 0xffff || (!more && d->has_total && d->total != hi) ||
+               (d->has_total && hi > d->total) || (!more && d->npieces && d->piece[d->npieces - 1].hi > hi);
+    enum add_result a = bad ? ADD_OVERLAP : add_piece(d, lo, hi);
+    if (a == ADD_OVERLAP || a == ADD_FULL) {
+        drop(r, d, outcome);
+        return DEC_IP_FRAGMENT_LOST;
+    }
+    d->frags++;                         /* counted by the caller as a fragment, for now */
+    if (a == ADD_REPEAT)
+        return DEC_IP_FRAGMENT;         /* adds nothing */
+    if (!more) {
+        d->has_total = true;
+        d->total = hi;
+    }
+
+    /* What was captured of this fragment's payload, where it falls in the
+     * first REASM_ROOM bytes. */
+    uint32_t got = seg->frag_caplen > ihl ? seg->frag_caplen - ihl : 0;
+    uint32_t end = got < hi - lo ? lo + got : hi;
+    if (end > REASM_ROOM)
+        end = REASM_ROOM;
+    for (uint32_t k = lo; k < end; k++) {
+        d->room[k] = ip.p[ihl + (k - lo)];
+        d->have[k / 8] |= (uint8_t)(1u << (k % 8));
+    }
+    if (lo == 0) {
+        d->hdr_len = (uint8_t)ihl;
+        memcpy(d->hdr, ip.p, ihl);
+        d->depth = seg->frag_depth;
+    }
+    if (!d->hdr_len || !d->has_total || d->npieces != 1 || d->piece[0].lo != 0 || d->piece[0].hi != d->total)
+        return DEC_IP_FRAGMENT;
+
+    /* Complete: its header, saying it is whole, then the bytes kept.  The
+     * other fragments stay counted as fragments; this packet counts as
+     * what the datagram decodes to. */
+    d->frags--;
+    d->done = true;
+    uint32_t len = d->hdr_len + d->total;
+    uint32_t kept = captured_prefix(d, d->total < REASM_ROOM ? d->total : REASM_ROOM);
+    uint8_t *p = r->buf;
+    memcpy(p, d->hdr, d->hdr_len);
+    p[2] = (uint8_t)(len >> 8);
+    p[3] = (uint8_t)len;
+    p[6] = p[7] = 0;
+    p[10] = p[11] = 0;
+    uint16_t sum = (uint16_t)~checksum_fold(checksum_add(p, d->hdr_len, 0));
+    p[10] = (uint8_t)(sum >> 8);
+    p[11] = (uint8_t)sum;
+    memcpy(p + d->hdr_len, d->room, kept);
+    enum decode_outcome whole = decode_ipv4_datagram(p, d->hdr_len + kept, len, d->encap, d->depth, seg);
+    seg->ts = now;
+    seg->pktno = pktno;
+    if (seg->frag_ip) {
+        /* A fragment inside it (a tunnel's inner packet, itself
+         * fragmented): not followed.  Nothing of it reached TCP. */
+        seg->frag_ip = NULL;
+        outcome[DEC_IP_FRAGMENT] -= d->frags;
+        outcome[DEC_IP_FRAGMENT_LOST] += d->frags;
+        return DEC_IP_FRAGMENT_LOST;
+    }
+    return whole;
+}
+
+void reasm_finish(struct reasm *r, uint64_t outcome[DEC__COUNT])
+{
+    if (!r->slot)
+        return;
+    for (int i = 0; i < REASM_SLOTS; i++)
+        drop(r, &r->slot[i], outcome);
+}

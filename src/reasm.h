@@ -1,0 +1,71 @@
+/* reasm.h - IPv4 fragments put back together, for the tracker.
+ *
+ * A TCP segment (or a tunnel packet carrying one) that crossed a link with a
+ * smaller MTU arrives as IPv4 fragments: the first holds the TCP header and
+ * part of the payload, the others only payload.  Decoded one by one, the
+ * first would give a segment whose length covers only itself and the rest
+ * nothing, and the tracker would see sequence gaps that are not there.  The
+ * receiving host reassembles before TCP sees anything; so does this.
+ *
+ * The tracker reads no payload (segment.h), so only what a decoder needs is
+ * kept: which payload ranges have arrived, the total length (from the last
+ * fragment), the first fragment's IP header and the first REASM_ROOM bytes
+ * of payload (the TCP header, or a tunnel's headers and the TCP header
+ * inside).  A datagram is complete when its ranges cover [0, total); the
+ * fragment completing it is then decoded as that whole datagram, at its
+ * time and packet number.
+ *
+ * Like Linux, a datagram whose fragments overlap (other than an exact
+ * repeat) is dropped whole (RFC 5722's rule, which Linux applies to IPv4
+ * too: overlaps are how RFC 1858's attacks rewrite a header), as is one
+ * longer than 65,535 bytes; one not complete after REASM_TIMEOUT of capture
+ * time is dropped (Linux's ipfrag_time).  Its fragments then count as
+ * "ip_fragment_lost" instead of "ip_fragment": the segment they carried
+ * never reached the receiver's TCP.
+ *
+ * Memory: REASM_SLOTS datagrams at once, allocated at the first fragment a
+ * run sees (a run without fragments allocates nothing); when all are in
+ * use, the least recently added to is dropped. */
+#ifndef TCPFSM_REASM_H
+#define TCPFSM_REASM_H
+
+#include <stdint.h>
+
+#include "decode.h"
+#include "segment.h"
+
+#define REASM_SLOTS 64
+#define REASM_PIECES 16
+#define REASM_ROOM 256
+#define REASM_TIMEOUT (30 * TS_PER_SEC)
+
+struct reasm_datagram;
+
+struct reasm {
+    struct reasm_datagram *slot;    /* REASM_SLOTS, NULL until the first fragment */
+    uint64_t stamp;                 /* for least-recently-used replacement */
+    uint64_t dropped;               /* datagrams dropped incomplete, all reasons */
+    uint8_t buf[60 + REASM_ROOM];   /* a completed datagram's header and first bytes */
+};
+
+void reasm_init(struct reasm *r);
+void reasm_destroy(struct reasm *r);
+
+/* A packet whose decoding met an IPv4 fragment (seg->frag_ip set; seg->ts
+ * and seg->pktno filled in).  Adds the fragment to its datagram and returns
+ * the outcome to count for this packet: the decoding of the whole datagram
+ * if this fragment completed it (*seg then describes the datagram, at this
+ * fragment's time and packet number); else DEC_IP_FRAGMENT (held),
+ * DEC_IP_FRAGMENT_LOST (its datagram dropped), or DEC_DUPLICATE for a copy
+ * of a fragment of a datagram completed within the last millisecond (the
+ * same packet on another interface of a capture on "any").  outcome[] are
+ * the caller's per-outcome packet counters, in which it counts every
+ * packet: fragments held for a datagram later dropped are moved there from
+ * DEC_IP_FRAGMENT to DEC_IP_FRAGMENT_LOST. */
+enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t outcome[DEC__COUNT]);
+
+/* The capture has ended: datagrams still incomplete are dropped, their
+ * fragments moved to DEC_IP_FRAGMENT_LOST in outcome[]. */
+void reasm_finish(struct reasm *r, uint64_t outcome[DEC__COUNT]);
+
+#endif

@@ -1,0 +1,274 @@
+/* test_reasm.c - IPv4 fragments put back together (src/reasm.h).
+ *
+ * One TCP segment (header with a timestamps option, 3,000 bytes of data) is
+ * cut into IPv4 fragments and given to decode_packet() and reasm_packet()
+ * as a capture would: in order, out of order, with the TCP header itself
+ * split between the first two fragments, cut by a small snapshot length,
+ * repeated, overlapping, with a fragment missing, and from more datagrams
+ * at once than there are slots.  Each time the outcomes counted must add
+ * up, and a completed datagram must decode to the whole segment. */
+#include <stdint.h>
+#include <string.h>
+
+#include "decode.h"
+#include "reasm.h"
+#include "unit.h"
+
+#define DLT_RAW_IPV4 228
+#define DATA 3000
+#define TCPH 32
+
+static uint8_t datagram[20 + TCPH + DATA];     /* the unfragmented IPv4 datagram */
+
+static void be16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void be32(uint8_t *p, uint32_t v) { be16(p, v >> 16); be16(p + 2, v & 0xffff); }
+
+static void make_datagram(uint16_t id)
+{
+    uint8_t *ip = datagram, *t = datagram + 20;
+    memset(datagram, 0, sizeof datagram);
+    ip[0] = 0x45;
+    be16(ip + 2, sizeof datagram);
+    be16(ip + 4, id);
+    ip[8] = 64;
+    ip[9] = 6;
+    be32(ip + 12, 0xc000020a);      /* 192.0.2.10 */
+    be32(ip + 16, 0xc6336401);      /* 198.51.100.1 */
+    be16(t, 40000);
+    be16(t + 2, 80);
+    be32(t + 4, 1000);              /* seq */
+    be32(t + 8, 5000);              /* ack */
+    t[12] = (TCPH / 4) << 4;
+    t[13] = 0x18;                   /* PSH ACK */
+    be16(t + 14, 512);
+    t[20] = 1; t[21] = 1; t[22] = 8; t[23] = 10;    /* NOP NOP TS */
+    be32(t + 24, 777);
+    be32(t + 28, 888);
+    for (int i = 0; i < DATA; i++)
+        t[TCPH + i] = (uint8_t)i;
+}
+
+/* Fragment [lo, hi) of the datagram's payload, as a packet: its own header
+ * (MF unless it is the last), captured up to snap bytes. */
+static uint32_t fragment(uint8_t *pkt, uint32_t lo, uint32_t hi, uint32_t *wire)
+{
+    uint32_t payload = sizeof datagram - 20;
+    memcpy(pkt, datagram, 20);
+    be16(pkt + 2, 20 + (hi - lo));
+    be16(pkt + 6, (hi < payload ? 0x2000 : 0) | (lo / 8));
+    memcpy(pkt + 20, datagram + 20 + lo, hi - lo);
+    *wire = 20 + (hi - lo);
+    return *wire;
+}
+
+struct run {
+    struct reasm r;
+    uint64_t outcome[DEC__COUNT];
+    uint64_t pktno;
+    struct segment last;            /* the last segment decoded whole */
+    int segments;
+};
+
+static enum decode_outcome feed(struct run *run, uint32_t lo, uint32_t hi, uint32_t snap, tstamp_t ts)
+{
+    static uint8_t pkt[sizeof datagram];
+    uint32_t wire;
+    uint32_t len = fragment(pkt, lo, hi, &wire);
+    uint32_t cap = len < snap ? len : snap;
+    struct segment seg;
+    enum decode_outcome o = decode_packet(DLT_RAW_IPV4, pkt, cap, wire, &seg);
+    seg.ts = ts;
+    seg.pktno = ++run->pktno;
+    if (seg.frag_ip)
+        o = reasm_packet(&run->r, &seg, run->outcome);
+    run->outcome[o]++;
+    if (o == DEC_TCP) {
+        run->last = seg;
+        run->segments++;
+    }
+    return o;
+}
+
+static void start(struct run *run)
+{
+    memset(run, 0, sizeof *run);
+    reasm_init(&run->r);
+}
+
+static uint64_t total(const struct run *run)
+{
+    uint64_t n = 0;
+    for (int o = 0; o < DEC__COUNT; o++)
+        n += run->outcome[o];
+    return n;
+}
+
+static void expect_whole(const struct run *run, uint64_t pktno, const char *what)
+{
+    CHECKF(run->segments == 1, "%s: %d segments", what, run->segments);
+    CHECKF(run->last.payload_len == DATA, "%s: payload_len %u", what, run->last.payload_len);
+    CHECKF(run->last.seq == 1000 && run->last.ack == 5000 && run->last.flags == 0x18, "%s: header", what);
+    CHECKF(run->last.sport == 40000 && run->last.dport == 80 && run->last.win == 512, "%s: ports, window", what);
+    CHECKF((run->last.opts & OPT_TIMESTAMP) && run->last.tsval == 777, "%s: timestamps option", what);
+    CHECKF(run->last.pktno == pktno, "%s: packet number %llu, want %llu", what,
+           (unsigned long long)run->last.pktno, (unsigned long long)pktno);
+}
+
+#define P (sizeof datagram - 20)   /* the payload: TCP header and data */
+
+static void test_in_order(void)
+{
+    struct run run;
+    start(&run);
+    CHECK_EQ(feed(&run, 0, 1480, 65535, 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 1480, 2960, 65535, 2), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 2960, P, 65535, 3), DEC_TCP);
+    expect_whole(&run, 3, "in order");
+    CHECK_EQ(run.last.ts, 3);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 2);
+    CHECK_EQ(total(&run), 3);
+    reasm_finish(&run.r, run.outcome);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 0);
+    reasm_destroy(&run.r);
+}
+
+static void test_out_of_order_and_snapshot(void)
+{
+    struct run run;
+    start(&run);
+    /* last first, then the middle, then the first: and captured with a
+     * 96-byte snapshot, which holds the headers but not the data */
+    CHECK_EQ(feed(&run, 2960, P, 96, 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 1480, 2960, 96, 2), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 0, 1480, 96, 3), DEC_TCP);
+    expect_whole(&run, 3, "out of order, 96-byte snapshot");
+    reasm_destroy(&run.r);
+}
+
+static void test_header_split(void)
+{
+    struct run run;
+    start(&run);
+    /* an 8-byte first fragment: ports and sequence number only (RFC 1858's
+     * tiny fragment); the rest of the header comes in the second */
+    CHECK_EQ(feed(&run, 0, 8, 65535, 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 8, P, 65535, 2), DEC_TCP);
+    expect_whole(&run, 2, "header split");
+    reasm_destroy(&run.r);
+}
+
+static void test_repeat_and_overlap(void)
+{
+    struct run run;
+    start(&run);
+    CHECK_EQ(feed(&run, 0, 1480, 65535, 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 0, 1480, 65535, 2 * TS_PER_MS), DEC_IP_FRAGMENT);     /* exact repeat: nothing new */
+    CHECK_EQ(feed(&run, 1480, P, 65535, 3 * TS_PER_MS), DEC_TCP);
+    expect_whole(&run, 3, "with a repeated fragment");
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 2);
+    /* a copy of the last fragment within a millisecond: another
+     * interface's copy, not a new datagram */
+    CHECK_EQ(feed(&run, 1480, P, 65535, 3 * TS_PER_MS + 1000), DEC_DUPLICATE);
+
+    /* overlapping (not a repeat): the datagram is dropped whole */
+    make_datagram(2);
+    CHECK_EQ(feed(&run, 0, 1480, 65535, 10 * TS_PER_MS), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 1472, P, 65535, 11 * TS_PER_MS), DEC_IP_FRAGMENT_LOST);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 2);     /* both, the first moved */
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 2);
+    CHECK_EQ(total(&run), 6);
+    CHECK_EQ(run.segments, 1);
+    reasm_destroy(&run.r);
+    make_datagram(1);
+}
+
+static void test_lost_and_late(void)
+{
+    struct run run;
+    start(&run);
+    /* the middle fragment never comes */
+    CHECK_EQ(feed(&run, 0, 1480, 65535, 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 2960, P, 65535, 2), DEC_IP_FRAGMENT);
+    reasm_finish(&run.r, run.outcome);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 0);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 2);
+    CHECK_EQ(run.r.dropped, 1);
+    CHECK_EQ(run.segments, 0);
+    reasm_destroy(&run.r);
+
+    /* the last one comes after the reassembly timeout: the first two are
+     * dropped, and the late one starts a datagram of its own */
+    start(&run);
+    CHECK_EQ(feed(&run, 0, 1480, 65535, TS_PER_SEC), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 1480, 2960, 65535, TS_PER_SEC), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 2960, P, 65535, TS_PER_SEC + REASM_TIMEOUT + 1), DEC_IP_FRAGMENT);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 2);
+    CHECK_EQ(run.segments, 0);
+    reasm_finish(&run.r, run.outcome);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 3);
+    CHECK_EQ(total(&run), 3);
+    reasm_destroy(&run.r);
+}
+
+static void test_too_long(void)
+{
+    struct run run;
+    start(&run);
+    /* a fragment reaching past 65,535 bytes (the ping of death's trick) */
+    static uint8_t pkt[100];
+    memcpy(pkt, datagram, 20);
+    be16(pkt + 2, 100);
+    be16(pkt + 6, 0x1fff);          /* offset 65,528, last */
+    struct segment seg;
+    enum decode_outcome o = decode_packet(DLT_RAW_IPV4, pkt, sizeof pkt, sizeof pkt, &seg);
+    CHECK_EQ(o, DEC_IP_FRAGMENT);
+    seg.ts = 1;
+    seg.pktno = 1;
+    CHECK_EQ(reasm_packet(&run.r, &seg, run.outcome), DEC_IP_FRAGMENT_LOST);
+    reasm_destroy(&run.r);
+}
+
+static void test_many_at_once(void)
+{
+    struct run run;
+    start(&run);
+    /* first fragments of REASM_SLOTS + 10 datagrams: the 10 least recently
+     * added to are dropped to make room */
+    for (int i = 0; i < REASM_SLOTS + 10; i++) {
+        make_datagram((uint16_t)(100 + i));
+        CHECK_EQ(feed(&run, 0, 1480, 65535, 1000 + i), DEC_IP_FRAGMENT);
+    }
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 10);
+    /* the datagrams still held complete */
+    for (int i = 10; i < REASM_SLOTS + 10; i++) {
+        make_datagram((uint16_t)(100 + i));
+        CHECK_EQ(feed(&run, 1480, P, 65535, 2000 + i), DEC_TCP);
+    }
+    CHECK_EQ(run.segments, REASM_SLOTS);
+    /* the dropped ones' last fragments start datagrams of their own, in
+     * the completed ones' slots, and never complete */
+    for (int i = 0; i < 10; i++) {
+        make_datagram((uint16_t)(100 + i));
+        CHECK_EQ(feed(&run, 1480, P, 65535, 3 * TS_PER_MS + i), DEC_IP_FRAGMENT);
+    }
+    reasm_finish(&run.r, run.outcome);
+    CHECK_EQ(total(&run), 2 * (REASM_SLOTS + 10));
+    CHECK_EQ(run.outcome[DEC_TCP], REASM_SLOTS);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], REASM_SLOTS);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 20);
+    reasm_destroy(&run.r);
+    make_datagram(1);
+}
+
+int main(void)
+{
+    make_datagram(1);
+    test_in_order();
+    test_out_of_order_and_snapshot();
+    test_header_split();
+    test_repeat_and_overlap();
+    test_lost_and_late();
+    test_too_long();
+    test_many_at_once();
+    return unit_done("test_reasm");
+}
