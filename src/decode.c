@@ -664,6 +664,7 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
     seg->ip_caplen = (uint32_t)(cap_of(l).len < seg->ip_len ? cap_of(l).len : seg->ip_len);
     seg->ip_hdr_len = 40;
     struct layer p = layer_skip(layer_trim(l, 40 + payload), 40);
+    uint32_t nh_at = 6;         /* where the next-header value just read is */
 
     for (int n = 0;; n++) {
         uint8_t next, hlen;
@@ -687,6 +688,7 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
                 return DEC_BAD_IPV6_EXT;
             if (!bytes_has(cap_of(p), 0, len))
                 return DEC_TRUNC_IP;
+            nh_at = 40 + payload - p.wire;
             p = layer_skip(p, len);
             nh = next;
             break;
@@ -696,10 +698,20 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
                 return DEC_BAD_IPV6_EXT;
             if (!bytes_u8(cap_of(p), 0, &next) || !bytes_be16(cap_of(p), 2, &off))
                 return DEC_TRUNC_IP;
+            if ((off & 0xfff9) && !seg->frag_ip) {  /* a fragment (not an atomic one): the outermost */
+                seg->frag_ip = cap_of(l).p;
+                seg->frag_caplen = seg->ip_caplen;
+                seg->frag_len = seg->ip_len;
+                seg->frag_encap = seg->encap;
+                seg->frag_depth = (uint8_t)depth;
+                seg->frag_v6_hdr = (uint16_t)(40 + payload - p.wire);
+                seg->frag_v6_nh = (uint16_t)nh_at;
+            }
             if (off & 0xfff8)
                 return DEC_IP_FRAGMENT;
             if (off & 1)
                 seg->ip_first_frag = true;
+            nh_at = 40 + payload - p.wire;
             p = layer_skip(p, 8);
             nh = next;
             break;
@@ -925,14 +937,14 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     }
 }
 
-enum decode_outcome decode_ipv4_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                                         uint64_t encap, int depth, struct segment *seg)
+enum decode_outcome decode_ip_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                                       uint64_t encap, int depth, struct segment *seg)
 {
     struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
     static const struct segment zero_segment;
     *seg = zero_segment;
     seg->encap = encap;
-    return decode_ipv4(l, depth, seg);
+    return decode_ip(l, depth, seg);
 }
 
 /* ---------------------------------------------------------- outcomes --- */

@@ -17,14 +17,14 @@ enum decode_outcome {
     /* ignored: well-formed, just not TCP we can track */
     DEC_NOT_IP,             /* link payload is not IP (ARP, LLDP, STP, ...) */
     DEC_NOT_TCP,            /* IP, but UDP, ICMP, ... */
-    DEC_IP_FRAGMENT,        /* an IPv4 fragment of a datagram reassembled (reasm.h;
+    DEC_IP_FRAGMENT,        /* a fragment of an IP datagram reassembled (reasm.h;
                                the datagram counts once, at the fragment that
-                               completed it), or a non-first IPv6 fragment */
+                               completed it) */
     DEC_ENCRYPTED,          /* IPsec ESP: the transport header is encrypted */
     DEC_UNSUPPORTED_LINK,   /* a link type (or pcapng interface) we cannot decode */
     DEC_DUPLICATE,          /* the same packet again, from another interface
                                of a capture on "any" (see dedupe.h) */
-    DEC_IP_FRAGMENT_LOST,   /* a fragment of an IPv4 datagram never completed
+    DEC_IP_FRAGMENT_LOST,   /* a fragment of an IP datagram never completed
                                (a fragment not captured, or overlapping ones;
                                reasm.h): its segment was not analysed */
     /* malformed or cut short */
@@ -54,10 +54,10 @@ bool decode_link_supported(int dlt);
 enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
                                   uint32_t wirelen, struct segment *seg);
 
-/* Decode an IPv4 datagram put together from fragments (reasm.c): `encap`
- * and `depth` are the tunnels outside it, as the decoding of its fragments
- * found them (segment.frag_encap, frag_depth). */
-enum decode_outcome decode_ipv4_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
-                                         uint64_t encap, int depth, struct segment *seg);
+/* Decode an IPv4 or IPv6 datagram put together from fragments (reasm.c):
+ * `encap` and `depth` are the tunnels outside it, as the decoding of its
+ * fragments found them (segment.frag_encap, frag_depth). */
+enum decode_outcome decode_ip_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
+                                       uint64_t encap, int depth, struct segment *seg);
 
 #endif

@@ -1,4 +1,4 @@
-/* reasm.c - IPv4 fragments put back together, for the tracker (see reasm.h). */
+/* reasm.c - IP fragments put back together, for the tracker (see reasm.h). */
 #include "reasm.h"
 
 #include <stdbool.h>
@@ -12,12 +12,15 @@
 struct reasm_datagram {
     bool used;
     bool done;                  /* completed; kept a moment to recognise copies */
-    uint8_t proto;
-    uint8_t hdr_len;            /* the first fragment's IP header; 0 until it comes */
+    uint8_t version;            /* 4 or 6 */
+    uint8_t proto;              /* IPv4's protocol (IPv6 keys have none) */
     uint8_t npieces;
     uint8_t depth;              /* tunnels outside it (segment.frag_depth) */
-    uint16_t id;
-    uint8_t src[4], dst[4];
+    uint16_t hdr_len;           /* the first fragment's header part; 0 until it comes */
+    uint16_t nh_at;             /* IPv6: where in it the next header naming the fragment header is */
+    uint8_t next;               /* IPv6: the fragment header's next header */
+    uint32_t id;
+    uint8_t src[16], dst[16];
     uint64_t encap;             /* tunnels outside it (segment.frag_encap) */
     uint32_t total;             /* payload length, known once has_total */
     bool has_total;
@@ -28,7 +31,8 @@ struct reasm_datagram {
         uint32_t lo, hi;
     } piece[REASM_PIECES];      /* payload ranges received: sorted, disjoint, not adjacent */
     uint8_t have[REASM_ROOM / 8];   /* which of the first REASM_ROOM payload bytes were captured */
-    uint8_t hdr[60];
+    uint8_t hdr[REASM_HDR];     /* IPv4: its header; IPv6: its header and the extension
+                                   headers before the fragment header */
     uint8_t room[REASM_ROOM];
 };
 
@@ -58,16 +62,16 @@ static void drop(struct reasm *r, struct reasm_datagram *d, uint64_t outcome[DEC
  * the least recently added to.  Datagrams past their time are dropped on
  * the way (the scan is over a fixed, small number of slots, and only
  * fragments pay for it). */
-static struct reasm_datagram *find(struct reasm *r, const uint8_t src[4], const uint8_t dst[4], uint16_t id,
-                                   uint8_t proto, uint64_t encap, tstamp_t now, uint64_t outcome[DEC__COUNT])
+static struct reasm_datagram *find(struct reasm *r, const struct reasm_datagram *key, tstamp_t now,
+                                   uint64_t outcome[DEC__COUNT])
 {
     struct reasm_datagram *free_slot = NULL, *oldest = NULL;
     for (int i = 0; i < REASM_SLOTS; i++) {
         struct reasm_datagram *d = &r->slot[i];
-        if (d->used && now - d->first > REASM_TIMEOUT)
+        if (d->used && now - d->first > (d->version == 6 ? REASM_TIMEOUT_V6 : REASM_TIMEOUT))
             drop(r, d, outcome);
-        if (d->used && d->id == id && d->proto == proto && d->encap == encap && !memcmp(d->src, src, 4) &&
-            !memcmp(d->dst, dst, 4))
+        if (d->used && d->id == key->id && d->version == key->version && d->proto == key->proto &&
+            d->encap == key->encap && !memcmp(d->src, key->src, 16) && !memcmp(d->dst, key->dst, 16))
             return d;
         /* free: never used, or completed more than a copy's time ago */
         if (!d->used || (d->done && now - d->last > TS_PER_MS)) {
@@ -82,11 +86,12 @@ static struct reasm_datagram *find(struct reasm *r, const uint8_t src[4], const 
     drop(r, d, outcome);
     memset(d, 0, sizeof *d);
     d->used = true;
-    d->id = id;
-    d->proto = proto;
-    d->encap = encap;
-    memcpy(d->src, src, 4);
-    memcpy(d->dst, dst, 4);
+    d->version = key->version;
+    d->id = key->id;
+    d->proto = key->proto;
+    d->encap = key->encap;
+    memcpy(d->src, key->src, 16);
+    memcpy(d->dst, key->dst, 16);
     d->first = now;
     return d;
 }
@@ -139,29 +144,68 @@ static uint32_t captured_prefix(const struct reasm_datagram *d, uint32_t limit)
     return n;
 }
 
-enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t outcome[DEC__COUNT])
+/* The fragment's header fields: its datagram's key (in *key), where its
+ * payload begins (*start: IPv4 header length, or the end of the IPv6
+ * fragment header), the fragment offset in bytes and the more-fragments
+ * flag.  DEC_TCP if they could be read. */
+static enum decode_outcome read_fragment(const struct segment *seg, struct reasm_datagram *key, uint32_t *start,
+                                         uint32_t *offset, bool *more)
 {
     struct bytes ip = bytes_make(seg->frag_ip, seg->frag_caplen);
-    uint8_t vihl, proto, src[4], dst[4];
-    uint16_t id, field;
+    uint8_t v;
+    memset(key, 0, sizeof *key);
+    key->encap = seg->frag_encap;
     /* The decoder has read all of these to set frag_ip; checked again
      * because they are packet bytes. */
-    if (!bytes_u8(ip, 0, &vihl) || !bytes_be16(ip, 4, &id) || !bytes_be16(ip, 6, &field) ||
-        !bytes_u8(ip, 9, &proto) || !bytes_copy(ip, 12, src, 4) || !bytes_copy(ip, 16, dst, 4))
+    if (!bytes_u8(ip, 0, &v))
         return DEC_TRUNC_IP;
-    uint32_t ihl = (vihl & 0x0f) * 4u;
-    if (ihl < 20 || seg->frag_len < ihl || !bytes_has(ip, 0, ihl))
+    key->version = v >> 4;
+    if (key->version == 4) {
+        uint16_t id, field;
+        if (!bytes_be16(ip, 4, &id) || !bytes_be16(ip, 6, &field) || !bytes_u8(ip, 9, &key->proto) ||
+            !bytes_copy(ip, 12, key->src, 4) || !bytes_copy(ip, 16, key->dst, 4))
+            return DEC_TRUNC_IP;
+        *start = (v & 0x0f) * 4u;
+        if (*start < 20 || seg->frag_len < *start || !bytes_has(ip, 0, *start))
+            return DEC_BAD_IP;
+        key->id = id;
+        *offset = (uint32_t)(field & 0x1fff) * 8;
+        *more = (field & 0x2000) != 0;
+        return DEC_TCP;
+    }
+    if (key->version != 6)
         return DEC_BAD_IP;
+    uint16_t field;
+    uint32_t hdr = seg->frag_v6_hdr;
+    if (!bytes_copy(ip, 8, key->src, 16) || !bytes_copy(ip, 24, key->dst, 16) ||
+        !bytes_u8(ip, hdr, &key->next) || !bytes_be16(ip, hdr + 2, &field) || !bytes_be32(ip, hdr + 4, &key->id))
+        return DEC_TRUNC_IP;
+    *start = hdr + 8;
+    if (hdr < 40 || seg->frag_v6_nh >= hdr || seg->frag_len < *start)
+        return DEC_BAD_IPV6_EXT;
+    *offset = field & 0xfff8u;
+    *more = (field & 1) != 0;
+    return DEC_TCP;
+}
+
+enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t outcome[DEC__COUNT])
+{
+    struct reasm_datagram key;
+    uint32_t start, lo;
+    bool more;
+    enum decode_outcome why = read_fragment(seg, &key, &start, &lo, &more);
+    if (why != DEC_TCP)
+        return why;
     if (!r->slot) {
         r->slot = calloc(REASM_SLOTS, sizeof *r->slot);
         if (!r->slot)
             return DEC_IP_FRAGMENT_LOST;    /* no memory: as if lost */
     }
+    const uint8_t *ip = seg->frag_ip;
     tstamp_t now = seg->ts;
     uint64_t pktno = seg->pktno;
-    uint32_t lo = (uint32_t)(field & 0x1fff) * 8, hi = lo + (seg->frag_len - ihl);
-    bool more = (field & 0x2000) != 0;
-    struct reasm_datagram *d = find(r, src, dst, id, proto, seg->frag_encap, now, outcome);
+    uint32_t hi = lo + (seg->frag_len - start);
+    struct reasm_datagram *d = find(r, &key, now, outcome);
     if (d->done) {
         /* A copy of a fragment of a datagram just completed (the same
          * packet from another interface): not a new datagram.  Later than
@@ -169,14 +213,16 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
         if (now - d->last <= TS_PER_MS && hi <= d->total)
             return DEC_DUPLICATE;
         d->used = false;
-        d = find(r, src, dst, id, proto, seg->frag_encap, now, outcome);
+        d = find(r, &key, now, outcome);
     }
     d->stamp = ++r->stamp;
     d->last = now;
 
-    /* Empty, past an IPv4 datagram's length, two different ends, or bytes
-     * past the end: the datagram is dropped whole, as by an overlap. */
-    bool bad = lo == hi || ihl + hi > 0xffff || (!more && d->has_total && d->total != hi) ||
+    /* Empty, longer than the datagram's length field can say, two
+     * different ends, or bytes past the end: the datagram is dropped
+     * whole, as by an overlap. */
+    uint32_t most = key.version == 4 ? 0xffff - start : 0xffff - (start - 48);
+    bool bad = lo == hi || hi > most || (!more && d->has_total && d->total != hi) ||
                (d->has_total && hi > d->total) || (!more && d->npieces && d->piece[d->npieces - 1].hi > hi);
     enum add_result a = bad ? ADD_OVERLAP : add_piece(d, lo, hi);
     if (a == ADD_OVERLAP || a == ADD_FULL) {
@@ -193,40 +239,54 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
 
     /* What was captured of this fragment's payload, where it falls in the
      * first REASM_ROOM bytes. */
-    uint32_t got = seg->frag_caplen > ihl ? seg->frag_caplen - ihl : 0;
+    uint32_t got = seg->frag_caplen > start ? seg->frag_caplen - start : 0;
     uint32_t end = got < hi - lo ? lo + got : hi;
     if (end > REASM_ROOM)
         end = REASM_ROOM;
     for (uint32_t k = lo; k < end; k++) {
-        d->room[k] = ip.p[ihl + (k - lo)];
+        d->room[k] = ip[start + (k - lo)];
         d->have[k / 8] |= (uint8_t)(1u << (k % 8));
     }
     if (lo == 0) {
-        d->hdr_len = (uint8_t)ihl;
-        memcpy(d->hdr, ip.p, ihl);
-        d->depth = seg->frag_depth;
+        /* The header part: IPv4's header, or IPv6's header and the
+         * extension headers before the fragment header.  One too long to
+         * keep, or not captured, leaves the datagram unable to complete. */
+        uint32_t part = key.version == 4 ? start : start - 8;
+        if (part <= REASM_HDR && seg->frag_caplen >= part) {
+            d->hdr_len = (uint16_t)part;
+            memcpy(d->hdr, ip, part);
+            d->depth = seg->frag_depth;
+            d->nh_at = seg->frag_v6_nh;
+            d->next = key.next;
+        }
     }
     if (!d->hdr_len || !d->has_total || d->npieces != 1 || d->piece[0].lo != 0 || d->piece[0].hi != d->total)
         return DEC_IP_FRAGMENT;
 
-    /* Complete: its header, saying it is whole, then the bytes kept.  The
-     * other fragments stay counted as fragments; this packet counts as
-     * what the datagram decodes to. */
+    /* Complete: its header part, saying it is whole, then the bytes kept.
+     * The other fragments stay counted as fragments; this packet counts
+     * as what the datagram decodes to. */
     d->frags--;
     d->done = true;
     uint32_t len = d->hdr_len + d->total;
     uint32_t kept = captured_prefix(d, d->total < REASM_ROOM ? d->total : REASM_ROOM);
     uint8_t *p = r->buf;
     memcpy(p, d->hdr, d->hdr_len);
-    p[2] = (uint8_t)(len >> 8);
-    p[3] = (uint8_t)len;
-    p[6] = p[7] = 0;
-    p[10] = p[11] = 0;
-    uint16_t sum = (uint16_t)~checksum_fold(checksum_add(p, d->hdr_len, 0));
-    p[10] = (uint8_t)(sum >> 8);
-    p[11] = (uint8_t)sum;
+    if (d->version == 4) {
+        p[2] = (uint8_t)(len >> 8);
+        p[3] = (uint8_t)len;
+        p[6] = p[7] = 0;
+        p[10] = p[11] = 0;
+        uint16_t sum = (uint16_t)~checksum_fold(checksum_add(p, d->hdr_len, 0));
+        p[10] = (uint8_t)(sum >> 8);
+        p[11] = (uint8_t)sum;
+    } else {
+        p[4] = (uint8_t)((len - 40) >> 8);
+        p[5] = (uint8_t)(len - 40);
+        p[d->nh_at] = d->next;          /* the fragment header taken out */
+    }
     memcpy(p + d->hdr_len, d->room, kept);
-    enum decode_outcome whole = decode_ipv4_datagram(p, d->hdr_len + kept, len, d->encap, d->depth, seg);
+    enum decode_outcome whole = decode_ip_datagram(p, d->hdr_len + kept, len, d->encap, d->depth, seg);
     seg->ts = now;
     seg->pktno = pktno;
     if (seg->frag_ip) {

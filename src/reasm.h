@@ -1,25 +1,28 @@
-/* reasm.h - IPv4 fragments put back together, for the tracker.
+/* reasm.h - IP fragments put back together, for the tracker.
  *
  * A TCP segment (or a tunnel packet carrying one) that crossed a link with a
- * smaller MTU arrives as IPv4 fragments: the first holds the TCP header and
- * part of the payload, the others only payload.  Decoded one by one, the
- * first would give a segment whose length covers only itself and the rest
+ * smaller MTU arrives as fragments: the first holds the TCP header and part
+ * of the payload, the others only payload.  Decoded one by one, the first
+ * would give a segment whose length covers only itself and the rest
  * nothing, and the tracker would see sequence gaps that are not there.  The
- * receiving host reassembles before TCP sees anything; so does this.
+ * receiving host reassembles before TCP sees anything; so does this, for
+ * IPv4 and IPv6 (whose fragment header RFC 8200 defines).
  *
  * The tracker reads no payload (segment.h), so only what a decoder needs is
  * kept: which payload ranges have arrived, the total length (from the last
- * fragment), the first fragment's IP header and the first REASM_ROOM bytes
- * of payload (the TCP header, or a tunnel's headers and the TCP header
- * inside).  A datagram is complete when its ranges cover [0, total); the
- * fragment completing it is then decoded as that whole datagram, at its
- * time and packet number.
+ * fragment), the first fragment's header part (IPv4's header; IPv6's
+ * header and the extension headers before the fragment header, at most
+ * REASM_HDR bytes) and the first REASM_ROOM bytes of payload (the TCP
+ * header, or a tunnel's headers and the TCP header inside).  A datagram is
+ * complete when its ranges cover [0, total); the fragment completing it is
+ * then decoded as that whole datagram, at its time and packet number.
  *
  * Like Linux, a datagram whose fragments overlap (other than an exact
  * repeat) is dropped whole (RFC 5722's rule, which Linux applies to IPv4
  * too: overlaps are how RFC 1858's attacks rewrite a header), as is one
- * longer than 65,535 bytes; one not complete after REASM_TIMEOUT of capture
- * time is dropped (Linux's ipfrag_time).  Its fragments then count as
+ * longer than its length field can say; one not complete after
+ * REASM_TIMEOUT of capture time (Linux's ipfrag_time; REASM_TIMEOUT_V6,
+ * RFC 8200's 60 s, for IPv6) is dropped.  Its fragments then count as
  * "ip_fragment_lost" instead of "ip_fragment": the segment they carried
  * never reached the receiver's TCP.
  *
@@ -37,7 +40,9 @@
 #define REASM_SLOTS 64
 #define REASM_PIECES 16
 #define REASM_ROOM 256
+#define REASM_HDR 256
 #define REASM_TIMEOUT (30 * TS_PER_SEC)
+#define REASM_TIMEOUT_V6 (60 * TS_PER_SEC)
 
 struct reasm_datagram;
 
@@ -45,13 +50,13 @@ struct reasm {
     struct reasm_datagram *slot;    /* REASM_SLOTS, NULL until the first fragment */
     uint64_t stamp;                 /* for least-recently-used replacement */
     uint64_t dropped;               /* datagrams dropped incomplete, all reasons */
-    uint8_t buf[60 + REASM_ROOM];   /* a completed datagram's header and first bytes */
+    uint8_t buf[REASM_HDR + REASM_ROOM];    /* a completed datagram's header and first bytes */
 };
 
 void reasm_init(struct reasm *r);
 void reasm_destroy(struct reasm *r);
 
-/* A packet whose decoding met an IPv4 fragment (seg->frag_ip set; seg->ts
+/* A packet whose decoding met an IP fragment (seg->frag_ip set; seg->ts
  * and seg->pktno filled in).  Adds the fragment to its datagram and returns
  * the outcome to count for this packet: the decoding of the whole datagram
  * if this fragment completed it (*seg then describes the datagram, at this

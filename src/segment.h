@@ -90,11 +90,14 @@ struct segment {
     uint16_t ip_hdr_len;    /* IPv4 header length incl. options; 40 for IPv6 */
     const uint8_t *tcp_hdr;
     uint32_t tcp_caplen;
-    /* The outermost IPv4 header of a fragment (first or later), for
-     * reassembly: NULL if no IPv4 layer of the packet is a fragment.
-     * frag_caplen bytes were captured of its frag_len. */
+    /* The outermost IP header of a fragment (first or later), for
+     * reassembly: NULL if no IP layer of the packet is a fragment.
+     * frag_caplen bytes were captured of its frag_len.  For IPv6, where
+     * the fragment header begins (after the extension headers that are
+     * not fragmented), and where the next-header value naming it is. */
     const uint8_t *frag_ip;
     uint32_t frag_caplen, frag_len;
+    uint16_t frag_v6_hdr, frag_v6_nh;
     uint64_t frag_encap;    /* the tunnels outside that header (see encap) */
     /* The tunnels the packet came through, folded into one value that does
      * not depend on the packet's direction: 0 if none. */

@@ -1737,7 +1737,7 @@ static void frag_packet(struct zeek *z, tstamp_t ts, const struct segment *seg)
     inner.ts = seg->ts;
     inner.pktno = seg->pktno;
     frag_free(f);
-    if (inner.frag_ip)
+    if (inner.frag_ip && inner.frag_ip[0] >> 4 == 4)
         return;                             /* fragments inside: not followed */
     if (o == DEC_TCP)
         tcp_packet(z, ts, &inner, true);
@@ -1777,8 +1777,9 @@ void zeek_packet(struct zeek *z, tstamp_t ts, enum decode_outcome o, const struc
     if (ts > z->now)
         z->now = ts;
     run_timers(z);
-    if (seg->frag_ip) {
-        /* Zeek reassembles fragments first; a fragment that was not wholly
+    if (seg->frag_ip && seg->frag_caplen && seg->frag_ip[0] >> 4 == 4) {
+        /* Zeek reassembles fragments first (IPv4 here; an IPv6 first
+         * fragment is analysed as it is); a fragment that was not wholly
          * captured is not reassembled, and only a first one is analysed. */
         if (seg->frag_caplen >= seg->frag_len)
             frag_packet(z, ts, seg);

@@ -1,4 +1,4 @@
-/* test_reasm.c - IPv4 fragments put back together (src/reasm.h).
+/* test_reasm.c - IP fragments put back together (src/reasm.h).
  *
  * One TCP segment (header with a timestamps option, 3,000 bytes of data) is
  * cut into IPv4 fragments and given to decode_packet() and reasm_packet()
@@ -6,7 +6,10 @@
  * split between the first two fragments, cut by a small snapshot length,
  * repeated, overlapping, with a fragment missing, and from more datagrams
  * at once than there are slots.  Each time the outcomes counted must add
- * up, and a completed datagram must decode to the whole segment. */
+ * up, and a completed datagram must decode to the whole segment.  The
+ * same segment in IPv6 fragments, with and without an extension header
+ * before the fragment header. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -260,6 +263,87 @@ static void test_many_at_once(void)
     make_datagram(1);
 }
 
+/* ------------------------------------------------------------- IPv6 --- */
+
+#define DLT_RAW_IPV6 229
+/* IPv6 header, then (with_opts) an 8-byte destination options header, both
+ * not fragmented; the fragmentable part is the TCP segment of the IPv4
+ * tests: datagram[20..]. */
+static uint32_t fragment6(uint8_t *pkt, bool with_opts, uint32_t id, uint32_t lo, uint32_t hi)
+{
+    uint32_t payload = sizeof datagram - 20, unfrag = with_opts ? 8 : 0;
+    memset(pkt, 0, 48 + unfrag);
+    pkt[0] = 0x60;
+    be16(pkt + 4, unfrag + 8 + (hi - lo));
+    pkt[6] = with_opts ? 60 : 44;
+    pkt[7] = 64;
+    be32(pkt + 8, 0x20010db8); be32(pkt + 20, 0x10);     /* 2001:db8::10 */
+    be32(pkt + 24, 0x20010db8); be32(pkt + 36, 0x80);    /* 2001:db8::80 */
+    uint8_t *f = pkt + 40;
+    if (with_opts) {
+        f[0] = 44;              /* next: fragment; length 0 (8 bytes); PadN 4 */
+        f[2] = 1; f[3] = 4;
+        f += 8;
+    }
+    f[0] = 6;
+    be16(f + 2, (uint16_t)(lo | (hi < payload ? 1 : 0)));
+    be32(f + 4, id);
+    memcpy(f + 8, datagram + 20 + lo, hi - lo);
+    return 48 + unfrag + (hi - lo);
+}
+
+static enum decode_outcome feed6(struct run *run, bool with_opts, uint32_t id, uint32_t lo, uint32_t hi,
+                                 uint32_t snap, tstamp_t ts)
+{
+    static uint8_t pkt[sizeof datagram + 64];
+    uint32_t len = fragment6(pkt, with_opts, id, lo, hi);
+    struct segment seg;
+    enum decode_outcome o = decode_packet(DLT_RAW_IPV6, pkt, len < snap ? len : snap, len, &seg);
+    seg.ts = ts;
+    seg.pktno = ++run->pktno;
+    if (seg.frag_ip)
+        o = reasm_packet(&run->r, &seg, run->outcome);
+    run->outcome[o]++;
+    if (o == DEC_TCP) {
+        run->last = seg;
+        run->segments++;
+    }
+    return o;
+}
+
+static void test_ipv6(void)
+{
+    struct run run;
+    for (int opts = 0; opts < 2; opts++) {
+        start(&run);
+        /* in order, with the 200-byte snapshot tcpdump's tests use */
+        CHECK_EQ(feed6(&run, opts, 7, 0, 1448, 200, 1), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 7, 1448, 2896, 200, 2), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 7, 2896, P, 200, 3), DEC_TCP);
+        expect_whole(&run, 3, opts ? "IPv6 with options, in order" : "IPv6, in order");
+        CHECK_EQ(run.last.src.family, 6);
+        /* another identification, out of order, the TCP header split */
+        run.segments = 0;
+        CHECK_EQ(feed6(&run, opts, 8, 8, P, 65535, 4), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 8, 0, 8, 65535, 5), DEC_TCP);
+        expect_whole(&run, 5, "IPv6, header split, out of order");
+        /* overlapping: dropped whole (RFC 5722) */
+        CHECK_EQ(feed6(&run, opts, 9, 0, 1448, 65535, 6), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 9, 1440, P, 65535, 7), DEC_IP_FRAGMENT_LOST);
+        reasm_finish(&run.r, run.outcome);
+        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 2);
+        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 3);
+        CHECK_EQ(run.outcome[DEC_TCP], 2);
+        reasm_destroy(&run.r);
+    }
+    /* an atomic fragment (offset 0, no more: RFC 6946) is no fragment */
+    start(&run);
+    CHECK_EQ(feed6(&run, false, 10, 0, P, 65535, 1), DEC_TCP);
+    expect_whole(&run, 1, "IPv6 atomic fragment");
+    CHECK(run.r.slot == NULL);
+    reasm_destroy(&run.r);
+}
+
 int main(void)
 {
     make_datagram(1);
@@ -270,5 +354,6 @@ int main(void)
     test_lost_and_late();
     test_too_long();
     test_many_at_once();
+    test_ipv6();
     return unit_done("test_reasm");
 }
