@@ -10,6 +10,7 @@
 #include "census.h"
 #include "decode.h"
 #include "dedupe.h"
+#include "reasm.h"
 #include "extract.h"
 #include "listeners.h"
 #include "outcheck.h"
@@ -44,6 +45,7 @@ struct fz_run {
     struct zeek *zeek;
     struct tracker_observer obs;
     struct dedupe dedupe;
+    struct reasm reasm;
     struct segment ring[PIPE];
     struct tracker_prep prep[PIPE];
     unsigned head, queued;
@@ -111,6 +113,7 @@ struct fz_run *fz_start(const struct fz_config *cfg)
     r->cfg = *cfg;
     r->first = true;
     dedupe_init(&r->dedupe);
+    reasm_init(&r->reasm);
 
     tracker_config_defaults(&r->tcfg);
     r->tcfg.max_conns = cfg->max_conns;
@@ -198,7 +201,12 @@ void fz_packet(struct fz_run *r, int linktype, const uint8_t *data, uint32_t cap
     /* the zeek engine as zeek_run() feeds it: every packet, no dedupe */
     if (r->zeek)
         zeek_packet(r->zeek, ts, o, seg);
-    /* the tracker as main.c feeds it */
+    /* the tracker as main.c feeds it (src/feed.c) */
+    if (seg->frag_ip) {
+        o = reasm_packet(&r->reasm, seg, in->outcome);
+        if ((unsigned)o >= DEC__COUNT)
+            abort();
+    }
     if (o == DEC_TCP && dedupe_applies(linktype) && dedupe_seen(&r->dedupe, seg))
         o = DEC_DUPLICATE;
     in->outcome[o]++;
@@ -235,6 +243,7 @@ void fz_finish(struct fz_run *r, const struct fz_source *src)
         unsigned oldest = (r->head - r->queued) % PIPE;
         tracker_segment_prepared(r->tracker, &r->ring[oldest].core, &r->prep[oldest]);
     }
+    reasm_finish(&r->reasm, r->info.outcome);
     tracker_finish(r->tracker);
     analysis_finish(r->analysis, tracker_now(r->tracker));
 
@@ -308,6 +317,7 @@ void fz_free(struct fz_run *r)
 {
     if (!r)
         return;
+    reasm_destroy(&r->reasm);
     if (r->zeek)
         zeek_destroy(r->zeek);
     selection_destroy(r->selection);
