@@ -183,6 +183,14 @@ static enum decode_outcome read_fragment(const struct segment *seg, struct reasm
     *start = hdr + 8;
     if (hdr < 40 || seg->frag_v6_nh >= hdr || seg->frag_len < *start)
         return DEC_BAD_IPV6_EXT;
+    /* A payload length of 0 (a jumbogram, or a send offload's length taken
+     * from the wire) cannot have a fragment header (RFC 2675): its length
+     * would not be the datagram's. */
+    uint16_t plen;
+    if (!bytes_be16(ip, 4, &plen))
+        return DEC_TRUNC_IP;
+    if (plen == 0)
+        return DEC_BAD_IP;
     *offset = field & 0xfff8u;
     *more = (field & 1) != 0;
     return DEC_TCP;
@@ -204,13 +212,27 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
     const uint8_t *ip = seg->frag_ip;
     tstamp_t now = seg->ts;
     uint64_t pktno = seg->pktno;
-    uint32_t hi = lo + (seg->frag_len - start);
+    uint32_t carried = seg->frag_len - start;      /* (at most 65,535) */
+    if (more && (carried & 7)) {
+        /* A fragment before the last carries a multiple of 8 bytes.  IPv4
+         * receivers (Linux) take it cut down to one; IPv6 ones drop the
+         * fragment (RFC 8200 4.5). */
+        if (key.version == 6)
+            return DEC_IP_FRAGMENT_LOST;
+        carried &= ~7u;
+    }
+    /* An IPv6 first fragment must hold the whole header chain (RFC 8200
+     * 4.5, RFC 7112): for TCP, the 20 bytes of its header (what Linux
+     * checks); the receiver drops one that does not. */
+    if (key.version == 6 && lo == 0 && key.next == 6 && carried < 20)
+        return DEC_IP_FRAGMENT_LOST;
+    uint32_t hi = lo + carried;
     struct reasm_datagram *d = find(r, &key, now, outcome);
     if (d->done) {
         /* A copy of a fragment of a datagram just completed (the same
          * packet from another interface): not a new datagram.  Later than
          * that, the identification has been used again. */
-        if (now - d->last <= TS_PER_MS && hi <= d->total)
+        if (now >= d->last && now - d->last <= TS_PER_MS && hi <= d->total)
             return DEC_DUPLICATE;
         d->used = false;
         d = find(r, &key, now, outcome);
@@ -265,10 +287,16 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
 
     /* Complete: its header part, saying it is whole, then the bytes kept.
      * The other fragments stay counted as fragments; this packet counts
-     * as what the datagram decodes to. */
+     * as what the datagram decodes to.  Unless it is longer than its
+     * length field can say (the header part is the first fragment's, the
+     * limit above was checked with each fragment's own): dropped. */
     d->frags--;
-    d->done = true;
     uint32_t len = d->hdr_len + d->total;
+    if (len - (d->version == 6 ? 40 : 0) > 0xffff) {
+        drop(r, d, outcome);
+        return DEC_IP_FRAGMENT_LOST;
+    }
+    d->done = true;
     uint32_t kept = captured_prefix(d, d->total < REASM_ROOM ? d->total : REASM_ROOM);
     uint8_t *p = r->buf;
     memcpy(p, d->hdr, d->hdr_len);

@@ -26,9 +26,16 @@
  * "ip_fragment_lost" instead of "ip_fragment": the segment they carried
  * never reached the receiver's TCP.
  *
+ * Fragment sizes follow the receivers too: IPv4's before the last are cut
+ * to a multiple of 8 bytes (Linux), IPv6's that are not one are dropped,
+ * and so is an IPv6 first fragment without the whole TCP header (RFC 8200
+ * 4.5, RFC 7112).
+ *
  * Memory: REASM_SLOTS datagrams at once, allocated at the first fragment a
  * run sees (a run without fragments allocates nothing); when all are in
- * use, the least recently added to is dropped. */
+ * use, the least recently added to is dropped.  A datagram is also
+ * dropped when its fragments so far leave more than REASM_PIECES separate
+ * ranges (Linux has no such limit, only one on memory). */
 #ifndef TCPFSM_REASM_H
 #define TCPFSM_REASM_H
 
@@ -38,7 +45,7 @@
 #include "segment.h"
 
 #define REASM_SLOTS 64
-#define REASM_PIECES 16
+#define REASM_PIECES 32
 #define REASM_ROOM 256
 #define REASM_HDR 256
 #define REASM_TIMEOUT (30 * TS_PER_SEC)

@@ -4,8 +4,9 @@
  * cut into IPv4 fragments and given to decode_packet() and reasm_packet()
  * as a capture would: in order, out of order, with the TCP header itself
  * split between the first two fragments, cut by a small snapshot length,
- * repeated, overlapping, with a fragment missing, and from more datagrams
- * at once than there are slots.  Each time the outcomes counted must add
+ * repeated, overlapping, with a fragment missing, with a length that is no
+ * multiple of 8, out of time order, and from more datagrams at once than
+ * there are slots.  Each time the outcomes counted must add
  * up, and a completed datagram must decode to the whole segment.  The
  * same segment in IPv6 fragments, with and without an extension header
  * before the fragment header. */
@@ -185,6 +186,25 @@ static void test_repeat_and_overlap(void)
     make_datagram(1);
 }
 
+static void test_odd_lengths_and_time(void)
+{
+    struct run run;
+    start(&run);
+    /* a fragment before the last with 1,001 bytes: cut to 1,000, as Linux
+     * does, so the next one starting at 1,000 does not overlap it */
+    CHECK_EQ(feed(&run, 0, 1001, 65535, 10 * TS_PER_MS), DEC_IP_FRAGMENT);
+    CHECK_EQ(feed(&run, 1000, P, 65535, 11 * TS_PER_MS), DEC_TCP);
+    expect_whole(&run, 2, "a 1,001-byte first fragment");
+    /* the same identification again, at an earlier time (a capture out of
+     * order): a new datagram, not a copy */
+    CHECK_EQ(feed(&run, 1000, P, 65535, 5 * TS_PER_MS), DEC_IP_FRAGMENT);
+    reasm_finish(&run.r, run.outcome);
+    CHECK_EQ(run.outcome[DEC_DUPLICATE], 0);
+    CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 1);
+    CHECK_EQ(total(&run), 3);
+    reasm_destroy(&run.r);
+}
+
 static void test_lost_and_late(void)
 {
     struct run run;
@@ -322,20 +342,44 @@ static void test_ipv6(void)
         CHECK_EQ(feed6(&run, opts, 7, 2896, P, 200, 3), DEC_TCP);
         expect_whole(&run, 3, opts ? "IPv6 with options, in order" : "IPv6, in order");
         CHECK_EQ(run.last.src.family, 6);
-        /* another identification, out of order, the TCP header split */
+        /* another identification, out of order; a first fragment with 8
+         * bytes of the TCP header is dropped (RFC 8200 4.5, RFC 7112: the
+         * receiver does), one with 24 completes it */
         run.segments = 0;
-        CHECK_EQ(feed6(&run, opts, 8, 8, P, 65535, 4), DEC_IP_FRAGMENT);
-        CHECK_EQ(feed6(&run, opts, 8, 0, 8, 65535, 5), DEC_TCP);
-        expect_whole(&run, 5, "IPv6, header split, out of order");
+        CHECK_EQ(feed6(&run, opts, 8, 24, P, 65535, 4), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 8, 0, 8, 65535, 5), DEC_IP_FRAGMENT_LOST);
+        CHECK_EQ(feed6(&run, opts, 8, 0, 24, 65535, 6), DEC_TCP);
+        expect_whole(&run, 6, "IPv6, out of order, the TCP header in two");
         /* overlapping: dropped whole (RFC 5722) */
         CHECK_EQ(feed6(&run, opts, 9, 0, 1448, 65535, 6), DEC_IP_FRAGMENT);
         CHECK_EQ(feed6(&run, opts, 9, 1440, P, 65535, 7), DEC_IP_FRAGMENT_LOST);
+        /* a fragment before the last whose length is no multiple of 8:
+         * dropped alone (RFC 8200 4.5), the datagram still completes */
+        CHECK_EQ(feed6(&run, opts, 11, 0, 1001, 65535, 8), DEC_IP_FRAGMENT_LOST);
+        CHECK_EQ(feed6(&run, opts, 11, 0, 1000, 65535, 9), DEC_IP_FRAGMENT);
+        CHECK_EQ(feed6(&run, opts, 11, 1000, P, 65535, 10), DEC_TCP);
         reasm_finish(&run.r, run.outcome);
-        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 2);
-        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 3);
-        CHECK_EQ(run.outcome[DEC_TCP], 2);
+        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT_LOST], 4);
+        CHECK_EQ(run.outcome[DEC_IP_FRAGMENT], 4);
+        CHECK_EQ(run.outcome[DEC_TCP], 3);
+        CHECK_EQ(total(&run), run.pktno);
         reasm_destroy(&run.r);
     }
+    /* a fragment header with a payload length of 0 (a jumbogram's, or an
+     * offloaded packet's: the wire's length, which may be anything) */
+    start(&run);
+    {
+        static uint8_t pkt[sizeof datagram + 64];
+        uint32_t len = fragment6(pkt, false, 12, 0, 1448);
+        be16(pkt + 4, 0);
+        struct segment seg;
+        CHECK_EQ(decode_packet(DLT_RAW_IPV6, pkt, len, 0xfffffff8u, &seg), DEC_TCP);
+        CHECK(seg.frag_ip != NULL);
+        seg.ts = 1;
+        seg.pktno = 1;
+        CHECK_EQ(reasm_packet(&run.r, &seg, run.outcome), DEC_BAD_IP);
+    }
+    reasm_destroy(&run.r);
     /* an atomic fragment (offset 0, no more: RFC 6946) is no fragment */
     start(&run);
     CHECK_EQ(feed6(&run, false, 10, 0, P, 65535, 1), DEC_TCP);
@@ -352,6 +396,7 @@ int main(void)
     test_header_split();
     test_repeat_and_overlap();
     test_lost_and_late();
+    test_odd_lengths_and_time();
     test_too_long();
     test_many_at_once();
     test_ipv6();
