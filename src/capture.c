@@ -95,6 +95,7 @@ static const struct known_link {
     { DLT_LINUX_SLL, "LINUX_SLL", "Linux cooked v1" },
     { 228 /* DLT_IPV4 */, "IPV4", "Raw IPv4" },
     { 229 /* DLT_IPV6 */, "IPV6", "Raw IPv6" },
+    { 242 /* DLT_IPOIB */, "IPOIB", "RFC 4391 IP-over-Infiniband" },
     { 276 /* DLT_LINUX_SLL2 */, "LINUX_SLL2", "Linux cooked v2" },
 };
 

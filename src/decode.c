@@ -22,6 +22,9 @@
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
 #endif
+#ifndef DLT_IPOIB
+#define DLT_IPOIB 242
+#endif
 
 /* Tunnels inside tunnels are legal; loops of them are an attack. */
 #define MAX_TUNNEL_DEPTH 4
@@ -93,6 +96,8 @@ static enum decode_outcome decode_ether(struct layer l, int depth, struct segmen
 static enum decode_outcome decode_ip(struct layer l, int depth, struct segment *seg);
 static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment *seg);
 static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment *seg);
+static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
+                                            struct segment *seg);
 
 /* ---------------------------------------------------------------- TCP --- */
 
@@ -459,6 +464,8 @@ static enum decode_outcome decode_ppp(struct layer l, int depth, struct segment 
         return decode_ipv4(layer_skip(l, off), depth, seg);
     if (proto == 0x0057)
         return decode_ipv6(layer_skip(l, off), depth, seg);
+    if (proto == 0x0281 || proto == 0x0283)     /* MPLS unicast, multicast (RFC 3032) */
+        return decode_ethertype(proto == 0x0281 ? ETH_MPLS : ETH_MPLS_MC, layer_skip(l, off), depth, seg);
     return DEC_NOT_IP;
 }
 
@@ -486,9 +493,6 @@ static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, in
         return DEC_NOT_IP;
     }
 }
-
-static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
-                                            struct segment *seg);
 
 /* An 802.11 data frame, as Aruba access points send them in GRE: a 24-byte
  * header, a fourth address if both DS bits are set, QoS control, then
@@ -858,6 +862,7 @@ bool decode_link_supported(int dlt)
     case DLT_C_HDLC:
     case DLT_PPP_ETHER:
     case DLT_FDDI:
+    case DLT_IPOIB:
         return true;
     default:
         /* LINKTYPE_RAW (101) is mapped to DLT_RAW by libpcap, but some
@@ -926,6 +931,13 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         if (!bytes_has(cap_of(l), 0, 13))
             return DEC_TRUNC_LINK;
         return decode_llc(layer_skip(l, 13), 0, seg);
+    }
+    case DLT_IPOIB: {           /* IP over InfiniBand (RFC 4391): a 20-byte
+                                   address each way, then type and reserved */
+        uint16_t type;
+        if (!bytes_be16(cap_of(l), 40, &type) || !bytes_has(cap_of(l), 0, 44))
+            return DEC_TRUNC_LINK;
+        return decode_ethertype(type, layer_skip(l, 44), 0, seg);
     }
     default:
         if (dlt == 12 || dlt == 14 || dlt == 101) {

@@ -1152,6 +1152,46 @@ static void check_prefixes(const struct sample *x)
     }
 }
 
+/* IP over InfiniBand (LINKTYPE_IPOIB, RFC 4391 as libpcap writes it: a
+ * 20-byte address each way, type, reserved), and MPLS inside PPP. */
+static void test_ipoib_ppp_mpls(void)
+{
+    struct segment s;
+    struct tcpspec t = std_tcp();
+    struct want w = want4(&t), w6 = want6(&t);
+    struct pkt p = { .n = 0 };
+    for (int i = 0; i < 40; i++)
+        p8(&p, (unsigned)i);
+    p16(&p, 0x0800);
+    p16(&p, 0);
+    put_v4_tcp(&p, &t);
+    expect_tcp("IPoIB ipv4", dec(242, p.b, p.n, p.n, &s), &s, &w);
+    CHECK(decode_link_supported(242));
+    CHECK_EQ(dec(242, p.b, 43, p.n, &s), DEC_TRUNC_LINK);
+    p.b[40] = 0x86;
+    p.b[41] = 0xdd;
+    p.n = 44;
+    put_v6_tcp(&p, &t);
+    expect_tcp("IPoIB ipv6", dec(242, p.b, p.n, p.n, &s), &s, &w6);
+    p.b[40] = 0x08;
+    p.b[41] = 0x06;                 /* ARP */
+    CHECK_EQ(dec(242, p.b, p.n, p.n, &s), DEC_NOT_IP);
+
+    /* PPP in HDLC framing, protocol 0x0281: two labels, the second the
+     * bottom of the stack, then IPv4 */
+    struct pkt q = { .n = 0 };
+    p8(&q, 0xff);
+    p8(&q, 0x03);
+    p16(&q, 0x0281);
+    p32(&q, (100u << 12) | 64);
+    p32(&q, (200u << 12) | 0x100 | 64);
+    put_v4_tcp(&q, &t);
+    expect_tcp("PPP MPLS ipv4", dec(DLT_PPP, q.b, q.n, q.n, &s), &s, &w);
+    q.b[3] = 0x83;                  /* multicast MPLS */
+    expect_tcp("PPP MPLS multicast ipv4", dec(DLT_PPP, q.b, q.n, q.n, &s), &s, &w);
+    CHECK_EQ(dec(DLT_PPP, q.b, 6, q.n, &s), DEC_TRUNC_LINK);
+}
+
 static void test_prefixes(void)
 {
     static struct sample xs[6];
@@ -1298,6 +1338,7 @@ int main(void)
     test_vlan();
     test_sll();
     test_raw();
+    test_ipoib_ppp_mpls();
     test_null_loop();
     test_ipv4_options();
     test_ipv4_fragments();
