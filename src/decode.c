@@ -45,6 +45,7 @@ enum {
     ETH_ERSPAN2 = 0x88be,
     ETH_ERSPAN3 = 0x22eb,
     ETH_PPP = 0x880b,       /* PPTP's enhanced GRE carries PPP */
+    ETH_WCCP = 0x883e,      /* WCCP redirection in GRE */
     ETH_PBB = 0x88e7,       /* 802.1ah provider backbone bridging: I-TAG, then a frame */
     ETH_FABRICPATH = 0x8903,/* Cisco FabricPath: 2 more bytes, then a frame */
     ETH_VNTAG = 0x8926,     /* Cisco VN-Tag: 4 bytes, then an ethertype */
@@ -489,6 +490,15 @@ static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, in
     }
     case ETH_PPP:
         return decode_ppp(l, depth, seg);
+    case ETH_WCCP: {
+        /* a cache redirecting traffic (WCCP): version 2 puts a 4-byte
+         * redirect header before the packet, version 1 nothing (the
+         * packet's first nibble, the IP version, tells them apart) */
+        uint8_t b;
+        if (!bytes_u8(cap_of(l), 0, &b))
+            return DEC_TRUNC_LINK;
+        return decode_ip(b >> 4 == 4 ? l : layer_skip(l, 4), depth, seg);
+    }
     default:
         return DEC_NOT_IP;
     }

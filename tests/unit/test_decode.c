@@ -957,6 +957,24 @@ static void test_tunnels(void)
     put_v6_tcp(&p, &t);
     expect_tcp("GRE ipv6", dec(DLT_EN10MB, p.b, p.n, p.n, &s), &s, &w6);
 
+    /* WCCP redirection in GRE: version 2 with its 4-byte redirect header,
+     * version 1 without */
+    p.n = 0;
+    put_eth(&p, 0x0800);
+    put_ipv4(&p, V4X, V4Y, 47, 4 + 4 + inner, 5, 0);
+    p16(&p, 0);
+    p16(&p, 0x883e);
+    p32(&p, 0x05590048);
+    put_v4_tcp(&p, &t);
+    expect_tcp("GRE WCCPv2", dec(DLT_EN10MB, p.b, p.n, p.n, &s), &s, &w);
+    p.n = 0;
+    put_eth(&p, 0x0800);
+    put_ipv4(&p, V4X, V4Y, 47, 4 + inner, 5, 0);
+    p16(&p, 0);
+    p16(&p, 0x883e);
+    put_v4_tcp(&p, &t);
+    expect_tcp("GRE WCCPv1", dec(DLT_EN10MB, p.b, p.n, p.n, &s), &s, &w);
+
     /* GRE transparent Ethernet bridging */
     p.n = 0;
     put_eth(&p, 0x0800);
