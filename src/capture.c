@@ -86,6 +86,7 @@ static const struct known_link {
     { DLT_NULL, "NULL", "BSD loopback" },
     { DLT_EN10MB, "EN10MB", "Ethernet" },
     { DLT_PPP, "PPP", "PPP" },
+    { DLT_ARCNET, "ARCNET", "BSD ARCNET" },
     { DLT_FDDI, "FDDI", "FDDI" },
     { DLT_RAW, "RAW", "Raw IP" },
     { DLT_PPP_SERIAL, "PPP_SERIAL", "PPP over serial" },
@@ -95,6 +96,7 @@ static const struct known_link {
     { DLT_LINUX_SLL, "LINUX_SLL", "Linux cooked v1" },
     { 228 /* DLT_IPV4 */, "IPV4", "Raw IPv4" },
     { 229 /* DLT_IPV6 */, "IPV6", "Raw IPv6" },
+    { 129 /* DLT_ARCNET_LINUX */, "ARCNET_LINUX", "Linux ARCNET" },
     { 242 /* DLT_IPOIB */, "IPOIB", "RFC 4391 IP-over-Infiniband" },
     { 276 /* DLT_LINUX_SLL2 */, "LINUX_SLL2", "Linux cooked v2" },
 };

@@ -25,6 +25,9 @@
 #ifndef DLT_IPOIB
 #define DLT_IPOIB 242
 #endif
+#ifndef DLT_ARCNET_LINUX
+#define DLT_ARCNET_LINUX 129
+#endif
 
 /* Tunnels inside tunnels are legal; loops of them are an attack. */
 #define MAX_TUNNEL_DEPTH 4
@@ -750,6 +753,43 @@ static enum decode_outcome decode_ip(struct layer l, int depth, struct segment *
     return DEC_NOT_IP;
 }
 
+/* ARCnet, as the BSDs (source, destination, type) and Linux (two offset
+ * bytes before the type) capture it.  RFC 1201's types add a split flag
+ * and a sequence number; a flag of 0xff marks an exception packet, whose
+ * own flag and sequence number come 4 bytes later.  RFC 1051's older
+ * types (IP 0xf0, ARP 0xf1) and the diagnostic one have neither.  A packet
+ * split into pieces (a flag other than 0) is not put back together. */
+static enum decode_outcome decode_arcnet(struct layer l, uint32_t type_at, struct segment *seg)
+{
+    uint8_t type, flag = 0;
+    if (!bytes_u8(cap_of(l), type_at, &type))
+        return DEC_TRUNC_LINK;
+    uint32_t off = type_at + 1;                 /* RFC 1051: the payload next */
+    if (type != 0xf0 && type != 0xf1 && type != 0x80) {
+        if (!bytes_u8(cap_of(l), type_at + 1, &flag))
+            return DEC_TRUNC_LINK;
+        off = type_at + 4;                      /* flag, sequence number */
+        if (flag == 0xff) {                     /* exception: 0xff 0xff, type, flag, sequence */
+            if (!bytes_u8(cap_of(l), type_at + 5, &flag))
+                return DEC_TRUNC_LINK;
+            off = type_at + 8;
+        }
+    }
+    if (!bytes_has(cap_of(l), 0, off))
+        return DEC_TRUNC_LINK;
+    if (flag != 0)
+        return DEC_NOT_IP;
+    switch (type) {
+    case 0xd4:                  /* IP (RFC 1201) */
+    case 0xf0:                  /* IP (RFC 1051) */
+        return decode_ipv4(layer_skip(l, off), 0, seg);
+    case 0xc4:                  /* IPv6 (RFC 2497) */
+        return decode_ipv6(layer_skip(l, off), 0, seg);
+    default:
+        return DEC_NOT_IP;
+    }
+}
+
 /* -------------------------------------------------------- link layers --- */
 
 static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
@@ -873,6 +913,8 @@ bool decode_link_supported(int dlt)
     case DLT_PPP_ETHER:
     case DLT_FDDI:
     case DLT_IPOIB:
+    case DLT_ARCNET:
+    case DLT_ARCNET_LINUX:
         return true;
     default:
         /* LINKTYPE_RAW (101) is mapped to DLT_RAW by libpcap, but some
@@ -942,6 +984,10 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
             return DEC_TRUNC_LINK;
         return decode_llc(layer_skip(l, 13), 0, seg);
     }
+    case DLT_ARCNET:
+        return decode_arcnet(l, 2, seg);
+    case DLT_ARCNET_LINUX:
+        return decode_arcnet(l, 4, seg);
     case DLT_IPOIB: {           /* IP over InfiniBand (RFC 4391): a 20-byte
                                    address each way, then type and reserved */
         uint16_t type;

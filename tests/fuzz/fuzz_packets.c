@@ -53,6 +53,9 @@ static const int links[] = {
     105,    /* IEEE802_11: not decoded */
     -1,     /* a pcapng packet on an undescribed interface */
     147,    /* USER0: not decoded */
+    242,    /* IPOIB */
+    7,      /* ARCNET (BSD) */
+    129,    /* ARCNET_LINUX */
 };
 #define NLINKS (sizeof links / sizeof links[0])
 

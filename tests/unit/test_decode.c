@@ -1171,8 +1171,8 @@ static void check_prefixes(const struct sample *x)
 }
 
 /* IP over InfiniBand (LINKTYPE_IPOIB, RFC 4391 as libpcap writes it: a
- * 20-byte address each way, type, reserved), and MPLS inside PPP. */
-static void test_ipoib_ppp_mpls(void)
+ * 20-byte address each way, type, reserved), MPLS inside PPP, ARCnet. */
+static void test_more_links(void)
 {
     struct segment s;
     struct tcpspec t = std_tcp();
@@ -1208,6 +1208,50 @@ static void test_ipoib_ppp_mpls(void)
     q.b[3] = 0x83;                  /* multicast MPLS */
     expect_tcp("PPP MPLS multicast ipv4", dec(DLT_PPP, q.b, q.n, q.n, &s), &s, &w);
     CHECK_EQ(dec(DLT_PPP, q.b, 6, q.n, &s), DEC_TRUNC_LINK);
+
+    /* ARCnet: BSD's header (source, destination, type) and Linux's (two
+     * offset bytes before the type); RFC 1201 (type 0xd4, flag, sequence
+     * number), its exception form, and RFC 1051 (type 0xf0, nothing more) */
+    for (int linux_hdr = 0; linux_hdr < 2; linux_hdr++) {
+        int dlt = linux_hdr ? 129 : 7;
+        struct pkt a = { .n = 0 };
+        p8(&a, 0xbe);
+        p8(&a, 0x50);
+        if (linux_hdr)
+            p16(&a, 0);
+        size_t at = a.n;
+        p8(&a, 0xd4);
+        p8(&a, 0);
+        p16(&a, 0x016b);
+        put_v4_tcp(&a, &t);
+        expect_tcp("ARCnet RFC 1201", dec(dlt, a.b, a.n, a.n, &s), &s, &w);
+        CHECK(decode_link_supported(dlt));
+        CHECK_EQ(dec(dlt, a.b, at + 2, a.n, &s), DEC_TRUNC_LINK);
+        a.b[at + 1] = 3;            /* the first piece of a split packet */
+        CHECK_EQ(dec(dlt, a.b, a.n, a.n, &s), DEC_NOT_IP);
+        a.b[at + 1] = 0;
+        a.b[at] = 0xd5;             /* ARP */
+        CHECK_EQ(dec(dlt, a.b, a.n, a.n, &s), DEC_NOT_IP);
+
+        struct pkt e = { .n = 0 };  /* exception packet */
+        for (size_t i = 0; i < at; i++)
+            p8(&e, a.b[i]);
+        p8(&e, 0xd4);
+        p8(&e, 0xff);
+        p16(&e, 0xffff);
+        p8(&e, 0xd4);
+        p8(&e, 0);
+        p16(&e, 0x016c);
+        put_v4_tcp(&e, &t);
+        expect_tcp("ARCnet RFC 1201 exception", dec(dlt, e.b, e.n, e.n, &s), &s, &w);
+
+        struct pkt o = { .n = 0 };  /* RFC 1051 */
+        for (size_t i = 0; i < at; i++)
+            p8(&o, a.b[i]);
+        p8(&o, 0xf0);
+        put_v4_tcp(&o, &t);
+        expect_tcp("ARCnet RFC 1051", dec(dlt, o.b, o.n, o.n, &s), &s, &w);
+    }
 }
 
 static void test_prefixes(void)
@@ -1356,7 +1400,7 @@ int main(void)
     test_vlan();
     test_sll();
     test_raw();
-    test_ipoib_ppp_mpls();
+    test_more_links();
     test_null_loop();
     test_ipv4_options();
     test_ipv4_fragments();
