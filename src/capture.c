@@ -97,6 +97,7 @@ static const struct known_link {
     { 228 /* DLT_IPV4 */, "IPV4", "Raw IPv4" },
     { 229 /* DLT_IPV6 */, "IPV6", "Raw IPv6" },
     { 129 /* DLT_ARCNET_LINUX */, "ARCNET_LINUX", "Linux ARCNET" },
+    { 178 /* DLT_JUNIPER_ETHER */, "JUNIPER_ETHER", "Juniper Ethernet" },
     { 242 /* DLT_IPOIB */, "IPOIB", "RFC 4391 IP-over-Infiniband" },
     { 276 /* DLT_LINUX_SLL2 */, "LINUX_SLL2", "Linux cooked v2" },
 };

@@ -28,6 +28,9 @@
 #ifndef DLT_ARCNET_LINUX
 #define DLT_ARCNET_LINUX 129
 #endif
+#ifndef DLT_JUNIPER_ETHER
+#define DLT_JUNIPER_ETHER 178
+#endif
 
 /* Tunnels inside tunnels are legal; loops of them are an attack. */
 #define MAX_TUNNEL_DEPTH 4
@@ -790,6 +793,35 @@ static enum decode_outcome decode_arcnet(struct layer l, uint32_t type_at, struc
     }
 }
 
+/* A Juniper router's capture of an Ethernet interface: "MGC", flags, then
+ * (flag 0x80) a 2-byte length and that many bytes of extensions, then the
+ * frame; or (flag 0x02, the link-layer header stripped) 4 bytes and the IP
+ * packet. */
+static enum decode_outcome decode_juniper_ether(struct layer l, struct segment *seg)
+{
+    uint8_t m0, m1, m2, flags;
+    if (!bytes_u8(cap_of(l), 0, &m0) || !bytes_u8(cap_of(l), 1, &m1) || !bytes_u8(cap_of(l), 2, &m2) ||
+        !bytes_u8(cap_of(l), 3, &flags))
+        return DEC_TRUNC_LINK;
+    if (m0 != 'M' || m1 != 'G' || m2 != 'C')
+        return DEC_NOT_IP;                      /* not the header it should be */
+    uint32_t off = 4;
+    if (flags & 0x80) {
+        uint16_t ext;
+        if (!bytes_be16(cap_of(l), 4, &ext))
+            return DEC_TRUNC_LINK;
+        off += 2u + ext;
+    }
+    if (flags & 0x02) {
+        if (!bytes_has(cap_of(l), 0, off + 4))
+            return DEC_TRUNC_LINK;
+        return decode_ip(layer_skip(l, off + 4), 0, seg);
+    }
+    if (!bytes_has(cap_of(l), 0, off))
+        return DEC_TRUNC_LINK;
+    return decode_ether(layer_skip(l, off), 0, seg);
+}
+
 /* -------------------------------------------------------- link layers --- */
 
 static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
@@ -915,6 +947,7 @@ bool decode_link_supported(int dlt)
     case DLT_IPOIB:
     case DLT_ARCNET:
     case DLT_ARCNET_LINUX:
+    case DLT_JUNIPER_ETHER:
         return true;
     default:
         /* LINKTYPE_RAW (101) is mapped to DLT_RAW by libpcap, but some
@@ -984,6 +1017,8 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
             return DEC_TRUNC_LINK;
         return decode_llc(layer_skip(l, 13), 0, seg);
     }
+    case DLT_JUNIPER_ETHER:
+        return decode_juniper_ether(l, seg);
     case DLT_ARCNET:
         return decode_arcnet(l, 2, seg);
     case DLT_ARCNET_LINUX:

@@ -56,6 +56,7 @@ static const int links[] = {
     242,    /* IPOIB */
     7,      /* ARCNET (BSD) */
     129,    /* ARCNET_LINUX */
+    178,    /* JUNIPER_ETHER */
 };
 #define NLINKS (sizeof links / sizeof links[0])
 

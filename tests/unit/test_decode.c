@@ -1171,7 +1171,8 @@ static void check_prefixes(const struct sample *x)
 }
 
 /* IP over InfiniBand (LINKTYPE_IPOIB, RFC 4391 as libpcap writes it: a
- * 20-byte address each way, type, reserved), MPLS inside PPP, ARCnet. */
+ * 20-byte address each way, type, reserved), MPLS inside PPP, ARCnet,
+ * Juniper's Ethernet captures. */
 static void test_more_links(void)
 {
     struct segment s;
@@ -1252,6 +1253,32 @@ static void test_more_links(void)
         put_v4_tcp(&o, &t);
         expect_tcp("ARCnet RFC 1051", dec(dlt, o.b, o.n, o.n, &s), &s, &w);
     }
+
+    /* Juniper's Ethernet captures: "MGC", flags, extensions (0x80) or
+     * none, then the frame; or (0x02) no link-layer header: 4 bytes, IP */
+    struct pkt j = { .n = 0 };
+    p8(&j, 'M');
+    p8(&j, 'G');
+    p8(&j, 'C');
+    p8(&j, 0x80);
+    p16(&j, 6);
+    p16(&j, 0x0301);
+    p32(&j, 0x01060102);
+    put_eth(&j, 0x0800);
+    put_v4_tcp(&j, &t);
+    expect_tcp("Juniper Ethernet, extensions", dec(178, j.b, j.n, j.n, &s), &s, &w);
+    CHECK(decode_link_supported(178));
+    CHECK_EQ(dec(178, j.b, 11, j.n, &s), DEC_TRUNC_LINK);
+    j.b[0] = 'X';
+    CHECK_EQ(dec(178, j.b, j.n, j.n, &s), DEC_NOT_IP);
+    struct pkt k = { .n = 0 };
+    p8(&k, 'M');
+    p8(&k, 'G');
+    p8(&k, 'C');
+    p8(&k, 0x02);
+    p32(&k, 2);
+    put_v6_tcp(&k, &t);
+    expect_tcp("Juniper, no link-layer header", dec(178, k.b, k.n, k.n, &s), &s, &w6);
 }
 
 static void test_prefixes(void)
