@@ -2,6 +2,7 @@
 #include "reasm.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,11 +27,12 @@ struct reasm_datagram {
     bool has_total;
     uint32_t frags;             /* packets added: what to move if it is dropped */
     tstamp_t first, last;       /* capture time of the first and the latest fragment */
-    uint64_t stamp;
+    uint8_t have[REASM_ROOM / 8];   /* which of the first REASM_ROOM payload bytes were captured */
+    /* (what follows is read only as far as npieces, hdr_len and have say:
+     * not cleared for a new datagram) */
     struct {
         uint32_t lo, hi;
     } piece[REASM_PIECES];      /* payload ranges received: sorted, disjoint, not adjacent */
-    uint8_t have[REASM_ROOM / 8];   /* which of the first REASM_ROOM payload bytes were captured */
     uint8_t hdr[REASM_HDR];     /* IPv4: its header; IPv6: its header and the extension
                                    headers before the fragment header */
     uint8_t room[REASM_ROOM];
@@ -39,12 +41,22 @@ struct reasm_datagram {
 void reasm_init(struct reasm *r)
 {
     memset(r, 0, sizeof *r);
+    r->clock = 1;                       /* stamps 0 and 1 have their own meaning */
 }
 
 void reasm_destroy(struct reasm *r)
 {
     free(r->slot);
     r->slot = NULL;
+}
+
+/* d's slot is free again. */
+static void release(struct reasm *r, struct reasm_datagram *d)
+{
+    size_t i = (size_t)(d - r->slot);
+    d->used = false;
+    r->tag[i] = 0;
+    r->stamp[i] = 0;
 }
 
 /* Drop d incomplete: its fragments never made a segment. */
@@ -55,36 +67,56 @@ static void drop(struct reasm *r, struct reasm_datagram *d, uint64_t outcome[DEC
         outcome[DEC_IP_FRAGMENT_LOST] += d->frags;
         r->dropped++;
     }
-    d->used = false;
+    release(r, d);
 }
 
-/* The datagram this fragment belongs to, or a new one: a free slot, else
- * the least recently added to.  Datagrams past their time are dropped on
- * the way (the scan is over a fixed, small number of slots, and only
- * fragments pay for it). */
+/* A datagram's key folded into 32 bits, never 0 (a free slot's tag): the
+ * scan below compares these, and the whole key only where one matches.
+ * Not secret: traffic made to collide costs a full comparison per slot,
+ * no more. */
+static uint32_t key_tag(const struct reasm_datagram *k)
+{
+    uint64_t h = (uint64_t)k->id << 16 ^ (uint64_t)k->version << 8 ^ k->proto ^ k->encap;
+    for (int i = 0; i < 16; i += 4) {
+        uint32_t s, d;
+        memcpy(&s, k->src + i, 4);
+        memcpy(&d, k->dst + i, 4);
+        h = (h ^ s) * 0x9e3779b97f4a7c15ULL;
+        h = (h ^ d) * 0x9e3779b97f4a7c15ULL;
+    }
+    return (uint32_t)(h >> 32) | 1u;
+}
+
+/* The datagram this fragment belongs to, or a new one in the slot used
+ * least recently (free slots and completed datagrams first).  The scan
+ * reads only the compact tag and stamp arrays; datagrams past their time
+ * are looked for once per second of capture time. */
 static struct reasm_datagram *find(struct reasm *r, const struct reasm_datagram *key, tstamp_t now,
                                    uint64_t outcome[DEC__COUNT])
 {
-    struct reasm_datagram *free_slot = NULL, *oldest = NULL;
-    for (int i = 0; i < REASM_SLOTS; i++) {
-        struct reasm_datagram *d = &r->slot[i];
-        if (d->used && now - d->first > (d->version == 6 ? REASM_TIMEOUT_V6 : REASM_TIMEOUT))
-            drop(r, d, outcome);
-        if (d->used && d->id == key->id && d->version == key->version && d->proto == key->proto &&
-            d->encap == key->encap && !memcmp(d->src, key->src, 16) && !memcmp(d->dst, key->dst, 16))
-            return d;
-        /* free: never used, or completed more than a copy's time ago */
-        if (!d->used || (d->done && now - d->last > TS_PER_MS)) {
-            if (!free_slot)
-                free_slot = d;
-            continue;
+    if (now >= r->next_sweep || r->next_sweep - now > TS_PER_SEC) {     /* (or time went back) */
+        for (int i = 0; i < REASM_SLOTS; i++) {
+            struct reasm_datagram *d = &r->slot[i];
+            if (d->used && now - d->first > (d->version == 6 ? REASM_TIMEOUT_V6 : REASM_TIMEOUT))
+                drop(r, d, outcome);
         }
-        if (!oldest || d->stamp < oldest->stamp)
-            oldest = d;
+        r->next_sweep = now + TS_PER_SEC;
     }
-    struct reasm_datagram *d = free_slot ? free_slot : oldest;
+    uint32_t tag = key_tag(key);
+    int victim = 0;
+    for (int i = 0; i < REASM_SLOTS; i++) {
+        if (r->tag[i] == tag) {
+            struct reasm_datagram *d = &r->slot[i];
+            if (d->id == key->id && d->version == key->version && d->proto == key->proto &&
+                d->encap == key->encap && !memcmp(d->src, key->src, 16) && !memcmp(d->dst, key->dst, 16))
+                return d;
+        }
+        if (r->stamp[i] < r->stamp[victim])
+            victim = i;
+    }
+    struct reasm_datagram *d = &r->slot[victim];
     drop(r, d, outcome);
-    memset(d, 0, sizeof *d);
+    memset(d, 0, offsetof(struct reasm_datagram, piece));
     d->used = true;
     d->version = key->version;
     d->id = key->id;
@@ -93,6 +125,7 @@ static struct reasm_datagram *find(struct reasm *r, const struct reasm_datagram 
     memcpy(d->src, key->src, 16);
     memcpy(d->dst, key->dst, 16);
     d->first = now;
+    r->tag[victim] = tag;
     return d;
 }
 
@@ -234,10 +267,10 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
          * that, the identification has been used again. */
         if (now >= d->last && now - d->last <= TS_PER_MS && hi <= d->total)
             return DEC_DUPLICATE;
-        d->used = false;
+        release(r, d);
         d = find(r, &key, now, outcome);
     }
-    d->stamp = ++r->stamp;
+    r->stamp[d - r->slot] = ++r->clock;
     d->last = now;
 
     /* Empty, longer than the datagram's length field can say, two
@@ -291,6 +324,7 @@ enum decode_outcome reasm_packet(struct reasm *r, struct segment *seg, uint64_t 
      * length field can say (the header part is the first fragment's, the
      * limit above was checked with each fragment's own): dropped. */
     d->frags--;
+    r->stamp[d - r->slot] = 1;          /* completed: the first to give way (free slots are 0) */
     uint32_t len = d->hdr_len + d->total;
     if (len - (d->version == 6 ? 40 : 0) > 0xffff) {
         drop(r, d, outcome);

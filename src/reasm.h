@@ -22,7 +22,8 @@
  * too: overlaps are how RFC 1858's attacks rewrite a header), as is one
  * longer than its length field can say; one not complete after
  * REASM_TIMEOUT of capture time (Linux's ipfrag_time; REASM_TIMEOUT_V6,
- * RFC 8200's 60 s, for IPv6) is dropped.  Its fragments then count as
+ * RFC 8200's 60 s, for IPv6; looked for once per second of capture time)
+ * is dropped.  Its fragments then count as
  * "ip_fragment_lost" instead of "ip_fragment": the segment they carried
  * never reached the receiver's TCP.
  *
@@ -33,7 +34,9 @@
  *
  * Memory: REASM_SLOTS datagrams at once, allocated at the first fragment a
  * run sees (a run without fragments allocates nothing); when all are in
- * use, the least recently added to is dropped.  A datagram is also
+ * use, a completed one (kept a millisecond to recognise copies) gives way
+ * first, else the one least recently added to is dropped.  A fragment
+ * costs a scan of REASM_SLOTS 32-bit tags and stamps, in two small arrays.  A datagram is also
  * dropped when its fragments so far leave more than REASM_PIECES separate
  * ranges (Linux has no such limit, only one on memory). */
 #ifndef TCPFSM_REASM_H
@@ -55,7 +58,10 @@ struct reasm_datagram;
 
 struct reasm {
     struct reasm_datagram *slot;    /* REASM_SLOTS, NULL until the first fragment */
-    uint64_t stamp;                 /* for least-recently-used replacement */
+    uint32_t tag[REASM_SLOTS];      /* each slot's key, folded (0: free) */
+    uint64_t stamp[REASM_SLOTS];    /* when each was last added to (0: free, 1: completed) */
+    uint64_t clock;                 /* the last stamp given (from 1) */
+    tstamp_t next_sweep;            /* when to look for datagrams past their time */
     uint64_t dropped;               /* datagrams dropped incomplete, all reasons */
     uint8_t buf[REASM_HDR + REASM_ROOM];    /* a completed datagram's header and first bytes */
 };
