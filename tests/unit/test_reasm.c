@@ -73,14 +73,13 @@ struct run {
     int segments;
 };
 
-static enum decode_outcome feed(struct run *run, uint32_t lo, uint32_t hi, uint32_t snap, tstamp_t ts)
+/* A packet as feed.c takes it: decoded, its fragment given to the
+ * reassembly, its outcome counted. */
+static enum decode_outcome feed_packet(struct run *run, int dlt, const uint8_t *pkt, uint32_t len, uint32_t snap,
+                                       tstamp_t ts)
 {
-    static uint8_t pkt[sizeof datagram];
-    uint32_t wire;
-    uint32_t len = fragment(pkt, lo, hi, &wire);
-    uint32_t cap = len < snap ? len : snap;
     struct segment seg;
-    enum decode_outcome o = decode_packet(DLT_RAW_IPV4, pkt, cap, wire, &seg);
+    enum decode_outcome o = decode_packet(dlt, pkt, len < snap ? len : snap, len, &seg);
     seg.ts = ts;
     seg.pktno = ++run->pktno;
     if (seg.frag_ip)
@@ -91,6 +90,14 @@ static enum decode_outcome feed(struct run *run, uint32_t lo, uint32_t hi, uint3
         run->segments++;
     }
     return o;
+}
+
+static enum decode_outcome feed(struct run *run, uint32_t lo, uint32_t hi, uint32_t snap, tstamp_t ts)
+{
+    static uint8_t pkt[sizeof datagram];
+    uint32_t wire;
+    uint32_t len = fragment(pkt, lo, hi, &wire);
+    return feed_packet(run, DLT_RAW_IPV4, pkt, len, snap, ts);
 }
 
 static void start(struct run *run)
@@ -317,18 +324,7 @@ static enum decode_outcome feed6(struct run *run, bool with_opts, uint32_t id, u
 {
     static uint8_t pkt[sizeof datagram + 64];
     uint32_t len = fragment6(pkt, with_opts, id, lo, hi);
-    struct segment seg;
-    enum decode_outcome o = decode_packet(DLT_RAW_IPV6, pkt, len < snap ? len : snap, len, &seg);
-    seg.ts = ts;
-    seg.pktno = ++run->pktno;
-    if (seg.frag_ip)
-        o = reasm_packet(&run->r, &seg, run->outcome);
-    run->outcome[o]++;
-    if (o == DEC_TCP) {
-        run->last = seg;
-        run->segments++;
-    }
-    return o;
+    return feed_packet(run, DLT_RAW_IPV6, pkt, len, snap, ts);
 }
 
 static void test_ipv6(void)
