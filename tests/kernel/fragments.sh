@@ -6,6 +6,8 @@
 #               full segment in two; the server's kernel puts them back
 #               together before TCP sees them.  The client sends 20,000
 #               bytes, the server answers, the client closes first.
+# tcpfsm also captures live on rs (-i --no-ui): the same segments, bytes
+# and fragment counts as from rs's file.
 # Captured on both router interfaces, with tcpdump's 200-byte snapshot: rc
 # (toward the client) sees whole segments, rs (toward the server) sees the
 # fragments.  Judged against ss in both namespaces on rs while open, and on
@@ -44,6 +46,20 @@ fragmented() {
     k_sh ip -n "$NS_R" link set "$IF_RS" mtu 1000 || return
     k_cap_start rc "$IF_RC" || return
     k_cap_start rs "$IF_RS" || return
+    # tcpfsm itself on rs, live (the live path puts fragments together too)
+    ip netns exec "$NS_R" "$TCPFSM" -i "$IF_RS" --no-ui --format json --interval 3600 \
+        >"$TMPD/$SCEN.live.json" 2>"$TMPD/$SCEN.live.err" &
+    local live=$! i=0
+    K_PIDS="$K_PIDS $live"
+    # capturing once it has dropped its privileges (after opening the capture)
+    while [ "$(ps -o user= -p $live 2>/dev/null | tr -d ' ')" = root ] && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    if ! kill -0 $live 2>/dev/null; then
+        fail "$SCEN: setup: tcpfsm -i $IF_RS did not start: $(head -c 300 "$TMPD/$SCEN.live.err")"
+        return
+    fi
     k_do S listen l "$SADDR" $P &&
     k_do C connect c "$SADDR" $P &&
     k_do S accept l s 1 &&
@@ -71,6 +87,13 @@ fragmented() {
     k_wait "$NS_C" 1 state time-wait dport = :$P &&
     k_wait "$NS_S" 0 state connected sport = :$P || return
     k_freeze end stop rc rs
+    kill -INT $live
+    i=0
+    while kill -0 $live 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.05
+        i=$((i + 1))
+    done
+    cp "$TMPD/$SCEN.live.json" "$TMPD/$SCEN.end.live.json"
     k_judge end rs --expect-conns 1
     k_judge end rc --expect-conns 1
     local label
@@ -94,6 +117,13 @@ fragmented() {
         $((all - F + D)) "$(json_of end rs summary tcp_packets)"
     expect_eq "$SCEN/end (rs): ip_fragment (the fragments but one of each datagram)" \
         $((F - D)) "$(json_of end rs not_decoded ip_fragment)"
+    # the live capture on rs: the same segments, bytes and fragments
+    expect_eq "$SCEN/end (live on rs): TCP segments, as read from rs's file" \
+        "$(json_of end rs summary tcp_packets)" "$(json_of end live summary tcp_packets)"
+    expect_eq "$SCEN/end (live on rs): ip_fragment, as from rs's file" \
+        "$(json_of end rs not_decoded ip_fragment)" "$(json_of end live not_decoded ip_fragment)"
+    expect_eq "$SCEN/end (live on rs): client_bytes" $N "$(json_of end live conn client_bytes)"
+    expect_eq "$SCEN/end (live on rs): anomalies" "[]" "$(json_of end live conn anomalies)"
 }
 
 k_run fragmented
