@@ -183,14 +183,10 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
     b->n = 0;
     b->hashed = false;
     while (b->n < FEED_BATCH) {
-        if (*f->stop) {
-            f->rc = CAPTURE_END;
-            reasm_finish(&f->reasm, info->outcome);
-            return false;
-        }
-        enum capture_result rc = capture_next(f->cap, &pkt);
+        enum capture_result rc = *f->stop ? CAPTURE_END : capture_next(f->cap, &pkt);
         if (rc != CAPTURE_PACKET) {
             f->rc = rc;
+            /* datagrams still missing fragments never will have them */
             reasm_finish(&f->reasm, info->outcome);
             return false;
         }

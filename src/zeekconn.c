@@ -1666,6 +1666,13 @@ static bool frag_add_piece(struct frag *f, uint32_t lo, uint32_t hi)
 
 static void tcp_packet(struct zeek *z, tstamp_t ts, const struct segment *seg, bool header_ok);
 
+/* The packet met an IPv4 fragment: the ones this engine puts together
+ * (an IPv6 first fragment is analysed as it is). */
+static bool ipv4_fragment(const struct segment *seg)
+{
+    return seg->frag_ip && seg->frag_caplen && seg->frag_ip[0] >> 4 == 4;
+}
+
 /* An IPv4 fragment, wholly captured: add it to its datagram; when the
  * datagram is complete, decode it and process it as one packet, as Zeek
  * does (fragments themselves reach no connection). */
@@ -1737,7 +1744,7 @@ static void frag_packet(struct zeek *z, tstamp_t ts, const struct segment *seg)
     inner.ts = seg->ts;
     inner.pktno = seg->pktno;
     frag_free(f);
-    if (inner.frag_ip && inner.frag_ip[0] >> 4 == 4)
+    if (ipv4_fragment(&inner))
         return;                             /* fragments inside: not followed */
     if (o == DEC_TCP)
         tcp_packet(z, ts, &inner, true);
@@ -1777,7 +1784,7 @@ void zeek_packet(struct zeek *z, tstamp_t ts, enum decode_outcome o, const struc
     if (ts > z->now)
         z->now = ts;
     run_timers(z);
-    if (seg->frag_ip && seg->frag_caplen && seg->frag_ip[0] >> 4 == 4) {
+    if (ipv4_fragment(seg)) {
         /* Zeek reassembles fragments first (IPv4 here; an IPv6 first
          * fragment is analysed as it is); a fragment that was not wholly
          * captured is not reassembled, and only a first one is analysed. */

@@ -30,8 +30,7 @@ close_by_client() { # FAMILY NAME KEEP
     open_conn "$1" "$2" || return
     k_close_first C &&
     k_do S unlisten l || return
-    k_wait "$NS_C" 1 state time-wait dport = :$P &&
-    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_wait_closed C 1 || return
     k_freeze end stop rc
     k_judge end rc --expect-conns 1
     k_keep end rc "$3"
@@ -43,8 +42,7 @@ close_by_server() { # FAMILY NAME KEEP
     k_do S unlisten l &&
     k_do C eof c &&
     k_do C close c || return
-    k_wait "$NS_S" 1 state time-wait sport = :$P &&
-    k_wait "$NS_C" 0 state connected dport = :$P || return
+    k_wait_closed S 1 || return
     k_freeze end stop rc
     k_judge end rc --expect-conns 1
     k_keep end rc "$3"

@@ -86,8 +86,7 @@ fastopen() {
     syn_data mid rc
     k_judge mid rc --expect-conns 2
     k_close_first C || return
-    k_wait "$NS_C" 2 state time-wait dport = :$P &&
-    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_wait_closed C 2 || return
     k_freeze end stop rc
     k_judge end rc --expect-conns 2
     expect_eq "$SCEN/end: client_bytes of the connection with data in its SYN (hello, then nothing)" \
@@ -108,8 +107,7 @@ fastopen_ignored() {
     local port=${REPLY%%:*}
     hello_world &&
     k_close_first S || return
-    k_wait "$NS_S" 1 state time-wait sport = :$P &&
-    k_wait "$NS_C" 0 state connected dport = :$P || return
+    k_wait_closed S 1 || return
     k_freeze end stop rc
     syn_data end rc
     k_judge end rc --expect-conns 1

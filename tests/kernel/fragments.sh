@@ -84,8 +84,7 @@ fragmented() {
     fi
     k_judge mid rs --expect-conns 1
     k_close_first C || return
-    k_wait "$NS_C" 1 state time-wait dport = :$P &&
-    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_wait_closed C 1 || return
     k_freeze end stop rc rs
     kill -INT $live
     i=0

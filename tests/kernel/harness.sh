@@ -249,6 +249,16 @@ k_close_first() {
     fi
 }
 
+# k_wait_closed C|S N: after k_close_first: the side that closed first holds
+# N sockets in TIME_WAIT for port $P, and the other none still connected.
+k_wait_closed() {
+    if [ "$1" = C ]; then
+        k_wait "$NS_C" "$2" state time-wait dport = :$P && k_wait "$NS_S" 0 state connected sport = :$P
+    else
+        k_wait "$NS_S" "$2" state time-wait sport = :$P && k_wait "$NS_C" 0 state connected dport = :$P
+    fi
+}
+
 # k_nft CHAIN RULE: add a rule to c2s or s2c in the router.
 k_nft() {
     echo "# $SCEN: router nft: $1: $2"

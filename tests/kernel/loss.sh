@@ -194,8 +194,7 @@ syncookie_ack_dropped() {
     k_judge established rs --expect-conns 1
     k_close_first C &&
     k_do S unlisten l || return
-    k_wait "$NS_C" 1 state time-wait dport = :$P &&
-    k_wait "$NS_S" 0 state connected sport = :$P || return
+    k_wait_closed C 1 || return
     k_freeze end stop rs
     k_judge end rs --expect-conns 1
 }

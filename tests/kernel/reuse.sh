@@ -40,14 +40,12 @@ reuse() { # WHO-CLOSES-FIRST(client|server) NAME KEEP
         k_do C close c1 &&
         k_do S eof s1 &&
         k_do S close s1 || return
-        k_wait "$NS_C" 1 state time-wait dport = :$P &&
-        k_wait "$NS_S" 0 state connected sport = :$P || return
+        k_wait_closed C 1 || return
     else
         k_do S close s1 &&
         k_do C eof c1 &&
         k_do C close c1 || return
-        k_wait "$NS_S" 1 state time-wait sport = :$P &&
-        k_wait "$NS_C" 0 state connected dport = :$P || return
+        k_wait_closed S 1 || return
     fi
     # The server's listener is closed for the first check, so that the
     # kernel's answer for an ended connection is CLOSED, then reopened.
