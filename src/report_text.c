@@ -452,6 +452,28 @@ static void print_services(struct text_report *t, const struct run_info *in)
     free(v);
 }
 
+/* A listener's place in the address-sorted list and its SYNs answered or
+ * refused: sorted by the count, most first, ties (and then the shown ones)
+ * by place, which is address order. */
+struct busy { uint64_t syns; uint32_t at; };
+
+static int cmp_busiest(const void *x, const void *y)
+{
+    const struct busy *a = x, *b = y;
+    if (a->syns != b->syns)
+        return a->syns < b->syns ? 1 : -1;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+static int cmp_place(const void *x, const void *y)
+{
+    const struct busy *a = x, *b = y;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* Every listener when they fit in the services' limit; on a busy network
+ * there are thousands, so then only the busiest, still in address order
+ * (an inventory reads best sorted), and the JSON has them all. */
 static void print_listeners(struct text_report *t, const struct run_info *in)
 {
     FILE *o = t->out;
@@ -459,14 +481,28 @@ static void print_listeners(struct text_report *t, const struct run_info *in)
     const struct listener *ls = listeners_sorted(in->listeners, &n);
     if (!n)
         return;
-    fprintf(o, "\nListeners (answered a SYN with SYN-ACK) and closed ports (answered with RST)\n");
-    fprintf(o, "  %-40s %9s %9s\n", "ADDRESS:PORT", "ANSWERED", "REFUSED");
-    for (uint32_t i = 0; i < n; i++) {
-        char ep[ENDPOINT_STRLEN];
-        format_addr_port(&ls[i].addr, ls[i].port, ep);
-        fprintf(o, "  %-40s %9" PRIu64 " %9" PRIu64 "%s\n", ep, ls[i].answered, ls[i].refused,
-                ls[i].answered ? "" : "  closed port");
+    uint32_t shown = n;
+    struct busy *pick = NULL;
+    if (n > t->max_services && (pick = malloc((size_t)n * sizeof *pick)) != NULL) {
+        for (uint32_t i = 0; i < n; i++)
+            pick[i] = (struct busy){ls[i].answered + ls[i].refused, i};
+        qsort(pick, n, sizeof *pick, cmp_busiest);
+        shown = t->max_services;
+        qsort(pick, shown, sizeof *pick, cmp_place);
     }
+    fprintf(o, "\nListeners (answered a SYN with SYN-ACK) and closed ports (answered with RST)%s\n",
+            pick ? "; the busiest" : "");
+    fprintf(o, "  %-40s %9s %9s\n", "ADDRESS:PORT", "ANSWERED", "REFUSED");
+    for (uint32_t k = 0; k < shown; k++) {
+        const struct listener *l = &ls[pick ? pick[k].at : k];
+        char ep[ENDPOINT_STRLEN];
+        format_addr_port(&l->addr, l->port, ep);
+        fprintf(o, "  %-40s %9" PRIu64 " %9" PRIu64 "%s\n", ep, l->answered, l->refused,
+                l->answered ? "" : "  closed port");
+    }
+    if (shown < n)
+        fprintf(o, "  (%u more; --format json lists them all)\n", n - shown);
+    free(pick);
     if (listeners_overflow(in->listeners))
         fprintf(o, "  (%" PRIu64 " more services not recorded: table full)\n", listeners_overflow(in->listeners));
 }

@@ -166,4 +166,30 @@ else
     fail "libpcap loads: lazy=$lazy, reading $plain, with a filter $filtered"
 fi
 
+# --- the text report's Listeners section is bounded ----------------------------
+# A generated trace with more listeners than the section shows (20): the
+# text lists the 20 that answered or refused the most SYNs, in the JSON's
+# (address) order, and says how many more the JSON has.
+bench_program gen -lm
+if "$PROG" -o "$TMPD/many.pcap" --conns 3000 --seed 7 2>"$TMPD/gen.err"; then
+    ok_run "json, many listeners" -r "$TMPD/many.pcap" --format json
+    jq_out '"\n".join("%s %d" % (("[%s]" if ":" in o["addr"] else "%s") % o["addr"] + ":%d" % o["port"],
+                                o["answered"] + o["refused"]) for o in L if o["type"] == "listener")' >"$TMPD/all.lst"
+    ok_run "text, many listeners" -r "$TMPD/many.pcap"
+    sed -n '/^Listeners/,/^$/p' "$TMPD/out" >"$TMPD/sec"
+    awk '$1 ~ /:[0-9]+$/ {print $1, $2 + $3}' "$TMPD/sec" >"$TMPD/shown.lst"
+    n=$(wc -l <"$TMPD/all.lst")
+    expect_eq "text, many listeners: 20 of them shown" 20 "$(wc -l <"$TMPD/shown.lst")"
+    expect_eq "text, many listeners: the count is the JSON's less 20" "($((n - 20)) more; --format json lists them all)" \
+        "$(grep -o '([0-9]* more; --format json lists them all)' "$TMPD/sec")"
+    # In the JSON's order: the shown lines, picked out of the JSON's list, are the shown list.
+    expect_eq "text, many listeners: shown in address order" "$(cat "$TMPD/shown.lst")" \
+        "$(grep -Fxf "$TMPD/shown.lst" "$TMPD/all.lst")"
+    least_shown=$(awk '{print $2}' "$TMPD/shown.lst" | sort -n | head -1)
+    most_hidden=$(grep -vFxf "$TMPD/shown.lst" "$TMPD/all.lst" | awk '{print $2}' | sort -n | tail -1)
+    if [ "$n" -gt 20 ] && [ "${least_shown:-0}" -ge "${most_hidden:-0}" ]; then
+        pass "text, many listeners: the busiest are shown ($least_shown SYNs or more; hidden at most $most_hidden)"
+    else fail "text, many listeners: $n listeners, least shown $least_shown, most hidden $most_hidden"; fi
+else fail "gen: $(head -c 300 "$TMPD/gen.err")"; fi
+
 finish
