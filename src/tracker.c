@@ -452,7 +452,10 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
             return peerfin ? EV_SND_FIN_AGAIN_PEERFIN : EV_SND_FIN_AGAIN;
         return peerfin ? EV_SND_FIN_PEERFIN : EV_SND_FIN;
     }
-    return EV_SND_ACK;
+    /* A plain ACK covering the peer's FIN proves the FIN reached it, even
+     * after a retransmission of its own FIN had moved it back (table rule 2)
+     * or when the FIN itself was not enough (a sender not yet synchronized). */
+    return acks_fin(r, seg) ? EV_SND_ACK_PEERFIN : EV_SND_ACK;
 }
 
 static enum tcp_event classify_receive(const struct conn_end *r, const struct seg_core *seg,
@@ -535,7 +538,7 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
  * nearly every segment of an established connection.  An event that gains
  * an effect of its own in apply_event() or analysis_event() must leave the
  * mask. */
-#define EV_QUIET_WHEN_KEPT ((1u << EV_SND_ACK) | (1u << EV_RCV_SYNACK) | (1u << EV_RCV_ACK) | \
+#define EV_QUIET_WHEN_KEPT ((1u << EV_SND_ACK) | (1u << EV_SND_ACK_PEERFIN) | (1u << EV_RCV_SYNACK) | (1u << EV_RCV_ACK) | \
                             (1u << EV_RCV_ACK_OF_FIN) | (1u << EV_RCV_RST) | (1u << EV_RCV_BAD_ACK))
 
 static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)

@@ -15,6 +15,10 @@
 #                       (unknowable from the wire: the capture shows the
 #                       same SYN-ACK); then the client's data, with the
 #                       cookie in its ACK, makes both ESTABLISHED
+#   fin-held-back       the server's FIN,ACK is held at the router (no ARP)
+#                       while the client sends its FIN again; delivered
+#                       late, only the client's ACK of it shows it arrived:
+#                       client TIME_WAIT, server CLOSED
 # Capture points: tcpdump on a router interface sees a packet that arrives
 # there even when nft then drops it in forward; a capture on the far
 # interface never sees it.  Each scenario says which it uses and why, and
@@ -199,9 +203,59 @@ syncookie_ack_dropped() {
     k_judge end rs --expect-conns 1
 }
 
+# FIN held back.  The router stops learning the client's link address
+# (nft drops the client's ARP in the router's arp input; its neighbour entry
+# is deleted), so what the server sends from then on waits in the router's
+# neighbour queue, already captured on rs.  The client closes; the server's
+# FIN,ACK is captured and held; the client, which has no answer, sends its
+# FIN again (without acknowledging the server's: it has not got it), which
+# moves it back to FIN_WAIT_1 (table rule 2); the server answers each with
+# an ACK, also held.  Then ARP is let through: the router's next solicitation
+# is answered and the held segments reach the client in order, which goes to
+# TIME_WAIT and sends its ACK of the server's FIN - the only packet that
+# shows the FIN arrived, since the server (its minimum RTO raised to 5 s on
+# its route) never sends it again.  The server takes the ACK and is CLOSED.
+# Capture on rs, before the hold: every packet it shows was delivered, only
+# late.  Without the snd_ack_peerfin event (an ACK covering the peer's FIN)
+# the client stayed in FIN_WAIT_2 and was reported fin-wait-2-stuck.
+fin_held_back() {
+    local rtx
+    k_begin fin-held-back 4 || return
+    k_sh ip -n "$NS_S" route replace default via 192.0.2.65 rto_min 5000ms &&
+    k_cap_start rs "$IF_RS" || return
+    k_do S listen l "$SADDR" $P &&
+    k_do C connect c "$SADDR" $P 1 &&
+    k_do S accept l s 1 &&
+    k_do C send c hello &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5 || return
+    k_sh ip netns exec "$NS_R" nft "add table arp hold" &&
+    k_sh ip netns exec "$NS_R" nft "add chain arp hold in { type filter hook input priority 0; policy accept; }" &&
+    k_sh ip netns exec "$NS_R" nft "add rule arp hold in iifname \"$IF_RC\" drop" &&
+    k_sh ip -n "$NS_R" neigh flush dev "$IF_RC" || return
+    echo "# $SCEN: router: ARP from the client dropped, neighbour entries on $IF_RC flushed"
+    k_close_first C &&
+    k_do S unlisten l || return
+    # the client's FIN sent again (after about 0.2 s): it has no answer yet
+    k_wait_pkts rs 2 "src host $CADDR and tcp[tcpflags] & tcp-fin != 0" || return
+    k_sh ip netns exec "$NS_R" nft "delete table arp hold" || return
+    echo "# $SCEN: router: ARP let through"
+    k_wait_closed C 1 || return
+    k_freeze end stop rs
+    rtx=$(tcpdump -nr "$TMPD/$SCEN.end.rs.pcap" "src host $SADDR and tcp[tcpflags] & tcp-fin != 0" 2>/dev/null | wc -l)
+    expect_eq "$SCEN: setup: the server sent its FIN once (held, not retransmitted)" 1 "$rtx"
+    k_judge end rs --expect-conns 1
+    k_keep end rs fin-held-back
+    # the diagnosis the old inference made, at any age (--stuck-after 0)
+    expect_eq "$SCEN: no fin-wait-2-stuck, even with --stuck-after 0" 0 \
+        "$("$TCPFSM" -r "$TMPD/$SCEN.end.rs.pcap" --stuck-after 0 --format json | grep -c '"fin-wait-2-stuck"')"
+}
+
 k_run simultaneous_close
 k_run lost_final_ack
 k_run syn_blackholed
 k_run synrcvd_ack_dropped
 k_run syncookie_ack_dropped
+k_run fin_held_back
 finish

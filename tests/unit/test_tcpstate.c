@@ -161,6 +161,13 @@ static const struct expect expected[] = {
     { ST_ESTABLISHED, EV_SND_FIN_PEERFIN, B(ST_LAST_ACK), "rule 3: its FIN acks the peer's missed FIN: CLOSE-WAIT then LAST-ACK" },
     { ST_FIN_WAIT_2, EV_SND_FIN_PEERFIN, B(ST_TIME_WAIT), "rule 3: it acks a missed FIN of the peer from FIN-WAIT-2" },
     { ST_FIN_WAIT_1, EV_SND_FIN_PEERFIN, B(ST_CLOSING), "rule 3: it acks a missed FIN of the peer from FIN-WAIT-1" },
+    /* rule 3 for a plain ACK covering the peer's FIN: the FIN reached it */
+    { ST_FIN_WAIT_2, EV_SND_ACK_PEERFIN, B(ST_TIME_WAIT), "rule 3: its ACK of the peer's FIN (after rule 2 moved it back): fig.6 FIN-WAIT-2 --rcv FIN, snd ACK--> TIME-WAIT" },
+    { ST_FIN_WAIT_1, EV_SND_ACK_PEERFIN, B(ST_CLOSING), "rule 3: fig.6 FIN-WAIT-1 --rcv FIN, snd ACK--> CLOSING" },
+    { ST_ESTABLISHED, EV_SND_ACK_PEERFIN, B(ST_CLOSE_WAIT), "rule 3: fig.6 ESTABLISHED --rcv FIN, snd ACK--> CLOSE-WAIT" },
+    { ST_SYN_SENT, EV_SND_ACK_PEERFIN, B(ST_CLOSE_WAIT), "rule 3: it got the SYN,ACK and the FIN" },
+    { ST_TIME_WAIT, EV_SND_ACK_PEERFIN, B(ST_TIME_WAIT), "3.9 TIME-WAIT: a retransmitted FIN is acknowledged" },
+    { ST_LAST_ACK, EV_SND_ACK_PEERFIN, B(ST_LAST_ACK), "LAST-ACK: it already had the peer's FIN" },
 };
 
 static void test_expected_cells(void)
@@ -304,6 +311,13 @@ static void test_properties(void)
             if ((e == EV_RCV_ACK_OF_FIN) &&
                 (s == ST_FIN_WAIT_1 || s == ST_CLOSING || s == ST_LAST_ACK))
                 CHECKF(n != s, "P8 %s + rcv_ack_of_fin stays (%s)", sn(s), why);
+
+            /* P12: a plain ACK acknowledging the peer's FIN leaves the
+             * sender in a state that has received that FIN (a CLOSED one,
+             * whose connection ended, stays CLOSED). */
+            if (e == EV_SND_ACK_PEERFIN)
+                CHECKF((B(n) & (B(ST_CLOSE_WAIT) | B(ST_CLOSING) | B(ST_LAST_ACK) | B(ST_TIME_WAIT))) ||
+                       (s == ST_CLOSED && n == ST_CLOSED), "P12 %s + snd_ack_peerfin -> %s (%s)", sn(s), sn(n), why);
 
             /* P9: a plain ACK sent moves only pre-synchronized endpoints
              * that must have completed a handshake (rule 3). */
