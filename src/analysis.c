@@ -904,12 +904,27 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             last_evidence(a, sv->since_pkt);
         }
     }
-    /* endpoints stuck half-closed */
+    /* One endpoint never seen, although the other's acknowledgements moved
+     * on (CF_ACKED_UNSEEN): it sent data or a FIN on a path the capture does
+     * not see.  Not a peer that went silent (nothing new to acknowledge),
+     * SYNs alone (syn-unanswered), or a stray reset. */
+    for (int r = 0; r < 2; r++) {
+        const struct conn_end *silent = &c->ep[r], *seen = &c->ep[!r];
+        if (silent->pkts == 0 && seen->pkts > 0 && (c->flags & CF_ACKED_UNSEEN)) {
+            a = note(an, c, AN_ONE_SIDED, r, c->first, c->first_pkt);
+            if (a) {
+                a->count = seen->pkts;
+                a->end = c->last;
+            }
+        }
+    }
+    /* endpoints stuck half-closed; not one the capture never saw, whose
+     * FIN may have gone by another path */
     for (int r = 0; r < 2; r++) {
         struct conn_end *e = &c->ep[r];
         enum anomaly_id id = e->state == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK
                            : e->state == ST_FIN_WAIT_2 ? AN_FIN_WAIT_2_STUCK : AN__COUNT;
-        if (id == AN__COUNT || now - conn_since(c, r) < an->cfg.stuck_after)
+        if (id == AN__COUNT || e->pkts == 0 || now - conn_since(c, r) < an->cfg.stuck_after)
             continue;
         a = note(an, c, id, r, conn_since(c, r), e->since_pkt);
         if (a) {

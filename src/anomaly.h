@@ -28,6 +28,7 @@ enum anomaly_id {
     AN_RETRANSMISSIONS,
     AN_OUT_OF_ORDER,
     AN_CAPTURE_GAP,
+    AN_ONE_SIDED,
     AN_DATA_AFTER_FIN,
     AN_DATA_AFTER_RST,
     /* teardown */

@@ -79,6 +79,8 @@ enum {
     CF_SERVER_FIN_FIRST = 0x1000, /* the server closed first */
     CF_FIN_CROSSED = 0x2000,/* the FINs crossed: simultaneous close */
     CF_CLIENT_SIDE1 = 0x4000, /* the client is key side 1 (else side 0) */
+    CF_ACKED_UNSEEN = 0x8000, /* an endpoint's ACK moved on while the capture
+                                 had nothing from its peer (one-sided) */
 };
 
 struct conn {

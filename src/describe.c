@@ -138,6 +138,15 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_count(l, a->count, "gap", "gaps");
         line_char(l, ')');
         break;
+    case AN_ONE_SIDED:
+        /* "only the client's 42 packets were captured, none from the server" */
+        line_lit(l, "only the ");
+        line_str(l, peer);
+        line_lit(l, "'s ");
+        line_count(l, a->count, "packet was", "packets were");
+        line_lit(l, " captured, none from the ");
+        line_str(l, who);
+        break;
     case AN_DATA_AFTER_FIN:
     case AN_DATA_AFTER_RST:
         /* "client sent 512 bytes after its own FIN" / "... after the reset" */

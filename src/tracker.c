@@ -479,16 +479,19 @@ static enum tcp_event classify_receive(const struct conn_end *r, const struct se
     return ackfin ? EV_RCV_ACK_OF_FIN : EV_RCV_ACK;
 }
 
-/* Record what the sender's segment tells about its sequence space. */
-static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_ok)
+/* Record what the sender's segment tells about its sequence space.  True
+ * when its acknowledgement moved on past one it had sent before: the peer
+ * sent something new. */
+static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_ok)
 {
+    bool ack_moved = false;
     uint8_t f = seg->flags;
     if (s->pkts < UINT32_MAX)
         s->pkts++;
     if (f & TH_RST) {
         if (rst_ok)
             s->flags |= EPF_RST;
-        return;             /* a RST does not advance the sequence space */
+        return false;       /* a RST does not advance the sequence space */
     }
     if (f & TH_SYN) {
         if (!(ep_sent_syn(s) || ep_sent_synack(s)) || !(s->flags & EPF_ISN)) {
@@ -517,14 +520,17 @@ static void note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
             s->fins++;
     }
     if (f & TH_ACK) {
-        if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack))
+        if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack)) {
+            ack_moved = s->flags & EPF_ACK;
             s->ack = seg->ack;
+        }
         s->flags |= EPF_ACK;
     }
     if (seg->have_win && !(f & TH_SYN)) {
         s->win = seg->win;
         s->flags |= EPF_WIN;
     }
+    return ack_moved;
 }
 
 /* -------------------------------------------------------------- applying --- */
@@ -743,7 +749,8 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     enum tcp_event ev = classify_send(s, r, seg);
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
-    note_sent(s, seg, rst_ok);
+    if (note_sent(s, seg, rst_ok) && r->pkts == 0)
+        c->flags |= CF_ACKED_UNSEEN;    /* the peer sent what the capture missed */
     conn_add_bytes(c, role, seg->payload_len);
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */

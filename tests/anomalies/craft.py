@@ -97,11 +97,14 @@ class Cap:
 class Conn:
     """One TCP connection in a capture.  Sequence numbers follow what each
     side has sent unless a segment gives them explicitly; an ACK
-    acknowledges everything the peer sent so far unless given."""
+    acknowledges everything the peer sent so far unless given.  A side
+    in `unseen` ("c", "s") sends as usual, but the capture never gets its
+    segments (a one-directional capture)."""
 
     def __init__(self, cap, caddr="192.0.2.10", cport=40000, saddr="192.0.2.80", sport=8080,
-                 cisn=1000, sisn=50000):
+                 cisn=1000, sisn=50000, unseen=""):
         self.cap = cap
+        self.unseen = unseen
         self.v6 = ":" in caddr
         conv = ip6 if self.v6 else ip4
         self.addr = {"c": conv(caddr), "s": conv(saddr)}
@@ -122,6 +125,8 @@ class Conn:
         end = (seq + n + (1 if "S" in flags else 0) + (1 if "F" in flags else 0)) & 0xFFFFFFFF
         if advance and ((end - self.nxt[who]) & 0xFFFFFFFF) < 0x80000000:
             self.nxt[who] = end
+        if who in self.unseen:
+            return None
         summary = "%s %s:%d > %s:%d [%s] seq %d ack %d win %d len %d" % (
             "client" if who == "c" else "server", self.text[who], self.port[who],
             self.text[peer], self.port[peer], flags, seq & 0xFFFFFFFF,
@@ -491,6 +496,39 @@ def capture_gap_tail(cap):
     c.seg(10.3, "s", "A", ack=c.nxt["c"] + 100, label="s.ackunseen")
     c.nxt["c"] += 100
     c.close(20)
+
+
+@scenario
+def one_sided_client(cap):
+    """A clean connection (handshake, data both ways, the client closes
+    first, then the server) of which the capture has only the client's
+    segments: the return path runs elsewhere."""
+    c = Conn(cap, unseen="s")
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20)
+
+
+@scenario
+def one_sided_server(cap):
+    """The same connection, IPv6, of which the capture has only the
+    server's segments: its SYN-ACK is the first packet."""
+    c = Conn(cap, "2001:db8::1:10", 40001, "2001:db8::2:80", 443, unseen="c")
+    c.handshake(0)
+    c.exchange(10)
+    c.close(20)
+
+
+@scenario
+def peer_gone(cap):
+    """Picked up mid-stream: the server sends 100 bytes and sends them again
+    four times, then resets; the client (gone) sends nothing.  One
+    endpoint's packets only, but nothing new was ever acknowledged: a
+    silent peer, not a one-directional capture."""
+    c = Conn(cap)
+    for i, t in enumerate((0, 200, 600, 1400, 3000)):
+        c.seg(t, "s", "PA", 100, seq=50001, ack=1001, label="s.data%d" % i)
+    c.seg(5000, "s", "RA", seq=50101, ack=1001, label="s.rst")
 
 
 @scenario

@@ -10,7 +10,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order late-fill capture-gap \
-    capture-gap-tail data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    capture-gap-tail one-sided-client one-sided-server peer-gone data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -117,6 +117,31 @@ an_only gapt "capture-gap"
 an_expect gapt capture-gap null
 an_field gapt capture-gap bytes 100
 an_evidence gapt capture-gap "$(lbl "$f" s.ackunseen)"
+
+# one-sided: only one endpoint's segments captured.  With the most
+# sensitive thresholds the silent endpoint, left in CLOSE_WAIT by the FIN it
+# was sent, is still not close-wait-stuck: its own FIN may have gone by the
+# path the capture does not see.
+f=$FX/one-sided-client
+an_run os1 "$f.pcap" --stuck-after 0 --idle-after 1
+an_only os1 "one-sided"
+an_expect os1 one-sided server
+an_field os1 one-sided count 6
+an_evidence os1 one-sided "$(lbl "$f" c.syn)"
+an_conn os1 server_state CLOSE_WAIT
+f=$FX/one-sided-server
+an_run os2 "$f.pcap" --stuck-after 0 --idle-after 1
+an_only os2 "one-sided"
+an_expect os2 one-sided client
+an_field os2 one-sided count 5
+an_evidence os2 one-sided "$(lbl "$f" s.synack)"
+an_conn os2 client_state CLOSE_WAIT
+# ... but not a peer that fell silent: the server's data sent again and
+# again, its acknowledgement never moving
+f=$FX/peer-gone
+an_run gone "$f.pcap" --stuck-after 0 --idle-after 1
+an_absent gone one-sided
+an_expect gone retransmissions server
 
 # data-after-fin
 f=$FX/data-after-fin

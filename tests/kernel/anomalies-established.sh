@@ -24,6 +24,8 @@
 #                      100 KB) each way: no retransmissions, no reordering
 #   capture-gap        a real capture with the client's data segments
 #                      filtered out afterwards (tcpdump -r -w FILTER)
+#   one-sided          a real capture cut to one direction afterwards, each
+#                      way: the endpoint never seen is blamed, nothing else
 #   data-after-rst     the server aborts (SO_LINGER 0); its RST,ACK is dropped
 #                      after rs, so the client sends data afterwards; the
 #                      server's stack answers that with a bare RST, which
@@ -255,6 +257,36 @@ capture_gap() {
     ev_all "$n: the server's acknowledgement" $n capture-gap "$cap" "$SADDR" "~P?\\." "ack [0-9]+"
 }
 
+# one-sided: the same real capture cut to one direction, as a capture on a
+# path that carries only that direction sees it.  Each way, the endpoint
+# never seen is blamed, and nothing else is reported even with the most
+# sensitive thresholds (the silent endpoint is left in CLOSE_WAIT by the
+# FIN it was sent: not close-wait-stuck).
+one_sided() {
+    k_begin an-one-sided 4 || return
+    k_cap_start rc "$IF_RC" || return
+    open_conn &&
+    k_do C send c hello && k_do S recv s 5 &&
+    k_do S send s world && k_do C recv c 5 &&
+    close_conn || return
+    k_freeze end stop rc
+    local full=$TMPD/$SCEN.end.rc.pcap side from silent n cap
+    for side in client server; do
+        if [ $side = client ]; then from=$CADDR silent=server; else from=$SADDR silent=client; fi
+        n=$SCEN-$side cap=$TMPD/$SCEN.$side.pcap
+        if ! tcpdump -r "$full" -w "$cap" "src host $from" 2>"$TMPD/$SCEN.filter.log"; then
+            fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
+            return
+        fi
+        k_show "$cap"
+        an_run $n "$cap" --stuck-after 0 --idle-after 1 || return
+        an_only $n "one-sided"
+        an_expect $n one-sided $silent
+        an_field $n one-sided count "$(tcpdump -nr "$cap" 2>/dev/null | wc -l)"
+        ev_is "$n: the first packet" $n one-sided "$cap" 1 "$from" "~S\\.?"
+    done
+}
+
 data_after_rst() {
     k_begin an-data-after-rst 4 || return
     k_cap_start rc "$IF_RC" && k_cap_start rs "$IF_RS" || return
@@ -298,5 +330,6 @@ k_run retransmissions
 k_run upstream_loss
 k_run bulk
 k_run capture_gap
+k_run one_sided
 k_run data_after_rst
 finish
