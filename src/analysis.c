@@ -876,6 +876,16 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
 
 /* ------------------------------------------------------ final picture --- */
 
+enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now)
+{
+    const struct conn_end *e = &c->ep[role];
+    enum anomaly_id id = e->state == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK
+                       : e->state == ST_FIN_WAIT_2 ? AN_FIN_WAIT_2_STUCK : AN__COUNT;
+    if (id == AN__COUNT || e->pkts == 0 || now - conn_since(c, role) < an->cfg.stuck_after)
+        return AN__COUNT;
+    return id;
+}
+
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
     struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
@@ -918,13 +928,11 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             }
         }
     }
-    /* endpoints stuck half-closed; not one the capture never saw, whose
-     * FIN may have gone by another path */
+    /* endpoints stuck half-closed */
     for (int r = 0; r < 2; r++) {
         struct conn_end *e = &c->ep[r];
-        enum anomaly_id id = e->state == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK
-                           : e->state == ST_FIN_WAIT_2 ? AN_FIN_WAIT_2_STUCK : AN__COUNT;
-        if (id == AN__COUNT || e->pkts == 0 || now - conn_since(c, r) < an->cfg.stuck_after)
+        enum anomaly_id id = analysis_stuck(an, c, r, now);
+        if (id == AN__COUNT)
             continue;
         a = note(an, c, id, r, conn_since(c, r), e->since_pkt);
         if (a) {

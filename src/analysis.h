@@ -91,6 +91,12 @@ void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, voi
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
+/* The endpoint's stuck anomaly at `now` - close-wait-stuck or
+ * fin-wait-2-stuck: in CLOSE_WAIT or FIN_WAIT_2 for --stuck-after or longer
+ * - or AN__COUNT.  Never for an endpoint the capture has no packet from:
+ * its FIN may have gone by a path the capture does not see.  The report's
+ * rule and the live view's. */
+enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now);
 /* The capture has ended: the connections that retire from now on do so
  * because of it (tracker_finish()). */
 void analysis_ending(struct analysis *an);

@@ -121,12 +121,9 @@ static int popcount32(uint32_t x)
 static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t now)
 {
     uint8_t stuck = 0;
-    for (int role = 0; role < 2; role++) {
-        enum tcp_state st = c->ep[role].state;
-        if ((st == ST_CLOSE_WAIT || st == ST_FIN_WAIT_2) &&
-            now - conn_since(c, role) >= analysis_config(m->an)->stuck_after)
+    for (int role = 0; role < 2; role++)
+        if (analysis_stuck(m->an, c, role, now) != AN__COUNT)
             stuck |= (uint8_t)(1u << role);
-    }
     return stuck;
 }
 

@@ -35,7 +35,10 @@ enum tcp_event {
     EV_SND_SYNACK,          /* its first SYN+ACK */
     EV_SND_SYNACK_AGAIN,    /* SYN+ACK retransmitted */
     EV_SND_ACK,             /* ACK, with or without data; no SYN/FIN/RST; not covering the peer's FIN */
-    EV_SND_ACK_PEERFIN,     /* ACK as above, covering the peer's FIN */
+    EV_SND_ACK_PEERFIN,     /* ACK as above, covering the peer's FIN; the peer has not
+                               acknowledged a FIN of the sender */
+    EV_SND_ACK_BOTHFIN,     /* ACK as above, covering the peer's FIN; the peer has
+                               acknowledged the sender's FIN */
     EV_SND_FIN,             /* its first FIN; does not acknowledge a FIN of the peer */
     EV_SND_FIN_PEERFIN,     /* its first FIN, acknowledging the peer's FIN */
     EV_SND_FIN_AGAIN,       /* FIN retransmitted; does not acknowledge the peer's FIN */

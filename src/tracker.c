@@ -455,7 +455,14 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
     /* A plain ACK covering the peer's FIN proves the FIN reached it, even
      * after a retransmission of its own FIN had moved it back (table rule 2)
      * or when the FIN itself was not enough (a sender not yet synchronized). */
-    return acks_fin(r, seg) ? EV_SND_ACK_PEERFIN : EV_SND_ACK;
+    if (!acks_fin(r, seg))
+        return EV_SND_ACK;
+    /* Whether the peer had acknowledged the sender's own FIN says, for a
+     * sender moved back to FIN_WAIT_1, whether the FIN it now shows it got
+     * came with that acknowledgement (TIME_WAIT) or crossed its own
+     * (CLOSING). */
+    bool own_acked = (s->flags & EPF_FIN) && (r->flags & EPF_ACK) && seq_geq(r->ack, s->fin_seq + 1);
+    return own_acked ? EV_SND_ACK_BOTHFIN : EV_SND_ACK_PEERFIN;
 }
 
 static enum tcp_event classify_receive(const struct conn_end *r, const struct seg_core *seg,
@@ -521,7 +528,7 @@ static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
     }
     if (f & TH_ACK) {
         if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack)) {
-            ack_moved = s->flags & EPF_ACK;
+            ack_moved = (s->flags & EPF_ACK) && seq_lt(seg->ack, s->ack + (1u << 30));
             s->ack = seg->ack;
         }
         s->flags |= EPF_ACK;
@@ -544,7 +551,8 @@ static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
  * nearly every segment of an established connection.  An event that gains
  * an effect of its own in apply_event() or analysis_event() must leave the
  * mask. */
-#define EV_QUIET_WHEN_KEPT ((1u << EV_SND_ACK) | (1u << EV_SND_ACK_PEERFIN) | (1u << EV_RCV_SYNACK) | (1u << EV_RCV_ACK) | \
+#define EV_QUIET_WHEN_KEPT ((1u << EV_SND_ACK) | (1u << EV_SND_ACK_PEERFIN) | (1u << EV_SND_ACK_BOTHFIN) | \
+                            (1u << EV_RCV_SYNACK) | (1u << EV_RCV_ACK) | \
                             (1u << EV_RCV_ACK_OF_FIN) | (1u << EV_RCV_RST) | (1u << EV_RCV_BAD_ACK))
 
 static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)
@@ -749,9 +757,14 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     enum tcp_event ev = classify_send(s, r, seg);
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
-    if (note_sent(s, seg, rst_ok) && r->pkts == 0)
-        c->flags |= CF_ACKED_UNSEEN;    /* the peer sent what the capture missed */
+    bool ack_moved = note_sent(s, seg, rst_ok);
     conn_add_bytes(c, role, seg->payload_len);
+    /* Its acknowledgement moved on with nothing seen from the peer: the peer
+     * sent what the capture missed (one-sided) - if this is an endpoint of a
+     * real connection, one that opened it (SYN or SYN-ACK seen) or sent
+     * data, not a scanner's or a flood's ACKs. */
+    if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role)))
+        c->flags |= CF_ACKED_UNSEEN;
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */
     if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&

@@ -532,6 +532,16 @@ def peer_gone(cap):
 
 
 @scenario
+def ack_scan(cap):
+    """A scanner's pure ACKs to one port, each with another acknowledgement
+    number, never answered: one endpoint only and a moving ACK, but not a
+    connection the capture sees one direction of."""
+    c = Conn(cap, "198.51.100.7", 33333, "192.0.2.80", 80)
+    for i, a in enumerate((123456, 223456, 323456, 423456)):
+        c.seg(i * 100, "c", "A", seq=77777, ack=a, label="c.ack%d" % i)
+
+
+@scenario
 def data_after_fin(cap):
     """The client sends 100 bytes, its FIN (the server ACKs it), then 50
     bytes beyond its FIN."""
@@ -624,6 +634,39 @@ def fin_unacked_crossing(cap):
     c.seg(300, "s", "FA", ack=cfin, label="s.fin")
     c.seg(620, "c", "FA", seq=cfin, label="c.fin3")
     c.seg(620.1, "s", "A", label="s.ackfin")
+
+
+@scenario
+def fin_held_back(cap):
+    """The client's FIN at 20 ms; the server's FIN,ACK (acknowledging it) at
+    20.3 ms is held on the way (delivered late); the client, without an
+    answer, sends its FIN again at 220 ms, not acknowledging the server's;
+    no other server packet; at 400 ms the client's ACK of the server's FIN
+    shows both arrived (kernel: client TIME_WAIT, server CLOSED)."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    cfin, sfin = c.nxt["c"], c.nxt["s"]
+    c.seg(20, "c", "FA", label="c.fin1")
+    c.seg(20.3, "s", "FA", label="s.fin")
+    c.seg(220, "c", "FA", seq=cfin, ack=sfin, label="c.fin2")
+    c.seg(400, "c", "A", label="c.ackfin")
+
+
+@scenario
+def fin_crossed_late(cap):
+    """Crossing FINs: the server's FIN at 20 ms, then the client's at 20.05
+    ms, which does not acknowledge it (sent before it arrived); the server
+    never acknowledges the client's FIN in the capture; at 300 ms the
+    client's ACK of the server's FIN: the client got it but not an ACK of
+    its own (CLOSING), a simultaneous close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    sfin = c.nxt["s"]
+    c.seg(20, "s", "FA", label="s.fin")
+    c.seg(20.05, "c", "FA", ack=sfin, label="c.fin")
+    c.seg(300, "c", "A", label="c.ackfin")
 
 
 @scenario

@@ -10,7 +10,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order late-fill capture-gap \
-    capture-gap-tail one-sided-client one-sided-server peer-gone data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    capture-gap-tail one-sided-client one-sided-server peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -142,6 +142,10 @@ f=$FX/peer-gone
 an_run gone "$f.pcap" --stuck-after 0 --idle-after 1
 an_absent gone one-sided
 an_expect gone retransmissions server
+# ... nor a scanner's unanswered ACKs, whose acknowledgement numbers move
+# but which never opened a connection or sent data
+an_run scan "$FX/ack-scan.pcap" --stuck-after 0
+an_absent scan one-sided
 
 # data-after-fin
 f=$FX/data-after-fin

@@ -8,6 +8,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
+    fin-held-back fin-crossed-late \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent time-wait-reuse time-wait-reuse-below time-wait-expired \
     >"$TMPD/craft.log" 2>&1; then
@@ -52,6 +53,25 @@ an_field fux fin-unacked count 2
 an_evidence fux fin-unacked "$(lbl "$f" c.fin2 c.fin3)"
 an_expect fux simultaneous-close null
 an_evidence fux simultaneous-close "$(lbl "$f" s.fin)"
+
+# The server's FIN,ACK held on the way while the client sends its FIN
+# again (rule 2: back to FIN_WAIT_1); the client's ACK of the server's FIN
+# then shows both arrived: TIME_WAIT (snd_ack_bothfin), not CLOSING, and no
+# FINs crossed (loss.sh fin-held-back is the same on a real kernel)
+f=$FX/fin-held-back
+an_run fhb "$f.pcap" --stuck-after 0
+an_only fhb "fin-unacked"
+an_expect fhb fin-unacked client FIN_WAIT_1
+an_conn fhb client_state TIME_WAIT
+an_conn fhb server_state CLOSED
+an_conn fhb closed_by client
+# ... while FINs that did cross leave the client, whose FIN is never
+# acknowledged, in CLOSING after its ACK of the server's (snd_ack_peerfin)
+f=$FX/fin-crossed-late
+an_run fcl "$f.pcap" --stuck-after 0
+an_only fcl "simultaneous-close"
+an_conn fcl client_state CLOSING
+an_conn fcl server_state TIME_WAIT
 
 # last-ack-lost: the final ACK seen, then the server's FIN again
 f=$FX/last-ack-lost

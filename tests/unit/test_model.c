@@ -242,6 +242,29 @@ int main(void)
     model_detail_free(&d);
 
     model_destroy(m);
+
+    /* A one-directional capture (only the server's segments): its client,
+     * sent the server's FIN, is in CLOSE_WAIT past --stuck-after, but the
+     * capture has nothing from it, so it is not stuck - as in the report
+     * (analysis_stuck()). */
+    m = model_create(&opt, NULL, NULL);
+    CHECK(m != NULL);
+    if (m) {
+        packet(m, 100, 80, 80, 13, 40100, F_SYN | F_ACK, 5000, 1001, 0);
+        packet(m, 200, 80, 80, 13, 40100, F_ACK | F_PSH, 5001, 1101, 200);
+        packet(m, 300, 80, 80, 13, 40100, F_FIN | F_ACK, 5201, 1101, 0);
+        model_advance(m, T0 + MS(5000));
+        v = model_view(m, T0 + MS(5000));
+        const struct model_row *rd = row_of(v, 40100);
+        CHECK(rd != NULL && rd->state[CLIENT] == ST_CLOSE_WAIT);
+        CHECK_EQ(v->stuck, 0);
+        s = model_summary(m, T0 + MS(5000));
+        bool judged = false;
+        for (uint32_t i = 0; i < s->nanoms; i++)
+            judged |= s->anoms[i].judged_live;
+        CHECK(!judged);
+        model_destroy(m);
+    }
     options_free(&opt);
     return unit_done("test_model");
 }

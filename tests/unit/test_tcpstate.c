@@ -163,7 +163,10 @@ static const struct expect expected[] = {
     { ST_FIN_WAIT_1, EV_SND_FIN_PEERFIN, B(ST_CLOSING), "rule 3: it acks a missed FIN of the peer from FIN-WAIT-1" },
     /* rule 3 for a plain ACK covering the peer's FIN: the FIN reached it */
     { ST_FIN_WAIT_2, EV_SND_ACK_PEERFIN, B(ST_TIME_WAIT), "rule 3: its ACK of the peer's FIN (after rule 2 moved it back): fig.6 FIN-WAIT-2 --rcv FIN, snd ACK--> TIME-WAIT" },
-    { ST_FIN_WAIT_1, EV_SND_ACK_PEERFIN, B(ST_CLOSING), "rule 3: fig.6 FIN-WAIT-1 --rcv FIN, snd ACK--> CLOSING" },
+    { ST_FIN_WAIT_1, EV_SND_ACK_PEERFIN, B(ST_CLOSING), "rule 3: the peer's FIN did not ack ours: fig.6 FIN-WAIT-1 --rcv FIN, snd ACK--> CLOSING" },
+    { ST_FIN_WAIT_1, EV_SND_ACK_BOTHFIN, B(ST_TIME_WAIT), "rule 3 after rule 2: the peer's FIN came after its ACK of ours: fig.6 FIN-WAIT-1 --rcv FIN,ACK of FIN--> TIME-WAIT" },
+    { ST_FIN_WAIT_2, EV_SND_ACK_BOTHFIN, B(ST_TIME_WAIT), "rule 3: fig.6 FIN-WAIT-2 --rcv FIN, snd ACK--> TIME-WAIT" },
+    { ST_CLOSING, EV_SND_ACK_BOTHFIN, B(ST_CLOSING), "rule 2 said its FIN's ACK had not reached it; a re-ACK of the peer's FIN says nothing new" },
     { ST_ESTABLISHED, EV_SND_ACK_PEERFIN, B(ST_CLOSE_WAIT), "rule 3: fig.6 ESTABLISHED --rcv FIN, snd ACK--> CLOSE-WAIT" },
     { ST_SYN_SENT, EV_SND_ACK_PEERFIN, B(ST_CLOSE_WAIT), "rule 3: it got the SYN,ACK and the FIN" },
     { ST_TIME_WAIT, EV_SND_ACK_PEERFIN, B(ST_TIME_WAIT), "3.9 TIME-WAIT: a retransmitted FIN is acknowledged" },
@@ -315,9 +318,13 @@ static void test_properties(void)
             /* P12: a plain ACK acknowledging the peer's FIN leaves the
              * sender in a state that has received that FIN (a CLOSED one,
              * whose connection ended, stays CLOSED). */
-            if (e == EV_SND_ACK_PEERFIN)
+            if (e == EV_SND_ACK_PEERFIN || e == EV_SND_ACK_BOTHFIN)
                 CHECKF((B(n) & (B(ST_CLOSE_WAIT) | B(ST_CLOSING) | B(ST_LAST_ACK) | B(ST_TIME_WAIT))) ||
-                       (s == ST_CLOSED && n == ST_CLOSED), "P12 %s + snd_ack_peerfin -> %s (%s)", sn(s), sn(n), why);
+                       (s == ST_CLOSED && n == ST_CLOSED), "P12 %s + %s -> %s (%s)", sn(s), en(e), sn(n), why);
+            /* P13: ... and if the peer had acknowledged the sender's FIN,
+             * from a state waiting for the peer's FIN, TIME_WAIT. */
+            if (e == EV_SND_ACK_BOTHFIN && (s == ST_FIN_WAIT_1 || s == ST_FIN_WAIT_2))
+                CHECKF(n == ST_TIME_WAIT, "P13 %s + snd_ack_bothfin -> %s (%s)", sn(s), sn(n), why);
 
             /* P9: a plain ACK sent moves only pre-synchronized endpoints
              * that must have completed a handshake (rule 3). */
@@ -352,6 +359,7 @@ static void test_properties(void)
             else if (e == EV_SND_FIN_AGAIN_PEERFIN) twin = EV_SND_FIN_PEERFIN;
             else if (e == EV_RCV_ACK_OF_FIN) twin = EV_RCV_ACK;
             else if (e == EV_RCV_FIN_ACK_OF_FIN) twin = EV_RCV_FIN;
+            else if (e == EV_SND_ACK_BOTHFIN) twin = EV_SND_ACK_PEERFIN;
             int n = (int)next_of(s, e);
             CHECKF(n == s || n == (int)next_of(s, twin), "cannot-happen %s + %s -> %s", sn(s), en(e), sn(n));
         }
