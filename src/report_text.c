@@ -317,6 +317,10 @@ static void print_summary(struct text_report *t, const struct run_info *in)
                     services ? " and some services" : "", anomaly_info(worst)->id);
         else
             fprintf(o, "  anomalies      none\n");
+        if (as->conns_with[AN_ONE_SIDED])
+            fprintf(o, "  note           %" PRIu64 " %s one-sided: one endpoint never captured, its state "
+                       "inferred\n",
+                    as->conns_with[AN_ONE_SIDED], as->conns_with[AN_ONE_SIDED] == 1 ? "connection" : "connections");
         if (as->not_recorded)
             fprintf(o, "  WARNING        %" PRIu64 " anomaly occurrences counted but not kept in detail "
                        "(record pool full)\n", as->not_recorded);
@@ -518,8 +522,8 @@ static void print_handshakes(struct text_report *t, const struct run_info *in)
     if (cs->hs_retransmitted)
         fprintf(o, "  %" PRIu64 " completed only after SYN or SYN-ACK retransmissions\n", cs->hs_retransmitted);
     if (cs->hs_unseen)
-        fprintf(o, "  %" PRIu64 " connections began before the capture (picked up mid-stream or at the SYN-ACK)\n",
-                cs->hs_unseen);
+        fprintf(o, "  %" PRIu64 " %s before the capture (picked up mid-stream or at the SYN-ACK)\n",
+                cs->hs_unseen, cs->hs_unseen == 1 ? "connection began" : "connections began");
     print_rtt(o, "round trip SYN>ACK", &cs->rtt);
     print_rtt(o, "  server SYN>SYN-ACK", &cs->rtt_server);
     print_rtt(o, "  client SYN-ACK>ACK", &cs->rtt_client);

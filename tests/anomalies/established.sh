@@ -129,6 +129,10 @@ an_expect os1 one-sided server
 an_field os1 one-sided count 6
 an_evidence os1 one-sided "$(lbl "$f" c.syn)"
 an_conn os1 server_state CLOSE_WAIT
+"$TCPFSM" -r "$f.pcap" >"$TMPD/os1.txt" 2>&1
+if grep -q "^  note  *1 connection one-sided: one endpoint never captured" "$TMPD/os1.txt"; then
+    pass "os1: the text summary notes the one-sided connection"
+else fail "os1: no one-sided note in the text summary: $(sed -n 1,12p "$TMPD/os1.txt")"; fi
 f=$FX/one-sided-server
 an_run os2 "$f.pcap" --stuck-after 0 --idle-after 1
 an_only os2 "one-sided"
