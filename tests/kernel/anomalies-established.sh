@@ -234,14 +234,19 @@ bulk() {
     an_absent $n retransmissions out-of-order
 }
 
-capture_gap() {
-    k_begin an-capture-gap 4 || return
-    k_cap_start rc "$IF_RC" || return
-    open_conn &&
-    k_do C send c hello && k_do S recv s 5 &&
-    k_do S send s world && k_do C recv c 5 &&
-    close_conn || return
+# closed_on_rc NAME: scenario NAME: a connection with "hello" up and
+# "world" down, closed by the client, captured whole on rc, in
+# $TMPD/$SCEN.end.rc.pcap
+closed_on_rc() {
+    k_begin "$1" 4 &&
+    k_cap_start rc "$IF_RC" &&
+    k_hello &&
+    close_conn || return 1
     k_freeze end stop rc
+}
+
+capture_gap() {
+    closed_on_rc an-capture-gap || return
     local n=$SCEN full=$TMPD/$SCEN.end.rc.pcap cap=$TMPD/$SCEN.filtered.pcap
     # a capture that missed the client's data segment (and only that)
     if ! tcpdump -r "$full" -w "$cap" "not (src host $CADDR and tcp[tcpflags] & tcp-push != 0)" \
@@ -263,13 +268,7 @@ capture_gap() {
 # sensitive thresholds (the silent endpoint is left in CLOSE_WAIT by the
 # FIN it was sent: not close-wait-stuck).
 one_sided() {
-    k_begin an-one-sided 4 || return
-    k_cap_start rc "$IF_RC" || return
-    open_conn &&
-    k_do C send c hello && k_do S recv s 5 &&
-    k_do S send s world && k_do C recv c 5 &&
-    close_conn || return
-    k_freeze end stop rc
+    closed_on_rc an-one-sided || return
     local full=$TMPD/$SCEN.end.rc.pcap side from silent n cap
     for side in client server; do
         if [ $side = client ]; then from=$CADDR silent=server; else from=$SADDR silent=client; fi

@@ -28,18 +28,10 @@ k_setup
 
 P=8080
 
-open_conn() {
-    k_do S listen l "$SADDR" $P &&
-    k_do C connect c "$SADDR" $P 1 &&
-    k_do S accept l s 1 &&
-    k_do C send c hello && k_do S recv s 5 &&
-    k_do S send s world && k_do C recv c 5
-}
-
 half_close() {
     k_begin an-half-close 4 || return
     k_cap_start rc "$IF_RC" || return
-    open_conn &&
+    k_hello &&
     k_do C shutdown c wr &&
     k_do S eof s || return
     k_wait "$NS_C" 1 state fin-wait-2 dport = :$P &&
@@ -62,7 +54,7 @@ half_close() {
 fin_unacked() {
     k_begin an-fin-unacked 4 || return
     k_cap_start rc "$IF_RC" || return
-    open_conn &&
+    k_hello &&
     k_do S unlisten l &&
     k_nft s2c "tcp sport $P drop" &&
     k_do C close c || return
@@ -81,7 +73,7 @@ fin_unacked() {
 last_ack_lost() {
     k_begin an-last-ack-lost 4 || return
     k_cap_start rc "$IF_RC" && k_cap_start rs "$IF_RS" || return
-    open_conn &&
+    k_hello &&
     k_nft c2s "tcp dport $P tcp flags == ack drop" &&
     k_do C close c &&
     k_do S eof s &&
@@ -110,7 +102,7 @@ last_ack_lost() {
 simultaneous_close() {
     k_begin an-simultaneous-close 4 || return
     k_cap_start rc "$IF_RC" || return
-    open_conn &&
+    k_hello &&
     k_do S unlisten l &&
     k_nft c2s "tcp flags & fin == fin drop" &&
     k_nft s2c "tcp flags & fin == fin drop" &&

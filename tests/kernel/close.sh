@@ -17,13 +17,7 @@ P=8080
 open_conn() {
     k_begin "$2" "$1" || return 1
     k_cap_start rc "$IF_RC" || return 1
-    k_do S listen l "$SADDR" $P &&
-    k_do C connect c "$SADDR" $P 1 &&
-    k_do S accept l s 1 &&
-    k_do C send c hello &&
-    k_do S recv s 5 &&
-    k_do S send s world &&
-    k_do C recv c 5
+    k_hello
 }
 
 close_by_client() { # FAMILY NAME KEEP

@@ -239,6 +239,18 @@ k_do() {
     return 1
 }
 
+# k_hello: the server listens (group l) on $SADDR:$P, the client connects
+# (group c), the server accepts (group s); "hello" up, "world" down.
+k_hello() {
+    k_do S listen l "$SADDR" $P &&
+    k_do C connect c "$SADDR" $P 1 &&
+    k_do S accept l s 1 &&
+    k_do C send c hello &&
+    k_do S recv s 5 &&
+    k_do S send s world &&
+    k_do C recv c 5
+}
+
 # k_close_first C|S: the connection of groups c (client) and s (server),
 # closed by that side first; the other reads to end of file, then closes.
 k_close_first() {

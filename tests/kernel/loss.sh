@@ -42,13 +42,7 @@ open_conn() { # FAMILY NAME CAPTURE...: captures started, then a connection
             k_cap_start rs "$IF_RS" || return 1
         fi
     done
-    k_do S listen l "$SADDR" $P &&
-    k_do C connect c "$SADDR" $P 1 &&
-    k_do S accept l s 1 &&
-    k_do C send c hello &&
-    k_do S recv s 5 &&
-    k_do S send s world &&
-    k_do C recv c 5
+    k_hello
 }
 
 # Simultaneous close.  FINs are dropped in both directions until both ends
@@ -222,14 +216,8 @@ fin_held_back() {
     local rtx
     k_begin fin-held-back 4 || return
     k_sh ip -n "$NS_S" route replace default via 192.0.2.65 rto_min 5000ms &&
-    k_cap_start rs "$IF_RS" || return
-    k_do S listen l "$SADDR" $P &&
-    k_do C connect c "$SADDR" $P 1 &&
-    k_do S accept l s 1 &&
-    k_do C send c hello &&
-    k_do S recv s 5 &&
-    k_do S send s world &&
-    k_do C recv c 5 || return
+    k_cap_start rs "$IF_RS" &&
+    k_hello || return
     k_sh ip netns exec "$NS_R" nft "add table arp hold" &&
     k_sh ip netns exec "$NS_R" nft "add chain arp hold in { type filter hook input priority 0; policy accept; }" &&
     k_sh ip netns exec "$NS_R" nft "add rule arp hold in iifname \"$IF_RC\" drop" &&
