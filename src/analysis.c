@@ -876,6 +876,16 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
 
 /* ------------------------------------------------------ final picture --- */
 
+int analysis_one_sided(const struct conn *c)
+{
+    if (!(c->flags & CF_ACKED_UNSEEN))
+        return -1;
+    for (int r = 0; r < 2; r++)
+        if (c->ep[r].pkts == 0 && c->ep[!r].pkts > 0)
+            return r;
+    return -1;
+}
+
 enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now)
 {
     const struct conn_end *e = &c->ep[role];
@@ -918,14 +928,12 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
      * on (CF_ACKED_UNSEEN): it sent data or a FIN on a path the capture does
      * not see.  Not a peer that went silent (nothing new to acknowledge),
      * SYNs alone (syn-unanswered), or a stray reset. */
-    for (int r = 0; r < 2; r++) {
-        const struct conn_end *silent = &c->ep[r], *seen = &c->ep[!r];
-        if (silent->pkts == 0 && seen->pkts > 0 && (c->flags & CF_ACKED_UNSEEN)) {
-            a = note(an, c, AN_ONE_SIDED, r, c->first, c->first_pkt);
-            if (a) {
-                a->count = seen->pkts;
-                a->end = c->last;
-            }
+    int silent = analysis_one_sided(c);
+    if (silent >= 0) {
+        a = note(an, c, AN_ONE_SIDED, silent, c->first, c->first_pkt);
+        if (a) {
+            a->count = c->ep[!silent].pkts;
+            a->end = c->last;
         }
     }
     /* endpoints stuck half-closed */

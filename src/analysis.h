@@ -97,6 +97,11 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
  * its FIN may have gone by a path the capture does not see.  The report's
  * rule and the live view's. */
 enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now);
+/* The endpoint (CLIENT or SERVER) a one-directional capture missed - no
+ * packet from it, while the other's acknowledgements moved on
+ * (CF_ACKED_UNSEEN) - or -1: the one-sided anomaly, the report's rule and
+ * the live view's. */
+int analysis_one_sided(const struct conn *c);
 /* The capture has ended: the connections that retire from now on do so
  * because of it (tracker_finish()). */
 void analysis_ending(struct analysis *an);

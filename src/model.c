@@ -147,6 +147,8 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
     r->reset = (c->ep[0].flags | c->ep[1].flags) & EPF_RST;
     r->closed = conn_finished(c);
     r->anomalies = analysis_mask(m->an, c);
+    if (analysis_one_sided(c) >= 0)
+        r->anomalies |= 1u << AN_ONE_SIDED;     /* judged live until the connection ends */
     r->nanom = (uint8_t)popcount32(r->anomalies);
     int worst = -1;
     for (int id = 0; id < AN__COUNT; id++)
@@ -162,13 +164,14 @@ static void row_where(const struct model_row *r, char *buf, size_t len)
              format_addr_port(&r->addr[SERVER], r->port[SERVER], b));
 }
 
-/* The anomalies of c, in words, plus the stuck endpoints the analysis will
- * only settle when the connection ends.  Calls fn for each. */
+/* The anomalies of c, in words, plus the stuck endpoints and the one-sided
+ * capture the analysis will only settle when the connection ends.  Calls fn
+ * for each. */
 static void conn_anomalies(const struct model *m, const struct conn *c, const struct model_row *row, tstamp_t now,
                            void (*fn)(void *ctx, const struct model_anomaly *a), void *ctx)
 {
     struct model_anomaly ma;
-    bool have_stuck[2] = { false, false };
+    bool have_stuck[2] = { false, false }, have_one_sided = false;
     for (const struct anomaly *a = analysis_first(m->an, c); a; a = analysis_next(m->an, a)) {
         memset(&ma, 0, sizeof ma);
         ma.id = a->id;
@@ -181,6 +184,29 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
         if ((a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) && (a->who == 0 || a->who == 1))
             have_stuck[a->who] = true;
+        have_one_sided |= a->id == AN_ONE_SIDED;
+        fn(ctx, &ma);
+    }
+    int silent = analysis_one_sided(c);
+    if (silent >= 0 && !have_one_sided) {
+        /* worded as the report will word it */
+        struct anomaly a;
+        memset(&a, 0, sizeof a);
+        a.id = AN_ONE_SIDED;
+        a.who = (int8_t)silent;
+        a.count = c->ep[!silent].pkts;
+        a.start = c->first;
+        a.end = c->last;
+        memset(&ma, 0, sizeof ma);
+        ma.id = AN_ONE_SIDED;
+        ma.who = (int8_t)silent;
+        ma.conn_id = c->id;
+        ma.count = a.count;
+        ma.start = a.start;
+        ma.end = a.end;
+        ma.judged_live = true;
+        row_where(row, ma.where, sizeof ma.where);
+        describe_anomaly(&a, c, now, ma.detail, sizeof ma.detail);
         fn(ctx, &ma);
     }
     char d[24];
@@ -486,7 +512,7 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     if (!b->rows) {
         /* counts only: a row is made for the connections with something
          * to say (their anomalies are described from it) */
-        if (stuck || analysis_mask(m->an, c)) {
+        if (stuck || analysis_mask(m->an, c) || analysis_one_sided(c) >= 0) {
             struct model_row row;
             fill_row(m, c, b->now, &row);
             conn_anomalies(m, c, &row, b->now, anom_push, &b->anoms);

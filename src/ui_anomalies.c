@@ -46,6 +46,8 @@ void ui_anomalies_draw(struct ui *u, int y, int h, int width)
     ui_put(ey, 0, width, t, A_BOLD, true);
     snprintf(t, sizeof t, "Check: %s", in->check);
     ui_put(ey + 1, 0, width, t, A_NORMAL, true);
-    ui_put(ey + 2, 0, width, a->judged_live ? "(judged now: still in that state past --stuck-after)" : "", A_DIM,
-           true);
+    const char *live = !a->judged_live ? ""
+                     : a->id == AN_ONE_SIDED ? "(judged now: nothing captured from that endpoint so far)"
+                                             : "(judged now: still in that state past --stuck-after)";
+    ui_put(ey + 2, 0, width, live, A_DIM, true);
 }

@@ -258,11 +258,22 @@ int main(void)
         const struct model_row *rd = row_of(v, 40100);
         CHECK(rd != NULL && rd->state[CLIENT] == ST_CLOSE_WAIT);
         CHECK_EQ(v->stuck, 0);
+        CHECK(rd != NULL && (rd->anomalies & (1u << AN_ONE_SIDED)));   /* the row's ANOMALY column */
         s = model_summary(m, T0 + MS(5000));
-        bool judged = false;
-        for (uint32_t i = 0; i < s->nanoms; i++)
-            judged |= s->anoms[i].judged_live;
-        CHECK(!judged);
+        bool judged_stuck = false, one_sided = false;
+        for (uint32_t i = 0; i < s->nanoms; i++) {
+            judged_stuck |= s->anoms[i].judged_live && s->anoms[i].id != AN_ONE_SIDED;
+            /* ... while the one-sided capture is judged live, as the report will */
+            if (s->anoms[i].id == AN_ONE_SIDED) {
+                one_sided = true;
+                CHECK(s->anoms[i].judged_live);
+                CHECK_EQ(s->anoms[i].who, CLIENT);
+                CHECK_EQ(s->anoms[i].count, 3);
+                CHECK_STREQ(s->anoms[i].detail, "only the server's 3 packets were captured, none from the client");
+            }
+        }
+        CHECK(!judged_stuck);
+        CHECK(one_sided);
         model_destroy(m);
     }
     options_free(&opt);
