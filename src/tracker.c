@@ -428,8 +428,16 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
                                     const struct seg_core *seg)
 {
     uint8_t f = seg->flags;
-    if (f & TH_RST)
+    if (f & TH_RST) {
+        /* RFC 793 3.9, SYN-SENT: an unacceptable ACK (a TIME_WAIT socket's
+         * answer to a SYN below its sequence space, a stale SYN-ACK) is
+         * answered by <SEQ=SEG.ACK><CTL=RST>, and the sender stays in
+         * SYN_SENT to send its SYN again: a RST without ACK at a sequence
+         * number not its own is that answer, not an abort. */
+        if (s->state == ST_SYN_SENT && !(f & TH_ACK) && (s->flags & EPF_SEQ) && seg->seq != s->snd_nxt)
+            return EV_NONE;
         return EV_SND_RST;
+    }
     if (f & TH_SYN) {
         if (f & TH_ACK)
             return ep_sent_synack(s) && seg->seq == s->isn ? EV_SND_SYNACK_AGAIN
@@ -755,9 +763,16 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
+    /* An ACK from an endpoint not synchronized that acknowledges nothing
+     * the peer sent in this connection answers an older incarnation
+     * (classify_send()): it says nothing of what the peer sent in this one. */
+    bool foreign = (s->state == ST_LISTEN || s->state == ST_CLOSED || s->state == ST_SYN_SENT) &&
+                   (r->flags & EPF_ISN) && (seg->flags & TH_ACK) && !(seg->flags & (TH_SYN | TH_RST)) &&
+                   !acks_syn(r, seg);
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
-    bool ack_moved = note_sent(s, seg, rst_ok);
+    /* (a SYN_SENT endpoint's answering RST, EV_NONE above, is not its reset) */
+    bool ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && ev == EV_NONE));
     conn_add_bytes(c, role, seg->payload_len);
     /* Its acknowledgement moved on with nothing seen from the peer: the peer
      * sent what the capture missed (one-sided) - if this is an endpoint of a
@@ -767,7 +782,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         c->flags |= CF_ACKED_UNSEEN;
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged). */
-    if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
+    if (!foreign && (seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
         seq_gt(seg->ack, r->snd_nxt) && seq_lt(seg->ack, r->snd_nxt + (1u << 30))) {
         facts.unseen_acked = seg->ack - r->snd_nxt;
         r->snd_nxt = seg->ack;

@@ -784,6 +784,43 @@ def time_wait_reuse_below(cap):
     tw_reuse(cap, 500)
 
 
+def tw_refused(cap, then):
+    c = Conn(cap, cport=40000, cisn=500000)
+    c.handshake(0, prefix="1.")
+    c.exchange(10, prefix="1.")
+    c.close(20, first="s", prefix="1.")     # server TIME_WAIT from 21.1 ms
+    old_c, old_s = c.nxt["c"], c.nxt["s"]
+    d = Conn(cap, cport=40000, cisn=1000, sisn=90000)
+    d.seg(500, "c", "S", label="2.c.syn")
+    # the server's TIME_WAIT answers the SYN below its sequence space with
+    # an ACK of the old connection; the client's answer to that
+    # unacceptable ACK: <SEQ=SEG.ACK><CTL=RST>, staying in SYN_SENT
+    d.seg(500.2, "s", "A", seq=old_s, ack=old_c, advance=False, label="2.s.twack")
+    d.seg(500.3, "c", "R", seq=old_c, ack=0, advance=False, label="2.c.rst")
+    if then:
+        d.seg(1500, "c", "S", seq=1000, label="2.c.syn2")
+        d.seg(1500.2, "s", "SA", label="2.s.synack")
+        d.seg(1500.3, "c", "A", label="2.c.ack")
+        d.exchange(1510, prefix="2.")
+
+
+@scenario
+def time_wait_refused(cap):
+    """The server closed first (server TIME_WAIT); at 500 ms the client
+    (no timestamps) uses the 4-tuple again with an ISN below the old
+    connection's: the server's TIME_WAIT answers with an ACK of the old
+    connection, the client with a RST at that acknowledgement number (RFC
+    793: it stays in SYN_SENT); the capture ends there."""
+    tw_refused(cap, False)
+
+
+@scenario
+def time_wait_refused_retry(cap):
+    """The same, then the client's SYN again at 1500 ms (the RST ended the
+    server's TIME_WAIT): a handshake and data."""
+    tw_refused(cap, True)
+
+
 @scenario
 def time_wait_expired(cap):
     """The same 4-tuple used again 3 s after the client's TIME_WAIT began

@@ -11,6 +11,7 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked f
     fin-held-back fin-crossed-late \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent time-wait-reuse time-wait-reuse-below time-wait-expired \
+    time-wait-refused time-wait-refused-retry \
     >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
@@ -153,6 +154,21 @@ for v in "" -below; do
 done
 an_field twr time-wait-reuse isn_above_old true
 an_field twr-below time-wait-reuse isn_above_old false
+# A SYN below the sequence space of a server in TIME_WAIT: its ACK of the
+# old connection is answered by the client's RST at that number, which is
+# no abort - the client is still in SYN_SENT - and that ACK says nothing
+# about the new connection's bytes (no capture-gap); the SYN again after
+# the RST ended TIME_WAIT makes the connection, whose data is not data
+# after a reset
+an_run twf "$FX/time-wait-refused.pcap"
+an_only twf "time-wait-reuse"
+an_conn twf client_state SYN_SENT 2
+an_conn twf client_rst false 2
+an_run twfr "$FX/time-wait-refused-retry.pcap"
+an_only twfr "syn-retransmitted time-wait-reuse"
+an_conn twfr client_state ESTABLISHED 2
+an_conn twfr server_state ESTABLISHED 2
+
 # ... but not once TIME_WAIT is over (--msl 1: 2 s; the new SYN comes 3 s later)
 an_run twx "$FX/time-wait-expired.pcap" --msl 1
 an_only twx ""
