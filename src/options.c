@@ -95,7 +95,7 @@ static void usage(FILE *f)
         "      --conns, --all       text: list every connection, not only troubled ones\n"
         "      --examples N         text: connections shown per anomaly (default 3, at most 10)\n"
         "      --msl SECONDS        maximum segment lifetime; TIME_WAIT lasts 2*MSL (default 30)\n"
-        "      --idle-timeout SECS  retire connections idle this long; 0 never (default 3600)\n"
+        "      --idle-timeout SECS  retire connections idle this long; 0 never (default 7500)\n"
         "      --linger SECONDS     keep closed connections this long before retiring (default 5)\n"
         "      --max-conns N        most connections tracked at once (default 1048576)\n"
         "      --threads N          -r: 2 reads packets in a thread of its own, 1 in one thread\n"

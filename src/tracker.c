@@ -62,7 +62,9 @@ const char *retire_reason_name(enum retire_reason r)
 void tracker_config_defaults(struct tracker_config *cfg)
 {
     cfg->msl = 30 * TS_PER_SEC;
-    cfg->idle_timeout = 3600 * TS_PER_SEC;
+    /* above the 2 h that Linux, Windows and macOS wait by default before a
+     * keep-alive: a connection kept alive so is not split in two at each */
+    cfg->idle_timeout = 7500 * TS_PER_SEC;
     cfg->linger = 5 * TS_PER_SEC;
     cfg->max_conns = 1u << 20;
 }
@@ -781,10 +783,16 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role)))
         c->flags |= CF_ACKED_UNSEEN;
     /* An ACK beyond everything the capture saw from the peer: the capture
-     * missed the peer's segments (not a loss: they were acknowledged). */
+     * missed the peer's segments (not a loss: they were acknowledged).  But
+     * not the one sequence number behind a keep-alive (sent at SND.UNA - 1,
+     * RFC 9293 3.8.4) that is all the capture has of a connection picked up
+     * mid-stream: that byte was acknowledged before the capture began. */
     if (!foreign && (seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
         seq_gt(seg->ack, r->snd_nxt) && seq_lt(seg->ack, r->snd_nxt + (1u << 30))) {
-        facts.unseen_acked = seg->ack - r->snd_nxt;
+        bool before_capture = seg->ack - r->snd_nxt == 1 && (c->flags & CF_PICKED_UP) &&
+                              conn_bytes(c, !role) == 0 && !(r->flags & (EPF_ISN | EPF_FIN));
+        if (!before_capture)
+            facts.unseen_acked = seg->ack - r->snd_nxt;
         r->snd_nxt = seg->ack;
     }
     ev = classify_receive(r, seg, rst_ok);

@@ -380,6 +380,31 @@ def keepalive(cap):
 
 
 @scenario
+def keepalive_pickup(cap):
+    """The capture begins on an idle connection: the client's keep-alive
+    (zero length at SND.UNA - 1) at 0, 1000 and 2000 ms, each ACKed by the
+    server one beyond it - a byte acknowledged before the capture began."""
+    c = Conn(cap, cisn=7000, sisn=90000)
+    for i, t in enumerate((0, 1000, 2000), 1):
+        c.seg(t, "c", "A", seq=6999, ack=90000, label="c.ka%d" % i, advance=False)
+        c.seg(t + 0.1, "s", "A", seq=90000, ack=7000, label="s.kaack%d" % i, advance=False)
+
+
+@scenario
+def keepalive_2h(cap):
+    """Handshake and data, then the client's keep-alives every 7200 s (the
+    default interval of Linux, Windows and macOS), each ACKed; then a
+    close: one connection under the default --idle-timeout."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    for i, t in enumerate((7200010, 14400010), 1):
+        c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.ka%d" % i, advance=False)
+        c.seg(t + 0.1, "s", "A", label="s.kaack%d" % i)
+    c.close(14400020)
+
+
+@scenario
 def keepalive_1byte(cap):
     """Keep-alives with one garbage byte at SND.UNA - 1 (older BSD and
     Windows), from the server, at 1000 and 2000 ms; then a close."""

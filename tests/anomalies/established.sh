@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
@@ -44,6 +44,18 @@ an_only ka "keepalive"
 an_expect ka keepalive client
 an_field ka keepalive count 3
 an_evidence ka keepalive "$(lbl "$f" c.ka1 c.ka2 c.ka3)"
+# ... also when the capture begins on an idle connection: the byte behind
+# the first keep-alive, acknowledged by the peer, was sent before the
+# capture began - no capture-gap
+f=$FX/keepalive-pickup
+an_run kap "$f.pcap"
+an_absent kap capture-gap
+an_expect kap keepalive client
+# ... and keep-alives at the stacks' default interval (2 h) keep one
+# connection under the default --idle-timeout
+an_run ka2h "$FX/keepalive-2h.pcap"
+expect_eq "ka2h: one connection" 1 "$("$PY" "$AQ" conns "$TMPD/ka2h.json")"
+an_conn ka2h client_state TIME_WAIT
 f=$FX/keepalive-1byte
 an_run ka1 "$f.pcap"
 an_only ka1 "keepalive"
