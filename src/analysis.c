@@ -683,10 +683,23 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         x = ext_of(an, c);
     }
 
-    if (len == 0 || !(f->sender_flags & EPF_SEQ))
+    if (!(f->sender_flags & EPF_SEQ))
         return;
-
     uint32_t seq = seg->seq, end = seg->seq + len;
+    if (len == 0) {
+        /* A bare FIN past a hole: the data before it arrives later
+         * (reordered) or is sent again (lost); remember the hole as for a
+         * data segment, to tell which. */
+        if ((fl & TH_FIN) && seq_gt(seq, f->snd_nxt)) {
+            struct ext_end *e = end_get(an, c, role);
+            if (e) {
+                e->hole_lo = f->snd_nxt;
+                e->hole_hi = seq;
+                e->hole_ts = seg->ts;
+            }
+        }
+        return;
+    }
 
     /* data after its own FIN, or after a reset */
     if ((f->sender_flags & EPF_FIN) && seq_gt(end, f->fin_seq)) {

@@ -492,6 +492,22 @@ def out_of_order(cap):
 
 
 @scenario
+def fin_before_data(cap):
+    """The client's last 100 bytes and its bare FIN behind them swap places
+    on the way: the FIN at 10 ms, the data at 10.3 ms (within a round trip
+    of 1 ms); then an orderly close."""
+    c = Conn(cap)
+    c.handshake(0)
+    base = c.nxt["c"]
+    c.seg(10, "c", "FA", seq=base + 100, label="c.fin")
+    c.seg(10.2, "s", "A", ack=base, label="s.dupack")
+    c.seg(10.3, "c", "PA", 100, seq=base, label="c.data", advance=False)
+    c.seg(10.4, "s", "A", ack=base + 101, label="s.ackfin")
+    c.seg(20, "s", "FA", ack=base + 101, label="s.fin")
+    c.seg(20.1, "c", "A", seq=base + 101, label="c.lastack")
+
+
+@scenario
 def late_fill(cap):
     """Segment 2 lost before the capture point and retransmitted 250 ms
     after segment 3 (beyond the reordering window): a retransmission; the

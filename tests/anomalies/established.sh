@@ -9,7 +9,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
-    keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order late-fill capture-gap \
+    keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
@@ -114,6 +114,15 @@ an_run late "$f.pcap"
 an_expect late retransmissions client
 an_evidence late retransmissions "$(lbl "$f" c.seg2)"
 an_absent late out-of-order capture-gap
+
+# a bare FIN ahead of the data before it: the data, 0.3 ms later, is
+# reordered, not retransmitted (the hole before a FIN is remembered too)
+f=$FX/fin-before-data
+an_run fbd "$f.pcap"
+an_only fbd "out-of-order"
+an_expect fbd out-of-order client
+an_evidence fbd out-of-order "$(lbl "$f" c.data)"
+an_conn fbd client_state TIME_WAIT
 
 # capture-gap: a segment in the middle missing, then acknowledged
 f=$FX/capture-gap
