@@ -426,6 +426,16 @@ static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
 
 #define EV_NONE EV__COUNT
 
+/* An ACK from an endpoint not synchronized (in `state` before it) that
+ * acknowledges nothing the peer sent in this connection answers an older
+ * incarnation (see classify_send()): it says nothing of what the peer sent
+ * in this one. */
+static bool answers_older(enum tcp_state state, const struct conn_end *r, const struct seg_core *seg)
+{
+    return (state == ST_LISTEN || state == ST_CLOSED || state == ST_SYN_SENT) && (r->flags & EPF_ISN) &&
+           !(seg->flags & TH_SYN) && !acks_syn(r, seg);
+}
+
 static enum tcp_event classify_send(const struct conn_end *s, const struct conn_end *r,
                                     const struct seg_core *seg)
 {
@@ -765,12 +775,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
-    /* An ACK from an endpoint not synchronized that acknowledges nothing
-     * the peer sent in this connection answers an older incarnation
-     * (classify_send()): it says nothing of what the peer sent in this one. */
-    bool foreign = (s->state == ST_LISTEN || s->state == ST_CLOSED || s->state == ST_SYN_SENT) &&
-                   (r->flags & EPF_ISN) && (seg->flags & TH_ACK) && !(seg->flags & (TH_SYN | TH_RST)) &&
-                   !acks_syn(r, seg);
+    enum tcp_state s_before = s->state;
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
     /* (a SYN_SENT endpoint's answering RST, EV_NONE above, is not its reset) */
@@ -787,8 +792,9 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * not the one sequence number behind a keep-alive (sent at SND.UNA - 1,
      * RFC 9293 3.8.4) that is all the capture has of a connection picked up
      * mid-stream: that byte was acknowledged before the capture began. */
-    if (!foreign && (seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
-        seq_gt(seg->ack, r->snd_nxt) && seq_lt(seg->ack, r->snd_nxt + (1u << 30))) {
+    if ((seg->flags & TH_ACK) && !(seg->flags & TH_RST) && (r->flags & EPF_SEQ) &&
+        seq_gt(seg->ack, r->snd_nxt) && seq_lt(seg->ack, r->snd_nxt + (1u << 30)) &&
+        !answers_older(s_before, r, seg)) {
         bool before_capture = seg->ack - r->snd_nxt == 1 && (c->flags & CF_PICKED_UP) &&
                               conn_bytes(c, !role) == 0 && !(r->flags & (EPF_ISN | EPF_FIN));
         if (!before_capture)
