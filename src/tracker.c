@@ -625,6 +625,26 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
         analysis_event(t->analysis, c, role, from, ev, seg);
 }
 
+/* The FIN of endpoint `role`, which the capture missed, inferred from the
+ * peer's ACK `ack` of it (tracker_segment_prepared()). */
+static void missed_fin(struct tracker *t, struct conn *c, int role, const struct seg_core *ack,
+                       struct seg_facts *facts)
+{
+    struct conn_end *e = &c->ep[role];
+    const struct conn_end *p = &c->ep[!role];
+    e->fin_seq = e->snd_nxt;
+    e->snd_nxt++;
+    e->flags |= EPF_FIN;
+    if (e->fins < EP_FINS_MAX)
+        e->fins++;
+    if (!(e->flags & EPF_ACK) || seq_gt(p->fin_seq + 1, e->ack)) {
+        e->ack = p->fin_seq + 1;        /* it had the peer's FIN: CLOSE_WAIT */
+        e->flags |= EPF_ACK;
+    }
+    apply_event(t, c, role, EV_SND_FIN_PEERFIN, ack);   /* CLOSE_WAIT -> LAST_ACK */
+    facts->unseen_acked = 1;
+}
+
 /* Microseconds from the connection's first segment, saturating. */
 static uint32_t rel_us(const struct conn *c, tstamp_t ts)
 {
@@ -772,6 +792,20 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     bool rst_ok = !(seg->flags & TH_RST) || rst_acceptable(c, r, s, seg);
     if (!rst_ok)
         t->st.rst_ignored++;
+
+    /* A FIN the capture missed (rule 3: what an endpoint sends reveals what
+     * the capture did not see): an endpoint that has sent its FIN
+     * (FIN_WAIT_1, FIN_WAIT_2) acknowledges exactly one sequence number
+     * beyond all the capture saw from its peer, which had received that
+     * FIN (CLOSE_WAIT) and sent none.  That number is the peer's FIN - data
+     * from a peer that has the FIN is rare, and a FIN is what it sends
+     * next - which, sent after the FIN it had, acknowledged it; this ACK
+     * then covers it.  The capture still missed a segment: capture-gap. */
+    if ((s->state == ST_FIN_WAIT_2 || s->state == ST_FIN_WAIT_1) && r->state == ST_CLOSE_WAIT &&
+        !(r->flags & EPF_FIN) && (s->flags & EPF_FIN) &&
+        (seg->flags & (TH_ACK | TH_SYN | TH_FIN | TH_RST)) == TH_ACK && seg->payload_len == 0 &&
+        (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
+        missed_fin(t, c, !role, seg, &facts);
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);

@@ -710,6 +710,33 @@ def fin_crossed_late(cap):
     c.seg(300, "c", "A", label="c.ackfin")
 
 
+def server_fin_missed(cap, piggyback):
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(20, "c", "FA", label="c.fin")
+    if not piggyback:
+        c.seg(20.1, "s", "A", label="s.ackfin")
+    c.nxt["s"] += 1                     # the server's FIN, not captured
+    c.seg(21.1, "c", "A", label="c.lastack")
+
+
+@scenario
+def fin_missed(cap):
+    """The client closes first, the server ACKs its FIN; the server's FIN
+    is missing from the capture (dropped by it); the client's final ACK,
+    one beyond everything seen from the server, shows it."""
+    server_fin_missed(cap, False)
+
+
+@scenario
+def fin_missed_piggyback(cap):
+    """The same with the server's ACK of the client's FIN carried by its
+    FIN, which is missing: the client is still in FIN_WAIT_1 as far as the
+    capture saw when its final ACK comes."""
+    server_fin_missed(cap, True)
+
+
 @scenario
 def last_ack_lost(cap):
     """The client closes first; the server closes; the client's final ACK

@@ -8,7 +8,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
-    fin-held-back fin-crossed-late \
+    fin-held-back fin-crossed-late fin-missed fin-missed-piggyback \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent time-wait-reuse time-wait-reuse-below time-wait-expired \
     time-wait-refused time-wait-refused-retry \
@@ -73,6 +73,19 @@ an_run fcl "$f.pcap" --stuck-after 0
 an_only fcl "simultaneous-close"
 an_conn fcl client_state CLOSING
 an_conn fcl server_state TIME_WAIT
+
+# The server's FIN missed by the capture: the client's ACK one beyond all
+# the server sent reveals it (rule 3): client TIME_WAIT, server CLOSED, a
+# capture-gap - not a server stuck in CLOSE_WAIT
+for v in "" -piggyback; do
+    f=$FX/fin-missed$v
+    an_run fm$v "$f.pcap" --stuck-after 0
+    an_only fm$v "capture-gap"
+    an_evidence fm$v capture-gap "$(lbl "$f" c.lastack)"
+    an_conn fm$v client_state TIME_WAIT
+    an_conn fm$v server_state CLOSED
+    an_conn fm$v server_fin true
+done
 
 # last-ack-lost: the final ACK seen, then the server's FIN again
 f=$FX/last-ack-lost

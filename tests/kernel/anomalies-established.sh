@@ -26,6 +26,8 @@
 #                      filtered out afterwards (tcpdump -r -w FILTER)
 #   one-sided          a real capture cut to one direction afterwards, each
 #                      way: the endpoint never seen is blamed, nothing else
+#   fin-missed         a real capture without the server's FIN: the
+#                      client's final ACK reveals it (TIME_WAIT / CLOSED)
 #   data-after-rst     the server aborts (SO_LINGER 0); its RST,ACK is dropped
 #                      after rs, so the client sends data afterwards; the
 #                      server's stack answers that with a bare RST, which
@@ -286,6 +288,27 @@ one_sided() {
     done
 }
 
+# fin-missed: the same real capture without the server's FIN (tcpdump -r
+# -w), as a capture that dropped it: the client's final ACK, one beyond
+# all the server sent, reveals the FIN - client TIME_WAIT, server CLOSED
+# (the kernel's states: the close went through), capture-gap, and no
+# endpoint stuck even with --stuck-after 0
+fin_missed() {
+    closed_on_rc an-fin-missed || return
+    local n=$SCEN full=$TMPD/$SCEN.end.rc.pcap cap=$TMPD/$SCEN.filtered.pcap
+    if ! tcpdump -r "$full" -w "$cap" "not (src host $SADDR and tcp[tcpflags] & tcp-fin != 0)" \
+        2>"$TMPD/$SCEN.filter.log"; then
+        fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
+        return
+    fi
+    k_show "$cap"
+    an_run $n "$cap" --stuck-after 0 || return
+    an_only $n "capture-gap"
+    an_conn $n client_state TIME_WAIT
+    an_conn $n server_state CLOSED
+    ev_all "$n: the client's final ACK" $n capture-gap "$cap" "$CADDR" "." "ack [0-9]+"
+}
+
 data_after_rst() {
     k_begin an-data-after-rst 4 || return
     k_cap_start rc "$IF_RC" && k_cap_start rs "$IF_RS" || return
@@ -330,5 +353,6 @@ k_run upstream_loss
 k_run bulk
 k_run capture_gap
 k_run one_sided
+k_run fin_missed
 k_run data_after_rst
 finish
