@@ -573,6 +573,18 @@ const struct history *analysis_history(const struct analysis *an, const struct c
     return x && x->hist ? pool_at(&an->hist, x->hist) : NULL;
 }
 
+/* The latest hole in `role`'s sequence space, [lo, hi), seen at ts (one per
+ * direction): filled soon, what fills it was reordered; late, sent again. */
+static void remember_hole(struct analysis *an, struct conn *c, int role, uint32_t lo, uint32_t hi, tstamp_t ts)
+{
+    struct ext_end *e = end_get(an, c, role);
+    if (e) {
+        e->hole_lo = lo;
+        e->hole_hi = hi;
+        e->hole_ts = ts;
+    }
+}
+
 void analysis_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f)
 {
@@ -683,23 +695,17 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         x = ext_of(an, c);
     }
 
-    if (!(f->sender_flags & EPF_SEQ))
-        return;
     uint32_t seq = seg->seq, end = seg->seq + len;
     if (len == 0) {
         /* A bare FIN past a hole: the data before it arrives later
          * (reordered) or is sent again (lost); remember the hole as for a
          * data segment, to tell which. */
-        if ((fl & TH_FIN) && seq_gt(seq, f->snd_nxt)) {
-            struct ext_end *e = end_get(an, c, role);
-            if (e) {
-                e->hole_lo = f->snd_nxt;
-                e->hole_hi = seq;
-                e->hole_ts = seg->ts;
-            }
-        }
+        if ((fl & TH_FIN) && (f->sender_flags & EPF_SEQ) && seq_gt(seq, f->snd_nxt))
+            remember_hole(an, c, role, f->snd_nxt, seq, seg->ts);
         return;
     }
+    if (!(f->sender_flags & EPF_SEQ))
+        return;
 
     /* data after its own FIN, or after a reset */
     if ((f->sender_flags & EPF_FIN) && seq_gt(end, f->fin_seq)) {
@@ -718,12 +724,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     if (seq_gt(seq, f->snd_nxt)) {
         /* a hole before this segment: lost before the capture point, or
          * reordered; remember it to tell which when it is filled */
-        struct ext_end *e = end_get(an, c, role);
-        if (e) {
-            e->hole_lo = f->snd_nxt;
-            e->hole_hi = seq;
-            e->hole_ts = seg->ts;
-        }
+        remember_hole(an, c, role, f->snd_nxt, seq, seg->ts);
         return;
     }
     if (seq_geq(seq, f->snd_nxt))

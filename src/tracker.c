@@ -462,8 +462,7 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
      * peer sent in this connection is answering something else (an older
      * incarnation's segment, as a TIME_WAIT socket does to a SYN below its
      * sequence space): it is no evidence of a handshake. */
-    if ((s->state == ST_LISTEN || s->state == ST_CLOSED || s->state == ST_SYN_SENT) &&
-        (r->flags & EPF_ISN) && !acks_syn(r, seg))
+    if (answers_older(s->state, r, seg))
         return EV_NONE;
     if (f & TH_FIN) {
         bool again = s->flags & EPF_FIN;
@@ -506,6 +505,16 @@ static enum tcp_event classify_receive(const struct conn_end *r, const struct se
     return ackfin ? EV_RCV_ACK_OF_FIN : EV_RCV_ACK;
 }
 
+/* A FIN of endpoint e at sequence number fin (seen, or inferred). */
+static void note_fin(struct conn_end *e, uint32_t fin)
+{
+    if (!(e->flags & EPF_FIN) || seq_gt(fin, e->fin_seq))
+        e->fin_seq = fin;
+    e->flags |= EPF_FIN;
+    if (e->fins < EP_FINS_MAX)
+        e->fins++;
+}
+
 /* Record what the sender's segment tells about its sequence space.  True
  * when its acknowledgement moved on past one it had sent before: the peer
  * sent something new. */
@@ -538,14 +547,8 @@ static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
     if (!(s->flags & EPF_SEQ) || seq_gt(end, s->snd_nxt))
         s->snd_nxt = end;
     s->flags |= EPF_SEQ;
-    if (f & TH_FIN) {
-        uint32_t fin = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0);
-        if (!(s->flags & EPF_FIN) || seq_gt(fin, s->fin_seq))
-            s->fin_seq = fin;
-        s->flags |= EPF_FIN;
-        if (s->fins < EP_FINS_MAX)
-            s->fins++;
-    }
+    if (f & TH_FIN)
+        note_fin(s, seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0));
     if (f & TH_ACK) {
         if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack)) {
             ack_moved = (s->flags & EPF_ACK) && seq_lt(seg->ack, s->ack + (1u << 30));
@@ -632,11 +635,8 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
 {
     struct conn_end *e = &c->ep[role];
     const struct conn_end *p = &c->ep[!role];
-    e->fin_seq = e->snd_nxt;
+    note_fin(e, e->snd_nxt);
     e->snd_nxt++;
-    e->flags |= EPF_FIN;
-    if (e->fins < EP_FINS_MAX)
-        e->fins++;
     if (!(e->flags & EPF_ACK) || seq_gt(p->fin_seq + 1, e->ack)) {
         e->ack = p->fin_seq + 1;        /* it had the peer's FIN: CLOSE_WAIT */
         e->flags |= EPF_ACK;

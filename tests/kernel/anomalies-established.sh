@@ -247,16 +247,21 @@ closed_on_rc() {
     k_freeze end stop rc
 }
 
+# cut_rc OUT FILTER: the packets of closed_on_rc's capture that match the
+# pcap FILTER, written to OUT (a capture that missed the others), shown
+cut_rc() {
+    if ! tcpdump -r "$TMPD/$SCEN.end.rc.pcap" -w "$1" "$2" 2>"$TMPD/$SCEN.filter.log"; then
+        fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
+        return 1
+    fi
+    k_show "$1"
+}
+
 capture_gap() {
     closed_on_rc an-capture-gap || return
-    local n=$SCEN full=$TMPD/$SCEN.end.rc.pcap cap=$TMPD/$SCEN.filtered.pcap
+    local n=$SCEN cap=$TMPD/$SCEN.filtered.pcap
     # a capture that missed the client's data segment (and only that)
-    if ! tcpdump -r "$full" -w "$cap" "not (src host $CADDR and tcp[tcpflags] & tcp-push != 0)" \
-        2>"$TMPD/$SCEN.filter.log"; then
-        fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
-        return
-    fi
-    k_show "$cap"
+    cut_rc "$cap" "not (src host $CADDR and tcp[tcpflags] & tcp-push != 0)" || return
     an_run $n "$cap" || return
     an_only $n "capture-gap"
     an_expect $n capture-gap null
@@ -271,15 +276,11 @@ capture_gap() {
 # FIN it was sent: not close-wait-stuck).
 one_sided() {
     closed_on_rc an-one-sided || return
-    local full=$TMPD/$SCEN.end.rc.pcap side from silent n cap
+    local side from silent n cap
     for side in client server; do
         if [ $side = client ]; then from=$CADDR silent=server; else from=$SADDR silent=client; fi
         n=$SCEN-$side cap=$TMPD/$SCEN.$side.pcap
-        if ! tcpdump -r "$full" -w "$cap" "src host $from" 2>"$TMPD/$SCEN.filter.log"; then
-            fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
-            return
-        fi
-        k_show "$cap"
+        cut_rc "$cap" "src host $from" || return
         an_run $n "$cap" --stuck-after 0 --idle-after 1 || return
         an_only $n "one-sided"
         an_expect $n one-sided $silent
@@ -295,13 +296,8 @@ one_sided() {
 # endpoint stuck even with --stuck-after 0
 fin_missed() {
     closed_on_rc an-fin-missed || return
-    local n=$SCEN full=$TMPD/$SCEN.end.rc.pcap cap=$TMPD/$SCEN.filtered.pcap
-    if ! tcpdump -r "$full" -w "$cap" "not (src host $SADDR and tcp[tcpflags] & tcp-fin != 0)" \
-        2>"$TMPD/$SCEN.filter.log"; then
-        fail "$SCEN: setup: tcpdump -r -w: $(cat "$TMPD/$SCEN.filter.log")"
-        return
-    fi
-    k_show "$cap"
+    local n=$SCEN cap=$TMPD/$SCEN.filtered.pcap
+    cut_rc "$cap" "not (src host $SADDR and tcp[tcpflags] & tcp-fin != 0)" || return
     an_run $n "$cap" --stuck-after 0 || return
     an_only $n "capture-gap"
     an_conn $n client_state TIME_WAIT
