@@ -567,6 +567,45 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
     }
 }
 
+/* Take one occurrence of anomaly id off the connection (the last one noted
+ * was no such thing); its record goes once none is left.  The record's
+ * last evidence and time, for the caller, in *pkt and *ts. */
+static void unnote(struct analysis *an, struct conn *c, enum anomaly_id id, uint32_t *pkt, tstamp_t *ts)
+{
+    struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find(an, x, id) : NULL;
+    *pkt = 0;
+    if (!a)
+        return;
+    *pkt = a->nevidence ? a->evidence[a->nevidence - 1] : 0;
+    *ts = a->end;
+    an->st.occurrences[id]--;
+    if (--a->count)
+        return;
+    uint32_t *link = &x->head;
+    while (*link && rec_at(an, *link) != a)
+        link = &rec_at(an, *link)->next;
+    uint32_t idx = *link;
+    *link = a->next;
+    pool_put(&an->rec, idx);
+    x->mask &= ~(1u << id);
+    an->st.conns_with[id]--;
+    if (!x->mask)
+        an->st.conns_any--;
+}
+
+void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg)
+{
+    uint32_t rst_pkt;
+    tstamp_t rst_ts = seg->ts;
+    unnote(an, c, AN_RST_ABORT, &rst_pkt, &rst_ts);
+    struct anomaly *a = note(an, c, AN_RST_REJECTED, sender, rst_ts, rst_pkt);
+    if (a) {
+        last_evidence(a, seg->pktno);   /* what showed it */
+        a->end = seg->ts;
+    }
+}
+
 const struct history *analysis_history(const struct analysis *an, const struct conn *c)
 {
     const struct conn_ext *x = an->cfg.history ? ext_of(an, c) : NULL;

@@ -79,6 +79,10 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
                     enum tcp_event ev, const struct seg_core *seg);
 void analysis_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f);
+/* The RST from `sender` taken as its abort was not taken (tracker.c,
+ * rst_not_taken()): seg, from either endpoint, shows it.  Its rst-abort
+ * becomes rst-rejected. */
+void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
                      const struct seg_core *seg);
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);

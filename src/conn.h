@@ -49,13 +49,17 @@ struct conn_end {
     uint8_t flags;          /* EPF_* */
     uint8_t state : 4;      /* enum tcp_state */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
-    uint8_t syns;           /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    uint8_t syns : 7;       /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    /* It is CLOSED by an in-window RST not at its receiver's next sequence
+     * number (sent or received), which a stack implementing RFC 5961 does
+     * not take: undone if it goes on (tracker.c, rst_not_taken()). */
+    uint8_t rst_unsure : 1;
     uint8_t synacks : 4;    /* SYN-ACK segments sent (saturating: EP_SYNACKS_MAX) */
     uint8_t fins : 4;       /* FIN segments sent (saturating: EP_FINS_MAX) */
 };
 _Static_assert(sizeof(struct conn_end) == 40, "an endpoint: 40 bytes");
 _Static_assert(ST__COUNT <= 16, "a state fits conn_end's 4 bits");
-#define EP_SYNS_MAX 255u
+#define EP_SYNS_MAX 127u
 #define EP_SYNACKS_MAX 15u
 #define EP_FINS_MAX 15u
 

@@ -212,6 +212,16 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_str(l, state);
         line_lit(l, "): ignored");
         break;
+    case AN_RST_REJECTED:
+        /* "1 RST from client inside the server's window but not where it
+         * expected: the connection went on (RFC 5961 challenge ACK)" */
+        line_count(l, a->count, "RST", "RSTs");
+        line_lit(l, " from ");
+        line_str(l, who);
+        line_lit(l, " inside the ");
+        line_str(l, peer);
+        line_lit(l, "'s window but not at the sequence number it expected: the connection went on");
+        break;
     case AN_TIME_WAIT_REUSE:
         line_lit(l, "new SYN on a 4-tuple in TIME_WAIT; its sequence number is ");
         if (a->value)

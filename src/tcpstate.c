@@ -301,6 +301,8 @@ const char *tcp_event_name(enum tcp_event e)
 {
     if (e == EV_TIMEOUT)
         return "timeout_2msl";
+    if (e == EV_RST_NOT_TAKEN)
+        return "rst_not_taken";
     return (unsigned)e < EV__COUNT ? event_names[e] : "?";
 }
 

@@ -58,6 +58,10 @@ enum tcp_event {
 
 /* Not in the table: TIME_WAIT's 2 MSL timer ran out (TIME_WAIT -> CLOSED). */
 #define EV_TIMEOUT EV__COUNT
+/* Nor this: an endpoint CLOSED by a RST that it or its peer then showed was
+ * not taken goes back to the state its sequence numbers show (tracker.c,
+ * rst_not_taken()). */
+#define EV_RST_NOT_TAKEN (EV__COUNT + 1)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

@@ -393,22 +393,35 @@ static bool acks_fin(const struct conn_end *r, const struct seg_core *seg)
  * when its ACK acknowledges the SYN; otherwise when its sequence number is in
  * the receive window.  The receiver's RCV.NXT lies between what it has
  * acknowledged and what the sender has sent; the window is the one it last
- * advertised. */
-static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
-                           const struct conn_end *s, const struct seg_core *seg)
+ * advertised.
+ *
+ * RFC 5961 (3.2) narrows that for a synchronized receiver: only a RST at
+ * exactly RCV.NXT resets; another in the window draws a challenge ACK and
+ * is dropped.  Stacks differ (Linux, the BSDs and Windows implement it;
+ * older ones do not), so such a RST is taken, as RFC 793 says, but unsure:
+ * what the endpoints do next may undo it (rst_not_taken()).  "Exactly
+ * RCV.NXT" is the range RCV.NXT can be in.  One below that range is
+ * taken too from a receiver that has the sender's FIN (CLOSE_WAIT,
+ * LAST_ACK, CLOSING), out of the window as it is: a sender that does not
+ * count its FIN's sequence number in its RST, as some stacks do not, would
+ * otherwise never reset such a connection (Linux, tcp_reset_check()). */
+enum rst_verdict { RST_REFUSED, RST_TAKEN, RST_UNSURE };
+
+static enum rst_verdict rst_judge(const struct conn *c, const struct conn_end *r,
+                                  const struct conn_end *s, const struct seg_core *seg)
 {
     switch (r->state) {
     case ST_SYN_SENT:
-        return (seg->flags & TH_ACK) && acks_syn(r, seg);
+        return (seg->flags & TH_ACK) && acks_syn(r, seg) ? RST_TAKEN : RST_REFUSED;
     case ST_CLOSED:
     case ST_LISTEN:
-        return true;        /* the table ignores it in these states */
+        return RST_TAKEN;   /* the table ignores it in these states */
     default:
         break;
     }
     bool have_s = s->flags & EPF_SEQ, have_r = r->flags & EPF_ACK;
     if (!have_s && !have_r)
-        return true;        /* nothing to judge it by */
+        return RST_TAKEN;   /* nothing to judge it by */
     uint32_t lo, hi;
     if (have_s && have_r) {
         lo = seq_min(s->snd_nxt, r->ack);
@@ -421,7 +434,13 @@ static bool rst_acceptable(const struct conn *c, const struct conn_end *r,
         wnd <<= r->wscale;
     if (wnd == 0)
         wnd = 1;            /* RFC 793: a zero window accepts only RCV.NXT */
-    return seq_geq(seg->seq, lo) && seq_lt(seg->seq, hi + wnd);
+    bool had_fin = (s->flags & EPF_FIN) &&
+                   (r->state == ST_CLOSE_WAIT || r->state == ST_LAST_ACK || r->state == ST_CLOSING);
+    if (!seq_geq(seg->seq, had_fin ? lo - 1 : lo) || !seq_lt(seg->seq, hi + wnd))
+        return RST_REFUSED;
+    bool exact = seq_leq(seg->seq, hi);
+    bool synced = r->state >= ST_ESTABLISHED && r->state <= ST_LAST_ACK;
+    return exact || !synced ? RST_TAKEN : RST_UNSURE;
 }
 
 #define EV_NONE EV__COUNT
@@ -645,6 +664,48 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
     facts->unseen_acked = 1;
 }
 
+/* The state a synchronized endpoint's sequence numbers put it in: which
+ * FINs it has sent and received (seen means delivered) and whether the peer
+ * acknowledged its own. */
+static enum tcp_state synced_state(const struct conn *c, int role)
+{
+    const struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
+    bool own = e->flags & EPF_FIN, peer = p->flags & EPF_FIN;
+    bool own_acked = own && (p->flags & EPF_ACK) && seq_geq(p->ack, e->fin_seq + 1);
+    if (!own)
+        return peer ? ST_CLOSE_WAIT : ST_ESTABLISHED;
+    if (!peer)
+        return own_acked ? ST_FIN_WAIT_2 : ST_FIN_WAIT_1;
+    if (c->flags & (role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST))
+        return own_acked ? ST_TIME_WAIT : ST_CLOSING;
+    return own_acked ? ST_CLOSED : ST_LAST_ACK;
+}
+
+/* Endpoint `role`, CLOSED by an unsure RST (rst_judge()), sends a segment
+ * with ACK and without RST or SYN, which an endpoint without the connection
+ * never sends (RFC 793: it answers everything with RST).  So the RST did not
+ * end its connection:
+ *  - it received that RST: it dropped it and goes on, its first segment
+ *    usually the challenge ACK of RFC 5961 3.2;
+ *  - it "sent" that RST: it did not, or not from this connection's socket -
+ *    a RST forged in its name (blind injection, a middlebox).
+ * Either way it goes back to the state its sequence numbers show, and the
+ * RST no longer counts as its sender's reset (rst-rejected, not rst-abort).
+ * Each endpoint is undone on its own evidence: the sender of a real RST
+ * with a wrong sequence number is gone, and answers the challenge ACK with
+ * a RST at the right one. */
+static void rst_not_taken(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    struct conn_end *e = &c->ep[role];
+    int sender = (e->flags & EPF_RST) ? role : !role;
+    bool first = c->ep[sender].flags & EPF_RST;
+    e->rst_unsure = 0;
+    c->ep[sender].flags &= (uint8_t)~EPF_RST;
+    set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
+    if (first && t->analysis)
+        analysis_rst_rejected(t->analysis, c, sender, seg);
+}
+
 /* Microseconds from the connection's first segment, saturating. */
 static uint32_t rel_us(const struct conn *c, tstamp_t ts)
 {
@@ -767,6 +828,11 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     /* What sequence tracking knew before this segment, for the analysis. */
     struct seg_facts facts;
+    /* An endpoint CLOSED by an unsure RST that goes on (before the facts:
+     * its segment then follows no reset) */
+    if (s->rst_unsure && s->state == ST_CLOSED && (seg->flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK)
+        rst_not_taken(t, c, role, seg);
+
     facts.prev_last = c->last;
     facts.snd_nxt = s->snd_nxt;
     facts.peer_ack = r->ack;
@@ -789,7 +855,8 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * an endpoint that has the connection resets it with a sequence number
      * inside its peer's window, so this one is stale or forged.  It changes
      * neither side. */
-    bool rst_ok = !(seg->flags & TH_RST) || rst_acceptable(c, r, s, seg);
+    enum rst_verdict rst_v = (seg->flags & TH_RST) ? rst_judge(c, r, s, seg) : RST_TAKEN;
+    bool rst_ok = rst_v != RST_REFUSED;
     if (!rst_ok)
         t->st.rst_ignored++;
 
@@ -841,6 +908,12 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if (seg->flags & TH_RST) {
         facts.rst_accepted = ev == EV_RCV_RST;
         facts.rst_ignored = ev == EV_NONE;
+        /* Both ends of a RST taken unsure may yet be undone; a RST taken
+         * for sure settles its sender's doubt. */
+        bool unsure = rst_v == RST_UNSURE && ev == EV_RCV_RST && r->state == ST_CLOSED;
+        s->rst_unsure = unsure && s->state == ST_CLOSED;
+        if (ev == EV_RCV_RST)
+            r->rst_unsure = unsure;
     }
     if (seg->payload_len && !(seg->flags & (TH_SYN | TH_RST))) {
         c->flags |= CF_SEEN_DATA;

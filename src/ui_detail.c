@@ -222,7 +222,7 @@ static void build(const struct ui *u, struct lines *ls, int width)
                 (unsigned)p->win, p->payload_len, p->pktno);
         } else {
             const struct ring_trans *t = &d->trans[it++];
-            const char *ev = t->ev < EV__COUNT ? tcp_event_name(t->ev) : "2MSL timeout";
+            const char *ev = t->ev == EV_TIMEOUT ? "2MSL timeout" : tcp_event_name(t->ev);
             struct model_row sr;
             memset(&sr, 0, sizeof sr);
             sr.state[t->role & 1] = t->to;

@@ -635,6 +635,73 @@ def rst_out_of_window_synsent(cap):
 # --------------------------------------------------------- teardown ---
 
 @scenario
+def rst_challenged(cap):
+    """Data both ways; a RST in the client's name 1000 beyond its SND.NXT,
+    inside the server's window but not where the server expects: the
+    server answers with a challenge ACK (RFC 5961) and the connection goes
+    on, both sides, and closes normally."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.forgedrst", advance=False)
+    c.seg(15.05, "s", "A", label="s.challenge")
+    c.seg(20, "s", "PA", 50, label="s.more")
+    c.seg(20.1, "c", "PA", 10, label="c.more")
+    c.seg(20.2, "s", "A", label="s.ack")
+    c.close(30)
+
+
+@scenario
+def rst_wrong_seq(cap):
+    """A client aborting with a RST 1000 beyond its SND.NXT: the server
+    answers with a challenge ACK, the client (gone) with a RST at the
+    ACK's acknowledgement number, which the server takes."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.rst", advance=False)
+    c.seg(15.05, "s", "A", label="s.challenge")
+    c.seg(15.1, "c", "R", label="c.rst2", advance=False)
+
+
+@scenario
+def rst_unsure_taken(cap):
+    """A RST from the client 1000 beyond its SND.NXT, and nothing more from
+    either side: taken, as RFC 793 takes it."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.rst", advance=False)
+
+
+@scenario
+def rst_forged_sender_on(cap):
+    """A RST in the server's name 500 beyond its SND.NXT; the client sends
+    nothing (no challenge ACK seen), but the server goes on sending data,
+    which the client acknowledges, and the connection closes normally."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(15, "s", "R", seq=c.nxt["s"] + 500, label="s.forgedrst", advance=False)
+    c.seg(20, "s", "PA", 50, label="s.more")
+    c.seg(20.1, "c", "A", label="c.ack")
+    c.close(30, first="s")
+
+
+@scenario
+def rst_after_fin(cap):
+    """The client's FIN, acknowledged; then the client resets at its FIN's
+    own sequence number (a stack not counting the FIN in its RST): one
+    below what the server expects, taken in CLOSE_WAIT (Linux does)."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(25, "c", "RA", seq=c.nxt["c"] - 1, label="c.rst", advance=False)
+
+
+@scenario
 def half_close(cap):
     """Data both ways; the client's FIN at 20 ms, the server's ACK of it at
     20.1; the server sends 10 more bytes at 5000 ms (ACKed); the server

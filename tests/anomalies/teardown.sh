@@ -10,7 +10,8 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
-    rst-out-of-window-synsent time-wait-reuse time-wait-reuse-below time-wait-expired \
+    rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
+    rst-after-fin time-wait-reuse time-wait-reuse-below time-wait-expired \
     time-wait-refused time-wait-refused-retry \
     >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
@@ -154,6 +155,54 @@ an_run oows "$f.pcap"
 an_only oows "rst-out-of-window"
 an_expect oows rst-out-of-window server SYN_SENT
 an_evidence oows rst-out-of-window "$(lbl "$f" s.badrst)"
+
+# rst-rejected: an in-window RST not at the sequence number the receiver
+# expects, which an RFC 5961 stack answers with a challenge ACK.  The
+# receiver's challenge ACK and the connection going on undo it: no abort,
+# no data after a reset, the connection closes normally.
+f=$FX/rst-challenged
+an_run rch "$f.pcap"
+an_only rch "rst-rejected"
+an_expect rch rst-rejected client
+an_field rch rst-rejected count 1
+an_evidence rch rst-rejected "$(lbl "$f" c.forgedrst s.challenge)"
+an_conn rch client_state TIME_WAIT
+an_conn rch server_state CLOSED
+an_conn rch client_rst false
+# ... a real sender's RST at a wrong sequence number: challenged, then the
+# sender (gone) resets at the challenge ACK's number, which ends it
+f=$FX/rst-wrong-seq
+an_run rws "$f.pcap"
+an_only rws "rst-abort rst-rejected"
+an_evidence rws rst-rejected "$(lbl "$f" c.rst s.challenge)"
+an_expect rws rst-abort client "" half-open
+an_evidence rws rst-abort "$(lbl "$f" c.rst2)"
+an_conn rws client_state CLOSED
+an_conn rws server_state CLOSED
+# ... with nothing after it, RFC 793's reading stands: an abort
+f=$FX/rst-unsure-taken
+an_run rut "$f.pcap"
+an_only rut "rst-abort"
+an_evidence rut rst-abort "$(lbl "$f" c.rst)"
+an_conn rut client_state CLOSED
+an_conn rut server_state CLOSED
+# ... a RST in the server's name, the server going on sending: not its own
+f=$FX/rst-forged-sender-on
+an_run rfs "$f.pcap"
+an_only rfs "rst-rejected"
+an_expect rfs rst-rejected server
+an_evidence rfs rst-rejected "$(lbl "$f" s.forgedrst s.more)"
+an_conn rfs client_state CLOSED
+an_conn rfs server_state TIME_WAIT
+an_conn rfs server_rst false
+# A RST at the sender's own FIN (one below what the receiver expects) in
+# CLOSE_WAIT: taken, as Linux takes it
+f=$FX/rst-after-fin
+an_run raf "$f.pcap"
+an_only raf "rst-abort"
+an_expect raf rst-abort client FIN_WAIT_2 after-fin
+an_conn raf client_state CLOSED
+an_conn raf server_state CLOSED
 
 # time-wait-reuse: a new SYN on the 4-tuple while the client is in TIME_WAIT
 for v in "" -below; do

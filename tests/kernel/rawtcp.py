@@ -10,7 +10,12 @@ number.  The kernel routes them as any packet of the namespace; the source
 addresses are whatever the test says: the namespace's own (then its kernel,
 which has no socket for that SYN, answers the SYN-ACK with a RST) or
 addresses nobody owns (a spoofed SYN flood: the SYN-ACKs go nowhere).
-Prints the number of SYNs sent.  Standard library only.
+Prints the number of SYNs sent.
+
+  rawtcp.py rst SRC DST SPORT DPORT SEQ
+
+sends one RST (no ACK) from SRC:SPORT to DST:DPORT at sequence number SEQ:
+a forged reset, as a blind injection sends.  Standard library only.
 """
 import socket
 import struct
@@ -27,11 +32,11 @@ def csum(data):
     return (~s) & 0xFFFF
 
 
-def syn(src, dst, sport, dport, seq):
+def segment(src, dst, sport, dport, seq, flags, opts=b""):
     s, d = socket.inet_aton(src), socket.inet_aton(dst)
-    # a SYN with an MSS option (4 bytes), as real stacks send
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 6 << 4, 0x02, 64240, 0, 0)
-    tcp += struct.pack("!BBH", 2, 4, 1460)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, (5 + len(opts) // 4) << 4, flags,
+                      64240 if flags & 0x02 else 0, 0, 0)
+    tcp += opts
     c = csum(s + d + struct.pack("!BBH", 0, 6, len(tcp)) + tcp)
     tcp = tcp[:16] + struct.pack("!H", c) + tcp[18:]
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, s, d)
@@ -39,7 +44,18 @@ def syn(src, dst, sport, dport, seq):
     return ip + tcp
 
 
+def syn(src, dst, sport, dport, seq):
+    # a SYN with an MSS option (4 bytes), as real stacks send
+    return segment(src, dst, sport, dport, seq, 0x02, struct.pack("!BBH", 2, 4, 1460))
+
+
 def main(argv):
+    if len(argv) == 7 and argv[1] == "rst":
+        src, dst, sport, dport, seq = argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6])
+        sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+        sk.sendto(segment(src, dst, sport, dport, seq & 0xFFFFFFFF, 0x04), (dst, 0))
+        print(1)
+        return 0
     if len(argv) < 8 or argv[1] != "syn":
         sys.stderr.write(__doc__)
         return 2

@@ -8,6 +8,13 @@
 #   rst-unread-data     the server closes with the client's data unread:
 #                       Linux sends RST, not FIN (RFC 2525, 2.17): both
 #                       CLOSED
+#   rst-challenged      a RST forged in the client's name (raw socket in the
+#                       client namespace) at a sequence number inside the
+#                       server's window but not the next one it expects:
+#                       Linux (RFC 5961 3.2) answers with a challenge ACK
+#                       and keeps the connection, which goes on: both
+#                       ESTABLISHED, the RST reported as rst-rejected
+#                       (not rst-abort), no data-after-rst
 # No packet is dropped; all capture on rc.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
@@ -87,8 +94,59 @@ EOF
         "False True False False True" "$got"
 }
 
+# The forged RST's sequence number: 1000 beyond what the server has
+# acknowledged (the client's next sequence number: everything it sent was
+# acknowledged), inside the server's window of some 64 KB.
+rst_challenged() {
+    k_begin rst-challenged 4 || return
+    k_cap_start rc "$IF_RC" || return
+    k_hello && k_do S unlisten l && k_do C ports c || return
+    local cport=$REPLY ack n_srv got
+    k_wait_pkts rc 1 "src host $SADDR and tcp[tcpflags] & tcp-push != 0" || return
+    "$PY" "$KDIR/judge.py" pcapcut "$TMPD/$SCEN.rc.pcap" "$TMPD/$SCEN.peek.pcap" || return
+    ack=$(tcpdump -S -nr "$TMPD/$SCEN.peek.pcap" "src host $SADDR" 2>/dev/null | tail -n 1 |
+        sed -n 's/.* ack \([0-9]*\),.*/\1/p')
+    n_srv=$(tcpdump -nr "$TMPD/$SCEN.peek.pcap" "src host $SADDR" 2>/dev/null | wc -l)
+    if [ -z "$ack" ]; then
+        fail "$SCEN: setup: no acknowledgement number from the server in the capture"
+        return
+    fi
+    k_sh ip netns exec "$NS_C" "$PY" "$KDIR/rawtcp.py" rst "$CADDR" "$SADDR" "$cport" $P $((ack + 1000)) || return
+    # the challenge ACK: one more segment from the server, and it keeps its socket
+    k_wait_pkts rc 1 "tcp[tcpflags] & tcp-rst != 0" &&
+    k_wait_pkts rc $((n_srv + 1)) "src host $SADDR" || return
+    k_do C send c again &&
+    k_do S recv s 5 &&
+    k_do S send s reply &&
+    k_do C recv c 5 || return
+    k_wait "$NS_S" 1 state established sport = :$P || return
+    k_freeze end stop rc
+    k_judge end rc --expect-conns 1
+    # the anomaly's evidence: the RST, then the server's challenge ACK
+    local rstno
+    rstno=$(tcpdump -nr "$TMPD/$SCEN.end.rc.pcap" 2>/dev/null | grep -n 'Flags \[R\]' | cut -d: -f1)
+    got=$("$PY" - "$TMPD/$SCEN.end.rc.json" <<'EOF2'
+import json, sys
+conn, rej = None, None
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r.get("type") == "conn" and conn is None:
+        conn = r
+    if r.get("type") == "anomaly" and r["id"] == "rst-rejected":
+        rej = r
+a = conn["anomalies"]
+print(conn["client_rst"], "rst-abort" in a, "data-after-rst" in a,
+      rej and rej["who"], rej and rej["count"], rej and " ".join(map(str, rej["evidence"])))
+EOF2
+)
+    expect_eq "$SCEN: client_rst, rst-abort, data-after-rst; rst-rejected's who, count, evidence" \
+        "False False False client 1 $rstno $((rstno + 1))" "$got"
+    k_keep end rc rst-challenged
+}
+
 k_run refused
 k_run rst_abort C rst-abort-client rst-abort
 k_run rst_abort S rst-abort-server ""
 k_run rst_unread_data
+k_run rst_challenged
 finish
