@@ -49,7 +49,11 @@ struct conn_end {
     uint8_t flags;          /* EPF_* */
     uint8_t state : 4;      /* enum tcp_state */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
-    uint8_t syns : 7;       /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    uint8_t syns : 6;       /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    /* The top of its sequence space is one sequence number the capture
+     * missed, which the peer acknowledged alone: perhaps its FIN
+     * (tracker.c, missed_first_fin()). */
+    uint8_t top_unseen : 1;
     /* It is CLOSED by an in-window RST not at its receiver's next sequence
      * number (sent or received), which a stack implementing RFC 5961 does
      * not take: undone if it goes on (tracker.c, rst_not_taken()). */
@@ -59,7 +63,7 @@ struct conn_end {
 };
 _Static_assert(sizeof(struct conn_end) == 40, "an endpoint: 40 bytes");
 _Static_assert(ST__COUNT <= 16, "a state fits conn_end's 4 bits");
-#define EP_SYNS_MAX 127u
+#define EP_SYNS_MAX 63u
 #define EP_SYNACKS_MAX 15u
 #define EP_FINS_MAX 15u
 

@@ -303,6 +303,8 @@ const char *tcp_event_name(enum tcp_event e)
         return "timeout_2msl";
     if (e == EV_RST_NOT_TAKEN)
         return "rst_not_taken";
+    if (e == EV_FIN_INFERRED)
+        return "fin_inferred";
     return (unsigned)e < EV__COUNT ? event_names[e] : "?";
 }
 

@@ -62,6 +62,9 @@ enum tcp_event {
  * not taken goes back to the state its sequence numbers show (tracker.c,
  * rst_not_taken()). */
 #define EV_RST_NOT_TAKEN (EV__COUNT + 1)
+/* Nor this: a FIN the capture missed, inferred when the connection leaves
+ * the table (tracker.c, missed_first_fin()). */
+#define EV_FIN_INFERRED (EV__COUNT + 2)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

@@ -143,8 +143,11 @@ static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
 
 /* ------------------------------------------------------------ retiring --- */
 
+static void missed_first_fin(struct tracker *t, struct conn *c);
+
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
+    missed_first_fin(t, c);
     t->st.retired[why]++;
     if (t->analysis)
         analysis_retire(t->analysis, c, t->now);
@@ -563,8 +566,10 @@ static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
             s->synacks++;
     }
     uint32_t end = seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0) + ((f & TH_FIN) ? 1 : 0);
-    if (!(s->flags & EPF_SEQ) || seq_gt(end, s->snd_nxt))
+    if (!(s->flags & EPF_SEQ) || seq_gt(end, s->snd_nxt)) {
         s->snd_nxt = end;
+        s->top_unseen = 0;
+    }
     s->flags |= EPF_SEQ;
     if (f & TH_FIN)
         note_fin(s, seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0));
@@ -704,6 +709,40 @@ static void rst_not_taken(struct tracker *t, struct conn *c, int role, const str
     set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
     if (first && t->analysis)
         analysis_rst_rejected(t->analysis, c, sender, seg);
+}
+
+/* The mirror of missed_fin(), judged when the connection leaves the table:
+ * the first FIN of a close, which the capture missed.  Endpoint e's
+ * sequence space ends in one number the capture never saw, acknowledged
+ * alone by its peer; the peer then sent its FIN, and e acknowledged that
+ * but never sent a FIN of its own: e in CLOSE_WAIT, the peer in
+ * FIN_WAIT_2.  That number was one byte of data, after which e's
+ * application would close soon, or e's FIN - after which it has nothing
+ * more to send.  Since no FIN came for as long as the capture followed the
+ * connection, it was the FIN (rule 3): e closed first, and the peer's FIN
+ * and e's ACK of it took e to TIME_WAIT (CLOSED once 2 MSL have passed)
+ * and the peer to CLOSED.  The gap itself was reported (capture-gap) when
+ * the peer acknowledged it.  Not judged before the end, while e may still
+ * send its FIN. */
+static void missed_first_fin(struct tracker *t, struct conn *c)
+{
+    for (int role = 0; role < 2; role++) {
+        struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
+        if (!e->top_unseen || e->state != ST_CLOSE_WAIT || (e->flags & EPF_FIN) ||
+            p->state != ST_FIN_WAIT_2 || !(p->flags & EPF_ACK) || p->ack != e->snd_nxt)
+            continue;
+        e->top_unseen = 0;
+        note_fin(e, e->snd_nxt - 1);
+        c->flags &= (uint16_t)~(CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST);
+        c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
+        /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2 */
+        tstamp_t acked = conn_since(c, !role);
+        set_state(t, c, !role, ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED, acked, p->since_pkt);
+        set_state(t, c, role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, acked, p->since_pkt);
+        if (acked + 2 * t->cfg.msl <= t->now)
+            set_state(t, c, role, ST_CLOSED, EV_TIMEOUT, acked + 2 * t->cfg.msl, 0);
+        return;
+    }
 }
 
 /* Microseconds from the connection's first segment, saturating. */
@@ -900,6 +939,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
                               conn_bytes(c, !role) == 0 && !(r->flags & (EPF_ISN | EPF_FIN));
         if (!before_capture)
             facts.unseen_acked = seg->ack - r->snd_nxt;
+        r->top_unseen = !before_capture && seg->ack - r->snd_nxt == 1 && !(r->flags & EPF_FIN);
         r->snd_nxt = seg->ack;
     }
     ev = classify_receive(r, seg, rst_ok);

@@ -804,6 +804,58 @@ def fin_missed_piggyback(cap):
     server_fin_missed(cap, True)
 
 
+def client_fin_missed(cap, piggyback):
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.nxt["c"] += 1                     # the client's FIN, not captured
+    if not piggyback:
+        c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(21, "s", "FA", label="s.fin")
+    c.seg(21.1, "c", "A", label="c.lastack")
+
+
+@scenario
+def fin_first_missed(cap):
+    """The mirror of fin-missed: the client closes first, but its FIN is
+    missing from the capture; the server ACKs it (one beyond everything
+    seen from the client), closes, and the client ACKs the server's FIN
+    and never sends a FIN of its own (it had)."""
+    client_fin_missed(cap, False)
+
+
+@scenario
+def fin_first_missed_piggyback(cap):
+    """The same with the server's ACK of the missing FIN carried by the
+    server's FIN."""
+    client_fin_missed(cap, True)
+
+
+@scenario
+def fin_first_missed_long(cap):
+    """fin-first-missed, and the capture going on for 130 s more (another
+    connection's segment): the client's TIME_WAIT is over by then."""
+    client_fin_missed(cap, False)
+    c = Conn(cap, caddr="192.0.2.11", cport=40001)
+    c.handshake(130000)
+
+
+@scenario
+def byte_missed_then_close(cap):
+    """Not a FIN: one byte from the client is missing from the capture (the
+    server ACKs it), the server closes, the client ACKs and then closes
+    too, with its FIN after that byte."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.exchange(10)
+    c.nxt["c"] += 1                     # one byte of data, not captured
+    c.seg(20.1, "s", "A", label="s.ackbyte")
+    c.seg(21, "s", "FA", label="s.fin")
+    c.seg(21.1, "c", "A", label="c.ackfin")
+    c.seg(25, "c", "FA", label="c.fin")
+    c.seg(25.1, "s", "A", label="s.lastack")
+
+
 @scenario
 def last_ack_lost(cap):
     """The client closes first; the server closes; the client's final ACK

@@ -8,7 +8,8 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
-    fin-held-back fin-crossed-late fin-missed fin-missed-piggyback \
+    fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
+    fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
     rst-after-fin time-wait-reuse time-wait-reuse-below time-wait-expired \
@@ -87,6 +88,35 @@ for v in "" -piggyback; do
     an_conn fm$v server_state CLOSED
     an_conn fm$v server_fin true
 done
+
+# The mirror: the client's FIN, the first of the close, missed.  The
+# server's ACK one beyond all the client sent is the capture-gap; the
+# server's FIN and the client's ACK of it follow, and no FIN from the
+# client to the end: it was the FIN (judged when the connection leaves the
+# table) - client TIME_WAIT (CLOSED once 2 MSL have passed), server
+# CLOSED, nobody stuck
+for v in "" -piggyback; do
+    f=$FX/fin-first-missed$v
+    an_run ffm$v "$f.pcap" --stuck-after 0
+    an_only ffm$v "capture-gap"
+    an_evidence ffm$v capture-gap "$(lbl "$f" "$([ -z "$v" ] && echo s.ackfin || echo s.fin)")"
+    an_conn ffm$v client_state TIME_WAIT
+    an_conn ffm$v server_state CLOSED
+    an_conn ffm$v client_fin true
+done
+f=$FX/fin-first-missed-long
+an_run ffml "$f.pcap" --stuck-after 0
+an_only ffml "capture-gap"
+an_conn ffml client_state CLOSED
+an_conn ffml server_state CLOSED
+# ... but one byte missed, after which the client does close: its FIN
+# says what the missing number was, and nothing is inferred
+f=$FX/byte-missed-then-close
+an_run bmc "$f.pcap" --stuck-after 0
+an_only bmc "capture-gap"
+an_conn bmc client_state CLOSED
+an_conn bmc server_state TIME_WAIT
+an_conn bmc client_fin true
 
 # last-ack-lost: the final ACK seen, then the server's FIN again
 f=$FX/last-ack-lost

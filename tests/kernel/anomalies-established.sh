@@ -305,6 +305,23 @@ fin_missed() {
     ev_all "$n: the client's final ACK" $n capture-gap "$cap" "$CADDR" "." "ack [0-9]+"
 }
 
+# fin-first-missed: the mirror - the same real capture without the
+# client's FIN, the first of the close: the server's ACK, one beyond all
+# the client sent, then the server's FIN and the client's ACK of it, and
+# no FIN from the client to the end: it had sent it - client TIME_WAIT,
+# server CLOSED, capture-gap, nobody stuck
+fin_first_missed() {
+    closed_on_rc an-fin-first-missed || return
+    local n=$SCEN cap=$TMPD/$SCEN.filtered.pcap
+    cut_rc "$cap" "not (src host $CADDR and tcp[tcpflags] & tcp-fin != 0)" || return
+    an_run $n "$cap" --stuck-after 0 || return
+    an_only $n "capture-gap"
+    an_conn $n client_state TIME_WAIT
+    an_conn $n server_state CLOSED
+    an_conn $n client_fin true
+    ev_all "$n: the server's acknowledgement" $n capture-gap "$cap" "$SADDR" "~F?\\." "ack [0-9]+"
+}
+
 data_after_rst() {
     k_begin an-data-after-rst 4 || return
     k_cap_start rc "$IF_RC" && k_cap_start rs "$IF_RS" || return
@@ -350,5 +367,6 @@ k_run bulk
 k_run capture_gap
 k_run one_sided
 k_run fin_missed
+k_run fin_first_missed
 k_run data_after_rst
 finish

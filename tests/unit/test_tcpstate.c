@@ -442,7 +442,8 @@ static void test_names(void)
     CHECK_STREQ(tcp_event_name(EV_RCV_FIN_ACK_OF_FIN), "rcv_fin_ack_of_fin");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_TIMEOUT), "timeout_2msl");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_RST_NOT_TAKEN), "rst_not_taken");
-    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 2)), "?");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)EV_FIN_INFERRED), "fin_inferred");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 3)), "?");
 }
 
 int main(void)
