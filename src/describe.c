@@ -206,6 +206,12 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_count(l, a->count, "RST", "RSTs");
         line_lit(l, " from ");
         line_str(l, who);
+        if (a->state == ST_TIME_WAIT) {
+            line_lit(l, " not at the sequence number the ");
+            line_str(l, peer);
+            line_lit(l, "'s TIME_WAIT expects: ignored");
+            break;
+        }
         line_lit(l, " outside the ");
         line_str(l, peer);
         line_lit(l, "'s window (");

@@ -207,7 +207,9 @@ static void relist(struct tracker *t, struct conn *c, bool in_tw, bool tw_moved,
         if (have == want && !tw_moved)
             return;
     } else {
-        want = conn_finished(c) ? LIST_CLOSED : LIST_OPEN;
+        /* A connection closed by an unsure RST stays open to be undone
+         * (rst_not_taken()) - until the idle timeout, not the linger. */
+        want = conn_finished(c) && !(c->ep[0].rst_unsure | c->ep[1].rst_unsure) ? LIST_CLOSED : LIST_OPEN;
         if (have == want && pos_of(t, prev_last) == t->now_pos)
             return;
     }
@@ -250,7 +252,7 @@ static void expire(struct tracker *t)
         retire(t, c, RETIRE_CLOSED);
     if (t->cfg.idle_timeout > 0)
         while ((c = ct_list_head(t->tab, LIST_OPEN)) && c->last + t->cfg.idle_timeout <= t->now)
-            retire(t, c, RETIRE_IDLE);
+            retire(t, c, conn_finished(c) ? RETIRE_CLOSED : RETIRE_IDLE);
     t->expired_pos = t->now_pos;
 }
 
@@ -442,8 +444,12 @@ static enum rst_verdict rst_judge(const struct conn *c, const struct conn_end *r
     if (!seq_geq(seg->seq, had_fin ? lo - 1 : lo) || !seq_lt(seg->seq, hi + wnd))
         return RST_REFUSED;
     bool exact = seq_leq(seg->seq, hi);
+    if (exact)
+        return RST_TAKEN;
+    if (r->state == ST_TIME_WAIT)
+        return RST_REFUSED; /* no challenge there: Linux takes only RCV.NXT, the BSDs none (RFC 1337) */
     bool synced = r->state >= ST_ESTABLISHED && r->state <= ST_LAST_ACK;
-    return exact || !synced ? RST_TAKEN : RST_UNSURE;
+    return synced ? RST_UNSURE : RST_TAKEN;
 }
 
 #define EV_NONE EV__COUNT
@@ -671,7 +677,8 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
 
 /* The state a synchronized endpoint's sequence numbers put it in: which
  * FINs it has sent and received (seen means delivered) and whether the peer
- * acknowledged its own. */
+ * acknowledged its own; with both FINs, whether it closed first (or the
+ * FINs crossed: both closed first). */
 static enum tcp_state synced_state(const struct conn *c, int role)
 {
     const struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
@@ -681,8 +688,8 @@ static enum tcp_state synced_state(const struct conn *c, int role)
         return peer ? ST_CLOSE_WAIT : ST_ESTABLISHED;
     if (!peer)
         return own_acked ? ST_FIN_WAIT_2 : ST_FIN_WAIT_1;
-    if (c->flags & (role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST))
-        return own_acked ? ST_TIME_WAIT : ST_CLOSING;
+    if (c->flags & (CF_FIN_CROSSED | (role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST)))
+        return own_acked ? ST_TIME_WAIT : ST_CLOSING;   /* closed first, or the FINs crossed */
     return own_acked ? ST_CLOSED : ST_LAST_ACK;
 }
 
@@ -706,6 +713,9 @@ static void rst_not_taken(struct tracker *t, struct conn *c, int role, const str
     bool first = c->ep[sender].flags & EPF_RST;
     e->rst_unsure = 0;
     c->ep[sender].flags &= (uint8_t)~EPF_RST;
+    /* (a connection picked up mid-stream is a guess again until both FINs) */
+    if ((c->flags & CF_PICKED_UP) && !((e->flags & EPF_FIN) && (c->ep[!role].flags & EPF_FIN)))
+        e->flags |= EPF_INFERRED;
     set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
     if (first && t->analysis)
         analysis_rst_rejected(t->analysis, c, sender, seg);
@@ -918,8 +928,10 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     enum tcp_state s_before = s->state;
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
-    /* (a SYN_SENT endpoint's answering RST, EV_NONE above, is not its reset) */
-    bool ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && ev == EV_NONE));
+    /* (a SYN_SENT endpoint's answering RST, EV_NONE above, is not its
+     * reset; nor is one into a receiver closed by an unsure RST, which
+     * would take the blame for that one if it is undone) */
+    bool ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && (ev == EV_NONE || r->rst_unsure)));
     conn_add_bytes(c, role, seg->payload_len);
     /* Its acknowledgement moved on with nothing seen from the peer: the peer
      * sent what the capture missed (one-sided) - if this is an endpoint of a
@@ -951,9 +963,13 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         /* Both ends of a RST taken unsure may yet be undone; a RST taken
          * for sure settles its sender's doubt. */
         bool unsure = rst_v == RST_UNSURE && ev == EV_RCV_RST && r->state == ST_CLOSED;
-        s->rst_unsure = unsure && s->state == ST_CLOSED;
-        if (ev == EV_RCV_RST)
-            r->rst_unsure = unsure;
+        /* One to a receiver it already closed (a burst of injected RSTs,
+         * of which the stack challenges one at most) changes nothing. */
+        if (facts.receiver_state != ST_CLOSED) {
+            s->rst_unsure = unsure && s->state == ST_CLOSED;
+            if (ev == EV_RCV_RST)
+                r->rst_unsure = unsure;
+        }
     }
     if (seg->payload_len && !(seg->flags & (TH_SYN | TH_RST))) {
         c->flags |= CF_SEEN_DATA;

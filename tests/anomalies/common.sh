@@ -99,6 +99,12 @@ an_conn() {
     expect_eq "$1: conn ${4:-1}: $2" "$3" "$("$PY" "$AQ" conn "$TMPD/$1.json" "$2" ${4:+"$4"})"
 }
 
+# an_states NAME CLIENT_STATE SERVER_STATE: connection 1's final states
+an_states() {
+    an_conn "$1" client_state "$2"
+    an_conn "$1" server_state "$3"
+}
+
 lbl() {
     local f=$1.labels out="" l n
     shift

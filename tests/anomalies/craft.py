@@ -155,6 +155,14 @@ class Conn:
         self.seg(t + 1.1, first, "A", label=prefix + first + ".lastack")
 
 
+def established(cap, **kw):
+    """A connection after its handshake (at 0 ms) and an exchange (at 10)."""
+    c = Conn(cap, **kw)
+    c.handshake(0)
+    c.exchange(10)
+    return c
+
+
 SCENARIOS = {}
 
 
@@ -640,9 +648,7 @@ def rst_challenged(cap):
     inside the server's window but not where the server expects: the
     server answers with a challenge ACK (RFC 5961) and the connection goes
     on, both sides, and closes normally."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.forgedrst", advance=False)
     c.seg(15.05, "s", "A", label="s.challenge")
     c.seg(20, "s", "PA", 50, label="s.more")
@@ -656,9 +662,7 @@ def rst_wrong_seq(cap):
     """A client aborting with a RST 1000 beyond its SND.NXT: the server
     answers with a challenge ACK, the client (gone) with a RST at the
     ACK's acknowledgement number, which the server takes."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.rst", advance=False)
     c.seg(15.05, "s", "A", label="s.challenge")
     c.seg(15.1, "c", "R", label="c.rst2", advance=False)
@@ -668,9 +672,7 @@ def rst_wrong_seq(cap):
 def rst_unsure_taken(cap):
     """A RST from the client 1000 beyond its SND.NXT, and nothing more from
     either side: taken, as RFC 793 takes it."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(15, "c", "R", seq=c.nxt["c"] + 1000, label="c.rst", advance=False)
 
 
@@ -679,9 +681,7 @@ def rst_forged_sender_on(cap):
     """A RST in the server's name 500 beyond its SND.NXT; the client sends
     nothing (no challenge ACK seen), but the server goes on sending data,
     which the client acknowledges, and the connection closes normally."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(15, "s", "R", seq=c.nxt["s"] + 500, label="s.forgedrst", advance=False)
     c.seg(20, "s", "PA", 50, label="s.more")
     c.seg(20.1, "c", "A", label="c.ack")
@@ -689,13 +689,55 @@ def rst_forged_sender_on(cap):
 
 
 @scenario
+def rst_burst_idle(cap):
+    """A burst of three RSTs in the client's name at 1460, 2920 and 4380
+    beyond its SND.NXT, as reset injectors send them; the server
+    challenges the first only (Linux allows one challenge ACK per 500 ms
+    per socket); 10 s of silence; then the connection goes on."""
+    c = established(cap)
+    n = c.nxt["c"]
+    c.seg(15, "c", "R", seq=n + 1460, label="c.rst1", advance=False)
+    c.seg(15.01, "s", "A", label="s.challenge")
+    c.seg(15.02, "c", "R", seq=n + 2920, label="c.rst2", advance=False)
+    c.seg(15.03, "c", "R", seq=n + 4380, label="c.rst3", advance=False)
+    c.seg(10020, "c", "PA", 10, label="c.more")
+    c.seg(10020.1, "s", "A", label="s.ack")
+
+
+@scenario
+def rst_challenged_closing(cap):
+    """The FINs cross (the server's first); a RST in the server's name,
+    1000 beyond its SND.NXT, reaches the client in CLOSING, which answers
+    with a challenge ACK; then each ACKs the other's FIN."""
+    c = established(cap)
+    sfin = c.nxt["s"]
+    c.seg(20, "s", "FA", label="s.fin")
+    c.seg(20.01, "c", "FA", ack=sfin, label="c.fin")
+    c.seg(20.2, "s", "R", seq=c.nxt["s"] + 1000, label="s.forgedrst", advance=False)
+    c.seg(20.25, "c", "A", label="c.challenge")
+    c.seg(20.5, "s", "A", label="s.ackfin")
+    c.seg(20.6, "c", "A", label="c.ackfin")
+
+
+@scenario
+def rst_time_wait(cap):
+    """The client in TIME_WAIT gets a RST inside its window, 1000 beyond
+    the server's SND.NXT (Linux drops it: in TIME_WAIT only RCV.NXT
+    resets, and no challenge ACK is sent); the server sends its FIN again,
+    the client ACKs it."""
+    c = established(cap)
+    c.close(20)
+    c.seg(22, "s", "R", seq=c.nxt["s"] + 1000, label="s.forgedrst", advance=False)
+    c.seg(23, "s", "FA", seq=c.nxt["s"] - 1, label="s.fin2", advance=False)
+    c.seg(23.1, "c", "A", label="c.lastack2")
+
+
+@scenario
 def rst_after_fin(cap):
     """The client's FIN, acknowledged; then the client resets at its FIN's
     own sequence number (a stack not counting the FIN in its RST): one
     below what the server expects, taken in CLOSE_WAIT (Linux does)."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(20, "c", "FA", label="c.fin")
     c.seg(20.1, "s", "A", label="s.ackfin")
     c.seg(25, "c", "RA", seq=c.nxt["c"] - 1, label="c.rst", advance=False)
@@ -805,9 +847,7 @@ def fin_missed_piggyback(cap):
 
 
 def client_fin_missed(cap, piggyback):
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.nxt["c"] += 1                     # the client's FIN, not captured
     if not piggyback:
         c.seg(20.1, "s", "A", label="s.ackfin")
@@ -845,9 +885,7 @@ def byte_missed_then_close(cap):
     """Not a FIN: one byte from the client is missing from the capture (the
     server ACKs it), the server closes, the client ACKs and then closes
     too, with its FIN after that byte."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.nxt["c"] += 1                     # one byte of data, not captured
     c.seg(20.1, "s", "A", label="s.ackbyte")
     c.seg(21, "s", "FA", label="s.fin")

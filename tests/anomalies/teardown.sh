@@ -12,7 +12,7 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked f
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
-    rst-after-fin time-wait-reuse time-wait-reuse-below time-wait-expired \
+    rst-after-fin rst-burst-idle rst-challenged-closing rst-time-wait time-wait-reuse time-wait-reuse-below time-wait-expired \
     time-wait-refused time-wait-refused-retry \
     >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
@@ -65,16 +65,14 @@ f=$FX/fin-held-back
 an_run fhb "$f.pcap" --stuck-after 0
 an_only fhb "fin-unacked"
 an_expect fhb fin-unacked client FIN_WAIT_1
-an_conn fhb client_state TIME_WAIT
-an_conn fhb server_state CLOSED
+an_states fhb TIME_WAIT CLOSED
 an_conn fhb closed_by client
 # ... while FINs that did cross leave the client, whose FIN is never
 # acknowledged, in CLOSING after its ACK of the server's (snd_ack_peerfin)
 f=$FX/fin-crossed-late
 an_run fcl "$f.pcap" --stuck-after 0
 an_only fcl "simultaneous-close"
-an_conn fcl client_state CLOSING
-an_conn fcl server_state TIME_WAIT
+an_states fcl CLOSING TIME_WAIT
 
 # The server's FIN missed by the capture: the client's ACK one beyond all
 # the server sent reveals it (rule 3): client TIME_WAIT, server CLOSED, a
@@ -84,8 +82,7 @@ for v in "" -piggyback; do
     an_run fm$v "$f.pcap" --stuck-after 0
     an_only fm$v "capture-gap"
     an_evidence fm$v capture-gap "$(lbl "$f" c.lastack)"
-    an_conn fm$v client_state TIME_WAIT
-    an_conn fm$v server_state CLOSED
+    an_states fm$v TIME_WAIT CLOSED
     an_conn fm$v server_fin true
 done
 
@@ -100,22 +97,19 @@ for v in "" -piggyback; do
     an_run ffm$v "$f.pcap" --stuck-after 0
     an_only ffm$v "capture-gap"
     an_evidence ffm$v capture-gap "$(lbl "$f" "$([ -z "$v" ] && echo s.ackfin || echo s.fin)")"
-    an_conn ffm$v client_state TIME_WAIT
-    an_conn ffm$v server_state CLOSED
+    an_states ffm$v TIME_WAIT CLOSED
     an_conn ffm$v client_fin true
 done
 f=$FX/fin-first-missed-long
 an_run ffml "$f.pcap" --stuck-after 0
 an_only ffml "capture-gap"
-an_conn ffml client_state CLOSED
-an_conn ffml server_state CLOSED
+an_states ffml CLOSED CLOSED
 # ... but one byte missed, after which the client does close: its FIN
 # says what the missing number was, and nothing is inferred
 f=$FX/byte-missed-then-close
 an_run bmc "$f.pcap" --stuck-after 0
 an_only bmc "capture-gap"
-an_conn bmc client_state CLOSED
-an_conn bmc server_state TIME_WAIT
+an_states bmc CLOSED TIME_WAIT
 an_conn bmc client_fin true
 
 # last-ack-lost: the final ACK seen, then the server's FIN again
@@ -134,8 +128,7 @@ an_expect sc simultaneous-close null
 an_field sc simultaneous-close count 2
 an_evidence sc simultaneous-close "$(lbl "$f" s.fin)"
 an_conn sc closed_by both
-an_conn sc client_state TIME_WAIT
-an_conn sc server_state TIME_WAIT
+an_states sc TIME_WAIT TIME_WAIT
 
 # rst-abort, every kind; each connection's only anomaly
 f=$FX/rst-kinds
@@ -177,8 +170,7 @@ an_expect oow rst-out-of-window server ESTABLISHED
 an_field oow rst-out-of-window count 1
 an_evidence oow rst-out-of-window "$(lbl "$f" s.forgedrst)"
 expect_eq "oow: summary rst_ignored" 1 "$("$PY" "$AQ" summary "$TMPD/oow.json" rst_ignored)"
-an_conn oow client_state TIME_WAIT
-an_conn oow server_state CLOSED
+an_states oow TIME_WAIT CLOSED
 # ... and in SYN_SENT, a RST that does not acknowledge the SYN
 f=$FX/rst-out-of-window-synsent
 an_run oows "$f.pcap"
@@ -196,8 +188,7 @@ an_only rch "rst-rejected"
 an_expect rch rst-rejected client
 an_field rch rst-rejected count 1
 an_evidence rch rst-rejected "$(lbl "$f" c.forgedrst s.challenge)"
-an_conn rch client_state TIME_WAIT
-an_conn rch server_state CLOSED
+an_states rch TIME_WAIT CLOSED
 an_conn rch client_rst false
 # ... a real sender's RST at a wrong sequence number: challenged, then the
 # sender (gone) resets at the challenge ACK's number, which ends it
@@ -207,32 +198,57 @@ an_only rws "rst-abort rst-rejected"
 an_evidence rws rst-rejected "$(lbl "$f" c.rst s.challenge)"
 an_expect rws rst-abort client "" half-open
 an_evidence rws rst-abort "$(lbl "$f" c.rst2)"
-an_conn rws client_state CLOSED
-an_conn rws server_state CLOSED
+an_states rws CLOSED CLOSED
 # ... with nothing after it, RFC 793's reading stands: an abort
 f=$FX/rst-unsure-taken
 an_run rut "$f.pcap"
 an_only rut "rst-abort"
 an_evidence rut rst-abort "$(lbl "$f" c.rst)"
-an_conn rut client_state CLOSED
-an_conn rut server_state CLOSED
+an_states rut CLOSED CLOSED
 # ... a RST in the server's name, the server going on sending: not its own
 f=$FX/rst-forged-sender-on
 an_run rfs "$f.pcap"
 an_only rfs "rst-rejected"
 an_expect rfs rst-rejected server
 an_evidence rfs rst-rejected "$(lbl "$f" s.forgedrst s.more)"
-an_conn rfs client_state CLOSED
-an_conn rfs server_state TIME_WAIT
+an_states rfs CLOSED TIME_WAIT
 an_conn rfs server_rst false
+# ... a burst of three, of which the server challenges one, then 10 s of
+# silence (longer than the linger: a connection closed by an unsure RST
+# stays open to be undone), then the connection goes on.  The challenge
+# ACK undoes the first; the second closes the server again, the third,
+# into a closed server, changes nothing; the client's data undoes the
+# second
+f=$FX/rst-burst-idle
+an_run rbi "$f.pcap"
+an_only rbi "rst-rejected"
+an_field rbi rst-rejected count 2
+an_evidence rbi rst-rejected "$(lbl "$f" c.rst1 s.challenge c.rst2 c.more)"
+an_states rbi ESTABLISHED ESTABLISHED
+an_conn rbi client_rst false
+an_conn rbi ended_by end_of_capture
+expect_eq "rbi: one connection" 1 "$("$PY" "$AQ" summary "$TMPD/rbi.json" connections)"
+# ... undone in CLOSING after crossing FINs: back to CLOSING, then TIME_WAIT
+f=$FX/rst-challenged-closing
+an_run rcc "$f.pcap"
+an_only rcc "rst-rejected simultaneous-close"
+an_expect rcc rst-rejected server
+an_states rcc TIME_WAIT TIME_WAIT
+# ... in TIME_WAIT there is no challenge: only RCV.NXT resets there (Linux;
+# the BSDs take no RST in TIME_WAIT), so the RST is not taken at all
+f=$FX/rst-time-wait
+an_run rtw "$f.pcap"
+an_only rtw "last-ack-lost rst-out-of-window"
+an_expect rtw rst-out-of-window server TIME_WAIT
+an_states rtw TIME_WAIT CLOSED
+an_field rtw rst-out-of-window detail "1 RST from server not at the sequence number the client's TIME_WAIT expects: ignored"
 # A RST at the sender's own FIN (one below what the receiver expects) in
 # CLOSE_WAIT: taken, as Linux takes it
 f=$FX/rst-after-fin
 an_run raf "$f.pcap"
 an_only raf "rst-abort"
 an_expect raf rst-abort client FIN_WAIT_2 after-fin
-an_conn raf client_state CLOSED
-an_conn raf server_state CLOSED
+an_states raf CLOSED CLOSED
 
 # time-wait-reuse: a new SYN on the 4-tuple while the client is in TIME_WAIT
 for v in "" -below; do

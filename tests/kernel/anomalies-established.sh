@@ -289,37 +289,36 @@ one_sided() {
     done
 }
 
-# fin-missed: the same real capture without the server's FIN (tcpdump -r
-# -w), as a capture that dropped it: the client's final ACK, one beyond
-# all the server sent, reveals the FIN - client TIME_WAIT, server CLOSED
-# (the kernel's states: the close went through), capture-gap, and no
+# fin_cut NAME HOST WHAT FROM FLAGS: scenario NAME, closed_on_rc's real
+# capture without HOST's FIN (tcpdump -r -w), as a capture that dropped it.
+# The other endpoint's ACK one beyond all HOST sent - WHAT, sent by FROM
+# with tcpdump FLAGS - reveals the FIN: client TIME_WAIT, server CLOSED (the
+# kernel's states: the close went through), both FINs, capture-gap, and no
 # endpoint stuck even with --stuck-after 0
-fin_missed() {
-    closed_on_rc an-fin-missed || return
+fin_cut() {
+    closed_on_rc "$1" || return
     local n=$SCEN cap=$TMPD/$SCEN.filtered.pcap
-    cut_rc "$cap" "not (src host $SADDR and tcp[tcpflags] & tcp-fin != 0)" || return
+    cut_rc "$cap" "not (src host $2 and tcp[tcpflags] & tcp-fin != 0)" || return
     an_run $n "$cap" --stuck-after 0 || return
     an_only $n "capture-gap"
-    an_conn $n client_state TIME_WAIT
-    an_conn $n server_state CLOSED
-    ev_all "$n: the client's final ACK" $n capture-gap "$cap" "$CADDR" "." "ack [0-9]+"
+    an_states $n TIME_WAIT CLOSED
+    an_conn $n client_fin true
+    an_conn $n server_fin true
+    ev_all "$n: $3" $n capture-gap "$cap" "$4" "$5" "ack [0-9]+"
 }
 
-# fin-first-missed: the mirror - the same real capture without the
-# client's FIN, the first of the close: the server's ACK, one beyond all
-# the client sent, then the server's FIN and the client's ACK of it, and
-# no FIN from the client to the end: it had sent it - client TIME_WAIT,
-# server CLOSED, capture-gap, nobody stuck
+# fin-missed: the server's FIN, the second of the close, missed; the
+# client's final ACK shows it at once (rule 3)
+fin_missed() {
+    fin_cut an-fin-missed "$SADDR" "the client's final ACK" "$CADDR" "."
+}
+
+# fin-first-missed: the mirror - the client's FIN, the first, missed: the
+# server's ACK one beyond all the client sent, then the server's FIN and
+# the client's ACK of it, and no FIN from the client to the end: it had
+# sent it (judged when the connection leaves the table)
 fin_first_missed() {
-    closed_on_rc an-fin-first-missed || return
-    local n=$SCEN cap=$TMPD/$SCEN.filtered.pcap
-    cut_rc "$cap" "not (src host $CADDR and tcp[tcpflags] & tcp-fin != 0)" || return
-    an_run $n "$cap" --stuck-after 0 || return
-    an_only $n "capture-gap"
-    an_conn $n client_state TIME_WAIT
-    an_conn $n server_state CLOSED
-    an_conn $n client_fin true
-    ev_all "$n: the server's acknowledgement" $n capture-gap "$cap" "$SADDR" "~F?\\." "ack [0-9]+"
+    fin_cut an-fin-first-missed "$CADDR" "the server's acknowledgement" "$SADDR" "~F?\\."
 }
 
 data_after_rst() {
