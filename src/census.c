@@ -31,7 +31,7 @@ void census_add(struct census *c, const struct conn_view *v)
         const struct conn_end *e = &conn->ep[r];
         c->state[r][e->state]++;
         hist_add(&c->age[r][e->state], now - conn_since(conn, r));
-        if (e->flags & EPF_INFERRED)
+        if (conn_inferred(conn, r))
             c->inferred[r]++;
     }
     if (conn->node.family == 6)

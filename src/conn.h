@@ -185,6 +185,16 @@ static inline uint16_t conn_port(const struct conn *c, int role)
     return c->node.key.port[role == CLIENT ? conn_client_side(c) : !conn_client_side(c)];
 }
 
+/* Does endpoint role's state rest on a guess rather than on packets seen:
+ * its connection was picked up mid-stream or first seen at its SYN-ACK
+ * (EPF_INFERRED), or the capture has nothing from it while its peer
+ * answered it (one-sided: its state is only what it was sent)? */
+static inline bool conn_inferred(const struct conn *c, int role)
+{
+    return (c->ep[role].flags & EPF_INFERRED) ||
+           ((c->flags & CF_ACKED_UNSEEN) && c->ep[role].pkts == 0 && c->ep[!role].pkts > 0);
+}
+
 /* True when neither endpoint holds connection state any more. */
 static inline bool conn_finished(const struct conn *c)
 {

@@ -135,7 +135,7 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
         conn_addr(c, role, &r->addr[role]);
         r->port[role] = conn_port(c, role);
         r->state[role] = c->ep[role].state;
-        r->epflags[role] = c->ep[role].flags;
+        r->epflags[role] = (uint8_t)(c->ep[role].flags | (conn_inferred(c, role) ? EPF_INFERRED : 0));
         r->since[role] = conn_since(c, role);
         r->bytes[role] = conn_bytes(c, role);
         r->pkts[role] = c->ep[role].pkts;

@@ -38,7 +38,7 @@ static void csv_conn(void *self, const struct conn_view *v)
     conn_addr(c, SERVER, &a);
     fprintf(o, ",%s,%u", addr_format(&a, ab), conn_port(c, SERVER));
     fprintf(o, ",%s,%s,%d,%d,", tcp_state_name(c->ep[CLIENT].state), tcp_state_name(c->ep[SERVER].state),
-            !!(c->ep[CLIENT].flags & EPF_INFERRED), !!(c->ep[SERVER].flags & EPF_INFERRED));
+            conn_inferred(c, CLIENT), conn_inferred(c, SERVER));
     print_epoch(o, c->first);
     fputc(',', o);
     print_epoch(o, c->last);

@@ -270,8 +270,8 @@ static void json_conn(void *self, const struct conn_view *v)
     line_qname(l, QNAME(j, state, c->ep[CLIENT].state));
     key(l, "server_state");
     line_qname(l, QNAME(j, state, c->ep[SERVER].state));
-    json_bool(l, "client_state_inferred", c->ep[CLIENT].flags & EPF_INFERRED);
-    json_bool(l, "server_state_inferred", c->ep[SERVER].flags & EPF_INFERRED);
+    json_bool(l, "client_state_inferred", conn_inferred(c, CLIENT));
+    json_bool(l, "server_state_inferred", conn_inferred(c, SERVER));
     key(l, "start");
     line_epoch(l, c->first);
     key(l, "end");

@@ -140,7 +140,7 @@ static void format_line(struct text_report *t, const struct conn *c, enum retire
             k += (size_t)snprintf(buf + k, len - k, __VA_ARGS__);                  \
         sep = ",";                                                                 \
     } while (0)
-    if ((c->ep[CLIENT].flags | c->ep[SERVER].flags) & EPF_INFERRED)
+    if (conn_inferred(c, CLIENT) || conn_inferred(c, SERVER))
         NOTE("inferred");
     if (c->flags & CF_PICKED_UP)
         NOTE("picked-up");

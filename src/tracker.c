@@ -665,6 +665,15 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
 {
     struct conn_end *e = &c->ep[role];
     const struct conn_end *p = &c->ep[!role];
+    if (!e->pkts) {
+        /* one-sided: where its sequence space ends, from that ACK (that
+         * the capture misses its segments is one-sided's to say, not
+         * capture-gap's) */
+        e->snd_nxt = ack->ack - 1;
+        e->flags |= EPF_SEQ;
+    } else {
+        facts->unseen_acked = 1;
+    }
     note_fin(e, e->snd_nxt);
     e->snd_nxt++;
     if (!(e->flags & EPF_ACK) || seq_gt(p->fin_seq + 1, e->ack)) {
@@ -672,7 +681,6 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
         e->flags |= EPF_ACK;
     }
     apply_event(t, c, role, EV_SND_FIN_PEERFIN, ack);   /* CLOSE_WAIT -> LAST_ACK */
-    facts->unseen_acked = 1;
 }
 
 /* The state a synchronized endpoint's sequence numbers put it in: which
@@ -916,11 +924,15 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * FIN (CLOSE_WAIT) and sent none.  That number is the peer's FIN - data
      * from a peer that has the FIN is rare, and a FIN is what it sends
      * next - which, sent after the FIN it had, acknowledged it; this ACK
-     * then covers it.  The capture still missed a segment: capture-gap. */
+     * then covers it.  The capture still missed a segment: capture-gap.
+     * Of a peer the capture has nothing from (one-sided), all it sent is
+     * known only from this endpoint's acknowledgements: the ACK moves on by
+     * exactly one from its last. */
     if ((s->state == ST_FIN_WAIT_2 || s->state == ST_FIN_WAIT_1) && r->state == ST_CLOSE_WAIT &&
         !(r->flags & EPF_FIN) && (s->flags & EPF_FIN) &&
         (seg->flags & (TH_ACK | TH_SYN | TH_FIN | TH_RST)) == TH_ACK && seg->payload_len == 0 &&
-        (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
+        (r->pkts ? (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1
+                 : (s->flags & EPF_ACK) && seg->ack == s->ack + 1))
         missed_fin(t, c, !role, seg, &facts);
 
     /* 3-5. send event, sequence bookkeeping, receive event */

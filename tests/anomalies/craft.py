@@ -569,6 +569,18 @@ def one_sided_server(cap):
 
 
 @scenario
+def one_sided_server_closes(cap):
+    """Only the server's segments captured: it sends 2000 bytes and closes
+    first; the client's ACK and FIN go by another path; the server's final
+    ACK, one beyond its last, shows the client's FIN."""
+    c = Conn(cap, unseen="c")
+    c.handshake(0)
+    for i in range(4):
+        c.seg(10 + i, "s", "PA", 500, label="s.data%d" % i)
+    c.close(20, first="s")
+
+
+@scenario
 def peer_gone(cap):
     """Picked up mid-stream: the server sends 100 bytes and sends them again
     four times, then resets; the client (gone) sends nothing.  One

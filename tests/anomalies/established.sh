@@ -10,7 +10,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order fin-before-data late-fill capture-gap \
-    capture-gap-tail one-sided-client one-sided-server peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    capture-gap-tail one-sided-client one-sided-server one-sided-server-closes peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -140,16 +140,21 @@ an_field gapt capture-gap bytes 100
 an_evidence gapt capture-gap "$(lbl "$f" s.ackunseen)"
 
 # one-sided: only one endpoint's segments captured.  With the most
-# sensitive thresholds the silent endpoint, left in CLOSE_WAIT by the FIN it
-# was sent, is still not close-wait-stuck: its own FIN may have gone by the
-# path the capture does not see.
+# sensitive thresholds the silent endpoint is never close-wait-stuck: its
+# own FIN may have gone by the path the capture does not see.  The client's
+# final ACK, one beyond its last, shows the server's FIN (the client to
+# TIME_WAIT, the server, inferred, to CLOSED); in the server's capture the
+# client's FIN shows only as an acknowledgement, and the client is left in
+# CLOSE_WAIT by the FIN it was sent.
 f=$FX/one-sided-client
 an_run os1 "$f.pcap" --stuck-after 0 --idle-after 1
 an_only os1 "one-sided"
 an_expect os1 one-sided server
 an_field os1 one-sided count 6
 an_evidence os1 one-sided "$(lbl "$f" c.syn)"
-an_conn os1 server_state CLOSE_WAIT
+an_states os1 TIME_WAIT CLOSED
+an_conn os1 server_state_inferred true
+an_conn os1 client_state_inferred false
 "$TCPFSM" -r "$f.pcap" >"$TMPD/os1.txt" 2>&1
 if grep -q "^  note  *1 connection one-sided: one endpoint never captured" "$TMPD/os1.txt"; then
     pass "os1: the text summary notes the one-sided connection"
@@ -161,6 +166,17 @@ an_expect os2 one-sided client
 an_field os2 one-sided count 5
 an_evidence os2 one-sided "$(lbl "$f" s.synack)"
 an_conn os2 client_state CLOSE_WAIT
+an_conn os2 client_state_inferred true
+# ... the server closing first in its own capture: its final ACK, one beyond
+# its last, shows the client's FIN (the server to TIME_WAIT, the client,
+# inferred, to CLOSED)
+f=$FX/one-sided-server-closes
+an_run os3 "$f.pcap" --stuck-after 0 --idle-after 1
+an_only os3 "one-sided"
+an_expect os3 one-sided client
+an_states os3 CLOSED TIME_WAIT
+an_conn os3 client_state_inferred true
+an_conn os3 client_fin true
 # ... but not a peer that fell silent: the server's data sent again and
 # again, its acknowledgement never moving
 f=$FX/peer-gone
