@@ -543,19 +543,19 @@ static void note_fin(struct conn_end *e, uint32_t fin)
         e->fins++;
 }
 
-/* Record what the sender's segment tells about its sequence space.  True
- * when its acknowledgement moved on past one it had sent before: the peer
- * sent something new. */
-static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_ok)
+/* Record what the sender's segment tells about its sequence space.  How
+ * far its acknowledgement moved on past one it had sent before (0: not):
+ * the peer sent something new. */
+static uint32_t note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_ok)
 {
-    bool ack_moved = false;
+    uint32_t ack_moved = 0;
     uint8_t f = seg->flags;
     if (s->pkts < UINT32_MAX)
         s->pkts++;
     if (f & TH_RST) {
         if (rst_ok)
             s->flags |= EPF_RST;
-        return false;       /* a RST does not advance the sequence space */
+        return 0;           /* a RST does not advance the sequence space */
     }
     if (f & TH_SYN) {
         if (!(ep_sent_syn(s) || ep_sent_synack(s)) || !(s->flags & EPF_ISN)) {
@@ -581,7 +581,8 @@ static bool note_sent(struct conn_end *s, const struct seg_core *seg, bool rst_o
         note_fin(s, seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0));
     if (f & TH_ACK) {
         if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack)) {
-            ack_moved = (s->flags & EPF_ACK) && seq_lt(seg->ack, s->ack + (1u << 30));
+            if ((s->flags & EPF_ACK) && seq_lt(seg->ack, s->ack + (1u << 30)))
+                ack_moved = seg->ack - s->ack;
             s->ack = seg->ack;
         }
         s->flags |= EPF_ACK;
@@ -746,16 +747,30 @@ static void missed_first_fin(struct tracker *t, struct conn *c)
 {
     for (int role = 0; role < 2; role++) {
         struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
-        if (!e->top_unseen || e->state != ST_CLOSE_WAIT || (e->flags & EPF_FIN) ||
-            p->state != ST_FIN_WAIT_2 || !(p->flags & EPF_ACK) || p->ack != e->snd_nxt)
+        if (!e->top_unseen || e->state != ST_CLOSE_WAIT || (e->flags & EPF_FIN) || !(p->flags & EPF_ACK))
+            continue;
+        /* Of an endpoint the capture has nothing from (one-sided), the peer's
+         * acknowledgements are all there is: the last moved by one, and the
+         * peer's FIN came after it (not before: missed_fin() would have
+         * seen to that); the ACK of that FIN is not in this capture either,
+         * so the peer is CLOSED unless it sent its FIN again. */
+        bool unseen = e->pkts == 0;
+        if (unseen ? (p->state != ST_FIN_WAIT_1 && p->state != ST_FIN_WAIT_2) || !(p->flags & EPF_FIN)
+                   : p->state != ST_FIN_WAIT_2 || p->ack != e->snd_nxt)
             continue;
         e->top_unseen = 0;
+        if (unseen) {
+            e->snd_nxt = p->ack;
+            e->flags |= EPF_SEQ;
+        }
         note_fin(e, e->snd_nxt - 1);
         c->flags &= (uint16_t)~(CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST);
         c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
-        /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2 */
+        /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2
+         * (one-sided: the peer's FIN moved it to FIN_WAIT_1) */
         tstamp_t acked = conn_since(c, !role);
-        set_state(t, c, !role, ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED, acked, p->since_pkt);
+        set_state(t, c, !role, unseen && p->fins > 1 ? ST_LAST_ACK : ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED,
+                  acked, p->since_pkt);
         set_state(t, c, role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, acked, p->since_pkt);
         if (acked + 2 * t->cfg.msl <= t->now)
             set_state(t, c, role, ST_CLOSED, EV_TIMEOUT, acked + 2 * t->cfg.msl, 0);
@@ -943,14 +958,17 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     /* (a SYN_SENT endpoint's answering RST, EV_NONE above, is not its
      * reset; nor is one into a receiver closed by an unsure RST, which
      * would take the blame for that one if it is undone) */
-    bool ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && (ev == EV_NONE || r->rst_unsure)));
+    uint32_t ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && (ev == EV_NONE || r->rst_unsure)));
     conn_add_bytes(c, role, seg->payload_len);
     /* Its acknowledgement moved on with nothing seen from the peer: the peer
      * sent what the capture missed (one-sided) - if this is an endpoint of a
      * real connection, one that opened it (SYN or SYN-ACK seen) or sent
      * data, not a scanner's or a flood's ACKs. */
-    if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role)))
+    if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role))) {
         c->flags |= CF_ACKED_UNSEEN;
+        /* (one number alone: perhaps its FIN, missed_first_fin()) */
+        r->top_unseen = ack_moved == 1 && !(r->flags & EPF_FIN);
+    }
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged).  But
      * not the one sequence number behind a keep-alive (sent at SND.UNA - 1,

@@ -143,9 +143,11 @@ an_evidence gapt capture-gap "$(lbl "$f" s.ackunseen)"
 # sensitive thresholds the silent endpoint is never close-wait-stuck: its
 # own FIN may have gone by the path the capture does not see.  The client's
 # final ACK, one beyond its last, shows the server's FIN (the client to
-# TIME_WAIT, the server, inferred, to CLOSED); in the server's capture the
-# client's FIN shows only as an acknowledgement, and the client is left in
-# CLOSE_WAIT by the FIN it was sent.
+# TIME_WAIT, the server, inferred, to CLOSED).  In the server's capture the
+# client's FIN shows only as the server's acknowledgement moving on by one,
+# before the server's FIN; with no FIN from the client to the end, that was
+# it (judged as the connection leaves): the client to TIME_WAIT, the
+# server, whose FIN's ACK went by the other path, to CLOSED.
 f=$FX/one-sided-client
 an_run os1 "$f.pcap" --stuck-after 0 --idle-after 1
 an_only os1 "one-sided"
@@ -165,8 +167,9 @@ an_only os2 "one-sided"
 an_expect os2 one-sided client
 an_field os2 one-sided count 5
 an_evidence os2 one-sided "$(lbl "$f" s.synack)"
-an_conn os2 client_state CLOSE_WAIT
+an_states os2 TIME_WAIT CLOSED
 an_conn os2 client_state_inferred true
+an_conn os2 client_fin true
 # ... the server closing first in its own capture: its final ACK, one beyond
 # its last, shows the client's FIN (the server to TIME_WAIT, the client,
 # inferred, to CLOSED)
