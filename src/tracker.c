@@ -666,15 +666,7 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
 {
     struct conn_end *e = &c->ep[role];
     const struct conn_end *p = &c->ep[!role];
-    if (!e->pkts) {
-        /* one-sided: where its sequence space ends, from that ACK (that
-         * the capture misses its segments is one-sided's to say, not
-         * capture-gap's) */
-        e->snd_nxt = ack->ack - 1;
-        e->flags |= EPF_SEQ;
-    } else {
-        facts->unseen_acked = 1;
-    }
+    facts->unseen_acked = 1;
     note_fin(e, e->snd_nxt);
     e->snd_nxt++;
     if (!(e->flags & EPF_ACK) || seq_gt(p->fin_seq + 1, e->ack)) {
@@ -734,26 +726,30 @@ static void rst_not_taken(struct tracker *t, struct conn *c, int role, const str
  * the first FIN of a close, which the capture missed.  Endpoint e's
  * sequence space ends in one number the capture never saw, acknowledged
  * alone by its peer; the peer then sent its FIN, and e acknowledged that
- * but never sent a FIN of its own: e in CLOSE_WAIT, the peer in
- * FIN_WAIT_2.  That number was one byte of data, after which e's
- * application would close soon, or e's FIN - after which it has nothing
- * more to send.  Since no FIN came for as long as the capture followed the
- * connection, it was the FIN (rule 3): e closed first, and the peer's FIN
- * and e's ACK of it took e to TIME_WAIT (CLOSED once 2 MSL have passed)
- * and the peer to CLOSED.  The gap itself was reported (capture-gap) when
- * the peer acknowledged it.  Not judged before the end, while e may still
- * send its FIN. */
+ * but never sent a FIN of its own, nor anything else (top_unseen): e in
+ * CLOSE_WAIT, the peer in FIN_WAIT_2.  That number was one byte of data,
+ * after which e's application would close soon, or e's FIN - after which
+ * it has nothing more to send.  Since no FIN came for as long as the
+ * capture followed the connection, it was the FIN (rule 3): e closed
+ * first, and the peer's FIN and e's ACK of it took e to TIME_WAIT (CLOSED
+ * once 2 MSL have passed) and the peer to CLOSED.  The gap itself was
+ * reported (capture-gap) when the peer acknowledged it.  Not judged before
+ * the end, while e may still send its FIN.
+ *
+ * Of an endpoint the capture has nothing from (one-sided), the peer's
+ * segments are all there is: the last that moved its acknowledgement moved
+ * it by one, and nothing but the peer's FIN came after.  The peer's FIN came
+ * first if the acknowledgement moved after it (the FIN then acknowledged
+ * by e's: e to CLOSED, the peer to TIME_WAIT at that ACK), else after (e
+ * closed first, as above; the ACK of the peer's FIN is not in this capture
+ * either, so the peer is CLOSED - unless it sent its FIN again: LAST_ACK,
+ * and then which came first is not told apart). */
 static void missed_first_fin(struct tracker *t, struct conn *c)
 {
     for (int role = 0; role < 2; role++) {
         struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
         if (!e->top_unseen || e->state != ST_CLOSE_WAIT || (e->flags & EPF_FIN) || !(p->flags & EPF_ACK))
             continue;
-        /* Of an endpoint the capture has nothing from (one-sided), the peer's
-         * acknowledgements are all there is: the last moved by one, and the
-         * peer's FIN came after it (not before: missed_fin() would have
-         * seen to that); the ACK of that FIN is not in this capture either,
-         * so the peer is CLOSED unless it sent its FIN again. */
         bool unseen = e->pkts == 0;
         if (unseen ? (p->state != ST_FIN_WAIT_1 && p->state != ST_FIN_WAIT_2) || !(p->flags & EPF_FIN)
                    : p->state != ST_FIN_WAIT_2 || p->ack != e->snd_nxt)
@@ -764,16 +760,24 @@ static void missed_first_fin(struct tracker *t, struct conn *c)
             e->flags |= EPF_SEQ;
         }
         note_fin(e, e->snd_nxt - 1);
+        tstamp_t p_fin = conn_since(c, !role);
+        if (unseen && p->fins == 1 && c->last > p_fin) {
+            /* the peer closed first; its last segment acknowledged e's FIN */
+            set_state(t, c, role, ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED, c->last, p->since_pkt);
+            set_state(t, c, !role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, c->last, p->since_pkt);
+            if (c->last + 2 * t->cfg.msl <= t->now)
+                set_state(t, c, !role, ST_CLOSED, EV_TIMEOUT, c->last + 2 * t->cfg.msl, 0);
+            return;
+        }
         c->flags &= (uint16_t)~(CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST);
         c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
         /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2
          * (one-sided: the peer's FIN moved it to FIN_WAIT_1) */
-        tstamp_t acked = conn_since(c, !role);
         set_state(t, c, !role, unseen && p->fins > 1 ? ST_LAST_ACK : ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED,
-                  acked, p->since_pkt);
-        set_state(t, c, role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, acked, p->since_pkt);
-        if (acked + 2 * t->cfg.msl <= t->now)
-            set_state(t, c, role, ST_CLOSED, EV_TIMEOUT, acked + 2 * t->cfg.msl, 0);
+                  p_fin, p->since_pkt);
+        set_state(t, c, role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, p_fin, p->since_pkt);
+        if (p_fin + 2 * t->cfg.msl <= t->now)
+            set_state(t, c, role, ST_CLOSED, EV_TIMEOUT, p_fin + 2 * t->cfg.msl, 0);
         return;
     }
 }
@@ -871,6 +875,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if (c) {
         int role = dir == conn_client_side(c) ? CLIENT : SERVER;
         if (starts_new_incarnation(c, role, seg)) {
+            missed_first_fin(t, c);     /* (before its TIME_WAIT is judged) */
             bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
             /* BSD-derived stacks accept a SYN in TIME_WAIT only if its
              * sequence number is above the old connection's. */
@@ -940,15 +945,21 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * from a peer that has the FIN is rare, and a FIN is what it sends
      * next - which, sent after the FIN it had, acknowledged it; this ACK
      * then covers it.  The capture still missed a segment: capture-gap.
-     * Of a peer the capture has nothing from (one-sided), all it sent is
-     * known only from this endpoint's acknowledgements: the ACK moves on by
-     * exactly one from its last. */
+     * (Of a peer the capture has nothing from, see missed_first_fin().) */
     if ((s->state == ST_FIN_WAIT_2 || s->state == ST_FIN_WAIT_1) && r->state == ST_CLOSE_WAIT &&
         !(r->flags & EPF_FIN) && (s->flags & EPF_FIN) &&
         (seg->flags & (TH_ACK | TH_SYN | TH_FIN | TH_RST)) == TH_ACK && seg->payload_len == 0 &&
-        (r->pkts ? (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1
-                 : (s->flags & EPF_ACK) && seg->ack == s->ack + 1))
+        (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
         missed_fin(t, c, !role, seg, &facts);
+
+    /* top_unseen (missed_first_fin()) holds only while nothing says the
+     * endpoint is still there: it sending anything but a plain ACK at its
+     * next sequence number (a keep-alive or a window probe is below it),
+     * or its peer sending data after. */
+    if (s->top_unseen && (seg->seq != s->snd_nxt || seg->payload_len || (seg->flags & (TH_SYN | TH_FIN | TH_RST))))
+        s->top_unseen = 0;
+    if (r->top_unseen && seg->payload_len)
+        r->top_unseen = 0;
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
@@ -964,10 +975,13 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * sent what the capture missed (one-sided) - if this is an endpoint of a
      * real connection, one that opened it (SYN or SYN-ACK seen) or sent
      * data, not a scanner's or a flood's ACKs. */
-    if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role))) {
-        c->flags |= CF_ACKED_UNSEEN;
-        /* (one number alone: perhaps its FIN, missed_first_fin()) */
-        r->top_unseen = ack_moved == 1 && !(r->flags & EPF_FIN);
+    if (r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role))) {
+        if (ack_moved)
+            c->flags |= CF_ACKED_UNSEEN;
+        /* One number alone, acknowledged by the last segment but FINs of
+         * its own: perhaps the silent peer's FIN (missed_first_fin()). */
+        if (ack_moved || !(seg->flags & TH_FIN))
+            r->top_unseen = ack_moved == 1 && !(r->flags & EPF_FIN);
     }
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged).  But

@@ -581,6 +581,40 @@ def one_sided_server_closes(cap):
 
 
 @scenario
+def one_sided_half_close(cap):
+    """Only the client's segments captured: a request and a FIN
+    (shutdown); the server's ACK, a 1-byte reply, then 500 bytes a second
+    later go by another path - the client's ACKs move on by 1, then by 500:
+    the 1 was data, and the server never closed."""
+    c = Conn(cap, unseen="s")
+    c.handshake(0)
+    c.seg(10, "c", "PA", 100, label="c.req")
+    c.seg(10.1, "c", "FA", label="c.fin")
+    c.seg(10.2, "s", "A")
+    c.seg(11, "s", "PA", 1)
+    c.seg(11.1, "c", "A", label="c.ack1")
+    c.seg(1011, "s", "PA", 500)
+    c.seg(1011.1, "c", "A", label="c.ack500")
+
+
+@scenario
+def one_sided_keepalives(cap):
+    """Only the server's segments captured: the client's last byte, the
+    server's FIN, then the server ACKing the client's keep-alives every
+    10 s: the client is there, in CLOSE_WAIT."""
+    c = Conn(cap, unseen="c")
+    c.handshake(0)
+    c.exchange(10)
+    c.seg(20, "c", "PA", 1)
+    c.seg(20.1, "s", "A", label="s.ackbyte")
+    c.seg(21, "s", "FA", label="s.fin")
+    c.seg(21.1, "c", "A")
+    for i in range(1, 6):
+        c.seg(21.1 + 10000 * i, "c", "A", seq=c.nxt["c"] - 1, advance=False)
+        c.seg(21.2 + 10000 * i, "s", "A", label="s.kaack%d" % i)
+
+
+@scenario
 def peer_gone(cap):
     """Picked up mid-stream: the server sends 100 bytes and sends them again
     four times, then resets; the client (gone) sends nothing.  One
@@ -890,6 +924,47 @@ def fin_first_missed_long(cap):
     client_fin_missed(cap, False)
     c = Conn(cap, caddr="192.0.2.11", cport=40001)
     c.handshake(130000)
+
+
+@scenario
+def byte_missed_keepalives(cap):
+    """Not a FIN: one byte from the client missed (the server ACKs it), the
+    server closes, the client ACKs and never closes - and sends keep-alives
+    (at SND.UNA - 1) every 10 s, which the server ACKs: it is there."""
+    c = established(cap)
+    c.nxt["c"] += 1                     # one byte of data, not captured
+    c.seg(20.1, "s", "A", label="s.ackbyte")
+    c.seg(21, "s", "FA", label="s.fin")
+    c.seg(21.1, "c", "A", label="c.ackfin")
+    for i in range(1, 6):
+        c.seg(21.1 + 10000 * i, "c", "A", seq=c.nxt["c"] - 1, advance=False, label="c.ka%d" % i)
+        c.seg(21.2 + 10000 * i, "s", "A", label="s.kaack%d" % i)
+
+
+@scenario
+def byte_missed_early(cap):
+    """Not a FIN: the client's one-byte request missed at 20 ms; the server
+    ACKs it and streams 5000 bytes for 10 s, then closes; the client ACKs
+    and never closes."""
+    c = established(cap)
+    c.nxt["c"] += 1
+    c.seg(20.1, "s", "A", label="s.ackbyte")
+    for i in range(10):
+        c.seg(1000 + 1000 * i, "s", "PA", 500)
+        c.seg(1000.1 + 1000 * i, "c", "A")
+    c.seg(12000, "s", "FA", label="s.fin")
+    c.seg(12000.1, "c", "A", label="c.ackfin")
+
+
+@scenario
+def fin_first_missed_reused(cap):
+    """fin-first-missed, then a new connection from the same client port
+    5 s later, while the client (inferred) is in TIME_WAIT."""
+    client_fin_missed(cap, False)
+    d = Conn(cap, cisn=900000)
+    d.handshake(5000)
+    d.exchange(5010)
+    d.close(5020)
 
 
 @scenario

@@ -10,7 +10,8 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order fin-before-data late-fill capture-gap \
-    capture-gap-tail one-sided-client one-sided-server one-sided-server-closes peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
+    one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -180,6 +181,19 @@ an_expect os3 one-sided client
 an_states os3 CLOSED TIME_WAIT
 an_conn os3 client_state_inferred true
 an_conn os3 client_fin true
+# ... but not a 1-byte reply to a half-close, the client's acknowledgement
+# moving on again (by 500) after it; nor a last byte before the server's
+# FIN when the server then ACKs the client's keep-alives
+f=$FX/one-sided-half-close
+an_run os4 "$f.pcap" --stuck-after 0
+an_only os4 "one-sided"
+an_states os4 FIN_WAIT_1 CLOSE_WAIT
+an_conn os4 server_fin false
+f=$FX/one-sided-keepalives
+an_run os5 "$f.pcap" --stuck-after 0
+an_only os5 "one-sided"
+an_states os5 CLOSE_WAIT FIN_WAIT_1
+an_conn os5 client_fin false
 # ... but not a peer that fell silent: the server's data sent again and
 # again, its acknowledgement never moving
 f=$FX/peer-gone

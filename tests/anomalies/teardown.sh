@@ -9,7 +9,8 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
-    fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close \
+    fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
+    byte-missed-early fin-first-missed-reused \
     last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
     rst-after-fin rst-burst-idle rst-challenged-closing rst-time-wait time-wait-reuse time-wait-reuse-below time-wait-expired \
@@ -111,6 +112,24 @@ an_run bmc "$f.pcap" --stuck-after 0
 an_only bmc "capture-gap"
 an_states bmc CLOSED TIME_WAIT
 an_conn bmc client_fin true
+# ... nor when anything says the client is still there, its connection
+# open: keep-alives (below its next sequence number), or the server's data
+# after that number: a client stuck in CLOSE_WAIT stays close-wait-stuck
+for v in keepalives early; do
+    f=$FX/byte-missed-$v
+    an_run bm$v "$f.pcap" --stuck-after 0
+    an_absent bm$v time-wait-reuse
+    an_expect bm$v close-wait-stuck client CLOSE_WAIT
+    an_states bm$v CLOSE_WAIT FIN_WAIT_2
+    an_conn bm$v client_fin false
+done
+# ... and judged before a new connection on the 4-tuple replaces it, so
+# that finds the client in TIME_WAIT
+f=$FX/fin-first-missed-reused
+an_run ffmr "$f.pcap"
+an_only ffmr "capture-gap time-wait-reuse"
+an_states ffmr CLOSED CLOSED
+an_conn ffmr reused_in_time_wait true 2
 
 # last-ack-lost: the final ACK seen, then the server's FIN again
 f=$FX/last-ack-lost
