@@ -905,10 +905,19 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 
     /* What sequence tracking knew before this segment, for the analysis. */
     struct seg_facts facts;
-    /* An endpoint CLOSED by an unsure RST that goes on (before the facts:
-     * its segment then follows no reset) */
-    if (s->rst_unsure && s->state == ST_CLOSED && (seg->flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK)
-        rst_not_taken(t, c, role, seg);
+    if (s->rst_unsure | s->top_unseen) {    /* (rare: one test of two bits) */
+        /* An endpoint CLOSED by an unsure RST that goes on (before the
+         * facts: its segment then follows no reset) */
+        if (s->rst_unsure && s->state == ST_CLOSED && (seg->flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK)
+            rst_not_taken(t, c, role, seg);
+        /* top_unseen (missed_first_fin()) holds only while nothing says the
+         * endpoint is still there: it sending anything but a plain ACK at
+         * its next sequence number (a keep-alive or a window probe is below
+         * it) */
+        if (s->top_unseen &&
+            (seg->seq != s->snd_nxt || seg->payload_len || (seg->flags & (TH_SYN | TH_FIN | TH_RST))))
+            s->top_unseen = 0;
+    }
 
     facts.prev_last = c->last;
     facts.snd_nxt = s->snd_nxt;
@@ -952,14 +961,6 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
         missed_fin(t, c, !role, seg, &facts);
 
-    /* top_unseen (missed_first_fin()) holds only while nothing says the
-     * endpoint is still there: it sending anything but a plain ACK at its
-     * next sequence number (a keep-alive or a window probe is below it),
-     * or its peer sending data after. */
-    if (s->top_unseen && (seg->seq != s->snd_nxt || seg->payload_len || (seg->flags & (TH_SYN | TH_FIN | TH_RST))))
-        s->top_unseen = 0;
-    if (r->top_unseen && seg->payload_len)
-        r->top_unseen = 0;
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
@@ -975,13 +976,15 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * sent what the capture missed (one-sided) - if this is an endpoint of a
      * real connection, one that opened it (SYN or SYN-ACK seen) or sent
      * data, not a scanner's or a flood's ACKs. */
-    if (r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role))) {
-        if (ack_moved)
-            c->flags |= CF_ACKED_UNSEEN;
-        /* One number alone, acknowledged by the last segment but FINs of
-         * its own: perhaps the silent peer's FIN (missed_first_fin()). */
-        if (ack_moved || !(seg->flags & TH_FIN))
-            r->top_unseen = ack_moved == 1 && !(r->flags & EPF_FIN);
+    /* ... nor while the peer sends data after that number, or, of a peer
+     * the capture has nothing from, anything but its FIN that moves
+     * nothing (an ACK of a keep-alive) */
+    if (r->top_unseen && (seg->payload_len || (r->pkts == 0 && !ack_moved && !(seg->flags & TH_FIN))))
+        r->top_unseen = 0;
+    if (ack_moved && r->pkts == 0 && ((s->flags & EPF_ISN) || conn_bytes(c, role))) {
+        c->flags |= CF_ACKED_UNSEEN;
+        /* one number alone: perhaps the silent peer's FIN (missed_first_fin()) */
+        r->top_unseen = ack_moved == 1 && !(r->flags & EPF_FIN);
     }
     /* An ACK beyond everything the capture saw from the peer: the capture
      * missed the peer's segments (not a loss: they were acknowledged).  But
