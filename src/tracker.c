@@ -389,6 +389,12 @@ static bool acks_syn(const struct conn_end *r, const struct seg_core *seg)
     return seq_gt(seg->ack, r->isn) && seq_leq(seg->ack, r->snd_nxt);
 }
 
+/* Has endpoint p acknowledged e's FIN? */
+static bool fin_acked(const struct conn_end *e, const struct conn_end *p)
+{
+    return (e->flags & EPF_FIN) && (p->flags & EPF_ACK) && seq_geq(p->ack, e->fin_seq + 1);
+}
+
 static bool acks_fin(const struct conn_end *r, const struct seg_core *seg)
 {
     return (seg->flags & TH_ACK) && (r->flags & EPF_FIN) && seq_geq(seg->ack, r->fin_seq + 1);
@@ -508,8 +514,7 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
      * sender moved back to FIN_WAIT_1, whether the FIN it now shows it got
      * came with that acknowledgement (TIME_WAIT) or crossed its own
      * (CLOSING). */
-    bool own_acked = (s->flags & EPF_FIN) && (r->flags & EPF_ACK) && seq_geq(r->ack, s->fin_seq + 1);
-    return own_acked ? EV_SND_ACK_BOTHFIN : EV_SND_ACK_PEERFIN;
+    return fin_acked(s, r) ? EV_SND_ACK_BOTHFIN : EV_SND_ACK_PEERFIN;
 }
 
 static enum tcp_event classify_receive(const struct conn_end *r, const struct seg_core *seg,
@@ -683,8 +688,7 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
 static enum tcp_state synced_state(const struct conn *c, int role)
 {
     const struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
-    bool own = e->flags & EPF_FIN, peer = p->flags & EPF_FIN;
-    bool own_acked = own && (p->flags & EPF_ACK) && seq_geq(p->ack, e->fin_seq + 1);
+    bool own = e->flags & EPF_FIN, peer = p->flags & EPF_FIN, own_acked = fin_acked(e, p);
     if (!own)
         return peer ? ST_CLOSE_WAIT : ST_ESTABLISHED;
     if (!peer)
@@ -761,23 +765,20 @@ static void missed_first_fin(struct tracker *t, struct conn *c)
         }
         note_fin(e, e->snd_nxt - 1);
         tstamp_t p_fin = conn_since(c, !role);
+        const enum tcp_event ev = (enum tcp_event)EV_FIN_INFERRED;
         if (unseen && p->fins == 1 && c->last > p_fin) {
             /* the peer closed first; its last segment acknowledged e's FIN */
-            set_state(t, c, role, ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED, c->last, p->since_pkt);
-            set_state(t, c, !role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, c->last, p->since_pkt);
-            if (c->last + 2 * t->cfg.msl <= t->now)
-                set_state(t, c, !role, ST_CLOSED, EV_TIMEOUT, c->last + 2 * t->cfg.msl, 0);
-            return;
+            set_state(t, c, role, ST_CLOSED, ev, c->last, p->since_pkt);
+            set_state(t, c, !role, ST_TIME_WAIT, ev, c->last, p->since_pkt);
+        } else {
+            c->flags &= (uint16_t)~(CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST);
+            c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
+            /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2
+             * (one-sided: the peer's FIN moved it to FIN_WAIT_1) */
+            set_state(t, c, !role, unseen && p->fins > 1 ? ST_LAST_ACK : ST_CLOSED, ev, p_fin, p->since_pkt);
+            set_state(t, c, role, ST_TIME_WAIT, ev, p_fin, p->since_pkt);
         }
-        c->flags &= (uint16_t)~(CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST);
-        c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
-        /* e's ACK of the peer's FIN is what moved the peer to FIN_WAIT_2
-         * (one-sided: the peer's FIN moved it to FIN_WAIT_1) */
-        set_state(t, c, !role, unseen && p->fins > 1 ? ST_LAST_ACK : ST_CLOSED, (enum tcp_event)EV_FIN_INFERRED,
-                  p_fin, p->since_pkt);
-        set_state(t, c, role, ST_TIME_WAIT, (enum tcp_event)EV_FIN_INFERRED, p_fin, p->since_pkt);
-        if (p_fin + 2 * t->cfg.msl <= t->now)
-            set_state(t, c, role, ST_CLOSED, EV_TIMEOUT, p_fin + 2 * t->cfg.msl, 0);
+        end_time_wait_due(t, c);        /* (CLOSED if its 2 MSL are over) */
         return;
     }
 }

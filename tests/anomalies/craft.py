@@ -177,9 +177,7 @@ def scenario(fn):
 def clean(cap):
     """Handshake (1 ms), 100 bytes up, 200 down, the client closes first,
     the server closes: nothing to report."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.close(20)
 
 
@@ -378,9 +376,7 @@ def keepalive(cap):
     """Handshake, data both ways; then the client's keep-alives (zero
     length at SND.UNA - 1) at 1000, 2000, 3000 ms, each ACKed by the server;
     then an orderly close."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     for i, t in enumerate((1000, 2000, 3000), 1):
         c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.ka%d" % i, advance=False)
         c.seg(t + 0.1, "s", "A", label="s.kaack%d" % i)
@@ -403,9 +399,7 @@ def keepalive_2h(cap):
     """Handshake and data, then the client's keep-alives every 7200 s (the
     default interval of Linux, Windows and macOS), each ACKed; then a
     close: one connection under the default --idle-timeout."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     for i, t in enumerate((7200010, 14400010), 1):
         c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.ka%d" % i, advance=False)
         c.seg(t + 0.1, "s", "A", label="s.kaack%d" % i)
@@ -416,9 +410,7 @@ def keepalive_2h(cap):
 def keepalive_1byte(cap):
     """Keep-alives with one garbage byte at SND.UNA - 1 (older BSD and
     Windows), from the server, at 1000 and 2000 ms; then a close."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     for i, t in enumerate((1000, 2000), 1):
         c.seg(t, "s", "A", 1, seq=c.nxt["s"] - 1, label="s.ka%d" % i, advance=False)
         c.seg(t + 0.1, "c", "A", label="c.kaack%d" % i)
@@ -429,9 +421,7 @@ def keepalive_1byte(cap):
 def idle(cap):
     """Handshake, data; 5 s of silence; data again (the segment ending the
     silence is labelled), close."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(5011.1, "c", "PA", 10, label="c.after")
     c.seg(5011.2, "s", "A", label="s.ack")
     c.close(5020)
@@ -441,9 +431,7 @@ def idle(cap):
 def idle_open(cap):
     """A connection left open after its data at 11.1 ms, and another
     connection (40001) that keeps the capture going until 4999.1 ms."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     d = Conn(cap, cport=40001)
     d.handshake(4990, prefix="d.")
     d.exchange(4995, prefix="d.")
@@ -455,9 +443,7 @@ def closed_then_quiet(cap):
     """A clean connection, closed by the client at 20 ms (client TIME_WAIT,
     server CLOSED), then 5 s of nothing for it while another clean
     connection (40001) runs at 5000 ms."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.close(20)
     d = Conn(cap, cport=40001)
     d.handshake(5000, prefix="d.")
@@ -652,9 +638,7 @@ def data_after_fin(cap):
 def data_after_rst(cap):
     """Data both ways; the server resets (RST,ACK at its SND.NXT); the
     client, which never got the reset, sends 50 bytes."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(20, "s", "RA", label="s.rst")
     c.seg(30, "c", "PA", 50, label="c.dataafterrst")
 
@@ -664,9 +648,7 @@ def rst_out_of_window(cap):
     """Data both ways; a RST claiming to come from the server, 10^7 above
     its SND.NXT (far outside the client's 65535-byte window); the
     connection goes on and closes normally."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(15, "s", "R", seq=c.nxt["s"] + 10000000, label="s.forgedrst", advance=False)
     c.seg(20, "c", "PA", 10, label="c.more")
     c.seg(20.1, "s", "A", label="s.ack")
@@ -794,9 +776,7 @@ def half_close(cap):
     """Data both ways; the client's FIN at 20 ms, the server's ACK of it at
     20.1; the server sends 10 more bytes at 5000 ms (ACKed); the server
     never closes."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(20, "c", "FA", label="c.fin")
     c.seg(20.1, "s", "A", label="s.ackfin")
     c.seg(5000, "s", "PA", 10, label="s.late")
@@ -806,9 +786,7 @@ def half_close(cap):
 @scenario
 def fin_unacked(cap):
     """The client's FIN at 20 ms, again at 220 and 620 ms; no ACK of it."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     fin = c.nxt["c"]
     c.seg(20, "c", "FA", label="c.fin1")
     c.seg(220, "c", "FA", seq=fin, label="c.fin2")
@@ -821,9 +799,7 @@ def fin_unacked_crossing(cap):
     server's own FIN at 300 ms does not acknowledge it (crossing FINs: both
     CLOSING); the client's FIN again at 620 ms (now in CLOSING); then the
     server ACKs it and the client ACKs the server's FIN."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     cfin = c.nxt["c"]
     c.seg(20, "c", "FA", label="c.fin1")
     c.seg(220, "c", "FA", seq=cfin, label="c.fin2")
@@ -839,9 +815,7 @@ def fin_held_back(cap):
     answer, sends its FIN again at 220 ms, not acknowledging the server's;
     no other server packet; at 400 ms the client's ACK of the server's FIN
     shows both arrived (kernel: client TIME_WAIT, server CLOSED)."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     cfin, sfin = c.nxt["c"], c.nxt["s"]
     c.seg(20, "c", "FA", label="c.fin1")
     c.seg(20.3, "s", "FA", label="s.fin")
@@ -856,9 +830,7 @@ def fin_crossed_late(cap):
     never acknowledges the client's FIN in the capture; at 300 ms the
     client's ACK of the server's FIN: the client got it but not an ACK of
     its own (CLOSING), a simultaneous close."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     sfin = c.nxt["s"]
     c.seg(20, "s", "FA", label="s.fin")
     c.seg(20.05, "c", "FA", ack=sfin, label="c.fin")
@@ -866,9 +838,7 @@ def fin_crossed_late(cap):
 
 
 def server_fin_missed(cap, piggyback):
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(20, "c", "FA", label="c.fin")
     if not piggyback:
         c.seg(20.1, "s", "A", label="s.ackfin")
@@ -986,9 +956,7 @@ def last_ack_lost(cap):
     """The client closes first; the server closes; the client's final ACK
     is in the capture, but the server sends its FIN again at 220 ms (the
     ACK never reached it); the client ACKs again."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.close(20)
     c.seg(220, "s", "FA", seq=c.nxt["s"] - 1, label="s.fin2")
     c.seg(220.1, "c", "A", label="c.lastack2")
@@ -999,9 +967,7 @@ def simultaneous_close(cap):
     """Both FINs leave before either arrives: the client's at 20 ms, the
     server's at 20.05 ms (acknowledging only the client's data); then each
     ACKs the other's FIN."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     cfin = c.nxt["c"]
     c.seg(20, "c", "FA", label="c.fin")
     c.seg(20.05, "s", "FA", ack=cfin, label="s.fin")
@@ -1065,9 +1031,7 @@ def rst_lost_state(cap):
     with a bare RST (no ACK flag) whose sequence number is the ACK of that
     segment: RFC 793's reset from an endpoint that has no connection (the
     server rebooted, or its socket was reset without the client knowing)."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.exchange(10)
+    c = established(cap)
     c.seg(1000, "c", "PA", 10, label="c.data")
     c.seg(1000.1, "s", "R", ack=0, label="s.rst")
 
