@@ -949,6 +949,31 @@ enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, 
     return id;
 }
 
+/* A late close is the same leak as one still open at the end, seen from its
+ * end: the application held the socket in CLOSE_WAIT for --stuck-after or
+ * longer, quiet (time there counts from the peer's FIN or the endpoint's
+ * last new data after it: tracker.c), and then closed or aborted it, or the
+ * peer gave up on it with a RST - the usual answer of a Linux peer whose
+ * orphaned FIN_WAIT_2 has expired (net.ipv4.tcp_fin_timeout, 60 s) to the
+ * late FIN or to anything else that comes.  With --stuck-after 0 ("any")
+ * only the endpoints still there at the end are reported: every passive
+ * close passes through CLOSE_WAIT. */
+void analysis_left_close_wait(struct analysis *an, struct conn *c, int role, tstamp_t entered,
+                              uint32_t entered_pkt, enum tcp_event ev, const struct seg_core *seg)
+{
+    if (an->cfg.stuck_after <= 0 || seg->ts - entered < an->cfg.stuck_after || c->ep[role].pkts == 0)
+        return;
+    enum stuck_exit how = ev == EV_SND_RST ? STUCK_RST : ev == EV_RCV_RST ? STUCK_PEER_RST : STUCK_FIN;
+    struct anomaly *a = note(an, c, AN_CLOSE_WAIT_STUCK, role, entered, entered_pkt);
+    if (a) {
+        a->value = (uint64_t)(seg->ts - entered);
+        a->state = ST_CLOSE_WAIT;
+        a->kind = how;
+        a->end = seg->ts;
+        last_evidence(a, seg->pktno);
+    }
+}
+
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
     struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];

@@ -85,6 +85,11 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
                      const struct seg_core *seg);
+/* Endpoint `role` leaves CLOSE_WAIT by event `ev` (its FIN or RST, or the
+ * peer's RST) in seg; it was quiet there since `entered` (packet
+ * `entered_pkt`).  Called before the state changes. */
+void analysis_left_close_wait(struct analysis *an, struct conn *c, int role, tstamp_t entered,
+                              uint32_t entered_pkt, enum tcp_event ev, const struct seg_core *seg);
 void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
 /* Where the TIME_WAIT pair table, when full, finds pairs to give up: the
  * connection in TIME_WAIT after `after` in order of time spent there,

@@ -83,6 +83,16 @@ enum rst_kind {
 };
 const char *rst_kind_name(enum rst_kind k);
 
+/* How an endpoint stuck in CLOSE_WAIT left it (close-wait-stuck's kind). */
+enum stuck_exit {
+    STUCK_STILL,            /* it had not: still there as the connection left */
+    STUCK_FIN,              /* its FIN, at last: its application closed late */
+    STUCK_RST,              /* its RST: its application aborted late */
+    STUCK_PEER_RST,         /* the peer's RST: the peer had given up */
+};
+/* "fin", "rst", "peer-rst"; NULL for STUCK_STILL */
+const char *stuck_exit_name(enum stuck_exit k);
+
 #define ANOMALY_EVIDENCE 4
 
 /* One anomaly on one connection.  Repeated occurrences of the same id on the
@@ -91,7 +101,8 @@ const char *rst_kind_name(enum rst_kind k);
 struct anomaly {
     uint8_t id;             /* enum anomaly_id */
     int8_t who;             /* CLIENT, SERVER, or -1 when no endpoint is to blame */
-    uint8_t kind : 4;       /* rst-abort: enum rst_kind; others 0 */
+    uint8_t kind : 4;       /* rst-abort: enum rst_kind; close-wait-stuck:
+                               enum stuck_exit; others 0 */
     uint8_t nevidence : 4;  /* evidence[] in use (at most ANOMALY_EVIDENCE) */
     uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */
@@ -110,5 +121,6 @@ struct anomaly {
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
 _Static_assert(RST_HALF_OPEN < 16, "an rst_kind is 4 bits");
+_Static_assert(STUCK_PEER_RST < 16, "a stuck_exit is 4 bits");
 
 #endif

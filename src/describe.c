@@ -165,6 +165,22 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " in ");
         line_str(l, state);
         line_lit(l, " for ");
+        if (a->kind != STUCK_STILL) {
+            /* "... (since packet 9), then closed with its FIN (packet 10)" */
+            line_duration(l, (tstamp_t)a->value);
+            line_lit(l, " (since packet ");
+            line_u64(l, a->nevidence ? a->evidence[0] : 0);
+            line_str(l, a->kind == STUCK_FIN ? "), then closed with its FIN (packet "
+                        : a->kind == STUCK_RST ? "), then aborted with its RST (packet "
+                        : "), until the ");
+            if (a->kind == STUCK_PEER_RST) {
+                line_str(l, peer);
+                line_lit(l, " gave up with a RST (packet ");
+            }
+            line_u64(l, a->nevidence ? a->evidence[a->nevidence - 1] : 0);
+            line_char(l, ')');
+            break;
+        }
         line_duration(l, now > a->start ? now - a->start : (tstamp_t)a->value);
         line_lit(l, " (since packet ");
         line_u64(l, a->nevidence ? a->evidence[0] : 0);

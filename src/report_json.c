@@ -186,6 +186,13 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         line_lit(l, ",\"who\":null");
     if (a->id == AN_RST_ABORT)
         json_str(l, "kind", rst_kind_name(a->kind));
+    if (a->id == AN_CLOSE_WAIT_STUCK) {
+        const char *left = stuck_exit_name(a->kind);
+        if (left)
+            json_str(l, "left_by", left);
+        else
+            line_lit(l, ",\"left_by\":null");
+    }
     if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
         a->id == AN_SYN_UNANSWERED) {

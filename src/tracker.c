@@ -658,6 +658,13 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
          * been reset or both FINs have been seen. */
         if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
             e->flags &= (uint8_t)~EPF_INFERRED;
+        /* How long it was there: a late close.  Only of an endpoint that
+         * showed it had the peer's FIN - acknowledged it, before or with its
+         * own FIN or RST - not one whose FIN does not (the table's crossing
+         * FINs, which may also be a peer's FIN lost after the capture). */
+        if (from == ST_CLOSE_WAIT && t->analysis &&
+            (fin_acked(&c->ep[!role], e) || (tcp_event_is_send(ev) && acks_fin(&c->ep[!role], seg))))
+            analysis_left_close_wait(t->analysis, c, role, conn_since(c, role), e->since_pkt, ev, seg);
         set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
     }
     if (t->analysis)
@@ -1020,6 +1027,14 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         }
     }
     if (seg->payload_len && !(seg->flags & (TH_SYN | TH_RST))) {
+        /* A half-close still carrying data is not stuck: an endpoint's
+         * time in CLOSE_WAIT, and its peer's in FIN_WAIT_2, count from the
+         * endpoint's last new data (analysis_stuck(), a late close). */
+        if (s->state == ST_CLOSE_WAIT && seq_gt(seg->seq + seg->payload_len, facts.snd_nxt)) {
+            s->since_rel = conn_rel(c, seg->ts);
+            if (r->state == ST_FIN_WAIT_2)
+                r->since_rel = s->since_rel;
+        }
         c->flags |= CF_SEEN_DATA;
         if (role == SERVER)
             c->flags |= CF_LAST_DATA_SERVER;

@@ -783,6 +783,78 @@ def half_close(cap):
     c.seg(5000.1, "c", "A", label="c.acklate")
 
 
+def late_close(c, how):
+    """The client's FIN at 20 ms, the server's ACK of it; then nothing for
+    90 s (past Linux's tcp_fin_timeout of 60 s for an orphaned FIN_WAIT_2)
+    until `how` at 90020 ms."""
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    if how == "fin":        # the server closes at last; the client, gone, resets
+        c.seg(90020, "s", "FA", label="s.fin")
+        c.seg(90020.2, "c", "R", ack=0, advance=False, label="c.rst")
+    elif how == "rst":      # the server aborts
+        c.seg(90020, "s", "RA", label="s.rst")
+    elif how == "peer-rst":  # a keep-alive of the server, answered by the client's RST
+        c.seg(90020, "s", "A", seq=c.nxt["s"] - 1, advance=False, label="s.ka")
+        c.seg(90020.2, "c", "R", ack=0, advance=False, label="c.rst")
+    elif how == "data":     # the server answers at last, into the client's reset
+        c.seg(90020, "s", "PA", 100, label="s.data")
+        c.seg(90020.2, "c", "R", ack=0, advance=False, label="c.rst")
+
+
+@scenario
+def close_wait_late_fin(cap):
+    """A late close: 90 s in CLOSE_WAIT, then the server's FIN, which the
+    client (its FIN_WAIT_2 expired) answers with RST."""
+    late_close(established(cap), "fin")
+
+
+@scenario
+def close_wait_late_rst(cap):
+    """90 s in CLOSE_WAIT, then the server aborts with RST."""
+    late_close(established(cap), "rst")
+
+
+@scenario
+def close_wait_late_peer_rst(cap):
+    """90 s in CLOSE_WAIT, then a keep-alive from the server, which the
+    client answers with RST."""
+    late_close(established(cap), "peer-rst")
+
+
+@scenario
+def close_wait_late_data(cap):
+    """90 s in CLOSE_WAIT, then data from the server (a late answer after a
+    half-close, not a late close), which the client answers with RST."""
+    late_close(established(cap), "data")
+
+
+@scenario
+def close_wait_streaming(cap):
+    """A half-close carrying data: the client's FIN at 20 ms, then 1000
+    bytes from the server every 10 s for 90 s, each ACKed, then its FIN at
+    95 s and the client's final ACK: no one was stuck."""
+    c = established(cap)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    for i in range(10):
+        c.seg(100 + i * 10000, "s", "PA", 1000, label="s.data%d" % i)
+        c.seg(100.1 + i * 10000, "c", "A")
+    c.seg(95000, "s", "FA", label="s.fin")
+    c.seg(95000.1, "c", "A", label="c.lastack")
+
+
+@scenario
+def close_wait_fin_lost_late(cap):
+    """The client's FIN at 20 ms is never acknowledged; 90 s later the
+    server's own FIN does not acknowledge it either: the server never had
+    it, so it was never in CLOSE_WAIT, late or not."""
+    c = established(cap)
+    cfin = c.nxt["c"]
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(90020, "s", "FA", ack=cfin, label="s.fin")
+
+
 @scenario
 def fin_unacked(cap):
     """The client's FIN at 20 ms, again at 220 and 620 ms; no ACK of it."""

@@ -8,6 +8,8 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
+    close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
+    close-wait-streaming close-wait-fin-lost-late \
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
     byte-missed-early fin-first-missed-reused \
@@ -21,22 +23,69 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked f
 fi
 
 # close-wait-stuck and fin-wait-2-stuck: the client half-closes at 20 ms,
-# the capture ends at 5000.1 ms; the server never closes
+# the capture ends at 5000.1 ms; the server never closes, but it sends 10
+# bytes at 5000 ms: both endpoints' time in their states counts from that
+# (a half-close still carrying data is not stuck), while the evidence stays
+# the packet that put each there
 f=$FX/half-close
 an_run hc-default "$f.pcap"
 an_only hc-default ""
-for s in 0 4; do
+an_run hc0 "$f.pcap" --stuck-after 0
+an_only hc0 "close-wait-stuck fin-wait-2-stuck"
+an_expect hc0 close-wait-stuck server CLOSE_WAIT
+an_evidence hc0 close-wait-stuck "$(lbl "$f" c.fin)"
+an_field hc0 close-wait-stuck duration_ms 0.1
+an_field hc0 close-wait-stuck left_by null
+an_expect hc0 fin-wait-2-stuck client FIN_WAIT_2
+an_evidence hc0 fin-wait-2-stuck "$(lbl "$f" s.ackfin)"
+an_field hc0 fin-wait-2-stuck duration_ms 0.1
+an_conn hc0 server_state_since 1700000005.0
+for s in 1 4; do
     an_run hc$s "$f.pcap" --stuck-after $s
-    an_only hc$s "close-wait-stuck fin-wait-2-stuck"
-    an_expect hc$s close-wait-stuck server CLOSE_WAIT
-    an_evidence hc$s close-wait-stuck "$(lbl "$f" c.fin)"
-    an_field hc$s close-wait-stuck duration_ms 4980.1
-    an_expect hc$s fin-wait-2-stuck client FIN_WAIT_2
-    an_evidence hc$s fin-wait-2-stuck "$(lbl "$f" s.ackfin)"
-    an_field hc$s fin-wait-2-stuck duration_ms 4980.0
+    an_only hc$s ""
 done
-an_run hc5 "$f.pcap" --stuck-after 5
-an_only hc5 ""
+
+# A late close: 90 s quiet in CLOSE_WAIT, then the server's FIN (answered
+# by the client's RST: its orphaned FIN_WAIT_2 had expired), its RST, or
+# the client's RST answering its keep-alive.  close-wait-stuck, with how the
+# server left the state; not with --stuck-after 0 (every passive close) or
+# one above the 90 s.
+for how in fin rst peer-rst; do
+    f=$FX/close-wait-late-$how
+    an_run cwl-$how "$f.pcap"
+    an_expect cwl-$how close-wait-stuck server CLOSE_WAIT
+    an_field cwl-$how close-wait-stuck left_by "$how"
+    case $how in
+    fin) leave=s.fin; ms=90000.0 ;;
+    rst) leave=s.rst; ms=90000.0 ;;
+    peer-rst) leave=c.rst; ms=90000.2 ;;
+    esac
+    an_evidence cwl-$how close-wait-stuck "$(lbl "$f" c.fin $leave)"
+    an_field cwl-$how close-wait-stuck duration_ms $ms
+    an_absent cwl-$how fin-wait-2-stuck
+    an_states cwl-$how CLOSED CLOSED
+    an_run cwl-$how-0 "$f.pcap" --stuck-after 0
+    an_absent cwl-$how-0 close-wait-stuck
+    an_run cwl-$how-91 "$f.pcap" --stuck-after 91
+    an_absent cwl-$how-91 close-wait-stuck
+    an_run cwl-$how-89 "$f.pcap" --stuck-after 89
+    an_expect cwl-$how-89 close-wait-stuck server CLOSE_WAIT
+done
+want="server in CLOSE_WAIT for 1m30s (since packet $(lbl "$FX/close-wait-late-fin" c.fin)), then closed with its FIN (packet $(lbl "$FX/close-wait-late-fin" s.fin))"
+got=$("$TCPFSM" -r "$FX/close-wait-late-fin.pcap" | tr -s ' \n' '  ')
+case $got in
+*"$want"*) pass "cwl-fin: the text report says how it ended" ;;
+*) fail "cwl-fin: the text report lacks '$want'" ;;
+esac
+# ... but not a late answer after a half-close (data, then the RST), a
+# half-close streaming data for 95 s before its FIN, or a FIN that never
+# acknowledges the client's: the server never had it, so never was in
+# CLOSE_WAIT
+for v in late-data streaming fin-lost-late; do
+    an_run cw-$v "$FX/close-wait-$v.pcap"
+    an_absent cw-$v close-wait-stuck fin-wait-2-stuck
+done
+an_only cw-streaming ""
 
 # fin-unacked: the client's FIN sent three times, never ACKed
 f=$FX/fin-unacked
