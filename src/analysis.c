@@ -458,6 +458,12 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
                 a->state = from;
         }
         break;
+    case EV_SND_SYNACK_AGAIN:
+        /* the SYN-ACK again after the ACK that completed the handshake at
+         * the capture point: the server ignored that ACK */
+        if (role == SERVER && (c->flags & CF_HS_DONE))
+            note(an, c, AN_LISTEN_OVERFLOW, SERVER, seg->ts, seg->pktno);
+        break;
     case EV_RCV_SYN:
         if (from == ST_SYN_SENT)
             note(an, c, AN_SIMULTANEOUS_OPEN, -1, seg->ts, seg->pktno);
@@ -546,10 +552,21 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
         kind = RST_UNREAD_DATA; /* the peer spoke last: data likely unread */
     else
         kind = RST_ESTABLISHED;
+    /* The state it was in: the table's, unless the peer's FIN moved it
+     * there (TIME_WAIT, CLOSING, CLOSE_WAIT) and it never acknowledged that
+     * FIN - it answers the FIN with this RST, as an endpoint that no longer
+     * has the connection does (an orphaned FIN_WAIT_2 Linux has dropped):
+     * then the state before that FIN */
+    enum tcp_state state = f->sender_state;
+    if ((r->flags & EPF_FIN) && (state == ST_TIME_WAIT || state == ST_CLOSING || state == ST_CLOSE_WAIT) &&
+        !((s->flags & EPF_ACK) && seq_geq(s->ack, r->fin_seq + 1)) &&
+        !((seg->flags & TH_ACK) && seq_geq(seg->ack, r->fin_seq + 1)))
+        state = !(f->sender_flags & EPF_FIN) ? ST_ESTABLISHED
+              : (r->flags & EPF_ACK) && seq_geq(r->ack, f->fin_seq + 1) ? ST_FIN_WAIT_2 : ST_FIN_WAIT_1;
     struct anomaly *a = note(an, c, AN_RST_ABORT, role, seg->ts, seg->pktno);
     if (a && a->count == 1) {
         a->kind = (uint8_t)kind;
-        a->state = f->sender_state;
+        a->state = state;
         /* data the RST sender had sent that its peer had not acknowledged */
         if ((s->flags & EPF_SEQ) && (r->flags & EPF_ACK) && seq_gt(f->snd_nxt, r->ack))
             a->value = f->snd_nxt - r->ack;

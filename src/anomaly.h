@@ -21,6 +21,7 @@ enum anomaly_id {
     AN_HANDSHAKE_SLOW,
     AN_SIMULTANEOUS_OPEN,
     AN_SYN_FLOOD,
+    AN_LISTEN_OVERFLOW,
     /* established */
     AN_ZERO_WINDOW,
     AN_KEEPALIVE,

@@ -55,6 +55,17 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_duration(l, (tstamp_t)a->value);
         line_lit(l, ", client never completed");
         break;
+    case AN_LISTEN_OVERFLOW:
+        /* "server sent its SYN-ACK 2 more times after the handshake's ACK:
+         * it ignored that ACK" */
+        line_lit(l, "server sent its SYN-ACK ");
+        line_u64(l, a->count);
+        line_lit(l, " more ");
+        line_str(l, plural(a->count, "time", "times"));
+        line_lit(l, " after the handshake's ACK: it ignored that ACK");
+        if (c->ep[SERVER].state == ST_SYN_RCVD)
+            line_lit(l, ", and is still in SYN_RCVD");
+        break;
     case AN_SYNACK_LOST:
         /* "client sent its SYN 2 more times after the SYN-ACK" */
         line_lit(l, "client sent its SYN ");

@@ -811,7 +811,9 @@ static bool note_handshake(struct conn *c, int role, const struct seg_core *seg)
         c->hs_b = rel_us(c, seg->ts);
         c->flags |= CF_HS_SYNACK;
     } else if (role == CLIENT && (f & TH_ACK) && !(f & (TH_SYN | TH_RST)) &&
-               (c->flags & CF_HS_SYNACK) && !(c->flags & CF_HS_DONE)) {
+               (c->flags & CF_HS_SYNACK) && !(c->flags & CF_HS_DONE) &&
+               (!(c->ep[SERVER].flags & EPF_ISN) || seq_gt(seg->ack, c->ep[SERVER].isn))) {
+        /* (an ACK of the SYN-ACK: one below it completes nothing) */
         /* from now on the two fields hold the handshake's two halves */
         uint32_t syn = c->hs_a, synack = c->hs_b, ack = rel_us(c, seg->ts);
         c->hs_a = (c->flags & CF_HS_SYN) && synack >= syn ? synack - syn : 0;
@@ -1010,6 +1012,15 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         r->snd_nxt = seg->ack;
     }
     ev = classify_receive(r, seg, rst_ok);
+    /* A server that sent its SYN-ACK again after the ACK that completed the
+     * handshake (the table's SYN_RCVD again) ignored that ACK - Linux does
+     * so while its accept queue is full (listen-overflow) - and ignores
+     * the client's next ones just the same until it has room: of the
+     * client's ACKs none is taken as reaching it then; the server's own
+     * segment (an ACK of the client's data) shows that one did. */
+    if (role == CLIENT && r->state == ST_SYN_RCVD && (c->flags & CF_HS_DONE) && !facts.handshake_done &&
+        (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN))
+        ev = EV_NONE;
     if (ev != EV_NONE && !event_changes_nothing(r->state, ev))
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {

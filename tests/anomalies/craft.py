@@ -252,6 +252,50 @@ def synack_lost(cap):
     c.close(1020)
 
 
+def listen_overflow_start(c):
+    """SYN, SYN-ACK, the client's ACK (the handshake complete at the
+    capture point) and 5 bytes, not acknowledged; the server's SYN-ACK
+    again at 1000 ms (it ignored the ACK: a full accept queue), the
+    client's ACK of it, its 5 bytes again."""
+    c.handshake(0)
+    c.seg(2, "c", "PA", 5, label="c.data1")
+    c.seg(1000, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.1, "c", "A", label="c.ack2")
+    c.seg(1000.2, "c", "PA", 5, seq=1001, label="c.data2")
+
+
+@scenario
+def listen_overflow(cap):
+    """The accept queue stays full: after the client's ACK and data the
+    server sends its SYN-ACK again at 1000 ms and at 3000 ms; it is still in
+    SYN_RCVD at the end."""
+    c = Conn(cap)
+    listen_overflow_start(c)
+    c.seg(3000, "s", "SA", seq=50000, label="s.synack3")
+    c.seg(3000.1, "c", "A", label="c.ack3")
+
+
+@scenario
+def listen_overflow_recovered(cap):
+    """As listen-overflow to the client's 5 bytes sent again at 1000.2 ms,
+    which the server, with room again, acknowledges: ESTABLISHED."""
+    c = Conn(cap)
+    listen_overflow_start(c)
+    c.seg(1000.3, "s", "A", label="s.ack")
+
+
+@scenario
+def handshake_bad_ack(cap):
+    """SYN, SYN-ACK, then an ACK one below the server's SYN (acknowledging
+    nothing it sent), then the right ACK at 5 ms: the handshake completes
+    with that one, and the server is ESTABLISHED."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.5, "s", "SA", label="s.synack")
+    c.seg(1, "c", "A", ack=50000, label="c.badack")
+    c.seg(5, "c", "A", label="c.ack")
+
+
 @scenario
 def syn_retransmitted(cap):
     """SYN at 0, again at 1000 ms (the first was lost before the server);

@@ -11,10 +11,35 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open clean clean-v6 >"$TMPD/craft.log" 2>&1; then
+    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered handshake-bad-ack >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
+
+# listen-overflow: the server's SYN-ACK again after the handshake's ACK
+# and the client's data: it ignored them (a full accept queue), and ignores
+# the client's ACK of each SYN-ACK too, staying in SYN_RCVD - until its own
+# ACK of the client's data shows it has the connection
+f=$FX/listen-overflow
+an_run lo "$f.pcap"
+an_only lo "listen-overflow retransmissions"
+an_expect lo listen-overflow server
+an_field lo listen-overflow count 2
+an_evidence lo listen-overflow "$(lbl "$f" s.synack2 s.synack3)"
+an_states lo ESTABLISHED SYN_RCVD
+an_conn lo handshake_rtt_ms 1.0
+f=$FX/listen-overflow-recovered
+an_run lor "$f.pcap"
+an_expect lor listen-overflow server
+an_field lor listen-overflow count 1
+an_evidence lor listen-overflow "$(lbl "$f" s.synack2)"
+an_states lor ESTABLISHED ESTABLISHED
+# an ACK below the SYN-ACK completes nothing: the handshake completes with
+# the right one, 5 ms after the SYN
+an_run hba "$FX/handshake-bad-ack.pcap"
+an_only hba ""
+an_states hba ESTABLISHED ESTABLISHED
+an_conn hba handshake_rtt_ms 5.0
 
 # syn-unanswered: three SYNs over 3 s, no reply
 an_run su "$FX/syn-unanswered.pcap"
