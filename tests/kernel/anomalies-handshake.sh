@@ -18,6 +18,8 @@
 #                      SYN is dropped so the server's SYN meets the client in
 #                      SYN_SENT
 #   syn-flood          150 raw SYNs from 50 addresses nobody owns
+#   listen-overflow    a listener with backlog 1 that never accept()s: a
+#                      handshake ACK meets a full accept queue
 # (half-open resets, from a raw SYN, are in anomalies-teardown.sh)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
@@ -189,6 +191,40 @@ simultaneous_open() {
 # router's ARP for the SYN-ACKs goes unanswered), 2 ms apart.  Captured on
 # rs, where the SYNs and SYN-ACKs are.  All 150 normally fall within the
 # first 1-second window; at least 100 must.
+# A listener with backlog 1 that never accept()s.  The client's handshake
+# ACK (and anything else but SYNs from port 40001) is dropped in the router
+# while two more connections complete (the request queue holding the first
+# one is full: SYN cookies) and fill the accept queue; then let through.
+# The first connection's data, and its ACKs of the SYN-ACKs the server
+# sends again, meet the full queue: Linux ignores them (ListenOverflows),
+# keeps the request in SYN-RECV and sends its SYN-ACK again (about 1 s and
+# 3 s after the SYN).  Captured on rs: every packet there reached the
+# server.  The kernel's states are judged too (SYN_RCVD, not ESTABLISHED).
+listen_overflow() {
+    k_begin an-listen-overflow 4 || return
+    k_cap_start rs "$IF_RS" || return
+    k_do S listen l "$SADDR" $P 1 &&
+    k_nft c2s "tcp sport 40001 tcp flags & syn != syn drop" &&
+    k_do C connect b "$SADDR" $P 1 nb bind=40001 || return
+    k_wait "$NS_S" 1 state syn-recv sport = :$P || return
+    k_do C connect d "$SADDR" $P 2 || return
+    k_nft_flush c2s || return
+    k_do C send b hello || return
+    k_wait_pkts rs 3 "src port $P and dst port 40001 and tcp[tcpflags] & tcp-syn != 0" || return
+    k_freeze end stop rs
+    k_judge end rs
+    local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
+    k_show "$cap"
+    an_run $n "$cap" || return
+    an_expect $n listen-overflow server
+    an_field_range $n listen-overflow count 1 2
+    ev_all "$n: the SYN-ACKs sent again" $n listen-overflow "$cap" "$SADDR" S.
+    an_absent $n synack-unacked syn-unanswered rst-abort
+    an_conn $n client_port 40001 1
+    an_conn $n client_state ESTABLISHED 1
+    an_conn $n server_state SYN_RCVD 1
+}
+
 syn_flood() {
     local i srcs=""
     k_begin an-syn-flood 4 || return
@@ -224,4 +260,5 @@ k_run syn_retransmitted
 k_run handshake_slow
 k_run simultaneous_open
 k_run syn_flood
+k_run listen_overflow
 finish
