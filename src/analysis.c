@@ -528,6 +528,26 @@ static void handshake_done(struct analysis *an, struct conn *c, const struct seg
     }
 }
 
+/* A RST that ends the sender's keep-alive probing: it sent two or more,
+ * nothing new went either way since the last (both sequence spaces where
+ * they stood then), and the RST follows it after about the probes' own
+ * interval - as Linux resets once tcp_keepalive_probes went unanswered,
+ * one interval after the last.  (An application aborting an idle
+ * connection whose probes were answered - answered probes come hours
+ * apart - resets at no such time.) */
+static bool keepalive_given_up(const struct analysis *an, const struct conn *c, int role,
+                               const struct seg_core *seg, const struct seg_facts *f)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    const struct anomaly *a = x ? find(an, x, AN_KEEPALIVE) : NULL;
+    if (!a || a->who != role || a->count < 2 || a->value != f->snd_nxt ||
+        a->value2 != c->ep[!role].snd_nxt)
+        return false;
+    tstamp_t interval = (a->end - a->start) / (tstamp_t)(a->count - 1);
+    tstamp_t after = seg->ts - a->end;
+    return interval > 0 && after >= interval / 2 && after <= interval + interval / 2;
+}
+
 /* What a RST ended: who, from which state, with what outstanding. */
 static void rst_abort(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
                       const struct seg_facts *f)
@@ -547,6 +567,8 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
         kind = RST_HALF_OPEN;   /* the sender had no synchronized connection */
     else if ((f->sender_flags & EPF_FIN) || (r->flags & EPF_FIN))
         kind = RST_AFTER_FIN;
+    else if (keepalive_given_up(an, c, role, seg, f))
+        kind = RST_KEEPALIVE;   /* the peer no longer answered */
     else if ((c->flags & CF_SEEN_DATA) &&
              ((role == CLIENT) == ((c->flags & CF_LAST_DATA_SERVER) != 0)))
         kind = RST_UNREAD_DATA; /* the peer spoke last: data likely unread */
@@ -729,7 +751,12 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
             return;
         }
         if (below && !stalled && seq_leq(f->snd_nxt, f->peer_ack)) {
-            note(an, c, AN_KEEPALIVE, role, seg->ts, seg->pktno);
+            struct anomaly *a = note(an, c, AN_KEEPALIVE, role, seg->ts, seg->pktno);
+            if (a) {
+                /* where both sequence spaces stood (keepalive_given_up()) */
+                a->value = f->snd_nxt;
+                a->value2 = c->ep[!role].snd_nxt;
+            }
             return;
         }
     }

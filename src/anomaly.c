@@ -120,6 +120,7 @@ const char *rst_kind_name(enum rst_kind k)
     case RST_UNREAD_DATA: return "unread-data";
     case RST_AFTER_FIN: return "after-fin";
     case RST_HALF_OPEN: return "half-open";
+    case RST_KEEPALIVE: return "keepalive-timeout";
     default: return "?";
     }
 }

@@ -81,6 +81,7 @@ enum rst_kind {
     RST_UNREAD_DATA,        /* likely a close with unread data in the receive buffer */
     RST_AFTER_FIN,          /* a reset after a FIN from either side */
     RST_HALF_OPEN,          /* reset of a connection the sender had no state for */
+    RST_KEEPALIVE,          /* the sender's keep-alive probes went unanswered */
 };
 const char *rst_kind_name(enum rst_kind k);
 
@@ -121,7 +122,7 @@ struct anomaly {
 /* (Laid out without padding: one is kept for every anomaly found.) */
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
-_Static_assert(RST_HALF_OPEN < 16, "an rst_kind is 4 bits");
+_Static_assert(RST_KEEPALIVE < 16, "an rst_kind is 4 bits");
 _Static_assert(STUCK_PEER_RST < 16, "a stuck_exit is 4 bits");
 
 #endif

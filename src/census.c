@@ -76,7 +76,7 @@ void census_add(struct census *c, const struct conn_view *v)
         c->closed_by[SERVER]++;
     if (mask & (1u << AN_RST_ABORT)) {
         for (uint32_t i = 0; i < v->nanomalies; i++)
-            if (v->anomalies[i].id == AN_RST_ABORT && v->anomalies[i].kind < 4)
+            if (v->anomalies[i].id == AN_RST_ABORT && v->anomalies[i].kind < sizeof c->rst / sizeof c->rst[0])
                 c->rst[v->anomalies[i].kind]++;
     }
     if (mask & (1u << AN_SYN_REFUSED))

@@ -539,12 +539,18 @@ static void print_teardowns(struct text_report *t, const struct run_info *in)
     fprintf(o, "  %" PRIu64 " closed cleanly with FINs both ways; first FIN from the client %" PRIu64
                ", the server %" PRIu64 ", crossing %" PRIu64 "\n",
             cs->clean, cs->closed_by[CLIENT], cs->closed_by[SERVER], cs->closed_by[2]);
-    uint64_t rst = cs->rst[0] + cs->rst[1] + cs->rst[2] + cs->rst[3];
-    if (rst || cs->rst_refused)
+    uint64_t rst = 0;
+    for (size_t k = 0; k < sizeof cs->rst / sizeof cs->rst[0]; k++)
+        rst += cs->rst[k];
+    if (rst || cs->rst_refused) {
         fprintf(o, "  %" PRIu64 " reset: %" PRIu64 " while established, %" PRIu64 " likely with unread data, %"
-                   PRIu64 " after a FIN, %" PRIu64 " half-open; %" PRIu64 " SYNs refused\n",
+                   PRIu64 " after a FIN, %" PRIu64 " half-open",
                 rst, cs->rst[RST_ESTABLISHED], cs->rst[RST_UNREAD_DATA], cs->rst[RST_AFTER_FIN],
-                cs->rst[RST_HALF_OPEN], cs->rst_refused);
+                cs->rst[RST_HALF_OPEN]);
+        if (cs->rst[RST_KEEPALIVE])
+            fprintf(o, ", %" PRIu64 " after unanswered keep-alives", cs->rst[RST_KEEPALIVE]);
+        fprintf(o, "; %" PRIu64 " SYNs refused\n", cs->rst_refused);
+    }
     fprintf(o, "  at the end: %" PRIu64 " still open, %" PRIu64 " half-closed (one FIN), %" PRIu64
                " client and %" PRIu64 " server endpoints in TIME_WAIT\n",
             cs->open_at_end, cs->half_closed, cs->state[CLIENT][ST_TIME_WAIT], cs->state[SERVER][ST_TIME_WAIT]);

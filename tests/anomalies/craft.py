@@ -1142,6 +1142,29 @@ def rst_kinds(cap):
 
 
 @scenario
+def rst_keepalive_timeout(cap):
+    """Two connections whose client sends keep-alive probes and then a
+    RST,ACK, nothing else going either way:
+      40001 probes at 1000, 2000 and 3000 ms, the server answering each
+            (the answers lost after the capture point), the RST at 4000:
+            the keep-alive timer giving up (keepalive-timeout)
+      40002 probes at 1000 and 2000 ms, the RST at 60000: an application
+            aborting an idle connection (unread-data: the server sent the
+            last data)"""
+    for port, rst_at in ((40001, 4000), (40002, 60000)):
+        c = Conn(cap, cport=port)
+        c.handshake(0)
+        c.exchange(10)
+        probes = 3 if port == 40001 else 2
+        for i in range(probes):
+            t = 1000 * (i + 1)
+            c.seg(t, "c", "A", seq=c.nxt["c"] - 1, advance=False, label="%d.ka%d" % (port, i + 1))
+            if port == 40001:
+                c.seg(t + 0.1, "s", "A", label="%d.kaack%d" % (port, i + 1))
+        c.seg(rst_at, "c", "RA", label="%d.rst" % port)
+
+
+@scenario
 def rst_lost_state(cap):
     """Data both ways; then the client sends 10 bytes and the server answers
     with a bare RST (no ACK flag) whose sequence number is the ACK of that

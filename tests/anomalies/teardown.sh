@@ -13,7 +13,7 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked f
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
     byte-missed-early fin-first-missed-reused \
-    last-ack-lost simultaneous-close rst-kinds rst-lost-state rst-out-of-window \
+    last-ack-lost simultaneous-close rst-kinds rst-keepalive-timeout rst-lost-state rst-out-of-window \
     rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
     rst-after-fin rst-burst-idle rst-challenged-closing rst-time-wait time-wait-reuse time-wait-reuse-below time-wait-expired \
     time-wait-refused time-wait-refused-retry \
@@ -223,6 +223,21 @@ expect_eq "rst conn 2: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacke
 expect_eq "rst conn 3: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacked_bytes 3)"
 # the RST itself acknowledges the server's FIN; a FIN is not data
 expect_eq "rst conn 6: peer_unacked_bytes" 0 "$(an_get rst rst-abort peer_unacked_bytes 6)"
+
+# A RST one probe interval after the last of the sender's keep-alives,
+# nothing else sent: the keep-alive timer gave up (keepalive-timeout); long
+# after them, an application's abort (unread-data: the server spoke last)
+f=$FX/rst-keepalive-timeout
+an_run rka "$f.pcap"
+expect_eq "rka conn 1: kind" keepalive-timeout "$(an_get rka rst-abort kind 1)"
+expect_eq "rka conn 1: state" ESTABLISHED "$(an_get rka rst-abort state 1)"
+expect_eq "rka conn 1: evidence" "$(lbl "$f" 40001.rst)" "$(an_get rka rst-abort evidence 1)"
+expect_eq "rka conn 2: kind" unread-data "$(an_get rka rst-abort kind 2)"
+case $("$TCPFSM" -r "$f.pcap") in
+*"2 reset: 0 while established, 1 likely with unread data, 0 after a FIN, 0 half-open, 1 after unanswered keep-alives; 0 SYNs refused"*)
+    pass "rka: the text report counts the keep-alive timeout" ;;
+*) fail "rka: the text report's reset line lacks the keep-alive timeout" ;;
+esac
 
 # A reset from an endpoint that has no connection: the server answers the
 # client's data with a bare RST (no ACK flag, sequence = the segment's ACK),

@@ -16,6 +16,9 @@
 #                      server's data unread (unread-data), SO_LINGER 0 after
 #                      the server's FIN (after-fin), a raw SYN whose SYN-ACK
 #                      the client's stack resets (half-open)
+#   rst-keepalive      keep-alive probes whose answers are dropped after rs:
+#                      the client's keep-alive timer resets
+#                      (keepalive-timeout)
 #   time-wait-reuse    a 4-tuple used again while the client (tcp_tw_reuse)
 #                      or the server is in TIME_WAIT
 #   time-wait-pileup   12 connections closed by the client:
@@ -197,6 +200,29 @@ rst_kinds() {
     done
 }
 
+# The client probes an idle connection every second (SO_KEEPALIVE: idle 1 s,
+# interval 1 s, 2 probes) while the server's segments are dropped after rs:
+# the server answers each probe (captured on rs), no answer arrives, and one
+# interval after the second probe Linux resets (tcp_keepalive_timer).
+rst_keepalive() {
+    k_begin an-rst-keepalive 4 || return
+    k_cap_start rs "$IF_RS" || return
+    k_hello && k_do S unlisten l || return
+    k_do C keepalive c 1 1 2 &&
+    k_nft s2c "drop" || return
+    k_wait_pkts rs 1 "src host $CADDR and tcp[tcpflags] & tcp-rst != 0" || return
+    k_freeze end stop rs
+    local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
+    k_show "$cap"
+    an_run $n "$cap" || return
+    an_only $n "keepalive rst-abort"
+    an_expect $n keepalive client
+    an_field $n keepalive count 2
+    an_expect $n rst-abort client ESTABLISHED keepalive-timeout
+    ev_is "$n: the RST" $n rst-abort "$cap" 1 "$CADDR" R.
+    an_states $n CLOSED CLOSED
+}
+
 tw_reuse() { # WHO-CLOSES-FIRST(client|server)
     local first=$1 cport
     k_begin an-time-wait-reuse-$first 4 || return
@@ -268,6 +294,7 @@ k_run fin_unacked
 k_run last_ack_lost
 k_run simultaneous_close
 k_run rst_kinds
+k_run rst_keepalive
 k_run tw_reuse client
 k_run tw_reuse server
 k_run tw_pileup
