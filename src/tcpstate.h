@@ -65,6 +65,10 @@ enum tcp_event {
 /* Nor this: a FIN the capture missed, inferred when the connection leaves
  * the table (tracker.c, missed_first_fin()). */
 #define EV_FIN_INFERRED (EV__COUNT + 2)
+/* Nor this: an endpoint taken to CLOSE_WAIT by its peer's FIN sends its own
+ * FIN without acknowledging that one, too late for the two to have crossed:
+ * the peer's FIN never reached it (tracker.c, fin_lost()). */
+#define EV_FIN_LOST (EV__COUNT + 3)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

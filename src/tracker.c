@@ -688,6 +688,26 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
     apply_event(t, c, role, EV_SND_FIN_PEERFIN, ack);   /* CLOSE_WAIT -> LAST_ACK */
 }
 
+/* Endpoint `role`, which the peer's FIN put in CLOSE_WAIT, sends its own FIN
+ * in seg without acknowledging the peer's.  Crossing FINs do that: each was
+ * sent before the other arrived, so from the capture point they are at most
+ * a round trip apart (the peer's first when the capture is near the peer).
+ * Later than that, the peer's FIN, in FIN_WAIT_1 since, never reached this
+ * endpoint - lost after the capture point, and never sent again in the
+ * capture - so it was ESTABLISHED, not CLOSE_WAIT, and its FIN takes it to
+ * FIN_WAIT_1.  The round trip is the handshake's, four times over for
+ * queues on the way, and never less than a second (three without a
+ * handshake). */
+static void fin_lost(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    int64_t rtt, server, client;
+    tstamp_t window = 3 * TS_PER_SEC;
+    if (conn_handshake(c, &rtt, &server, &client))
+        window = 4 * rtt > TS_PER_SEC ? 4 * rtt : TS_PER_SEC;
+    if (seg->ts - conn_since(c, !role) > window)
+        set_state(t, c, role, ST_ESTABLISHED, (enum tcp_event)EV_FIN_LOST, seg->ts, seg->pktno);
+}
+
 /* The state a synchronized endpoint's sequence numbers put it in: which
  * FINs it has sent and received (seen means delivered) and whether the peer
  * acknowledged its own; with both FINs, whether it closed first (or the
@@ -971,6 +991,10 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
         missed_fin(t, c, !role, seg, &facts);
 
+
+    if ((seg->flags & (TH_SYN | TH_FIN | TH_RST)) == TH_FIN && s->state == ST_CLOSE_WAIT &&
+        r->state == ST_FIN_WAIT_1 && (r->flags & EPF_FIN) && !acks_fin(r, seg))
+        fin_lost(t, c, role, seg);
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);

@@ -892,7 +892,8 @@ def close_wait_streaming(cap):
 def close_wait_fin_lost_late(cap):
     """The client's FIN at 20 ms is never acknowledged; 90 s later the
     server's own FIN does not acknowledge it either: the server never had
-    it, so it was never in CLOSE_WAIT, late or not."""
+    it (lost after the capture point), so it was never in CLOSE_WAIT, late
+    or not: its FIN takes it from ESTABLISHED to FIN_WAIT_1."""
     c = established(cap)
     cfin = c.nxt["c"]
     c.seg(20, "c", "FA", label="c.fin")

@@ -90,6 +90,11 @@ for v in late-data streaming fin-lost-late; do
     an_absent cw-$v close-wait-stuck fin-wait-2-stuck
 done
 an_only cw-streaming ""
+# ... and that FIN, 90 s after the client's, is no crossing: the client's
+# FIN never reached the server, which goes from ESTABLISHED to FIN_WAIT_1
+# (pseudo-event fin_lost), while FINs 50 us apart did cross (fin-crossed-late
+# below: the server in TIME_WAIT after its ACK of the client's FIN)
+an_states cw-fin-lost-late CLOSING FIN_WAIT_1
 
 # fin-unacked: the client's FIN sent three times, never ACKed
 f=$FX/fin-unacked
