@@ -836,10 +836,22 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         if (seq_geq(me->hole_lo, me->hole_hi))
             me->hole_ts = 0;
     }
-    struct anomaly *a = note(an, c, reordered ? AN_OUT_OF_ORDER : AN_RETRANSMISSIONS, role, seg->ts,
-                             seg->pktno);
-    if (a)
+    enum anomaly_id id = reordered ? AN_OUT_OF_ORDER : AN_RETRANSMISSIONS;
+    const struct anomaly *prev = x ? find(an, x, id) : NULL;
+    tstamp_t prev_end = prev ? prev->end : 0;
+    int prev_role = prev ? prev->kind : -1;
+    struct anomaly *a = note(an, c, id, role, seg->ts, seg->pktno);
+    if (a) {
         a->value += len;
+        if (id == AN_RETRANSMISSIONS) {
+            /* who sent the latest, and the time since the one before it
+             * from the same sender in ms (0: none): a sender that gives up
+             * (retransmissions_stopped()) */
+            tstamp_t gap = prev_role == role ? (seg->ts - prev_end) / TS_PER_MS : 0;
+            a->value2 = gap > UINT32_MAX ? UINT32_MAX : gap > 0 ? (uint32_t)gap : 0;
+            a->kind = (uint8_t)role;
+        }
+    }
 }
 
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
@@ -1018,6 +1030,27 @@ void analysis_left_close_wait(struct analysis *an, struct conn *c, int role, tst
     }
 }
 
+/* Retransmissions that stopped: the connection's last segment was the
+ * latest retransmission, at least the third, sent by a retransmission timer
+ * (200 ms or more after the one before), its data still unacknowledged;
+ * and nothing came for more than twice that interval, by which time the
+ * doubling timer would have sent it again.  The sender gave up - Linux
+ * after net.ipv4.tcp_retries2 or TCP_USER_TIMEOUT, closing without a RST -
+ * or died; its peer does not know.  Marked with state 1. */
+static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tstamp_t now)
+{
+    if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end ||
+        now - a->end <= 2 * (tstamp_t)a->value2 * TS_PER_MS || a->kind > SERVER)
+        return;
+    const struct conn_end *s = &c->ep[a->kind], *p = &c->ep[!a->kind];
+    if (!(s->flags & EPF_SEQ) || ((p->flags & EPF_ACK) && seq_geq(p->ack, s->snd_nxt)))
+        return;
+    if (s->state != ST_ESTABLISHED && s->state != ST_CLOSE_WAIT && s->state != ST_FIN_WAIT_1 &&
+        s->state != ST_CLOSING && s->state != ST_LAST_ACK)
+        return;
+    a->state = 1;
+}
+
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
     struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
@@ -1073,6 +1106,8 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     }
     /* stalls and silences still going on */
     struct conn_ext *x = ext_of(an, c);
+    if (x && (x->mask & (1u << AN_RETRANSMISSIONS)))
+        retransmissions_stopped(find(an, x, AN_RETRANSMISSIONS), c, now);
     for (int r = 0; r < 2; r++) {
         struct ext_end *e = end_of(an, x, r);
         if (e && e->zw_start) {

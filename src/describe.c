@@ -140,6 +140,18 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, "), ");
         line_bytes(l, a->value);
         line_lit(l, " bytes");
+        if (a->id == AN_RETRANSMISSIONS && a->state == 1 && (a->kind == CLIENT || a->kind == SERVER)) {
+            /* "; then the client stopped, its data unacknowledged: nothing
+             * for 4.1s, over twice its last interval (1.66s): it likely gave
+             * up and closed without a RST" */
+            line_lit(l, "; then the ");
+            line_str(l, role_name(a->kind));
+            line_lit(l, " stopped, its data unacknowledged: nothing for ");
+            line_duration(l, now > a->end ? now - a->end : 0);
+            line_lit(l, ", over twice its last interval (");
+            line_duration(l, (tstamp_t)a->value2 * TS_PER_MS);
+            line_lit(l, "): it likely gave up and closed without a RST");
+        }
         break;
     }
     case AN_CAPTURE_GAP:

@@ -234,6 +234,9 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         json_bool(l, "ongoing", a->state);
         break;
     case AN_RETRANSMISSIONS:
+        json_u64(l, "bytes", a->value);
+        json_bool(l, "stopped", a->state == 1);
+        break;
     case AN_OUT_OF_ORDER:
     case AN_CAPTURE_GAP:
     case AN_DATA_AFTER_FIN:

@@ -510,6 +510,37 @@ def retransmissions(cap):
     c.close(320)
 
 
+@scenario
+def retransmissions_stopped(cap):
+    """Three connections whose client sends 100 bytes at 10 ms that are
+    never acknowledged, and again at 210, 610 and 1410 ms (a doubling
+    timer):
+      40001 then nothing more: the client gave up, which the capture shows
+            because 40003 goes on to 5000 ms (silence over twice 800 ms)
+      40002 the server acknowledges at 1410.1 ms: it did not stop
+      40003 an exchange every 500 ms until 5000 ms; its own client's
+            retransmissions (sent at 10, 210 and 610 ms only) end with
+            the server's ACK"""
+    a = Conn(cap, cport=40001)
+    a.handshake(0)
+    b = Conn(cap, cport=40002)
+    b.handshake(0)
+    d = Conn(cap, cport=40003)
+    d.handshake(0)
+    for c, tag in ((a, "a"), (b, "b")):
+        c.seg(10, "c", "PA", 100, label=tag + ".data")
+        for i, t in enumerate((210, 610, 1410)):
+            c.seg(t, "c", "PA", 100, seq=c.nxt["c"] - 100, label="%s.rtx%d" % (tag, i + 1))
+    b.seg(1410.1, "s", "A", label="b.ack")
+    d.seg(10, "c", "PA", 100, label="d.data")
+    for i, t in enumerate((210, 610)):
+        d.seg(t, "c", "PA", 100, seq=d.nxt["c"] - 100, label="d.rtx%d" % (i + 1))
+    d.seg(610.1, "s", "A", label="d.ack")
+    for t in range(1000, 5001, 500):
+        d.seg(t, "c", "PA", 10)
+        d.seg(t + 0.1, "s", "A")
+
+
 def reorder(cap, late_ms):
     c = Conn(cap)
     c.handshake(0)                              # handshake round trip 1 ms

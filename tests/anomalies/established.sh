@@ -9,7 +9,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
-    keepalive-1byte idle idle-open closed-then-quiet retransmissions out-of-order fin-before-data late-fill capture-gap \
+    keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
     one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
@@ -96,6 +96,25 @@ an_expect rtx retransmissions client
 an_field rtx retransmissions count 1
 an_field rtx retransmissions bytes 100
 an_evidence rtx retransmissions "$(lbl "$f" c.seg2again)"
+an_field rtx retransmissions stopped false
+
+# A client whose unacknowledged data was sent again on a doubling timer
+# (200, 400, 800 ms) and then never again, while the capture went on for
+# 3.6 s (another connection): it stopped - gave up; not one whose last try
+# was acknowledged, nor one that had only two tries
+f=$FX/retransmissions-stopped
+an_run rts "$f.pcap"
+expect_eq "rts conn 1: stopped" true "$(an_get rts retransmissions stopped 1)"
+expect_eq "rts conn 1: count" 3 "$(an_get rts retransmissions count 1)"
+expect_eq "rts conn 2: stopped" false "$(an_get rts retransmissions stopped 2)"
+expect_eq "rts conn 3: stopped" false "$(an_get rts retransmissions stopped 3)"
+expect_eq "rts conn 1: states" "ESTABLISHED ESTABLISHED" \
+    "$("$PY" "$AQ" conn "$TMPD/rts.json" client_state 1) $("$PY" "$AQ" conn "$TMPD/rts.json" server_state 1)"
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"then the client stopped, its data unacknowledged: nothing for 3.59s, over twice its last interval (800.0ms): it likely gave up and closed without a RST"*)
+    pass "rts: the text report says the client stopped" ;;
+*) fail "rts: the text report does not say the client stopped" ;;
+esac
 
 # out-of-order: segments 1, 3, 2 within 0.5 ms; not a retransmission, not
 # a capture gap
