@@ -460,8 +460,12 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
         break;
     case EV_SND_SYNACK_AGAIN:
         /* the SYN-ACK again after the ACK that completed the handshake at
-         * the capture point: the server ignored that ACK */
-        if (role == SERVER && (c->flags & CF_HS_DONE))
+         * the capture point: the server ignored that ACK - and the client's
+         * data, or it is the second time (a listener deferring accept sends
+         * it once, at the end of its deferring period, and takes the next
+         * ACK; it takes data at once) */
+        if (role == SERVER && (c->flags & CF_HS_DONE) &&
+            (conn_bytes(c, CLIENT) > 0 || c->ep[SERVER].synacks >= 2))   /* (this one not yet counted) */
             note(an, c, AN_LISTEN_OVERFLOW, SERVER, seg->ts, seg->pktno);
         break;
     case EV_RCV_SYN:

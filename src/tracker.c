@@ -619,10 +619,34 @@ static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)
     return ((EV_QUIET_WHEN_KEPT >> ev) & 1u) && tcp_transition(from, ev)->next == from;
 }
 
+/* Endpoint `role`, which the peer's FIN put in CLOSE_WAIT, sends its own FIN
+ * in seg without acknowledging the peer's.  Crossing FINs do that: each was
+ * sent before the other arrived, so from the capture point they are at most
+ * a round trip apart (the peer's first when the capture is near the peer).
+ * Later than that, the peer's FIN, in FIN_WAIT_1 since, never reached this
+ * endpoint - lost after the capture point, and never sent again in the
+ * capture - so it was ESTABLISHED, not CLOSE_WAIT, and its FIN takes it to
+ * FIN_WAIT_1.  The round trip is the handshake's, four times over for
+ * queues on the way, and never less than a second (three without a
+ * handshake). */
+static void fin_lost(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    if (c->ep[!role].state != ST_FIN_WAIT_1 || !(c->ep[!role].flags & EPF_FIN))
+        return;
+    int64_t rtt, server, client;
+    tstamp_t window = 3 * TS_PER_SEC;
+    if (conn_handshake(c, &rtt, &server, &client))
+        window = 4 * rtt > TS_PER_SEC ? 4 * rtt : TS_PER_SEC;
+    if (seg->ts - conn_since(c, !role) > window)
+        set_state(t, c, role, ST_ESTABLISHED, (enum tcp_event)EV_FIN_LOST, seg->ts, seg->pktno);
+}
+
 static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
                         const struct seg_core *seg)
 {
     struct conn_end *e = &c->ep[role];
+    if (ev == EV_SND_FIN && e->state == ST_CLOSE_WAIT)
+        fin_lost(t, c, role, seg);      /* (perhaps ESTABLISHED again) */
     enum tcp_state from = e->state;
     const struct tcp_transition *tr = tcp_transition(from, ev);
 
@@ -686,26 +710,6 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
         e->flags |= EPF_ACK;
     }
     apply_event(t, c, role, EV_SND_FIN_PEERFIN, ack);   /* CLOSE_WAIT -> LAST_ACK */
-}
-
-/* Endpoint `role`, which the peer's FIN put in CLOSE_WAIT, sends its own FIN
- * in seg without acknowledging the peer's.  Crossing FINs do that: each was
- * sent before the other arrived, so from the capture point they are at most
- * a round trip apart (the peer's first when the capture is near the peer).
- * Later than that, the peer's FIN, in FIN_WAIT_1 since, never reached this
- * endpoint - lost after the capture point, and never sent again in the
- * capture - so it was ESTABLISHED, not CLOSE_WAIT, and its FIN takes it to
- * FIN_WAIT_1.  The round trip is the handshake's, four times over for
- * queues on the way, and never less than a second (three without a
- * handshake). */
-static void fin_lost(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
-{
-    int64_t rtt, server, client;
-    tstamp_t window = 3 * TS_PER_SEC;
-    if (conn_handshake(c, &rtt, &server, &client))
-        window = 4 * rtt > TS_PER_SEC ? 4 * rtt : TS_PER_SEC;
-    if (seg->ts - conn_since(c, !role) > window)
-        set_state(t, c, role, ST_ESTABLISHED, (enum tcp_event)EV_FIN_LOST, seg->ts, seg->pktno);
 }
 
 /* The state a synchronized endpoint's sequence numbers put it in: which
@@ -992,10 +996,6 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         missed_fin(t, c, !role, seg, &facts);
 
 
-    if ((seg->flags & (TH_SYN | TH_FIN | TH_RST)) == TH_FIN && s->state == ST_CLOSE_WAIT &&
-        r->state == ST_FIN_WAIT_1 && (r->flags & EPF_FIN) && !acks_fin(r, seg))
-        fin_lost(t, c, role, seg);
-
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
     enum tcp_state s_before = s->state;
@@ -1037,15 +1037,18 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     }
     ev = classify_receive(r, seg, rst_ok);
     /* A server that sent its SYN-ACK again after the ACK that completed the
-     * handshake (the table's SYN_RCVD again) ignored that ACK - Linux does
-     * so while its accept queue is full (listen-overflow) - and ignores
-     * the client's next ones just the same until it has room: of the
-     * client's ACKs none is taken as reaching it then; the server's own
-     * segment (an ACK of the client's data) shows that one did. */
-    if (role == CLIENT && r->state == ST_SYN_RCVD && (c->flags & CF_HS_DONE) && !facts.handshake_done &&
-        (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN))
-        ev = EV_NONE;
-    if (ev != EV_NONE && !event_changes_nothing(r->state, ev))
+     * handshake (the table's SYN_RCVD again) ignored that ACK.  If it also
+     * ignored the client's data before it - which would have made its
+     * socket even for a listener deferring accept (TCP_DEFER_ACCEPT, whose
+     * SYN-ACK again at the end of the deferring period is answered by an
+     * ACK that completes it) - its accept queue is full (listen-overflow),
+     * and it ignores the client's next ACKs, data and FIN just the same
+     * until it has room: none is taken as reaching it then; the server's
+     * own segment (an ACK of the client's data) shows that one did. */
+    if (ev != EV_NONE && !event_changes_nothing(r->state, ev) &&
+        !(r->state == ST_SYN_RCVD && role == CLIENT && (c->flags & CF_HS_DONE) && !facts.handshake_done &&
+          conn_bytes(c, CLIENT) > seg->payload_len &&
+          (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN)))
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {
         facts.rst_accepted = ev == EV_RCV_RST;

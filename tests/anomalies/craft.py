@@ -285,6 +285,31 @@ def listen_overflow_recovered(cap):
 
 
 @scenario
+def deferred_accept_expiry(cap):
+    """A listener deferring accept (TCP_DEFER_ACCEPT): SYN, SYN-ACK, ACK;
+    no data; at 1000 ms, the deferring period over, the SYN-ACK again, whose
+    ACK makes the server's socket: ESTABLISHED, and no listen-overflow."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(1000, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.1, "c", "A", label="c.ack2")
+
+
+@scenario
+def listen_overflow_nodata(cap):
+    """A full accept queue and a client waiting for the server to speak
+    first: SYN, SYN-ACK, ACK, then the SYN-ACK again at 1000 and 3000 ms,
+    each answered by the client's ACK.  The second one is no deferred
+    accept's: listen-overflow, once."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(1000, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.1, "c", "A", label="c.ack2")
+    c.seg(3000, "s", "SA", seq=50000, label="s.synack3")
+    c.seg(3000.1, "c", "A", label="c.ack3")
+
+
+@scenario
 def handshake_bad_ack(cap):
     """SYN, SYN-ACK, then an ACK one below the server's SYN (acknowledging
     nothing it sent), then the right ACK at 5 ms: the handshake completes

@@ -11,7 +11,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered handshake-bad-ack >"$TMPD/craft.log" 2>&1; then
+    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -34,6 +34,17 @@ an_expect lor listen-overflow server
 an_field lor listen-overflow count 1
 an_evidence lor listen-overflow "$(lbl "$f" s.synack2)"
 an_states lor ESTABLISHED ESTABLISHED
+# without data from the client, one SYN-ACK again is a listener deferring
+# accept whose period ran out: the next ACK makes its socket (ESTABLISHED,
+# nothing reported); a second one is a full queue
+an_run dae "$FX/deferred-accept-expiry.pcap"
+an_only dae ""
+an_states dae ESTABLISHED ESTABLISHED
+f=$FX/listen-overflow-nodata
+an_run lon "$f.pcap"
+an_only lon "listen-overflow"
+an_field lon listen-overflow count 1
+an_evidence lon listen-overflow "$(lbl "$f" s.synack3)"
 # an ACK below the SYN-ACK completes nothing: the handshake completes with
 # the right one, 5 ms after the SYN
 an_run hba "$FX/handshake-bad-ack.pcap"
