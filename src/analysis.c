@@ -464,8 +464,10 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
          * data, or it is the second time (a listener deferring accept sends
          * it once, at the end of its deferring period, and takes the next
          * ACK; it takes data at once) */
-        if (role == SERVER && (c->flags & CF_HS_DONE) &&
-            (conn_bytes(c, CLIENT) > 0 || c->ep[SERVER].synacks >= 2))   /* (this one not yet counted) */
+        /* (not one that may answer a SYN sent again: more SYNs than
+         * SYN-ACKs before it; this one is not yet counted) */
+        if (role == SERVER && (c->flags & CF_HS_DONE) && c->ep[SERVER].synacks >= c->ep[CLIENT].syns &&
+            (conn_bytes(c, CLIENT) > 0 || c->ep[SERVER].synacks >= 2))
             note(an, c, AN_LISTEN_OVERFLOW, SERVER, seg->ts, seg->pktno);
         break;
     case EV_RCV_SYN:
@@ -1023,7 +1025,8 @@ void analysis_left_close_wait(struct analysis *an, struct conn *c, int role, tst
 {
     if (an->cfg.stuck_after <= 0 || seg->ts - entered < an->cfg.stuck_after || c->ep[role].pkts == 0)
         return;
-    enum stuck_exit how = ev == EV_SND_RST ? STUCK_RST : ev == EV_RCV_RST ? STUCK_PEER_RST : STUCK_FIN;
+    enum stuck_exit how = ev == EV_SND_RST ? STUCK_RST : ev == EV_RCV_RST ? STUCK_PEER_RST
+                        : (seg->flags & TH_FIN) ? STUCK_FIN : STUCK_FIN_MISSED;
     struct anomaly *a = note(an, c, AN_CLOSE_WAIT_STUCK, role, entered, entered_pkt);
     if (a) {
         a->value = (uint64_t)(seg->ts - entered);

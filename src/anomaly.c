@@ -128,7 +128,8 @@ const char *rst_kind_name(enum rst_kind k)
 const char *stuck_exit_name(enum stuck_exit k)
 {
     switch (k) {
-    case STUCK_FIN: return "fin";
+    case STUCK_FIN:
+    case STUCK_FIN_MISSED: return "fin";
     case STUCK_RST: return "rst";
     case STUCK_PEER_RST: return "peer-rst";
     default: return NULL;

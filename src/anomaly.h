@@ -91,6 +91,8 @@ enum stuck_exit {
     STUCK_FIN,              /* its FIN, at last: its application closed late */
     STUCK_RST,              /* its RST: its application aborted late */
     STUCK_PEER_RST,         /* the peer's RST: the peer had given up */
+    STUCK_FIN_MISSED,       /* its FIN, which the capture missed (the peer's
+                               ACK of it shows it): as STUCK_FIN */
 };
 /* "fin", "rst", "peer-rst"; NULL for STUCK_STILL */
 const char *stuck_exit_name(enum stuck_exit k);
@@ -123,6 +125,6 @@ struct anomaly {
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
 _Static_assert(RST_KEEPALIVE < 16, "an rst_kind is 4 bits");
-_Static_assert(STUCK_PEER_RST < 16, "a stuck_exit is 4 bits");
+_Static_assert(STUCK_FIN_MISSED < 16, "a stuck_exit is 4 bits");
 
 #endif

@@ -194,8 +194,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
             line_lit(l, " (since packet ");
             line_u64(l, a->nevidence ? a->evidence[0] : 0);
             line_str(l, a->kind == STUCK_FIN ? "), then closed with its FIN (packet "
+                        : a->kind == STUCK_FIN_MISSED ? "), then closed with a FIN the capture missed (the "
                         : a->kind == STUCK_RST ? "), then aborted with its RST (packet "
                         : "), until the ");
+            if (a->kind == STUCK_FIN_MISSED) {
+                line_str(l, peer);
+                line_lit(l, "'s ACK of it, packet ");
+            }
             if (a->kind == STUCK_PEER_RST) {
                 line_str(l, peer);
                 line_lit(l, " gave up with a RST (packet ");

@@ -687,7 +687,9 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
          * own FIN or RST - not one whose FIN does not (the table's crossing
          * FINs, which may also be a peer's FIN lost after the capture). */
         if (from == ST_CLOSE_WAIT && t->analysis &&
-            (fin_acked(&c->ep[!role], e) || (tcp_event_is_send(ev) && acks_fin(&c->ep[!role], seg))))
+            (fin_acked(&c->ep[!role], e) || (tcp_event_is_send(ev) && acks_fin(&c->ep[!role], seg))) &&
+            !(ev == EV_SND_RST && rst_judge(c, &c->ep[!role], e, seg) == RST_UNSURE) &&
+            !(ev == EV_RCV_RST && rst_judge(c, e, &c->ep[!role], seg) == RST_UNSURE))
             analysis_left_close_wait(t->analysis, c, role, conn_since(c, role), e->since_pkt, ev, seg);
         set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
     }
@@ -710,6 +712,19 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
         e->flags |= EPF_ACK;
     }
     apply_event(t, c, role, EV_SND_FIN_PEERFIN, ack);   /* CLOSE_WAIT -> LAST_ACK */
+}
+
+/* Endpoint `role`, in CLOSE_WAIT, sends new data in seg: its time there (and
+ * its peer's in FIN_WAIT_2) counts from here, packet included. */
+static void quiet_from(struct conn *c, int role, const struct seg_core *seg)
+{
+    struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
+    e->since_rel = conn_rel(c, seg->ts);
+    e->since_pkt = pktno32(seg->pktno);
+    if (p->state == ST_FIN_WAIT_2) {
+        p->since_rel = e->since_rel;
+        p->since_pkt = e->since_pkt;
+    }
 }
 
 /* The state a synchronized endpoint's sequence numbers put it in: which
@@ -996,6 +1011,14 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         missed_fin(t, c, !role, seg, &facts);
 
 
+    /* A half-close still carrying data is not stuck: an endpoint's time in
+     * CLOSE_WAIT, and its peer's in FIN_WAIT_2, count from the endpoint's
+     * last new data (analysis_stuck(), a late close) - counted before the
+     * send event, for the data that goes with a FIN */
+    if (s->state == ST_CLOSE_WAIT && seg->payload_len && !(seg->flags & (TH_SYN | TH_RST)) &&
+        seq_gt(seg->seq + seg->payload_len, s->snd_nxt))
+        quiet_from(c, role, seg);
+
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
     enum tcp_state s_before = s->state;
@@ -1044,10 +1067,13 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
      * ACK that completes it) - its accept queue is full (listen-overflow),
      * and it ignores the client's next ACKs, data and FIN just the same
      * until it has room: none is taken as reaching it then; the server's
-     * own segment (an ACK of the client's data) shows that one did. */
+     * own segment (an ACK of the client's data) shows that one did.  Not
+     * where it sent no more SYN-ACKs than the client sent SYNs: each may
+     * answer a SYN sent again (seen after the ACK from near the client),
+     * the ACK not ignored. */
     if (ev != EV_NONE && !event_changes_nothing(r->state, ev) &&
         !(r->state == ST_SYN_RCVD && role == CLIENT && (c->flags & CF_HS_DONE) && !facts.handshake_done &&
-          conn_bytes(c, CLIENT) > seg->payload_len &&
+          conn_bytes(c, CLIENT) > seg->payload_len && r->synacks > c->ep[CLIENT].syns &&
           (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN)))
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {
@@ -1065,14 +1091,6 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         }
     }
     if (seg->payload_len && !(seg->flags & (TH_SYN | TH_RST))) {
-        /* A half-close still carrying data is not stuck: an endpoint's
-         * time in CLOSE_WAIT, and its peer's in FIN_WAIT_2, count from the
-         * endpoint's last new data (analysis_stuck(), a late close). */
-        if (s->state == ST_CLOSE_WAIT && seq_gt(seg->seq + seg->payload_len, facts.snd_nxt)) {
-            s->since_rel = conn_rel(c, seg->ts);
-            if (r->state == ST_FIN_WAIT_2)
-                r->since_rel = s->since_rel;
-        }
         c->flags |= CF_SEEN_DATA;
         if (role == SERVER)
             c->flags |= CF_LAST_DATA_SERVER;

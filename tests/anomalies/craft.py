@@ -285,6 +285,39 @@ def listen_overflow_recovered(cap):
 
 
 @scenario
+def synack_again_answers_syn(cap):
+    """Captured near the client: the server's first SYN-ACK lost before the
+    capture point; the client's SYN again at 1000 ms; the server's SYN-ACK
+    (its timer) at 1000.2, the client's ACK and 5 bytes; then the server's
+    answer to the second SYN, another SYN-ACK, which the client ACKs: no
+    ACK ignored, no listen-overflow; ESTABLISHED."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1")
+    c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+    c.seg(1000.2, "s", "SA", label="s.synack1")
+    c.seg(1000.3, "c", "A", label="c.ack1")
+    c.seg(1000.4, "c", "PA", 5, label="c.data")
+    c.seg(1000.5, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.6, "c", "A", label="c.ack2")
+
+
+@scenario
+def listen_overflow_client_fin(cap):
+    """A full accept queue and a client that gives up before it: SYN,
+    SYN-ACK, ACK, 5 bytes, the client's FIN at 500 ms; the server's SYN-ACK
+    again at 1000 and 3000 ms: the server never had the connection, nor the
+    FIN: SYN_RCVD, not CLOSE_WAIT."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(2, "c", "PA", 5, label="c.data")
+    c.seg(500, "c", "FA", label="c.fin")
+    c.seg(1000, "s", "SA", seq=50000, ack=1001, label="s.synack2")
+    c.seg(1000.1, "c", "A", label="c.ack2")
+    c.seg(3000, "s", "SA", seq=50000, ack=1001, label="s.synack3")
+    c.seg(3000.1, "c", "A", label="c.ack3")
+
+
+@scenario
 def deferred_accept_expiry(cap):
     """A listener deferring accept (TCP_DEFER_ACCEPT): SYN, SYN-ACK, ACK;
     no data; at 1000 ms, the deferring period over, the SYN-ACK again, whose
@@ -927,6 +960,41 @@ def close_wait_late_data(cap):
     """90 s in CLOSE_WAIT, then data from the server (a late answer after a
     half-close, not a late close), which the client answers with RST."""
     late_close(established(cap), "data")
+
+
+@scenario
+def close_wait_late_reply(cap):
+    """A late answer to a half-close, not a late close: the client's FIN at
+    20 ms, then at 90 s the server's 300 bytes with its FIN in one segment
+    (Linux puts the FIN on the last data when close() follows write())."""
+    c = established(cap)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(90020, "s", "FPA", 300, label="s.datafin")
+    c.seg(90020.1, "c", "A", label="c.lastack")
+
+
+@scenario
+def close_wait_late_missed_fin(cap):
+    """A late close whose FIN the capture missed: 90 s in CLOSE_WAIT, then
+    the client's ACK of a server FIN never captured."""
+    c = established(cap)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.nxt["s"] += 1                     # the server's FIN, not captured
+    c.seg(90020.1, "c", "A", label="c.lastack")
+
+
+@scenario
+def close_wait_late_rst_rejected(cap):
+    """90 s in CLOSE_WAIT, then a RST in the client's name 1000 beyond its
+    next sequence number, answered by the server's challenge ACK: the
+    server is still in CLOSE_WAIT, never left it."""
+    c = established(cap)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(90020, "c", "R", seq=c.nxt["c"] + 1000, advance=False, label="c.forgedrst")
+    c.seg(90020.05, "s", "A", label="s.challenge")
 
 
 @scenario

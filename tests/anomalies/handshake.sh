@@ -11,7 +11,8 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack >"$TMPD/craft.log" 2>&1; then
+    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
+    synack-again-answers-syn listen-overflow-client-fin >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -45,6 +46,21 @@ an_run lon "$f.pcap"
 an_only lon "listen-overflow"
 an_field lon listen-overflow count 1
 an_evidence lon listen-overflow "$(lbl "$f" s.synack3)"
+# a SYN-ACK after the handshake's ACK that answers the client's second SYN
+# (more SYNs than SYN-ACKs before it) shows no ACK ignored: nothing
+# reported, and the client's ACK of it takes the server to ESTABLISHED
+an_run sas "$FX/synack-again-answers-syn.pcap"
+an_absent sas listen-overflow
+an_states sas ESTABLISHED ESTABLISHED
+# the client's FIN before the SYN-ACK again never reached the server
+# either: SYN_RCVD (the table: snd_synack_again from CLOSE_WAIT), no
+# close-wait-stuck
+f=$FX/listen-overflow-client-fin
+an_run locf "$f.pcap" --stuck-after 1
+an_expect locf listen-overflow server
+an_field locf listen-overflow count 2
+an_absent locf close-wait-stuck
+an_conn locf server_state SYN_RCVD
 # an ACK below the SYN-ACK completes nothing: the handshake completes with
 # the right one, 5 ms after the SYN
 an_run hba "$FX/handshake-bad-ack.pcap"

@@ -9,7 +9,8 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
     close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
-    close-wait-streaming close-wait-fin-lost-late \
+    close-wait-streaming close-wait-fin-lost-late close-wait-late-reply close-wait-late-missed-fin \
+    close-wait-late-rst-rejected \
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
     byte-missed-early fin-first-missed-reused \
@@ -25,19 +26,19 @@ fi
 # close-wait-stuck and fin-wait-2-stuck: the client half-closes at 20 ms,
 # the capture ends at 5000.1 ms; the server never closes, but it sends 10
 # bytes at 5000 ms: both endpoints' time in their states counts from that
-# (a half-close still carrying data is not stuck), while the evidence stays
-# the packet that put each there
+# (a half-close still carrying data is not stuck), and that packet is the
+# evidence
 f=$FX/half-close
 an_run hc-default "$f.pcap"
 an_only hc-default ""
 an_run hc0 "$f.pcap" --stuck-after 0
 an_only hc0 "close-wait-stuck fin-wait-2-stuck"
 an_expect hc0 close-wait-stuck server CLOSE_WAIT
-an_evidence hc0 close-wait-stuck "$(lbl "$f" c.fin)"
+an_evidence hc0 close-wait-stuck "$(lbl "$f" s.late)"
 an_field hc0 close-wait-stuck duration_ms 0.1
 an_field hc0 close-wait-stuck left_by null
 an_expect hc0 fin-wait-2-stuck client FIN_WAIT_2
-an_evidence hc0 fin-wait-2-stuck "$(lbl "$f" s.ackfin)"
+an_evidence hc0 fin-wait-2-stuck "$(lbl "$f" s.late)"
 an_field hc0 fin-wait-2-stuck duration_ms 0.1
 an_conn hc0 server_state_since 1700000005.0
 for s in 1 4; do
@@ -90,6 +91,24 @@ for v in late-data streaming fin-lost-late; do
     an_absent cw-$v close-wait-stuck fin-wait-2-stuck
 done
 an_only cw-streaming ""
+# ... nor a late answer that carries the FIN (data and FIN in one segment),
+# nor a RST the server did not take (the challenge ACK): the server is
+# still in CLOSE_WAIT (its time there counted again from the challenge)
+an_run cw-reply "$FX/close-wait-late-reply.pcap"
+an_only cw-reply "idle"
+an_run cw-rrj "$FX/close-wait-late-rst-rejected.pcap"
+an_only cw-rrj "idle rst-rejected"
+an_conn cw-rrj server_state CLOSE_WAIT
+# a late close whose FIN the capture missed says so
+f=$FX/close-wait-late-missed-fin
+an_run cw-mf "$f.pcap"
+an_expect cw-mf close-wait-stuck server CLOSE_WAIT
+an_field cw-mf close-wait-stuck left_by fin
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"then closed with a FIN the capture missed (the client's ACK of it, packet $(lbl "$f" c.lastack))"*)
+    pass "cw-mf: the text report says the FIN was missed" ;;
+*) fail "cw-mf: the text report does not say the FIN was missed" ;;
+esac
 # ... and that FIN, 90 s after the client's, is no crossing: the client's
 # FIN never reached the server, which goes from ESTABLISHED to FIN_WAIT_1
 # (pseudo-event fin_lost), while FINs 50 us apart did cross (fin-crossed-late
