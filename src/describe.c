@@ -26,6 +26,16 @@ static void line_count(struct line *l, uint64_t n, const char *one, const char *
     line_str(l, plural(n, one, many));
 }
 
+/* "<what>2 more times<after>" */
+static void line_sent_again(struct line *l, const char *what, uint64_t n, const char *after)
+{
+    line_str(l, what);
+    line_u64(l, n);
+    line_lit(l, " more ");
+    line_str(l, plural(n, "time", "times"));
+    line_str(l, after);
+}
+
 void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp_t now, struct line *l)
 {
     const char *who = role_name(a->who);
@@ -58,21 +68,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
     case AN_LISTEN_OVERFLOW:
         /* "server sent its SYN-ACK 2 more times after the handshake's ACK:
          * it ignored that ACK" */
-        line_lit(l, "server sent its SYN-ACK ");
-        line_u64(l, a->count);
-        line_lit(l, " more ");
-        line_str(l, plural(a->count, "time", "times"));
-        line_lit(l, " after the handshake's ACK: it ignored that ACK");
+        line_sent_again(l, "server sent its SYN-ACK ", a->count, " after the handshake's ACK: it ignored that ACK");
         if (c->ep[SERVER].state == ST_SYN_RCVD)
             line_lit(l, ", and is still in SYN_RCVD");
         break;
     case AN_SYNACK_LOST:
         /* "client sent its SYN 2 more times after the SYN-ACK" */
-        line_lit(l, "client sent its SYN ");
-        line_u64(l, a->count);
-        line_lit(l, " more ");
-        line_str(l, plural(a->count, "time", "times"));
-        line_lit(l, " after the SYN-ACK");
+        line_sent_again(l, "client sent its SYN ", a->count, " after the SYN-ACK");
         break;
     case AN_SYN_RETRANSMITTED:
         /* "1 SYN and 0 SYN-ACK retransmission; handshake took 1.02s from the first SYN" */
