@@ -436,8 +436,11 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
     const struct conn_end *p = &c->ep[!role];
     struct anomaly *a;
 
-    /* both FINs out before either was acknowledged: crossing FINs */
-    if (from != ST_CLOSING && (unsigned)ev < EV__COUNT && tcp_transition(from, ev)->next == ST_CLOSING)
+    /* both FINs out before either was acknowledged: crossing FINs (not the
+     * FIN of a peer that never had this endpoint's, tracker.c fin_lost():
+     * in a crossing the peer went to CLOSING first) */
+    if (from != ST_CLOSING && (unsigned)ev < EV__COUNT && tcp_transition(from, ev)->next == ST_CLOSING &&
+        (tcp_event_is_send(ev) || p->state != ST_FIN_WAIT_1))
         note(an, c, AN_SIMULTANEOUS_CLOSE, -1, seg->ts, seg->pktno);
 
     switch (ev) {

@@ -629,6 +629,15 @@ static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)
  * FIN_WAIT_1.  The round trip is the handshake's, four times over for
  * queues on the way, and never less than a second (three without a
  * handshake). */
+/* An endpoint goes to CLOSING by event ev: the FINs crossed - unless it
+ * receives the FIN of a peer in FIN_WAIT_1, which sent it without having
+ * had this endpoint's FIN, long after it (fin_lost()): in a crossing the
+ * peer's own FIN took it to CLOSING first. */
+static inline bool fins_crossed(const struct conn *c, int role, enum tcp_event ev)
+{
+    return tcp_event_is_send(ev) || c->ep[!role].state != ST_FIN_WAIT_1;
+}
+
 static void fin_lost(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
 {
     if (c->ep[!role].state != ST_FIN_WAIT_1 || !(c->ep[!role].flags & EPF_FIN))
@@ -673,7 +682,7 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
     if ((ev == EV_SND_FIN || ev == EV_SND_FIN_PEERFIN) &&
         !(c->flags & (CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST)))
         c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
-    if (tr->next == ST_CLOSING && from != ST_CLOSING)
+    if (tr->next == ST_CLOSING && from != ST_CLOSING && fins_crossed(c, role, ev))
         c->flags |= CF_FIN_CROSSED;
 
     if (tr->next != from) {

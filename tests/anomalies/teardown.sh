@@ -114,6 +114,10 @@ esac
 # (pseudo-event fin_lost), while FINs 50 us apart did cross (fin-crossed-late
 # below: the server in TIME_WAIT after its ACK of the client's FIN)
 an_states cw-fin-lost-late CLOSING FIN_WAIT_1
+# ... and no crossing: the client goes to CLOSING on a FIN sent without its
+# own, but that is no simultaneous close; the client closed first
+an_only cw-fin-lost-late "idle"
+an_conn cw-fin-lost-late closed_by client
 
 # fin-unacked: the client's FIN sent three times, never ACKed
 f=$FX/fin-unacked
