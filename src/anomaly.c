@@ -60,7 +60,7 @@ static const struct anomaly_info catalogue[AN__COUNT] = {
     "Data was sent on a connection after a reset: the reset did not reach that endpoint, or a middlebox reset only one side.",
     "A middlebox injecting resets (firewall, IPS), or a reset lost on the path."},
 [AN_CLOSE_WAIT_STUCK] = {"close-wait-stuck", PHASE_TEARDOWN, 75,
-    "The peer closed its side long ago and this endpoint acknowledged, but its application has not called close(): the socket leaks in CLOSE_WAIT.",
+    "The peer closed its side long ago and this endpoint acknowledged, but its application has not called close(), or called it only much later: the socket leaks in CLOSE_WAIT.",
     "The application on this host and port: a missing close() on an error path, or a connection pool that never releases."},
 [AN_FIN_WAIT_2_STUCK] = {"fin-wait-2-stuck", PHASE_TEARDOWN, 55,
     "This endpoint closed and its FIN was acknowledged, but the peer never sent its FIN; Linux discards an orphaned FIN_WAIT_2 socket after net.ipv4.tcp_fin_timeout (60 s), one half-closed with shutdown() stays.",

@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/ui/common.sh"
 u_setup
 CAPS=$top_srcdir/captures
-u_term 150 40
+u_term 150 42
 
 # --- the classic: a server that never closes
 u_keys "$TCPFSM -r $CAPS/close-wait-stuck.pcap --ui --stuck-after 0 --refresh 100" Enter
