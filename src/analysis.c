@@ -994,6 +994,14 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering)
 
 /* ------------------------------------------------------ final picture --- */
 
+void analysis_service_answered(struct analysis *an, const struct conn *c, uint64_t answered)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find(an, x, AN_SYN_UNANSWERED) : NULL;
+    if (a)
+        a->value2 = answered > UINT32_MAX ? UINT32_MAX : (uint32_t)answered;
+}
+
 int analysis_one_sided(const struct conn *c)
 {
     if (!(c->flags & CF_ACKED_UNSEEN))

@@ -100,6 +100,10 @@ void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, voi
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
+/* The connection's syn-unanswered: its service answered `answered` other
+ * connections and still sent SYN-ACKs after these SYNs (the tracker's
+ * listeners). */
+void analysis_service_answered(struct analysis *an, const struct conn *c, uint64_t answered);
 /* The endpoint's stuck anomaly at `now` - close-wait-stuck or
  * fin-wait-2-stuck: in CLOSE_WAIT or FIN_WAIT_2 for --stuck-after or longer
  * - or AN__COUNT.  Never for an endpoint the capture has no packet from:

@@ -49,6 +49,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_duration(l, (tstamp_t)a->value);
         line_lit(l, ", no reply; server seen in ");
         line_str(l, state);
+        if (a->value2) {
+            /* "; the service answered 4 other connections and still
+             * answered after these SYNs: a full accept queue drops SYNs" */
+            line_lit(l, "; the service answered ");
+            line_count(l, a->value2, "other connection", "other connections");
+            line_lit(l, " and still answered after these SYNs: a full accept queue drops SYNs (Linux), or a filter dropped these");
+        }
         break;
     case AN_SYN_REFUSED:
         /* "SYN answered with RST after 2.9ms: nothing listens on port 443" */

@@ -41,14 +41,29 @@ void listeners_destroy(struct listeners *l)
     free(l);
 }
 
+static void key_of(struct listener_key *k, const struct flow_addr *a, uint16_t port)
+{
+    memset(k, 0, sizeof *k);
+    memcpy(k->addr, a->b, 16);
+    k->family = a->family;
+    k->port[0] = (uint8_t)(port >> 8);
+    k->port[1] = (uint8_t)port;
+}
+
+const struct listener *listeners_get(struct listeners *l, const struct flow_addr *a, uint16_t port)
+{
+    struct listener_key k;
+    if (!l)
+        return NULL;
+    key_of(&k, a, port);
+    const struct listener_rec *r = smalltab_get(&l->tab, &k, false);
+    return r ? &r->l : NULL;
+}
+
 static struct listener *find(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts)
 {
     struct listener_key k;
-    memset(&k, 0, sizeof k);
-    memcpy(k.addr, a->b, 16);
-    k.family = a->family;
-    k.port[0] = (uint8_t)(port >> 8);
-    k.port[1] = (uint8_t)port;
+    key_of(&k, a, port);
     struct listener_rec *r = smalltab_get(&l->tab, &k, true);
     if (!r)
         return NULL;
@@ -67,6 +82,12 @@ void listeners_note_answered(struct listeners *l, const struct flow_addr *a, uin
     struct listener *s = l ? find(l, a, port, ts) : NULL;
     if (s)
         s->answered++;
+}
+
+void listeners_note_alive(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts)
+{
+    if (l)
+        find(l, a, port, ts);
 }
 
 void listeners_note_refused(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts)

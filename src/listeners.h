@@ -25,7 +25,11 @@ struct listeners;
 struct listeners *listeners_create(uint32_t max);
 void listeners_destroy(struct listeners *l);
 void listeners_note_answered(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts);
+/* A SYN-ACK sent again: the listener is still there at ts (its last). */
+void listeners_note_alive(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts);
 void listeners_note_refused(struct listeners *l, const struct flow_addr *a, uint16_t port, tstamp_t ts);
+/* The entry of a.port, or NULL: none recorded (nothing creates one). */
+const struct listener *listeners_get(struct listeners *l, const struct flow_addr *a, uint16_t port);
 uint32_t listeners_count(const struct listeners *l);
 uint64_t listeners_overflow(const struct listeners *l);
 /* The recorded entries sorted by address then port; *n set to their number.

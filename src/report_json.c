@@ -213,6 +213,9 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     line_char(l, ']');
     switch ((enum anomaly_id)a->id) {
     case AN_SYN_UNANSWERED:
+        json_ms(l, "duration_ms", (int64_t)a->value);
+        json_u64(l, "service_answered", a->value2);
+        break;
     case AN_SYNACK_UNACKED:
     case AN_IDLE:
     case AN_CLOSE_WAIT_STUCK:

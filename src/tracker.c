@@ -149,8 +149,19 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
     missed_first_fin(t, c);
     t->st.retired[why]++;
-    if (t->analysis)
+    if (t->analysis) {
         analysis_retire(t->analysis, c, t->now);
+        /* SYNs nobody answered, to a service that answered others and
+         * still sent SYN-ACKs after them: a full accept queue drops SYNs
+         * (or a filter these) */
+        if (t->listeners && c->ep[CLIENT].state == ST_SYN_SENT && c->ep[SERVER].pkts == 0) {
+            struct flow_addr a;
+            conn_addr(c, SERVER, &a);
+            const struct listener *l = listeners_get(t->listeners, &a, conn_port(c, SERVER));
+            if (l && l->answered && l->last >= c->first)
+                analysis_service_answered(t->analysis, c, l->answered);
+        }
+    }
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)
             t->obs[i].retired(t->obs[i].ctx, c, why);
@@ -672,6 +683,10 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
             conn_addr(c, SERVER, &a);
             listeners_note_answered(t->listeners, &a, conn_port(c, SERVER), seg->ts);
             c->flags |= CF_LISTENER_NOTED;
+        } else if (ev == EV_SND_SYNACK_AGAIN) {
+            struct flow_addr a;
+            conn_addr(c, SERVER, &a);
+            listeners_note_alive(t->listeners, &a, conn_port(c, SERVER), seg->ts);
         } else if (ev == EV_SND_RST && from == ST_LISTEN) {
             struct flow_addr a;
             conn_addr(c, SERVER, &a);

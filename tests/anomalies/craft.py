@@ -318,6 +318,22 @@ def listen_overflow_client_fin(cap):
 
 
 @scenario
+def syn_unanswered_busy(cap):
+    """A service with a full accept queue: 40001's handshake and 5 bytes
+    at 0-2 ms, its SYN-ACK again at 1000 ms (listen-overflow); 40002's SYNs
+    at 10, 1010 and 3010 ms get nothing: dropped by the full queue while the
+    service was still answering."""
+    a = Conn(cap, cport=40001)
+    a.handshake(0)
+    a.seg(2, "c", "PA", 5, label="a.data")
+    b = Conn(cap, cport=40002)
+    b.seg(10, "c", "S", label="b.syn1")
+    a.seg(1000, "s", "SA", seq=50000, label="a.synack2")
+    b.seg(1010, "c", "S", seq=1000, label="b.syn2")
+    b.seg(3010, "c", "S", seq=1000, label="b.syn3")
+
+
+@scenario
 def deferred_accept_expiry(cap):
     """A listener deferring accept (TCP_DEFER_ACCEPT): SYN, SYN-ACK, ACK;
     no data; at 1000 ms, the deferring period over, the SYN-ACK again, whose

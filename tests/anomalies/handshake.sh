@@ -12,7 +12,7 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
-    synack-again-answers-syn listen-overflow-client-fin >"$TMPD/craft.log" 2>&1; then
+    synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -61,6 +61,19 @@ an_expect locf listen-overflow server
 an_field locf listen-overflow count 2
 an_absent locf close-wait-stuck
 an_conn locf server_state SYN_RCVD
+# SYNs unanswered by a service that answered another connection and was
+# still sending SYN-ACKs after them: said so (a full accept queue drops
+# SYNs); a lone unanswered SYN has service_answered 0
+f=$FX/syn-unanswered-busy
+an_run sub "$f.pcap"
+expect_eq "sub conn 2: syn-unanswered: service_answered" 1 "$(an_get sub syn-unanswered service_answered 2)"
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"the service answered 1 other connection and still answered after these SYNs: a full accept queue drops SYNs (Linux)"*)
+    pass "sub: the text report says the service was answering" ;;
+*) fail "sub: the text report does not say the service was answering" ;;
+esac
+an_run su0 "$FX/syn-unanswered.pcap"
+expect_eq "su0: syn-unanswered: service_answered" 0 "$(an_get su0 syn-unanswered service_answered)"
 # an ACK below the SYN-ACK completes nothing: the handshake completes with
 # the right one, 5 ms after the SYN
 an_run hba "$FX/handshake-bad-ack.pcap"
