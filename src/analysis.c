@@ -436,11 +436,9 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
     const struct conn_end *p = &c->ep[!role];
     struct anomaly *a;
 
-    /* both FINs out before either was acknowledged: crossing FINs (not the
-     * FIN of a peer that never had this endpoint's, tracker.c fin_lost():
-     * in a crossing the peer went to CLOSING first) */
+    /* both FINs out before either was acknowledged: crossing FINs */
     if (from != ST_CLOSING && (unsigned)ev < EV__COUNT && tcp_transition(from, ev)->next == ST_CLOSING &&
-        (tcp_event_is_send(ev) || p->state != ST_FIN_WAIT_1))
+        conn_fins_crossed(c, role, ev))
         note(an, c, AN_SIMULTANEOUS_CLOSE, -1, seg->ts, seg->pktno);
 
     switch (ev) {
@@ -590,10 +588,8 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
      * then the state before that FIN */
     enum tcp_state state = f->sender_state;
     if ((r->flags & EPF_FIN) && (state == ST_TIME_WAIT || state == ST_CLOSING || state == ST_CLOSE_WAIT) &&
-        !((s->flags & EPF_ACK) && seq_geq(s->ack, r->fin_seq + 1)) &&
-        !((seg->flags & TH_ACK) && seq_geq(seg->ack, r->fin_seq + 1)))
-        state = !(f->sender_flags & EPF_FIN) ? ST_ESTABLISHED
-              : (r->flags & EPF_ACK) && seq_geq(r->ack, f->fin_seq + 1) ? ST_FIN_WAIT_2 : ST_FIN_WAIT_1;
+        !ep_fin_acked(r, s) && !((seg->flags & TH_ACK) && seq_geq(seg->ack, r->fin_seq + 1)))
+        state = !(s->flags & EPF_FIN) ? ST_ESTABLISHED : ep_fin_acked(s, r) ? ST_FIN_WAIT_2 : ST_FIN_WAIT_1;
     struct anomaly *a = note(an, c, AN_RST_ABORT, role, seg->ts, seg->pktno);
     if (a && a->count == 1) {
         a->kind = (uint8_t)kind;

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "conntab.h"
 #include "segment.h"
+#include "seq.h"
 #include "tcpstate.h"
 
 enum { CLIENT = 0, SERVER = 1 };
@@ -69,6 +70,11 @@ _Static_assert(ST__COUNT <= 16, "a state fits conn_end's 4 bits");
 
 static inline bool ep_sent_syn(const struct conn_end *e) { return e->syns != 0; }
 static inline bool ep_sent_synack(const struct conn_end *e) { return e->synacks != 0; }
+/* Has endpoint p acknowledged e's FIN? */
+static inline bool ep_fin_acked(const struct conn_end *e, const struct conn_end *p)
+{
+    return (e->flags & EPF_FIN) && (p->flags & EPF_ACK) && seq_geq(p->ack, e->fin_seq + 1);
+}
 
 /* Connection flags. */
 enum {
@@ -176,6 +182,16 @@ static inline bool conn_handshake(const struct conn *c, int64_t *rtt, int64_t *s
 static inline tstamp_t conn_since(const struct conn *c, int role)
 {
     return conn_abs(c, c->ep[role].since_rel);
+}
+
+/* Endpoint `role` goes to CLOSING by event ev: the FINs crossed - unless it
+ * receives the FIN of a peer in FIN_WAIT_1, which sent it without having
+ * had this endpoint's FIN, long after it (tracker.c, fin_lost()): in a
+ * crossing the peer's own FIN took the peer to CLOSING first.  The
+ * tracker's CF_FIN_CROSSED and the analysis's simultaneous-close. */
+static inline bool conn_fins_crossed(const struct conn *c, int role, enum tcp_event ev)
+{
+    return tcp_event_is_send(ev) || c->ep[!role].state != ST_FIN_WAIT_1;
 }
 
 /* Addresses and ports by role. */

@@ -400,12 +400,6 @@ static bool acks_syn(const struct conn_end *r, const struct seg_core *seg)
     return seq_gt(seg->ack, r->isn) && seq_leq(seg->ack, r->snd_nxt);
 }
 
-/* Has endpoint p acknowledged e's FIN? */
-static bool fin_acked(const struct conn_end *e, const struct conn_end *p)
-{
-    return (e->flags & EPF_FIN) && (p->flags & EPF_ACK) && seq_geq(p->ack, e->fin_seq + 1);
-}
-
 static bool acks_fin(const struct conn_end *r, const struct seg_core *seg)
 {
     return (seg->flags & TH_ACK) && (r->flags & EPF_FIN) && seq_geq(seg->ack, r->fin_seq + 1);
@@ -525,7 +519,7 @@ static enum tcp_event classify_send(const struct conn_end *s, const struct conn_
      * sender moved back to FIN_WAIT_1, whether the FIN it now shows it got
      * came with that acknowledgement (TIME_WAIT) or crossed its own
      * (CLOSING). */
-    return fin_acked(s, r) ? EV_SND_ACK_BOTHFIN : EV_SND_ACK_PEERFIN;
+    return ep_fin_acked(s, r) ? EV_SND_ACK_BOTHFIN : EV_SND_ACK_PEERFIN;
 }
 
 static enum tcp_event classify_receive(const struct conn_end *r, const struct seg_core *seg,
@@ -640,15 +634,6 @@ static inline bool event_changes_nothing(enum tcp_state from, enum tcp_event ev)
  * FIN_WAIT_1.  The round trip is the handshake's, four times over for
  * queues on the way, and never less than a second (three without a
  * handshake). */
-/* An endpoint goes to CLOSING by event ev: the FINs crossed - unless it
- * receives the FIN of a peer in FIN_WAIT_1, which sent it without having
- * had this endpoint's FIN, long after it (fin_lost()): in a crossing the
- * peer's own FIN took it to CLOSING first. */
-static inline bool fins_crossed(const struct conn *c, int role, enum tcp_event ev)
-{
-    return tcp_event_is_send(ev) || c->ep[!role].state != ST_FIN_WAIT_1;
-}
-
 static void fin_lost(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
 {
     if (c->ep[!role].state != ST_FIN_WAIT_1 || !(c->ep[!role].flags & EPF_FIN))
@@ -659,6 +644,46 @@ static void fin_lost(struct tracker *t, struct conn *c, int role, const struct s
         window = 4 * rtt > TS_PER_SEC ? 4 * rtt : TS_PER_SEC;
     if (seg->ts - conn_since(c, !role) > window)
         set_state(t, c, role, ST_ESTABLISHED, (enum tcp_event)EV_FIN_LOST, seg->ts, seg->pktno);
+}
+
+/* Does the server ignore the client's segment seg (receive event ev)?  A
+ * server that sent its SYN-ACK again after the ACK that completed the
+ * handshake (the table's SYN_RCVD again) ignored that ACK.  If it also
+ * ignored the client's data before it - which would have made its socket
+ * even for a listener deferring accept (TCP_DEFER_ACCEPT, whose SYN-ACK
+ * again at the end of the deferring period is answered by an ACK that
+ * completes it) - its accept queue is full (listen-overflow), and it
+ * ignores the client's next ACKs, data and FIN just the same until it has
+ * room: none is taken as reaching it then; the server's own segment (an
+ * ACK of the client's data) shows that one did.  Not where it sent no more
+ * SYN-ACKs than the client sent SYNs: each may answer a SYN sent again
+ * (seen after the ACK from near the client), the ACK not ignored.  Not the
+ * ACK that completed the handshake (handshake_done) itself. */
+static bool full_queue_ignores(const struct conn *c, enum tcp_event ev, const struct seg_core *seg,
+                               bool handshake_done)
+{
+    const struct conn_end *sv = &c->ep[SERVER];
+    return sv->state == ST_SYN_RCVD && (c->flags & CF_HS_DONE) && !handshake_done &&
+           conn_bytes(c, CLIENT) > seg->payload_len && sv->synacks > c->ep[CLIENT].syns &&
+           (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN);
+}
+
+/* Endpoint `role` leaves CLOSE_WAIT by ev (before its state changes): how
+ * long it was there, for a late close (analysis_left_close_wait()).  Only
+ * of an endpoint that showed it had the peer's FIN - acknowledged it,
+ * before or with its own FIN or RST - not one whose FIN does not (the
+ * table's crossing FINs, which may also be a peer's FIN lost after the
+ * capture); and not by a RST that may yet be undone (RST_UNSURE). */
+static void left_close_wait(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
+                            const struct seg_core *seg)
+{
+    struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
+    bool sent = tcp_event_is_send(ev);
+    if (!ep_fin_acked(p, e) && !(sent && acks_fin(p, seg)))
+        return;
+    if ((ev == EV_SND_RST || ev == EV_RCV_RST) && rst_judge(c, sent ? p : e, sent ? e : p, seg) == RST_UNSURE)
+        return;
+    analysis_left_close_wait(t->analysis, c, role, conn_since(c, role), e->since_pkt, ev, seg);
 }
 
 static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_event ev,
@@ -697,7 +722,7 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
     if ((ev == EV_SND_FIN || ev == EV_SND_FIN_PEERFIN) &&
         !(c->flags & (CF_CLIENT_FIN_FIRST | CF_SERVER_FIN_FIRST)))
         c->flags |= role == CLIENT ? CF_CLIENT_FIN_FIRST : CF_SERVER_FIN_FIRST;
-    if (tr->next == ST_CLOSING && from != ST_CLOSING && fins_crossed(c, role, ev))
+    if (tr->next == ST_CLOSING && from != ST_CLOSING && conn_fins_crossed(c, role, ev))
         c->flags |= CF_FIN_CROSSED;
 
     if (tr->next != from) {
@@ -706,15 +731,8 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
          * been reset or both FINs have been seen. */
         if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
             e->flags &= (uint8_t)~EPF_INFERRED;
-        /* How long it was there: a late close.  Only of an endpoint that
-         * showed it had the peer's FIN - acknowledged it, before or with its
-         * own FIN or RST - not one whose FIN does not (the table's crossing
-         * FINs, which may also be a peer's FIN lost after the capture). */
-        if (from == ST_CLOSE_WAIT && t->analysis &&
-            (fin_acked(&c->ep[!role], e) || (tcp_event_is_send(ev) && acks_fin(&c->ep[!role], seg))) &&
-            !(ev == EV_SND_RST && rst_judge(c, &c->ep[!role], e, seg) == RST_UNSURE) &&
-            !(ev == EV_RCV_RST && rst_judge(c, e, &c->ep[!role], seg) == RST_UNSURE))
-            analysis_left_close_wait(t->analysis, c, role, conn_since(c, role), e->since_pkt, ev, seg);
+        if (from == ST_CLOSE_WAIT && t->analysis)
+            left_close_wait(t, c, role, ev, seg);
         set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
     }
     if (t->analysis)
@@ -758,7 +776,7 @@ static void quiet_from(struct conn *c, int role, const struct seg_core *seg)
 static enum tcp_state synced_state(const struct conn *c, int role)
 {
     const struct conn_end *e = &c->ep[role], *p = &c->ep[!role];
-    bool own = e->flags & EPF_FIN, peer = p->flags & EPF_FIN, own_acked = fin_acked(e, p);
+    bool own = e->flags & EPF_FIN, peer = p->flags & EPF_FIN, own_acked = ep_fin_acked(e, p);
     if (!own)
         return peer ? ST_CLOSE_WAIT : ST_ESTABLISHED;
     if (!peer)
@@ -1034,7 +1052,6 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         (r->flags & EPF_SEQ) && seg->ack == r->snd_nxt + 1)
         missed_fin(t, c, !role, seg, &facts);
 
-
     /* A half-close still carrying data is not stuck: an endpoint's time in
      * CLOSE_WAIT, and its peer's in FIN_WAIT_2, count from the endpoint's
      * last new data (analysis_stuck(), a late close) - counted before the
@@ -1083,22 +1100,8 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         r->snd_nxt = seg->ack;
     }
     ev = classify_receive(r, seg, rst_ok);
-    /* A server that sent its SYN-ACK again after the ACK that completed the
-     * handshake (the table's SYN_RCVD again) ignored that ACK.  If it also
-     * ignored the client's data before it - which would have made its
-     * socket even for a listener deferring accept (TCP_DEFER_ACCEPT, whose
-     * SYN-ACK again at the end of the deferring period is answered by an
-     * ACK that completes it) - its accept queue is full (listen-overflow),
-     * and it ignores the client's next ACKs, data and FIN just the same
-     * until it has room: none is taken as reaching it then; the server's
-     * own segment (an ACK of the client's data) shows that one did.  Not
-     * where it sent no more SYN-ACKs than the client sent SYNs: each may
-     * answer a SYN sent again (seen after the ACK from near the client),
-     * the ACK not ignored. */
     if (ev != EV_NONE && !event_changes_nothing(r->state, ev) &&
-        !(r->state == ST_SYN_RCVD && role == CLIENT && (c->flags & CF_HS_DONE) && !facts.handshake_done &&
-          conn_bytes(c, CLIENT) > seg->payload_len && r->synacks > c->ep[CLIENT].syns &&
-          (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN)))
+        !(role == CLIENT && full_queue_ignores(c, ev, seg, facts.handshake_done)))
         apply_event(t, c, !role, ev, seg);
     if (seg->flags & TH_RST) {
         facts.rst_accepted = ev == EV_RCV_RST;
