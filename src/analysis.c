@@ -859,6 +859,46 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     }
 }
 
+void analysis_syn_challenged(struct analysis *an, struct conn *c, int role, const struct seg_core *syn,
+                             const struct seg_core *ack)
+{
+    /* held responsible: the end that keeps the old connection */
+    struct anomaly *a = note(an, c, AN_SYN_CHALLENGED, !role, syn->ts, syn->pktno);
+    if (!a)
+        return;
+    if (ack) {
+        last_evidence(a, ack->pktno);
+        if (a->count == 1)
+            a->state = c->ep[!role].state;
+    } else {
+        a->kind = CHALLENGE_RETRIED;
+        last_evidence(a, syn->pktno);       /* (keeps the latest) */
+    }
+}
+
+void analysis_syn_unchallenged(struct analysis *an, struct conn *c)
+{
+    struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find(an, x, AN_SYN_CHALLENGED) : NULL;
+    if (a && a->kind == CHALLENGE_OPEN) {
+        uint32_t pkt;
+        tstamp_t ts;
+        unnote(an, c, AN_SYN_CHALLENGED, &pkt, &ts);
+    }
+}
+
+void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
+                                const struct seg_core *seg)
+{
+    struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find(an, x, AN_SYN_CHALLENGED) : NULL;
+    if (!a)
+        return;
+    a->kind = (uint8_t)o;
+    a->end = seg->ts;
+    last_evidence(a, seg->pktno);
+}
+
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
                      const struct seg_core *seg)
 {

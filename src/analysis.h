@@ -83,6 +83,18 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
  * rst_not_taken()): seg, from either endpoint, shows it.  Its rst-abort
  * becomes rst-rejected. */
 void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
+/* A SYN with a new ISN from `role` met c still open at the other end,
+ * which answered with a plain ACK of c (ack; NULL: the same SYN again,
+ * met again): syn-challenged, on c. */
+void analysis_syn_challenged(struct analysis *an, struct conn *c, int role, const struct seg_core *syn,
+                             const struct seg_core *ack);
+/* The receiver acknowledged the SYN after all: its plain ACK was no
+ * challenge (it was on its way before the SYN came) - unless more showed it
+ * was. */
+void analysis_syn_unchallenged(struct analysis *an, struct conn *c);
+/* What the challenged SYN's sender did next, shown by seg. */
+void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
+                                const struct seg_core *seg);
 void analysis_reused(struct analysis *an, struct conn *c, bool in_time_wait, bool isn_above,
                      const struct seg_core *seg);
 /* Endpoint `role` leaves CLOSE_WAIT by event `ev` (its FIN or RST, or the

@@ -32,6 +32,9 @@ static const struct anomaly_info catalogue[AN__COUNT] = {
 [AN_LISTEN_OVERFLOW] = {"listen-overflow", PHASE_HANDSHAKE, 70,
     "The server sent its SYN-ACK again after the client's ACK had completed the handshake: it ignored that ACK, and the client's data after it, because its accept queue was full (the listen backlog: the application does not accept() connections fast enough), or the ACK was lost between the capture point and the server.",
     "On the server, ListenOverflows (nstat -az TcpExtListenOverflows) and the listener's Recv-Q against its backlog (ss -ltn); a capture taken next to the server rules out loss on the path."},
+[AN_SYN_CHALLENGED] = {"syn-challenged", PHASE_HANDSHAKE, 65,
+    "A SYN opening a new connection met the old connection on the same addresses and ports, still open at the other end, which answered with an ACK of the old one (a challenge ACK, RFC 5961) instead of a SYN-ACK: the SYN's sender had lost the old connection (a restart, a crash, a reset that never arrived), and cannot connect until it resets it or the other end drops it.",
+    "Whether the SYN's sender restarted, and whether its RSTs reach the other end (a firewall dropping them); on the other end, the old socket (ss -tn) and the keep-alive settings that would remove it; nstat -az TcpExtTCPSYNChallenge."},
 [AN_ZERO_WINDOW] = {"zero-window", PHASE_ESTABLISHED, 50,
     "A receiver advertised a zero window: its application is not reading, and the sender stalled, sending window probes.",
     "The receiving application: is it blocked, slow, or deadlocked? Its socket receive queue (ss -tn Recv-Q)."},
@@ -122,6 +125,16 @@ const char *rst_kind_name(enum rst_kind k)
     case RST_HALF_OPEN: return "half-open";
     case RST_KEEPALIVE: return "keepalive-timeout";
     default: return "?";
+    }
+}
+
+const char *challenge_outcome_name(enum challenge_outcome k)
+{
+    switch (k) {
+    case CHALLENGE_RETRIED: return "retried";
+    case CHALLENGE_RESET: return "reset";
+    case CHALLENGE_STRAY: return "stray";
+    default: return NULL;
     }
 }
 

@@ -22,6 +22,7 @@ enum anomaly_id {
     AN_SIMULTANEOUS_OPEN,
     AN_SYN_FLOOD,
     AN_LISTEN_OVERFLOW,
+    AN_SYN_CHALLENGED,
     /* established */
     AN_ZERO_WINDOW,
     AN_KEEPALIVE,
@@ -96,6 +97,18 @@ enum stuck_exit {
 };
 /* "fin", "rst", "peer-rst"; NULL for STUCK_STILL */
 const char *stuck_exit_name(enum stuck_exit k);
+
+/* What the sender of a challenged SYN did next (syn-challenged's kind). */
+enum challenge_outcome {
+    CHALLENGE_OPEN,         /* nothing yet, as far as the capture shows */
+    CHALLENGE_RETRIED,      /* its SYN again, still met by the old connection */
+    CHALLENGE_RESET,        /* a RST at the challenge ACK's number: it had
+                               lost the old connection, which it ended */
+    CHALLENGE_STRAY,        /* it went on with the old connection: the SYN
+                               was stray (or forged) */
+};
+/* "retried", "reset", "stray"; NULL for CHALLENGE_OPEN */
+const char *challenge_outcome_name(enum challenge_outcome k);
 
 #define ANOMALY_EVIDENCE 4
 

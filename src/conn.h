@@ -50,7 +50,12 @@ struct conn_end {
     uint8_t flags;          /* EPF_* */
     uint8_t state : 4;      /* enum tcp_state */
     uint8_t wscale : 4;     /* window scale from its SYN (at most 14) */
-    uint8_t syns : 6;       /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    uint8_t syns : 5;       /* SYN segments without ACK sent (saturating: EP_SYNS_MAX) */
+    /* A SYN with a new initial sequence number, from either endpoint, waits
+     * in the tracker until what follows says whether it opens a new
+     * connection or met this one still alive (tracker.c, "held SYNs"): set
+     * on both endpoints. */
+    uint8_t syn_held : 1;
     /* The top of its sequence space is one sequence number the capture
      * missed, which the peer acknowledged alone: perhaps its FIN
      * (tracker.c, missed_first_fin()). */
@@ -64,7 +69,7 @@ struct conn_end {
 };
 _Static_assert(sizeof(struct conn_end) == 40, "an endpoint: 40 bytes");
 _Static_assert(ST__COUNT <= 16, "a state fits conn_end's 4 bits");
-#define EP_SYNS_MAX 63u
+#define EP_SYNS_MAX 31u
 #define EP_SYNACKS_MAX 15u
 #define EP_FINS_MAX 15u
 

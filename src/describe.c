@@ -79,6 +79,44 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         if (c->ep[SERVER].state == ST_SYN_RCVD)
             line_lit(l, ", and is still in SYN_RCVD");
         break;
+    case AN_SYN_CHALLENGED:
+        /* "client's new SYN met the server still ESTABLISHED in the old
+         * connection: a challenge ACK (packet 9); ..." */
+        line_str(l, peer);
+        line_lit(l, "'s new SYN met the ");
+        line_str(l, who);
+        line_lit(l, " still ");
+        line_str(l, state);
+        line_lit(l, " in the old connection: a challenge ACK (packet ");
+        line_u64(l, a->nevidence > 1 ? a->evidence[1] : 0);
+        line_char(l, ')');
+        if (a->kind == CHALLENGE_RESET) {
+            /* "; the client, which had lost that connection (a restart),
+             * reset it (packet 10)" */
+            line_lit(l, "; the ");
+            line_str(l, peer);
+            line_lit(l, ", which had lost that connection (a restart), reset it (packet ");
+            line_u64(l, a->evidence[a->nevidence - 1]);
+            line_char(l, ')');
+        } else if (a->kind == CHALLENGE_STRAY) {
+            line_lit(l, "; the ");
+            line_str(l, peer);
+            line_lit(l, " went on with the old connection (packet ");
+            line_u64(l, a->evidence[a->nevidence - 1]);
+            line_lit(l, "): the SYN was stray or forged");
+        } else if (a->kind == CHALLENGE_RETRIED) {
+            /* "; the client, in SYN_SENT, sent it 4 more times: none of
+             * its RSTs reached the server" */
+            line_lit(l, "; the ");
+            line_str(l, peer);
+            line_sent_again(l, ", in SYN_SENT, sent it ", a->count - 1, ": none of its RSTs reached the ");
+            line_str(l, who);
+        } else {
+            line_lit(l, ": the ");
+            line_str(l, peer);
+            line_lit(l, " had lost the old connection (a restart), or the SYN was stray");
+        }
+        break;
     case AN_SYNACK_LOST:
         /* "client sent its SYN 2 more times after the SYN-ACK" */
         line_sent_again(l, "client sent its SYN ", a->count, " after the SYN-ACK");

@@ -193,7 +193,14 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         else
             line_lit(l, ",\"left_by\":null");
     }
-    if (a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
+    if (a->id == AN_SYN_CHALLENGED) {
+        const char *outcome = challenge_outcome_name(a->kind);
+        if (outcome)
+            json_str(l, "outcome", outcome);
+        else
+            line_lit(l, ",\"outcome\":null");
+    }
+    if (a->id == AN_SYN_CHALLENGED || a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
         a->id == AN_SYN_UNANSWERED) {
         key(l, "state");

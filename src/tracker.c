@@ -33,6 +33,20 @@ enum {
 
 #define MAX_OBSERVERS 4
 
+/* SYNs waiting to be told apart (see "held SYNs" below): a few at once is
+ * plenty - each is settled by the next segment or two of its connection. */
+#define HELD_MAX 16
+
+struct held_syn {
+    struct conn *c;             /* NULL: a free entry */
+    struct seg_core syn;        /* the SYN (the latest, once it came again) */
+    struct tracker_prep prep;   /* its key, hash and direction */
+    uint32_t challenge_ack;     /* the receiver's ACK that answered it */
+    uint8_t role;               /* the SYN's sender */
+    bool challenged;            /* answered by a plain ACK of the old
+                                   connection: counted on it */
+};
+
 struct tracker {
     struct tracker_config cfg;
     struct conntab *tab;
@@ -48,6 +62,7 @@ struct tracker {
     uint32_t expired_pos;   /* pos at which expiry last ran */
     uint32_t next_id;
     bool started;
+    struct held_syn held[HELD_MAX];
 };
 
 static const char *const retire_names[RETIRE__COUNT] = {
@@ -144,9 +159,12 @@ static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
 /* ------------------------------------------------------------ retiring --- */
 
 static void missed_first_fin(struct tracker *t, struct conn *c);
+static void held_forget(struct tracker *t, struct conn *c);
 
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
+    if (c->ep[0].syn_held)
+        held_forget(t, c);
     missed_first_fin(t, c);
     t->st.retired[why]++;
     if (t->analysis) {
@@ -942,6 +960,203 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
     tracker_segment_prepared(t, &seg->core, &p);
 }
 
+/* ----------------------------------------------------------- held SYNs --- */
+
+/* A SYN with a new initial sequence number to an endpoint still
+ * synchronized on the 4-tuple (ESTABLISHED to LAST_ACK) is one of two
+ * things.  A new connection, if that endpoint had left the old one without
+ * the capture seeing it go.  Or a SYN that meets the old connection alive:
+ * from a peer that lost it (a reboot, a crash, a reset that never arrived)
+ * or a stray or forged one.  RFC 5961 (4.2), which Linux, the BSDs and
+ * Windows follow, has a synchronized endpoint answer any SYN with an ACK of
+ * the old connection (a challenge ACK) and keep that connection; only its
+ * sender's RST at that ACK's number ends it.  Only what follows tells the
+ * two apart, so such a SYN waits here, applied to neither incarnation:
+ *   - a SYN-ACK, or a RST with ACK, acknowledging it: the receiver had no
+ *     old connection, and the SYN starts the new incarnation (applied
+ *     then, before that answer);
+ *   - a plain ACK from the receiver: it still has the old connection (a
+ *     challenge ACK, or an ACK already on its way): the SYN is counted on
+ *     the old connection, which stays (syn-challenged);
+ *   - its sender going on in the new sequence space (the answer was
+ *     missed: a one-sided capture) starts the new incarnation; going on in
+ *     the old space, it never left the old connection: the SYN was stray;
+ *   - the same SYN again: after a challenge, while the receiver still has
+ *     the old connection, its sender is opening (SYN_SENT) and cannot get
+ *     through; once that connection is gone (its sender's RST), or if no
+ *     challenge was seen, the new incarnation starts as before.
+ * It costs a connection one bit (syn_held) and an entry in a small table;
+ * with the table full, the SYN starts a new incarnation at once. */
+
+static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
+
+/* Synchronized and not in TIME_WAIT: an endpoint that would challenge a SYN.
+ * (A SYN into TIME_WAIT is the incarnation rule's: time-wait-reuse.) */
+static bool holds_connection(enum tcp_state st)
+{
+    return st >= ST_ESTABLISHED && st <= ST_LAST_ACK;
+}
+
+static struct held_syn *held_of(struct tracker *t, const struct conn *c)
+{
+    for (int i = 0; i < HELD_MAX; i++)
+        if (t->held[i].c == c)
+            return &t->held[i];
+    return NULL;
+}
+
+static void held_release(struct held_syn *h)
+{
+    h->c->ep[0].syn_held = h->c->ep[1].syn_held = 0;
+    h->c = NULL;
+}
+
+/* Hold seg, a pure SYN from `role` that would start a new incarnation of c,
+ * if c's other endpoint still has the connection; false if not held. */
+static bool held_take(struct tracker *t, struct conn *c, int role, const struct seg_core *seg,
+                      const struct tracker_prep *p)
+{
+    if (!holds_connection(c->ep[!role].state) || c->ep[role].state == ST_TIME_WAIT)
+        return false;
+    struct held_syn *h = held_of(t, NULL);
+    if (!h)
+        return false;
+    h->c = c;
+    h->syn = *seg;
+    h->prep = *p;
+    h->role = (uint8_t)role;
+    h->challenged = false;
+    c->ep[0].syn_held = c->ep[1].syn_held = 1;
+    /* (the connection is kept as of the SYN: it may settle it much later) */
+    tstamp_t prev_last = c->last;
+    if (seg->ts > c->last)
+        c->last = seg->ts;
+    relist(t, c, in_time_wait(c), false, prev_last);
+    return true;
+}
+
+/* Count the held SYN on the connection it met (the old one). */
+static void held_land(struct tracker *t, const struct held_syn *h)
+{
+    struct conn *c = h->c;
+    t->st.segments++;
+    if (c->ep[h->role].pkts < UINT32_MAX)
+        c->ep[h->role].pkts++;
+    if (h->syn.ts > c->last)
+        c->last = h->syn.ts;
+    if (t->segment_obs)
+        for (int i = 0; i < t->nobs; i++)
+            if (t->obs[i].segment)
+                t->obs[i].segment(t->obs[i].ctx, c, h->role, &h->syn);
+}
+
+/* The held SYN starts a new incarnation: apply it now (a SYN counted on the
+ * old connection already is counted once in the totals). */
+static void held_replay(struct tracker *t, struct held_syn *h)
+{
+    struct seg_core syn = h->syn;
+    struct tracker_prep prep = h->prep;
+    if (h->challenged)
+        t->st.segments--;
+    held_release(h);
+    track(t, &syn, &prep, false);
+}
+
+/* The connection leaves the table with a SYN held: one never settled is
+ * counted on it (the end of the capture replays those first). */
+static void held_forget(struct tracker *t, struct conn *c)
+{
+    struct held_syn *h = held_of(t, c);
+    if (!h) {
+        c->ep[0].syn_held = c->ep[1].syn_held = 0;
+        return;
+    }
+    if (!h->challenged)
+        held_land(t, h);
+    held_release(h);
+}
+
+/* |a - b| in sequence space */
+static uint32_t seq_dist(uint32_t a, uint32_t b)
+{
+    uint32_t d = a - b;
+    return d > 0x80000000u ? -d : d;
+}
+
+/* What seg, from `role`, says of the SYN held on c.  False if seg was taken
+ * up here; else it is to be applied as usual, to c or (if the SYN started a
+ * new incarnation) to the record that now has c's key. */
+static bool held_settle(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    struct held_syn *h = held_of(t, c);
+    if (!h) {
+        c->ep[0].syn_held = c->ep[1].syn_held = 0;
+        return true;
+    }
+    int p = h->role;
+    struct conn_end *snd = &c->ep[p], *rcv = &c->ep[!p];
+    uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
+
+    if (role != p) {
+        /* the receiver answers the SYN itself: it had no old connection */
+        if ((f & TH_ACK) && (f & (TH_SYN | TH_RST)) && seg->ack == h->syn.seq + 1) {
+            if (h->challenged && t->analysis)
+                analysis_syn_unchallenged(t->analysis, c);
+            held_replay(t, h);
+            return true;
+        }
+        /* a plain ACK: of the old connection, which it still has */
+        if (!h->challenged && f == TH_ACK && seg->payload_len == 0 && seg->ack != h->syn.seq + 1) {
+            h->challenged = true;
+            h->challenge_ack = seg->ack;
+            held_land(t, h);
+            if (t->analysis)
+                analysis_syn_challenged(t->analysis, c, p, &h->syn, seg);
+        }
+        return true;
+    }
+
+    if (f == TH_SYN) {
+        if (seg->seq == h->syn.seq && h->challenged && holds_connection(rcv->state)) {
+            /* opening again, against the old connection: SYN_SENT */
+            h->syn = *seg;
+            tstamp_t prev_last = c->last;
+            held_land(t, h);
+            set_state(t, c, p, ST_SYN_SENT, EV_SND_SYN_AGAIN, seg->ts, seg->pktno);
+            if (t->analysis)
+                analysis_syn_challenged(t->analysis, c, p, seg, NULL);
+            relist(t, c, in_time_wait(c), false, prev_last);
+            return false;
+        }
+        if (h->challenged)
+            held_release(h);        /* counted on the old one; seg is new */
+        else
+            held_replay(t, h);      /* nothing answered: a new incarnation */
+        return true;
+    }
+    if (f & TH_RST) {
+        /* the old connection's reset - by a sender that lost it, at the
+         * challenge ACK's number */
+        if (h->challenged && seg->seq == h->challenge_ack && t->analysis)
+            analysis_syn_challenge_end(t->analysis, c, CHALLENGE_RESET, seg);
+        return true;
+    }
+    /* anything else: in which sequence space? */
+    if (!(snd->flags & EPF_SEQ) || seq_dist(seg->seq, h->syn.seq + 1) < seq_dist(seg->seq, snd->snd_nxt)) {
+        held_replay(t, h);          /* the new one: its answer was missed */
+        return true;
+    }
+    /* the old one: its sender never left it, the SYN was stray */
+    if (h->challenged) {
+        if (t->analysis)
+            analysis_syn_challenge_end(t->analysis, c, CHALLENGE_STRAY, seg);
+    } else {
+        held_land(t, h);
+    }
+    held_release(h);
+    return true;
+}
+
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)
 {
     /* 1. capture time, monotonic; expiry when it has moved on */
@@ -958,14 +1173,27 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if (t->now_pos != t->expired_pos)
         expire(t);
 
+    track(t, seg, p, true);
+}
+
+/* Steps 2 to 6 (may_hold: a SYN may be held, see above). */
+static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold)
+{
     /* 2. the connection */
     const struct ct_key *key = &p->key;
     int dir = p->dir;
     uint64_t hash = p->hash;
     struct conn *c = ct_find(t->tab, key, hash);
+    if (c && c->ep[0].syn_held) {
+        if (!held_settle(t, c, dir == conn_client_side(c) ? CLIENT : SERVER, seg))
+            return;
+        c = ct_find(t->tab, key, hash);     /* (the SYN may have replaced it) */
+    }
     if (c) {
         int role = dir == conn_client_side(c) ? CLIENT : SERVER;
         if (starts_new_incarnation(c, role, seg)) {
+            if (may_hold && held_take(t, c, role, seg, p))
+                return;
             missed_first_fin(t, c);     /* (before its TIME_WAIT is judged) */
             bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
             /* BSD-derived stacks accept a SYN in TIME_WAIT only if its
@@ -1159,6 +1387,11 @@ static void retire_at_end(void *ctx, void *rec)
 
 void tracker_finish(struct tracker *t)
 {
+    /* SYNs still held that nothing answered start their new incarnations,
+     * as they would have at once */
+    for (int i = 0; i < HELD_MAX; i++)
+        if (t->held[i].c && !t->held[i].challenged)
+            held_replay(t, &t->held[i]);
     expire(t);
     analysis_ending(t->analysis);
     ct_drain_ordered(t->tab, conn_rank, t->next_id, retire_at_end, t);

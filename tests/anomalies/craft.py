@@ -452,6 +452,104 @@ def syn_flood_two(cap):
             c.seg(i * 5.0 + (0.5 if port == 443 else 0), "c", "S", label="f%d.%d.syn" % (port, i))
 
 
+def challenged_start(cap):
+    """An established connection (handshake at 0 ms, exchange at 10), then
+    at 5000 ms the client's SYN with a new initial sequence number (900000)
+    from the same port - it restarted - and the server's plain ACK of the
+    old connection at 5000.1 (a challenge ACK, RFC 5961 4.2)."""
+    c = established(cap)
+    c.seg(5000, "c", "S", seq=900000, advance=False, label="c.syn2")
+    c.seg(5000.1, "s", "A", label="s.challenge")
+    return c
+
+
+@scenario
+def syn_challenged_reset(cap):
+    """As challenged-start; the client, without the old connection, resets
+    it at the challenge ACK's number (5000.2), then sends its SYN again
+    (5010) and connects: the old connection CLOSED both ways with
+    syn-challenged (reset) and rst-abort (half-open), then a second
+    connection ESTABLISHED, with no SYN retransmission of its own."""
+    c = challenged_start(cap)
+    c.seg(5000.2, "c", "R", label="c.rst")
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.handshake(5010, prefix="n.")
+
+
+@scenario
+def syn_challenged_retried(cap):
+    """As challenged-start, and the client's RSTs never arrive: its SYN
+    again at 5010 (Linux, at once after a challenge ACK), 6010 (challenged
+    again at 6010.1) and 8010: one connection, the client in SYN_SENT, the
+    server still ESTABLISHED, syn-challenged (retried) for 4 SYNs."""
+    c = challenged_start(cap)
+    c.seg(5010, "c", "S", seq=900000, advance=False, label="c.syn3")
+    c.seg(6010, "c", "S", seq=900000, advance=False, label="c.syn4")
+    c.seg(6010.1, "s", "A", label="s.challenge2")
+    c.seg(8010, "c", "S", seq=900000, advance=False, label="c.syn5")
+
+
+@scenario
+def syn_challenged_stray(cap):
+    """As challenged-start, but the client goes on with the old connection:
+    10 bytes at 6000 ms, acknowledged: a stray SYN - one connection,
+    ESTABLISHED both ways, syn-challenged (stray), no capture gap."""
+    c = challenged_start(cap)
+    c.seg(6000, "c", "PA", 10, label="c.data2")
+    c.seg(6000.1, "s", "A", label="s.ack2")
+
+
+@scenario
+def syn_new_after_unseen_close(cap):
+    """An established connection whose server left it without the capture
+    seeing (its close missed); at 5000 ms the client's SYN with a new
+    initial sequence number, which the server answers with a SYN-ACK: a
+    new connection, as before, and nothing challenged."""
+    established(cap)
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.handshake(5000, prefix="n.")
+    n.exchange(5010, prefix="n.")
+
+
+@scenario
+def syn_new_ack_crossing(cap):
+    """An established connection; at 5000 ms the client's SYN with a new
+    initial sequence number; the server's plain ACK of the old connection
+    at 5000.05 (on its way before the SYN came), then its SYN-ACK of the
+    new SYN at 5000.1: a new connection, nothing challenged."""
+    c = established(cap)
+    c.seg(5000, "c", "S", seq=900000, advance=False, label="c.syn2")
+    c.seg(5000.05, "s", "A", label="s.ack-old")
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.nxt["c"] = 900001
+    n.seg(5000.1, "s", "SA", label="n.s.synack")
+    n.seg(5000.2, "c", "A", label="n.c.ack")
+
+
+@scenario
+def syn_new_one_sided(cap):
+    """Only the client's side is captured: handshake, 100 bytes, then at
+    5000 ms a SYN with a new initial sequence number and, 1 ms later, the
+    client's ACK and data in the new sequence space: the answer was
+    missed, and a new connection started."""
+    c = Conn(cap, unseen="s")
+    c.handshake(0)
+    c.exchange(10)
+    n = Conn(cap, cisn=900000, sisn=70000, unseen="s")
+    n.handshake(5000, prefix="n.")
+    n.exchange(5010, prefix="n.")
+
+
+@scenario
+def syn_new_unanswered(cap):
+    """An established connection, then at 5000 ms a SYN with a new initial
+    sequence number and nothing after it: at the end of the capture it
+    starts a new connection, as before (the client in SYN_SENT)."""
+    established(cap)
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.seg(5000, "c", "S", label="n.c.syn")
+
+
 # ------------------------------------------------------ established ---
 
 @scenario

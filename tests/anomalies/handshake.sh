@@ -12,7 +12,9 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
-    synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy >"$TMPD/craft.log" 2>&1; then
+    synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
+    syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
+    syn-new-one-sided syn-new-unanswered syn-new-ack-crossing >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -166,4 +168,67 @@ for v in "" -v6; do
         --syn-flood-rate 1 --time-wait-pileup 2
     an_only clean$v-strict ""
 done
+# syn-challenged: a SYN with a new ISN into a connection its receiver still
+# has is held until what follows tells.  A plain ACK of the old connection
+# (the challenge ACK) keeps that connection; its sender's RST at that ACK's
+# number ends it (it had lost it: a restart), and the SYN again opens the
+# new one, which has no SYN retransmission of its own
+f=$FX/syn-challenged-reset
+an_run scr "$f.pcap"
+an_only scr "rst-abort syn-challenged"
+an_expect scr syn-challenged server ESTABLISHED
+an_field scr syn-challenged outcome reset
+an_evidence scr syn-challenged "$(lbl "$f" c.syn2 s.challenge c.rst)"
+an_field scr rst-abort kind half-open
+an_field scr rst-abort evidence "$(lbl "$f" c.rst)"
+an_states scr CLOSED CLOSED
+an_conn scr client_pkts 6
+expect_eq "scr: connections" 2 "$("$PY" "$AQ" conns "$TMPD/scr.json")"
+an_conn scr client_state ESTABLISHED 2
+an_conn scr server_state ESTABLISHED 2
+an_conn scr client_pkts 2 2
+expect_eq "scr conn 2: anomalies" "" "$(an_ids scr 2)"
+# its RSTs lost: the client sends its SYN again and again, in SYN_SENT,
+# while the server keeps the old connection, ESTABLISHED (Linux; the
+# kernel test anomalies-handshake.sh, syn-challenged)
+f=$FX/syn-challenged-retried
+an_run scx "$f.pcap"
+an_only scx "syn-challenged"
+an_expect scx syn-challenged server ESTABLISHED
+an_field scx syn-challenged outcome retried
+an_field scx syn-challenged count 4
+an_evidence scx syn-challenged "$(lbl "$f" c.syn2 s.challenge c.syn3 c.syn5)"
+an_states scx SYN_SENT ESTABLISHED
+expect_eq "scx: connections" 1 "$("$PY" "$AQ" conns "$TMPD/scx.json")"
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"client's new SYN met the server still ESTABLISHED in the old connection: a challenge ACK (packet $(lbl "$f" s.challenge)); the client, in SYN_SENT, sent it 3 more times: none of its RSTs reached the server"*)
+    pass "scx: the text report explains the challenged SYNs" ;;
+*) fail "scx: the text report does not explain the challenged SYNs" ;;
+esac
+# the client going on with the old connection: the SYN was stray - one
+# connection, no capture gap
+f=$FX/syn-challenged-stray
+an_run scs "$f.pcap"
+an_only scs "syn-challenged"
+an_field scs syn-challenged outcome stray
+an_evidence scs syn-challenged "$(lbl "$f" c.syn2 s.challenge c.data2)"
+an_states scs ESTABLISHED ESTABLISHED
+expect_eq "scs: connections" 1 "$("$PY" "$AQ" conns "$TMPD/scs.json")"
+# a SYN-ACK acknowledging the held SYN: the receiver had left the old
+# connection; a new one starts, as it always did - also when only the
+# client's side is captured and it goes on in the new sequence space, and
+# when nothing follows the SYN
+# (also when the receiver's plain ACK of the old connection crossed the SYN
+# before its SYN-ACK)
+for x in syn-new-after-unseen-close:snc:ESTABLISHED:ESTABLISHED:4 syn-new-one-sided:sno:ESTABLISHED:ESTABLISHED:4 \
+         syn-new-unanswered:snu:SYN_SENT:LISTEN:1 syn-new-ack-crossing:sna:ESTABLISHED:ESTABLISHED:2; do
+    IFS=: read -r cap name cs ss cp <<<"$x"
+    an_run "$name" "$FX/$cap.pcap"
+    an_absent "$name" syn-challenged capture-gap
+    expect_eq "$name: connections" 2 "$("$PY" "$AQ" conns "$TMPD/$name.json")"
+    an_conn "$name" client_state "$cs" 2
+    an_conn "$name" server_state "$ss" 2
+    an_conn "$name" client_pkts "$cp" 2
+done
+
 finish

@@ -20,6 +20,11 @@
 #   syn-flood          150 raw SYNs from 50 addresses nobody owns
 #   listen-overflow    a listener with backlog 1 that never accept()s: a
 #                      handshake ACK meets a full accept queue
+#   syn-challenged     the client aborts with its RST dropped, then connects
+#                      again from the same port: its SYN meets the server's
+#                      old connection (a challenge ACK); its RST at the
+#                      ACK's number then gets through (reset), or never
+#                      does (lost: the client stays in SYN_SENT)
 # (half-open resets, from a raw SYN, are in anomalies-teardown.sh)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
@@ -225,6 +230,64 @@ listen_overflow() {
     an_conn $n server_state SYN_RCVD 1
 }
 
+# The client aborts (SO_LINGER 0) while the router drops its RSTs: the
+# server keeps the connection, ESTABLISHED.  The client connects again from
+# the same port.  The server answers its SYN with an ACK of the old
+# connection (RFC 5961 4.2), the client's SYN_SENT socket answers that with
+# a RST at the ACK's number, and sends its SYN again 10 ms later (Linux,
+# after an unacceptable ACK).  reset: the RSTs get through again before the
+# reconnection - the old connection ends (rst-abort, half-open) and the new
+# one opens.  lost: they never do - the client stays in SYN_SENT, sending
+# its SYN again (about 10 ms, 1 s), and the server in ESTABLISHED.
+# Captured on rs: every packet there reached the server.  The kernel's
+# states are judged too.
+syn_challenged() {
+    local mode=$1 cp
+    k_begin an-syn-challenged-$mode 4 || return
+    k_cap_start rs "$IF_RS" || return
+    k_hello || return
+    k_do C ports c || return
+    cp=$REPLY
+    k_nft c2s "tcp flags & rst != 0 drop" &&
+    k_do C linger0 c && k_do C close c || return
+    k_wait "$NS_S" 1 state established sport = :$P || return
+    if [ "$mode" = reset ]; then
+        k_nft_flush c2s || return
+    fi
+    k_do C connect c2 "$SADDR" $P 1 bind="$cp" reuse nb || return
+    if [ "$mode" = reset ]; then
+        k_wait "$NS_C" 1 state established dport = :$P || return
+    else
+        # the first SYN, the one challenged, and two more (10 ms, 1 s)
+        k_wait_pkts rs 4 "src port $cp and tcp[tcpflags] & tcp-syn != 0" || return
+    fi
+    k_freeze end stop rs
+    k_judge end rs
+    local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
+    k_show "$cap"
+    an_run $n "$cap" || return
+    an_expect $n syn-challenged server ESTABLISHED
+    ev_is "$n: the new SYN" $n syn-challenged "$cap" 1 "$CADDR" S
+    ev_is "$n: the challenge ACK" $n syn-challenged "$cap" 2 "$SADDR" .
+    if [ "$mode" = reset ]; then
+        an_field $n syn-challenged outcome reset
+        ev_is "$n: the client's RST" $n syn-challenged "$cap" last "$CADDR" R
+        an_field $n rst-abort kind half-open
+        an_conn $n client_state CLOSED 1
+        an_conn $n server_state CLOSED 1
+        an_conn $n client_state ESTABLISHED 2
+        an_conn $n server_state ESTABLISHED 2
+        expect_eq "$n conn 2: anomalies" "" "$(an_ids $n 2)"
+    else
+        an_field $n syn-challenged outcome retried
+        an_field_range $n syn-challenged count 3 6
+        expect_eq "$n: connections" 1 "$("$PY" "$AQ" conns "$TMPD/$n.json")"
+        an_conn $n client_state SYN_SENT 1
+        an_conn $n server_state ESTABLISHED 1
+        an_absent $n capture-gap rst-abort
+    fi
+}
+
 syn_flood() {
     local i srcs=""
     k_begin an-syn-flood 4 || return
@@ -261,4 +324,6 @@ k_run handshake_slow
 k_run simultaneous_open
 k_run syn_flood
 k_run listen_overflow
+k_run syn_challenged reset
+k_run syn_challenged lost
 finish
