@@ -566,6 +566,9 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
         return;             /* a RST answering the SYN: syn-refused */
     if (!s_sync && !r_sync && f->sender_state != ST_SYN_RCVD && f->receiver_state != ST_SYN_RCVD)
         return;             /* nothing was under way on either side */
+    if (f->receiver_state == ST_TIME_WAIT && f->sender_state == ST_CLOSED)
+        return;             /* a TIME_WAIT ended by a peer done with it: no
+                               connection was live to abort */
     /* RFC 793's reply from an endpoint without a connection: no ACK bit,
      * sequence number taken from the ACK of the segment it answers, which is
      * what the peer had acknowledged.  The sender had lost the connection. */

@@ -87,10 +87,20 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_str(l, who);
         line_lit(l, " still ");
         line_str(l, state);
-        line_lit(l, " in the old connection: a challenge ACK (packet ");
+        line_lit(l, " in the old connection: ");
+        /* (from TIME_WAIT, the ACK refuses a SYN not above the old
+         * connection: no RFC 5961 challenge, but the same answer) */
+        line_str(l, a->state == ST_TIME_WAIT ? "an ACK of that one (packet " : "a challenge ACK (packet ");
         line_u64(l, a->nevidence > 1 ? a->evidence[1] : 0);
         line_char(l, ')');
-        if (a->kind == CHALLENGE_RESET) {
+        if (a->kind == CHALLENGE_RESET && a->state == ST_TIME_WAIT) {
+            /* "; the client reset it (packet 10), ending the TIME_WAIT" */
+            line_lit(l, "; the ");
+            line_str(l, peer);
+            line_lit(l, " reset it (packet ");
+            line_u64(l, a->evidence[a->nevidence - 1]);
+            line_lit(l, "), ending the TIME_WAIT");
+        } else if (a->kind == CHALLENGE_RESET) {
             /* "; the client, which had lost that connection (a restart),
              * reset it (packet 10)" */
             line_lit(l, "; the ");
@@ -111,6 +121,8 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
             line_str(l, peer);
             line_sent_again(l, ", in SYN_SENT, sent it ", a->count - 1, ": none of its RSTs reached the ");
             line_str(l, who);
+        } else if (a->state == ST_TIME_WAIT) {
+            line_lit(l, ": the SYN's sequence number (or timestamp) was not above the old connection's");
         } else {
             line_lit(l, ": the ");
             line_str(l, peer);

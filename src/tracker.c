@@ -35,7 +35,7 @@ enum {
 
 /* SYNs waiting to be told apart (see "held SYNs" below): a few at once is
  * plenty - each is settled by the next segment or two of its connection. */
-#define HELD_MAX 16
+#define HELD_MAX 64
 
 struct held_syn {
     struct conn *c;             /* NULL: a free entry */
@@ -45,6 +45,7 @@ struct held_syn {
     uint8_t role;               /* the SYN's sender */
     bool challenged;            /* answered by a plain ACK of the old
                                    connection: counted on it */
+    bool reset;                 /* ... and its sender reset that connection */
 };
 
 struct tracker {
@@ -159,12 +160,14 @@ static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
 /* ------------------------------------------------------------ retiring --- */
 
 static void missed_first_fin(struct tracker *t, struct conn *c);
-static void held_forget(struct tracker *t, struct conn *c);
+static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay);
+static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
 
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
+    struct held_syn replay = { .c = NULL };
     if (c->ep[0].syn_held)
-        held_forget(t, c);
+        held_forget(t, c, why == RETIRE_TIME_WAIT || why == RETIRE_CLOSED || why == RETIRE_IDLE ? &replay : NULL);
     missed_first_fin(t, c);
     t->st.retired[why]++;
     if (t->analysis) {
@@ -186,6 +189,11 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
     if (t->analysis)
         analysis_release(t->analysis, c);
     ct_delete(t->tab, c);
+    /* a SYN held on it that nothing settled, as its TIME_WAIT ran out or it
+     * expired: the new connection it opens (not while evicting, which is
+     * making room for another, nor at the end, which replays them first) */
+    if (replay.c)
+        track(t, &replay.syn, &replay.prep, false);
 }
 
 static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_state next,
@@ -988,13 +996,13 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
  * It costs a connection one bit (syn_held) and an entry in a small table;
  * with the table full, the SYN starts a new incarnation at once. */
 
-static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
-
-/* Synchronized and not in TIME_WAIT: an endpoint that would challenge a SYN.
- * (A SYN into TIME_WAIT is the incarnation rule's: time-wait-reuse.) */
+/* Synchronized, TIME_WAIT included: an endpoint that answers a SYN it does
+ * not take with an ACK of the old connection (in TIME_WAIT, Linux and the
+ * BSDs take one whose sequence number, or timestamp, is above the old
+ * connection's: time-wait-reuse). */
 static bool holds_connection(enum tcp_state st)
 {
-    return st >= ST_ESTABLISHED && st <= ST_LAST_ACK;
+    return st >= ST_ESTABLISHED;
 }
 
 static struct held_syn *held_of(struct tracker *t, const struct conn *c)
@@ -1016,7 +1024,7 @@ static void held_release(struct held_syn *h)
 static bool held_take(struct tracker *t, struct conn *c, int role, const struct seg_core *seg,
                       const struct tracker_prep *p)
 {
-    if (!holds_connection(c->ep[!role].state) || c->ep[role].state == ST_TIME_WAIT)
+    if (!holds_connection(c->ep[!role].state) || c->ep[role].state == ST_TIME_WAIT || c->ep[0].syn_held)
         return false;
     struct held_syn *h = held_of(t, NULL);
     if (!h)
@@ -1025,54 +1033,72 @@ static bool held_take(struct tracker *t, struct conn *c, int role, const struct 
     h->syn = *seg;
     h->prep = *p;
     h->role = (uint8_t)role;
-    h->challenged = false;
+    h->challenged = h->reset = false;
     c->ep[0].syn_held = c->ep[1].syn_held = 1;
-    /* (the connection is kept as of the SYN: it may settle it much later) */
-    tstamp_t prev_last = c->last;
+    /* (c->last stays: the SYN is not c's yet; should c expire first, the
+     * SYN opens its new connection then - retire()) */
+    return true;
+}
+
+/* Count seg, from `role`, on c without applying it to the states. */
+static void count_only(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    t->st.segments++;
+    if (c->ep[role].pkts < UINT32_MAX)
+        c->ep[role].pkts++;
     if (seg->ts > c->last)
         c->last = seg->ts;
-    relist(t, c, in_time_wait(c), false, prev_last);
-    return true;
+    if (t->segment_obs)
+        for (int i = 0; i < t->nobs; i++)
+            if (t->obs[i].segment)
+                t->obs[i].segment(t->obs[i].ctx, c, role, seg);
 }
 
 /* Count the held SYN on the connection it met (the old one). */
 static void held_land(struct tracker *t, const struct held_syn *h)
 {
-    struct conn *c = h->c;
-    t->st.segments++;
-    if (c->ep[h->role].pkts < UINT32_MAX)
-        c->ep[h->role].pkts++;
-    if (h->syn.ts > c->last)
-        c->last = h->syn.ts;
-    if (t->segment_obs)
-        for (int i = 0; i < t->nobs; i++)
-            if (t->obs[i].segment)
-                t->obs[i].segment(t->obs[i].ctx, c, h->role, &h->syn);
+    count_only(t, h->c, h->role, &h->syn);
 }
 
-/* The held SYN starts a new incarnation: apply it now (a SYN counted on the
- * old connection already is counted once in the totals). */
+/* The held SYN starts a new incarnation: apply it now.  One counted on the
+ * old connection is taken off it (each packet belongs to one connection),
+ * and so is a challenge that nothing else confirmed: the plain ACK was on
+ * its way before the SYN came. */
 static void held_replay(struct tracker *t, struct held_syn *h)
 {
     struct seg_core syn = h->syn;
     struct tracker_prep prep = h->prep;
-    if (h->challenged)
+    if (h->challenged) {
         t->st.segments--;
+        if (h->c->ep[h->role].pkts > 0)
+            h->c->ep[h->role].pkts--;
+        if (t->analysis)
+            analysis_syn_unchallenged(t->analysis, h->c);
+    }
     held_release(h);
     track(t, &syn, &prep, false);
 }
 
-/* The connection leaves the table with a SYN held: one never settled is
- * counted on it (the end of the capture replays those first). */
-static void held_forget(struct tracker *t, struct conn *c)
+/* The connection leaves the table with a SYN held.  One never settled goes
+ * to *replay, to open its new connection once this one is gone - or, with
+ * no replay (evicting), is counted on this one. */
+static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay)
 {
     struct held_syn *h = held_of(t, c);
     if (!h) {
         c->ep[0].syn_held = c->ep[1].syn_held = 0;
         return;
     }
-    if (!h->challenged)
-        held_land(t, h);
+    if (!h->challenged) {
+        if (replay)
+            *replay = *h;
+        else
+            held_land(t, h);
+    } else if (h->reset && c->ep[h->role].state == ST_CLOSED) {
+        /* it reset the old connection for its new one, which has not sent
+         * its SYN again yet (Linux: 10 ms later): opening */
+        set_state(t, c, h->role, ST_SYN_SENT, EV_SND_SYN_AGAIN, t->now, 0);
+    }
     held_release(h);
 }
 
@@ -1100,10 +1126,22 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
     if (role != p) {
         /* the receiver answers the SYN itself: it had no old connection */
         if ((f & TH_ACK) && (f & (TH_SYN | TH_RST)) && seg->ack == h->syn.seq + 1) {
-            if (h->challenged && t->analysis)
-                analysis_syn_unchallenged(t->analysis, c);
             held_replay(t, h);
             return true;
+        }
+        /* its RST of the old connection, once the sender is opening anew
+         * (SYN_SENT, which judges a RST by its ACK of the new SYN): it
+         * gave up the old one (its keep-alive, an abort) - the sender's new
+         * socket has nothing to do with that RST, which closes the
+         * receiver alone; the SYN sent again then opens the new one */
+        if ((f & TH_RST) && snd->state == ST_SYN_SENT && holds_connection(rcv->state) &&
+            (rcv->flags & EPF_SEQ) && seq_dist(seg->seq, rcv->snd_nxt) <= 1) {
+            tstamp_t prev_last = c->last;
+            count_only(t, c, role, seg);
+            rcv->flags |= EPF_RST;
+            set_state(t, c, role, ST_CLOSED, EV_SND_RST, seg->ts, seg->pktno);
+            relist(t, c, in_time_wait(c), false, prev_last);
+            return false;
         }
         /* a plain ACK: of the old connection, which it still has */
         if (!h->challenged && f == TH_ACK && seg->payload_len == 0 && seg->ack != h->syn.seq + 1) {
@@ -1128,17 +1166,24 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
             relist(t, c, in_time_wait(c), false, prev_last);
             return false;
         }
-        if (h->challenged)
-            held_release(h);        /* counted on the old one; seg is new */
-        else
+        if (h->challenged) {
+            /* counted on the old one; seg opens the new one, and its
+             * sender, opening (SYN_SENT) on the old record, left it */
+            if (snd->state == ST_SYN_SENT)
+                set_state(t, c, p, ST_CLOSED, EV_SND_SYN, seg->ts, seg->pktno);
+            held_release(h);
+        } else
             held_replay(t, h);      /* nothing answered: a new incarnation */
         return true;
     }
     if (f & TH_RST) {
         /* the old connection's reset - by a sender that lost it, at the
          * challenge ACK's number */
-        if (h->challenged && seg->seq == h->challenge_ack && t->analysis)
-            analysis_syn_challenge_end(t->analysis, c, CHALLENGE_RESET, seg);
+        if (h->challenged && seg->seq == h->challenge_ack) {
+            h->reset = true;
+            if (t->analysis)
+                analysis_syn_challenge_end(t->analysis, c, CHALLENGE_RESET, seg);
+        }
         return true;
     }
     /* anything else: in which sequence space? */

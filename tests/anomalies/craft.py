@@ -489,6 +489,57 @@ def syn_challenged_retried(cap):
     c.seg(8010, "c", "S", seq=900000, advance=False, label="c.syn5")
 
 
+def challenged_tw_start(cap):
+    """An established connection that the server closes first (at 100 ms:
+    the server in TIME_WAIT), then at 5000 ms the client's SYN from the
+    same port with an initial sequence number below the old connection's
+    (500) and the server's ACK of the old connection at 5000.1: TIME_WAIT
+    refuses it (Linux and the BSDs, for a SYN neither above the old
+    sequence space nor with a newer timestamp)."""
+    c = established(cap)
+    c.close(100, first="s")
+    c.seg(5000, "c", "S", seq=500, advance=False, label="c.syn2")
+    c.seg(5000.1, "s", "A", label="s.twack")
+    return c
+
+
+@scenario
+def syn_challenged_tw_reset(cap):
+    """As challenged-tw-start; the client's RST at the ACK's number
+    (5000.2) ends the TIME_WAIT, and its SYN again at 5010 connects."""
+    c = challenged_tw_start(cap)
+    c.seg(5000.2, "c", "R", label="c.rst")
+    n = Conn(cap, cisn=500, sisn=70000)
+    n.handshake(5010, prefix="n.")
+
+
+@scenario
+def syn_challenged_tw_retried(cap):
+    """As challenged-tw-start, the client's RSTs lost: its SYN again at
+    5010 and 6010 (refused again at 6010.1): the client in SYN_SENT, the
+    server still in TIME_WAIT."""
+    c = challenged_tw_start(cap)
+    c.seg(5010, "c", "S", seq=500, advance=False, label="c.syn3")
+    c.seg(6010, "c", "S", seq=500, advance=False, label="c.syn4")
+    c.seg(6010.1, "s", "A", label="s.twack2")
+
+
+@scenario
+def syn_challenged_server_gives_up(cap):
+    """As syn-challenged-retried to the SYN at 6010 and its challenge ACK;
+    then the server gives up the old connection with a RST at its next
+    sequence number (its keep-alive timer, an abort) at 7000, and the
+    client's SYN again at 8010 gets a SYN-ACK: the old connection CLOSED
+    both ways, the new one ESTABLISHED."""
+    c = challenged_start(cap)
+    c.seg(5010, "c", "S", seq=900000, advance=False, label="c.syn3")
+    c.seg(6010, "c", "S", seq=900000, advance=False, label="c.syn4")
+    c.seg(6010.1, "s", "A", label="s.challenge2")
+    c.seg(7000, "s", "R", ack=0, label="s.rst")
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.handshake(8010, prefix="n.")
+
+
 @scenario
 def syn_challenged_stray(cap):
     """As challenged-start, but the client goes on with the old connection:

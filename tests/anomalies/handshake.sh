@@ -14,7 +14,7 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
-    syn-new-one-sided syn-new-unanswered syn-new-ack-crossing >"$TMPD/craft.log" 2>&1; then
+    syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -205,6 +205,21 @@ case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
     pass "scx: the text report explains the challenged SYNs" ;;
 *) fail "scx: the text report does not explain the challenged SYNs" ;;
 esac
+# the server giving up the old connection (a RST at its own next number)
+# while the client is opening: the RST closes the server (the client's new
+# socket, in SYN_SENT, is not what it resets), the SYN again opens the new
+# connection, and the client leaves the old one
+f=$FX/syn-challenged-server-gives-up
+an_run scg "$f.pcap"
+an_field scg syn-challenged outcome retried
+an_absent scg rst-out-of-window
+an_states scg CLOSED CLOSED
+an_conn scg server_rst true
+an_conn scg client_state ESTABLISHED 2
+an_conn scg server_state ESTABLISHED 2
+expect_eq "scg: every packet on one connection" "$(wc -l <"$f.labels")" \
+    "$(( $("$PY" "$AQ" conn "$TMPD/scg.json" client_pkts 1) + $("$PY" "$AQ" conn "$TMPD/scg.json" server_pkts 1) + \
+        $("$PY" "$AQ" conn "$TMPD/scg.json" client_pkts 2) + $("$PY" "$AQ" conn "$TMPD/scg.json" server_pkts 2) ))"
 # the client going on with the old connection: the SYN was stray - one
 # connection, no capture gap
 f=$FX/syn-challenged-stray
@@ -214,6 +229,30 @@ an_field scs syn-challenged outcome stray
 an_evidence scs syn-challenged "$(lbl "$f" c.syn2 s.challenge c.data2)"
 an_states scs ESTABLISHED ESTABLISHED
 expect_eq "scs: connections" 1 "$("$PY" "$AQ" conns "$TMPD/scs.json")"
+# from TIME_WAIT: a SYN below the old connection refused with an ACK of
+# it (the kernel test syn-challenged-tw), then the client's RST ends the
+# TIME_WAIT and its SYN again connects; or, its RSTs lost, it stays in
+# SYN_SENT while the server stays in TIME_WAIT
+f=$FX/syn-challenged-tw-reset
+an_run sctr "$f.pcap"
+an_expect sctr syn-challenged server TIME_WAIT
+an_field sctr syn-challenged outcome reset
+an_evidence sctr syn-challenged "$(lbl "$f" c.syn2 s.twack c.rst)"
+an_absent sctr time-wait-reuse syn-retransmitted
+an_conn sctr client_state ESTABLISHED 2
+an_conn sctr server_state ESTABLISHED 2
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"client's new SYN met the server still TIME_WAIT in the old connection: an ACK of that one (packet $(lbl "$f" s.twack)); the client reset it (packet $(lbl "$f" c.rst)), ending the TIME_WAIT"*)
+    pass "sctr: the text report explains the refused SYN" ;;
+*) fail "sctr: the text report does not explain the refused SYN" ;;
+esac
+f=$FX/syn-challenged-tw-retried
+an_run sctx "$f.pcap"
+an_only sctx "syn-challenged"
+an_field sctx syn-challenged outcome retried
+an_field sctx syn-challenged count 3
+an_states sctx SYN_SENT TIME_WAIT
+expect_eq "sctx: connections" 1 "$("$PY" "$AQ" conns "$TMPD/sctx.json")"
 # a SYN-ACK acknowledging the held SYN: the receiver had left the old
 # connection; a new one starts, as it always did - also when only the
 # client's side is captured and it goes on in the new sequence space, and
@@ -229,6 +268,8 @@ for x in syn-new-after-unseen-close:snc:ESTABLISHED:ESTABLISHED:4 syn-new-one-si
     an_conn "$name" client_state "$cs" 2
     an_conn "$name" server_state "$ss" 2
     an_conn "$name" client_pkts "$cp" 2
+    # each packet on one connection: the SYN is not counted on the old one
+    an_conn "$name" client_pkts 4 1
 done
 
 finish

@@ -378,19 +378,24 @@ done
 an_field twr time-wait-reuse isn_above_old true
 an_field twr-below time-wait-reuse isn_above_old false
 # A SYN below the sequence space of a server in TIME_WAIT: its ACK of the
-# old connection is answered by the client's RST at that number, which is
-# no abort - the client is still in SYN_SENT - and that ACK says nothing
-# about the new connection's bytes (no capture-gap); the SYN again after
-# the RST ended TIME_WAIT makes the connection, whose data is not data
-# after a reset
+# old connection refuses it, and the client's RST at that number ends the
+# TIME_WAIT - no abort of anything live, and no time-wait-reuse: the SYN
+# met the old connection (syn-challenged, reset), on which it is counted,
+# and the client is opening (SYN_SENT; Linux sends its SYN again 10 ms
+# later); that ACK says nothing about the new connection's bytes (no
+# capture-gap); the SYN again after the RST makes the connection, with no
+# SYN retransmission of its own and no data after a reset
 an_run twf "$FX/time-wait-refused.pcap"
-an_only twf "time-wait-reuse"
-an_conn twf client_state SYN_SENT 2
-an_conn twf client_rst false 2
+an_only twf "syn-challenged"
+an_expect twf syn-challenged server TIME_WAIT
+an_field twf syn-challenged outcome reset
+expect_eq "twf: connections" 1 "$("$PY" "$AQ" conns "$TMPD/twf.json")"
+an_states twf SYN_SENT CLOSED
 an_run twfr "$FX/time-wait-refused-retry.pcap"
-an_only twfr "syn-retransmitted time-wait-reuse"
+an_only twfr "syn-challenged"
 an_conn twfr client_state ESTABLISHED 2
 an_conn twfr server_state ESTABLISHED 2
+an_conn twfr client_rst false 2
 
 # ... but not once TIME_WAIT is over (--msl 1: 2 s; the new SYN comes 3 s later)
 an_run twx "$FX/time-wait-expired.pcap" --msl 1

@@ -25,6 +25,11 @@
 #                      old connection (a challenge ACK); its RST at the
 #                      ACK's number then gets through (reset), or never
 #                      does (lost: the client stays in SYN_SENT)
+#   syn-challenged-tw  the server closes first (TIME_WAIT); the client,
+#                      without TCP timestamps, sent so much that its next
+#                      ISN from the same port is below the old connection's:
+#                      TIME_WAIT refuses the SYN with an ACK, the client's
+#                      RST ends the TIME_WAIT, its SYN again connects
 # (half-open resets, from a raw SYN, are in anomalies-teardown.sh)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
@@ -288,6 +293,51 @@ syn_challenged() {
     fi
 }
 
+# Linux takes a SYN into TIME_WAIT whose timestamp is newer than the old
+# connection's or, without timestamps, whose sequence number is above it;
+# else it answers with an ACK of the old connection.  A Linux ISN grows by
+# one every 64 ns: a client without timestamps that sent more bytes than
+# that since its first SYN reconnects from the same port below the old
+# sequence space.  The client reads the server's close, closes, and
+# connects again from the same port: TIME_WAIT's ACK, the client's RST at
+# its number (which ends the TIME_WAIT), the SYN again 10 ms later.
+syn_challenged_tw() {
+    local cp i=0 n total=0
+    k_begin an-syn-challenged-tw 4 || return
+    k_sh ip netns exec "$NS_C" sysctl -q net.ipv4.tcp_timestamps=0 || return
+    k_cap_start rs "$IF_RS" || return
+    k_hello || return
+    k_do C ports c || return
+    cp=$REPLY
+    while [ $total -lt 50000000 ] && [ $i -lt 2000 ]; do
+        k_do C sendsome c 4000000 || return
+        n=$REPLY
+        if [ "$n" -gt 0 ]; then
+            k_do S recv s "$n" || return
+        fi
+        total=$((total + n))
+        i=$((i + 1))
+    done
+    echo "# $SCEN: the client sent $total bytes in $i rounds"
+    k_do S close s && k_do C eof c && k_do C close c || return
+    k_wait "$NS_S" 1 state time-wait sport = :$P || return
+    k_do C connect c2 "$SADDR" $P 1 bind="$cp" reuse nb || return
+    k_wait "$NS_C" 1 state established dport = :$P || return
+    k_freeze end stop rs
+    k_judge end rs
+    local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
+    an_run $n "$cap" || return
+    "$PY" "$AQ" list "$TMPD/$n.json" | sed 's/^/#     /'
+    an_expect $n syn-challenged server TIME_WAIT
+    an_field $n syn-challenged outcome reset
+    ev_is "$n: the new SYN" $n syn-challenged "$cap" 1 "$CADDR" S
+    ev_is "$n: TIME_WAIT's ACK" $n syn-challenged "$cap" 2 "$SADDR" .
+    ev_is "$n: the client's RST" $n syn-challenged "$cap" last "$CADDR" R
+    an_conn $n client_state ESTABLISHED 2
+    an_conn $n server_state ESTABLISHED 2
+    expect_eq "$n conn 2: anomalies" "" "$(an_ids $n 2)"
+}
+
 syn_flood() {
     local i srcs=""
     k_begin an-syn-flood 4 || return
@@ -326,4 +376,5 @@ k_run syn_flood
 k_run listen_overflow
 k_run syn_challenged reset
 k_run syn_challenged lost
+k_run syn_challenged_tw
 finish
