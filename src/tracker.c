@@ -971,9 +971,10 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
 /* ----------------------------------------------------------- held SYNs --- */
 
 /* A SYN with a new initial sequence number to an endpoint still
- * synchronized on the 4-tuple (ESTABLISHED to LAST_ACK) is one of two
+ * synchronized on the 4-tuple (ESTABLISHED to TIME_WAIT) is one of two
  * things.  A new connection, if that endpoint had left the old one without
- * the capture seeing it go.  Or a SYN that meets the old connection alive:
+ * the capture seeing it go, or takes the SYN in TIME_WAIT.  Or a SYN that
+ * meets the old connection alive (or a TIME_WAIT that refuses it):
  * from a peer that lost it (a reboot, a crash, a reset that never arrived)
  * or a stray or forged one.  RFC 5961 (4.2), which Linux, the BSDs and
  * Windows follow, has a synchronized endpoint answer any SYN with an ACK of
@@ -994,7 +995,9 @@ void tracker_segment(struct tracker *t, const struct segment *seg)
  *     through; once that connection is gone (its sender's RST), or if no
  *     challenge was seen, the new incarnation starts as before.
  * It costs a connection one bit (syn_held) and an entry in a small table;
- * with the table full, the SYN starts a new incarnation at once. */
+ * with the table full, or a SYN held on the connection already, the SYN
+ * starts a new incarnation at once.  (docs/state-machine.md, "A SYN that
+ * meets the old connection", has the whole table of what follows.) */
 
 /* Synchronized, TIME_WAIT included: an endpoint that answers a SYN it does
  * not take with an ACK of the old connection (in TIME_WAIT, Linux and the
