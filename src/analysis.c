@@ -890,6 +890,13 @@ void analysis_syn_unchallenged(struct analysis *an, struct conn *c)
     }
 }
 
+void analysis_rst_lost(struct analysis *an, struct conn *c)
+{
+    uint32_t pkt;
+    tstamp_t ts;
+    unnote(an, c, AN_RST_ABORT, &pkt, &ts);
+}
+
 void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
                                 const struct seg_core *seg)
 {
@@ -897,6 +904,8 @@ void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challe
     struct anomaly *a = x ? find(an, x, AN_SYN_CHALLENGED) : NULL;
     if (!a)
         return;
+    if (a->kind == CHALLENGE_RESET && o == CHALLENGE_RETRIED)
+        analysis_rst_lost(an, c);   /* that reset never took: no abort */
     a->kind = (uint8_t)o;
     a->end = seg->ts;
     last_evidence(a, seg->pktno);

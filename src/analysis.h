@@ -92,6 +92,8 @@ void analysis_syn_challenged(struct analysis *an, struct conn *c, int role, cons
  * challenge (it was on its way before the SYN came) - unless more showed it
  * was. */
 void analysis_syn_unchallenged(struct analysis *an, struct conn *c);
+/* The RST that ended c never arrived (its receiver went on): no abort. */
+void analysis_rst_lost(struct analysis *an, struct conn *c);
 /* What the challenged SYN's sender did next, shown by seg. */
 void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
                                 const struct seg_core *seg);

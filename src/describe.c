@@ -119,8 +119,17 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
              * its RSTs reached the server" */
             line_lit(l, "; the ");
             line_str(l, peer);
-            line_sent_again(l, ", in SYN_SENT, sent it ", a->count - 1, ": none of its RSTs reached the ");
-            line_str(l, who);
+            line_sent_again(l, ", in SYN_SENT, sent it ", a->count - 1, ": ");
+            if (a->state == ST_TIME_WAIT) {
+                /* "...: its RSTs did not end the server's TIME_WAIT (lost,
+                 * or net.ipv4.tcp_rfc1337)" */
+                line_lit(l, "its RSTs did not end the ");
+                line_str(l, who);
+                line_lit(l, "'s TIME_WAIT (lost, or net.ipv4.tcp_rfc1337)");
+            } else {
+                line_lit(l, "none of its RSTs reached the ");
+                line_str(l, who);
+            }
         } else if (a->state == ST_TIME_WAIT) {
             line_lit(l, ": the SYN's sequence number (or timestamp) was not above the old connection's");
         } else {

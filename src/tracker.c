@@ -46,6 +46,14 @@ struct held_syn {
     bool challenged;            /* answered by a plain ACK of the old
                                    connection: counted on it */
     bool reset;                 /* ... and its sender reset that connection */
+    bool rst_lost;              /* ... which the receiver went on after:
+                                   its RSTs at that number do not take */
+    bool after_rst;             /* held on a receiver its sender's RST had
+                                   closed: that RST may never have come */
+    /* the receiver before that RST: back to it should it go on (the RST
+     * never arrived, or its TIME_WAIT ignored it) */
+    uint8_t rcv_state;
+    uint32_t rcv_since_rel, rcv_since_pkt;
 };
 
 struct tracker {
@@ -1027,7 +1035,12 @@ static void held_release(struct held_syn *h)
 static bool held_take(struct tracker *t, struct conn *c, int role, const struct seg_core *seg,
                       const struct tracker_prep *p)
 {
-    if (!holds_connection(c->ep[!role].state) || c->ep[role].state == ST_TIME_WAIT || c->ep[0].syn_held)
+    /* (or CLOSED by the SYN's sender's RST, which - seen - may yet not
+     * have arrived: a firewall after the capture point) */
+    const struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+    bool rst_closed = r->state == ST_CLOSED && (s->flags & EPF_RST) && !(r->flags & EPF_RST) &&
+                      (r->flags & EPF_SEQ);
+    if (!(holds_connection(r->state) || rst_closed) || c->ep[0].syn_held)
         return false;
     struct held_syn *h = held_of(t, NULL);
     if (!h)
@@ -1036,7 +1049,8 @@ static bool held_take(struct tracker *t, struct conn *c, int role, const struct 
     h->syn = *seg;
     h->prep = *p;
     h->role = (uint8_t)role;
-    h->challenged = h->reset = false;
+    h->challenged = h->reset = h->rst_lost = false;
+    h->after_rst = !holds_connection(c->ep[!role].state);
     c->ep[0].syn_held = c->ep[1].syn_held = 1;
     /* (c->last stays: the SYN is not c's yet; should c expire first, the
      * SYN opens its new connection then - retire()) */
@@ -1077,6 +1091,9 @@ static void held_replay(struct tracker *t, struct held_syn *h)
             h->c->ep[h->role].pkts--;
         if (t->analysis)
             analysis_syn_unchallenged(t->analysis, h->c);
+        /* its sender, opening on the old record, leaves it for the new */
+        if (h->c->ep[h->role].state == ST_SYN_SENT)
+            set_state(t, h->c, h->role, ST_CLOSED, EV_SND_SYN, syn.ts, syn.pktno);
     }
     held_release(h);
     track(t, &syn, &prep, false);
@@ -1146,8 +1163,42 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
             relist(t, c, in_time_wait(c), false, prev_last);
             return false;
         }
+        /* the challenge ACK's number again after its sender's RST closed
+         * it: the RST never arrived (a firewall after the capture point
+         * dropped it), or its TIME_WAIT ignored it (tcp_rfc1337) - it has
+         * the old connection still, and the sender is opening */
+        if (h->reset && rcv->state == ST_CLOSED && !(f & (TH_SYN | TH_RST)) && (f & TH_ACK) &&
+            seg->ack == h->challenge_ack) {
+            h->reset = false;
+            h->rst_lost = true;
+            set_state(t, c, role, h->rcv_state, (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
+            rcv->since_rel = h->rcv_since_rel;
+            rcv->since_pkt = h->rcv_since_pkt;
+            set_state(t, c, p, ST_SYN_SENT, EV_SND_SYN_AGAIN, h->syn.ts, h->syn.pktno);
+            if (t->analysis) {
+                analysis_syn_challenge_end(t->analysis, c, CHALLENGE_RETRIED, seg);
+                analysis_syn_challenged(t->analysis, c, p, &h->syn, NULL);
+            }
+            return true;
+        }
+        /* the receiver its sender's RST had closed goes on in the old
+         * connection: that RST never arrived (a firewall after the capture
+         * point), and it challenges the SYN */
+        if (h->after_rst && !h->challenged && (f & TH_ACK) && !(f & (TH_SYN | TH_RST)) &&
+            seg->ack != h->syn.seq + 1 && seq_dist(seg->seq, rcv->snd_nxt) < (1u << 20)) {
+            h->challenged = h->rst_lost = true;
+            h->challenge_ack = seg->ack;
+            held_land(t, h);
+            set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
+            set_state(t, c, p, ST_SYN_SENT, EV_SND_SYN, h->syn.ts, h->syn.pktno);
+            if (t->analysis) {
+                analysis_rst_lost(t->analysis, c);
+                analysis_syn_challenged(t->analysis, c, p, &h->syn, seg);
+            }
+            return true;
+        }
         /* a plain ACK: of the old connection, which it still has */
-        if (!h->challenged && f == TH_ACK && seg->payload_len == 0 && seg->ack != h->syn.seq + 1) {
+        if (!h->challenged && !h->after_rst && f == TH_ACK && seg->payload_len == 0 && seg->ack != h->syn.seq + 1) {
             h->challenged = true;
             h->challenge_ack = seg->ack;
             held_land(t, h);
@@ -1169,8 +1220,18 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
             relist(t, c, in_time_wait(c), false, prev_last);
             return false;
         }
+        if (seg->seq == h->syn.seq && h->challenged) {
+            /* again after its RST closed the old connection: counted on
+             * it, held for the answer - a SYN-ACK opens the new one, the
+             * old ACK again shows the RST never arrived */
+            h->syn = *seg;
+            tstamp_t prev_last = c->last;
+            held_land(t, h);
+            relist(t, c, in_time_wait(c), false, prev_last);
+            return false;
+        }
         if (h->challenged) {
-            /* counted on the old one; seg opens the new one, and its
+            /* counted on the old one; seg, another SYN, is new, and its
              * sender, opening (SYN_SENT) on the old record, left it */
             if (snd->state == ST_SYN_SENT)
                 set_state(t, c, p, ST_CLOSED, EV_SND_SYN, seg->ts, seg->pktno);
@@ -1182,8 +1243,19 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
     if (f & TH_RST) {
         /* the old connection's reset - by a sender that lost it, at the
          * challenge ACK's number */
+        if (h->challenged && seg->seq == h->challenge_ack && h->rst_lost) {
+            /* another that will not arrive either (or be ignored) */
+            tstamp_t prev_last = c->last;
+            count_only(t, c, role, seg);
+            snd->flags |= EPF_RST;
+            relist(t, c, in_time_wait(c), false, prev_last);
+            return false;
+        }
         if (h->challenged && seg->seq == h->challenge_ack) {
             h->reset = true;
+            h->rcv_state = rcv->state;
+            h->rcv_since_rel = rcv->since_rel;
+            h->rcv_since_pkt = rcv->since_pkt;
             if (t->analysis)
                 analysis_syn_challenge_end(t->analysis, c, CHALLENGE_RESET, seg);
         }

@@ -541,6 +541,60 @@ def syn_challenged_server_gives_up(cap):
 
 
 @scenario
+def syn_challenged_rst_lost(cap):
+    """As challenged-start, captured before a firewall that drops the
+    client's RSTs: the capture sees each RST (5000.2, 6010.2, 8010.2), yet
+    the server answers the client's SYNs again (5010, 6010, 8010) with the
+    same ACK of the old connection (6010.1, 8010.1): the RSTs never
+    arrived - the server ESTABLISHED, the client SYN_SENT."""
+    c = challenged_start(cap)
+    c.seg(5000.2, "c", "R", label="c.rst")
+    c.seg(5010, "c", "S", seq=900000, advance=False, label="c.syn3")
+    c.seg(6010, "c", "S", seq=900000, advance=False, label="c.syn4")
+    c.seg(6010.1, "s", "A", label="s.challenge2")
+    c.seg(6010.2, "c", "R", label="c.rst2")
+    c.seg(8010, "c", "S", seq=900000, advance=False, label="c.syn5")
+    c.seg(8010.1, "s", "A", label="s.challenge3")
+    c.seg(8010.2, "c", "R", label="c.rst3")
+
+
+@scenario
+def syn_challenged_abort_lost(cap):
+    """Captured before a firewall that drops the client's RSTs: the client
+    aborts (RST,ACK at 3000 ms, never delivered) and connects again from
+    the same port at 5000 ms; the server, ESTABLISHED still, answers with
+    an ACK of the old connection (5000.1), the client with a RST at its
+    number (5000.2, dropped too), the SYN again at 6000, challenged again
+    at 6000.1: one connection, the server ESTABLISHED, the client
+    SYN_SENT, and no abort."""
+    c = established(cap)
+    c.seg(3000, "c", "RA", label="c.abort")
+    c.seg(5000, "c", "S", seq=900000, advance=False, label="c.syn2")
+    c.seg(5000.1, "s", "A", label="s.challenge")
+    c.seg(5000.2, "c", "R", label="c.rst")
+    c.seg(6000, "c", "S", seq=900000, advance=False, label="c.syn3")
+    c.seg(6000.1, "s", "A", label="s.challenge2")
+
+
+@scenario
+def syn_challenged_last_ack(cap):
+    """The client closes first; the server's FIN at 21 ms, whose ACK the
+    capture never sees (the server stays in LAST_ACK); at 5000 ms the
+    client (its TIME_WAIT reused) sends a SYN with a new initial sequence
+    number, which LAST_ACK challenges (5000.1); the client's RST at that
+    number (5000.2) ends it, and its SYN again at 5010 connects."""
+    c = established(cap)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(21, "s", "FA", label="s.fin")
+    c.seg(5000, "c", "S", seq=900000, advance=False, label="c.syn2")
+    c.seg(5000.1, "s", "A", label="s.challenge")
+    c.seg(5000.2, "c", "R", label="c.rst")
+    n = Conn(cap, cisn=900000, sisn=70000)
+    n.handshake(5010, prefix="n.")
+
+
+@scenario
 def syn_challenged_stray(cap):
     """As challenged-start, but the client goes on with the old connection:
     10 bytes at 6000 ms, acknowledged: a stray SYN - one connection,

@@ -14,7 +14,8 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
-    syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up >"$TMPD/craft.log" 2>&1; then
+    syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up \
+    syn-challenged-rst-lost syn-challenged-last-ack syn-challenged-abort-lost >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -220,6 +221,35 @@ an_conn scg server_state ESTABLISHED 2
 expect_eq "scg: every packet on one connection" "$(wc -l <"$f.labels")" \
     "$(( $("$PY" "$AQ" conn "$TMPD/scg.json" client_pkts 1) + $("$PY" "$AQ" conn "$TMPD/scg.json" server_pkts 1) + \
         $("$PY" "$AQ" conn "$TMPD/scg.json" client_pkts 2) + $("$PY" "$AQ" conn "$TMPD/scg.json" server_pkts 2) ))"
+# the client's RSTs seen, then dropped after the capture point: the
+# server's same ACK again shows each never arrived - it keeps the old
+# connection (ESTABLISHED), the client is opening (SYN_SENT), and the RSTs
+# are no abort
+f=$FX/syn-challenged-rst-lost
+an_run scl "$f.pcap"
+an_only scl "syn-challenged"
+an_field scl syn-challenged outcome retried
+an_states scl SYN_SENT ESTABLISHED
+expect_eq "scl: connections" 1 "$("$PY" "$AQ" conns "$TMPD/scl.json")"
+# ... and a RST seen before the new SYN (the client's abort): the server's
+# ACK of the old connection after it shows it never arrived either
+f=$FX/syn-challenged-abort-lost
+an_run scal "$f.pcap"
+an_only scal "syn-challenged"
+an_field scal syn-challenged outcome retried
+an_evidence scal syn-challenged "$(lbl "$f" c.syn2 s.challenge c.syn3)"
+an_states scal SYN_SENT ESTABLISHED
+expect_eq "scal: connections" 1 "$("$PY" "$AQ" conns "$TMPD/scal.json")"
+# LAST_ACK challenges a SYN from a client whose TIME_WAIT is reused
+# (tcp_tw_reuse), and the client's RST ends it: no time-wait-reuse
+f=$FX/syn-challenged-last-ack
+an_run scla "$f.pcap"
+an_expect scla syn-challenged server LAST_ACK
+an_field scla syn-challenged outcome reset
+an_evidence scla syn-challenged "$(lbl "$f" c.syn2 s.challenge c.rst)"
+an_absent scla time-wait-reuse
+an_conn scla client_state ESTABLISHED 2
+an_conn scla server_state ESTABLISHED 2
 # the client going on with the old connection: the SYN was stray - one
 # connection, no capture gap
 f=$FX/syn-challenged-stray

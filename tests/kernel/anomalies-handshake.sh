@@ -24,12 +24,14 @@
 #                      again from the same port: its SYN meets the server's
 #                      old connection (a challenge ACK); its RST at the
 #                      ACK's number then gets through (reset), or never
-#                      does (lost: the client stays in SYN_SENT)
+#                      does (lost: the client stays in SYN_SENT; also
+#                      captured before the router, which sees each RST)
 #   syn-challenged-tw  the server closes first (TIME_WAIT); the client,
 #                      without TCP timestamps, sent so much that its next
 #                      ISN from the same port is below the old connection's:
 #                      TIME_WAIT refuses the SYN with an ACK, the client's
-#                      RST ends the TIME_WAIT, its SYN again connects
+#                      RST ends the TIME_WAIT, its SYN again connects;
+#                      with net.ipv4.tcp_rfc1337 = 1 the RST is ignored
 # (half-open resets, from a raw SYN, are in anomalies-teardown.sh)
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
@@ -247,9 +249,11 @@ listen_overflow() {
 # Captured on rs: every packet there reached the server.  The kernel's
 # states are judged too.
 syn_challenged() {
-    local mode=$1 cp
-    k_begin an-syn-challenged-$mode 4 || return
-    k_cap_start rs "$IF_RS" || return
+    local mode=$1 lab=${2:-rs} cp ifc
+    k_begin an-syn-challenged-$mode-$lab 4 || return
+    ifc=$IF_RS
+    [ "$lab" = rc ] && ifc=$IF_RC
+    k_cap_start "$lab" "$ifc" || return
     k_hello || return
     k_do C ports c || return
     cp=$REPLY
@@ -264,11 +268,11 @@ syn_challenged() {
         k_wait "$NS_C" 1 state established dport = :$P || return
     else
         # the first SYN, the one challenged, and two more (10 ms, 1 s)
-        k_wait_pkts rs 4 "src port $cp and tcp[tcpflags] & tcp-syn != 0" || return
+        k_wait_pkts "$lab" 4 "src port $cp and tcp[tcpflags] & tcp-syn != 0" || return
     fi
-    k_freeze end stop rs
-    k_judge end rs
-    local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
+    k_freeze end stop "$lab"
+    k_judge end "$lab"
+    local n=$SCEN cap=$TMPD/$SCEN.end.$lab.pcap
     k_show "$cap"
     an_run $n "$cap" || return
     an_expect $n syn-challenged server ESTABLISHED
@@ -302,9 +306,10 @@ syn_challenged() {
 # connects again from the same port: TIME_WAIT's ACK, the client's RST at
 # its number (which ends the TIME_WAIT), the SYN again 10 ms later.
 syn_challenged_tw() {
-    local cp i=0 n total=0
-    k_begin an-syn-challenged-tw 4 || return
+    local rfc1337=${1:-0} cp i=0 n total=0
+    k_begin an-syn-challenged-tw-$rfc1337 4 || return
     k_sh ip netns exec "$NS_C" sysctl -q net.ipv4.tcp_timestamps=0 || return
+    k_sh ip netns exec "$NS_S" sysctl -q net.ipv4.tcp_rfc1337="$rfc1337" || return
     k_cap_start rs "$IF_RS" || return
     k_hello || return
     k_do C ports c || return
@@ -322,16 +327,29 @@ syn_challenged_tw() {
     k_do S close s && k_do C eof c && k_do C close c || return
     k_wait "$NS_S" 1 state time-wait sport = :$P || return
     k_do C connect c2 "$SADDR" $P 1 bind="$cp" reuse nb || return
-    k_wait "$NS_C" 1 state established dport = :$P || return
+    if [ "$rfc1337" = 1 ]; then
+        # TIME_WAIT ignores the RSTs (RFC 1337): SYN, ACK, RST again
+        k_wait_pkts rs 4 "src port $cp and tcp[tcpflags] & tcp-syn != 0" || return
+    else
+        k_wait "$NS_C" 1 state established dport = :$P || return
+    fi
     k_freeze end stop rs
     k_judge end rs
     local n=$SCEN cap=$TMPD/$SCEN.end.rs.pcap
     an_run $n "$cap" || return
     "$PY" "$AQ" list "$TMPD/$n.json" | sed 's/^/#     /'
     an_expect $n syn-challenged server TIME_WAIT
-    an_field $n syn-challenged outcome reset
     ev_is "$n: the new SYN" $n syn-challenged "$cap" 1 "$CADDR" S
     ev_is "$n: TIME_WAIT's ACK" $n syn-challenged "$cap" 2 "$SADDR" .
+    if [ "$rfc1337" = 1 ]; then
+        an_field $n syn-challenged outcome retried
+        an_absent $n rst-abort
+        expect_eq "$n: connections" 1 "$("$PY" "$AQ" conns "$TMPD/$n.json")"
+        an_conn $n client_state SYN_SENT 1
+        an_conn $n server_state TIME_WAIT 1
+        return
+    fi
+    an_field $n syn-challenged outcome reset
     ev_is "$n: the client's RST" $n syn-challenged "$cap" last "$CADDR" R
     an_conn $n client_state ESTABLISHED 2
     an_conn $n server_state ESTABLISHED 2
@@ -376,5 +394,7 @@ k_run syn_flood
 k_run listen_overflow
 k_run syn_challenged reset
 k_run syn_challenged lost
-k_run syn_challenged_tw
+k_run syn_challenged lost rc
+k_run syn_challenged_tw 0
+k_run syn_challenged_tw 1
 finish
