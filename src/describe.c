@@ -36,6 +36,19 @@ static void line_sent_again(struct line *l, const char *what, uint64_t n, const 
     line_str(l, after);
 }
 
+/* "; the <who><what> (packet N)<after>", N the anomaly's last evidence */
+static void line_then_packet(struct line *l, const char *who, const char *what, const struct anomaly *a,
+                             const char *after)
+{
+    line_lit(l, "; the ");
+    line_str(l, who);
+    line_str(l, what);
+    line_lit(l, " (packet ");
+    line_u64(l, a->nevidence ? a->evidence[a->nevidence - 1] : 0);
+    line_char(l, ')');
+    line_str(l, after);
+}
+
 void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp_t now, struct line *l)
 {
     const char *who = role_name(a->who);
@@ -95,25 +108,13 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_char(l, ')');
         if (a->kind == CHALLENGE_RESET && a->state == ST_TIME_WAIT) {
             /* "; the client reset it (packet 10), ending the TIME_WAIT" */
-            line_lit(l, "; the ");
-            line_str(l, peer);
-            line_lit(l, " reset it (packet ");
-            line_u64(l, a->evidence[a->nevidence - 1]);
-            line_lit(l, "), ending the TIME_WAIT");
+            line_then_packet(l, peer, " reset it", a, ", ending the TIME_WAIT");
         } else if (a->kind == CHALLENGE_RESET) {
             /* "; the client, which had lost that connection (a restart),
              * reset it (packet 10)" */
-            line_lit(l, "; the ");
-            line_str(l, peer);
-            line_lit(l, ", which had lost that connection (a restart), reset it (packet ");
-            line_u64(l, a->evidence[a->nevidence - 1]);
-            line_char(l, ')');
+            line_then_packet(l, peer, ", which had lost that connection (a restart), reset it", a, "");
         } else if (a->kind == CHALLENGE_STRAY) {
-            line_lit(l, "; the ");
-            line_str(l, peer);
-            line_lit(l, " went on with the old connection (packet ");
-            line_u64(l, a->evidence[a->nevidence - 1]);
-            line_lit(l, "): the SYN was stray or forged");
+            line_then_packet(l, peer, " went on with the old connection", a, ": the SYN was stray or forged");
         } else if (a->kind == CHALLENGE_RETRIED) {
             /* "; the client, in SYN_SENT, sent it 4 more times: none of
              * its RSTs reached the server" */

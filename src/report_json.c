@@ -167,6 +167,16 @@ static void json_endpoints(struct line *l, const struct conn *c)
         line_char((l), '"');                                                   \
     } while (0)
 
+/* the same, or null if v is NULL */
+#define json_str_or_null(l, name, v)                                           \
+    do {                                                                       \
+        const char *v_ = (v);                                                  \
+        if (v_)                                                                \
+            json_str((l), name, v_);                                           \
+        else                                                                   \
+            line_lit((l), ",\"" name "\":null");                               \
+    } while (0)
+
 /* An anomaly line of the connection whose line was just built: its
  * endpoints are copied from there (`endpoints`, `endpoints_len` bytes), not
  * formatted again. */
@@ -186,20 +196,10 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         line_lit(l, ",\"who\":null");
     if (a->id == AN_RST_ABORT)
         json_str(l, "kind", rst_kind_name(a->kind));
-    if (a->id == AN_CLOSE_WAIT_STUCK) {
-        const char *left = stuck_exit_name(a->kind);
-        if (left)
-            json_str(l, "left_by", left);
-        else
-            line_lit(l, ",\"left_by\":null");
-    }
-    if (a->id == AN_SYN_CHALLENGED) {
-        const char *outcome = challenge_outcome_name(a->kind);
-        if (outcome)
-            json_str(l, "outcome", outcome);
-        else
-            line_lit(l, ",\"outcome\":null");
-    }
+    if (a->id == AN_CLOSE_WAIT_STUCK)
+        json_str_or_null(l, "left_by", stuck_exit_name(a->kind));
+    if (a->id == AN_SYN_CHALLENGED)
+        json_str_or_null(l, "outcome", challenge_outcome_name(a->kind));
     if (a->id == AN_SYN_CHALLENGED || a->id == AN_RST_ABORT || a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK ||
         a->id == AN_FIN_UNACKED || a->id == AN_LAST_ACK_LOST || a->id == AN_RST_OUT_OF_WINDOW ||
         a->id == AN_SYN_UNANSWERED) {
