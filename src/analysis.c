@@ -238,12 +238,33 @@ static struct anomaly *rec_at(const struct analysis *an, uint32_t idx)
     return idx ? pool_at(&an->rec, idx) : NULL;
 }
 
+/* The connection's record for id (the first, for the ids kept per sender). */
 static struct anomaly *find(const struct analysis *an, const struct conn_ext *x, enum anomaly_id id)
 {
     if (!(x->mask & (1u << id)))
         return NULL;
     for (struct anomaly *a = rec_at(an, x->head); a; a = rec_at(an, a->next))
         if (a->id == id)
+            return a;
+    return NULL;
+}
+
+/* Retransmissions and reordering are each sender's own: both ends of a
+ * connection can retransmit, and one record for both would give the first
+ * sender the other's segments (and the share of its own segments they
+ * make).  These ids get a record per sender. */
+static bool per_sender(enum anomaly_id id)
+{
+    return id == AN_RETRANSMISSIONS || id == AN_OUT_OF_ORDER;
+}
+
+static struct anomaly *find_of(const struct analysis *an, const struct conn_ext *x,
+                               enum anomaly_id id, int who)
+{
+    if (!(x->mask & (1u << id)))
+        return NULL;
+    for (struct anomaly *a = rec_at(an, x->head); a; a = rec_at(an, a->next))
+        if (a->id == id && (!per_sender(id) || a->who == who))
             return a;
     return NULL;
 }
@@ -260,7 +281,7 @@ static struct anomaly *note(struct analysis *an, struct conn *c, enum anomaly_id
         an->st.not_recorded++;
         return NULL;
     }
-    struct anomaly *a = find(an, x, id);
+    struct anomaly *a = find_of(an, x, id, who);
     if (!a) {
         uint32_t idx = pool_get(&an->rec);
         if (!idx) {
@@ -845,9 +866,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
             me->hole_ts = 0;
     }
     enum anomaly_id id = reordered ? AN_OUT_OF_ORDER : AN_RETRANSMISSIONS;
-    const struct anomaly *prev = x ? find(an, x, id) : NULL;
+    const struct anomaly *prev = x ? find_of(an, x, id, role) : NULL;
     tstamp_t prev_end = prev ? prev->end : 0;
-    int prev_role = prev ? prev->kind : -1;
     struct anomaly *a = note(an, c, id, role, seg->ts, seg->pktno);
     if (a) {
         a->value += len;
@@ -855,7 +875,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
             /* who sent the latest, and the time since the one before it
              * from the same sender in ms (0: none): a sender that gives up
              * (retransmissions_stopped()) */
-            tstamp_t gap = prev_role == role ? (seg->ts - prev_end) / TS_PER_MS : 0;
+            tstamp_t gap = prev ? (seg->ts - prev_end) / TS_PER_MS : 0;
             a->value2 = gap > UINT32_MAX ? UINT32_MAX : gap > 0 ? (uint32_t)gap : 0;
             a->kind = (uint8_t)role;
         }
@@ -1173,7 +1193,8 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     /* stalls and silences still going on */
     struct conn_ext *x = ext_of(an, c);
     if (x && (x->mask & (1u << AN_RETRANSMISSIONS)))
-        retransmissions_stopped(find(an, x, AN_RETRANSMISSIONS), c, now);
+        for (int r = 0; r < 2; r++)
+            retransmissions_stopped(find_of(an, x, AN_RETRANSMISSIONS, r), c, now);
     for (int r = 0; r < 2; r++) {
         struct ext_end *e = end_of(an, x, r);
         if (e && e->zw_start) {

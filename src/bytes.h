@@ -70,8 +70,16 @@ static inline bool bytes_be32(struct bytes b, size_t off, uint32_t *v)
     return true;
 }
 
-/* Host-order reads, for the BSD loopback header, whose 4-byte family field is
- * written in the byte order of the machine that captured. */
+/* Little-endian reads: the BSD loopback header's family (written in the
+ * capturing machine's order), radiotap, PPI, PKTAP and NFLOG's fields. */
+static inline bool bytes_le16(struct bytes b, size_t off, uint16_t *v)
+{
+    if (!bytes_has(b, off, 2))
+        return false;
+    *v = (uint16_t)((unsigned)b.p[off + 1] << 8 | b.p[off]);
+    return true;
+}
+
 static inline bool bytes_le32(struct bytes b, size_t off, uint32_t *v)
 {
     if (!bytes_has(b, off, 4))

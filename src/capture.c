@@ -100,6 +100,20 @@ static const struct known_link {
     { 178 /* DLT_JUNIPER_ETHER */, "JUNIPER_ETHER", "Juniper Ethernet" },
     { 242 /* DLT_IPOIB */, "IPOIB", "RFC 4391 IP-over-Infiniband" },
     { 276 /* DLT_LINUX_SLL2 */, "LINUX_SLL2", "Linux cooked v2" },
+    { 8 /* SLIP */, "SLIP", "SLIP" },
+    { 105 /* DLT_IEEE802_11 */, "IEEE802_11", "802.11" },
+    { 109 /* DLT_ENC */, "ENC", "OpenBSD encapsulated IP" },
+    { 117 /* DLT_PFLOG */, "PFLOG", "OpenBSD pflog file" },
+    { 119 /* DLT_PRISM_HEADER */, "PRISM_HEADER", "802.11 plus Prism header" },
+    { 127 /* DLT_IEEE802_11_RADIO */, "IEEE802_11_RADIO", "802.11 plus radiotap header" },
+    { 163 /* DLT_IEEE802_11_RADIO_AVS */, "IEEE802_11_RADIO_AVS", "802.11 plus AVS radio information header" },
+    { 192 /* DLT_PPI */, "PPI", "Per-Packet Information" },
+    { 219 /* DLT_MPLS */, "MPLS", "MPLS with label as link-layer header" },
+    { 226 /* DLT_IPNET */, "IPNET", "Solaris ipnet" },
+    { 239 /* DLT_NFLOG */, "NFLOG", "Linux netfilter log messages" },
+    { 240 /* DLT_NETANALYZER */, "NETANALYZER", "Ethernet with Hilscher netANALYZER pseudo-header" },
+    { 241 /* DLT_NETANALYZER_TRANSPARENT */, "NETANALYZER_TRANSPARENT", "Ethernet with Hilscher netANALYZER pseudo-header and with preamble and SFD" },
+    { 258 /* DLT_PKTAP */, "PKTAP", "Apple DLT_PKTAP" },
 };
 
 bool linktype_known_name(int dlt, const char **name, const char **desc)
@@ -186,6 +200,19 @@ static bool begins_compressed(const char *path)
     return n > 0 && compression_of(magic, (size_t)n) != COMPRESSION_NONE;
 }
 
+/* A file's name as messages and reports show it: its control characters
+ * (an escape sequence, a newline in a crafted name) replaced by '?', so
+ * that printing it cannot drive the terminal or break a report's lines.
+ * The file is opened by its real path. */
+static char *display_name(const char *name)
+{
+    char *d = strdup(name);
+    for (char *p = d; p && *p; p++)
+        if ((unsigned char)*p < 32 || *p == 127)
+            *p = '?';
+    return d;
+}
+
 struct capture *capture_open_files(const char *const *paths, const char *const *names, int n, char *err,
                                    size_t errlen)
 {
@@ -202,7 +229,7 @@ struct capture *capture_open_files(const char *const *paths, const char *const *
     for (int i = 0; i < n; i++) {
         const char *name = names && names[i] ? names[i] : strcmp(paths[i], "-") ? paths[i] : "standard input";
         files[i].path = strdup(paths[i]);
-        files[i].name = strdup(name);
+        files[i].name = display_name(name);
         if (!files[i].path || !files[i].name) {
             snprintf(err, errlen, "%s: out of memory", name);
             goto fail;
@@ -216,11 +243,11 @@ struct capture *capture_open_files(const char *const *paths, const char *const *
          * them: a FIFO's writer would be let go, and then find no reader.) */
         if (i > 0) {
             if (!known || access(paths[i], R_OK) != 0) {
-                snprintf(err, errlen, "%s: cannot open: %s", name, strerror(errno));
+                snprintf(err, errlen, "%s: cannot open: %s", files[i].name, strerror(errno));
                 goto fail;
             }
             if (S_ISDIR(st.st_mode)) {
-                snprintf(err, errlen, "%s: is a directory, not a capture file", name);
+                snprintf(err, errlen, "%s: is a directory, not a capture file", files[i].name);
                 goto fail;
             }
             if (S_ISREG(st.st_mode))

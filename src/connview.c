@@ -18,9 +18,8 @@ void conn_view_make(struct conn_view *v, const struct analysis *an, const struct
     v->c = c;
     v->h = an ? analysis_history(an, c) : NULL;
     v->mask = an ? analysis_mask(an, c) : 0;
-    /* at most one record per id in the mask */
     v->nanomalies = anomalies && v->mask
-                        ? copy_anomalies(an, c, anomalies, (unsigned)__builtin_popcount(v->mask))
+                        ? copy_anomalies(an, c, anomalies, conn_view_most_records(v->mask))
                         : 0;
     v->anomalies = anomalies;
     v->why = why;

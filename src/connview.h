@@ -17,15 +17,25 @@
 #include "history.h"
 #include "tracker.h"
 
+/* A connection has at most one anomaly record per id in its mask, but two
+ * for the ids kept per sender (retransmissions, out-of-order: each end's
+ * own, src/analysis.c): the most records a connection can have. */
+#define CONN_VIEW_MOST_RECORDS (AN__COUNT + 2)
+static inline unsigned conn_view_most_records(uint32_t mask)
+{
+    return (unsigned)__builtin_popcount(mask) + ((mask >> AN_RETRANSMISSIONS) & 1) +
+           ((mask >> AN_OUT_OF_ORDER) & 1);
+}
+
 struct conn_view {
     const struct conn *c;
     const struct history *h;            /* Zeek's history, NULL if none was kept */
     uint32_t mask;                      /* anomaly ids found (1 << id) */
     uint32_t nanomalies;
     const struct anomaly *anomalies;    /* its anomaly records, in order of
-                                           detection (at most one per id in
-                                           the mask; none if they were not
-                                           asked for) */
+                                           detection (at most
+                                           conn_view_most_records(mask); none
+                                           if they were not asked for) */
     enum retire_reason why;
     tstamp_t now;                       /* capture time when it left */
 };

@@ -31,6 +31,25 @@
 #ifndef DLT_JUNIPER_ETHER
 #define DLT_JUNIPER_ETHER 178
 #endif
+/* Link types whose DLT_ value some libpcap headers lack or give another
+ * number (the LINKTYPE_ value, as in files, is used throughout). */
+enum {
+    LT_SLIP = 8,
+    LT_IEEE802_11 = 105,
+    LT_ENC = 109,               /* OpenBSD IPsec enc(4) */
+    LT_PFLOG = 117,             /* OpenBSD/FreeBSD pf's log */
+    LT_PRISM = 119,
+    LT_RADIOTAP = 127,
+    LT_USER2 = 149,             /* what Apple's libpcap once wrote for PKTAP */
+    LT_AVS = 163,
+    LT_PPI = 192,
+    LT_MPLS = 219,
+    LT_IPNET = 226,             /* Solaris ipnet */
+    LT_NFLOG = 239,             /* Linux netfilter NFLOG */
+    LT_NETANALYZER = 240,
+    LT_NETANALYZER_TRANSPARENT = 241,
+    LT_PKTAP = 258,             /* Apple: macOS tcpdump -i any, -k */
+};
 
 /* Every field of a decoded segment starts at zero.  Copied from a zero
  * segment rather than memset(): gcc makes a 192-byte memset a `rep stos`,
@@ -112,6 +131,7 @@ static enum decode_outcome decode_ipv4(struct layer l, int depth, struct segment
 static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment *seg);
 static enum decode_outcome decode_ethertype(uint16_t type, struct layer l, int depth,
                                             struct segment *seg);
+static enum decode_outcome decode_link(int dlt, struct layer l, bool inner, struct segment *seg);
 
 /* ---------------------------------------------------------------- TCP --- */
 
@@ -517,29 +537,36 @@ static enum decode_outcome decode_gre_payload(uint16_t proto, struct layer l, in
     }
 }
 
-/* An 802.11 data frame, as Aruba access points send them in GRE: a 24-byte
- * header, a fourth address if both DS bits are set, QoS control, then
- * LLC/SNAP.  Of an A-MSDU (several packets in one frame) only the first
- * subframe is decoded, since a segment holds one packet. */
-static enum decode_outcome decode_80211(struct layer l, int depth, struct segment *seg)
+/* An 802.11 data frame: a 24-byte header, a fourth address if both DS bits
+ * are set, QoS control in QoS data frames, HT control after it when the
+ * Order bit is set, then LLC/SNAP.  `pad`: a radio header said the 802.11
+ * header is padded to a multiple of 4 bytes.  Aruba access points send such
+ * frames in GRE; monitor-mode captures have them under a radio header.  Of
+ * an A-MSDU (several packets in one frame) only the first subframe is
+ * decoded, since a segment holds one packet. */
+static enum decode_outcome decode_80211(struct layer l, int depth, bool pad, struct segment *seg)
 {
     uint8_t fc, fl, qos;
     uint32_t hlen = 24;
     bool amsdu = false;
     if (!bytes_u8(cap_of(l), 0, &fc) || !bytes_u8(cap_of(l), 1, &fl))
         return DEC_TRUNC_LINK;
-    if (!((fc >> 2) & 0x02) || ((fc >> 4) & 0x04))
+    if (((fc >> 2) & 0x03) != 2 || ((fc >> 4) & 0x04))
         return DEC_NOT_IP;              /* management, control, or no data */
+    if (fl & 0x40)
+        return DEC_ENCRYPTED;           /* protected frame (WEP, WPA) */
     if ((fl & 0x03) == 0x03)
         hlen += 6;
     if ((fc >> 4) & 0x08) {             /* QoS control */
         if (!bytes_u8(cap_of(l), hlen, &qos))
             return DEC_TRUNC_LINK;
         amsdu = (qos & 0x80) != 0;
-        if (fl & 0x40)
-            return DEC_ENCRYPTED;       /* protected frame */
         hlen += 2;
+        if (fl & 0x80)                  /* Order bit in a QoS frame: HT control */
+            hlen += 4;
     }
+    if (pad)
+        hlen = (hlen + 3) & ~3u;
     l = layer_skip(l, hlen);
     if (amsdu) {                        /* subframe: DA, SA, length */
         uint16_t sublen;
@@ -588,7 +615,7 @@ static enum decode_outcome decode_gre(struct layer l, int depth, struct segment 
     encap_push(seg, ENCAP_GRE, 0, 0);
     if (version == 0 && proto != ETH_TEB && proto != ETH_ERSPAN2 && proto != ETH_ERSPAN3 &&
         gre_is_aruba(proto))
-        return decode_80211(layer_skip(l, off), depth + 1, seg);
+        return decode_80211(layer_skip(l, off), depth + 1, false, seg);
     return decode_gre_payload(proto, layer_skip(l, off), depth + 1, seg);
 }
 
@@ -935,6 +962,132 @@ static enum decode_outcome decode_null(struct layer l, bool network_order, struc
     }
 }
 
+/* ------------------------------------------- radio and capture headers --- */
+
+/* Radiotap (radiotap.org): version 0, a little-endian length, then 32-bit
+ * "present" words (bit 31: another word follows) and the fields they name.
+ * Only Flags matters here.  It is the second field (bit 1), after TSFT
+ * (bit 0, 8 bytes aligned to 8); it says whether the 802.11 header is
+ * padded to 4 bytes (0x20) and whether the frame was received with a bad
+ * FCS (0x40): a frame the receiver dropped, whose segment never arrived. */
+static enum decode_outcome decode_radiotap(struct layer l, struct segment *seg)
+{
+    uint8_t version, flags = 0;
+    uint16_t len;
+    uint32_t present, word;
+    if (!bytes_u8(cap_of(l), 0, &version) || !bytes_le16(cap_of(l), 2, &len) ||
+        !bytes_le32(cap_of(l), 4, &present))
+        return DEC_TRUNC_LINK;
+    if (version != 0 || len < 8)
+        return DEC_BAD_LINK;
+    uint32_t off = 4;
+    for (word = present; word & 0x80000000u; ) {   /* off grows: bounded by len */
+        off += 4;
+        if (off + 4 > len)
+            return DEC_BAD_LINK;
+        if (!bytes_le32(cap_of(l), off, &word))
+            return DEC_TRUNC_LINK;
+    }
+    off += 4;
+    if (present & 0x2) {
+        if (present & 0x1)
+            off = ((off + 7) & ~7u) + 8;
+        if (off >= len)
+            return DEC_BAD_LINK;
+        if (!bytes_u8(cap_of(l), off, &flags))
+            return DEC_TRUNC_LINK;
+    }
+    if (flags & 0x40)
+        return DEC_BAD_FCS;
+    return decode_80211(layer_skip(l, len), 0, (flags & 0x20) != 0, seg);
+}
+
+/* Prism's 144-byte monitor header, or the AVS header that some drivers put
+ * in its place (a magic number, then its big-endian length). */
+static enum decode_outcome decode_prism(struct layer l, bool avs_only, struct segment *seg)
+{
+    uint32_t code, len = 144;
+    if (!bytes_be32(cap_of(l), 0, &code))
+        return DEC_TRUNC_LINK;
+    if (code == 0x80211001 || code == 0x80211002) {
+        if (!bytes_be32(cap_of(l), 4, &len))
+            return DEC_TRUNC_LINK;
+        if (len < 8)
+            return DEC_BAD_LINK;
+    } else if (avs_only) {
+        return DEC_BAD_LINK;
+    }
+    return decode_80211(layer_skip(l, len), 0, false, seg);
+}
+
+/* PPI (Per-Packet Information): version 0, flags, a little-endian header
+ * length, and the link type of the frame after it (802.11, usually). */
+static enum decode_outcome decode_ppi(struct layer l, bool inner, struct segment *seg)
+{
+    uint8_t version;
+    uint16_t len;
+    uint32_t dlt;
+    if (!bytes_u8(cap_of(l), 0, &version) || !bytes_le16(cap_of(l), 2, &len) ||
+        !bytes_le32(cap_of(l), 4, &dlt))
+        return DEC_TRUNC_LINK;
+    if (version != 0 || len < 8 || inner || dlt > 0xffff)
+        return DEC_BAD_LINK;
+    return decode_link((int)dlt, layer_skip(l, len), true, seg);
+}
+
+/* Apple's PKTAP (what macOS's tcpdump writes with -i any or -k): a
+ * little-endian header whose first word is its own length, the second the
+ * kind of what follows (1: a packet), the third that packet's link type.
+ * Link type 149 (a private-use number, which Apple's libpcap once wrote for
+ * PKTAP) is decoded as PKTAP only if its header says so. */
+static enum decode_outcome decode_pktap(struct layer l, bool inner, bool user2,
+                                        struct segment *seg)
+{
+    uint32_t len, next, dlt;
+    if (!bytes_le32(cap_of(l), 0, &len) || !bytes_le32(cap_of(l), 4, &next) ||
+        !bytes_le32(cap_of(l), 8, &dlt))
+        return user2 ? DEC_UNSUPPORTED_LINK : DEC_TRUNC_LINK;
+    if (len < 12 || len > 0xffff || inner || dlt > 0xffff)
+        return user2 ? DEC_UNSUPPORTED_LINK : DEC_BAD_LINK;
+    if (next != 1)
+        return user2 ? DEC_UNSUPPORTED_LINK : DEC_NOT_IP;
+    return decode_link((int)dlt, layer_skip(l, len), true, seg);
+}
+
+/* Linux NFLOG: family, version 0, resource id, then TLVs whose length
+ * (counting their own 4 bytes; each padded to 4) and type are in the
+ * capturing host's byte order, which the first TLV's length shows.  Type 9
+ * holds the packet, cut at the rule's copy range as a snapshot length cuts
+ * one: its length on the wire is not known, so the IP header's is taken. */
+static enum decode_outcome decode_nflog(struct layer l, struct segment *seg)
+{
+    uint8_t version;
+    uint16_t len, type;
+    if (!bytes_u8(cap_of(l), 1, &version))
+        return DEC_TRUNC_LINK;
+    if (version != 0)
+        return DEC_BAD_LINK;
+    bool big = false;
+    if (bytes_le16(cap_of(l), 4, &len) && (len < 4 || len > l.wire - 4)) {
+        uint16_t be;
+        bytes_be16(cap_of(l), 4, &be);
+        big = be >= 4 && be <= l.wire - 4;
+    }
+    for (uint32_t off = 4; ; off += ((uint32_t)len + 3) & ~3u) {   /* len >= 4 */
+        bool got = big ? bytes_be16(cap_of(l), off, &len) && bytes_be16(cap_of(l), off + 2, &type)
+                       : bytes_le16(cap_of(l), off, &len) && bytes_le16(cap_of(l), off + 2, &type);
+        if (!got)
+            return off >= l.wire ? DEC_NOT_IP : DEC_TRUNC_LINK;  /* no payload logged */
+        if (len < 4)
+            return DEC_BAD_LINK;
+        if ((type & 0x3fff) == 9) {
+            struct layer p = layer_trim(layer_skip(l, off + 4), len - 4u);
+            p.wire = 0xffff;
+            return decode_ip(p, 0, seg);
+        }
+    }
+}
+
 bool decode_link_supported(int dlt)
 {
     switch (dlt) {
@@ -955,6 +1108,21 @@ bool decode_link_supported(int dlt)
     case DLT_ARCNET:
     case DLT_ARCNET_LINUX:
     case DLT_JUNIPER_ETHER:
+    case LT_SLIP:
+    case LT_IEEE802_11:
+    case LT_ENC:
+    case LT_PFLOG:
+    case LT_PRISM:
+    case LT_RADIOTAP:
+    case LT_USER2:
+    case LT_AVS:
+    case LT_PPI:
+    case LT_MPLS:
+    case LT_IPNET:
+    case LT_NFLOG:
+    case LT_NETANALYZER:
+    case LT_NETANALYZER_TRANSPARENT:
+    case LT_PKTAP:
         return true;
     default:
         /* LINKTYPE_RAW (101) is mapped to DLT_RAW by libpcap, but some
@@ -963,14 +1131,10 @@ bool decode_link_supported(int dlt)
     }
 }
 
-enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
-                                  uint32_t wirelen, struct segment *seg)
+/* The frame of link type `dlt`; `inner`: inside a PPI or PKTAP header,
+ * which do not nest. */
+static enum decode_outcome decode_link(int dlt, struct layer l, bool inner, struct segment *seg)
 {
-    struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
-
-    *seg = zero_segment;
-    if (dlt < 0)
-        return DEC_NO_INTERFACE;
     switch (dlt) {
     case DLT_EN10MB:
         return decode_ether(l, 0, seg);
@@ -1031,6 +1195,40 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
             return DEC_TRUNC_LINK;
         return decode_ethertype(type, layer_skip(l, 44), 0, seg);
     }
+    case LT_IEEE802_11:
+        return decode_80211(l, 0, false, seg);
+    case LT_RADIOTAP:
+        return decode_radiotap(l, seg);
+    case LT_PRISM:
+    case LT_AVS:
+        return decode_prism(l, dlt == LT_AVS, seg);
+    case LT_PPI:
+        return decode_ppi(l, inner, seg);
+    case LT_PKTAP:
+    case LT_USER2:
+        return decode_pktap(l, inner, dlt == LT_USER2, seg);
+    case LT_NFLOG:
+        return decode_nflog(l, seg);
+    case LT_PFLOG: {            /* its length (padded to 4), family, ... */
+        uint8_t hlen;
+        if (!bytes_u8(cap_of(l), 0, &hlen))
+            return DEC_TRUNC_LINK;
+        if (hlen < 4)
+            return DEC_BAD_LINK;
+        return decode_ip(layer_skip(l, (hlen + 3u) & ~3u), 0, seg);
+    }
+    case LT_ENC:                /* family, SPI, flags */
+        return decode_ip(layer_skip(l, 12), 0, seg);
+    case LT_IPNET:              /* version, family, type, lengths, zones */
+        return decode_ip(layer_skip(l, 24), 0, seg);
+    case LT_SLIP:               /* direction and a copy of a compressed header */
+        return decode_ip(layer_skip(l, 16), 0, seg);
+    case LT_MPLS:
+        return decode_ethertype(ETH_MPLS, l, 0, seg);
+    case LT_NETANALYZER:        /* a 4-byte status header */
+        return decode_ether(layer_skip(l, 4), 0, seg);
+    case LT_NETANALYZER_TRANSPARENT:    /* ... then preamble and SFD */
+        return decode_ether(layer_skip(l, 12), 0, seg);
     default:
         if (dlt == 12 || dlt == 14 || dlt == 101) {
             /* raw IP promises an IP header: another version is damage */
@@ -1039,6 +1237,17 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
         }
         return DEC_UNSUPPORTED_LINK;
     }
+}
+
+enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
+                                  uint32_t wirelen, struct segment *seg)
+{
+    struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
+
+    *seg = zero_segment;
+    if (dlt < 0)
+        return DEC_NO_INTERFACE;
+    return decode_link(dlt, l, false, seg);
 }
 
 enum decode_outcome decode_ip_datagram(const uint8_t *data, uint32_t caplen, uint32_t wirelen,
@@ -1065,6 +1274,7 @@ static const struct {
     [DEC_UNSUPPORTED_LINK] = {"unsupported_link", "unsupported link type", false},
     [DEC_DUPLICATE] = {"duplicate", "the same packet again, seen on another interface (capture on any)", false},
     [DEC_TRUNC_LINK] = {"truncated_link", "link-layer header cut short", true},
+    [DEC_BAD_LINK] = {"bad_link", "bad link-layer header (radio, PPI, PKTAP or NFLOG)", true},
     [DEC_TRUNC_IP] = {"truncated_ip", "IP header cut short", true},
     [DEC_TRUNC_TCP] = {"truncated_tcp", "TCP header cut short before the flags", true},
     [DEC_BAD_IP] = {"bad_ip", "bad IP version, header or total length", true},
@@ -1072,6 +1282,7 @@ static const struct {
     [DEC_BAD_TCP] = {"bad_tcp", "bad TCP data offset", true},
     [DEC_TUNNEL_DEPTH] = {"tunnel_depth", "tunnels nested too deep", true},
     [DEC_NO_INTERFACE] = {"no_interface", "pcapng packet on an interface never described", true},
+    [DEC_BAD_FCS] = {"bad_fcs", "802.11 frames received damaged (bad FCS: never delivered)", false},
     [DEC_IP_FRAGMENT_LOST] = {"ip_fragment_lost", "IP fragments of datagrams never completed (not analysed)", false},
 };
 

@@ -27,8 +27,13 @@ enum decode_outcome {
     DEC_IP_FRAGMENT_LOST,   /* a fragment of an IP datagram never completed
                                (a fragment not captured, or overlapping ones;
                                reasm.h): its segment was not analysed */
+    DEC_BAD_FCS,            /* an 802.11 frame its radio header marks as
+                               received damaged (bad FCS): never delivered */
     /* malformed or cut short */
     DEC_TRUNC_LINK,         /* link-layer header cut short */
+    DEC_BAD_LINK,           /* a link-layer header whose own fields are
+                               impossible (a radiotap length below its
+                               minimum, an unknown version, ...) */
     DEC_TRUNC_IP,           /* IP header cut short */
     DEC_TRUNC_TCP,          /* fewer than 14 TCP header bytes: no flags */
     DEC_BAD_IP,             /* bad version, header length or total length */

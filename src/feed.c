@@ -190,13 +190,13 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
             reasm_finish(&f->reasm, info->outcome);
             return false;
         }
-        if (!f->seen_packet) {
+        if (!f->seen_packet && pkt.linktype >= 0) {
             info->first_ts = info->last_ts = pkt.ts;
-            f->seen_packet = true;
+            info->have_time = f->seen_packet = true;
         }
-        if (pkt.ts < info->first_ts)
+        if (pkt.ts < info->first_ts && pkt.linktype >= 0)
             info->first_ts = pkt.ts;
-        if (pkt.ts > info->last_ts)
+        if (pkt.ts > info->last_ts && pkt.linktype >= 0)
             info->last_ts = pkt.ts;
         info->wire_bytes += pkt.wirelen;
         /* Decoded here, where it is in the cache; only what the tracker

@@ -86,6 +86,15 @@ struct replay {
     bool started;
 };
 
+/* A time in ns computed in double, held within +-2^62 (146 years): an
+ * extreme --speed (1e-300, 1e300) must not overflow the conversion or the
+ * sums it goes into. */
+static tstamp_t sat_ns(double v)
+{
+    const double lim = 4.6e18;
+    return v >= lim ? (tstamp_t)lim : v <= -lim ? -(tstamp_t)lim : (tstamp_t)v;
+}
+
 /* Replay what is due; returns true if more is due at once. */
 static bool replay_step(struct replay *r, struct model *m, tstamp_t *vnow)
 {
@@ -105,7 +114,7 @@ static bool replay_step(struct replay *r, struct model *m, tstamp_t *vnow)
                 r->t0_capture = r->pending.ts;
                 r->t0_mono = mono();
             }
-            tstamp_t vt = r->t0_capture + (tstamp_t)((double)(mono() - r->t0_mono) * r->speed);
+            tstamp_t vt = r->t0_capture + sat_ns((double)(mono() - r->t0_mono) * r->speed);
             *vnow = vt;
             if (r->pending.ts > vt) {
                 model_advance(m, vt);
@@ -124,7 +133,7 @@ static tstamp_t replay_wait(const struct replay *r)
 {
     if (r->speed <= 0 || !r->have_pending || !r->started)
         return 0;
-    tstamp_t due = r->t0_mono + (tstamp_t)((double)(r->pending.ts - r->t0_capture) / r->speed);
+    tstamp_t due = r->t0_mono + sat_ns((double)(r->pending.ts - r->t0_capture) / r->speed);
     tstamp_t d = due - mono();
     return d > 0 ? d : 0;
 }
@@ -250,6 +259,7 @@ int run_live(struct options *opt)
     /* 3. the loop */
     int status = EXIT_ALL_READ;
     const char *damage = NULL;
+    uint64_t damage_pkt = 0;    /* the replayed file's record where it was found */
     bool failed = false, replay_done_shown = false, out_error = false;
     tstamp_t start = mono();
     tstamp_t next_draw = start, next_snap = start + interval;
@@ -278,6 +288,7 @@ int run_live(struct options *opt)
             if (rp.eof) {
                 if (rp.rc == CAPTURE_DAMAGED || rp.rc == CAPTURE_FAILED) {
                     damage = capture_error(rp.cap);
+                    damage_pkt = capture_error_pktno(rp.cap);
                     status = EXIT_DAMAGED;
                 }
                 model_set_input_counts(m, capture_records(rp.cap), capture_filtered(rp.cap), capture_format(rp.cap));
@@ -381,22 +392,27 @@ int run_live(struct options *opt)
                             "%llu connections seen\n",
                     src.name, (unsigned long long)model_packets(m), (unsigned long long)kdrops,
                     (unsigned long long)idrops, (unsigned long long)ts->conns);
-        if (damage)
+        if (damage && damage_pkt)
+            fprintf(stderr, "tcpfsm: %s: packet %llu: %s\n", src.name, (unsigned long long)damage_pkt, damage);
+        else if (damage)
             fprintf(stderr, "tcpfsm: %s: %s\n", src.name, damage);
         if (rp.cap)
             capture_warn_disorder(rp.cap);
-        model_finish_report(m, status, damage);
+        model_finish_report(m, status, damage, damage_pkt);
     } else {
         if (rp.cap && rp.eof && !out_error)
             out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_summary(m, 0), &src);
-        if (damage)
+        if (damage && damage_pkt)
+            fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting what was read\n", src.name,
+                    (unsigned long long)damage_pkt, damage);
+        else if (damage)
             fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
         if (rp.cap)
             capture_warn_disorder(rp.cap);
         /* (errno says why the report could not be written, if the stream
          * told: out_flushed()) */
         int why = 0;
-        bool wrote = model_finish_report(m, status, damage);
+        bool wrote = model_finish_report(m, status, damage, damage_pkt);
         if (!wrote)
             why = errno;
         else if (!out_flushed(stdout)) {

@@ -285,7 +285,8 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
     int lt = capture_linktype(cap);
     if (capture_single_linktype(cap) && lt >= 0 && !decode_link_supported(lt)) {
         fprintf(stderr, "tcpfsm: %s: unsupported link type %s; tcpfsm decodes Ethernet (with VLAN tags), "
-                        "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE, FDDI, ARCnet, IP over InfiniBand and Juniper's Ethernet captures\n",
+                        "Linux cooked (SLL, SLL2), raw IP, BSD loopback, PPP, PPPoE, FDDI, ARCnet, IP over InfiniBand, Juniper's Ethernet captures, "
+                        "802.11 (bare, radiotap, PPI, Prism, AVS), NFLOG, PKTAP, pflog, enc, ipnet, SLIP, MPLS and netANALYZER\n",
                 capture_file_name(cap), capture_linktype_text(cap));
         capture_close(cap);
         return EXIT_USAGE;

@@ -81,6 +81,7 @@ struct model {
     bool have_counts;
     const char *format;
     tstamp_t first_ts, last_ts;
+    bool have_time;
     tstamp_t started;               /* live: when the capture opened (wall clock) */
     bool have_drops;
     uint64_t kernel_drops, if_drops;
@@ -257,7 +258,7 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
 {
     struct model *m = ctx;
     tstamp_t now = tracker_now(m->tr);
-    struct anomaly anomalies[AN__COUNT];
+    struct anomaly anomalies[CONN_VIEW_MOST_RECORDS];
     struct conn_view v;
     conn_view_make(&v, m->an, c, why, now, anomalies);
     census_add(&m->census, &v);
@@ -363,10 +364,13 @@ void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered
 
 void model_packet(struct model *m, const struct capture_packet *pkt)
 {
-    if (!m->packets || pkt->ts < m->first_ts)
-        m->first_ts = pkt->ts;
-    if (!m->packets || pkt->ts > m->last_ts)
-        m->last_ts = pkt->ts;
+    if (pkt->linktype >= 0) {   /* a packet of no described interface has no time */
+        if (!m->have_time || pkt->ts < m->first_ts)
+            m->first_ts = pkt->ts;
+        if (!m->have_time || pkt->ts > m->last_ts)
+            m->last_ts = pkt->ts;
+        m->have_time = true;
+    }
     m->packets++;
     m->bytes += pkt->wirelen;
     struct segment seg;
@@ -694,7 +698,7 @@ static void build_view(struct model *m, struct model_view *v, size_t *anoms_cap,
         qsort(v->anoms, v->nanoms, sizeof *v->anoms, cmp_anom);
 
     v->now = now;
-    v->elapsed = m->started ? now - m->started : m->packets ? now - m->first_ts : 0;
+    v->elapsed = m->started ? now - m->started : m->have_time ? now - m->first_ts : 0;
     v->packets = m->packets;
     v->bytes = m->bytes;
     v->tcp = m->outcome[DEC_TCP];
@@ -863,7 +867,7 @@ bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *
     return pcapwrite_commit(w, err, errlen);
 }
 
-bool model_finish_report(struct model *m, int exit_status, const char *damage)
+bool model_finish_report(struct model *m, int exit_status, const char *damage, uint64_t damage_pkt)
 {
     model_flush(m);
     reasm_finish(&m->reasm, m->outcome);
@@ -882,7 +886,9 @@ bool model_finish_report(struct model *m, int exit_status, const char *damage)
     memcpy(info.outcome, m->outcome, sizeof info.outcome);
     info.first_ts = m->first_ts;
     info.last_ts = m->last_ts;
+    info.have_time = m->have_time;
     info.damage = damage;
+    info.damage_pkt = damage_pkt;
     info.exit_status = exit_status;
     info.interrupted = exit_status == EXIT_INTERRUPTED;
     info.cfg = &m->opt->tracker;

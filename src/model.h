@@ -166,7 +166,8 @@ bool model_write_conn(struct model *m, uint32_t id, const char *path, uint64_t *
 
 /* End of the run: retire everything and print the report (if one was
  * asked for); false on an output error. */
-bool model_finish_report(struct model *m, int exit_status, const char *damage);
+/* damage_pkt: the record where the damage was found (0: none, or live). */
+bool model_finish_report(struct model *m, int exit_status, const char *damage, uint64_t damage_pkt);
 
 const struct analysis_config *model_analysis_config(const struct model *m);
 const struct tracker_stats *model_tracker_stats(const struct model *m);

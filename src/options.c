@@ -145,19 +145,30 @@ static void safe_arg(const char *in, char *out, size_t len)
     out[i] = 0;
 }
 
+/* An argument as an error message shows it: control characters as '?',
+ * so that a message cannot drive the terminal (two calls' results at once). */
+static const char *printable(const char *in)
+{
+    static char buf[2][256];
+    static int k;
+    k ^= 1;
+    safe_arg(in, buf[k], sizeof buf[k]);
+    return buf[k];
+}
+
 static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool allow_zero)
 {
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
     if (errno || end == arg || *end || !isfinite(v) || v < 0 || v > 1e9 || (!allow_zero && v == 0)) {
-        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a number of seconds%s\n", opt, arg,
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a number of seconds%s\n", opt, printable(arg),
                 allow_zero ? "" : " above 0");
         return false;
     }
     *out = (tstamp_t)llround(v * 1e9);
     if (!allow_zero && *out == 0) {
-        fprintf(stderr, "tcpfsm: %s: \"%s\" is less than a nanosecond\n", opt, arg);
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is less than a nanosecond\n", opt, printable(arg));
         return false;
     }
     return true;
@@ -169,7 +180,7 @@ static bool parse_count(const char *opt, const char *arg, uint32_t *out)
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 10);
     if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 100000000ULL) {
-        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a whole number from 1 to 100000000\n", opt, arg);
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a whole number from 1 to 100000000\n", opt, printable(arg));
         return false;
     }
     *out = (uint32_t)v;
@@ -218,7 +229,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             else if (!strcmp(optarg, "zeek"))
                 o->zeek_format = true;
             else {
-                fprintf(stderr, "tcpfsm: --format: unknown format \"%s\" (text, json, csv or zeek)\n", optarg);
+                fprintf(stderr, "tcpfsm: --format: unknown format \"%s\" (text, json, csv or zeek)\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             break;
@@ -240,7 +251,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             break;
         case OPT_THREADS:
             if (strcmp(optarg, "1") && strcmp(optarg, "2")) {
-                fprintf(stderr, "tcpfsm: --threads: \"%s\" is not 1 or 2\n", optarg);
+                fprintf(stderr, "tcpfsm: --threads: \"%s\" is not 1 or 2\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             o->threads = optarg[0] - '0';
@@ -311,7 +322,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             if (!parse_count("-s", optarg, &o->snaplen))
                 return OPTIONS_ERROR;
             if (o->snaplen > 262144) {
-                fprintf(stderr, "tcpfsm: -s: \"%s\" is more than 262144 bytes\n", optarg);
+                fprintf(stderr, "tcpfsm: -s: \"%s\" is more than 262144 bytes\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             break;
@@ -322,7 +333,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             if (!parse_count("-B", optarg, &o->buffer_kib))
                 return OPTIONS_ERROR;
             if (o->buffer_kib > 4194304) {
-                fprintf(stderr, "tcpfsm: -B: \"%s\" is more than 4194304 KiB (4 GiB)\n", optarg);
+                fprintf(stderr, "tcpfsm: -B: \"%s\" is more than 4194304 KiB (4 GiB)\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             break;
@@ -337,7 +348,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             errno = 0;
             o->speed = strtod(optarg, &end);
             if (errno || end == optarg || *end || !isfinite(o->speed) || o->speed <= 0 || o->speed > 1e6) {
-                fprintf(stderr, "tcpfsm: --speed: \"%s\" is not a number above 0\n", optarg);
+                fprintf(stderr, "tcpfsm: --speed: \"%s\" is not a number above 0\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             break;
@@ -346,7 +357,7 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             if (!parse_count("--refresh", optarg, &o->refresh_ms))
                 return OPTIONS_ERROR;
             if (o->refresh_ms < 50 || o->refresh_ms > 60000) {
-                fprintf(stderr, "tcpfsm: --refresh: \"%s\" is not a number of milliseconds from 50 to 60000\n", optarg);
+                fprintf(stderr, "tcpfsm: --refresh: \"%s\" is not a number of milliseconds from 50 to 60000\n", printable(optarg));
                 return OPTIONS_ERROR;
             }
             break;
@@ -420,6 +431,29 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
     if (o->ui && o->no_ui) {
         fprintf(stderr, "tcpfsm: --ui and --no-ui: choose one\n");
         return OPTIONS_ERROR;
+    }
+    /* No interface or user is named with control characters: such a name
+     * is refused here, before messages would print it. */
+    const char *named[2] = { o->iface, o->user };
+    for (int i = 0; i < 2; i++)
+        for (const char *p = named[i]; p && *p; p++)
+            if ((unsigned char)*p < 32 || *p == 127) {
+                fprintf(stderr, "tcpfsm: %s: \"%s\" has control characters\n", i ? "-Z" : "-i",
+                        printable(named[i]));
+                return OPTIONS_ERROR;
+            }
+    /* Options of the live view and of live capture mean nothing to a report
+     * of -r FILE: refused rather than ignored, above all -Z, which would
+     * otherwise let a user believe a hostile file is parsed without root. */
+    if (o->read_file && !o->ui && !o->iface) {
+        const char *live = o->user ? "-Z" : o->no_promisc ? "-p" : o->snaplen ? "-s" : o->buffer_kib ? "-B"
+                         : o->speed > 0 ? "--speed" : o->refresh_ms ? "--refresh" : o->interval ? "--interval" : NULL;
+        if (live) {
+            fprintf(stderr, "tcpfsm: %s is for live capture or the live view (-i, or -r with --ui); "
+                            "a report of -r FILE %s\n", live,
+                    o->user ? "is made by the user that runs tcpfsm: run it as that user" : "does not use it");
+            return OPTIONS_ERROR;
+        }
     }
     if (optind < argc) {
         size_t len = 0;

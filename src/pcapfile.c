@@ -354,7 +354,7 @@ static enum pcapfile_result shrank(struct pcapfile *f, uint64_t recno, uint64_t 
 static tstamp_t clamp_ts(struct pcapfile *f, uint64_t ns, int64_t offset_sec)
 {
     const uint64_t max = (uint64_t)PCAPFILE_MAX_TS;
-    int64_t off_ns = offset_sec * TS_PER_SEC;   /* |offset_sec| <= 1e9: no overflow */
+    int64_t off_ns = offset_sec * TS_PER_SEC;   /* |offset_sec| <= 4.1e9: no overflow */
     uint64_t r;
     if (ns > max)
         r = max;
@@ -491,9 +491,14 @@ static enum pcapfile_result ng_idb(struct pcapfile *f, const uint8_t *b, uint32_
         } else if (code == 14 && len >= 8) {
             uint64_t v = (uint64_t)rd32(f, b + off + 4 + (f->swapped ? 0 : 4)) << 32 |
                          rd32(f, b + off + 4 + (f->swapped ? 4 : 0));
-            i->offset_sec = (int64_t)v;
-            if (i->offset_sec > 1000000000LL || i->offset_sec < -1000000000LL)
-                i->offset_sec = 0;  /* more than 31 years: not an offset a tool wrote */
+            /* Devices that write times relative to a base give the base
+             * here, as seconds since 1970 (tshark applies it so).  Beyond
+             * 1970..2100 it is held at that bound, so that it cannot
+             * overflow, and the times it puts out of range are clamped
+             * and counted (clamp_ts()). */
+            const int64_t lim = 4102444800LL;
+            int64_t o = (int64_t)v;
+            i->offset_sec = o > lim ? lim : o < -lim ? -lim : o;
         }
         off += 4 + padded;
     }

@@ -52,7 +52,7 @@ struct conn_record {
 };
 
 /* A record, with every anomaly id, always fits the queue. */
-_Static_assert(sizeof(struct conn_record) + AN__COUNT * sizeof(struct anomaly) <= REPORT_QUEUE_BYTES / 4 - 8,
+_Static_assert(sizeof(struct conn_record) + CONN_VIEW_MOST_RECORDS * sizeof(struct anomaly) <= REPORT_QUEUE_BYTES / 4 - 8,
                "the handoff queue takes any connection's record");
 
 struct report *report_create(const struct report_options *opt, FILE *out, const struct analysis *an)
@@ -155,17 +155,16 @@ void report_destroy(struct report *r)
 void report_conn(struct report *r, const struct conn *c, enum retire_reason why, tstamp_t now)
 {
     if (!r->queue) {
-        struct anomaly anomalies[AN__COUNT];
+        struct anomaly anomalies[CONN_VIEW_MOST_RECORDS];
         struct conn_view v;
         conn_view_make(&v, r->an, c, why, now, r->view_anomalies ? anomalies : NULL);
         take_view(r, &v);
         return;
     }
-    /* Room for the anomaly records, if the views carry them: at most one
-     * per id in the mask.  The view is then made with the record's own
-     * array as its buffer, and copied. */
+    /* Room for the anomaly records, if the views carry them.  The view is
+     * then made with the record's own array as its buffer, and copied. */
     uint32_t mask = r->an ? analysis_mask(r->an, c) : 0;
-    unsigned most = r->view_anomalies ? (unsigned)__builtin_popcount(mask) : 0;
+    unsigned most = r->view_anomalies ? conn_view_most_records(mask) : 0;
     struct conn_record *rec = handoff_reserve(r->queue, sizeof *rec + most * sizeof(struct anomaly));
     /* (never NULL: any record fits, see the assertion above) */
     struct conn_view v;

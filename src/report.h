@@ -45,6 +45,9 @@ struct run_info {
     uint64_t wire_bytes;
     uint64_t outcome[DEC__COUNT];
     tstamp_t first_ts, last_ts;
+    bool have_time;         /* first_ts, last_ts: some packet on a described
+                               interface (a pcapng packet naming none has no
+                               time: its resolution is unknown) */
     const char *damage;     /* NULL if the input was read to its end */
     uint64_t damage_pkt;    /* record number where the damage was found */
     int exit_status;

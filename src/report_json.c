@@ -500,7 +500,9 @@ static void json_finish(void *self, const struct run_info *in)
         fprintf(o, ",\"oversized_records\":%" PRIu64, in->oversized);
     if (in->ts_clamped)
         fprintf(o, ",\"timestamps_clamped\":%" PRIu64, in->ts_clamped);
-    if (in->records > in->filtered) {
+    if (in->stats->ts_backwards)
+        fprintf(o, ",\"timestamps_backwards\":%" PRIu64, in->stats->ts_backwards);
+    if (in->have_time) {
         fputs(",\"first\":", o);
         print_epoch(o, in->first_ts);
         fputs(",\"last\":", o);

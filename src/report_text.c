@@ -262,7 +262,7 @@ static void print_summary(struct text_report *t, const struct run_info *in)
         fprintf(o, "  dropped        %" PRIu64 " by the kernel, %" PRIu64 " by the interface%s\n",
                 in->kernel_drops, in->if_drops,
                 in->kernel_drops || in->if_drops ? " (states may be wrong: packets were missed)" : "");
-    if (in->records > in->filtered)
+    if (in->have_time)
         fprintf(o, "  time span      %s to %s UTC (%s)\n", format_time(in->first_ts, b1),
                 format_time(in->last_ts, b2) + 11, format_duration(in->last_ts - in->first_ts, d));
 
@@ -270,7 +270,7 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     for (int k = 1; k < DEC__COUNT; k++)
         undecoded += in->outcome[k];
     if (undecoded) {
-        fprintf(o, "  not decoded    %" PRIu64 " packets\n", undecoded);
+        fprintf(o, "  not decoded    %" PRIu64 " %s\n", undecoded, undecoded == 1 ? "packet" : "packets");
         for (int k = 1; k < DEC__COUNT; k++)
             if (in->outcome[k])
                 fprintf(o, "    %10" PRIu64 "  %-17s %s\n", in->outcome[k], decode_outcome_name(k),
@@ -281,6 +281,10 @@ static void print_summary(struct text_report *t, const struct run_info *in)
     if (in->ts_clamped)
         fprintf(o, "  note           %" PRIu64 " timestamps outside 1970..2100, clamped into that range\n",
                 in->ts_clamped);
+    if (st->ts_backwards)
+        fprintf(o, "  note           %" PRIu64 " TCP segments stamped earlier than one before them (taken at the\n"
+                   "                 later time: round trips and times in state near them may read short)\n",
+                st->ts_backwards);
     fprintf(o, "  connections    %" PRIu64 " seen, %" PRIu64 " cleanly closed", st->conns, in->census->clean);
     if (st->picked_up)
         fprintf(o, ", %" PRIu64 " picked up mid-stream", st->picked_up);

@@ -760,11 +760,6 @@ static void apply_event(struct tracker *t, struct conn *c, int role, enum tcp_ev
         c->flags |= CF_FIN_CROSSED;
 
     if (tr->next != from) {
-        /* A connection first seen at its SYN-ACK stops being a guess at the
-         * client's first transition; one picked up mid-stream once it has
-         * been reset or both FINs have been seen. */
-        if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
-            e->flags &= (uint8_t)~EPF_INFERRED;
         if (from == ST_CLOSE_WAIT && t->analysis)
             left_close_wait(t, c, role, ev, seg);
         set_state(t, c, role, tr->next, ev, seg->ts, seg->pktno);
@@ -1417,6 +1412,12 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
      * reset; nor is one into a receiver closed by an unsure RST, which
      * would take the blame for that one if it is undone) */
     uint32_t ack_moved = note_sent(s, seg, rst_ok && !((seg->flags & TH_RST) && (ev == EV_NONE || r->rst_unsure)));
+    /* A connection first seen at its SYN-ACK stops being a guess at the
+     * client's first segment (not at the SYN-ACK's arrival, which is what
+     * moves it first); one picked up mid-stream once it has been reset or
+     * both FINs have been seen (rst_not_taken(), ...). */
+    if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
+        s->flags &= (uint8_t)~EPF_INFERRED;
     conn_add_bytes(c, role, seg->payload_len);
     /* Its acknowledgement moved on with nothing seen from the peer: the peer
      * sent what the capture missed (one-sided) - if this is an endpoint of a

@@ -192,4 +192,57 @@ if "$PROG" -o "$TMPD/many.pcap" --conns 3000 --seed 7 2>"$TMPD/gen.err"; then
     else fail "text, many listeners: $n listeners, least shown $least_shown, most hidden $most_hidden"; fi
 else fail "gen: $(head -c 300 "$TMPD/gen.err")"; fi
 
+# --- options of live capture with -r, and names with control characters -----
+# A report of -r FILE is made by the user that runs tcpfsm: -Z and the other
+# options of live capture or the live view are refused, not ignored (sudo
+# tcpfsm -r hostile.pcap -Z nobody would otherwise parse it as root).
+for o in "-Z nobody" "-s 100" "-p" "-B 1024" "--speed 2" "--refresh 100" "--interval 5"; do
+    # shellcheck disable=SC2086
+    run -r "$FX/good.pcap" $o
+    expect_eq "-r with $o: usage error" 2 "$rc"
+    one_line_msg "-r with $o" "tcpfsm: ${o%% *} is for live capture or the live view"
+done
+# Control characters in a file name or an argument never reach the terminal:
+# '?' in their place.
+esc=$(printf '\033')
+evil="$TMPD/a${esc}[31m$(printf '\a')x.pcap"
+cp "$FX/good.pcap" "$evil"
+run -r "$evil"
+expect_eq "a file name with an escape sequence: exit status" 0 "$rc"
+if grep -q "$esc" "$TMPD/out" "$TMPD/err"; then fail "a file name with an escape sequence: printed raw"
+elif grep -q 'a?\[31m?x\.pcap' "$TMPD/out"; then pass "a file name with an escape sequence: shown with '?'"
+else fail "a file name with an escape sequence: not in the report: $(head -c 200 "$TMPD/out")"; fi
+head -c 1000 "$FX/good.pcap" >"$evil"
+run -r "$evil"
+if [ "$rc" = 1 ] && ! grep -q "$esc" "$TMPD/err" && grep -q 'a?\[31m?x\.pcap: packet' "$TMPD/err"; then
+    pass "a damaged file's escape-sequence name: the message shows '?'"
+else fail "a damaged file's escape-sequence name: exit $rc, stderr $(cat -v "$TMPD/err" | head -c 300)"; fi
+for a in "-i x${esc}[2J" "--format ${esc}[2J" "--msl ${esc}]0;t" "-Z u${esc}c"; do
+    run "${a%% *}" "${a#* }"
+    if [ "$rc" = 2 ] && ! grep -q "$esc" "$TMPD/err"; then pass "${a%% *} with an escape sequence: refused, shown with '?'"
+    else fail "${a%% *} with an escape sequence: exit $rc, stderr $(cat -v "$TMPD/err" | head -c 300)"; fi
+done
+
+# Segments stamped earlier than one before them are counted and said.
+"$PY" - "$FX/good.pcap" "$TMPD/backwards.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+recs, off = [], 24
+while off < len(d):
+    n = struct.unpack_from("<I", d, off + 8)[0]
+    recs.append(bytearray(d[off:off + 16 + n]))
+    off += 16 + n
+# the SYN-ACK (record 2) stamped 1 s before the SYN
+sec = struct.unpack_from("<I", recs[1], 0)[0]
+struct.pack_into("<I", recs[1], 0, sec - 1)
+open(sys.argv[2], "wb").write(d[:24] + b"".join(recs))
+EOF
+run -r "$TMPD/backwards.pcap" --format json
+expect_eq "a segment stamped before the one before it: timestamps_backwards" 1 "$(jq_out 'S.get("timestamps_backwards")')"
+run -r "$TMPD/backwards.pcap"
+if grep -q "1 TCP segments stamped earlier than one before them" "$TMPD/out"; then pass "the text summary notes it"
+else fail "the text summary should note the backwards timestamp: $(grep -A3 'note' "$TMPD/out" | head -c 300)"; fi
+run -r "$FX/good.pcap" --format json
+expect_eq "in time order: no timestamps_backwards" None "$(jq_out 'S.get("timestamps_backwards")')"
+
 finish

@@ -81,6 +81,16 @@ damaged "last record body cut short" "$FX/trunc-body.pcap" "$last"
 damaged "pcapng cut inside the last packet block" "$FX/trunc-block.pcapng" "$last"
 damaged "pcapng block 12 with disagreeing length fields" "$FX/length-mismatch.pcapng" 12
 damaged "pcapng block 12 claiming 4 GiB" "$FX/huge-block.pcapng" 12
+# The replay into the live view (--ui; without a terminal, its snapshot
+# lines and the report): the same packet named, on stderr and in the summary.
+run -r "$FX/trunc-body.pcap" --ui --format json
+no_sanitizer "--ui replay of a damaged file"
+expect_eq "--ui replay, last record body cut short: exit status, error_packet" "1 $last" \
+    "$rc $(jq_out 'S.get("error_packet")')"
+if grep -q "packet $last: " "$TMPD/err"; then pass "--ui replay: stderr names packet $last"
+else fail "--ui replay: stderr should name packet $last: $(head -c 300 "$TMPD/err")"; fi
+run -r "$FX/huge-caplen.pcap" --ui --format json
+expect_eq "--ui replay, record 12 claiming 2 GiB: error_packet" 12 "$(jq_out 'S.get("error_packet")')"
 
 # --- pcapng interfaces --------------------------------------------------------
 # Two interfaces of different link types (Ethernet for connection A, then raw
@@ -142,6 +152,15 @@ for f in tsoffset ts-extremes ts-alternating; do
         [ $fmt = json ] && json_ok "$f.pcapng ($fmt)"
     done
 done
+# An if_tsoffset is applied: as seconds since 1970 it gives the base of
+# times written relative to it (as tshark reads it); 10^11 s puts every
+# time past 2100, where each is clamped and counted.
+run -r "$FX/tsoffset-epoch.pcapng" --format json
+expect_eq "tsoffset-epoch.pcapng: the first time is the offset's base plus 1 ms, nothing clamped" \
+    "1700000000 0" "$(jq_out 'round(S["first"] - 0.001)') $(jq_out 'S.get("timestamps_clamped", 0)')"
+run -r "$FX/tsoffset.pcapng" --format json
+expect_eq "tsoffset.pcapng (10^11 s): every packet's time clamped and counted" \
+    "$off_packets" "$(jq_out 'S.get("timestamps_clamped", 0)')"
 # ts-extremes holds times before 1970 and after 2100: they are clamped into
 # that range, and the summary says how many (never silently).
 run -r "$FX/ts-extremes.pcapng" --format json

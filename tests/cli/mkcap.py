@@ -297,6 +297,11 @@ def main():
     opt = struct.pack("<HHq", 14, 8, 10 ** 11) + struct.pack("<HH", 0, 0)
     write("tsoffset.pcapng", pcapng_shb() + pcapng_block(1, struct.pack("<HHI", 1, 0, 65535) + opt)
           + b"".join(epbs))
+    # pcapng: times relative to a base the interface gives as if_tsoffset,
+    # in seconds since 1970 (T0): the packets' times are T0 + their own.
+    opt = struct.pack("<HHq", 14, 8, T0) + struct.pack("<HH", 0, 0)
+    write("tsoffset-epoch.pcapng", pcapng_shb() + pcapng_block(1, struct.pack("<HHI", 1, 0, 65535) + opt)
+          + b"".join(pcapng_epb(0, ts, eth, raw_ts=ts) for ts, _, eth in pk))
     # pcapng timestamps (microseconds) whose nanosecond values span the whole
     # signed 64-bit range: the first 5 packets at ~9.446e18 ns (past 2^63),
     # the rest at ~9.2e18 ns.  Then the same alternating packet by packet.

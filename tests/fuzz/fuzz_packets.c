@@ -50,13 +50,28 @@ static const int links[] = {
     104,    /* C_HDLC */
     51,     /* PPP_ETHER (PPPoE) */
     10,     /* FDDI */
-    105,    /* IEEE802_11: not decoded */
+    105,    /* IEEE802_11 */
     -1,     /* a pcapng packet on an undescribed interface */
     147,    /* USER0: not decoded */
     242,    /* IPOIB */
     7,      /* ARCNET (BSD) */
     129,    /* ARCNET_LINUX */
     178,    /* JUNIPER_ETHER */
+    127,    /* IEEE802_11_RADIO (radiotap) */
+    192,    /* PPI */
+    119,    /* PRISM_HEADER */
+    163,    /* IEEE802_11_RADIO_AVS */
+    239,    /* NFLOG */
+    258,    /* PKTAP */
+    149,    /* USER2: PKTAP if its header says so */
+    117,    /* PFLOG */
+    109,    /* ENC */
+    226,    /* IPNET */
+    8,      /* SLIP */
+    219,    /* MPLS */
+    240,    /* NETANALYZER */
+    241,    /* NETANALYZER_TRANSPARENT */
+    195,    /* IEEE802_15_4: not decoded */
 };
 #define NLINKS (sizeof links / sizeof links[0])
 

@@ -1083,7 +1083,7 @@ static void test_unsupported_link(void)
     struct tcpspec t = std_tcp();
     struct pkt p = { .n = 0 };
     put_v4_tcp(&p, &t);
-    static const int unsupported[] = { 105 /* 802.11 */, 127 /* radiotap */, 147, 1000 };
+    static const int unsupported[] = { 107 /* Frame Relay */, 195 /* 802.15.4 */, 147, 1000 };
     for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
         CHECKF(dec(unsupported[i], p.b, p.n, p.n, &s) == DEC_UNSUPPORTED_LINK, "dlt %d", unsupported[i]);
         CHECKF(!decode_link_supported(unsupported[i]), "dlt %d", unsupported[i]);
