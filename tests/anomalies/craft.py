@@ -788,6 +788,26 @@ def retransmissions(cap):
 
 
 @scenario
+def retransmissions_both(cap):
+    """Both ends lose data: the client's second 100 bytes are sent again at
+    310 ms; the server's second 200 bytes at 400 and 800 ms."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 100, label="c.seg1")
+    c.seg(10.2, "c", "PA", 100, label="c.seg2")
+    c.seg(10.3, "s", "A", ack=c.nxt["c"] - 100, label="s.ack1")
+    c.seg(20, "s", "PA", 200, label="s.seg1")
+    c.seg(20.2, "s", "PA", 200, label="s.seg2")
+    c.seg(20.3, "c", "A", ack=c.nxt["s"] - 200, label="c.ack1")
+    c.seg(310, "c", "PA", 100, seq=c.nxt["c"] - 100, label="c.seg2again")
+    c.seg(310.1, "s", "A", ack=c.nxt["c"], label="s.ack2")
+    c.seg(400, "s", "PA", 200, seq=c.nxt["s"] - 200, ack=c.nxt["c"], label="s.seg2again")
+    c.seg(800, "s", "PA", 200, seq=c.nxt["s"] - 200, ack=c.nxt["c"], label="s.seg2third")
+    c.seg(800.1, "c", "A", label="c.ack2")
+    c.close(820)
+
+
+@scenario
 def retransmissions_stopped(cap):
     """Three connections whose client sends 100 bytes at 10 ms that are
     never acknowledged, and again at 210, 610 and 1410 ms (a doubling

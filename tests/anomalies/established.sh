@@ -9,7 +9,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
-    keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
+    keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-both retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
     one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
@@ -102,6 +102,21 @@ an_field rtx retransmissions stopped false
 # (200, 400, 800 ms) and then never again, while the capture went on for
 # 3.6 s (another connection): it stopped - gave up; not one whose last try
 # was acknowledged, nor one that had only two tries
+# retransmissions-both: each end's are a record of their own (who, count,
+# bytes, evidence), the share of its own segments
+f=$FX/retransmissions-both
+an_run rtb "$f.pcap"
+expect_eq "rtb: one retransmissions record per sender" \
+    "client 1 100 $(lbl "$f" c.seg2again)|server 2 400 $(lbl "$f" s.seg2again s.seg2third)" \
+    "$("$PY" - "$TMPD/rtb.json" <<'EOF'
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+r = sorted((o["who"], o["count"], o["bytes"], ",".join(map(str, o["evidence"])))
+           for o in r if o.get("type") == "anomaly" and o["id"] == "retransmissions")
+print("|".join("%s %d %d %s" % x for x in r))
+EOF
+)"
+
 f=$FX/retransmissions-stopped
 an_run rts "$f.pcap"
 expect_eq "rts conn 1: stopped" true "$(an_get rts retransmissions stopped 1)"
