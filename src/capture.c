@@ -486,6 +486,7 @@ enum capture_result capture_next(struct capture *c, struct capture_packet *pkt)
             struct bpf_program *prog = compile(c, pkt->linktype, c->error, sizeof c->error);
             if (!prog) {
                 c->error_pktno = c->records;
+                c->records--;   /* reported: the packets before it, not it */
                 return CAPTURE_FAILED;
             }
             struct pcap_pkthdr h;

@@ -584,6 +584,24 @@ int main(int argc, char **argv)
             inputs[i] = input_copy;
         }
     }
+    /* -w is written after the whole input is read (src/pcapwrite.c): a
+     * directory it cannot be written in is said now, not hours later */
+    if (opt.write_file) {
+        char dir[4096];
+        const char *slash = strrchr(opt.write_file, '/');
+        size_t n = slash ? (size_t)(slash - opt.write_file) : 0;
+        if (slash && n == 0)
+            n = 1;                                      /* "/x": the root */
+        if (n >= sizeof dir)
+            n = sizeof dir - 1;
+        memcpy(dir, slash ? opt.write_file : ".", slash ? n : 1);
+        dir[slash ? n : 1] = 0;
+        if (access(dir, W_OK | X_OK) != 0) {
+            fprintf(stderr, "tcpfsm: %s: cannot write a file in %s: %s\n", opt.write_file, dir, strerror(errno));
+            status = EXIT_OUTPUT;
+            goto out;
+        }
+    }
     /* -o: the report goes to a temporary file beside FILE, renamed over it
      * only once complete; a run that reports nothing leaves no file. */
     struct atomic_file report_file = { 0 };

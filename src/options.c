@@ -308,6 +308,11 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
         case OPT_EXAMPLES:
             if (!parse_count("--examples", optarg, &o->report.examples))
                 return OPTIONS_ERROR;
+            if (o->report.examples > 10) {
+                fprintf(stderr, "tcpfsm: --examples: \"%s\" is more than 10 (--conns, or --format json, lists "
+                                "every connection)\n", printable(optarg));
+                return OPTIONS_ERROR;
+            }
             break;
         case 'i':
             o->iface = optarg;

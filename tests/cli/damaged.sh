@@ -137,6 +137,17 @@ no_sanitizer "pcapng, section header only"
 expect_eq "pcapng, section header only: exit status" 0 "$rc"
 json_ok "pcapng, section header only"
 
+# A filter that compiles for the first interface's link type (Ethernet) and
+# not for the second's (raw IP): exit 1 at packet 12, the first of the
+# second interface, and the 11 before it reported and counted as they were:
+# packets = TCP segments + not decoded + filtered out.
+run -r "$FX/two-links.pcapng" --format json 'ether host 02:00:00:00:00:01'
+expect_eq "a filter failing at the second link type: exit status, error_packet" "1 12" \
+    "$rc $(jq_out 'S.get("error_packet")')"
+expect_eq "a filter failing at the second link type: packets = TCP + not decoded + filtered out" \
+    "$(jq_out 'S["packets"]')" \
+    "$(jq_out 'S["tcp_packets"] + sum(S.get("not_decoded", {}).values()) + S["filtered_out"]')"
+
 # --- timestamps at the edges ----------------------------------------------------
 # An if_tsoffset of 10^11 s, and timestamps whose nanosecond values span the
 # whole signed 64-bit range: whatever the report says about the times, no
