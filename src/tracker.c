@@ -1416,7 +1416,7 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
      * client's first segment (not at the SYN-ACK's arrival, which is what
      * moves it first); one picked up mid-stream once it has been reset or
      * both FINs have been seen (rst_not_taken(), ...). */
-    if ((c->flags & CF_SYNACK_FIRST) && role == CLIENT)
+    if (__builtin_expect(s->flags & EPF_INFERRED, 0) && (c->flags & CF_SYNACK_FIRST) && role == CLIENT)
         s->flags &= (uint8_t)~EPF_INFERRED;
     conn_add_bytes(c, role, seg->payload_len);
     /* Its acknowledgement moved on with nothing seen from the peer: the peer
