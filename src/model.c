@@ -800,6 +800,7 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
         d->have_hs = conn_handshake(c, &d->hs_rtt, &d->hs_server, &d->hs_client);
         for (int role = 0; role < 2; role++) {
             d->syns[role] = c->ep[role].syns;
+            d->synacks[role] = c->ep[role].synacks;
             d->fins[role] = c->ep[role].fins;
             d->isn[role] = c->ep[role].isn;
             d->have_isn[role] = c->ep[role].flags & EPF_ISN;

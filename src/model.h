@@ -100,7 +100,7 @@ struct model_detail {
     uint8_t retire_reason;          /* if gone */
     bool have_hs;
     int64_t hs_rtt, hs_server, hs_client;
-    uint32_t syns[2], fins[2];
+    uint32_t syns[2], synacks[2], fins[2];
     uint32_t isn[2];
     bool have_isn[2];
     uint32_t retrans[2];

@@ -136,10 +136,14 @@ static void build(const struct ui *u, struct lines *ls, int width)
     for (int role = 0; role < 2; role++) {
         enum state_class sc = model_state_class(r, role);
         const char *st = tcp_state_name(r->state[role]);
-        l = add(ls, A_NORMAL, "%s %-*s  %s for %s%s; sent %" PRIu32 " pkts/%sB, SYN %u%s, FIN %u%s",
+        /* a SYN-ACK is the server's SYN: counted as such when it sent one */
+        bool synack = d->synacks[role] && !d->syns[role];
+        unsigned nsyn = synack ? d->synacks[role] : d->syns[role];
+        bool syn_max = synack ? nsyn >= EP_SYNACKS_MAX : nsyn >= EP_SYNS_MAX;
+        l = add(ls, A_NORMAL, "%s %-*s  %s for %s%s; sent %" PRIu32 " pkts/%sB, %s %u%s, FIN %u%s",
                 role == CLIENT ? "Client" : "Server", aw, role == CLIENT ? c : s, st,
                 format_duration(now - r->since[role], d1), (r->epflags[role] & EPF_INFERRED) ? " (inferred)" : "",
-                r->pkts[role], format_bytes(r->bytes[role], b1), (unsigned)d->syns[role], d->syns[role] >= EP_SYNS_MAX ? "+" : "",
+                r->pkts[role], format_bytes(r->bytes[role], b1), synack ? "SYN-ACK" : "SYN", nsyn, syn_max ? "+" : "",
                 (unsigned)d->fins[role], d->fins[role] >= EP_FINS_MAX ? "+" : "");
         if (l) {
             l->x0 = 7 + aw + 2;

@@ -21,6 +21,8 @@ check_screen "replay: the final picture stays" "FIN_WAIT_2 +CLOSE_WAIT" 5
 u_keys Enter
 check_screen "replay: the detail's timeline shows the client's FIN" "C>S +F\\. "
 check_screen "replay: the detail shows the client's transition to FIN_WAIT_2" "client FIN_WAIT_1 -> FIN_WAIT_2"
+check_screen "replay: the detail counts the client's SYN" "^Client .* SYN 1, FIN 1"
+check_screen "replay: the detail counts the server's SYN-ACK as its SYN" "^Server .* SYN-ACK 1, FIN 0"
 u_keys q
 check_prompt "replay: q gives the prompt back"
 expect_eq "replay: the alternate screen was left" 0 "$(u_alt)"
