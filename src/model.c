@@ -702,9 +702,12 @@ static void build_view(struct model *m, struct model_view *v, size_t *anoms_cap,
     v->packets = m->packets;
     v->bytes = m->bytes;
     v->tcp = m->outcome[DEC_TCP];
-    if (dt > 0) {
-        v->pps = (double)(m->packets - clock->packets) / dt;
-        v->bps = (double)(m->bytes - clock->bytes) / dt;
+    /* since the previous picture; the first, since the start (not 0: it
+     * would read as idle) */
+    double rdt = clock->have ? dt : (double)v->elapsed / 1e9;
+    if (rdt > 0) {
+        v->pps = (double)(m->packets - (clock->have ? clock->packets : 0)) / rdt;
+        v->bps = (double)(m->bytes - (clock->have ? clock->bytes : 0)) / rdt;
     }   /* else time stood still (a finished replay): the last rates stay */
     v->have_drops = m->have_drops;
     v->kernel_drops = m->kernel_drops;

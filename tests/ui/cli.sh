@@ -178,4 +178,21 @@ PY
 )
 expect_eq "kernel drops (tcpfsm stopped, -B 256) appear in the snapshots and the report" ok "$res"
 
+# A replay into the view without a terminal: its first snapshot gives the
+# packet rate since the start (it read 0.0, as if idle).
+timeout 60 "$TCPFSM" -r "$top_srcdir/captures/close-wait-stuck.pcap" --ui --speed 1 --interval 1 --format json \
+    >"$TMPD/replay.json" 2>"$TMPD/replay.err"
+res=$("$PY" - "$TMPD/replay.json" <<'PY'
+import json, sys
+snaps = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "snapshot"]
+if not snaps:
+    print("no snapshot")
+else:
+    s = snaps[0]
+    print("ok" if s["packets"] > 0 and s["packets_per_second"] > 0 and s["bytes_per_second"] > 0
+          else "first snapshot: %d packets at %s/s" % (s["packets"], s["packets_per_second"]))
+PY
+)
+expect_eq "replay without a terminal: the first snapshot's rates are not 0" ok "$res"
+
 finish
