@@ -420,13 +420,24 @@ void ui_draw(struct ui *u)
         clearok(curscr, TRUE);
     }
     erase();
-    if (h < 6 || w < 20) {
-        ui_put(0, 0, w, "tcpfsm: the terminal is too small", A_BOLD, false);
+    int y = h < 6 || w < 20 ? h : ui_header_draw(u, w);
+    if (h - y - 2 < 2) {
+        /* no room for two rows under the header (which wraps when narrow):
+         * say so, in what room there is, rather than show nothing */
+        char msg[64];
+        erase();
+        snprintf(msg, sizeof msg, "tcpfsm: the terminal is too small (%dx%d)", w, h);
+        if ((int)strlen(msg) <= w) {
+            ui_put(0, 0, w, msg, A_BOLD, false);
+        } else {
+            ui_put(0, 0, w, "tcpfsm:", A_BOLD, false);
+            if (h > 1)
+                ui_put(1, 0, w, "terminal too small", A_BOLD, false);
+        }
         wnoutrefresh(stdscr);
         doupdate();
         return;
     }
-    int y = ui_header_draw(u, w);
     if (u->help) {
         ui_help_draw(u, y, h - y - 1, w);
     } else {

@@ -157,6 +157,11 @@ check_screen "? shows the help" "^Keys$"
 check_screen "the help explains STUCK" "STUCK: CLOSE_WAIT or"
 u_keys x
 check_screen "any key closes the help" "^CLIENT +SERVER"
+# too small for a row under the header: said in what room there is
+u_resize 40 8
+check_screen "at 40x8: the terminal is too small, said" "^tcpfsm: the terminal is too small \\(40x8\\)"
+u_resize 20 5
+check_screen "at 20x5: said in two lines" "^terminal too small"
 u_resize 132 40
 check_screen "back at 132x40 the wide columns return" "^CLIENT +SERVER +C-STATE +S-STATE +IN-STATE +AGE +IDLE +PKTS"
 
