@@ -585,7 +585,9 @@ int main(int argc, char **argv)
         }
     }
     /* -w is written after the whole input is read (src/pcapwrite.c): a
-     * directory it cannot be written in is said now, not hours later */
+     * directory it cannot be written in is said now, not hours later.
+     * The report is still made (a failed -w does not cost it), and the
+     * run still ends with exit status 3 when -w fails then. */
     if (opt.write_file) {
         char dir[4096];
         const char *slash = strrchr(opt.write_file, '/');
@@ -596,11 +598,9 @@ int main(int argc, char **argv)
             n = sizeof dir - 1;
         memcpy(dir, slash ? opt.write_file : ".", slash ? n : 1);
         dir[slash ? n : 1] = 0;
-        if (access(dir, W_OK | X_OK) != 0) {
-            fprintf(stderr, "tcpfsm: %s: cannot write a file in %s: %s\n", opt.write_file, dir, strerror(errno));
-            status = EXIT_OUTPUT;
-            goto out;
-        }
+        if (access(dir, W_OK | X_OK) != 0)
+            fprintf(stderr, "tcpfsm: %s: cannot write a file in %s: %s; the report is made, "
+                            "the packets will not be written\n", opt.write_file, dir, strerror(errno));
     }
     /* -o: the report goes to a temporary file beside FILE, renamed over it
      * only once complete; a run that reports nothing leaves no file. */
