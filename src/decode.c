@@ -1245,6 +1245,8 @@ enum decode_outcome decode_packet(int dlt, const uint8_t *data, uint32_t caplen,
     struct layer l = { data, caplen, wirelen > caplen ? wirelen : caplen };
 
     *seg = zero_segment;
+    if (__builtin_expect(dlt == DLT_EN10MB, 1))  /* nearly every capture: straight in */
+        return decode_ether(l, 0, seg);
     if (dlt < 0)
         return DEC_NO_INTERFACE;
     return decode_link(dlt, l, false, seg);
