@@ -9,8 +9,15 @@ void dedupe_init(struct dedupe *d)
     hash_key_random(&d->key);
 }
 
-bool dedupe_applies(int linktype)
+void dedupe_set_mode(struct dedupe *d, int mode)
 {
+    d->mode = mode;
+}
+
+bool dedupe_applies(const struct dedupe *d, int linktype)
+{
+    if (d->mode)
+        return d->mode > 0;
     return linktype == 113 || linktype == 276;  /* LINUX_SLL, LINUX_SLL2 */
 }
 

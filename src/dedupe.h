@@ -23,6 +23,7 @@
 
 struct dedupe {
     struct hash_key key;
+    int mode;           /* dedupe_set_mode() */
     struct {
         uint64_t fp;
         tstamp_t ts;
@@ -30,8 +31,12 @@ struct dedupe {
 };
 
 void dedupe_init(struct dedupe *d);
-/* Should packets of this link type be checked?  (The cooked "any" ones.) */
-bool dedupe_applies(int linktype);
+/* --dedupe (1): check the packets of every link type, for copies a network
+ * made (a SPAN session copying both directions, a switch loop); --no-dedupe
+ * (-1): none; 0, the default: the cooked "any" captures only. */
+void dedupe_set_mode(struct dedupe *d, int mode);
+/* Should packets of this link type be checked? */
+bool dedupe_applies(const struct dedupe *d, int linktype);
 /* True if seg (ts set) is a copy of a segment seen within the window. */
 bool dedupe_seen(struct dedupe *d, const struct segment *seg);
 

@@ -208,7 +208,7 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
             seg.pktno = pkt.pktno;
             o = reasm_packet(&f->reasm, &seg, info->outcome);
         }
-        if (o == DEC_TCP && dedupe_applies(pkt.linktype) && dedupe_seen(&f->dedupe, &seg))
+        if (o == DEC_TCP && dedupe_applies(&f->dedupe, pkt.linktype) && dedupe_seen(&f->dedupe, &seg))
             o = DEC_DUPLICATE;
         info->outcome[o]++;
         if (o != DEC_TCP)
@@ -420,7 +420,7 @@ void feed_hold_reader_for_test(unsigned batches)
 }
 
 struct feed *feed_start(struct capture *cap, struct run_info *info,
-                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher)
+                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher, int dedupe)
 {
     struct feed *f = aligned_alloc(64, sizeof *f);
     if (!f)
@@ -432,6 +432,7 @@ struct feed *feed_start(struct capture *cap, struct run_info *info,
     f->stop = stop;
     f->rc = CAPTURE_END;
     dedupe_init(&f->dedupe);
+    dedupe_set_mode(&f->dedupe, dedupe);
     reasm_init(&f->reasm);
     atomic_init(&f->may_spin, true);
     atomic_init(&f->reader_cpu, -1);

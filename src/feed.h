@@ -53,9 +53,10 @@ struct feed;
  * of its own, 1 to read in the caller's.  hasher: the tracker whose
  * tracker_hash() the reading thread may use, from its own thread, for the
  * batches it has time for (see feed_next()), or NULL to leave all hashing
- * to the caller.  NULL if out of memory. */
+ * to the caller.  dedupe: --dedupe's mode (src/dedupe.h).  NULL if out of
+ * memory. */
 struct feed *feed_start(struct capture *cap, struct run_info *info,
-                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher);
+                        volatile sig_atomic_t *stop, int threads, const struct tracker *hasher, int dedupe);
 /* From the caller's thread: whether the reading thread may spin while it
  * waits for a free batch (default: yes).  Spinning is worth it only while
  * nothing else of ours wants a processor: a report thread that is busy

@@ -365,7 +365,7 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
      * fetched AHEAD segments before it is applied and its record HALF
      * segments before, so the tracker rarely waits on memory. */
     reading = 1;            /* from here a signal stops the reading */
-    struct feed *feed = feed_start(cap, &info, &interrupted, threads, tr);
+    struct feed *feed = feed_start(cap, &info, &interrupted, threads, tr, opt->dedupe);
     if (!feed) {
         fprintf(stderr, "tcpfsm: out of memory\n");
         outwriter_finish(writer);

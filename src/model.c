@@ -303,6 +303,7 @@ struct model *model_create(const struct options *opt, const struct report_option
     m->opt = opt;
     m->listeners = listeners_create(MAX_LISTENERS);
     dedupe_init(&m->dedupe);
+    dedupe_set_mode(&m->dedupe, opt->dedupe);
     reasm_init(&m->reasm);
     m->an = analysis_create(&opt->analysis, opt->tracker.max_conns);
     m->tr = tracker_create(&opt->tracker, m->listeners);
@@ -380,7 +381,7 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
         seg.pktno = pkt->pktno;
         o = reasm_packet(&m->reasm, &seg, m->outcome);
     }
-    if (o == DEC_TCP && dedupe_applies(pkt->linktype) && dedupe_seen(&m->dedupe, &seg))
+    if (o == DEC_TCP && dedupe_applies(&m->dedupe, pkt->linktype) && dedupe_seen(&m->dedupe, &seg))
         o = DEC_DUPLICATE;
     m->outcome[o]++;
     if (o != DEC_TCP)

@@ -36,6 +36,8 @@ enum {
     OPT_THREADS,
     OPT_PROGRESS,
     OPT_NO_PROGRESS,
+    OPT_DEDUPE,
+    OPT_NO_DEDUPE,
 };
 
 static const struct option longopts[] = {
@@ -51,6 +53,8 @@ static const struct option longopts[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"progress", no_argument, NULL, OPT_PROGRESS},
     {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+    {"dedupe", no_argument, NULL, OPT_DEDUPE},
+    {"no-dedupe", no_argument, NULL, OPT_NO_DEDUPE},
     {"all", no_argument, NULL, OPT_ALL},
     {"conns", no_argument, NULL, OPT_ALL},
     {"stuck-after", required_argument, NULL, OPT_STUCK_AFTER},
@@ -105,6 +109,10 @@ static void usage(FILE *f)
         "                           how fast, the time left (default: when standard error is a\n"
         "                           terminal and no lines stream to the same terminal)\n"
         "      --no-progress        -r: no progress line (kill -USR1 still asks for one)\n"
+        "      --dedupe             count once a TCP segment seen again within 1 ms, on any link\n"
+        "                           type (a SPAN session, a switch loop); default: only in captures\n"
+        "                           on Linux's any device\n"
+        "      --no-dedupe          never: every copy counts (a retransmission to the tracker)\n"
         "      --stuck-after SECS   close-wait-stuck, fin-wait-2-stuck after this long; 0 any (default 60)\n"
         "      --slow-handshake MS  handshake-slow above this round trip (default 1000)\n"
         "      --idle-after SECS    idle: no segment for this long (default 60)\n"
@@ -258,6 +266,12 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             break;
         case OPT_PROGRESS:
             o->progress = 1;
+            break;
+        case OPT_DEDUPE:
+            o->dedupe = 1;
+            break;
+        case OPT_NO_DEDUPE:
+            o->dedupe = -1;
             break;
         case OPT_NO_PROGRESS:
             o->progress = -1;

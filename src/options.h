@@ -24,6 +24,7 @@ struct options {
     struct analysis_config analysis;
     int threads;                /* --threads N: 1 or 2; 0: the default */
     int progress;               /* --progress 1, --no-progress -1; 0: on a terminal (main.c) */
+    int dedupe;                 /* --dedupe 1, --no-dedupe -1; 0: "any" captures only (dedupe.h) */
     /* the live view (live.c): -i, -D, -p, -s, -Z, --ui, --no-ui, --speed,
      * --refresh, --interval */
     const char *iface;          /* -i IFACE: capture live */

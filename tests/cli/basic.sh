@@ -260,5 +260,61 @@ run -r "$FX/good.pcap" --examples 11
 expect_eq "--examples 11: usage error" 2 "$rc"
 run -r "$FX/good.pcap" --examples 10
 expect_eq "--examples 10: taken" 0 "$rc"
+# --dedupe: copies a network made (every packet twice, 10 us apart, on
+# Ethernet) count once, as "duplicate", and the report is good.pcap's; by
+# default they are read as retransmissions; --no-dedupe also on "any".
+"$PY" - "$FX/good.pcap" "$TMPD/doubled.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+out, off = [d[:24]], 24
+while off < len(d):
+    n = struct.unpack_from("<I", d, off + 8)[0]
+    rec = bytearray(d[off:off + 16 + n])
+    out.append(bytes(rec))
+    sec, usec = struct.unpack_from("<II", rec, 0)
+    usec += 10
+    struct.pack_into("<II", rec, 0, sec + usec // 1000000, usec % 1000000)
+    out.append(bytes(rec))
+    off += 16 + n
+open(sys.argv[2], "wb").write(b"".join(out))
+EOF
+conn_lines() { "$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "conn": print(json.dumps(o, sort_keys=True))' "$1"; }
+run -r "$FX/good.pcap" --format json
+conn_lines "$TMPD/out" >"$TMPD/good.conns"
+run -r "$TMPD/doubled.pcap" --format json --dedupe
+conn_lines "$TMPD/out" >"$TMPD/doubled.conns"
+expect_eq "--dedupe: 23 segments, 23 copies counted as duplicate" "23 23" \
+    "$(jq_out 'S["tcp_packets"]') $(jq_out 'S["not_decoded"].get("duplicate")')"
+if cmp -s "$TMPD/good.conns" "$TMPD/doubled.conns"; then pass "--dedupe: the connections are good.pcap's"
+else fail "--dedupe: the connections differ from good.pcap's: $(diff "$TMPD/good.conns" "$TMPD/doubled.conns" | head -4)"; fi
+run -r "$TMPD/doubled.pcap" --format json
+expect_eq "without --dedupe (Ethernet): every copy is a segment, some read as resends" "46 true" \
+    "$(jq_out 'S["tcp_packets"]') $(jq_out 'any(o.get("type") == "anomaly" and o["id"] in ("retransmissions", "syn-retransmitted") for o in L)')"
+# The same copies as a capture on Linux's any device (SLL): taken out by
+# default; with --no-dedupe, every copy counts.
+"$PY" - "$TMPD/doubled.pcap" "$TMPD/doubled-sll.pcap" <<'EOF'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+hdr = bytearray(d[:24])
+struct.pack_into("<I", hdr, 20, 113)
+out, off = [bytes(hdr)], 24
+while off < len(d):
+    n = struct.unpack_from("<I", d, off + 8)[0]
+    rh, frame = bytearray(d[off:off + 16]), d[off + 16:off + 16 + n]
+    body = struct.pack("!HHH8sH", 0, 1, 6, frame[6:12] + b"\0\0", struct.unpack("!H", frame[12:14])[0]) + frame[14:]
+    struct.pack_into("<II", rh, 8, len(body), len(body))
+    out.append(bytes(rh) + body)
+    off += 16 + n
+open(sys.argv[2], "wb").write(b"".join(out))
+EOF
+run -r "$TMPD/doubled-sll.pcap" --format json
+expect_eq "any (SLL), by default: copies taken out" "23 23" \
+    "$(jq_out 'S["tcp_packets"]') $(jq_out 'S["not_decoded"].get("duplicate")')"
+run -r "$TMPD/doubled-sll.pcap" --format json --no-dedupe
+expect_eq "any (SLL), --no-dedupe: every copy counts" "46 None" \
+    "$(jq_out 'S["tcp_packets"]') $(jq_out 'S["not_decoded"].get("duplicate")')"
 
 finish

@@ -207,7 +207,7 @@ void fz_packet(struct fz_run *r, int linktype, const uint8_t *data, uint32_t cap
         if ((unsigned)o >= DEC__COUNT)
             abort();
     }
-    if (o == DEC_TCP && dedupe_applies(linktype) && dedupe_seen(&r->dedupe, seg))
+    if (o == DEC_TCP && dedupe_applies(&r->dedupe, linktype) && dedupe_seen(&r->dedupe, seg))
         o = DEC_DUPLICATE;
     in->outcome[o]++;
     if (o != DEC_TCP)

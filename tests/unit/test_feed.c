@@ -98,7 +98,7 @@ static void read_all(const char *path, int threads, struct result *r)
     struct run_info info;
     memset(&info, 0, sizeof info);
     volatile sig_atomic_t stop = 0;
-    struct feed *f = feed_start(cap, &info, &stop, threads, NULL);
+    struct feed *f = feed_start(cap, &info, &stop, threads, NULL, 0);
     CHECK(f != NULL);
     for (struct feed_batch *b; f && (b = feed_next(f));) {
         r->batches++;
