@@ -444,9 +444,10 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
                         "were counted, not decoded\n",
                 capture_source(cap), (unsigned long long)info.outcome[DEC_UNSUPPORTED_LINK]);
     if (info.outcome[DEC_NO_INTERFACE])
-        fprintf(stderr, "tcpfsm: %s: %llu packets name an interface the file never describes; counted, "
+        fprintf(stderr, "tcpfsm: %s: %llu %s an interface the file never describes; counted, "
                         "not decoded\n",
-                capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE]);
+                capture_source(cap), (unsigned long long)info.outcome[DEC_NO_INTERFACE],
+                info.outcome[DEC_NO_INTERFACE] == 1 ? "packet names" : "packets name");
     int status = info.exit_status;
     bool wrote = report_finish(rep, &info);
     const char *why = out_reason(wrote ? 0 : errno);
@@ -466,9 +467,10 @@ static int run_file(struct options *opt, const char *const *inputs, const char *
         uint64_t written;
         if (selection_write(selection, inputs, names, ninputs, opt->filter, opt->write_file, &interrupted, &progress,
                             &written, err, sizeof err)) {
-            fprintf(stderr, "tcpfsm: wrote %llu packets of %llu connections to %s\n",
-                    (unsigned long long)written, (unsigned long long)selection_chosen(selection),
-                    opt->write_file);
+            uint64_t chosen = selection_chosen(selection);
+            fprintf(stderr, "tcpfsm: wrote %llu %s of %llu %s to %s\n", (unsigned long long)written,
+                    written == 1 ? "packet" : "packets", (unsigned long long)chosen,
+                    chosen == 1 ? "connection" : "connections", opt->write_file);
             if (selection_not_kept(selection))
                 fprintf(stderr, "tcpfsm: %llu chosen connections were not kept (table full) and not written\n",
                         (unsigned long long)selection_not_kept(selection));

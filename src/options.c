@@ -169,7 +169,11 @@ static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool 
     char *end;
     errno = 0;
     double v = strtod(arg, &end);
-    if (errno || end == arg || *end || !isfinite(v) || v < 0 || v > 1e9 || (!allow_zero && v == 0)) {
+    if (!(errno && errno != ERANGE) && end != arg && !*end && (v > 1e9 || (errno == ERANGE && v > 0))) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is more than 1000000000 seconds (31 years)\n", opt, printable(arg));
+        return false;
+    }
+    if (errno || end == arg || *end || !isfinite(v) || v < 0 || (!allow_zero && v == 0)) {
         fprintf(stderr, "tcpfsm: %s: \"%s\" is not a number of seconds%s\n", opt, printable(arg),
                 allow_zero ? "" : " above 0");
         return false;
@@ -182,17 +186,28 @@ static bool parse_seconds(const char *opt, const char *arg, tstamp_t *out, bool 
     return true;
 }
 
-static bool parse_count(const char *opt, const char *arg, uint32_t *out)
+/* A whole number from 1 to max (the message names the option's own range). */
+static bool parse_count_to(const char *opt, const char *arg, uint32_t *out, unsigned long long max)
 {
     char *end;
     errno = 0;
     unsigned long long v = strtoull(arg, &end, 10);
-    if (errno || end == arg || *end || arg[0] == '-' || v < 1 || v > 100000000ULL) {
-        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a whole number from 1 to 100000000\n", opt, printable(arg));
+    bool digits = end != arg && !*end && arg[0] != '-';
+    if (digits && (errno == ERANGE || v > max)) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is more than %llu\n", opt, printable(arg), max);
+        return false;
+    }
+    if (errno || !digits || v < 1) {
+        fprintf(stderr, "tcpfsm: %s: \"%s\" is not a whole number from 1 to %llu\n", opt, printable(arg), max);
         return false;
     }
     *out = (uint32_t)v;
     return true;
+}
+
+static bool parse_count(const char *opt, const char *arg, uint32_t *out)
+{
+    return parse_count_to(opt, arg, out, 100000000ULL);
 }
 
 enum options_result options_parse(int argc, char **argv, struct options *o)
@@ -338,23 +353,15 @@ enum options_result options_parse(int argc, char **argv, struct options *o)
             o->no_promisc = true;
             break;
         case 's':
-            if (!parse_count("-s", optarg, &o->snaplen))
+            if (!parse_count_to("-s", optarg, &o->snaplen, 262144))   /* bytes */
                 return OPTIONS_ERROR;
-            if (o->snaplen > 262144) {
-                fprintf(stderr, "tcpfsm: -s: \"%s\" is more than 262144 bytes\n", printable(optarg));
-                return OPTIONS_ERROR;
-            }
             break;
         case 'Z':
             o->user = optarg;
             break;
         case 'B':
-            if (!parse_count("-B", optarg, &o->buffer_kib))
+            if (!parse_count_to("-B", optarg, &o->buffer_kib, 4194304))    /* KiB: 4 GiB */
                 return OPTIONS_ERROR;
-            if (o->buffer_kib > 4194304) {
-                fprintf(stderr, "tcpfsm: -B: \"%s\" is more than 4194304 KiB (4 GiB)\n", printable(optarg));
-                return OPTIONS_ERROR;
-            }
             break;
         case OPT_UI:
             o->ui = true;

@@ -316,5 +316,13 @@ expect_eq "any (SLL), by default: copies taken out" "23 23" \
 run -r "$TMPD/doubled-sll.pcap" --format json --no-dedupe
 expect_eq "any (SLL), --no-dedupe: every copy counts" "46 None" \
     "$(jq_out 'S["tcp_packets"]') $(jq_out 'S["not_decoded"].get("duplicate")')"
+# Messages that say what is wrong with a number: over its limit, or out of
+# the option's own range.
+run -r "$FX/good.pcap" --msl 999999999999999999999
+one_line_msg "--msl 1e21" 'tcpfsm: --msl: "999999999999999999999" is more than 1000000000 seconds'
+run -i lo -s 0
+one_line_msg "-s 0" 'tcpfsm: -s: "0" is not a whole number from 1 to 262144'
+run -i lo -B 4194305
+one_line_msg "-B 4194305" 'tcpfsm: -B: "4194305" is more than 4194304'
 
 finish
