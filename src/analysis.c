@@ -238,17 +238,6 @@ static struct anomaly *rec_at(const struct analysis *an, uint32_t idx)
     return idx ? pool_at(&an->rec, idx) : NULL;
 }
 
-/* The connection's record for id (the first, for the ids kept per sender). */
-static struct anomaly *find(const struct analysis *an, const struct conn_ext *x, enum anomaly_id id)
-{
-    if (!(x->mask & (1u << id)))
-        return NULL;
-    for (struct anomaly *a = rec_at(an, x->head); a; a = rec_at(an, a->next))
-        if (a->id == id)
-            return a;
-    return NULL;
-}
-
 /* Retransmissions and reordering are each sender's own: both ends of a
  * connection can retransmit, and one record for both would give the first
  * sender the other's segments (and the share of its own segments they
@@ -258,15 +247,25 @@ static bool per_sender(enum anomaly_id id)
     return id == AN_RETRANSMISSIONS || id == AN_OUT_OF_ORDER;
 }
 
+#define ANY_SENDER (-2)
+
+/* The connection's record for id, of sender `who` for the ids kept per
+ * sender (ANY_SENDER: the first of them). */
 static struct anomaly *find_of(const struct analysis *an, const struct conn_ext *x,
                                enum anomaly_id id, int who)
 {
     if (!(x->mask & (1u << id)))
         return NULL;
     for (struct anomaly *a = rec_at(an, x->head); a; a = rec_at(an, a->next))
-        if (a->id == id && (!per_sender(id) || a->who == who))
+        if (a->id == id && (who == ANY_SENDER || !per_sender(id) || a->who == who))
             return a;
     return NULL;
+}
+
+/* The connection's record for id (the first, for the ids kept per sender). */
+static struct anomaly *find(const struct analysis *an, const struct conn_ext *x, enum anomaly_id id)
+{
+    return find_of(an, x, id, ANY_SENDER);
 }
 
 /* The connection's record for anomaly id, created on first use; one more

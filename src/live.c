@@ -138,6 +138,18 @@ static tstamp_t replay_wait(const struct replay *r)
     return d > 0 ? d : 0;
 }
 
+/* "tcpfsm: FILE: packet N: what; tail" (no packet number from a live
+ * capture's error), nothing if there was no damage. */
+static void say_damage(const char *name, const char *damage, uint64_t pkt, const char *tail)
+{
+    char where[40] = "";
+    if (!damage)
+        return;
+    if (pkt)
+        snprintf(where, sizeof where, "packet %llu: ", (unsigned long long)pkt);
+    fprintf(stderr, "tcpfsm: %s: %s%s%s\n", name, where, damage, tail);
+}
+
 static int list_interfaces(void)
 {
     char err[512];
@@ -392,21 +404,14 @@ int run_live(struct options *opt)
                             "%llu connections seen\n",
                     src.name, (unsigned long long)model_packets(m), (unsigned long long)kdrops,
                     (unsigned long long)idrops, (unsigned long long)ts->conns);
-        if (damage && damage_pkt)
-            fprintf(stderr, "tcpfsm: %s: packet %llu: %s\n", src.name, (unsigned long long)damage_pkt, damage);
-        else if (damage)
-            fprintf(stderr, "tcpfsm: %s: %s\n", src.name, damage);
+        say_damage(src.name, damage, damage_pkt, "");
         if (rp.cap)
             capture_warn_disorder(rp.cap);
         model_finish_report(m, status, damage, damage_pkt);
     } else {
         if (rp.cap && rp.eof && !out_error)
             out_error = !snapshot_print(stdout, opt->report.format == FORMAT_JSON, model_summary(m, 0), &src);
-        if (damage && damage_pkt)
-            fprintf(stderr, "tcpfsm: %s: packet %llu: %s; reporting what was read\n", src.name,
-                    (unsigned long long)damage_pkt, damage);
-        else if (damage)
-            fprintf(stderr, "tcpfsm: %s: %s; reporting what was read\n", src.name, damage);
+        say_damage(src.name, damage, damage_pkt, "; reporting what was read");
         if (rp.cap)
             capture_warn_disorder(rp.cap);
         /* (errno says why the report could not be written, if the stream

@@ -181,13 +181,23 @@ static char *copy_input(int in_fd, const char *name, int *slot, char *err, size_
     return NULL;
 }
 
+/* The directory part of path: "." if it has none, "/" for "/x". */
+static void dir_of(const char *path, char *dir, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, len, ".");
+    else
+        snprintf(dir, len, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+}
+
 /* The directory part of path ("." if none) holds the same inode as dir's? */
 static bool same_dir_of(const char *a, const char *b)
 {
     char da[4096], db[4096];
     const char *sa = strrchr(a, '/'), *sb = strrchr(b, '/');
-    snprintf(da, sizeof da, "%.*s", sa ? (int)(sa - a) + 1 : 1, sa ? a : ".");
-    snprintf(db, sizeof db, "%.*s", sb ? (int)(sb - b) + 1 : 1, sb ? b : ".");
+    dir_of(a, da, sizeof da);
+    dir_of(b, db, sizeof db);
     struct stat x, y;
     return stat(da, &x) == 0 && stat(db, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino &&
            !strcmp(sa ? sa + 1 : a, sb ? sb + 1 : b);
@@ -592,14 +602,7 @@ int main(int argc, char **argv)
      * run still ends with exit status 3 when -w fails then. */
     if (opt.write_file) {
         char dir[4096];
-        const char *slash = strrchr(opt.write_file, '/');
-        size_t n = slash ? (size_t)(slash - opt.write_file) : 0;
-        if (slash && n == 0)
-            n = 1;                                      /* "/x": the root */
-        if (n >= sizeof dir)
-            n = sizeof dir - 1;
-        memcpy(dir, slash ? opt.write_file : ".", slash ? n : 1);
-        dir[slash ? n : 1] = 0;
+        dir_of(opt.write_file, dir, sizeof dir);
         if (access(dir, W_OK | X_OK) != 0)
             fprintf(stderr, "tcpfsm: %s: cannot write a file in %s: %s; the report is made, "
                             "the packets will not be written\n", opt.write_file, dir, strerror(errno));

@@ -278,14 +278,10 @@ while off < len(d):
     off += 16 + n
 open(sys.argv[2], "wb").write(b"".join(out))
 EOF
-conn_lines() { "$PY" -c 'import json,sys
-for l in open(sys.argv[1]):
-    o = json.loads(l)
-    if o.get("type") == "conn": print(json.dumps(o, sort_keys=True))' "$1"; }
 run -r "$FX/good.pcap" --format json
-conn_lines "$TMPD/out" >"$TMPD/good.conns"
+conn_objects "$TMPD/out" >"$TMPD/good.conns"
 run -r "$TMPD/doubled.pcap" --format json --dedupe
-conn_lines "$TMPD/out" >"$TMPD/doubled.conns"
+conn_objects "$TMPD/out" >"$TMPD/doubled.conns"
 expect_eq "--dedupe: 23 segments, 23 copies counted as duplicate" "23 23" \
     "$(jq_out 'S["tcp_packets"]') $(jq_out 'S["not_decoded"].get("duplicate")')"
 if cmp -s "$TMPD/good.conns" "$TMPD/doubled.conns"; then pass "--dedupe: the connections are good.pcap's"

@@ -7,6 +7,8 @@
 #   one_line_msg WHAT PREFIX  stderr is exactly one line starting with PREFIX
 #   json_ok WHAT            every stdout line is a JSON object, the last a summary
 #   jq_out EXPR             python expression over the parsed lines (see below)
+#   conn_objects FILE       the conn objects of a JSON report, one per line,
+#                           keys sorted (to compare two runs' connections)
 
 # Debian's interpreter, standard library only.
 if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=$(command -v python3 || echo python3); fi
@@ -99,5 +101,15 @@ r = eval(sys.argv[2])
 if isinstance(r, bool):
     r = "true" if r else "false"
 print(r)
+EOF
+}
+
+conn_objects() {
+    "$PY" - "$1" <<'EOF'
+import json, sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o.get("type") == "conn":
+        print(json.dumps(o, sort_keys=True))
 EOF
 }

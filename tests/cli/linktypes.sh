@@ -23,20 +23,8 @@ if ! "$PY" "$top_srcdir/tests/cli/mklinks.py" "$LK" >"$TMPD/mklinks.log" 2>&1; t
     finish
 fi
 
-# The connections of a JSON report, one per line, without what names the
-# file or its link type.
-conns() {
-    "$PY" - "$1" <<'EOF'
-import json, sys
-for l in open(sys.argv[1]):
-    o = json.loads(l)
-    if o.get("type") == "conn":
-        print(json.dumps(o, sort_keys=True))
-EOF
-}
-
 run -r "$FX/good.pcap" --format json
-conns "$TMPD/out" >"$TMPD/good.conns"
+conn_objects "$TMPD/out" >"$TMPD/good.conns"
 ngood=$(wc -l <"$TMPD/good.conns")
 expect_eq "good.pcap: 4 connections" 4 "$ngood"
 
@@ -51,7 +39,7 @@ while read -r name lt extra; do
     run -r "$f" --format json
     no_sanitizer "$name"
     expect_eq "$name (link type $lt): exit status" 0 "$rc"
-    conns "$TMPD/out" >"$TMPD/$name.conns"
+    conn_objects "$TMPD/out" >"$TMPD/$name.conns"
     if cmp -s "$TMPD/good.conns" "$TMPD/$name.conns"; then
         pass "$name: the same connections as good.pcap"
     else
