@@ -241,10 +241,12 @@ static struct anomaly *rec_at(const struct analysis *an, uint32_t idx)
 /* Retransmissions and reordering are each sender's own: both ends of a
  * connection can retransmit, and one record for both would give the first
  * sender the other's segments (and the share of its own segments they
- * make).  These ids get a record per sender. */
+ * make).  So are a zero window (its advertiser's, with the probes into it),
+ * keep-alives and a FIN sent again: both ends can stall, probe or hold a
+ * FIN.  These ids get a record per sender (connview.h counts them). */
 static bool per_sender(enum anomaly_id id)
 {
-    return id == AN_RETRANSMISSIONS || id == AN_OUT_OF_ORDER;
+    return (ANOMALY_PER_SENDER_MASK >> id) & 1;
 }
 
 #define ANY_SENDER (-2)
@@ -499,7 +501,11 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
         /* a RST answering the SYN: nothing listens there */
         if (role == SERVER && (from == ST_LISTEN || from == ST_CLOSED) &&
             c->ep[CLIENT].state == ST_SYN_SENT) {
-            a = note(an, c, AN_SYN_REFUSED, SERVER, seg->ts, c->first_pkt);
+            /* the connection's first packet once, then the RSTs (a SYN sent
+             * again draws one each) */
+            const struct conn_ext *x = ext_of(an, c);
+            bool again = x && (x->mask & (1u << AN_SYN_REFUSED));
+            a = note(an, c, AN_SYN_REFUSED, SERVER, seg->ts, again ? 0 : c->first_pkt);
             last_evidence(a, seg->pktno);
         }
         break;
@@ -566,8 +572,8 @@ static bool keepalive_given_up(const struct analysis *an, const struct conn *c, 
                                const struct seg_core *seg, const struct seg_facts *f)
 {
     const struct conn_ext *x = ext_of(an, c);
-    const struct anomaly *a = x ? find(an, x, AN_KEEPALIVE) : NULL;
-    if (!a || a->who != role || a->count < 2 || a->value != f->snd_nxt ||
+    const struct anomaly *a = x ? find_of(an, x, AN_KEEPALIVE, role) : NULL;
+    if (!a || a->count < 2 || a->value != f->snd_nxt ||
         a->value2 != c->ep[!role].snd_nxt)
         return false;
     tstamp_t interval = (a->end - a->start) / (tstamp_t)(a->count - 1);
@@ -748,7 +754,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
                 x = ext_of(an, c);
             }
         } else if (me && me->zw_start) {
-            struct anomaly *a = find(an, x, AN_ZERO_WINDOW);
+            struct anomaly *a = find_of(an, x, AN_ZERO_WINDOW, role);
             if (a) {
                 a->value += (uint64_t)(seg->ts - me->zw_start);
                 a->end = seg->ts;
@@ -770,7 +776,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         struct ext_end *peer = end_of(an, x, !role);
         bool stalled = peer_zero || (peer && peer->zw_start);
         if (stalled && (below || (len == 1 && seg->seq == f->peer_ack))) {
-            struct anomaly *a = x ? find(an, x, AN_ZERO_WINDOW) : NULL;
+            /* a probe into the peer's zero window: the peer's stall */
+            struct anomaly *a = x ? find_of(an, x, AN_ZERO_WINDOW, !role) : NULL;
             if (a) {
                 if (a->value2 < UINT32_MAX)
                     a->value2++;        /* probes */
@@ -1197,7 +1204,7 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
     for (int r = 0; r < 2; r++) {
         struct ext_end *e = end_of(an, x, r);
         if (e && e->zw_start) {
-            a = find(an, x, AN_ZERO_WINDOW);
+            a = find_of(an, x, AN_ZERO_WINDOW, r);
             if (a) {
                 a->value += (uint64_t)(now - e->zw_start);
                 a->end = now;

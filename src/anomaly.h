@@ -59,6 +59,13 @@ struct anomaly_info {
 
 _Static_assert(AN__COUNT <= 32, "a connection's anomalies are a 32-bit mask");
 
+/* The ids of which a connection keeps a record per sender (each end's
+ * own: src/analysis.c, per_sender()), and how many they are. */
+#define ANOMALY_PER_SENDER_MASK                                                                   \
+    ((1u << AN_RETRANSMISSIONS) | (1u << AN_OUT_OF_ORDER) | (1u << AN_ZERO_WINDOW) |              \
+     (1u << AN_KEEPALIVE) | (1u << AN_FIN_UNACKED))
+#define ANOMALY_PER_SENDER_COUNT 5
+
 /* The next anomaly in a mask of (1u << id) bits, lowest id first, taken out
  * of the mask; -1 once it is empty.  A connection has a few of the kinds:
  * for (int i; (i = anomaly_mask_next(&mask)) >= 0;) visits only those. */

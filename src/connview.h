@@ -18,13 +18,12 @@
 #include "tracker.h"
 
 /* A connection has at most one anomaly record per id in its mask, but two
- * for the ids kept per sender (retransmissions, out-of-order: each end's
- * own, src/analysis.c): the most records a connection can have. */
-#define CONN_VIEW_MOST_RECORDS (AN__COUNT + 2)
+ * for the ids kept per sender (ANOMALY_PER_SENDER_MASK: each end's own,
+ * src/analysis.c): the most records a connection can have. */
+#define CONN_VIEW_MOST_RECORDS (AN__COUNT + ANOMALY_PER_SENDER_COUNT)
 static inline unsigned conn_view_most_records(uint32_t mask)
 {
-    return (unsigned)__builtin_popcount(mask) + ((mask >> AN_RETRANSMISSIONS) & 1) +
-           ((mask >> AN_OUT_OF_ORDER) & 1);
+    return (unsigned)__builtin_popcount(mask) + (unsigned)__builtin_popcount(mask & ANOMALY_PER_SENDER_MASK);
 }
 
 struct conn_view {

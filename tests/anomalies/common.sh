@@ -64,6 +64,25 @@ an_expect() {
     return 0
 }
 
+# The records of anomaly ID in run NAME, one per sender for the ids kept
+# per sender: "who f1 f2 ... e1,e2,..." for the fields named, sorted and
+# joined with '|'
+an_records() {
+    local name=$1 id=$2
+    shift 2
+    "$PY" - "$TMPD/$name.json" "$id" "$@" <<'EOF'
+import json, sys
+path, want, fields = sys.argv[1], sys.argv[2], sys.argv[3:]
+rows = []
+for line in open(path):
+    o = json.loads(line)
+    if o.get("type") == "anomaly" and o["id"] == want:
+        rows.append(" ".join([str(o["who"])] + [json.dumps(o.get(f)) for f in fields] +
+                             [",".join(map(str, o["evidence"]))]))
+print("|".join(sorted(rows)))
+EOF
+}
+
 an_field() {
     expect_eq "$1: $2: $3" "$4" "$(an_get "$1" "$2" "$3" ${5:+"$5"})"
 }

@@ -221,6 +221,16 @@ def syn_refused(cap):
 
 
 @scenario
+def syn_refused_again(cap):
+    """A client whose RSTs are lost on the way back sends its SYN four
+    times, 1 s apart; each draws the server's RST,ACK."""
+    c = Conn(cap, sport=8081)
+    for i in range(1, 5):
+        c.seg((i - 1) * 1000, "c", "S", seq=1000, label="c.syn%d" % i, advance=False)
+        c.seg((i - 1) * 1000 + 0.05, "s", "RA", seq=0, ack=1001, label="s.rst%d" % i)
+
+
+@scenario
 def syn_refused_v6(cap):
     """The same over IPv6."""
     c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
@@ -677,6 +687,29 @@ def zero_window(cap):
 
 
 @scenario
+def zero_window_both(cap):
+    """Each end stalls the other: the server ACKs the client's 1000 bytes
+    with window 0 at 10.1 ms, the client probes it at 210 and 610 ms, the
+    server opens at 1010 ms; then the client ACKs the server's 1000 bytes
+    with window 0 at 1100.1 ms, the server probes it once at 1300 ms, the
+    client opens at 1600 ms; close."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(10, "c", "PA", 1000, label="c.data")
+    c.seg(10.1, "s", "A", win=0, label="s.zw")
+    for i, t in enumerate((210, 610), 1):
+        c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.probe%d" % i, advance=False)
+        c.seg(t + 0.1, "s", "A", win=0, label="s.zwack%d" % i)
+    c.seg(1010, "s", "A", win=8192, label="s.open")
+    c.seg(1100, "s", "PA", 1000, label="s.data")
+    c.seg(1100.1, "c", "A", win=0, label="c.zw")
+    c.seg(1300, "s", "A", seq=c.nxt["s"] - 1, label="s.probe1", advance=False)
+    c.seg(1300.1, "c", "A", win=0, label="c.zwack1")
+    c.seg(1600, "c", "A", win=8192, label="c.open")
+    c.close(1700)
+
+
+@scenario
 def zero_window_bsd(cap):
     """As zero-window, but the probes are BSD-style: one new byte at
     SND.UNA (the same byte each time), and the stall is still going on when
@@ -701,6 +734,19 @@ def keepalive(cap):
     for i, t in enumerate((1000, 2000, 3000), 1):
         c.seg(t, "c", "A", seq=c.nxt["c"] - 1, label="c.ka%d" % i, advance=False)
         c.seg(t + 0.1, "s", "A", label="s.kaack%d" % i)
+    c.close(3010)
+
+
+@scenario
+def keepalive_both(cap):
+    """Both ends probe an idle connection: the client's keep-alives at
+    1000, 2000 and 3000 ms, the server's at 1500 and 2500 ms, each ACKed;
+    then an orderly close."""
+    c = established(cap)
+    for t, who, n in ((1000, "c", 1), (1500, "s", 1), (2000, "c", 2), (2500, "s", 2), (3000, "c", 3)):
+        other = "s" if who == "c" else "c"
+        c.seg(t, who, "A", seq=c.nxt[who] - 1, label="%s.ka%d" % (who, n), advance=False)
+        c.seg(t + 0.1, other, "A", label="%s.kaack%d" % (other, n))
     c.close(3010)
 
 
@@ -1286,6 +1332,21 @@ def fin_unacked_crossing(cap):
     c.seg(300, "s", "FA", ack=cfin, label="s.fin")
     c.seg(620, "c", "FA", seq=cfin, label="c.fin3")
     c.seg(620.1, "s", "A", label="s.ackfin")
+
+
+@scenario
+def fin_unacked_both(cap):
+    """Both ends send their FIN again: the client's FIN at 20 ms, again at
+    220 ms; the server's FIN at 300 ms acknowledges it (client TIME_WAIT,
+    server LAST_ACK), and no ACK of it follows: the server sends it again at
+    500 and 900 ms."""
+    c = established(cap)
+    cfin, sfin = c.nxt["c"], c.nxt["s"]
+    c.seg(20, "c", "FA", label="c.fin1")
+    c.seg(220, "c", "FA", seq=cfin, label="c.fin2")
+    c.seg(300, "s", "FA", label="s.fin1")
+    c.seg(500, "s", "FA", seq=sfin, label="s.fin2")
+    c.seg(900, "s", "FA", seq=sfin, label="s.fin3")
 
 
 @scenario

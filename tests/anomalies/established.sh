@@ -8,7 +8,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-bsd keepalive keepalive-pickup keepalive-2h \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-both zero-window-bsd keepalive keepalive-both keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-both retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
     one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
@@ -37,6 +37,14 @@ an_expect zwb zero-window server
 an_field zwb zero-window probes 3
 an_field zwb zero-window ongoing true
 an_evidence zwb zero-window "$(lbl "$f" s.zw c.probe1 c.probe2 c.probe3)"
+
+# keepalive-both: each end's keep-alives are its own record
+f=$FX/keepalive-both
+an_run kab "$f.pcap"
+an_only kab "keepalive"
+expect_eq "kab: one keepalive record per sender" \
+    "client 3 $(lbl "$f" c.ka1 c.ka2 c.ka3)|server 2 $(lbl "$f" s.ka1 s.ka2)" \
+    "$(an_records kab keepalive count)"
 
 # keepalive: a clean connection with keep-alives raises only keepalive
 f=$FX/keepalive
@@ -98,6 +106,15 @@ an_field rtx retransmissions bytes 100
 an_evidence rtx retransmissions "$(lbl "$f" c.seg2again)"
 an_field rtx retransmissions stopped false
 
+# zero-window-both: each end's stall is a record of its own (the
+# advertiser's), with the probes sent into it and its own duration
+f=$FX/zero-window-both
+an_run zwb "$f.pcap"
+an_only zwb "zero-window"
+expect_eq "zwb: one zero-window record per advertiser" \
+    "client 1 1 499.9 $(lbl "$f" c.zw s.probe1 c.open)|server 1 2 999.9 $(lbl "$f" s.zw c.probe1 c.probe2 s.open)" \
+    "$(an_records zwb zero-window count probes stall_ms)"
+
 # A client whose unacknowledged data was sent again on a doubling timer
 # (200, 400, 800 ms) and then never again, while the capture went on for
 # 3.6 s (another connection): it stopped - gave up; not one whose last try
@@ -108,14 +125,7 @@ f=$FX/retransmissions-both
 an_run rtb "$f.pcap"
 expect_eq "rtb: one retransmissions record per sender" \
     "client 1 100 $(lbl "$f" c.seg2again)|server 2 400 $(lbl "$f" s.seg2again s.seg2third)" \
-    "$("$PY" - "$TMPD/rtb.json" <<'EOF'
-import json, sys
-r = [json.loads(l) for l in open(sys.argv[1])]
-r = sorted((o["who"], o["count"], o["bytes"], ",".join(map(str, o["evidence"])))
-           for o in r if o.get("type") == "anomaly" and o["id"] == "retransmissions")
-print("|".join("%s %d %d %s" % x for x in r))
-EOF
-)"
+    "$(an_records rtb retransmissions count bytes)"
 
 f=$FX/retransmissions-stopped
 an_run rts "$f.pcap"

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -104,6 +104,14 @@ for v in "" -v6; do
     an_field refused$v syn-refused count 1
     an_evidence refused$v syn-refused "$(lbl "$FX/syn-refused$v" c.syn s.rst)"
 done
+
+# a SYN sent four times, each refused: the first packet once, then the
+# RSTs, the last slot the latest
+f=$FX/syn-refused-again
+an_run refused-again "$f.pcap"
+an_only refused-again "syn-refused"
+an_field refused-again syn-refused count 4
+an_evidence refused-again syn-refused "$(lbl "$f" c.syn1 s.rst1 s.rst2 s.rst4)"
 
 # synack-unacked: the SYN-ACK sent twice, 1 s apart, never ACKed
 an_run half "$FX/synack-unacked.pcap"

@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-crossing \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-both fin-unacked-crossing \
     close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
     close-wait-streaming close-wait-fin-lost-late close-wait-late-reply close-wait-late-missed-fin \
     close-wait-late-rst-rejected \
@@ -126,6 +126,15 @@ an_only fu "fin-unacked"
 an_expect fu fin-unacked client FIN_WAIT_1
 an_field fu fin-unacked count 2
 an_evidence fu fin-unacked "$(lbl "$f" c.fin2 c.fin3)"
+
+# fin-unacked-both: each end's FIN sent again is its own record, with the
+# state it was held in
+f=$FX/fin-unacked-both
+an_run fub "$f.pcap"
+an_only fub "fin-unacked"
+expect_eq "fub: one fin-unacked record per sender" \
+    "client 1 \"FIN_WAIT_1\" $(lbl "$f" c.fin2)|server 2 \"LAST_ACK\" $(lbl "$f" s.fin2 s.fin3)" \
+    "$(an_records fub fin-unacked count state)"
 
 # The FIN retransmitted once in FIN_WAIT_1, then the FINs cross, then once
 # more in CLOSING.  docs/anomalies.md: "state: the state the table put the
