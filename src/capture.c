@@ -206,10 +206,45 @@ static bool begins_compressed(const char *path)
  * The file is opened by its real path. */
 static char *display_name(const char *name)
 {
-    char *d = strdup(name);
-    for (char *p = d; p && *p; p++)
-        if ((unsigned char)*p < 32 || *p == 127)
-            *p = '?';
+    /* Kept: printable ASCII, and well-formed UTF-8 of characters from
+     * U+00A0 up (a name in the user's own script).  Each other byte, or
+     * sequence, is one '?': C0 controls and DEL, the C1 controls U+0080 to
+     * U+009F (U+009B is CSI to a terminal that takes them), and bytes that
+     * are not UTF-8 (0x80-0x9f alone are C1 controls to an 8-bit
+     * terminal). */
+    size_t n = strlen(name);
+    char *d = malloc(n + 1);
+    if (!d)
+        return NULL;
+    const unsigned char *p = (const unsigned char *)name;
+    size_t o = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char b = p[i];
+        if (b >= 32 && b < 127) {
+            d[o++] = (char)b;
+            i++;
+            continue;
+        }
+        /* the length of a well-formed UTF-8 sequence starting here, 0 if
+         * none (RFC 3629: no overlong forms, no surrogates, up to U+10FFFF) */
+        size_t len = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+        for (size_t k = 1; k < len; k++)
+            if (i + k >= n || (p[i + k] & 0xc0) != 0x80)
+                len = 0;
+        if (len && ((b == 0xe0 && p[i + 1] < 0xa0) || (b == 0xed && p[i + 1] >= 0xa0) ||
+                    (b == 0xf0 && p[i + 1] < 0x90) || (b == 0xf4 && p[i + 1] >= 0x90) ||
+                    (b == 0xc2 && p[i + 1] < 0xa0)))
+            len = 0;
+        if (len) {
+            memcpy(d + o, p + i, len);
+            o += len;
+            i += len;
+        } else {
+            d[o++] = '?';
+            i++;
+        }
+    }
+    d[o] = '\0';
     return d;
 }
 

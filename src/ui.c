@@ -404,7 +404,9 @@ static void draw_tabs(struct ui *u, int y, int width)
     }
     char f[200] = "";
     size_t fl = 0;
-    if (u->filter[0])
+    if (u->service[0])
+        fl += (size_t)snprintf(f + fl, sizeof f - fl, " service %s", u->service);
+    if (u->filter[0] && fl < sizeof f)
         fl += (size_t)snprintf(f + fl, sizeof f - fl, " filter \"%s\"", u->filter);
     if (u->state_only >= 0 && fl < sizeof f)
         fl += (size_t)snprintf(f + fl, sizeof f - fl, " only %s", tcp_state_name(u->state_only));
@@ -439,6 +441,12 @@ void ui_draw(struct ui *u)
         return;
     }
     if (u->help) {
+        /* the help over the header when it would not fit under it (80x24
+         * lost its last lines, and any key closes it) */
+        if (h - y - 1 < ui_help_lines()) {
+            erase();
+            y = 0;
+        }
         ui_help_draw(u, y, h - y - 1, w);
     } else {
         draw_tabs(u, y, w);
@@ -609,7 +617,9 @@ static void screen_key(struct ui *u, struct model *m, int ch)
             /* the service's connections */
             const struct model_service *s = &v->svcs[u->svcs.sel];
             char ep[ENDPOINT_STRLEN];
-            snprintf(u->filter, sizeof u->filter, "%s", format_addr_port(&s->addr, s->port, ep));
+            /* exactly that server endpoint: the free-text filter would also
+             * take 192.0.2.80:8080 for 192.0.2.80:80 */
+            snprintf(u->service, sizeof u->service, "%s", format_addr_port(&s->addr, s->port, ep));
             u->screen = SCREEN_CONNS;
             u->conns.sel = u->conns.top = 0;
             ui_conns_rebuild(u);
@@ -740,6 +750,7 @@ enum ui_action ui_input(struct ui *u, struct model *m)
         case 'C':
             if (u->screen != SCREEN_DETAIL) {
                 u->filter[0] = 0;
+                u->service[0] = 0;
                 u->state_only = -1;
                 ui_conns_rebuild(u);
                 ui_set_status(u, false, "filters cleared");

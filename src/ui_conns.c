@@ -19,8 +19,8 @@ struct col_def {
 static const struct col_def cols[COL__COUNT] = {
     [COL_CLIENT] = { "CLIENT", 0, 0, false },
     [COL_SERVER] = { "SERVER", 0, 1, false },
-    [COL_CSTATE] = { "C-STATE", 11, 2, false },
-    [COL_SSTATE] = { "S-STATE", 11, 3, false },
+    [COL_CSTATE] = { "C-STATE", 12, 2, false },
+    [COL_SSTATE] = { "S-STATE", 12, 3, false },
     [COL_INSTATE] = { "IN-STATE", 8, 4, true },
     [COL_AGE] = { "AGE", 7, 7, true },
     [COL_IDLE] = { "IDLE", 7, 6, true },
@@ -58,11 +58,15 @@ static bool matches(const struct ui *u, const struct model_row *r)
 {
     if (u->state_only >= 0 && r->state[0] != u->state_only && r->state[1] != u->state_only)
         return false;
-    if (!u->filter[0])
+    if (!u->filter[0] && !u->service[0])
         return true;
     char c[ENDPOINT_STRLEN], s[ENDPOINT_STRLEN], both[2 * ENDPOINT_STRLEN + 2];
-    endpoint_text(r, CLIENT, c);
     endpoint_text(r, SERVER, s);
+    if (u->service[0] && strcmp(s, u->service))
+        return false;
+    if (!u->filter[0])
+        return true;
+    endpoint_text(r, CLIENT, c);
     snprintf(both, sizeof both, "%s %s", c, s);
     /* several words: each must match */
     char words[sizeof u->filter];

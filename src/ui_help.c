@@ -14,7 +14,7 @@ static const char *const help[] = {
     "  < >          sort by the previous / next column;  d troubles first (default)",
     "  /            show only connections whose addresses contain the words",
     "  s            show only connections with an endpoint in one state (close-wait)",
-    "  c            clear the filters",
+    "  c            clear the filters (and the service Enter chose in Services)",
     "  p            pause the display (capture goes on)",
     "  w            (in the detail) write the connection's kept packets to a pcap",
     "  Esc          (in the detail) back;  ? help;  q quit",
@@ -25,9 +25,13 @@ static const char *const help[] = {
     "  LAST_ACK, TIME_WAIT; reset: CLOSED by a RST.  STUCK: CLOSE_WAIT or",
     "  FIN_WAIT_2 for longer than --stuck-after.",
     "  A state ending in ? is inferred: the capture did not see how it began.",
-    "",
     "Press any key to go back.",
 };
+
+int ui_help_lines(void)
+{
+    return (int)(sizeof help / sizeof help[0]) + 1;     /* and the settings line */
+}
 
 void ui_help_draw(struct ui *u, int y, int h, int width)
 {
@@ -51,10 +55,10 @@ void ui_help_draw(struct ui *u, int y, int h, int width)
         attr_t a = (help[i][0] && help[i][0] != ' ') ? ui_attr(u, CP_TITLE, A_BOLD) : A_NORMAL;
         ui_put(y + i, 0, width, help[i], a, false);
     }
-    if (h > n + 1) {
+    if (h > n) {
         char t[128];
         snprintf(t, sizeof t, "stuck after %.0fs; redraw every %ums", (double)u->cfg.stuck_after / 1e9,
                  (unsigned)u->cfg.refresh_ms);
-        ui_put(y + n + 1, 0, width, t, A_DIM, false);
+        ui_put(y + n, 0, width, t, A_DIM, false);
     }
 }

@@ -49,6 +49,9 @@ struct ui {
     bool sort_desc;
     bool sort_default;              /* troubles first: stuck, anomalies, time in state */
     char filter[128];
+    char service[ENDPOINT_STRLEN];  /* Enter in the services view: only the
+                                       connections to this server endpoint
+                                       (its text, exactly); "" for all */
     int state_only;                 /* -1: all */
     uint32_t *order;                /* indices into view->rows, filtered and sorted */
     uint32_t norder;
@@ -95,6 +98,8 @@ void ui_services_draw(struct ui *u, int y, int h, int width);
 void ui_anomalies_draw(struct ui *u, int y, int h, int width);
 void ui_detail_draw(struct ui *u, int y, int h, int width);
 void ui_help_draw(struct ui *u, int y, int h, int width);
+/* Lines the help needs, its settings line included. */
+int ui_help_lines(void);
 /* The detail's lines (for scrolling): how many there are. */
 int ui_detail_lines(const struct ui *u, int width);
 

@@ -231,6 +231,16 @@ def syn_refused_again(cap):
 
 
 @scenario
+def two_services(cap):
+    """Open connections to two services on one address whose texts share a
+    prefix (for the live view's drill-down, tests/ui/replay.sh): one to
+    192.0.2.80:80, two to 192.0.2.80:8080."""
+    for t, cport, sport in ((0, 40001, 80), (5, 40002, 8080), (10, 40003, 8080)):
+        c = Conn(cap, cport=cport, sport=sport)
+        c.handshake(t)
+
+
+@scenario
 def syn_refused_v6(cap):
     """The same over IPv6."""
     c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)

@@ -217,6 +217,16 @@ run -r "$evil"
 if [ "$rc" = 1 ] && ! grep -q "$esc" "$TMPD/err" && grep -q 'a?\[31m?x\.pcap: packet' "$TMPD/err"; then
     pass "a damaged file's escape-sequence name: the message shows '?'"
 else fail "a damaged file's escape-sequence name: exit $rc, stderr $(cat -v "$TMPD/err" | head -c 300)"; fi
+# C1 controls (U+009B is CSI to a terminal that takes C1) as UTF-8, and
+# the same byte alone (CSI to an 8-bit terminal): '?'; a name in UTF-8 is
+# kept as it is
+c1="$TMPD/b$(printf '\302\233')2J$(printf '\233')1m-caf$(printf '\303\251').pcap"
+cp "$FX/good.pcap" "$c1"
+run -r "$c1"
+if [ "$rc" = 0 ] && ! LC_ALL=C grep -q "$(printf '\233')" "$TMPD/out" "$TMPD/err" &&
+    grep -q "b??2J?1m-caf$(printf '\303\251')\.pcap" "$TMPD/out"; then
+    pass "a file name with C1 controls: shown with '?', its UTF-8 letters kept"
+else fail "a file name with C1 controls: exit $rc, $(grep -a 'pcap' "$TMPD/out" | head -2 | cat -v)"; fi
 for a in "-i x${esc}[2J" "--format ${esc}[2J" "--msl ${esc}]0;t" "-Z u${esc}c"; do
     run "${a%% *}" "${a#* }"
     if [ "$rc" = 2 ] && ! grep -q "$esc" "$TMPD/err"; then pass "${a%% *} with an escape sequence: refused, shown with '?'"

@@ -38,6 +38,59 @@ check_screen "reuse: the detail says so" "a new incarnation of a reused 4-tuple"
 u_keys q
 u_wait_prompt
 
+# --- a connection picked up mid-stream: both states inferred, and the
+# table's columns hold "ESTABLISHED?" whole (the mark was cut off)
+tcpdump -r "$CAPS/normal-close.pcap" -w "$TMPD/mid.pcap" 'tcp[13] & 7 == 0' 2>/dev/null
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/mid.pcap --ui --refresh 100" Enter
+check_screen "mid-stream: both states shown inferred" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +ESTABLISHED\\? +ESTABLISHED\\? "
+u_keys q
+u_wait_prompt
+
+# --- the services view's Enter: that server endpoint's connections only,
+# not every one whose text contains it (192.0.2.80:80 is in 192.0.2.80:8080)
+"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" two-services >/dev/null
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/fx/two-services.pcap --ui --refresh 100" Enter
+u_wait_screen "REPLAY DONE" 100 >/dev/null
+for svc in 1 2; do
+    u_keys Tab
+    [ "$svc" = 2 ] && u_keys j
+    u_wait_screen "^SERVICE " 50 >/dev/null
+    u_keys Enter
+    scr=$(u_wait_screen "service 192\\.0\\.2\\.80:" 50)
+    port=$(printf '%s\n' "$scr" | sed -n 's/.*service 192\.0\.2\.80:\([0-9]*\).*/\1/p' | head -1)
+    want=$([ "$port" = 80 ] && echo 1 || echo 2)
+    rows=$(printf '%s\n' "$scr" | grep -Ec '^192\.0\.2\.10:[0-9]+ +192\.0\.2\.80:')
+    own=$(printf '%s\n' "$scr" | grep -Ec "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:$port ")
+    if [ -n "$port" ] && [ "$rows" = "$want" ] && [ "$own" = "$want" ]; then
+        pass "services, Enter on 192.0.2.80:$port: its $want connection(s) only"
+    else
+        fail "services, Enter on service $svc (port '$port'): $rows rows, $own of them its own, expected $want; the screen was:"
+        printf '%s\n' "$scr" | sed 's/^/#   | /'
+    fi
+    u_keys c
+    u_wait_gone "service 192" 50 >/dev/null
+done
+u_keys q
+u_wait_prompt
+
+# --- the help in 80x24, the terminal everyone falls back to: all of it,
+# down to its last line and the settings (they were cut off)
+u_resize 80 24
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/close-wait-stuck.pcap --ui --refresh 100" Enter
+u_wait_screen "REPLAY DONE" 100 >/dev/null
+u_keys '?'
+check_screen "help in 80x24: its first line" "^Keys"
+check_screen "help in 80x24: its last line" "^Press any key to go back"
+check_screen "help in 80x24: the settings line" "^stuck after 60s; redraw every 100ms"
+u_keys x
+check_screen "help in 80x24: any key closes it" "^CLIENT +SERVER"
+u_keys q
+u_wait_prompt
+u_resize 150 42
+
 # --- every shipped capture: the rows agree with the report
 for cap in "$CAPS"/*.pcap; do
     name=$(basename "$cap")
