@@ -475,7 +475,10 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
         break;
     case EV_SND_SYN_AGAIN:
         /* the SYN-ACK was seen, yet the SYN comes again: it never arrived */
-        if (role == CLIENT && ep_sent_synack(p)) {
+        if (role == CLIENT && ep_sent_synack(p) &&
+            !(from == ST_SYN_SENT && ext_of(an, c) && (a = find(an, ext_of(an, c), AN_SYNACK_LOST)) && a->value2)) {
+            /* (not again for a SYN-ACK an ICMP error already showed lost,
+             * which took the client back to SYN_SENT) */
             a = note(an, c, AN_SYNACK_LOST, -1, seg->ts, seg->pktno);
             if (a)
                 a->state = from;
@@ -676,6 +679,35 @@ void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, cons
     if (a) {
         last_evidence(a, seg->pktno);   /* what showed it */
         a->end = seg->ts;
+    }
+}
+
+void analysis_icmp_error(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
+                         enum icmp_effect effect)
+{
+    struct anomaly *a;
+    switch (effect) {
+    case ICMP_ENDED_ATTEMPT: {
+        /* the SYN refused, by an ICMP error instead of a RST: the
+         * connection's first packet once, then the errors; value counts
+         * the refusals by ICMP, value2 the last one's kind */
+        const struct conn_ext *x = ext_of(an, c);
+        bool again = x && (x->mask & (1u << AN_SYN_REFUSED));
+        a = note(an, c, AN_SYN_REFUSED, !role, seg->ts, again ? 0 : c->first_pkt);
+        last_evidence(a, seg->pktno);
+        if (a) {
+            a->value++;
+            a->value2 = seg->icmp;
+        }
+        break;
+    }
+    case ICMP_SYNACK_UNDELIVERED:
+        a = note(an, c, AN_SYNACK_LOST, -1, seg->ts, seg->pktno);
+        if (a)
+            a->value2 = seg->icmp;
+        break;
+    default:
+        break;
     }
 }
 
@@ -1074,6 +1106,12 @@ void analysis_service_answered(struct analysis *an, const struct conn *c, uint64
     struct anomaly *a = x ? find(an, x, AN_SYN_UNANSWERED) : NULL;
     if (a)
         a->value2 = answered > UINT32_MAX ? UINT32_MAX : (uint32_t)answered;
+}
+
+tstamp_t analysis_zero_window_since(const struct analysis *an, const struct conn *c, int role)
+{
+    const struct ext_end *e = end_of(an, ext_of(an, c), role);
+    return e ? e->zw_start : 0;
 }
 
 int analysis_one_sided(const struct conn *c)

@@ -83,6 +83,17 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
  * rst_not_taken()): seg, from either endpoint, shows it.  Its rst-abort
  * becomes rst-rejected. */
 void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
+/* What an ICMP error about a tracked connection's segment did to it
+ * (tracker.c, icmp_error()). */
+enum icmp_effect {
+    ICMP_NO_EFFECT,             /* nothing: a soft error, or a segment already answered */
+    ICMP_ENDED_ATTEMPT,         /* the SYN's sender left SYN_SENT for CLOSED */
+    ICMP_SYNACK_UNDELIVERED,    /* the SYN-ACK's receiver went back to SYN_SENT */
+};
+/* An ICMP error about a segment `role` sent on c (seg: that segment, with
+ * seg->icmp): syn-refused (by ICMP) or synack-lost, by its effect. */
+void analysis_icmp_error(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
+                         enum icmp_effect effect);
 /* A SYN with a new ISN from `role` met c still open at the other end,
  * which answered with a plain ACK of c (ack; NULL: the same SYN again,
  * met again): syn-challenged, on c. */
@@ -129,6 +140,10 @@ enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, 
  * (CF_ACKED_UNSEEN) - or -1: the one-sided anomaly, the report's rule and
  * the live view's. */
 int analysis_one_sided(const struct conn *c);
+/* When the zero-window stall the endpoint (CLIENT or SERVER) advertised
+ * began, if it is still going on; 0 if none is.  The report adds a stall's
+ * time when it ends; the live view, to show the stall so far. */
+tstamp_t analysis_zero_window_since(const struct analysis *an, const struct conn *c, int role);
 /* The capture has ended: the connections that retire from now on do so
  * because of it (tracker_finish()). */
 void analysis_ending(struct analysis *an);

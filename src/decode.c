@@ -84,6 +84,7 @@ enum {
 };
 
 enum {
+    IPPROTO_ICMP_ = 1,
     IPPROTO_IPIP_ = 4,
     IPPROTO_TCP_ = 6,
     IPPROTO_UDP_ = 17,
@@ -92,6 +93,7 @@ enum {
     IPPROTO_ESP_ = 50,
     IPPROTO_AH_ = 51,
     IPPROTO_NONE_ = 59,
+    IPPROTO_ICMPV6_ = 58,
 };
 
 /* A layer: 16 bytes, so that it is passed and returned in two registers.
@@ -235,6 +237,100 @@ static enum decode_outcome decode_tcp(struct layer l, struct segment *seg)
     seg->hdr_truncated = !bytes_has(cap_of(l), 0, seg->hdr_len);
     decode_tcp_options(cap_of(l), seg->hdr_len, seg);
     return DEC_TCP;
+}
+
+/* --------------------------------------------------------- ICMP errors --- */
+
+/* The kind of an ICMP (v6: ICMPv6) error a TCP sender acts on, or
+ * ICMPK_NONE: destination unreachable (but not "fragmentation needed" or
+ * "packet too big", which path MTU discovery answers by sending smaller
+ * segments) and time exceeded (RFC 792, RFC 1812 5.2.7.1, RFC 4443). */
+static uint8_t icmp_kind(bool v6, uint8_t type, uint8_t code)
+{
+    if (!v6) {
+        if (type == 11)
+            return ICMPK_TIME_EXCEEDED;
+        if (type != 3)
+            return ICMPK_NONE;
+        switch (code) {
+        case 0: case 6: case 11: return ICMPK_NET_UNREACH;
+        case 1: case 7: case 8: case 12: return ICMPK_HOST_UNREACH;
+        case 2: return ICMPK_PROTO_UNREACH;
+        case 3: return ICMPK_PORT_UNREACH;
+        case 4: return ICMPK_NONE;      /* fragmentation needed: path MTU */
+        case 9: case 10: case 13: case 14: case 15: return ICMPK_ADMIN;
+        default: return ICMPK_UNREACH_OTHER;
+        }
+    }
+    if (type == 3)
+        return ICMPK_TIME_EXCEEDED;
+    if (type != 1)
+        return ICMPK_NONE;              /* (2: packet too big: path MTU) */
+    switch (code) {
+    case 0: return ICMPK_NET_UNREACH;
+    case 3: return ICMPK_HOST_UNREACH;
+    case 4: return ICMPK_PORT_UNREACH;
+    case 1: case 5: case 6: return ICMPK_ADMIN;
+    default: return ICMPK_UNREACH_OTHER;
+    }
+}
+
+/* An ICMP error: if it quotes the start of a TCP segment (an IP header of
+ * its own family, then at least the 8 bytes of ports and sequence number),
+ * seg becomes that segment, as sent, with seg->icmp saying what came back.
+ * Anything else is ordinary non-TCP traffic, as before: the quote is only
+ * as long as the router chose, and a short or odd one is not malformed. */
+static enum decode_outcome decode_icmp(struct layer l, bool v6, struct segment *seg)
+{
+    uint8_t type, code, kind;
+    if (!bytes_u8(cap_of(l), 0, &type) || !bytes_u8(cap_of(l), 1, &code))
+        return DEC_NOT_TCP;
+    kind = icmp_kind(v6, type, code);
+    if (!kind || seg->frag_ip)         /* (a fragmented error: left alone) */
+        return DEC_NOT_TCP;
+    struct bytes q = cap_of(layer_skip(l, 8));      /* the quoted datagram */
+    struct flow_addr outer_src = seg->src;
+    uint8_t v, proto;
+    uint32_t ihl;
+    if (!bytes_u8(q, 0, &v))
+        return DEC_NOT_TCP;
+    if (!v6) {
+        uint16_t frag;
+        ihl = (v & 0x0f) * 4u;
+        if (v >> 4 != 4 || ihl < 20 || !bytes_u8(q, 9, &proto) || !bytes_be16(q, 6, &frag) ||
+            proto != IPPROTO_TCP_ || (frag & 0x1fff) || !bytes_copy(q, 12, seg->src.b, 4) ||
+            !bytes_copy(q, 16, seg->dst.b, 4))
+            return DEC_NOT_TCP;
+        memset(seg->src.b + 4, 0, 12);
+        memset(seg->dst.b + 4, 0, 12);
+    } else {
+        ihl = 40;       /* (a quote with extension headers is left alone) */
+        if (v >> 4 != 6 || !bytes_u8(q, 6, &proto) || proto != IPPROTO_TCP_ ||
+            !bytes_copy(q, 8, seg->src.b, 16) || !bytes_copy(q, 24, seg->dst.b, 16))
+            return DEC_NOT_TCP;
+    }
+    if (!bytes_be16(q, ihl, &seg->sport) || !bytes_be16(q, ihl + 2, &seg->dport) ||
+        !bytes_be32(q, ihl + 4, &seg->seq))
+        return DEC_NOT_TCP;
+    uint8_t flags;
+    if (bytes_be32(q, ihl + 8, &seg->ack) && bytes_u8(q, ihl + 13, &flags)) {
+        seg->flags = flags;
+        kind |= ICMPK_HAVE_FLAGS;
+    } else {
+        seg->ack = 0;
+        seg->flags = 0;
+    }
+    if (addr_cmp(&outer_src, &seg->dst) == 0)
+        kind |= ICMPK_FROM_DEST;
+    seg->icmp = kind;
+    /* nothing of the quoted segment's length, window or options is used */
+    seg->payload_len = 0;
+    seg->have_win = false;
+    seg->opts = 0;
+    seg->hdr_len = 0;
+    seg->tcp_hdr = NULL;
+    seg->tcp_caplen = 0;
+    return DEC_ICMP_ERROR;
 }
 
 /* ------------------------------------------------------- UDP tunnels --- */
@@ -643,6 +739,10 @@ static enum decode_outcome decode_transport(uint8_t proto, struct layer l, int d
         return decode_gre(l, depth, seg);
     case IPPROTO_ESP_:
         return DEC_ENCRYPTED;
+    case IPPROTO_ICMP_:
+        return seg->src.family == 4 ? decode_icmp(l, false, seg) : DEC_NOT_TCP;
+    case IPPROTO_ICMPV6_:
+        return seg->src.family == 6 ? decode_icmp(l, true, seg) : DEC_NOT_TCP;
     default:
         return DEC_NOT_TCP;
     }
@@ -1271,6 +1371,7 @@ static const struct {
     [DEC_TCP] = {"tcp", "TCP segments", false},
     [DEC_NOT_IP] = {"not_ip", "not IP (ARP, LLDP, ...)", false},
     [DEC_NOT_TCP] = {"not_tcp", "IP but not TCP (UDP, ICMP, ...)", false},
+    [DEC_ICMP_ERROR] = {"icmp_error", "ICMP errors about TCP segments (applied to their connections)", false},
     [DEC_IP_FRAGMENT] = {"ip_fragment", "IP fragments (a datagram put back together counts once)", false},
     [DEC_ENCRYPTED] = {"encrypted", "IPsec ESP (transport header encrypted)", false},
     [DEC_UNSUPPORTED_LINK] = {"unsupported_link", "unsupported link type", false},
@@ -1301,4 +1402,20 @@ const char *decode_outcome_text(enum decode_outcome o)
 bool decode_outcome_malformed(enum decode_outcome o)
 {
     return o < DEC__COUNT && outcomes[o].malformed;
+}
+
+const char *icmp_kind_name(unsigned kind)
+{
+    static const char *const names[ICMPK__COUNT] = {
+        [ICMPK_NONE] = "none",
+        [ICMPK_NET_UNREACH] = "net-unreachable",
+        [ICMPK_HOST_UNREACH] = "host-unreachable",
+        [ICMPK_PROTO_UNREACH] = "protocol-unreachable",
+        [ICMPK_PORT_UNREACH] = "port-unreachable",
+        [ICMPK_ADMIN] = "admin-prohibited",
+        [ICMPK_UNREACH_OTHER] = "unreachable",
+        [ICMPK_TIME_EXCEEDED] = "time-exceeded",
+    };
+    kind &= ICMPK_KIND_MASK;
+    return kind < ICMPK__COUNT ? names[kind] : "?";
 }

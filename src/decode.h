@@ -29,6 +29,9 @@ enum decode_outcome {
                                reasm.h): its segment was not analysed */
     DEC_BAD_FCS,            /* an 802.11 frame its radio header marks as
                                received damaged (bad FCS): never delivered */
+    DEC_ICMP_ERROR,         /* an ICMP or ICMPv6 error quoting a TCP segment:
+                               the segment's fields, with seg->icmp set; the
+                               tracker applies it to the segment's connection */
     /* malformed or cut short */
     DEC_TRUNC_LINK,         /* link-layer header cut short */
     DEC_BAD_LINK,           /* a link-layer header whose own fields are

@@ -71,6 +71,25 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         }
         break;
     case AN_SYN_REFUSED:
+        if (a->value) {
+            /* "SYN answered with ICMP admin-prohibited from the path after
+             * 0.2ms (2 times): a firewall rejects it" */
+            line_lit(l, "SYN answered with ICMP ");
+            line_str(l, icmp_kind_name(a->value2));
+            line_str(l, a->value2 & ICMPK_FROM_DEST ? " from the server's host" : " from a router on the path");
+            line_lit(l, " after ");
+            line_duration(l, a->start - c->first);
+            if (a->count > 1) {
+                line_lit(l, " (");
+                line_count(l, a->count, "time", "times");
+                line_char(l, ')');
+            }
+            line_str(l, !(a->value2 & ICMPK_FROM_DEST) ? ": a firewall or router rejects it"
+                        : (a->value2 & ICMPK_KIND_MASK) == ICMPK_PORT_UNREACH
+                            ? ": nothing takes TCP there, or its firewall rejects it"
+                            : ": the server's host rejects it");
+            break;
+        }
         /* "SYN answered with RST after 2.9ms: nothing listens on port 443" */
         line_lit(l, "SYN answered with RST after ");
         line_duration(l, a->start - c->first);
@@ -140,6 +159,20 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         }
         break;
     case AN_SYNACK_LOST:
+        if (a->value2) {
+            /* "the SYN-ACK drew ICMP host-unreachable from a router on the
+             * path (2 times): the client never had it" */
+            line_lit(l, "the SYN-ACK drew ICMP ");
+            line_str(l, icmp_kind_name(a->value2));
+            line_str(l, a->value2 & ICMPK_FROM_DEST ? " from the client's host" : " from a router on the path");
+            if (a->count > 1) {
+                line_lit(l, " (");
+                line_count(l, a->count, "time", "times");
+                line_char(l, ')');
+            }
+            line_lit(l, ": the client never had it");
+            break;
+        }
         /* "client sent its SYN 2 more times after the SYN-ACK" */
         line_sent_again(l, "client sent its SYN ", a->count, " after the SYN-ACK");
         break;
@@ -174,8 +207,10 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_str(l, peer);
         line_lit(l, " stalled ");
         line_duration(l, (tstamp_t)a->value);
-        if (a->state)
+        if (a->state == 1)
             line_lit(l, " (still at the end)");
+        else if (a->state == 2)     /* the live view's, of a stall going on */
+            line_lit(l, " so far");
         line_lit(l, ", ");
         line_count(l, a->value2, "window probe", "window probes");
         break;

@@ -130,7 +130,9 @@ bool selection_write(struct selection *s, const char *const *paths, const char *
             break;
         }
         struct segment seg;
-        if (decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg) != DEC_TCP)
+        /* the connection's segments, and the ICMP errors about them */
+        enum decode_outcome o = decode_packet(pkt.linktype, pkt.data, pkt.caplen, pkt.wirelen, &seg);
+        if (o != DEC_TCP && o != DEC_ICMP_ERROR)
             continue;
         struct ct_key key;
         int dir;

@@ -211,7 +211,8 @@ static bool fill_batch(struct feed *f, struct feed_batch *b)
         if (o == DEC_TCP && dedupe_applies(&f->dedupe, pkt.linktype) && dedupe_seen(&f->dedupe, &seg))
             o = DEC_DUPLICATE;
         info->outcome[o]++;
-        if (o != DEC_TCP)
+        /* (an ICMP error about a TCP segment goes to the tracker too) */
+        if (__builtin_expect(o != DEC_TCP, 0) && o != DEC_ICMP_ERROR)
             continue;
         /* The batch's lines were last read by the other thread: ask for
          * them a few segments ahead, so the stores below do not wait. */

@@ -182,7 +182,19 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         ma.start = a->start;
         ma.end = a->end;
         row_where(row, ma.where, sizeof ma.where);
-        describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
+        tstamp_t zw_since = a->id == AN_ZERO_WINDOW && (a->who == 0 || a->who == 1)
+                                ? analysis_zero_window_since(m->an, c, a->who) : 0;
+        if (zw_since && now > zw_since) {
+            /* a stall still going on: its time so far (the record has
+             * only the stalls that ended) */
+            struct anomaly live = *a;
+            live.value += (uint64_t)(now - zw_since);
+            live.state = 2;
+            ma.end = now;
+            describe_anomaly(&live, c, now, ma.detail, sizeof ma.detail);
+        } else {
+            describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
+        }
         if ((a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) && (a->who == 0 || a->who == 1))
             have_stuck[a->who] = true;
         have_one_sided |= a->id == AN_ONE_SIDED;
@@ -384,7 +396,7 @@ void model_packet(struct model *m, const struct capture_packet *pkt)
     if (o == DEC_TCP && dedupe_applies(&m->dedupe, pkt->linktype) && dedupe_seen(&m->dedupe, &seg))
         o = DEC_DUPLICATE;
     m->outcome[o]++;
-    if (o != DEC_TCP)
+    if (o != DEC_TCP && o != DEC_ICMP_ERROR)   /* (an ICMP error goes to the tracker too) */
         return;
     seg.pktno = pkt->pktno;
     struct pending *q = &m->pend[m->npend++];

@@ -219,6 +219,17 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     }
     line_char(l, ']');
     switch ((enum anomaly_id)a->id) {
+    case AN_SYN_REFUSED:
+        /* refused by RSTs, by ICMP errors, or both: the ICMP refusals and
+         * the last one's kind and source */
+        json_u64(l, "by_icmp", a->value);
+        json_str_or_null(l, "icmp", a->value ? icmp_kind_name(a->value2) : NULL);
+        json_str_or_null(l, "icmp_from", a->value ? (a->value2 & ICMPK_FROM_DEST ? "destination" : "path") : NULL);
+        break;
+    case AN_SYNACK_LOST:
+        json_str_or_null(l, "icmp", a->value2 ? icmp_kind_name(a->value2) : NULL);
+        json_str_or_null(l, "icmp_from", a->value2 ? (a->value2 & ICMPK_FROM_DEST ? "destination" : "path") : NULL);
+        break;
     case AN_SYN_UNANSWERED:
         json_ms(l, "duration_ms", (int64_t)a->value);
         json_u64(l, "service_answered", a->value2);
@@ -502,6 +513,9 @@ static void json_finish(void *self, const struct run_info *in)
         fprintf(o, ",\"timestamps_clamped\":%" PRIu64, in->ts_clamped);
     if (in->stats->ts_backwards)
         fprintf(o, ",\"timestamps_backwards\":%" PRIu64, in->stats->ts_backwards);
+    if (in->stats->icmp_matched || in->stats->icmp_no_conn)
+        fprintf(o, ",\"icmp_errors\":{\"matched\":%" PRIu64 ",\"changed_state\":%" PRIu64 ",\"no_conn\":%" PRIu64 "}",
+            in->stats->icmp_matched, in->stats->icmp_moved, in->stats->icmp_no_conn);
     if (in->have_time) {
         fputs(",\"first\":", o);
         print_epoch(o, in->first_ts);

@@ -340,6 +340,10 @@ static void print_summary(struct text_report *t, const struct run_info *in)
         fprintf(o, "  WARNING        %" PRIu64 " segments not tracked: out of memory\n", st->no_memory);
     if (st->rst_ignored)
         fprintf(o, "  resets         %" PRIu64 " outside the receiver's window, ignored\n", st->rst_ignored);
+    if (st->icmp_matched || st->icmp_no_conn)
+        fprintf(o, "  ICMP errors    %" PRIu64 " about tracked connections' segments (%" PRIu64
+                   " changed a state), %" PRIu64 " about no tracked connection\n",
+                st->icmp_matched, st->icmp_moved, st->icmp_no_conn);
     if (in->damage)
         fprintf(o, "  DAMAGED        packet %" PRIu64 ": %s; everything before it is reported\n",
                 in->damage_pkt, in->damage);

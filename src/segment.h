@@ -41,6 +41,28 @@ enum {
 
 #define SEG_MAX_SACK 4
 
+/* An ICMP or ICMPv6 error quoting a TCP segment (segment.icmp): its kind in
+ * the low bits, and whether it came from the segment's destination itself
+ * (else from a router on the path) and whether the quote held the TCP
+ * flags and acknowledgement number (RFC 792 promises only the first 8
+ * bytes: ports and sequence number).  The segment's fields are the quoted
+ * segment's: sent by src to dst. */
+enum icmp_kind {
+    ICMPK_NONE = 0,
+    ICMPK_NET_UNREACH,      /* network unreachable (v4 0, 6, 11; v6 no route) */
+    ICMPK_HOST_UNREACH,     /* host unreachable (v4 1, 7, 8, 12; v6 address unreachable) */
+    ICMPK_PROTO_UNREACH,    /* protocol unreachable (v4 2) */
+    ICMPK_PORT_UNREACH,     /* port unreachable (v4 3, v6 4) */
+    ICMPK_ADMIN,            /* administratively prohibited (v4 9, 10, 13-15; v6 1, 5, 6) */
+    ICMPK_UNREACH_OTHER,    /* another destination unreachable (v4 5; v6 2, 7) */
+    ICMPK_TIME_EXCEEDED,    /* time exceeded (v4 type 11, v6 type 3) */
+    ICMPK__COUNT
+};
+#define ICMPK_KIND_MASK 0x0f
+#define ICMPK_FROM_DEST 0x80    /* sent by the quoted segment's destination */
+#define ICMPK_HAVE_FLAGS 0x40   /* the quote held the flags and the ACK number */
+const char *icmp_kind_name(unsigned kind);
+
 /* What the tracker and everything after it (analysis, history, the live
  * view's packet ring) read of a segment: the decoder's other fields serve
  * the key, checksums, fragments and evidence, and stay with the decoder.
@@ -58,7 +80,9 @@ enum {
     uint8_t flags;          /* TH_* */                                             \
     uint8_t opts;           /* OPT_* */                                            \
     uint8_t wscale;         /* valid if OPT_WSCALE */                              \
-    bool have_win;          /* window field was captured */
+    bool have_win;          /* window field was captured */                        \
+    uint8_t icmp;           /* 0: a TCP segment; else an ICMP error about the      \
+                               segment described (ICMPK_*, src/decode.c) */
 
 struct seg_core {
     SEGMENT_CORE_FIELDS

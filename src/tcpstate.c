@@ -305,6 +305,8 @@ const char *tcp_event_name(enum tcp_event e)
         return "rst_not_taken";
     if (e == EV_FIN_INFERRED)
         return "fin_inferred";
+    if (e == EV_ICMP_ERROR)
+        return "icmp_error";
     if (e == EV_FIN_LOST)
         return "fin_lost";
     return (unsigned)e < EV__COUNT ? event_names[e] : "?";

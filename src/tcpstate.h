@@ -69,6 +69,11 @@ enum tcp_event {
  * FIN without acknowledging that one, too late for the two to have crossed:
  * the peer's FIN never reached it (tracker.c, fin_lost()). */
 #define EV_FIN_LOST (EV__COUNT + 3)
+/* Nor this: an ICMP error about a segment shows it was not delivered: the
+ * SYN of an endpoint in SYN_SENT (it gives up: CLOSED), or the SYN-ACK its
+ * peer was taken to ESTABLISHED by (back to SYN_SENT) (tracker.c,
+ * icmp_error()). */
+#define EV_ICMP_ERROR (EV__COUNT + 4)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

@@ -1291,6 +1291,56 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     track(t, seg, p, true);
 }
 
+/* An ICMP error (destination unreachable, time exceeded) about a segment of
+ * connection c (NULL: none tracked), sent by the endpoint on side `dir`: the
+ * capture saw that segment go by, and "seen means delivered" took it as
+ * delivered; the error says it was not.  Two cases change a state:
+ *
+ *  - its SYN, from SYN_SENT (the quoted sequence number is its ISN): the
+ *    endpoint gives up the attempt - CLOSED.  Linux ends a connection in
+ *    SYN_SENT on any such error (tcp_v4_err(), tcp_v6_err(); RFC 1122
+ *    4.2.3.9 allows it for the hard ones).  A stack that takes it as a soft
+ *    error sends the SYN again, which the table takes back to SYN_SENT
+ *    (CLOSED --snd_syn_again--> SYN_SENT);
+ *  - its SYN-ACK, whose arrival took the peer from SYN_SENT to ESTABLISHED,
+ *    before the peer acknowledged anything: the peer never had it - back to
+ *    SYN_SENT.  The sender keeps its request (SYN_RCVD): stacks differ on
+ *    dropping it (Linux drops it on a net or host unreachable over IPv4,
+ *    on a port unreachable or a prohibition over IPv6), and what it does
+ *    next shows which.
+ *
+ * Any other error (about data, a FIN, a SYN already answered) changes no
+ * state: soft errors do not end a synchronized connection (RFC 1122
+ * 4.2.3.9; RFC 5461).  The analysis gets every one that matched. */
+static void icmp_error(struct tracker *t, struct conn *c, int dir, const struct seg_core *seg)
+{
+    if (!c) {
+        t->st.icmp_no_conn++;
+        return;
+    }
+    t->st.icmp_matched++;
+    int role = dir == conn_client_side(c) ? CLIENT : SERVER;
+    struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+    bool known = seg->icmp & ICMPK_HAVE_FLAGS;
+    uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
+    enum icmp_effect effect = ICMP_NO_EFFECT;
+    if (s->state == ST_SYN_SENT && ep_sent_syn(s) && seg->seq == s->isn && (!known || f == TH_SYN)) {
+        set_state(t, c, role, ST_CLOSED, (enum tcp_event)EV_ICMP_ERROR, seg->ts, seg->pktno);
+        effect = ICMP_ENDED_ATTEMPT;
+    } else if (ep_sent_synack(s) && r->state == ST_ESTABLISHED && !(r->flags & EPF_ACK) &&
+               (known ? f == (TH_SYN | TH_ACK) && (r->flags & EPF_ISN) && seg->ack == r->isn + 1
+                      : (s->flags & EPF_ISN) && seg->seq == s->isn)) {
+        /* (a SYN-ACK answering the peer's SYN: with the flags quoted, by its
+         * ACK, since one with a new ISN may follow a lost one) */
+        set_state(t, c, !role, ST_SYN_SENT, (enum tcp_event)EV_ICMP_ERROR, seg->ts, seg->pktno);
+        effect = ICMP_SYNACK_UNDELIVERED;
+    }
+    if (effect != ICMP_NO_EFFECT)
+        t->st.icmp_moved++;
+    if (t->analysis)
+        analysis_icmp_error(t->analysis, c, role, seg, effect);
+}
+
 /* Steps 2 to 6 (may_hold: a SYN may be held, see above). */
 static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold)
 {
@@ -1299,6 +1349,10 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
     int dir = p->dir;
     uint64_t hash = p->hash;
     struct conn *c = ct_find(t->tab, key, hash);
+    if (__builtin_expect(seg->icmp != 0, 0)) {
+        icmp_error(t, c, dir, seg);
+        return;
+    }
     if (c && c->ep[0].syn_held) {
         if (!held_settle(t, c, dir == conn_client_side(c) ? CLIENT : SERVER, seg))
             return;

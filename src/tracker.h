@@ -58,6 +58,9 @@ struct tracker_stats {
     uint64_t rst_ignored;   /* RSTs the receiver would not accept */
     uint64_t no_memory;     /* segments dropped: no memory for a record */
     uint64_t ts_backwards;  /* segments timestamped before an earlier one */
+    uint64_t icmp_matched;  /* ICMP errors about a tracked connection's segment */
+    uint64_t icmp_moved;    /* ... that moved an endpoint (icmp_error()) */
+    uint64_t icmp_no_conn;  /* ICMP errors about a segment of no tracked connection */
     uint32_t peak_conns;    /* most connections tracked at once */
 };
 

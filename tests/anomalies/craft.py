@@ -133,6 +133,39 @@ class Conn:
             ack & 0xFFFFFFFF, win, n)
         return self.cap.add(t_ms, macs + struct.pack("!H", et) + ip, label, summary)
 
+    def icmp(self, t_ms, who, flags, seq=None, ack=None, kind=(3, 13), sender=None, quote=None, label=None):
+        """An ICMP (ICMPv6 on an IPv6 connection) error of type and code
+        `kind` to `who`, about the segment `who` sent with these flags (at
+        its next sequence number unless `seq`): from `sender` (an address:
+        a router) or else from the peer's host; quoting the first `quote`
+        bytes of that datagram (all of it if None)."""
+        peer = "s" if who == "c" else "c"
+        if seq is None:
+            seq = self.nxt[who]
+        if ack is None:
+            ack = self.nxt[peer] if "A" in flags else 0
+        quoted, _ = frame(self.addr[who], self.addr[peer], self.port[who], self.port[peer],
+                          seq, ack, flags, b"", 65535, self.v6)
+        if quote is not None:
+            quoted = quoted[:quote]
+        src = (ip6 if self.v6 else ip4)(sender) if sender else self.addr[peer]
+        dst = self.addr[who]
+        body = struct.pack("!BBHI", kind[0], kind[1], 0, 0) + quoted
+        if self.v6:
+            pseudo = src + dst + struct.pack("!IxxxB", len(body), 58)
+            body = body[:2] + struct.pack("!H", csum(pseudo + body)) + body[4:]
+            ip = struct.pack("!IHBB16s16s", 6 << 28, len(body), 58, 64, src, dst) + body
+            et = 0x86DD
+        else:
+            body = body[:2] + struct.pack("!H", csum(body)) + body[4:]
+            h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(body), 1, 0, 64, 1, 0, src, dst)
+            ip = h[:10] + struct.pack("!H", csum(h)) + h[12:] + body
+            et = 0x0800
+        macs = (MAC_C + MAC_S) if who == "c" else (MAC_S + MAC_C)
+        summary = "ICMP %d/%d from %s to %s about [%s] seq %d" % (
+            kind[0], kind[1], sender or self.text[peer], self.text[who], flags, seq & 0xFFFFFFFF)
+        return self.cap.add(t_ms, macs + struct.pack("!H", et) + ip, label, summary)
+
     # the usual pieces
     def handshake(self, t, rtt=1.0, prefix=""):
         self.seg(t, "c", "S", label=prefix + "c.syn")
@@ -238,6 +271,64 @@ def two_services(cap):
     for t, cport, sport in ((0, 40001, 80), (5, 40002, 8080), (10, 40003, 8080)):
         c = Conn(cap, cport=cport, sport=sport)
         c.handshake(t)
+
+
+@scenario
+def icmp_syn_refused(cap):
+    """A firewall on the path rejects the SYN with ICMP administratively
+    prohibited (3/13) from 192.0.2.1; the client sends its SYN again at
+    1000 ms (the first error came while connect() held the socket, as the
+    kernel hunt saw Linux do), which draws the same (kernel: CLOSED)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1", advance=False)
+    c.icmp(0.2, "c", "S", sender="192.0.2.1", label="icmp1")
+    c.seg(1000, "c", "S", label="c.syn2", advance=False)
+    c.icmp(1000.2, "c", "S", sender="192.0.2.1", label="icmp2")
+
+
+@scenario
+def icmp_syn_refused_v6(cap):
+    """IPv6: the server's host answers the SYN with ICMPv6 port unreachable
+    (1/4), quoting only the IPv6 header and 8 bytes of TCP (no flags)."""
+    c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
+    c.seg(0, "c", "S", label="c.syn", advance=False)
+    c.icmp(0.1, "c", "S", kind=(1, 4), quote=48, label="icmp")
+
+
+@scenario
+def icmp_syn_soft(cap):
+    """A stack that takes the ICMP host unreachable (3/1) as a soft error:
+    its SYN goes again at 1000 and 3000 ms, unanswered."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn1", advance=False)
+    c.icmp(0.3, "c", "S", kind=(3, 1), sender="192.0.2.1", label="icmp")
+    c.seg(1000, "c", "S", label="c.syn2", advance=False)
+    c.seg(3000, "c", "S", label="c.syn3", advance=False)
+
+
+@scenario
+def icmp_synack(cap):
+    """The SYN-ACK draws ICMP host unreachable (3/1) from a router on the
+    client's side: the client never had it (kernel: client SYN_SENT)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.5, "s", "SA", label="s.synack", advance=False)
+    c.icmp(0.7, "s", "SA", kind=(3, 1), sender="192.0.2.65", label="icmp")
+
+
+@scenario
+def icmp_no_effect(cap):
+    """Errors that change no state: a net unreachable (3/0) about the
+    client's data on an established connection (a soft error), a
+    fragmentation needed (3/4: path MTU, not an error about the
+    connection), and a port unreachable about a connection not tracked."""
+    c = established(cap)
+    c.seg(20, "c", "PA", 100, label="c.data")
+    c.icmp(20.2, "c", "PA", seq=c.nxt["c"] - 100, kind=(3, 0), sender="192.0.2.1", label="icmp.data")
+    c.icmp(20.3, "c", "PA", seq=c.nxt["c"] - 100, kind=(3, 4), sender="192.0.2.1", label="icmp.mtu")
+    other = Conn(cap, cport=40009)
+    other.icmp(20.4, "c", "S", kind=(3, 3), label="icmp.other")
+    c.seg(20.5, "s", "A", label="s.ack")
 
 
 @scenario

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -112,6 +112,58 @@ an_run refused-again "$f.pcap"
 an_only refused-again "syn-refused"
 an_field refused-again syn-refused count 4
 an_evidence refused-again syn-refused "$(lbl "$f" c.syn1 s.rst1 s.rst2 s.rst4)"
+
+# ICMP errors (kernel hunt 35: Linux ends SYN_SENT on them; tcpfsm said
+# syn-unanswered, "no reply at all"): a SYN rejected on the path by
+# ICMP admin prohibited, twice - the client CLOSED, syn-refused by ICMP
+f=$FX/icmp-syn-refused
+an_run icmp-refused "$f.pcap"
+an_only icmp-refused "syn-refused"
+an_states icmp-refused CLOSED LISTEN
+an_expect icmp-refused syn-refused server
+an_field icmp-refused syn-refused count 2
+an_field icmp-refused syn-refused by_icmp 2
+an_field icmp-refused syn-refused icmp admin-prohibited
+an_field icmp-refused syn-refused icmp_from path
+an_evidence icmp-refused syn-refused "$(lbl "$f" c.syn1 icmp1 icmp2)"
+expect_eq "icmp-refused: summary's icmp_errors" '{"matched": 2, "changed_state": 2, "no_conn": 0}' \
+    "$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "summary": print(json.dumps(o["icmp_errors"]), end="")' "$TMPD/icmp-refused.json")"
+# IPv6, from the server's host, a quote without the TCP flags
+f=$FX/icmp-syn-refused-v6
+an_run icmp-refused6 "$f.pcap"
+an_only icmp-refused6 "syn-refused"
+an_states icmp-refused6 CLOSED LISTEN
+an_field icmp-refused6 syn-refused icmp port-unreachable
+an_field icmp-refused6 syn-refused icmp_from destination
+an_evidence icmp-refused6 syn-refused "$(lbl "$f" c.syn icmp)"
+# a stack that takes it as soft: its SYN again is SYN_SENT again
+f=$FX/icmp-syn-soft
+an_run icmp-soft "$f.pcap"
+an_only icmp-soft "syn-refused syn-unanswered"
+an_states icmp-soft SYN_SENT LISTEN
+an_field icmp-soft syn-refused count 1
+# the SYN-ACK bounced: the client never had it, back to SYN_SENT
+f=$FX/icmp-synack
+an_run icmp-synack "$f.pcap"
+an_only icmp-synack "synack-lost"
+an_states icmp-synack SYN_SENT SYN_RCVD
+an_field icmp-synack synack-lost icmp host-unreachable
+an_evidence icmp-synack synack-lost "$(lbl "$f" icmp)"
+# soft errors on an established connection, a path-MTU message and an error
+# about no tracked connection change nothing
+f=$FX/icmp-no-effect
+an_run icmp-none "$f.pcap"
+an_only icmp-none ""
+an_states icmp-none ESTABLISHED ESTABLISHED
+expect_eq "icmp-none: summary's icmp_errors and not_decoded" \
+    '{"matched": 1, "changed_state": 0, "no_conn": 1} {"icmp_error": 2, "not_tcp": 1}' \
+    "$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "summary": print(json.dumps(o["icmp_errors"]), json.dumps(o["not_decoded"], sort_keys=True), end="")' "$TMPD/icmp-none.json")"
 
 # synack-unacked: the SYN-ACK sent twice, 1 s apart, never ACKed
 an_run half "$FX/synack-unacked.pcap"

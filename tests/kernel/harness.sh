@@ -306,10 +306,11 @@ k_wait() {
     return 1
 }
 
-# k_cap_start LABEL IFACE: tcpdump on a router interface.
+# k_cap_start LABEL IFACE: tcpdump on a router interface; the filter is
+# "tcp", or $K_CAPFILTER (a scenario that needs ICMP too).
 k_cap_start() {
     local f="$TMPD/$SCEN.$1.pcap" pid i=0
-    ip netns exec "$NS_R" tcpdump -i "$2" -w "$f" -U --immediate-mode -s 200 -Z root -n tcp \
+    ip netns exec "$NS_R" tcpdump -i "$2" -w "$f" -U --immediate-mode -s 200 -Z root -n ${K_CAPFILTER:-tcp} \
         2>"$f.log" &
     pid=$!
     K_PIDS="$K_PIDS $pid"

@@ -17,7 +17,8 @@ KERNEL_TESTS = \
 	tests/kernel/anomalies-handshake.sh \
 	tests/kernel/anomalies-established.sh \
 	tests/kernel/anomalies-teardown.sh \
-	tests/kernel/any-dedupe.sh
+	tests/kernel/any-dedupe.sh \
+	tests/kernel/icmp.sh
 
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += $(KERNEL_TESTS) \

@@ -75,6 +75,17 @@ done
 u_keys q
 u_wait_prompt
 
+# --- a zero-window stall still going on: its time so far (it read
+# "stalled 0us" for as long as it lasted); the capture ends 1989.9 ms into it
+"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" zero-window-bsd >/dev/null
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/fx/zero-window-bsd.pcap --ui --refresh 100" Enter
+u_wait_screen "REPLAY DONE" 100 >/dev/null
+u_keys Tab Tab
+check_screen "zero window going on: its time so far" "zero-window .*server advertised a zero window: client stalled 1\\.99s so far, 3 window probes"
+u_keys q
+u_wait_prompt
+
 # --- the help in 80x24, the terminal everyone falls back to: all of it,
 # down to its last line and the settings (they were cut off)
 u_resize 80 24

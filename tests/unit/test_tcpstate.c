@@ -447,7 +447,8 @@ static void test_names(void)
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_RST_NOT_TAKEN), "rst_not_taken");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_FIN_INFERRED), "fin_inferred");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_FIN_LOST), "fin_lost");
-    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 4)), "?");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)EV_ICMP_ERROR), "icmp_error");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 5)), "?");
 }
 
 int main(void)
