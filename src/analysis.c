@@ -643,13 +643,14 @@ static void rst_abort(struct analysis *an, struct conn *c, int role, const struc
     }
 }
 
-/* Take one occurrence of anomaly id off the connection (the last one noted
- * was no such thing); its record goes once none is left.  The record's
- * last evidence and time, for the caller, in *pkt and *ts. */
-static void unnote(struct analysis *an, struct conn *c, enum anomaly_id id, uint32_t *pkt, tstamp_t *ts)
+/* Take one occurrence of anomaly id of sender `who` (for the ids kept per
+ * sender) off the connection (the last one noted was no such thing); its
+ * record goes once none is left.  The record's last evidence and time, for
+ * the caller, in *pkt and *ts. */
+static void unnote(struct analysis *an, struct conn *c, enum anomaly_id id, int who, uint32_t *pkt, tstamp_t *ts)
 {
     struct conn_ext *x = ext_of(an, c);
-    struct anomaly *a = x ? find(an, x, id) : NULL;
+    struct anomaly *a = x ? find_of(an, x, id, who) : NULL;
     *pkt = 0;
     if (!a)
         return;
@@ -664,6 +665,8 @@ static void unnote(struct analysis *an, struct conn *c, enum anomaly_id id, uint
     uint32_t idx = *link;
     *link = a->next;
     pool_put(&an->rec, idx);
+    if (find_of(an, x, id, ANY_SENDER))
+        return;                 /* (the other sender's record of it stays) */
     x->mask &= ~(1u << id);
     an->st.conns_with[id]--;
     if (!x->mask)
@@ -674,7 +677,7 @@ void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, cons
 {
     uint32_t rst_pkt;
     tstamp_t rst_ts = seg->ts;
-    unnote(an, c, AN_RST_ABORT, &rst_pkt, &rst_ts);
+    unnote(an, c, AN_RST_ABORT, sender, &rst_pkt, &rst_ts);
     struct anomaly *a = note(an, c, AN_RST_REJECTED, sender, rst_ts, rst_pkt);
     if (a) {
         last_evidence(a, seg->pktno);   /* what showed it */
@@ -709,6 +712,16 @@ void analysis_icmp_error(struct analysis *an, struct conn *c, int role, const st
     default:
         break;
     }
+}
+
+void analysis_rst_forged(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find_of(an, x, AN_RST_ABORT, sender) : NULL;
+    if (!a)
+        return;
+    a->kind = RST_FORGED;
+    last_evidence(a, seg->pktno);   /* what showed it */
 }
 
 const struct history *analysis_history(const struct analysis *an, const struct conn *c)
@@ -944,15 +957,15 @@ void analysis_syn_unchallenged(struct analysis *an, struct conn *c)
     if (a && a->kind == CHALLENGE_OPEN) {
         uint32_t pkt;
         tstamp_t ts;
-        unnote(an, c, AN_SYN_CHALLENGED, &pkt, &ts);
+        unnote(an, c, AN_SYN_CHALLENGED, ANY_SENDER, &pkt, &ts);
     }
 }
 
-void analysis_rst_lost(struct analysis *an, struct conn *c)
+void analysis_rst_lost(struct analysis *an, struct conn *c, int sender)
 {
     uint32_t pkt;
     tstamp_t ts;
-    unnote(an, c, AN_RST_ABORT, &pkt, &ts);
+    unnote(an, c, AN_RST_ABORT, sender, &pkt, &ts);
 }
 
 void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
@@ -963,7 +976,8 @@ void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challe
     if (!a)
         return;
     if (a->kind == CHALLENGE_RESET && o == CHALLENGE_RETRIED)
-        analysis_rst_lost(an, c);   /* that reset never took: no abort */
+        /* that reset (by the SYN's sender: who's peer) never took: no abort */
+        analysis_rst_lost(an, c, a->who == CLIENT || a->who == SERVER ? !a->who : ANY_SENDER);
     a->kind = (uint8_t)o;
     a->end = seg->ts;
     last_evidence(a, seg->pktno);

@@ -83,6 +83,11 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
  * rst_not_taken()): seg, from either endpoint, shows it.  Its rst-abort
  * becomes rst-rejected. */
 void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
+/* The RST from `sender` its receiver took (at the sequence number it
+ * expected) was not its sender's: seg, from the sender, shows it still has
+ * the connection (tracker.c, rst_forged()).  Its rst-abort is of kind
+ * forged. */
+void analysis_rst_forged(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
 /* What an ICMP error about a tracked connection's segment did to it
  * (tracker.c, icmp_error()). */
 enum icmp_effect {
@@ -104,7 +109,7 @@ void analysis_syn_challenged(struct analysis *an, struct conn *c, int role, cons
  * was. */
 void analysis_syn_unchallenged(struct analysis *an, struct conn *c);
 /* The RST that ended c never arrived (its receiver went on): no abort. */
-void analysis_rst_lost(struct analysis *an, struct conn *c);
+void analysis_rst_lost(struct analysis *an, struct conn *c, int sender);
 /* What the challenged SYN's sender did next, shown by seg. */
 void analysis_syn_challenge_end(struct analysis *an, struct conn *c, enum challenge_outcome o,
                                 const struct seg_core *seg);

@@ -124,6 +124,7 @@ const char *rst_kind_name(enum rst_kind k)
     case RST_AFTER_FIN: return "after-fin";
     case RST_HALF_OPEN: return "half-open";
     case RST_KEEPALIVE: return "keepalive-timeout";
+    case RST_FORGED: return "forged";
     default: return "?";
     }
 }

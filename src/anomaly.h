@@ -63,8 +63,8 @@ _Static_assert(AN__COUNT <= 32, "a connection's anomalies are a 32-bit mask");
  * own: src/analysis.c, per_sender()), and how many they are. */
 #define ANOMALY_PER_SENDER_MASK                                                                   \
     ((1u << AN_RETRANSMISSIONS) | (1u << AN_OUT_OF_ORDER) | (1u << AN_ZERO_WINDOW) |              \
-     (1u << AN_KEEPALIVE) | (1u << AN_FIN_UNACKED))
-#define ANOMALY_PER_SENDER_COUNT 5
+     (1u << AN_KEEPALIVE) | (1u << AN_FIN_UNACKED) | (1u << AN_RST_ABORT))
+#define ANOMALY_PER_SENDER_COUNT 6
 
 /* The next anomaly in a mask of (1u << id) bits, lowest id first, taken out
  * of the mask; -1 once it is empty.  A connection has a few of the kinds:
@@ -90,6 +90,8 @@ enum rst_kind {
     RST_AFTER_FIN,          /* a reset after a FIN from either side */
     RST_HALF_OPEN,          /* reset of a connection the sender had no state for */
     RST_KEEPALIVE,          /* the sender's keep-alive probes went unanswered */
+    RST_FORGED,             /* its apparent sender went on: sent in its name
+                               (a middlebox); its receiver took it */
 };
 const char *rst_kind_name(enum rst_kind k);
 
@@ -144,7 +146,7 @@ struct anomaly {
 /* (Laid out without padding: one is kept for every anomaly found.) */
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
-_Static_assert(RST_KEEPALIVE < 16, "an rst_kind is 4 bits");
+_Static_assert(RST_FORGED < 16, "an rst_kind is 4 bits");
 _Static_assert(STUCK_FIN_MISSED < 16, "a stuck_exit is 4 bits");
 
 #endif

@@ -33,7 +33,7 @@ struct census {
     /* teardowns */
     uint64_t clean;                 /* FINs both ways, no reset */
     uint64_t closed_by[3];          /* first FIN from client, server, or crossing */
-    uint64_t rst[RST_KEEPALIVE + 1]; /* rst-abort by enum rst_kind */
+    uint64_t rst[RST_FORGED + 1];   /* rst-abort by enum rst_kind */
     uint64_t rst_refused;           /* resets refusing a SYN */
     uint64_t half_closed;           /* at the end: one FIN only, no reset */
     uint64_t open_at_end;           /* no FIN, no reset, still tracked at the end */

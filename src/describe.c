@@ -333,6 +333,20 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, "the FINs crossed; both endpoints go through CLOSING to TIME_WAIT");
         break;
     case AN_RST_ABORT:
+        if (a->kind == RST_FORGED) {
+            /* "reset in the server's name in ESTABLISHED (forged): the server
+             * went on sending after it; the client took it" */
+            line_lit(l, "reset in the ");
+            line_str(l, who);
+            line_lit(l, "'s name in ");
+            line_str(l, state);
+            line_lit(l, " (forged): the ");
+            line_str(l, who);
+            line_lit(l, " went on sending after it; the ");
+            line_str(l, peer);
+            line_lit(l, " took it");
+            break;
+        }
         /* "reset by client in ESTABLISHED (unread-data): 0 bytes it had sent
          * unacknowledged, 12K bytes from the server it had not acknowledged" */
         line_lit(l, "reset by ");

@@ -273,6 +273,7 @@ int run_live(struct options *opt)
     const char *damage = NULL;
     uint64_t damage_pkt = 0;    /* the replayed file's record where it was found */
     bool failed = false, replay_done_shown = false, out_error = false;
+    bool quit_early = false;    /* q in a replay not yet at its end */
     tstamp_t start = mono();
     tstamp_t next_draw = start, next_snap = start + interval;
     tstamp_t vnow = 0;
@@ -373,14 +374,17 @@ int run_live(struct options *opt)
             break;      /* the terminal is gone */
         if (u && ((pr > 0 && kbd >= 0 && (pfd[kbd].revents & POLLIN)) || (pr < 0 && errno == EINTR) ||
                   (pr == 0 && wait == 0))) {
-            if (ui_input(u, m) == UI_QUIT)
+            if (ui_input(u, m) == UI_QUIT) {
+                quit_early = rp.cap && !rp.eof;
                 break;
+            }
             ui_draw(u);
         }
     }
 
-    /* 4. the end: a replay cut short by a signal is reported as such */
-    if (stop_signal && rp.cap && !rp.eof && status == EXIT_ALL_READ) {
+    /* 4. the end: a replay cut short by a signal, or by q, is reported as
+     * such: not all of the input was read (exit status 4, as for -r) */
+    if ((stop_signal || quit_early) && rp.cap && !rp.eof && status == EXIT_ALL_READ) {
         status = EXIT_INTERRUPTED;
         model_set_input_counts(m, capture_records(rp.cap), capture_filtered(rp.cap), capture_format(rp.cap));
         if (!u)
@@ -398,6 +402,9 @@ int run_live(struct options *opt)
     }
     if (u) {
         ui_close(u);
+        if (status == EXIT_INTERRUPTED)
+            fprintf(stderr, "tcpfsm: %s: replay %s after %llu packets, before the end of the input\n", src.name,
+                    quit_early ? "quit" : "interrupted by a signal", (unsigned long long)capture_records(rp.cap));
         const struct tracker_stats *ts = model_tracker_stats(m);
         if (lc)
             fprintf(stderr, "tcpfsm: %s: %llu packets, %llu dropped by the kernel, %llu by the interface; "

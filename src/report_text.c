@@ -557,6 +557,8 @@ static void print_teardowns(struct text_report *t, const struct run_info *in)
                 cs->rst[RST_HALF_OPEN]);
         if (cs->rst[RST_KEEPALIVE])
             fprintf(o, ", %" PRIu64 " after unanswered keep-alives", cs->rst[RST_KEEPALIVE]);
+        if (cs->rst[RST_FORGED])
+            fprintf(o, ", %" PRIu64 " forged in an endpoint's name", cs->rst[RST_FORGED]);
         fprintf(o, "; %" PRIu64 " SYNs refused\n", cs->rst_refused);
     }
     fprintf(o, "  at the end: %" PRIu64 " still open, %" PRIu64 " half-closed (one FIN), %" PRIu64

@@ -843,6 +843,28 @@ static void rst_not_taken(struct tracker *t, struct conn *c, int role, const str
         analysis_rst_rejected(t->analysis, c, sender, seg);
 }
 
+/* An endpoint CLOSED by a RST it sent, which its receiver took (at the
+ * sequence number it expected: no doubt there), sends a segment with ACK
+ * and without SYN or RST of the connection, at least RST_FORGED_AFTER
+ * later: an endpoint that reset has no connection, and answers everything
+ * with RST (RFC 793).  So the RST was sent in its name - by a middlebox (a
+ * firewall or IPS resetting the connection, at the right sequence number
+ * since it saw the traffic) - and it goes back to the state its sequence
+ * numbers show; its peer took the RST and stays CLOSED (kernel hunt 35
+ * D2).  (The interval leaves out a segment sent before the RST and
+ * overtaken by it on the way.) */
+#define RST_FORGED_AFTER TS_PER_MS
+static void rst_forged(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+{
+    struct conn_end *e = &c->ep[role];
+    e->flags &= (uint8_t)~EPF_RST;
+    if ((c->flags & CF_PICKED_UP) && !((e->flags & EPF_FIN) && (c->ep[!role].flags & EPF_FIN)))
+        e->flags |= EPF_INFERRED;
+    set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
+    if (t->analysis)
+        analysis_rst_forged(t->analysis, c, role, seg);
+}
+
 /* The mirror of missed_fin(), judged when the connection leaves the table:
  * the first FIN of a close, which the capture missed.  Endpoint e's
  * sequence space ends in one number the capture never saw, acknowledged
@@ -1187,7 +1209,7 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
             set_state(t, c, role, synced_state(c, role), (enum tcp_event)EV_RST_NOT_TAKEN, seg->ts, seg->pktno);
             set_state(t, c, p, ST_SYN_SENT, EV_SND_SYN, h->syn.ts, h->syn.pktno);
             if (t->analysis) {
-                analysis_rst_lost(t->analysis, c);
+                analysis_rst_lost(t->analysis, c, p);
                 analysis_syn_challenged(t->analysis, c, p, &h->syn, seg);
             }
             return true;
@@ -1319,6 +1341,10 @@ static void icmp_error(struct tracker *t, struct conn *c, int dir, const struct 
         return;
     }
     t->st.icmp_matched++;
+    /* a packet of the connection's (its end, and what -w --select writes) */
+    tstamp_t prev_last = c->last;
+    if (seg->ts > c->last)
+        c->last = seg->ts;
     int role = dir == conn_client_side(c) ? CLIENT : SERVER;
     struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
     bool known = seg->icmp & ICMPK_HAVE_FLAGS;
@@ -1339,6 +1365,9 @@ static void icmp_error(struct tracker *t, struct conn *c, int dir, const struct 
         t->st.icmp_moved++;
     if (t->analysis)
         analysis_icmp_error(t->analysis, c, role, seg, effect);
+    /* its expiry list: a connection whose attempt ended is closed (it
+     * lingers, then retires), and its last packet moved */
+    relist(t, c, in_time_wait(c), false, prev_last);
 }
 
 /* Steps 2 to 6 (may_hold: a SYN may be held, see above). */
@@ -1406,6 +1435,11 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
             (seg->seq != s->snd_nxt || seg->payload_len || (seg->flags & (TH_SYN | TH_FIN | TH_RST))))
             s->top_unseen = 0;
     }
+    if (__builtin_expect(s->state == ST_CLOSED, 0) && (s->flags & EPF_RST) && !s->rst_unsure &&
+        (seg->flags & (TH_ACK | TH_SYN | TH_RST)) == TH_ACK && (c->flags & CF_HS_DONE) &&
+        seg->ts - conn_since(c, role) >= RST_FORGED_AFTER &&
+        (uint32_t)(seg->seq - s->snd_nxt + (1u << 30)) < (1u << 31))
+        rst_forged(t, c, role, seg);
 
     facts.prev_last = c->last;
     facts.snd_nxt = s->snd_nxt;

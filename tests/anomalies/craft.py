@@ -1236,6 +1236,29 @@ def rst_forged_sender_on(cap):
 
 
 @scenario
+def rst_forged_taken(cap):
+    """A RST in the server's name at exactly the client's RCV.NXT (a
+    middlebox that saw the traffic: no ACK bit), which the client takes
+    (kernel hunt 35 D2); the client's answering RSTs never reach the wire
+    (its own firewall); the server sends its 5 bytes at 200 ms and again at
+    400 and 800 ms (kernel: client CLOSED, server ESTABLISHED)."""
+    c = established(cap)
+    c.seg(15, "s", "R", seq=c.nxt["s"], ack=0, label="s.forgedrst", advance=False)
+    for i, t in enumerate((200, 400, 800), 1):
+        c.seg(t, "s", "PA", 5, seq=c.nxt["s"], label="s.data%d" % i, advance=False)
+
+
+@scenario
+def rst_then_overtaken(cap):
+    """The server's own RST at the client's RCV.NXT, then 0.2 ms later a
+    segment of the server's that the RST overtook on the way (sent before
+    it): no sign of a forged RST - the server stays CLOSED."""
+    c = established(cap)
+    c.seg(15, "s", "RA", seq=c.nxt["s"], label="s.rst", advance=False)
+    c.seg(15.2, "s", "PA", 5, seq=c.nxt["s"], label="s.late", advance=False)
+
+
+@scenario
 def rst_burst_idle(cap):
     """A burst of three RSTs in the client's name at 1460, 2920 and 4380
     beyond its SND.NXT, as reset injectors send them; the server

@@ -131,6 +131,10 @@ expect_eq "icmp-refused: summary's icmp_errors" '{"matched": 2, "changed_state":
 for l in open(sys.argv[1]):
     o = json.loads(l)
     if o["type"] == "summary": print(json.dumps(o["icmp_errors"]), end="")' "$TMPD/icmp-refused.json")"
+# -w --select writes the errors with the connection's segments
+"$TCPFSM" -r "$f.pcap" -w "$TMPD/icmp-sel.pcap" --select 1 >/dev/null 2>&1
+expect_eq "icmp-refused: -w --select 1 writes the SYNs and the errors" 4 \
+    "$(tcpdump -nr "$TMPD/icmp-sel.pcap" 2>/dev/null | wc -l)"
 # IPv6, from the server's host, a quote without the TCP flags
 f=$FX/icmp-syn-refused-v6
 an_run icmp-refused6 "$f.pcap"

@@ -15,7 +15,7 @@ if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked f
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
     byte-missed-early fin-first-missed-reused \
     last-ack-lost simultaneous-close rst-kinds rst-keepalive-timeout rst-lost-state rst-out-of-window \
-    rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on \
+    rst-out-of-window-synsent rst-challenged rst-wrong-seq rst-unsure-taken rst-forged-sender-on rst-forged-taken rst-then-overtaken \
     rst-after-fin rst-burst-idle rst-challenged-closing rst-time-wait time-wait-reuse time-wait-reuse-below time-wait-expired \
     time-wait-refused time-wait-refused-retry \
     >"$TMPD/craft.log" 2>&1; then
@@ -337,6 +337,23 @@ an_expect rfs rst-rejected server
 an_evidence rfs rst-rejected "$(lbl "$f" s.forgedrst s.more)"
 an_states rfs CLOSED TIME_WAIT
 an_conn rfs server_rst false
+# ... a RST in the server's name at the client's RCV.NXT, which the client
+# takes, and the server's data after it, sent again on its timer: the
+# server never reset (a middlebox did), the client did take it
+f=$FX/rst-forged-taken
+an_run rft "$f.pcap"
+an_only rft "retransmissions rst-abort"
+an_expect rft rst-abort server "" forged
+an_evidence rft rst-abort "$(lbl "$f" s.forgedrst s.data1)"
+an_states rft CLOSED ESTABLISHED
+an_conn rft server_rst false
+# ... the server's own RST with a segment it overtook 0.2 ms behind it: a
+# real reset, and data after it
+f=$FX/rst-then-overtaken
+an_run rto "$f.pcap"
+an_only rto "data-after-rst rst-abort"
+an_expect rto rst-abort server
+an_states rto CLOSED CLOSED
 # ... a burst of three, of which the server challenges one, then 10 s of
 # silence (longer than the linger: a connection closed by an unsure RST
 # stays open to be undone), then the connection goes on.  The challenge

@@ -164,6 +164,18 @@ else
     sed 's/^/#   /' "$TMPD/out.txt" | head -30
 fi
 
+# --- a replay quit with q before its end: not the whole input, exit status
+# 4 (it was 0, "the whole input was read"), and stderr says so
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --speed 0.01 --refresh 100 2>$TMPD/quit.err; echo EXIT=\$?" Enter
+u_wait_screen "REPLAY|LIVE|Pkts" 50 >/dev/null
+u_keys q
+check_screen "replay quit early: exit status 4" "^EXIT=4"
+if grep -q "replay quit after [0-9]* packets, before the end of the input" "$TMPD/quit.err"; then
+    pass "replay quit early: stderr says so"
+else fail "replay quit early: stderr: $(cat "$TMPD/quit.err")"; fi
+u_keys clear Enter
+
 # --- a replay cut short by a signal: exit status 4, reported as interrupted
 "$TCPFSM" -r "$CAPS/syn-blackholed.pcap" --ui --speed 0.1 --interval 0.2 --format json >"$TMPD/int.json" 2>"$TMPD/int.err" &
 pid=$!
