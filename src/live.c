@@ -243,7 +243,7 @@ int run_live(struct options *opt)
     model_set_source(m, &src);
     stop_handlers();
 
-    char mode[64];
+    char mode[160];
     if (lc)
         snprintf(mode, sizeof mode, "LIVE");
     else if (rp.speed > 0)
@@ -274,6 +274,7 @@ int run_live(struct options *opt)
     uint64_t damage_pkt = 0;    /* the replayed file's record where it was found */
     bool failed = false, replay_done_shown = false, out_error = false;
     bool quit_early = false;    /* q in a replay not yet at its end */
+    tstamp_t failed_at = 0;     /* when the live capture failed: time stops there */
     tstamp_t start = mono();
     tstamp_t next_draw = start, next_snap = start + interval;
     tstamp_t vnow = 0;
@@ -288,11 +289,13 @@ int run_live(struct options *opt)
             model_flush(m);     /* (nothing waits for the next dispatch) */
             if (n < 0) {
                 failed = true;
+                failed_at = wall();
                 damage = livecap_error(lc);
                 status = EXIT_DAMAGED;
                 if (!u)
                     break;
-                snprintf(mode, sizeof mode, "CAPTURE FAILED");
+                /* the reason on screen too, not only on stderr after q */
+                snprintf(mode, sizeof mode, "CAPTURE FAILED: %s", damage ? damage : "read error");
             }
             more = n > 0;
         } else if (rp.cap && !rp.eof) {
@@ -311,7 +314,9 @@ int run_live(struct options *opt)
         }
 
         tstamp_t now = mono();
-        tstamp_t view_now = lc ? wall() : rp.speed > 0 && !rp.eof ? vnow : 0;
+        /* (nothing was captured after a failure: connections do not age,
+         * go stuck or expire from time no packet could be seen in) */
+        tstamp_t view_now = lc ? (failed ? failed_at : wall()) : rp.speed > 0 && !rp.eof ? vnow : 0;
         bool snap_due = !u && now >= next_snap;
         if (lc && (now >= next_draw || snap_due)) {
             struct livecap_stats st;
@@ -319,7 +324,7 @@ int run_live(struct options *opt)
             model_set_drops(m, st.kernel_drops, st.if_drops);
             /* Time moves on only once every captured packet is handled:
              * a backlog must not look idle or expired. */
-            if (!more)
+            if (!more && !failed)
                 model_advance(m, view_now - LIVE_SETTLE);
         }
         if (now >= next_draw) {

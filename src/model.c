@@ -636,7 +636,7 @@ static void build_services(struct model *m)
         s->seen++;
         for (int role = 0; role < 2; role++)
             s->state[role][r->state[role]]++;
-        s->stuck += (uint32_t)popcount32(r->stuck);
+        s->stuck += r->stuck != 0;     /* connections, as OPEN and ANOM count */
         if (r->anomalies || r->stuck)
             s->anomalous++;
         s->rate += r->rate[0] + r->rate[1];

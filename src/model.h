@@ -65,7 +65,7 @@ struct model_service {
     uint16_t port;
     uint32_t open;                  /* tracked now */
     uint32_t state[2][ST__COUNT];   /* of those, endpoints per state */
-    uint32_t stuck;                 /* endpoints stuck now */
+    uint32_t stuck;                 /* connections with an endpoint stuck now */
     uint32_t anomalous;             /* open connections with anomalies */
     uint64_t seen;                  /* ever: open + retired */
     uint64_t refused, unanswered;   /* retired */

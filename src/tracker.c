@@ -854,7 +854,7 @@ static void rst_not_taken(struct tracker *t, struct conn *c, int role, const str
  * D2).  (The interval leaves out a segment sent before the RST and
  * overtaken by it on the way.) */
 #define RST_FORGED_AFTER TS_PER_MS
-static void rst_forged(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
+static __attribute__((noinline, cold)) void rst_forged(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
 {
     struct conn_end *e = &c->ep[role];
     e->flags &= (uint8_t)~EPF_RST;
@@ -1334,7 +1334,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
  * Any other error (about data, a FIN, a SYN already answered) changes no
  * state: soft errors do not end a synchronized connection (RFC 1122
  * 4.2.3.9; RFC 5461).  The analysis gets every one that matched. */
-static void icmp_error(struct tracker *t, struct conn *c, int dir, const struct seg_core *seg)
+static __attribute__((noinline, cold)) void icmp_error(struct tracker *t, struct conn *c, int dir, const struct seg_core *seg)
 {
     if (!c) {
         t->st.icmp_no_conn++;

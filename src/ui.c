@@ -376,6 +376,8 @@ static void draw_footer(struct ui *u, int y, int width)
     int x = 0;
     for (size_t i = 0; i < n && x < width; i++) {
         const char *k = det ? detail_keys[i][0] : keys[i][0], *l = det ? detail_keys[i][1] : keys[i][1];
+        if (!det && u->screen == SCREEN_SERVICES && !strcmp(k, "Enter"))
+            l = "Its conns";      /* (Enter lists the service's connections there) */
         ui_put(y, x, width - x, k, A_BOLD, false);
         x += (int)strlen(k);
         char lab[24];

@@ -16,6 +16,12 @@ check_screen "replay: the view ends on REPLAY DONE" "REPLAY DONE - q quits"
 check_screen "replay: the stuck connection's row" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +FIN_WAIT_2 +CLOSE_WAIT .*STUCK"
 check_screen "replay: the header counts the stuck endpoints per side" "^Server: CLOSE_WAIT 1 \\(1 STUCK\\)"
 check_screen "replay: the header counts packets" "^Pkts 9 "
+# the services view counts connections in STUCK, as in OPEN and ANOM (one
+# connection with both ends stuck read 2)
+u_keys Tab
+check_screen "replay: services: 1 open, 1 with a stuck endpoint, 1 anomalous" "^192\\.0\\.2\\.80:8080 +1 +1 +1 "
+check_screen "replay: services: the footer says what Enter does there" "Enter Its conns"
+u_keys Tab Tab
 sleep 1
 check_screen "replay: the final picture stays" "FIN_WAIT_2 +CLOSE_WAIT" 5
 u_keys Enter

@@ -108,7 +108,14 @@ u_term 100 30
 u_keys "$TCPFSM -i rba" Enter
 check_screen "screen: the live view is up" "LIVE"
 ip -n "$ns" link del rba
-check_screen "screen: the header says the capture failed" 'CAPTURE FAILED'
+check_screen "screen: the header says the capture failed, and why" 'CAPTURE FAILED: .*(interface|device|went down|disappeared|No such)'
+# time stops at the failure: the header's clock (capture time) stays, and
+# connections would not age from time nothing could be captured in
+t1=$(u_screen | grep -o 'CAPTURE FAILED.*[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' | tail -1)
+sleep 2.2
+t2=$(u_screen | grep -o 'CAPTURE FAILED.*[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' | grep -o '[0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC' | tail -1)
+if [ -n "$t1" ] && [ "$t1" = "$t2" ]; then pass "screen: the clock stopped at the failure ($t1)"
+else fail "screen: the clock went on after the failure: '$t1' then '$t2'; $(u_screen | head -3)"; fi
 u_keys q
 check_prompt "screen: q leaves a clean terminal"
 finish
