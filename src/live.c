@@ -330,7 +330,13 @@ int run_live(struct options *opt)
         if (now >= next_draw) {
             if (u) {
                 if (rp.cap && rp.eof && !replay_done_shown) {
-                    snprintf(mode, sizeof mode, "REPLAY DONE%s - q quits", damage ? " (input damaged)" : "");
+                    /* what was wrong, and where, on screen (not only on
+                     * stderr once the view is gone) */
+                    if (damage)
+                        snprintf(mode, sizeof mode, "REPLAY DONE (input damaged at packet %llu: %s) - q quits",
+                                 (unsigned long long)damage_pkt, damage);
+                    else
+                        snprintf(mode, sizeof mode, "REPLAY DONE - q quits");
                     replay_done_shown = true;
                 }
                 if (!ui_paused(u))

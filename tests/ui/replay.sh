@@ -92,6 +92,15 @@ check_screen "zero window going on: its time so far" "zero-window .*server adver
 u_keys q
 u_wait_prompt
 
+# --- a damaged file: the header says where and what (it said only
+# "input damaged"; the rest came on stderr once the view was gone)
+head -c 700 "$CAPS/normal-close.pcap" >"$TMPD/cut.pcap"
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/cut.pcap --ui --refresh 100 2>$TMPD/cut.err" Enter
+check_screen "damaged replay: the header names the packet and the problem" "REPLAY DONE \\(input damaged at packet [0-9]+: .+\\)"
+u_keys q
+u_wait_prompt
+
 # --- the help in 80x24, the terminal everyone falls back to: all of it,
 # down to its last line and the settings (they were cut off)
 u_resize 80 24
