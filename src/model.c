@@ -102,6 +102,7 @@ struct model {
     uint64_t detail_walks;          /* walks of the table to find it (model_detail_walks()) */
     bool watch_gone;
     uint8_t watch_reason;
+    tstamp_t watch_at;              /* when it left */
     struct model_row watch_row;
     struct model_anomaly *watch_anoms;
     uint32_t watch_nanoms;
@@ -287,6 +288,7 @@ static void on_retired(void *ctx, const struct conn *c, enum retire_reason why)
         m->watch_nanoms = l.n;
         m->watch_gone = true;
         m->watch_reason = (uint8_t)why;
+        m->watch_at = now;
     }
 }
 
@@ -822,6 +824,14 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
             d->have_isn[role] = c->ep[role].flags & EPF_ISN;
             d->retrans[role] = 0;
         }
+        /* each SYN seen says whether its sender scales: scaling is known
+         * once both have been seen (or the one seen had no option) */
+        bool ws0 = c->ep[0].flags & EPF_WSCALE, ws1 = c->ep[1].flags & EPF_WSCALE;
+        bool syn0 = ep_sent_syn(&c->ep[0]) || ep_sent_synack(&c->ep[0]);
+        bool syn1 = ep_sent_syn(&c->ep[1]) || ep_sent_synack(&c->ep[1]);
+        d->scale_known = (syn0 && syn1) || (syn0 && !ws0) || (syn1 && !ws1);
+        d->wscale[0] = ws0 && ws1 ? c->ep[0].wscale : 0;
+        d->wscale[1] = ws0 && ws1 ? c->ep[1].wscale : 0;
         struct anom_list l = { NULL, 0, 0, 64 };
         conn_anomalies(m, c, &d->row, now, anom_push, &l);
         free(d->anoms);
@@ -832,6 +842,7 @@ void model_detail(struct model *m, uint32_t id, tstamp_t now, struct model_detai
             d->gone = true;
             d->row = m->watch_row;
             d->retire_reason = m->watch_reason;
+            d->gone_at = m->watch_at;
             free(d->anoms);
             d->anoms = NULL;
             d->nanoms = 0;

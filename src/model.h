@@ -98,11 +98,18 @@ struct model_detail {
     bool gone;                      /* it has left the table; this is its last picture */
     struct model_row row;
     uint8_t retire_reason;          /* if gone */
+    tstamp_t gone_at;               /* if gone (retire_reason known): when it left */
     bool have_hs;
     int64_t hs_rtt, hs_server, hs_client;
     uint32_t syns[2], synacks[2], fins[2];
     uint32_t isn[2];
     bool have_isn[2];
+    /* Window scale each endpoint announced in its SYN, when both did
+     * (RFC 7323 2.2: scaling is on only then): shift its advertised windows
+     * by it, except in a SYN.  scale_known is false when a SYN was not
+     * seen, and the windows shown are then the raw fields. */
+    uint8_t wscale[2];
+    bool scale_known;
     uint32_t retrans[2];
     struct model_anomaly *anoms;
     uint32_t nanoms;

@@ -115,7 +115,7 @@ static void build(const struct ui *u, struct lines *ls, int width)
     const struct model_detail *d = &u->det;
     const struct model_row *r = &d->row;
     tstamp_t now = u->view ? u->view->now : 0;
-    char c[ENDPOINT_STRLEN], s[ENDPOINT_STRLEN], d1[24], d2[24], d3[24], b1[16];
+    char c[ENDPOINT_STRLEN], s[ENDPOINT_STRLEN], d1[24], d2[24], d3[24], b1[16], tt0[32];
     if (!d->id)
         return;
     if (!r->id) {
@@ -127,11 +127,16 @@ static void build(const struct ui *u, struct lines *ls, int width)
     struct line *l = add(ls, ui_attr(u, CP_TITLE, A_BOLD), "Connection #%u  %s > %s", (unsigned)r->id, c, s);
     if (l && d->gone) {
         size_t n = strlen(l->text);
-        snprintf(l->text + n, sizeof l->text - n, "   [left the table: %s]",
+        char when[32] = "";
+        if (d->retire_reason < RETIRE__COUNT)
+            snprintf(when, sizeof when, " at %s", rel_time(d->gone_at, r->first, tt0));
+        snprintf(l->text + n, sizeof l->text - n, "   [left the table%s: %s]", when,
                  d->retire_reason < RETIRE__COUNT ? retire_reason_name(d->retire_reason) : "before the detail opened");
     }
+    /* a connection that has left is shown as it was then: its age, idle
+     * time and time in its states stop there */
     if (d->gone && d->retire_reason < RETIRE__COUNT)
-        now = r->last > now ? r->last : now;
+        now = d->gone_at > r->last ? d->gone_at : r->last;
     int aw = (int)(strlen(c) > strlen(s) ? strlen(c) : strlen(s));
     for (int role = 0; role < 2; role++) {
         enum state_class sc = model_state_class(r, role);
@@ -186,8 +191,17 @@ static void build(const struct ui *u, struct lines *ls, int width)
     uint32_t total = d->npkts + d->ntrans;
     add(ls, A_BOLD, "Timeline: %u segments, %u transitions (the newest kept in a bounded ring)",
         (unsigned)d->npkts, (unsigned)d->ntrans);
-    add(ls, ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE), "%-14s %-4s %-6s %10s %10s %6s %6s  %s", "TIME", "DIR",
-        "FLAGS", "SEQ", "ACK", "WIN", "LEN", "");
+    /* WIN is what the receiver may be sent, in bytes: the field shifted by
+     * its sender's window scale (never in a SYN), as Wireshark's calculated
+     * window; without the handshake the scale is unknown and the raw field
+     * is shown, marked so */
+    if (!d->scale_known)
+        add(ls, A_DIM, "  WIN: the raw window field (the handshake was not seen, so its scale is not known)");
+    else if (d->wscale[0] || d->wscale[1])
+        add(ls, A_DIM, "  WIN: in bytes, scaled (client shift %u, server shift %u)", (unsigned)d->wscale[0],
+            (unsigned)d->wscale[1]);
+    add(ls, ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE), "%-14s %-4s %-6s %10s %10s %10s %6s  %s", "TIME", "DIR",
+        "FLAGS", "SEQ", "ACK", d->scale_known ? "WIN" : "WIN(raw)", "LEN", "");
     /* relative sequence numbers: from each side's ISN, or its first segment kept */
     uint32_t base[2] = { d->isn[0], d->isn[1] };
     bool have[2] = { d->have_isn[0], d->have_isn[1] };
@@ -221,9 +235,12 @@ static void build(const struct ui *u, struct lines *ls, int width)
                 snprintf(ack, sizeof ack, "%" PRIu32, p->ack - base[!role]);
             else
                 snprintf(ack, sizeof ack, "-");
-            add(ls, A_NORMAL, "%-14s %-4s %-6s %10" PRIu32 " %10s %6u %6" PRIu32 "  #%" PRIu64,
+            uint64_t win = p->win;
+            if (d->scale_known && !(p->flags & TH_SYN))
+                win <<= d->wscale[role];
+            add(ls, A_NORMAL, "%-14s %-4s %-6s %10" PRIu32 " %10s %10" PRIu64 " %6" PRIu32 "  #%" PRIu64,
                 rel_time(p->ts, r->first, tt), role == CLIENT ? "C>S" : "S>C", f, p->seq - base[role], ack,
-                (unsigned)p->win, p->payload_len, p->pktno);
+                win, p->payload_len, p->pktno);
         } else {
             const struct ring_trans *t = &d->trans[it++];
             const char *ev = t->ev == EV_TIMEOUT ? "2MSL timeout" : tcp_event_name(t->ev);

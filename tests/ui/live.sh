@@ -167,6 +167,30 @@ check_screen "at 20x5: said in two lines" "^terminal too small"
 u_resize 132 40
 check_screen "back at 132x40 the wide columns return" "^CLIENT +SERVER +C-STATE +S-STATE +IN-STATE +AGE +IDLE +PKTS"
 
+# --- a detail open when its connection leaves: its times stop there (the
+# age, idle time and time in state went on counting with the clock)
+u_keys / "$stuck_port" Enter
+check_screen "the stuck connection alone again" "Connections \\(1\\)"
+u_keys Enter
+check_screen "its detail again" "^Connection #[0-9]+ +192\\.0\\.2\\.10:$stuck_port > "
+check_screen "the timeline's windows are scaled: the client's ACK after the SYN-ACK" "^\\+0\\.[0-9]+s +C>S +\\. +1 +1 +[0-9]{5,}"
+u_cmd C linger0 STUCK >/dev/null
+u_cmd C close STUCK >/dev/null
+check_screen "the reset closes it, and after its linger it leaves the table" "left the table at \\+[0-9.]+s: " 80
+age1=$(u_screen | grep -o '^Age [^;]*')
+srv1=$(u_screen | grep -o '^Server .* for [^;]*')
+sleep 2.5
+age2=$(u_screen | grep -o '^Age [^;]*')
+srv2=$(u_screen | grep -o '^Server .* for [^;]*')
+if [ -n "$age1" ] && [ "$age1" = "$age2" ] && [ -n "$srv1" ] && [ "$srv1" = "$srv2" ]; then
+    pass "gone: its age, idle time and time in state stay as they were when it left ($age1)"
+else
+    fail "gone: the times moved on: '$age1' then '$age2'; '$srv1' then '$srv2'; the screen was:"
+    u_screen | head -12 | sed 's/^/#   /'
+fi
+u_keys Escape c
+check_screen "back to the table" "^CLIENT +SERVER"
+
 # --- pause: the display stops, capture goes on
 u_keys p
 check_screen "p pauses the display" "LIVE \\(PAUSED\\)"

@@ -29,6 +29,11 @@ check_screen "replay: the detail's timeline shows the client's FIN" "C>S +F\\. "
 check_screen "replay: the detail shows the client's transition to FIN_WAIT_2" "client FIN_WAIT_1 -> FIN_WAIT_2"
 check_screen "replay: the detail counts the client's SYN" "^Client .* SYN 1, FIN 1"
 check_screen "replay: the detail counts the server's SYN-ACK as its SYN" "^Server .* SYN-ACK 1, FIN 0"
+# windows in bytes: the field shifted by its sender's scale (10 here), but
+# never in a SYN (RFC 7323 2.2)
+check_screen "replay: the detail's SYN window is the raw field" "^\\+0\\.000000s +C>S +S +0 +- +64240 "
+check_screen "replay: the detail's later windows are scaled (63 << 10)" "^\\+0\\.[0-9]+s +C>S +\\. +1 +1 +64512 "
+check_screen "replay: the detail says how windows are scaled" "WIN: in bytes, scaled \\(client shift 10, server shift 10\\)"
 u_keys q
 check_prompt "replay: q gives the prompt back"
 expect_eq "replay: the alternate screen was left" 0 "$(u_alt)"
@@ -50,6 +55,9 @@ tcpdump -r "$CAPS/normal-close.pcap" -w "$TMPD/mid.pcap" 'tcp[13] & 7 == 0' 2>/d
 u_keys clear Enter
 u_keys "$TCPFSM -r $TMPD/mid.pcap --ui --refresh 100" Enter
 check_screen "mid-stream: both states shown inferred" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +ESTABLISHED\\? +ESTABLISHED\\? "
+u_keys Enter
+check_screen "mid-stream: the detail shows raw windows, as their scale is not known" "^TIME +DIR +FLAGS +SEQ +ACK +WIN\\(raw\\) +LEN"
+check_screen "mid-stream: the raw window of the client's data" "^\\+0\\.00[0-9]+s +C>S +P\\. +0 +0 +63 +5 "
 u_keys q
 u_wait_prompt
 
