@@ -1195,6 +1195,19 @@ static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tst
     a->state = 1;
 }
 
+bool analysis_gave_up(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    if (!x || !(x->mask & (1u << AN_RETRANSMISSIONS)))
+        return false;
+    const struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
+    if (!a || a->state != 1)
+        return false;
+    tstamp_t due = a->end + 2 * (tstamp_t)a->value2 * TS_PER_MS;
+    *when = due < now ? due : now;
+    return true;
+}
+
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
     struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];

@@ -130,6 +130,12 @@ void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, voi
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
+/* After analysis_retire(): did the endpoint role stop retransmitting data
+ * still unacknowledged (the retransmissions anomaly's "stopped")?  A TCP
+ * retransmits until it gives up and closes the connection (RFC 1122
+ * 4.2.3.5, R2), so it is CLOSED; *when: when its next retransmission was
+ * due, at most now. */
+bool analysis_gave_up(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
 /* The connection's syn-unanswered: its service answered `answered` other
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */

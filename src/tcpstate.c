@@ -309,6 +309,8 @@ const char *tcp_event_name(enum tcp_event e)
         return "icmp_error";
     if (e == EV_FIN_LOST)
         return "fin_lost";
+    if (e == EV_GAVE_UP)
+        return "gave_up";
     return (unsigned)e < EV__COUNT ? event_names[e] : "?";
 }
 

@@ -74,6 +74,12 @@ enum tcp_event {
  * peer was taken to ESTABLISHED by (back to SYN_SENT) (tracker.c,
  * icmp_error()). */
 #define EV_ICMP_ERROR (EV__COUNT + 4)
+/* Nor this: an endpoint whose retransmissions of data its peer never
+ * acknowledged stopped, when its retransmission timer would have sent them
+ * again: it gave up and closed the connection without a RST (RFC 1122
+ * 4.2.3.5), inferred as the connection leaves the table (tracker.c,
+ * retire()). */
+#define EV_GAVE_UP (EV__COUNT + 5)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

@@ -168,6 +168,8 @@ static uint32_t pos_of(const struct tracker *t, tstamp_t ts)
 /* ------------------------------------------------------------ retiring --- */
 
 static void missed_first_fin(struct tracker *t, struct conn *c);
+static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_state next, enum tcp_event ev,
+                      tstamp_t ts, uint64_t pktno);
 static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay);
 static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
 
@@ -180,6 +182,15 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
     t->st.retired[why]++;
     if (t->analysis) {
         analysis_retire(t->analysis, c, t->now);
+        /* an endpoint that stopped retransmitting data never acknowledged
+         * has given up on the connection: CLOSED, as its peer does not know */
+        for (int r = 0; r < 2; r++) {
+            tstamp_t when;
+            if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when)) {
+                c->ep[r].flags |= EPF_INFERRED;
+                set_state(t, c, r, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
+            }
+        }
         /* SYNs nobody answered, to a service that answered others and
          * still sent SYN-ACKs after them: a full accept queue drops SYNs
          * (or a filter these) */

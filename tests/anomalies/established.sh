@@ -133,8 +133,14 @@ expect_eq "rts conn 1: stopped" true "$(an_get rts retransmissions stopped 1)"
 expect_eq "rts conn 1: count" 3 "$(an_get rts retransmissions count 1)"
 expect_eq "rts conn 2: stopped" false "$(an_get rts retransmissions stopped 2)"
 expect_eq "rts conn 3: stopped" false "$(an_get rts retransmissions stopped 3)"
-expect_eq "rts conn 1: states" "ESTABLISHED ESTABLISHED" \
-    "$("$PY" "$AQ" conn "$TMPD/rts.json" client_state 1) $("$PY" "$AQ" conn "$TMPD/rts.json" server_state 1)"
+# the client gave up (RFC 1122 4.2.3.5): CLOSED, inferred, as of when its
+# next retransmission was due (1.41 s + 2 x 800 ms); the server never knew
+expect_eq "rts conn 1: states: the client gave up, the server does not know" "CLOSED true ESTABLISHED 1700000003.01" \
+    "$("$PY" "$AQ" conn "$TMPD/rts.json" client_state 1) $("$PY" "$AQ" conn "$TMPD/rts.json" client_state_inferred 1) $("$PY" "$AQ" conn "$TMPD/rts.json" server_state 1) $("$PY" "$AQ" conn "$TMPD/rts.json" client_state_since 1)"
+for i in 2 3; do
+    expect_eq "rts conn $i: states: retransmissions that did not stop leave them" "ESTABLISHED ESTABLISHED" \
+        "$("$PY" "$AQ" conn "$TMPD/rts.json" client_state $i) $("$PY" "$AQ" conn "$TMPD/rts.json" server_state $i)"
+done
 case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
 *"then the client stopped, its data unacknowledged: nothing for 3.59s, over twice its last interval (800.0ms): it likely gave up and closed without a RST"*)
     pass "rts: the text report says the client stopped" ;;

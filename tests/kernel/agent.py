@@ -46,6 +46,8 @@ Commands (ADDR is an IPv4 or IPv6 literal):
   eof GROUP                         read each socket until end of file
   shutdown GROUP wr|rd|rdwr         shutdown(2) every socket of GROUP
   linger0 GROUP                     SO_LINGER {1, 0}: close will send RST
+  usertimeout GROUP MS              TCP_USER_TIMEOUT: give up on data
+                                    unacknowledged for MS milliseconds
   close GROUP                       close every socket of GROUP
   ports GROUP                       local ports of GROUP
   quit                              exit
@@ -253,6 +255,13 @@ def cmd_keepalive(gname, idle, intvl, cnt):
     return ""
 
 
+def cmd_usertimeout(gname, ms):
+    # TCP_USER_TIMEOUT (RFC 5482): give up on data unacknowledged this long
+    for s in group(gname):
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(ms))
+    return ""
+
+
 def cmd_recv(gname, nbytes):
     for s in group(gname):
         want = int(nbytes)
@@ -297,7 +306,7 @@ def cmd_ports(gname):
 COMMANDS = {
     "listen": cmd_listen, "unlisten": cmd_unlisten, "accept": cmd_accept,
     "connect": cmd_connect, "tfoconnect": cmd_tfoconnect, "send": cmd_send, "recv": cmd_recv, "eof": cmd_eof,
-    "shutdown": cmd_shutdown, "linger0": cmd_linger0, "close": cmd_close,
+    "shutdown": cmd_shutdown, "linger0": cmd_linger0, "close": cmd_close, "usertimeout": cmd_usertimeout,
     "ports": cmd_ports, "sendsome": cmd_sendsome, "keepalive": cmd_keepalive,
 }
 

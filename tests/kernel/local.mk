@@ -18,7 +18,8 @@ KERNEL_TESTS = \
 	tests/kernel/anomalies-established.sh \
 	tests/kernel/anomalies-teardown.sh \
 	tests/kernel/any-dedupe.sh \
-	tests/kernel/icmp.sh
+	tests/kernel/icmp.sh \
+	tests/kernel/giveup.sh
 
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += $(KERNEL_TESTS) \

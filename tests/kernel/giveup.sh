@@ -1,0 +1,100 @@
+#!/bin/bash
+# Kernel ground truth: a sender that gives up on data nobody acknowledges.
+#   rto-giveup          established; then nft drops everything the client
+#                       sends to the server port, the client sends data
+#                       with TCP_USER_TIMEOUT 2500 ms and retransmits it on
+#                       its doubling timer (0.2, 0.4, 0.8 s ...) until it
+#                       gives up: Linux closes the socket without a RST (ss:
+#                       no socket), the server never knows (ESTABLISHED).
+#                       Checked three times:
+#                       - retrying: after the third retransmission, with
+#                         other traffic right after it (less than twice the
+#                         last interval): the client is still ESTABLISHED;
+#                       - gave-up: with other traffic more than twice the
+#                         last interval after the last retransmission: the
+#                         client is CLOSED (inferred, pseudo-event gave_up:
+#                         a TCP retransmits until it closes the connection,
+#                         RFC 1122 4.2.3.5);
+#                       - the same connection's capture cut at the last
+#                         retransmission (nothing later in the capture):
+#                         nothing says it stopped, so ESTABLISHED.
+# IPv4 and IPv6.  Capture on rc, the near side (the dropped segments are
+# captured there, then dropped in forward).
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/kernel/harness.sh"
+k_setup
+
+P=8080
+P2=8081
+
+# other traffic on the same link: a connection to $P2, "ping" up
+other_traffic() { # GROUP
+    k_do C connect "$1" "$SADDR" $P2 1 &&
+    k_do S accept l2 "s$1" 1 &&
+    k_do C send "$1" ping &&
+    k_do S recv "s$1" 4
+}
+
+# data_segments PCAP: the client's segments carrying "more" (4 bytes) to $P
+# (a count by tcpdump's text: tcp[] filters do not reach into IPv6)
+data_segments() {
+    tcpdump -nr "$1" "tcp dst port $P" 2>/dev/null | grep -c ', length 4'
+}
+
+# wait_data N: until the capture has N of them (at most 10 s)
+wait_data() {
+    local f="$TMPD/$SCEN.rc.pcap" i=0 n=0
+    while [ $i -lt 100 ]; do
+        "$PY" "$KDIR/judge.py" pcapcut "$f" "$f.peek" 2>/dev/null && n=$(data_segments "$f.peek")
+        [ "$n" -ge "$1" ] && return 0
+        sleep 0.1
+        i=$((i + 1))
+    done
+    fail "$SCEN: setup: capture rc has $n data segments to port $P after 10 s, wanted $1"
+    return 1
+}
+
+rto_giveup() { # FAMILY
+    local why n
+    k_begin rto-giveup "$1" || return
+    k_cap_start rc "$IF_RC" || return
+    k_hello || return
+    k_do S listen l2 "$SADDR" $P2 &&
+    k_do C usertimeout c 2500 &&
+    k_nft c2s "tcp dport $P drop" &&
+    k_do C send c more || return
+    # the data and three retransmissions (at about 0.2, 0.4 and 0.8 s)
+    wait_data 4 || return
+    other_traffic o1 || return
+    k_freeze retrying copy rc
+    n=$(data_segments "$TMPD/$SCEN.retrying.rc.pcap")
+    if grep -Eq ":$P( |\$)" "$TMPD/$SCEN.retrying.ssc.after" && [ "$n" -ge 4 ]; then
+        k_judge retrying rc --expect-conns 2
+    else
+        echo "# $SCEN/retrying: skipped: the client gave up before the snapshot was taken ($n data segments; ss: $(tr '\n' ' ' <"$TMPD/$SCEN.retrying.ssc.after"))"
+    fi
+
+    k_wait "$NS_C" 0 dport = :$P || return
+    # the capture's last segment of that connection: its last retransmission
+    cp "$TMPD/$SCEN.rc.pcap" "$TMPD/$SCEN.cut-src.pcap"
+    sleep 1.7
+    other_traffic o2 || return
+    k_freeze gave-up stop rc
+    k_judge gave-up rc --expect-conns 3
+    k_keep gave-up rc rto-giveup
+
+    # the same capture, cut after the last retransmission: nothing later
+    why="the capture ends with the client's last retransmission, so nothing in it says the client stopped"
+    "$PY" "$KDIR/judge.py" pcapcut "$TMPD/$SCEN.cut-src.pcap" "$TMPD/$SCEN.cut.all.pcap"
+    tcpdump -r "$TMPD/$SCEN.cut.all.pcap" -w "$TMPD/$SCEN.cut.rc.pcap" "tcp port $P" 2>/dev/null
+    local st
+    st=$("$TCPFSM" -r "$TMPD/$SCEN.cut.rc.pcap" --format json 2>/dev/null |
+        sed -n 's/.*"client_state":"\([A-Z_0-9]*\)".*/\1/p' | head -1)
+    expect_eq "$SCEN/cut: the capture cut at the last retransmission: client still ESTABLISHED ($why)" \
+        ESTABLISHED "$st"
+}
+
+k_run rto_giveup 4
+k_run rto_giveup 6
+finish
