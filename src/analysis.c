@@ -1181,10 +1181,16 @@ void analysis_left_close_wait(struct analysis *an, struct conn *c, int role, tst
  * doubling timer would have sent it again.  The sender gave up - Linux
  * after net.ipv4.tcp_retries2 or TCP_USER_TIMEOUT, closing without a RST -
  * or died; its peer does not know.  Marked with state 1. */
+/* When the retransmission after a's last was due: its timer doubled. */
+static tstamp_t retransmission_due(const struct anomaly *a)
+{
+    return a->end + 2 * (tstamp_t)a->value2 * TS_PER_MS;
+}
+
 static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tstamp_t now)
 {
-    if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end ||
-        now - a->end <= 2 * (tstamp_t)a->value2 * TS_PER_MS || a->kind > SERVER)
+    if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end || now <= retransmission_due(a) ||
+        a->kind > SERVER)
         return;
     const struct conn_end *s = &c->ep[a->kind], *p = &c->ep[!a->kind];
     if (!(s->flags & EPF_SEQ) || ((p->flags & EPF_ACK) && seq_geq(p->ack, s->snd_nxt)))
@@ -1203,7 +1209,7 @@ bool analysis_gave_up(const struct analysis *an, const struct conn *c, int role,
     const struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
     if (!a || a->state != 1)
         return false;
-    tstamp_t due = a->end + 2 * (tstamp_t)a->value2 * TS_PER_MS;
+    tstamp_t due = retransmission_due(a);
     *when = due < now ? due : now;
     return true;
 }

@@ -37,22 +37,10 @@ other_traffic() { # GROUP
 }
 
 # data_segments PCAP: the client's segments carrying "more" (4 bytes) to $P
-# (a count by tcpdump's text: tcp[] filters do not reach into IPv6)
+# (counted by tcpdump's text: tcp[] filters do not reach into IPv6)
+DATA_LINE=', length 4'
 data_segments() {
-    tcpdump -nr "$1" "tcp dst port $P" 2>/dev/null | grep -c ', length 4'
-}
-
-# wait_data N: until the capture has N of them (at most 10 s)
-wait_data() {
-    local f="$TMPD/$SCEN.rc.pcap" i=0 n=0
-    while [ $i -lt 100 ]; do
-        "$PY" "$KDIR/judge.py" pcapcut "$f" "$f.peek" 2>/dev/null && n=$(data_segments "$f.peek")
-        [ "$n" -ge "$1" ] && return 0
-        sleep 0.1
-        i=$((i + 1))
-    done
-    fail "$SCEN: setup: capture rc has $n data segments to port $P after 10 s, wanted $1"
-    return 1
+    tcpdump -nr "$1" "tcp dst port $P" 2>/dev/null | grep -c -- "$DATA_LINE"
 }
 
 rto_giveup() { # FAMILY
@@ -65,7 +53,7 @@ rto_giveup() { # FAMILY
     k_nft c2s "tcp dport $P drop" &&
     k_do C send c more || return
     # the data and three retransmissions (at about 0.2, 0.4 and 0.8 s)
-    wait_data 4 || return
+    k_wait_pkts rc 4 "tcp dst port $P" "$DATA_LINE" || return
     other_traffic o1 || return
     k_freeze retrying copy rc
     n=$(data_segments "$TMPD/$SCEN.retrying.rc.pcap")

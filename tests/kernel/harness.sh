@@ -339,18 +339,20 @@ k_cap_stop() {
     eval "K_CP_$1="
 }
 
-# k_wait_pkts LABEL COUNT FILTER: wait (at most 10 s) until the capture
-# LABEL holds at least COUNT packets matching the pcap FILTER.
+# k_wait_pkts LABEL COUNT FILTER [PATTERN]: wait (at most 10 s) until the
+# capture LABEL holds at least COUNT packets matching the pcap FILTER (and
+# whose `tcpdump -n` line matches the grep PATTERN, if given: tcp[] filters
+# do not reach into IPv6).
 k_wait_pkts() {
-    local f="$TMPD/$SCEN.$1.pcap" want=$2 filter=$3 i=0 n=0
+    local f="$TMPD/$SCEN.$1.pcap" want=$2 filter=$3 pattern=${4:-.} i=0 n=0
     while [ $i -lt 100 ]; do
         "$PY" "$KDIR/judge.py" pcapcut "$f" "$f.peek" 2>/dev/null &&
-            n=$(tcpdump -nr "$f.peek" "$filter" 2>/dev/null | wc -l)
+            n=$(tcpdump -nr "$f.peek" "$filter" 2>/dev/null | grep -c -- "$pattern")
         [ "$n" -ge "$want" ] && return 0
         sleep 0.1
         i=$((i + 1))
     done
-    fail "$SCEN: setup: capture $1 has $n packets matching '$filter' after 10 s, wanted $want"
+    fail "$SCEN: setup: capture $1 has $n packets matching '$filter'${4:+ and /$4/} after 10 s, wanted $want"
     return 1
 }
 
