@@ -460,7 +460,7 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
 
     /* both FINs out before either was acknowledged: crossing FINs */
     if (from != ST_CLOSING && (unsigned)ev < EV__COUNT && tcp_transition(from, ev)->next == ST_CLOSING &&
-        conn_fins_crossed(c, role, ev))
+        conn_fins_crossed(c, role, ev) && !conn_is_self(c))
         note(an, c, AN_SIMULTANEOUS_CLOSE, -1, seg->ts, seg->pktno);
 
     switch (ev) {
@@ -470,7 +470,7 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
             flood_attempt(an, c, seg);
         /* the server opening too, before answering: simultaneous open */
         if (role == SERVER && (from == ST_LISTEN || from == ST_CLOSED) &&
-            c->ep[CLIENT].state == ST_SYN_SENT)
+            c->ep[CLIENT].state == ST_SYN_SENT && !conn_is_self(c))
             note(an, c, AN_SIMULTANEOUS_OPEN, -1, seg->ts, seg->pktno);
         break;
     case EV_SND_SYN_AGAIN:
@@ -497,7 +497,8 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
             note(an, c, AN_LISTEN_OVERFLOW, SERVER, seg->ts, seg->pktno);
         break;
     case EV_RCV_SYN:
-        if (from == ST_SYN_SENT)
+        /* (a socket's own SYN coming back to it: self-connect) */
+        if (from == ST_SYN_SENT && !conn_is_self(c))
             note(an, c, AN_SIMULTANEOUS_OPEN, -1, seg->ts, seg->pktno);
         break;
     case EV_SND_RST:
@@ -722,6 +723,11 @@ void analysis_rst_forged(struct analysis *an, struct conn *c, int sender, const 
         return;
     a->kind = RST_FORGED;
     last_evidence(a, seg->pktno);   /* what showed it */
+}
+
+void analysis_self_connect(struct analysis *an, struct conn *c, const struct seg_core *seg)
+{
+    note(an, c, AN_SELF_CONNECT, -1, seg->ts, seg->pktno);
 }
 
 const struct history *analysis_history(const struct analysis *an, const struct conn *c)
@@ -1189,6 +1195,8 @@ static tstamp_t retransmission_due(const struct anomaly *a)
 
 static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tstamp_t now)
 {
+    /* (marked once for good: the sender, then taken to CLOSED, no longer
+     * passes the test on its state) */
     if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end || now <= retransmission_due(a) ||
         a->kind > SERVER)
         return;
@@ -1201,12 +1209,14 @@ static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tst
     a->state = 1;
 }
 
-bool analysis_gave_up(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
+bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
 {
-    const struct conn_ext *x = ext_of(an, c);
+    struct conn_ext *x = ext_of(an, c);
     if (!x || !(x->mask & (1u << AN_RETRANSMISSIONS)))
         return false;
-    const struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
+    struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
+    if (a && a->state != 1)
+        retransmissions_stopped(a, c, now);
     if (!a || a->state != 1)
         return false;
     tstamp_t due = retransmission_due(a);

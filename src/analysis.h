@@ -88,6 +88,8 @@ void analysis_rst_rejected(struct analysis *an, struct conn *c, int sender, cons
  * the connection (tracker.c, rst_forged()).  Its rst-abort is of kind
  * forged. */
 void analysis_rst_forged(struct analysis *an, struct conn *c, int sender, const struct seg_core *seg);
+/* The connection is a socket connected to itself (its first segment). */
+void analysis_self_connect(struct analysis *an, struct conn *c, const struct seg_core *seg);
 /* What an ICMP error about a tracked connection's segment did to it
  * (tracker.c, icmp_error()). */
 enum icmp_effect {
@@ -130,12 +132,12 @@ void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, voi
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
-/* After analysis_retire(): did the endpoint role stop retransmitting data
- * still unacknowledged (the retransmissions anomaly's "stopped")?  A TCP
- * retransmits until it gives up and closes the connection (RFC 1122
- * 4.2.3.5, R2), so it is CLOSED; *when: when its next retransmission was
- * due, at most now. */
-bool analysis_gave_up(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
+/* Did the endpoint role stop retransmitting data still unacknowledged, as
+ * of now (the retransmissions anomaly's "stopped", marked on it here if
+ * analysis_retire() has not yet)?  A TCP retransmits until it gives up and
+ * closes the connection (RFC 1122 4.2.3.5, R2), so it is CLOSED; *when:
+ * when its next retransmission was due, at most now. */
+bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
 /* The connection's syn-unanswered: its service answered `answered` other
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */

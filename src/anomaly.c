@@ -92,6 +92,9 @@ static const struct anomaly_info catalogue[AN__COUNT] = {
 [AN_TIME_WAIT_PILEUP] = {"time-wait-pileup", PHASE_TEARDOWN, 60,
     "One client holds many TIME_WAIT endpoints toward one server address and port, a large share of its ephemeral port range: new connections will fail once it runs out (typical behind a NAT or load balancer).",
     "Use connection pooling or keep-alive, widen net.ipv4.ip_local_port_range, let the server close first, or add source addresses."},
+[AN_SELF_CONNECT] = {"self-connect", PHASE_HANDSHAKE, 60,
+    "A socket connected to itself: one address and port at both ends. A client connecting to a port of its own host that lies in its ephemeral port range, with nothing listening there, can be given that very port: its SYN comes back to it and it completes a simultaneous open with itself. It talks to itself, and holds the port, so the service cannot bind it when it starts.",
+    "Which application keeps connecting to that local port while its service is down; keep service ports out of net.ipv4.ip_local_port_range or list them in net.ipv4.ip_local_reserved_ports."},
 };
 
 const struct anomaly_info *anomaly_info(enum anomaly_id id)

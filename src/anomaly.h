@@ -44,6 +44,8 @@ enum anomaly_id {
     AN_RST_REJECTED,
     AN_TIME_WAIT_REUSE,
     AN_TIME_WAIT_PILEUP,
+    /* handshake, added last (the ids before keep their bits) */
+    AN_SELF_CONNECT,
     AN__COUNT
 };
 

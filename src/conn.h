@@ -216,6 +216,12 @@ static inline bool conn_inferred(const struct conn *c, int role)
            ((c->flags & CF_ACKED_UNSEEN) && c->ep[role].pkts == 0 && c->ep[!role].pkts > 0);
 }
 
+/* A socket connected to itself (tracker.c, track_self()). */
+static inline bool conn_is_self(const struct conn *c)
+{
+    return ct_ends_equal((const uint8_t(*)[16])c->node.key.addr, c->node.key.port, c->node.family);
+}
+
 /* True when neither endpoint holds connection state any more. */
 static inline bool conn_finished(const struct conn *c)
 {

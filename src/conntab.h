@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hash.h"
 #include "segment.h"
@@ -44,6 +45,16 @@ struct ct_tuple {
     uint8_t addr[2][16];
     uint16_t port[2];
 };
+
+/* One address and port at both ends: a socket connected to itself. */
+static inline bool ct_ends_equal(const uint8_t addr[2][16], const uint16_t port[2], uint8_t family)
+{
+    return port[0] == port[1] && memcmp(addr[0], addr[1], family == 4 ? 4 : 16) == 0;
+}
+static inline bool ct_key_is_self(const struct ct_key *k)
+{
+    return ct_ends_equal((const uint8_t(*)[16])k->addr, k->port, k->family);
+}
 
 #define CT_NLISTS 4
 #define CT_LIST_NONE 0xff

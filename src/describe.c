@@ -200,6 +200,9 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
     case AN_SIMULTANEOUS_OPEN:
         line_lit(l, "both endpoints sent SYN");
         break;
+    case AN_SELF_CONNECT:
+        line_lit(l, "one address and port at both ends: a socket connected to itself");
+        break;
     case AN_ZERO_WINDOW:
         /* "client advertised a zero window: server stalled 4.50s (still at the end), 3 window probes" */
         line_str(l, who);

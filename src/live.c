@@ -308,6 +308,7 @@ int run_live(struct options *opt)
                     status = EXIT_DAMAGED;
                 }
                 model_set_input_counts(m, capture_records(rp.cap), capture_filtered(rp.cap), capture_format(rp.cap));
+                model_input_ended(m);
                 if (!u)
                     break;
             }

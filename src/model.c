@@ -377,6 +377,13 @@ void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered
     m->have_counts = true;
 }
 
+void model_input_ended(struct model *m)
+{
+    model_flush(m);
+    reasm_finish(&m->reasm, m->outcome);
+    tracker_input_ended(m->tr);
+}
+
 void model_packet(struct model *m, const struct capture_packet *pkt)
 {
     if (pkt->linktype >= 0) {   /* a packet of no described interface has no time */

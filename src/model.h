@@ -137,6 +137,11 @@ void model_set_source(struct model *m, const struct model_source *src);
 /* A replayed file's own counts (records read, rejected by the filter), for the report. */
 void model_set_input_counts(struct model *m, uint64_t records, uint64_t filtered, const char *format);
 
+/* A replayed file has no more packets: settle on the connections still
+ * shown what only the end of the input tells (tracker_input_ended()), so
+ * the view at its end agrees with the report. */
+void model_input_ended(struct model *m);
+
 /* One captured packet. */
 void model_packet(struct model *m, const struct capture_packet *pkt);
 /* Apply the packets model_packet() holds back (up to 16, decoded and their

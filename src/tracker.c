@@ -173,6 +173,20 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
 static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay);
 static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
 
+/* An endpoint that stopped retransmitting data never acknowledged has
+ * given up on the connection: CLOSED, as its peer does not know.  Judged
+ * as the connection leaves the table, or the input ends. */
+static void gave_up(struct tracker *t, struct conn *c)
+{
+    for (int r = 0; r < 2; r++) {
+        tstamp_t when;
+        if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when)) {
+            c->ep[r].flags |= EPF_INFERRED;
+            set_state(t, c, r, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
+        }
+    }
+}
+
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
     struct held_syn replay = { .c = NULL };
@@ -182,15 +196,7 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
     t->st.retired[why]++;
     if (t->analysis) {
         analysis_retire(t->analysis, c, t->now);
-        /* an endpoint that stopped retransmitting data never acknowledged
-         * has given up on the connection: CLOSED, as its peer does not know */
-        for (int r = 0; r < 2; r++) {
-            tstamp_t when;
-            if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when)) {
-                c->ep[r].flags |= EPF_INFERRED;
-                set_state(t, c, r, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
-            }
-        }
+        gave_up(t, c);
         /* SYNs nobody answered, to a service that answered others and
          * still sent SYN-ACKs after them: a full accept queue drops SYNs
          * (or a filter these) */
@@ -1305,6 +1311,36 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
     return true;
 }
 
+/* A socket connected to itself: one address and port at both ends.  A
+ * client connecting to a port of its own host that is in its ephemeral
+ * range, with nothing listening there, may be given that very port: its SYN
+ * comes back to it, and it completes a simultaneous open with itself (RFC
+ * 793 allows it; Linux does it).  Every segment is then sent and received
+ * by the one socket, so each is tracked twice, once from each side: the
+ * two endpoint records go through a simultaneous open and, closing, a
+ * simultaneous close, each holding the socket's state (SYN_SENT,
+ * SYN_RCVD, ESTABLISHED, FIN_WAIT_1, CLOSING, TIME_WAIT).  The second pass
+ * is not shown to observers (one packet) nor counted as a segment; no SYN
+ * is held (there is no other side to answer it). */
+static __attribute__((noinline, cold)) void track_self(struct tracker *t, const struct seg_core *seg,
+                                                       const struct tracker_prep *p)
+{
+    track(t, seg, p, false);
+    struct conn *c = ct_find(t->tab, &p->key, p->hash);
+    if (!c)
+        return;     /* (no room for it) */
+    if (c->ep[CLIENT].pkts + c->ep[SERVER].pkts == 1 && t->analysis)
+        analysis_self_connect(t->analysis, c, seg);
+    struct tracker_prep mirror = *p;
+    mirror.dir = !p->dir;
+    bool obs = t->segment_obs;
+    uint64_t segments = t->st.segments;
+    t->segment_obs = false;
+    track(t, seg, &mirror, false);
+    t->segment_obs = obs;
+    t->st.segments = segments;
+}
+
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)
 {
     /* 1. capture time, monotonic; expiry when it has moved on */
@@ -1321,7 +1357,10 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
     if (t->now_pos != t->expired_pos)
         expire(t);
 
-    track(t, seg, p, true);
+    if (__builtin_expect(p->key.port[0] == p->key.port[1], 0) && ct_key_is_self(&p->key) && !seg->icmp)
+        track_self(t, seg, p);
+    else
+        track(t, seg, p, true);
 }
 
 /* An ICMP error (destination unreachable, time exceeded) about a segment of
@@ -1605,7 +1644,21 @@ static void retire_at_end(void *ctx, void *rec)
     retire(ctx, rec, RETIRE_END);
 }
 
-void tracker_finish(struct tracker *t)
+/* What only the end of the input tells, judged on a connection the end
+ * finds in the table: a first FIN the capture missed, an endpoint that gave
+ * up.  (Each is judged at most once: missed_first_fin() clears top_unseen,
+ * a CLOSED endpoint has nothing to give up.) */
+static void judge_at_end(struct tracker *t, struct conn *c)
+{
+    uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
+    missed_first_fin(t, c);
+    if (t->analysis)
+        gave_up(t, c);
+    if (c->ep[0].state != before[0] || c->ep[1].state != before[1])
+        relist(t, c, in_time_wait(c), true, c->last);
+}
+
+void tracker_input_ended(struct tracker *t)
 {
     /* SYNs still held that nothing answered start their new incarnations,
      * as they would have at once */
@@ -1613,6 +1666,16 @@ void tracker_finish(struct tracker *t)
         if (t->held[i].c && !t->held[i].challenged)
             held_replay(t, &t->held[i]);
     expire(t);
+    for (uint32_t i = 1; i < ct_index_limit(t->tab); i++) {
+        struct conn *c = ct_at(t->tab, i);
+        if (c)
+            judge_at_end(t, c);
+    }
+}
+
+void tracker_finish(struct tracker *t)
+{
+    tracker_input_ended(t);
     analysis_ending(t->analysis);
     ct_drain_ordered(t->tab, conn_rank, t->next_id, retire_at_end, t);
 }

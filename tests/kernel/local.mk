@@ -19,7 +19,8 @@ KERNEL_TESTS = \
 	tests/kernel/anomalies-teardown.sh \
 	tests/kernel/any-dedupe.sh \
 	tests/kernel/icmp.sh \
-	tests/kernel/giveup.sh
+	tests/kernel/giveup.sh \
+	tests/kernel/selfconnect.sh
 
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += $(KERNEL_TESTS) \
