@@ -1193,35 +1193,45 @@ static tstamp_t retransmission_due(const struct anomaly *a)
     return a->end + 2 * (tstamp_t)a->value2 * TS_PER_MS;
 }
 
+static bool retransmissions_have_stopped(const struct anomaly *a, const struct conn *c, tstamp_t now)
+{
+    if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end || now <= retransmission_due(a) ||
+        a->kind > SERVER)
+        return false;
+    const struct conn_end *s = &c->ep[a->kind], *p = &c->ep[!a->kind];
+    if (!(s->flags & EPF_SEQ) || ((p->flags & EPF_ACK) && seq_geq(p->ack, s->snd_nxt)))
+        return false;
+    return s->state == ST_ESTABLISHED || s->state == ST_CLOSE_WAIT || s->state == ST_FIN_WAIT_1 ||
+           s->state == ST_CLOSING || s->state == ST_LAST_ACK;
+}
+
 static void retransmissions_stopped(struct anomaly *a, const struct conn *c, tstamp_t now)
 {
     /* (marked once for good: the sender, then taken to CLOSED, no longer
      * passes the test on its state) */
-    if (!a || a->count < 3 || a->value2 < 200 || c->last != a->end || now <= retransmission_due(a) ||
-        a->kind > SERVER)
-        return;
-    const struct conn_end *s = &c->ep[a->kind], *p = &c->ep[!a->kind];
-    if (!(s->flags & EPF_SEQ) || ((p->flags & EPF_ACK) && seq_geq(p->ack, s->snd_nxt)))
-        return;
-    if (s->state != ST_ESTABLISHED && s->state != ST_CLOSE_WAIT && s->state != ST_FIN_WAIT_1 &&
-        s->state != ST_CLOSING && s->state != ST_LAST_ACK)
-        return;
-    a->state = 1;
+    if (retransmissions_have_stopped(a, c, now))
+        a->state = 1;
+}
+
+bool analysis_gave_up_by(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    if (!x || !(x->mask & (1u << AN_RETRANSMISSIONS)))
+        return false;
+    const struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
+    if (!a || !(a->state == 1 || retransmissions_have_stopped(a, c, now)))
+        return false;
+    tstamp_t due = retransmission_due(a);
+    *when = due < now ? due : now;
+    return true;
 }
 
 bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
 {
     struct conn_ext *x = ext_of(an, c);
-    if (!x || !(x->mask & (1u << AN_RETRANSMISSIONS)))
-        return false;
-    struct anomaly *a = find_of(an, x, AN_RETRANSMISSIONS, role);
-    if (a && a->state != 1)
-        retransmissions_stopped(a, c, now);
-    if (!a || a->state != 1)
-        return false;
-    tstamp_t due = retransmission_due(a);
-    *when = due < now ? due : now;
-    return true;
+    if (x && (x->mask & (1u << AN_RETRANSMISSIONS)))
+        retransmissions_stopped(find_of(an, x, AN_RETRANSMISSIONS, role), c, now);
+    return analysis_gave_up_by(an, c, role, now, when);
 }
 
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)

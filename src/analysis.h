@@ -138,6 +138,10 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
  * closes the connection (RFC 1122 4.2.3.5, R2), so it is CLOSED; *when:
  * when its next retransmission was due, at most now. */
 bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
+/* The same question for a view, changing nothing: has role given up, as of
+ * now?  (The live view shows it CLOSED as soon as it has: a live capture
+ * has no end at which the tracker would judge it.) */
+bool analysis_gave_up_by(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
 /* The connection's syn-unanswered: its service answered `answered` other
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */

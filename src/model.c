@@ -129,6 +129,25 @@ static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t 
     return stuck;
 }
 
+/* The state endpoint role shows as of now: its own, or CLOSED (inferred)
+ * once it has given up retransmitting - which the tracker judges only as
+ * the connection leaves the table (or the input ends), while a live
+ * capture shows it as soon as it holds.  *since: when it entered it. */
+static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
+                                 tstamp_t *since, bool *inferred)
+{
+    enum tcp_state st = (enum tcp_state)c->ep[role].state;
+    tstamp_t when;
+    if (st != ST_CLOSED && analysis_gave_up_by(m->an, c, role, now, &when)) {
+        *since = when;
+        *inferred = true;
+        return ST_CLOSED;
+    }
+    *since = conn_since(c, role);
+    *inferred = conn_inferred(c, role);
+    return st;
+}
+
 static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, struct model_row *r)
 {
     memset(r, 0, sizeof *r);
@@ -136,9 +155,9 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
     for (int role = 0; role < 2; role++) {
         conn_addr(c, role, &r->addr[role]);
         r->port[role] = conn_port(c, role);
-        r->state[role] = c->ep[role].state;
-        r->epflags[role] = (uint8_t)(c->ep[role].flags | (conn_inferred(c, role) ? EPF_INFERRED : 0));
-        r->since[role] = conn_since(c, role);
+        bool inferred;
+        r->state[role] = (uint8_t)view_state(m, c, role, now, &r->since[role], &inferred);
+        r->epflags[role] = (uint8_t)(c->ep[role].flags | (inferred ? EPF_INFERRED : 0));
         r->bytes[role] = conn_bytes(c, role);
         r->pkts[role] = c->ep[role].pkts;
     }
@@ -532,8 +551,11 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     struct model *m = b->m;
     struct model_view *v = b->v;
     uint8_t stuck = stuck_mask(m, c, b->now);
-    for (int role = 0; role < 2; role++)
-        v->state[role][c->ep[role].state]++;
+    for (int role = 0; role < 2; role++) {
+        tstamp_t since;
+        bool inferred;
+        v->state[role][view_state(m, c, role, b->now, &since, &inferred)]++;
+    }
     v->stuck += (uint32_t)popcount32(stuck);
     if (!b->rows) {
         /* counts only: a row is made for the connections with something

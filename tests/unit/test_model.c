@@ -280,6 +280,46 @@ int main(void)
         CHECK(one_sided);
         model_destroy(m);
     }
+
+    /* A client that gave up: its 100 bytes sent at 1000 ms, sent again at
+     * 1200, 1600 and 2400 ms (its timer doubling: 200, 400, 800), never
+     * acknowledged, and nothing from it after.  The tracker judges it only
+     * as the connection leaves; the view shows it CLOSED (inferred, since
+     * the next retransmission was due: 2400 + 2 x 800 ms) as soon as that
+     * time has passed, in its row, the counts and the summary; ESTABLISHED
+     * until then, and again once it sends more. */
+    m = model_create(&opt, NULL, NULL);
+    CHECK(m != NULL);
+    if (m) {
+        handshake(m, 900, 14, 40200);
+        for (int i = 0; i < 4; i++)
+            packet(m, i == 0 ? 1000 : i == 1 ? 1200 : i == 2 ? 1600 : 2400, 14, 40200, 80, 80, F_ACK | F_PSH, 1001,
+                   5001, 100);
+        v = model_view(m, T0 + MS(3999));
+        const struct model_row *rg = row_of(v, 40200);
+        CHECK(rg != NULL && rg->state[CLIENT] == ST_ESTABLISHED && !(rg->epflags[CLIENT] & EPF_INFERRED));
+        CHECK_EQ(v->state[CLIENT][ST_ESTABLISHED], 1);
+        v = model_view(m, T0 + MS(4001));
+        rg = row_of(v, 40200);
+        CHECK(rg != NULL && rg->state[CLIENT] == ST_CLOSED && (rg->epflags[CLIENT] & EPF_INFERRED));
+        CHECK(rg != NULL && rg->since[CLIENT] == T0 + MS(4000));
+        CHECK(rg != NULL && rg->state[SERVER] == ST_ESTABLISHED);
+        CHECK_EQ(v->state[CLIENT][ST_CLOSED], 1);
+        CHECK_EQ(v->state[CLIENT][ST_ESTABLISHED], 0);
+        s = model_summary(m, T0 + MS(4001));
+        CHECK_EQ(s->state[CLIENT][ST_CLOSED], 1);
+        struct model_detail dg;
+        memset(&dg, 0, sizeof dg);
+        model_detail(m, rg ? rg->id : 0, T0 + MS(4001), &dg);
+        CHECK(!dg.gone && dg.row.state[CLIENT] == ST_CLOSED);
+        model_detail_free(&dg);
+        /* it was not gone after all */
+        packet(m, 5000, 14, 40200, 80, 80, F_ACK | F_PSH, 1101, 5001, 10);
+        v = model_view(m, T0 + MS(5001));
+        rg = row_of(v, 40200);
+        CHECK(rg != NULL && rg->state[CLIENT] == ST_ESTABLISHED);
+        model_destroy(m);
+    }
     options_free(&opt);
     return unit_done("test_model");
 }
