@@ -1256,9 +1256,13 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
         !(c->flags & CF_HS_DONE) && (sv->synacks > 1 || now - rel_time(c, c->hs_b) >= INITIAL_RTO)) {
         a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_b), c->first_pkt);
         if (a) {
+            tstamp_t due;
             a->count = sv->synacks;
             a->value = (uint64_t)(now - rel_time(c, c->hs_b));
             a->state = ST_SYN_RCVD;
+            /* ... and then held no request (the tracker takes the server
+             * back to LISTEN next) */
+            a->kind = conn_request_dropped(c, now, &due);
             last_evidence(a, sv->since_pkt);
         }
     }

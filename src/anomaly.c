@@ -12,7 +12,7 @@ static const struct anomaly_info catalogue[AN__COUNT] = {
     "The SYN was answered with RST: nothing listens on that port (connection refused).",
     "Is the service running and bound to that address and port?"},
 [AN_SYNACK_UNACKED] = {"synack-unacked", PHASE_HANDSHAKE, 70,
-    "The server answered with SYN-ACK and sits in SYN_RCVD, but the client never completed the handshake (half-open): spoofed SYNs, a SYN flood, or the client's ACKs lost on the way.",
+    "The server answered with SYN-ACK, but the client never completed the handshake (half-open): spoofed SYNs, a SYN flood, or the client's ACKs lost on the way. A server that then stops sending its SYN-ACK holds no request: it answered with a SYN cookie, or dropped the request (request_dropped).",
     "Many of these from many sources: SYN flood (check syncookies); from one client: its path back to the server."},
 [AN_SYNACK_LOST] = {"synack-lost", PHASE_HANDSHAKE, 45,
     "The client retransmitted its SYN after the server's SYN-ACK was seen: the SYN-ACK never reached the client.",

@@ -98,6 +98,18 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         break;
     case AN_SYNACK_UNACKED:
         /* "server in SYN_RCVD, 5 SYN-ACKs over 31.0s, client never completed" */
+        if (a->kind) {
+            /* "server sent 1 SYN-ACK, then nothing for 3.00s: it held no
+             * request (a SYN cookie, or dropped); client never completed" */
+            line_lit(l, "server sent ");
+            line_count(l, a->count, "SYN-ACK", "SYN-ACKs");
+            if (a->count > 1)
+                line_lit(l, ", then stopped: it dropped the request");
+            else
+                line_lit(l, ", then nothing: it held no request (a SYN cookie, or dropped)");
+            line_lit(l, "; client never completed");
+            break;
+        }
         line_lit(l, "server in SYN_RCVD, ");
         line_count(l, a->count, "SYN-ACK", "SYN-ACKs");
         line_lit(l, " over ");

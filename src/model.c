@@ -130,9 +130,11 @@ static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t 
 }
 
 /* The state endpoint role shows as of now: its own, or CLOSED (inferred)
- * once it has given up retransmitting - which the tracker judges only as
- * the connection leaves the table (or the input ends), while a live
- * capture shows it as soon as it holds.  *since: when it entered it. */
+ * once it has given up retransmitting, or LISTEN (inferred) for a server
+ * that holds no request (conn_request_dropped()) - which the tracker
+ * judges only as the connection leaves the table (or the input ends),
+ * while a live view shows them as soon as they hold.  *since: when it
+ * entered it. */
 static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
                                  tstamp_t *since, bool *inferred)
 {
@@ -142,6 +144,11 @@ static enum tcp_state view_state(const struct model *m, const struct conn *c, in
         *since = when;
         *inferred = true;
         return ST_CLOSED;
+    }
+    if (role == SERVER && conn_request_dropped(c, now, &when)) {
+        *since = when;
+        *inferred = true;
+        return ST_LISTEN;
     }
     *since = conn_since(c, role);
     *inferred = conn_inferred(c, role);

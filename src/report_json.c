@@ -235,6 +235,9 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
         json_u64(l, "service_answered", a->value2);
         break;
     case AN_SYNACK_UNACKED:
+        json_bool(l, "request_dropped", a->kind);
+        json_ms(l, "duration_ms", (int64_t)a->value);
+        break;
     case AN_IDLE:
     case AN_CLOSE_WAIT_STUCK:
     case AN_FIN_WAIT_2_STUCK:

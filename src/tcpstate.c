@@ -311,6 +311,8 @@ const char *tcp_event_name(enum tcp_event e)
         return "fin_lost";
     if (e == EV_GAVE_UP)
         return "gave_up";
+    if (e == EV_REQUEST_DROPPED)
+        return "request_dropped";
     return (unsigned)e < EV__COUNT ? event_names[e] : "?";
 }
 

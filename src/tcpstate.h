@@ -80,6 +80,12 @@ enum tcp_event {
  * 4.2.3.5), inferred as the connection leaves the table (tracker.c,
  * retire()). */
 #define EV_GAVE_UP (EV__COUNT + 5)
+/* Nor this: a server in SYN_RCVD that sent nothing more for as long as its
+ * SYN-ACK timer would have sent it again holds no request: it answered with
+ * a SYN cookie, or dropped the request after its last retransmission -
+ * back to LISTEN, inferred as the connection leaves the table (tracker.c,
+ * conn_request_dropped()). */
+#define EV_REQUEST_DROPPED (EV__COUNT + 6)
 
 struct tcp_transition {
     uint8_t next;           /* enum tcp_state */

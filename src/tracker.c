@@ -187,6 +187,19 @@ static void gave_up(struct tracker *t, struct conn *c)
     }
 }
 
+/* A server in SYN_RCVD whose SYN-ACK timer would have sent it again by now
+ * holds no request (conn_request_dropped()): LISTEN.  Judged as the
+ * connection leaves the table, after the analysis has reported it
+ * synack-unacked; the live view shows it as soon as it holds. */
+static void request_dropped(struct tracker *t, struct conn *c)
+{
+    tstamp_t when;
+    if (conn_request_dropped(c, t->now, &when)) {
+        c->ep[SERVER].flags |= EPF_INFERRED;
+        set_state(t, c, SERVER, ST_LISTEN, (enum tcp_event)EV_REQUEST_DROPPED, when, 0);
+    }
+}
+
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
     struct held_syn replay = { .c = NULL };
@@ -197,6 +210,9 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
     if (t->analysis) {
         analysis_retire(t->analysis, c, t->now);
         gave_up(t, c);
+    }
+    request_dropped(t, c);
+    if (t->analysis) {
         /* SYNs nobody answered, to a service that answered others and
          * still sent SYN-ACKs after them: a full accept queue drops SYNs
          * (or a filter these) */

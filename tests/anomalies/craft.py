@@ -349,6 +349,46 @@ def synack_unacked(cap):
     c.seg(1001, "s", "SA", seq=50000, label="s.synack2")
 
 
+def request_then_other(cap, synacks, other_at):
+    """SYN at 0, the server's SYN-ACK at each of `synacks` (ms), never
+    ACKed; another client's connection at other_at ms (the capture goes on)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn")
+    for i, t in enumerate(synacks, 1):
+        c.seg(t, "s", "SA", seq=50000, label="s.synack%d" % i, advance=i == len(synacks))
+    d = Conn(cap, cport=40001)
+    d.handshake(other_at, prefix="other.")
+    d.exchange(other_at + 10, prefix="other.")
+
+
+@scenario
+def synack_cookie(cap):
+    """One SYN-ACK, never sent again, and the capture goes on 3.1 s: the
+    server held no request (a SYN cookie): LISTEN."""
+    request_then_other(cap, (1,), 3100)
+
+
+@scenario
+def synack_cookie_early(cap):
+    """The same, but the capture ends 2.9 s after the SYN-ACK: too early
+    to tell (a server with a 3 s timer would not have sent it again yet)."""
+    request_then_other(cap, (1,), 2900)
+
+
+@scenario
+def synack_stopped(cap):
+    """SYN-ACKs at 1, 1001 and 3001 ms (the timer doubling), then none for
+    6.1 s (twice the 3 s since the first, and more): the server dropped the
+    request after its last retransmission (net.ipv4.tcp_synack_retries)."""
+    request_then_other(cap, (1, 1001, 3001), 9100)
+
+
+@scenario
+def synack_stopped_early(cap):
+    """The same with the capture ending 5.9 s after the last SYN-ACK."""
+    request_then_other(cap, (1, 1001, 3001), 8900)
+
+
 @scenario
 def synack_lost(cap):
     """SYN, SYN-ACK at 1 ms; the client sends its SYN again at 1000 ms (same

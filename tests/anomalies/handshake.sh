@@ -10,7 +10,7 @@
 scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-soft icmp-synack icmp-no-effect \
-    syn-refused-v6 synack-unacked synack-lost syn-retransmitted handshake-slow \
+    syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
@@ -177,6 +177,36 @@ an_field half synack-unacked count 2
 an_field half synack-unacked duration_ms 1000.0
 an_evidence half synack-unacked "$(lbl "$FX/synack-unacked" c.syn s.synack1)"
 an_conn half server_state SYN_RCVD
+an_field half synack-unacked request_dropped false
+
+# ... a server that sent its SYN-ACK once, then nothing while the capture
+# went on more than 3 s (another connection): it holds no request - a SYN
+# cookie (or dropped at once) - and is back in LISTEN (inferred, pseudo-event
+# request_dropped, since 3 s after the connection's last segment); at 2.9 s
+# it is too early to tell (a 3 s timer would not have fired)
+an_run cookie "$FX/synack-cookie.pcap"
+an_only cookie "synack-unacked"
+an_field cookie synack-unacked request_dropped true
+an_field cookie synack-unacked count 1
+an_field cookie synack-unacked detail \
+    "server sent 1 SYN-ACK, then nothing: it held no request (a SYN cookie, or dropped); client never completed"
+expect_eq "cookie: server LISTEN, inferred, since 3 s after the SYN-ACK; the client, which had it, ESTABLISHED" \
+    "LISTEN true 1700000003.001 ESTABLISHED" \
+    "$("$PY" "$AQ" conn "$TMPD/cookie.json" server_state 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" server_state_inferred 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" server_state_since 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" client_state 1)"
+an_run cookie_early "$FX/synack-cookie-early.pcap"
+an_field cookie_early synack-unacked request_dropped false
+an_conn cookie_early server_state SYN_RCVD
+# ... SYN-ACKs at 1, 1001 and 3001 ms, then none for more than twice the
+# 3 s since the first: the server dropped the request (its SYN-ACK retries
+# spent); 5.9 s after the last is too early
+an_run stopped "$FX/synack-stopped.pcap"
+an_field stopped synack-unacked request_dropped true
+an_field stopped synack-unacked count 3
+an_field stopped synack-unacked detail "server sent 3 SYN-ACKs, then stopped: it dropped the request; client never completed"
+an_conn stopped server_state LISTEN
+an_run stopped_early "$FX/synack-stopped-early.pcap"
+an_field stopped_early synack-unacked request_dropped false
+an_conn stopped_early server_state SYN_RCVD
 
 # synack-lost: the client sends its SYN again after the SYN-ACK; the
 # handshake then completes (so also syn-retransmitted, 1 SYN + 1 SYN-ACK)

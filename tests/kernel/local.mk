@@ -20,7 +20,8 @@ KERNEL_TESTS = \
 	tests/kernel/any-dedupe.sh \
 	tests/kernel/icmp.sh \
 	tests/kernel/giveup.sh \
-	tests/kernel/selfconnect.sh
+	tests/kernel/selfconnect.sh \
+	tests/kernel/request.sh
 
 TESTS += $(KERNEL_TESTS)
 EXTRA_DIST += $(KERNEL_TESTS) \

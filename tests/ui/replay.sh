@@ -127,11 +127,13 @@ u_resize 150 42
 
 # --- every shipped capture: the rows agree with the report; so do crafted
 # ones whose states only the end of the input settles (a first FIN the
-# capture missed; a client that stopped retransmitting, given up): REPLAY
-# DONE showed CLOSE_WAIT / FIN_WAIT_2 and ESTABLISHED, the report TIME_WAIT
-# / CLOSED and CLOSED
-"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" fin-first-missed retransmissions-stopped >/dev/null
-for cap in "$CAPS"/*.pcap "$TMPD"/fx/fin-first-missed.pcap "$TMPD"/fx/retransmissions-stopped.pcap; do
+# capture missed; a client that stopped retransmitting, given up; a server
+# that sent its SYN-ACK once, then nothing for 3 s): REPLAY DONE showed
+# CLOSE_WAIT / FIN_WAIT_2 and ESTABLISHED, the report TIME_WAIT / CLOSED
+# and CLOSED (and the server LISTEN)
+"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" fin-first-missed retransmissions-stopped synack-cookie >/dev/null
+for cap in "$CAPS"/*.pcap "$TMPD"/fx/fin-first-missed.pcap "$TMPD"/fx/retransmissions-stopped.pcap \
+    "$TMPD"/fx/synack-cookie.pcap; do
     name=$(basename "$cap")
     want=$("$TCPFSM" -r "$cap" --format json 2>/dev/null | "$PY" -c '
 import json, sys

@@ -313,6 +313,19 @@ int main(void)
         model_detail(m, rg ? rg->id : 0, T0 + MS(4001), &dg);
         CHECK(!dg.gone && dg.row.state[CLIENT] == ST_CLOSED);
         model_detail_free(&dg);
+        /* a server that answered once and holds no request (a SYN
+         * cookie): SYN_RCVD for 3 s after the SYN-ACK, LISTEN (inferred)
+         * after */
+        packet(m, 5000, 15, 40300, 80, 80, F_SYN, 7000, 0, 0);
+        packet(m, 5001, 80, 80, 15, 40300, F_SYN | F_ACK, 9000, 7001, 0);
+        v = model_view(m, T0 + MS(8000));
+        const struct model_row *rc = row_of(v, 40300);
+        CHECK(rc != NULL && rc->state[SERVER] == ST_SYN_RCVD && !(rc->epflags[SERVER] & EPF_INFERRED));
+        v = model_view(m, T0 + MS(8002));
+        rc = row_of(v, 40300);
+        CHECK(rc != NULL && rc->state[SERVER] == ST_LISTEN && (rc->epflags[SERVER] & EPF_INFERRED));
+        CHECK(rc != NULL && rc->since[SERVER] == T0 + MS(8001));
+        CHECK_EQ(v->state[SERVER][ST_SYN_RCVD], 0);
         /* it was not gone after all */
         packet(m, 5000, 14, 40200, 80, 80, F_ACK | F_PSH, 1101, 5001, 10);
         v = model_view(m, T0 + MS(5001));

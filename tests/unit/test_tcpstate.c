@@ -449,7 +449,8 @@ static void test_names(void)
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_FIN_LOST), "fin_lost");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_ICMP_ERROR), "icmp_error");
     CHECK_STREQ(tcp_event_name((enum tcp_event)EV_GAVE_UP), "gave_up");
-    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 6)), "?");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)EV_REQUEST_DROPPED), "request_dropped");
+    CHECK_STREQ(tcp_event_name((enum tcp_event)(EV__COUNT + 7)), "?");
 }
 
 int main(void)
