@@ -1234,35 +1234,72 @@ bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstam
     return analysis_gave_up_by(an, c, role, now, when);
 }
 
+/* SYNs nobody answered: the client still in SYN_SENT, nothing from the
+ * server, after a second SYN or the first's retransmission timeout. */
+bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct anomaly *a)
+{
+    const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    if (cl->state != ST_SYN_SENT || !ep_sent_syn(cl) || sv->pkts != 0 ||
+        (cl->syns <= 1 && now - c->first < INITIAL_RTO))
+        return false;
+    memset(a, 0, sizeof *a);
+    a->id = AN_SYN_UNANSWERED;
+    a->who = SERVER;
+    a->start = c->first;
+    a->end = c->last;       /* the last SYN */
+    a->count = cl->syns;
+    a->value = (uint64_t)(c->last - c->first);
+    a->state = sv->state;
+    return true;
+}
+
+/* The server answered; the client never completed: the server in SYN_RCVD
+ * by its SYN-ACK, after a second one or the first's retransmission
+ * timeout - and then, perhaps, holding no request (kind 1: the tracker
+ * takes it back to LISTEN, conn_request_dropped()).  (Until the handshake
+ * completes, hs_b holds the first SYN-ACK's time.) */
+bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct anomaly *a)
+{
+    const struct conn_end *sv = &c->ep[SERVER];
+    if (sv->state != ST_SYN_RCVD || !ep_sent_synack(sv) || !(c->flags & CF_HS_SYNACK) ||
+        (c->flags & CF_HS_DONE))
+        return false;
+    tstamp_t first = rel_time(c, c->hs_b), due;
+    if (sv->synacks <= 1 && now - first < INITIAL_RTO)
+        return false;
+    memset(a, 0, sizeof *a);
+    a->id = AN_SYNACK_UNACKED;
+    a->who = CLIENT;
+    a->start = a->end = first;
+    a->count = sv->synacks;
+    a->value = (uint64_t)(now - first);
+    a->state = ST_SYN_RCVD;
+    a->kind = conn_request_dropped(c, now, &due);
+    return true;
+}
+
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
     struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
     struct anomaly *a;
 
-    /* SYNs nobody answered */
-    if (cl->state == ST_SYN_SENT && ep_sent_syn(cl) && sv->pkts == 0 &&
-        (cl->syns > 1 || now - c->first >= INITIAL_RTO)) {
-        a = note(an, c, AN_SYN_UNANSWERED, SERVER, c->first, c->first_pkt);
+    struct anomaly j;
+    if (analysis_judge_syn_unanswered(c, now, &j)) {
+        a = note(an, c, AN_SYN_UNANSWERED, SERVER, j.start, c->first_pkt);
         if (a) {
-            a->count = cl->syns;
-            a->value = (uint64_t)(c->last - c->first);
-            a->end = c->last;   /* the last SYN */
-            a->state = sv->state;
+            a->count = j.count;
+            a->value = j.value;
+            a->end = j.end;
+            a->state = j.state;
         }
     }
-    /* the server answered; the client never completed */
-    /* (until the handshake completes, hs_b holds the first SYN-ACK's time) */
-    if (sv->state == ST_SYN_RCVD && ep_sent_synack(sv) && (c->flags & CF_HS_SYNACK) &&
-        !(c->flags & CF_HS_DONE) && (sv->synacks > 1 || now - rel_time(c, c->hs_b) >= INITIAL_RTO)) {
-        a = note(an, c, AN_SYNACK_UNACKED, CLIENT, rel_time(c, c->hs_b), c->first_pkt);
+    if (analysis_judge_synack_unacked(c, now, &j)) {
+        a = note(an, c, AN_SYNACK_UNACKED, CLIENT, j.start, c->first_pkt);
         if (a) {
-            tstamp_t due;
-            a->count = sv->synacks;
-            a->value = (uint64_t)(now - rel_time(c, c->hs_b));
-            a->state = ST_SYN_RCVD;
-            /* ... and then held no request (the tracker takes the server
-             * back to LISTEN next) */
-            a->kind = conn_request_dropped(c, now, &due);
+            a->count = j.count;
+            a->value = j.value;
+            a->state = j.state;
+            a->kind = j.kind;
             last_evidence(a, sv->since_pkt);
         }
     }

@@ -129,6 +129,12 @@ void analysis_time_wait(struct analysis *an, struct conn *c, bool entering);
  * no more).  Without one, a full table refuses new pairs. */
 typedef struct conn *(*analysis_tw_walk)(void *ctx, struct conn *after);
 void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, void *ctx);
+/* Two handshake anomalies analysis_retire() settles on the final picture,
+ * judged as of now without recording anything (the live view shows them
+ * before the connection leaves): *a filled as the record would be (id,
+ * who, start, end, count, value, state, kind); false if it does not hold. */
+bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct anomaly *a);
+bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct anomaly *a);
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);

@@ -218,25 +218,29 @@ static inline bool conn_inferred(const struct conn *c, int role)
 
 /* A server in SYN_RCVD holds its request only while it retransmits its
  * SYN-ACK (RFC 793; RFC 1122 4.2.3.1), on a timer that starts at 3 s at
- * most (1 s in RFC 6298 and Linux) and doubles.  With nothing at all on the
- * connection for longer than 3 s, and than twice the time since its first
- * SYN-ACK, it holds none: it answered with a SYN cookie and kept nothing
- * (Linux when its SYN queue is full, or net.ipv4.tcp_syncookies=2), or it
- * dropped the request after its last retransmission
- * (net.ipv4.tcp_synack_retries), or its listener is gone.  Not a server
- * that opened too (simultaneous open), nor one the client completed the
- * handshake with.  *due: when that became so. */
+ * most (1 s in RFC 6298 and Linux) and doubles: its next one is due at most
+ * max(3 s, twice the time from its first SYN-ACK to the connection's last
+ * segment) after that segment.  With nothing at all on the connection for
+ * half as long again (slack for a timer that fires late), it holds none:
+ * it answered with a SYN cookie and kept nothing (Linux when its SYN queue
+ * is full, or net.ipv4.tcp_syncookies=2), or it dropped the request after
+ * its last retransmission (net.ipv4.tcp_synack_retries), or its listener
+ * is gone.  Not a server that opened too (simultaneous open, a socket
+ * connected to itself), nor one the client completed the handshake with.
+ * *due: when that became so. */
 #define REQUEST_QUIET_MIN (3 * TS_PER_SEC)
+static inline bool conn_is_self(const struct conn *c);
 static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tstamp_t *due)
 {
     const struct conn_end *sv = &c->ep[SERVER];
     if (sv->state != ST_SYN_RCVD || (c->flags & (CF_HS_SYNACK | CF_HS_DONE)) != CF_HS_SYNACK ||
-        !ep_sent_synack(sv) || ep_sent_syn(sv))
+        !ep_sent_synack(sv) || ep_sent_syn(sv) || conn_is_self(c))
         return false;
     tstamp_t first_synack = c->first + (tstamp_t)c->hs_b * 1000;
     tstamp_t quiet = 2 * (c->last - first_synack);
     if (quiet < REQUEST_QUIET_MIN)
         quiet = REQUEST_QUIET_MIN;
+    quiet += quiet / 2;
     if (now - c->last <= quiet)
         return false;
     *due = c->last + quiet;

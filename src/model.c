@@ -120,21 +120,46 @@ static int popcount32(uint32_t x)
 
 /* Bit CLIENT, bit SERVER: the endpoints stuck in CLOSE_WAIT or FIN_WAIT_2
  * for --stuck-after or longer. */
+static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
+                                 tstamp_t *since, bool *inferred);
+
 static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t now)
 {
     uint8_t stuck = 0;
-    for (int role = 0; role < 2; role++)
-        if (analysis_stuck(m->an, c, role, now) != AN__COUNT)
+    for (int role = 0; role < 2; role++) {
+        tstamp_t since;
+        bool inferred;
+        /* (not one the view shows out of that state: it gave up) */
+        if (analysis_stuck(m->an, c, role, now) != AN__COUNT &&
+            view_state(m, c, role, now, &since, &inferred) == (enum tcp_state)c->ep[role].state)
             stuck |= (uint8_t)(1u << role);
+    }
     return stuck;
+}
+
+/* The anomalies the analysis settles only as a connection leaves, judged
+ * now (marked judged_live in the lists): a one-sided capture, SYNs
+ * nobody answered, a handshake the client never completed.  Bits of
+ * (1u << id) not recorded yet. */
+static uint32_t live_mask(const struct model *m, const struct conn *c, tstamp_t now)
+{
+    uint32_t have = analysis_mask(m->an, c), live = 0;
+    struct anomaly j;
+    if (analysis_one_sided(c) >= 0)
+        live |= 1u << AN_ONE_SIDED;
+    if (c->ep[CLIENT].state == ST_SYN_SENT && analysis_judge_syn_unanswered(c, now, &j))
+        live |= 1u << AN_SYN_UNANSWERED;
+    if (c->ep[SERVER].state == ST_SYN_RCVD && analysis_judge_synack_unacked(c, now, &j))
+        live |= 1u << AN_SYNACK_UNACKED;
+    return live & ~have;
 }
 
 /* The state endpoint role shows as of now: its own, or CLOSED (inferred)
  * once it has given up retransmitting, or LISTEN (inferred) for a server
  * that holds no request (conn_request_dropped()) - which the tracker
- * judges only as the connection leaves the table (or the input ends),
- * while a live view shows them as soon as they hold.  *since: when it
- * entered it. */
+ * judges only as the connection leaves the table, while a view shows them
+ * as soon as they hold (at a replay's end, as the report will have them).
+ * *since: when it entered it. */
 static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
                                  tstamp_t *since, bool *inferred)
 {
@@ -174,9 +199,7 @@ static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, 
     r->cflags = c->flags;
     r->reset = (c->ep[0].flags | c->ep[1].flags) & EPF_RST;
     r->closed = conn_finished(c);
-    r->anomalies = analysis_mask(m->an, c);
-    if (analysis_one_sided(c) >= 0)
-        r->anomalies |= 1u << AN_ONE_SIDED;     /* judged live until the connection ends */
+    r->anomalies = analysis_mask(m->an, c) | live_mask(m, c, now);   /* (judged live until it ends) */
     r->nanom = (uint8_t)popcount32(r->anomalies);
     int worst = -1;
     for (int id = 0; id < AN__COUNT; id++)
@@ -227,19 +250,29 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         have_one_sided |= a->id == AN_ONE_SIDED;
         fn(ctx, &ma);
     }
-    int silent = analysis_one_sided(c);
-    if (silent >= 0 && !have_one_sided) {
-        /* worded as the report will word it */
+    /* judged live, worded as the report will word them */
+    uint32_t live = live_mask(m, c, now);
+    for (int id = 0; id < AN__COUNT; id++) {
         struct anomaly a;
-        memset(&a, 0, sizeof a);
-        a.id = AN_ONE_SIDED;
-        a.who = (int8_t)silent;
-        a.count = c->ep[!silent].pkts;
-        a.start = c->first;
-        a.end = c->last;
+        if (!(live & (1u << id)))
+            continue;
+        if (id == AN_ONE_SIDED) {
+            int silent = analysis_one_sided(c);
+            if (have_one_sided)
+                continue;
+            memset(&a, 0, sizeof a);
+            a.id = AN_ONE_SIDED;
+            a.who = (int8_t)silent;
+            a.count = c->ep[!silent].pkts;
+            a.start = c->first;
+            a.end = c->last;
+        } else if (!(id == AN_SYN_UNANSWERED ? analysis_judge_syn_unanswered(c, now, &a)
+                                              : analysis_judge_synack_unacked(c, now, &a))) {
+            continue;
+        }
         memset(&ma, 0, sizeof ma);
-        ma.id = AN_ONE_SIDED;
-        ma.who = (int8_t)silent;
+        ma.id = a.id;
+        ma.who = a.who;
         ma.conn_id = c->id;
         ma.count = a.count;
         ma.start = a.start;
@@ -567,7 +600,7 @@ static void build_row(void *ctx, const struct conn *c, uint32_t slot)
     if (!b->rows) {
         /* counts only: a row is made for the connections with something
          * to say (their anomalies are described from it) */
-        if (stuck || analysis_mask(m->an, c) || analysis_one_sided(c) >= 0) {
+        if (stuck || analysis_mask(m->an, c) || live_mask(m, c, b->now)) {
             struct model_row row;
             fill_row(m, c, b->now, &row);
             conn_anomalies(m, c, &row, b->now, anom_push, &b->anoms);

@@ -56,7 +56,7 @@ struct model_anomaly {
     tstamp_t start, end;
     char where[2 * ENDPOINT_STRLEN + 4];
     char detail[224];
-    bool judged_live;               /* stuck or one-sided now, not yet settled by the analysis */
+    bool judged_live;               /* stuck, one-sided, unanswered or half-open now, not yet settled by the analysis */
 };
 
 /* A service: server address and port, open connections and history. */

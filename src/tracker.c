@@ -64,6 +64,7 @@ struct tracker {
     struct tracker_observer obs[MAX_OBSERVERS];
     int nobs;
     bool segment_obs;       /* some observer wants every segment */
+    bool input_ended;       /* tracker_input_ended() has run, no segment since */
     struct tracker_stats st;
     tstamp_t now;           /* latest segment time seen (monotonic) */
     tstamp_t base;          /* time of the first segment: pos 0 */
@@ -1359,6 +1360,7 @@ static __attribute__((noinline, cold)) void track_self(struct tracker *t, const 
 
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)
 {
+    t->input_ended = false;
     /* 1. capture time, monotonic; expiry when it has moved on */
     if (!t->started) {
         t->started = true;
@@ -1661,21 +1663,27 @@ static void retire_at_end(void *ctx, void *rec)
 }
 
 /* What only the end of the input tells, judged on a connection the end
- * finds in the table: a first FIN the capture missed, an endpoint that gave
- * up.  (Each is judged at most once: missed_first_fin() clears top_unseen,
- * a CLOSED endpoint has nothing to give up.) */
+ * finds in the table: a first FIN the capture missed (judged at most once:
+ * missed_first_fin() clears top_unseen).  What the silence after the last
+ * segment tells - an endpoint that gave up, a server that holds no request
+ * - is judged as the connection leaves (gave_up(), request_dropped(), after
+ * the analysis has judged the stuck endpoints on the states the packets
+ * left), and a view shows it as of its own time (model.c, view_state()). */
 static void judge_at_end(struct tracker *t, struct conn *c)
 {
     uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
     missed_first_fin(t, c);
-    if (t->analysis)
-        gave_up(t, c);
     if (c->ep[0].state != before[0] || c->ep[1].state != before[1])
         relist(t, c, in_time_wait(c), true, c->last);
 }
 
 void tracker_input_ended(struct tracker *t)
 {
+    /* (once: a second call's expiry would retire what the first judged,
+     * before the end) */
+    if (t->input_ended)
+        return;
+    t->input_ended = true;
     /* SYNs still held that nothing answered start their new incarnations,
      * as they would have at once */
     for (int i = 0; i < HELD_MAX; i++)

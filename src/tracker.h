@@ -103,9 +103,9 @@ void tracker_prefetch(struct tracker *t, const struct tracker_prep *p);
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p);
 /* The input has ended (a replay read its last packet): settle what only
  * the end tells - held SYNs, TIME_WAIT as of the last packet's time, first
- * FINs missed, endpoints that gave up - on the connections still in the
- * table, so that a view of them says what the report will.  Calling it
- * again changes nothing; tracker_finish() does. */
+ * FINs missed - on the connections still in the table, so that a view of
+ * them says what the report will.  Calling it again before another segment
+ * changes nothing; tracker_finish() does. */
 void tracker_input_ended(struct tracker *t);
 /* End of input: tracker_input_ended(), then retire
  * every remaining connection (in order of creation) with RETIRE_END. */

@@ -363,30 +363,33 @@ def request_then_other(cap, synacks, other_at):
 
 @scenario
 def synack_cookie(cap):
-    """One SYN-ACK, never sent again, and the capture goes on 3.1 s: the
-    server held no request (a SYN cookie): LISTEN."""
-    request_then_other(cap, (1,), 3100)
+    """One SYN-ACK, never sent again, and the capture goes on 4.6 s (more
+    than 3 s and half again): the server held no request (a SYN cookie):
+    LISTEN."""
+    request_then_other(cap, (1,), 4600)
 
 
 @scenario
 def synack_cookie_early(cap):
-    """The same, but the capture ends 2.9 s after the SYN-ACK: too early
-    to tell (a server with a 3 s timer would not have sent it again yet)."""
-    request_then_other(cap, (1,), 2900)
+    """The same, but the capture ends 4.4 s after the SYN-ACK: too early
+    to tell (a server with a 3 s timer firing late may not have sent it
+    again yet)."""
+    request_then_other(cap, (1,), 4400)
 
 
 @scenario
 def synack_stopped(cap):
     """SYN-ACKs at 1, 1001 and 3001 ms (the timer doubling), then none for
-    6.1 s (twice the 3 s since the first, and more): the server dropped the
-    request after its last retransmission (net.ipv4.tcp_synack_retries)."""
-    request_then_other(cap, (1, 1001, 3001), 9100)
+    9.1 s (twice the 3 s since the first, and half again): the server
+    dropped the request after its last retransmission
+    (net.ipv4.tcp_synack_retries)."""
+    request_then_other(cap, (1, 1001, 3001), 12100)
 
 
 @scenario
 def synack_stopped_early(cap):
-    """The same with the capture ending 5.9 s after the last SYN-ACK."""
-    request_then_other(cap, (1, 1001, 3001), 8900)
+    """The same with the capture ending 8.9 s after the last SYN-ACK."""
+    request_then_other(cap, (1, 1001, 3001), 11900)
 
 
 @scenario

@@ -180,25 +180,26 @@ an_conn half server_state SYN_RCVD
 an_field half synack-unacked request_dropped false
 
 # ... a server that sent its SYN-ACK once, then nothing while the capture
-# went on more than 3 s (another connection): it holds no request - a SYN
-# cookie (or dropped at once) - and is back in LISTEN (inferred, pseudo-event
-# request_dropped, since 3 s after the connection's last segment); at 2.9 s
-# it is too early to tell (a 3 s timer would not have fired)
+# went on more than 3 s and half again (another connection): it holds no
+# request - a SYN cookie (or dropped at once) - and is back in LISTEN
+# (inferred, pseudo-event request_dropped, since 4.5 s after the
+# connection's last segment); at 4.4 s it is too early to tell (a 3 s
+# timer firing late)
 an_run cookie "$FX/synack-cookie.pcap"
 an_only cookie "synack-unacked"
 an_field cookie synack-unacked request_dropped true
 an_field cookie synack-unacked count 1
 an_field cookie synack-unacked detail \
     "server sent 1 SYN-ACK, then nothing: it held no request (a SYN cookie, or dropped); client never completed"
-expect_eq "cookie: server LISTEN, inferred, since 3 s after the SYN-ACK; the client, which had it, ESTABLISHED" \
-    "LISTEN true 1700000003.001 ESTABLISHED" \
+expect_eq "cookie: server LISTEN, inferred, since 4.5 s after the SYN-ACK; the client, which had it, ESTABLISHED" \
+    "LISTEN true 1700000004.501 ESTABLISHED" \
     "$("$PY" "$AQ" conn "$TMPD/cookie.json" server_state 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" server_state_inferred 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" server_state_since 1) $("$PY" "$AQ" conn "$TMPD/cookie.json" client_state 1)"
 an_run cookie_early "$FX/synack-cookie-early.pcap"
 an_field cookie_early synack-unacked request_dropped false
 an_conn cookie_early server_state SYN_RCVD
 # ... SYN-ACKs at 1, 1001 and 3001 ms, then none for more than twice the
-# 3 s since the first: the server dropped the request (its SYN-ACK retries
-# spent); 5.9 s after the last is too early
+# 3 s since the first, and half again: the server dropped the request (its
+# SYN-ACK retries spent); 8.9 s after the last is too early
 an_run stopped "$FX/synack-stopped.pcap"
 an_field stopped synack-unacked request_dropped true
 an_field stopped synack-unacked count 3

@@ -7,13 +7,13 @@
 #                   its SYN-ACK carries a SYN cookie and it keeps nothing
 #                   (ss: no SYN-RECV socket, ever), so it never sends the
 #                   SYN-ACK again.  Once the capture has gone on more than
-#                   3 s (another connection), the server is LISTEN
+#                   4.5 s (another connection), the server is LISTEN
 #                   (inferred, pseudo-event request_dropped; tcpfsm said
 #                   SYN_RCVD).  IPv4 and IPv6.
 #   synack-retries  net.ipv4.tcp_synack_retries=1: the SYN-ACK at 0, again
 #                   at 1 s, and the request dropped at 3 s.  SYN_RCVD while
 #                   ss has it (checked right after the second SYN-ACK); LISTEN
-#                   once the capture has gone on past 1 s + 3 s.
+#                   once the capture has gone on past 1 s + 4.5 s.
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/kernel/harness.sh"
@@ -46,7 +46,7 @@ syn_cookie() { # FAMILY
     k_do C connect c "$SADDR" $P 1 || return
     k_wait "$NS_C" 1 state established dport = :$P || return
     k_wait "$NS_S" 0 state syn-recv sport = :$P || return
-    sleep 3.3
+    sleep 4.8
     other_traffic o1 || return
     k_freeze end stop rs
     expect_eq "$SCEN: the server sent its SYN-ACK once (a cookie is never sent again)" 1 "$(synacks end.rs)"
@@ -80,9 +80,9 @@ synack_retries() {
     else
         echo "# $SCEN/held: skipped: the server dropped the request before the snapshot was taken"
     fi
-    # the request dropped (at 3 s); the capture goes on past 1 s + 3 s
+    # the request dropped (at 3 s); the capture goes on past 1 s + 4.5 s
     k_wait "$NS_S" 0 state syn-recv sport = :$P || return
-    sleep 1.5
+    sleep 3
     other_traffic o2 || return
     k_freeze dropped stop rs
     expect_eq "$SCEN: the server sent its SYN-ACK twice" 2 "$(synacks dropped.rs)"

@@ -128,7 +128,7 @@ u_resize 150 42
 # --- every shipped capture: the rows agree with the report; so do crafted
 # ones whose states only the end of the input settles (a first FIN the
 # capture missed; a client that stopped retransmitting, given up; a server
-# that sent its SYN-ACK once, then nothing for 3 s): REPLAY DONE showed
+# that sent its SYN-ACK once, then nothing for 4.6 s): REPLAY DONE showed
 # CLOSE_WAIT / FIN_WAIT_2 and ESTABLISHED, the report TIME_WAIT / CLOSED
 # and CLOSED (and the server LISTEN)
 "$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" fin-first-missed retransmissions-stopped synack-cookie >/dev/null
@@ -158,6 +158,16 @@ for line in sys.stdin:
     u_keys q
     u_wait_prompt
 done
+
+# --- what the report settles as a connection leaves is shown at REPLAY
+# DONE too: the SYNs nobody answered (the view said "Anomalies 0")
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --refresh 100" Enter
+check_screen "syn-blackholed: REPLAY DONE counts the unanswered SYNs" "REPLAY DONE"
+check_screen "syn-blackholed: the header counts one anomaly" "Anomalies 1"
+check_screen "syn-blackholed: the row's ANOMALY column says so" "^192\\.0\\.2\\.10:[0-9]+ +192\\.0\\.2\\.80:8080 +SYN_SENT +LISTEN .*syn-unanswered"
+u_keys q
+u_wait_prompt
 
 # --- --speed: paced by the packets' timestamps (syn-blackholed spans ~1 s)
 u_keys clear Enter

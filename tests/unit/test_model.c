@@ -314,18 +314,48 @@ int main(void)
         CHECK(!dg.gone && dg.row.state[CLIENT] == ST_CLOSED);
         model_detail_free(&dg);
         /* a server that answered once and holds no request (a SYN
-         * cookie): SYN_RCVD for 3 s after the SYN-ACK, LISTEN (inferred)
-         * after */
+         * cookie): SYN_RCVD for 4.5 s after the SYN-ACK (3 s and half
+         * again), LISTEN (inferred) after */
         packet(m, 5000, 15, 40300, 80, 80, F_SYN, 7000, 0, 0);
         packet(m, 5001, 80, 80, 15, 40300, F_SYN | F_ACK, 9000, 7001, 0);
-        v = model_view(m, T0 + MS(8000));
+        v = model_view(m, T0 + MS(9500));
         const struct model_row *rc = row_of(v, 40300);
         CHECK(rc != NULL && rc->state[SERVER] == ST_SYN_RCVD && !(rc->epflags[SERVER] & EPF_INFERRED));
-        v = model_view(m, T0 + MS(8002));
+        v = model_view(m, T0 + MS(9502));
         rc = row_of(v, 40300);
         CHECK(rc != NULL && rc->state[SERVER] == ST_LISTEN && (rc->epflags[SERVER] & EPF_INFERRED));
-        CHECK(rc != NULL && rc->since[SERVER] == T0 + MS(8001));
+        CHECK(rc != NULL && rc->since[SERVER] == T0 + MS(9501));
         CHECK_EQ(v->state[SERVER][ST_SYN_RCVD], 0);
+        /* ... and synack-unacked, judged live, worded as the report will */
+        CHECK(rc != NULL && (rc->anomalies & (1u << AN_SYNACK_UNACKED)));
+        bool half = false;
+        for (uint32_t i = 0; i < v->nanoms; i++)
+            if (v->anoms[i].id == AN_SYNACK_UNACKED) {
+                half = true;
+                CHECK(v->anoms[i].judged_live);
+                CHECK_STREQ(v->anoms[i].detail, "server sent 1 SYN-ACK, then nothing: it held no request (a SYN "
+                                                "cookie, or dropped); client never completed");
+            }
+        CHECK(half);
+        check_counts_match(model_summary(m, T0 + MS(9502)), v);
+        /* a SYN nobody answers: syn-unanswered once its retransmission
+         * timeout (1 s) has passed, not before */
+        packet(m, 9502, 16, 40400, 80, 80, F_SYN, 3000, 0, 0);
+        v = model_view(m, T0 + MS(10400));
+        const struct model_row *ru = row_of(v, 40400);
+        CHECK(ru != NULL && !(ru->anomalies & (1u << AN_SYN_UNANSWERED)));
+        v = model_view(m, T0 + MS(10502));
+        ru = row_of(v, 40400);
+        CHECK(ru != NULL && (ru->anomalies & (1u << AN_SYN_UNANSWERED)));
+        bool unanswered = false;
+        for (uint32_t i = 0; i < v->nanoms; i++)
+            if (v->anoms[i].id == AN_SYN_UNANSWERED) {
+                unanswered = true;
+                CHECK(v->anoms[i].judged_live);
+                CHECK_EQ(v->anoms[i].who, SERVER);
+            }
+        CHECK(unanswered);
+        check_counts_match(model_summary(m, T0 + MS(10502)), v);
         /* it was not gone after all */
         packet(m, 5000, 14, 40200, 80, 80, F_ACK | F_PSH, 1101, 5001, 10);
         v = model_view(m, T0 + MS(5001));
