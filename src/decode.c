@@ -244,12 +244,17 @@ static enum decode_outcome decode_tcp(struct layer l, struct segment *seg)
 /* The kind of an ICMP (v6: ICMPv6) error a TCP sender acts on, or
  * ICMPK_NONE: destination unreachable (but not "fragmentation needed" or
  * "packet too big", which path MTU discovery answers by sending smaller
- * segments) and time exceeded (RFC 792, RFC 1812 5.2.7.1, RFC 4443). */
+ * segments), time exceeded and parameter problem (RFC 792, RFC 1812
+ * 5.2.7.1, RFC 4443; Linux's tcp_v4_err() and tcp_v6_err() end a
+ * connection attempt on each).  All three quote the datagram from their
+ * eighth byte on. */
 static uint8_t icmp_kind(bool v6, uint8_t type, uint8_t code)
 {
     if (!v6) {
         if (type == 11)
             return ICMPK_TIME_EXCEEDED;
+        if (type == 12)
+            return ICMPK_PARAM_PROBLEM;
         if (type != 3)
             return ICMPK_NONE;
         switch (code) {
@@ -264,6 +269,8 @@ static uint8_t icmp_kind(bool v6, uint8_t type, uint8_t code)
     }
     if (type == 3)
         return ICMPK_TIME_EXCEEDED;
+    if (type == 4)
+        return ICMPK_PARAM_PROBLEM;
     if (type != 1)
         return ICMPK_NONE;              /* (2: packet too big: path MTU) */
     switch (code) {
@@ -1415,6 +1422,7 @@ const char *icmp_kind_name(unsigned kind)
         [ICMPK_ADMIN] = "admin-prohibited",
         [ICMPK_UNREACH_OTHER] = "unreachable",
         [ICMPK_TIME_EXCEEDED] = "time-exceeded",
+        [ICMPK_PARAM_PROBLEM] = "parameter-problem",
     };
     kind &= ICMPK_KIND_MASK;
     return kind < ICMPK__COUNT ? names[kind] : "?";

@@ -56,6 +56,7 @@ enum icmp_kind {
     ICMPK_ADMIN,            /* administratively prohibited (v4 9, 10, 13-15; v6 1, 5, 6) */
     ICMPK_UNREACH_OTHER,    /* another destination unreachable (v4 5; v6 2, 7) */
     ICMPK_TIME_EXCEEDED,    /* time exceeded (v4 type 11, v6 type 3) */
+    ICMPK_PARAM_PROBLEM,    /* parameter problem (v4 type 12, v6 type 4) */
     ICMPK__COUNT
 };
 #define ICMPK_KIND_MASK 0x0f

@@ -1381,10 +1381,10 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
         track(t, seg, p, true);
 }
 
-/* An ICMP error (destination unreachable, time exceeded) about a segment of
- * connection c (NULL: none tracked), sent by the endpoint on side `dir`: the
- * capture saw that segment go by, and "seen means delivered" took it as
- * delivered; the error says it was not.  Two cases change a state:
+/* An ICMP error (destination unreachable, time exceeded, parameter
+ * problem) about a segment of connection c (NULL: none tracked), sent by
+ * the endpoint on side `dir`: the capture saw that segment go by, and
+ * "seen means delivered" took it as delivered; the error says it was not.  Two cases change a state:
  *
  *  - its SYN, from SYN_SENT (the quoted sequence number is its ISN): the
  *    endpoint gives up the attempt - CLOSED.  Linux ends a connection in

@@ -296,6 +296,25 @@ def icmp_syn_refused_v6(cap):
 
 
 @scenario
+def icmp_syn_paramprob(cap):
+    """A router answers the SYN with ICMP parameter problem (12/0, pointer
+    0), quoting the whole datagram: Linux ends the attempt on it as on an
+    unreachable (tcp_v4_err(): EPROTO)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", label="c.syn", advance=False)
+    c.icmp(0.2, "c", "S", kind=(12, 0), sender="192.0.2.1", label="icmp")
+
+
+@scenario
+def icmp_syn_paramprob_v6(cap):
+    """IPv6: the server's host answers the SYN with ICMPv6 parameter
+    problem (4/1, unrecognized next header)."""
+    c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
+    c.seg(0, "c", "S", label="c.syn", advance=False)
+    c.icmp(0.1, "c", "S", kind=(4, 1), label="icmp")
+
+
+@scenario
 def icmp_syn_soft(cap):
     """A stack that takes the ICMP host unreachable (3/1) as a soft error:
     its SYN goes again at 1000 and 3000 ms, unanswered."""

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -142,6 +142,18 @@ an_only icmp-refused6 "syn-refused"
 an_states icmp-refused6 CLOSED LISTEN
 an_field icmp-refused6 syn-refused icmp port-unreachable
 an_field icmp-refused6 syn-refused icmp_from destination
+# ICMP parameter problem about the SYN (v4 12/0 from a router, v6 4/1 from
+# the server's host): Linux ends the attempt on it too (it was read as not
+# TCP, leaving the client in SYN_SENT with syn-unanswered)
+for v in "" -v6; do
+    f=$FX/icmp-syn-paramprob$v
+    an_run icmp-pp$v "$f.pcap"
+    an_only icmp-pp$v "syn-refused"
+    an_states icmp-pp$v CLOSED LISTEN
+    an_field icmp-pp$v syn-refused icmp parameter-problem
+    an_field icmp-pp$v syn-refused icmp_from "$([ -z "$v" ] && echo path || echo destination)"
+    an_evidence icmp-pp$v syn-refused "$(lbl "$f" c.syn icmp)"
+done
 an_evidence icmp-refused6 syn-refused "$(lbl "$f" c.syn icmp)"
 # a stack that takes it as soft: its SYN again is SYN_SENT again
 f=$FX/icmp-syn-soft
