@@ -216,6 +216,12 @@ static inline bool conn_inferred(const struct conn *c, int role)
            ((c->flags & CF_ACKED_UNSEEN) && c->ep[role].pkts == 0 && c->ep[!role].pkts > 0);
 }
 
+/* A socket connected to itself (tracker.c, track_self()). */
+static inline bool conn_is_self(const struct conn *c)
+{
+    return ct_ends_equal((const uint8_t(*)[16])c->node.key.addr, c->node.key.port, c->node.family);
+}
+
 /* A server in SYN_RCVD holds its request only while it retransmits its
  * SYN-ACK (RFC 793; RFC 1122 4.2.3.1), on a timer that starts at 3 s at
  * most (1 s in RFC 6298 and Linux) and doubles: its next one is due at most
@@ -229,7 +235,6 @@ static inline bool conn_inferred(const struct conn *c, int role)
  * connected to itself), nor one the client completed the handshake with.
  * *due: when that became so. */
 #define REQUEST_QUIET_MIN (3 * TS_PER_SEC)
-static inline bool conn_is_self(const struct conn *c);
 static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tstamp_t *due)
 {
     const struct conn_end *sv = &c->ep[SERVER];
@@ -245,12 +250,6 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
         return false;
     *due = c->last + quiet;
     return true;
-}
-
-/* A socket connected to itself (tracker.c, track_self()). */
-static inline bool conn_is_self(const struct conn *c)
-{
-    return ct_ends_equal((const uint8_t(*)[16])c->node.key.addr, c->node.key.port, c->node.family);
 }
 
 /* True when neither endpoint holds connection state any more. */

@@ -118,11 +118,11 @@ static int popcount32(uint32_t x)
     return n;
 }
 
-/* Bit CLIENT, bit SERVER: the endpoints stuck in CLOSE_WAIT or FIN_WAIT_2
- * for --stuck-after or longer. */
 static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
                                  tstamp_t *since, bool *inferred);
 
+/* Bit CLIENT, bit SERVER: the endpoints stuck in CLOSE_WAIT or FIN_WAIT_2
+ * for --stuck-after or longer. */
 static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t now)
 {
     uint8_t stuck = 0;
@@ -139,19 +139,38 @@ static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t 
 
 /* The anomalies the analysis settles only as a connection leaves, judged
  * now (marked judged_live in the lists): a one-sided capture, SYNs
- * nobody answered, a handshake the client never completed.  Bits of
- * (1u << id) not recorded yet. */
+ * nobody answered, a handshake the client never completed. */
+static const uint8_t live_ids[] = { AN_ONE_SIDED, AN_SYN_UNANSWERED, AN_SYNACK_UNACKED };
+
+/* Does anomaly id (one of live_ids) hold now?  *a as the report will have
+ * it. */
+static bool judge_live(const struct conn *c, int id, tstamp_t now, struct anomaly *a)
+{
+    if (id == AN_SYN_UNANSWERED)
+        return analysis_judge_syn_unanswered(c, now, a);
+    if (id == AN_SYNACK_UNACKED)
+        return analysis_judge_synack_unacked(c, now, a);
+    int silent = analysis_one_sided(c);
+    if (silent < 0)
+        return false;
+    memset(a, 0, sizeof *a);
+    a->id = AN_ONE_SIDED;
+    a->who = (int8_t)silent;
+    a->count = c->ep[!silent].pkts;
+    a->start = c->first;
+    a->end = c->last;
+    return true;
+}
+
+/* Bits (1u << id) of live_ids that hold now and are not recorded yet. */
 static uint32_t live_mask(const struct model *m, const struct conn *c, tstamp_t now)
 {
     uint32_t have = analysis_mask(m->an, c), live = 0;
-    struct anomaly j;
-    if (analysis_one_sided(c) >= 0)
-        live |= 1u << AN_ONE_SIDED;
-    if (c->ep[CLIENT].state == ST_SYN_SENT && analysis_judge_syn_unanswered(c, now, &j))
-        live |= 1u << AN_SYN_UNANSWERED;
-    if (c->ep[SERVER].state == ST_SYN_RCVD && analysis_judge_synack_unacked(c, now, &j))
-        live |= 1u << AN_SYNACK_UNACKED;
-    return live & ~have;
+    struct anomaly a;
+    for (size_t i = 0; i < sizeof live_ids; i++)
+        if (!(have & (1u << live_ids[i])) && judge_live(c, live_ids[i], now, &a))
+            live |= 1u << live_ids[i];
+    return live;
 }
 
 /* The state endpoint role shows as of now: its own, or CLOSED (inferred)
@@ -222,7 +241,7 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
                            void (*fn)(void *ctx, const struct model_anomaly *a), void *ctx)
 {
     struct model_anomaly ma;
-    bool have_stuck[2] = { false, false }, have_one_sided = false;
+    bool have_stuck[2] = { false, false };
     for (const struct anomaly *a = analysis_first(m->an, c); a; a = analysis_next(m->an, a)) {
         memset(&ma, 0, sizeof ma);
         ma.id = a->id;
@@ -247,29 +266,14 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         }
         if ((a->id == AN_CLOSE_WAIT_STUCK || a->id == AN_FIN_WAIT_2_STUCK) && (a->who == 0 || a->who == 1))
             have_stuck[a->who] = true;
-        have_one_sided |= a->id == AN_ONE_SIDED;
         fn(ctx, &ma);
     }
     /* judged live, worded as the report will word them */
-    uint32_t live = live_mask(m, c, now);
-    for (int id = 0; id < AN__COUNT; id++) {
+    uint32_t have = analysis_mask(m->an, c);
+    for (size_t i = 0; i < sizeof live_ids; i++) {
         struct anomaly a;
-        if (!(live & (1u << id)))
+        if ((have & (1u << live_ids[i])) || !judge_live(c, live_ids[i], now, &a))
             continue;
-        if (id == AN_ONE_SIDED) {
-            int silent = analysis_one_sided(c);
-            if (have_one_sided)
-                continue;
-            memset(&a, 0, sizeof a);
-            a.id = AN_ONE_SIDED;
-            a.who = (int8_t)silent;
-            a.count = c->ep[!silent].pkts;
-            a.start = c->first;
-            a.end = c->last;
-        } else if (!(id == AN_SYN_UNANSWERED ? analysis_judge_syn_unanswered(c, now, &a)
-                                              : analysis_judge_synack_unacked(c, now, &a))) {
-            continue;
-        }
         memset(&ma, 0, sizeof ma);
         ma.id = a.id;
         ma.who = a.who;

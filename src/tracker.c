@@ -64,7 +64,7 @@ struct tracker {
     struct tracker_observer obs[MAX_OBSERVERS];
     int nobs;
     bool segment_obs;       /* some observer wants every segment */
-    bool input_ended;       /* tracker_input_ended() has run, no segment since */
+    bool input_ended;       /* tracker_input_ended() has run (the input ends once) */
     struct tracker_stats st;
     tstamp_t now;           /* latest segment time seen (monotonic) */
     tstamp_t base;          /* time of the first segment: pos 0 */
@@ -1360,7 +1360,6 @@ static __attribute__((noinline, cold)) void track_self(struct tracker *t, const 
 
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)
 {
-    t->input_ended = false;
     /* 1. capture time, monotonic; expiry when it has moved on */
     if (!t->started) {
         t->started = true;

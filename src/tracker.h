@@ -104,7 +104,7 @@ void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, con
 /* The input has ended (a replay read its last packet): settle what only
  * the end tells - held SYNs, TIME_WAIT as of the last packet's time, first
  * FINs missed - on the connections still in the table, so that a view of
- * them says what the report will.  Calling it again before another segment
+ * them says what the report will.  The input ends once: calling it again
  * changes nothing; tracker_finish() does. */
 void tracker_input_ended(struct tracker *t);
 /* End of input: tracker_input_ended(), then retire

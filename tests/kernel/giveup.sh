@@ -28,14 +28,6 @@ k_setup
 P=8080
 P2=8081
 
-# other traffic on the same link: a connection to $P2, "ping" up
-other_traffic() { # GROUP
-    k_do C connect "$1" "$SADDR" $P2 1 &&
-    k_do S accept l2 "s$1" 1 &&
-    k_do C send "$1" ping &&
-    k_do S recv "s$1" 4
-}
-
 # data_segments PCAP: the client's segments carrying "more" (4 bytes) to $P
 # (counted by tcpdump's text: tcp[] filters do not reach into IPv6)
 DATA_LINE=', length 4'
@@ -54,7 +46,7 @@ rto_giveup() { # FAMILY
     k_do C send c more || return
     # the data and three retransmissions (at about 0.2, 0.4 and 0.8 s)
     k_wait_pkts rc 4 "tcp dst port $P" "$DATA_LINE" || return
-    other_traffic o1 || return
+    k_other_traffic o1 $P2 || return
     k_freeze retrying copy rc
     n=$(data_segments "$TMPD/$SCEN.retrying.rc.pcap")
     if grep -Eq ":$P( |\$)" "$TMPD/$SCEN.retrying.ssc.after" && [ "$n" -ge 4 ]; then
@@ -67,7 +59,7 @@ rto_giveup() { # FAMILY
     # the capture's last segment of that connection: its last retransmission
     cp "$TMPD/$SCEN.rc.pcap" "$TMPD/$SCEN.cut-src.pcap"
     sleep 1.7
-    other_traffic o2 || return
+    k_other_traffic o2 $P2 || return
     k_freeze gave-up stop rc
     k_judge gave-up rc --expect-conns 3
     k_keep gave-up rc rto-giveup

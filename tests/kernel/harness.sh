@@ -251,6 +251,16 @@ k_hello() {
     k_do C recv c 5
 }
 
+# k_other_traffic GROUP PORT: other traffic on the link, so the capture goes
+# on: the client connects (group GROUP) to PORT, where the server listens
+# as group l2, the server accepts (group sGROUP), "ping" up.
+k_other_traffic() {
+    k_do C connect "$1" "$SADDR" "$2" 1 &&
+    k_do S accept l2 "s$1" 1 &&
+    k_do C send "$1" ping &&
+    k_do S recv "s$1" 4
+}
+
 # k_close_first C|S: the connection of groups c (client) and s (server),
 # closed by that side first; the other reads to end of file, then closes.
 k_close_first() {
@@ -306,11 +316,12 @@ k_wait() {
     return 1
 }
 
-# k_cap_start LABEL IFACE: tcpdump on a router interface; the filter is
-# "tcp", or $K_CAPFILTER (a scenario that needs ICMP too).
+# k_cap_start LABEL IFACE [NS]: tcpdump on an interface of the router (or
+# of namespace NS); the filter is "tcp", or $K_CAPFILTER (a scenario that
+# needs ICMP too).
 k_cap_start() {
-    local f="$TMPD/$SCEN.$1.pcap" pid i=0
-    ip netns exec "$NS_R" tcpdump -i "$2" -w "$f" -U --immediate-mode -s 200 -Z root -n ${K_CAPFILTER:-tcp} \
+    local f="$TMPD/$SCEN.$1.pcap" ns=${3:-$NS_R} pid i=0
+    ip netns exec "$ns" tcpdump -i "$2" -w "$f" -U --immediate-mode -s 200 -Z root -n ${K_CAPFILTER:-tcp} \
         2>"$f.log" &
     pid=$!
     K_PIDS="$K_PIDS $pid"
@@ -323,7 +334,7 @@ k_cap_start() {
         sleep 0.05
         i=$((i + 1))
     done
-    echo "# $SCEN: capture '$1' on router interface $2"
+    echo "# $SCEN: capture '$1' on interface $2 of $ns"
 }
 
 k_cap_stop() {

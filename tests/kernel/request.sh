@@ -22,12 +22,17 @@ k_setup
 P=8080
 P2=8081
 
-# other traffic on the same link: a connection to $P2, "ping" up
-other_traffic() { # GROUP
-    k_do C connect "$1" "$SADDR" $P2 1 &&
-    k_do S accept l2 "s$1" 1 &&
-    k_do C send "$1" ping &&
-    k_do S recv "s$1" 4
+# request_begin NAME FAMILY SYSCTL=VALUE: the scenario, the server's sysctl,
+# the capture on rs, listeners on $P and $P2, the client's non-SYN segments
+# to $P dropped, and the client connected (it had the SYN-ACK)
+request_begin() {
+    k_begin "$1" "$2" || return
+    k_sh ip netns exec "$NS_S" sysctl -qw "$3" || return
+    k_cap_start rs "$IF_RS" || return
+    k_do S listen l "$SADDR" $P &&
+    k_do S listen l2 "$SADDR" $P2 &&
+    k_nft c2s "tcp dport $P tcp flags & syn != syn drop" &&
+    k_do C connect c "$SADDR" $P 1
 }
 
 # the server's SYN-ACKs to $P's client in capture LABEL (by tcpdump's
@@ -37,17 +42,11 @@ synacks() {
 }
 
 syn_cookie() { # FAMILY
-    k_begin syn-cookie "$1" || return
-    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_syncookies=2 || return
-    k_cap_start rs "$IF_RS" || return
-    k_do S listen l "$SADDR" $P &&
-    k_do S listen l2 "$SADDR" $P2 &&
-    k_nft c2s "tcp dport $P tcp flags & syn != syn drop" &&
-    k_do C connect c "$SADDR" $P 1 || return
+    request_begin syn-cookie "$1" net.ipv4.tcp_syncookies=2 || return
     k_wait "$NS_C" 1 state established dport = :$P || return
     k_wait "$NS_S" 0 state syn-recv sport = :$P || return
     sleep 4.8
-    other_traffic o1 || return
+    k_other_traffic o1 $P2 || return
     k_freeze end stop rs
     expect_eq "$SCEN: the server sent its SYN-ACK once (a cookie is never sent again)" 1 "$(synacks end.rs)"
     k_judge end rs --expect-conns 2
@@ -64,16 +63,10 @@ print(str(inf).lower(), str(dropped).lower(), end="")' "$TMPD/$SCEN.end.rs.json"
 }
 
 synack_retries() {
-    k_begin synack-retries 4 || return
-    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_synack_retries=1 || return
-    k_cap_start rs "$IF_RS" || return
-    k_do S listen l "$SADDR" $P &&
-    k_do S listen l2 "$SADDR" $P2 &&
-    k_nft c2s "tcp dport $P tcp flags & syn != syn drop" &&
-    k_do C connect c "$SADDR" $P 1 || return
+    request_begin synack-retries 4 net.ipv4.tcp_synack_retries=1 || return
     # the SYN-ACK sent again (at 1 s): the server still holds the request
     k_wait_pkts rs 2 "src port $P" 'Flags \[S\.\]' || return
-    other_traffic o1 || return
+    k_other_traffic o1 $P2 || return
     k_freeze held copy rs
     if grep -q SYN-RECV "$TMPD/$SCEN.held.sss.after"; then
         k_judge held rs --expect-conns 2
@@ -83,7 +76,7 @@ synack_retries() {
     # the request dropped (at 3 s); the capture goes on past 1 s + 4.5 s
     k_wait "$NS_S" 0 state syn-recv sport = :$P || return
     sleep 3
-    other_traffic o2 || return
+    k_other_traffic o2 $P2 || return
     k_freeze dropped stop rs
     expect_eq "$SCEN: the server sent its SYN-ACK twice" 2 "$(synacks dropped.rs)"
     k_judge dropped rs --expect-conns 3

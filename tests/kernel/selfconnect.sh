@@ -22,22 +22,6 @@ k_setup
 
 P=47001
 
-# self_cap_start: tcpdump on lo in the client namespace
-self_cap_start() {
-    local f="$TMPD/$SCEN.lo.pcap" pid i=0
-    ip netns exec "$NS_C" tcpdump -i lo -w "$f" -U --immediate-mode -s 200 -n tcp 2>"$f.log" &
-    pid=$!
-    K_PIDS="$K_PIDS $pid"
-    while ! grep -q "listening on" "$f.log" 2>/dev/null; do
-        if [ $i -ge 100 ] || ! kill -0 "$pid" 2>/dev/null; then
-            fail "$SCEN: tcpdump on lo did not start: $(cat "$f.log")"
-            return 1
-        fi
-        sleep 0.05
-        i=$((i + 1))
-    done
-}
-
 # self_check SNAP WANT: the capture as it is now, and ss, against tcpfsm
 self_check() {
     local snap=$1 want=$2 base="$TMPD/$SCEN.$1" got
@@ -88,7 +72,7 @@ for o in map(json.loads, open(sys.argv[1])):
 
 self_connect() { # FAMILY
     k_begin "self-connect-v$1" "$1" || return
-    self_cap_start || return
+    k_cap_start lo lo "$NS_C" || return
     k_do C connect c "$CADDR" $P 1 bind=$P || return
     k_wait "$NS_C" 1 state established sport = :$P || return
     k_do C send c hello && k_do C recv c 5 || return
