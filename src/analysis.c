@@ -1315,17 +1315,24 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             a->end = c->last;
         }
     }
-    /* endpoints stuck half-closed */
+    /* endpoints stuck half-closed - until now, or until the endpoint's host
+     * gave up retransmitting what it sent there (a CLOSE_WAIT endpoint can
+     * still send; the tracker then takes it to CLOSED, after this): the
+     * socket stayed open that long, and is gone */
     for (int r = 0; r < 2; r++) {
         struct conn_end *e = &c->ep[r];
-        enum anomaly_id id = analysis_stuck(an, c, r, now);
+        tstamp_t until = now;
+        bool gone = e->state == ST_CLOSE_WAIT && analysis_gave_up_by(an, c, r, now, &until);
+        enum anomaly_id id = analysis_stuck(an, c, r, until);
         if (id == AN__COUNT)
             continue;
         a = note(an, c, id, r, conn_since(c, r), e->since_pkt);
         if (a) {
-            a->value = (uint64_t)(now - conn_since(c, r));
+            a->value = (uint64_t)(until - conn_since(c, r));
             a->state = e->state;
-            a->end = now;
+            a->end = until;
+            if (gone)
+                a->kind = STUCK_GAVE_UP;
         }
     }
     /* stalls and silences still going on */

@@ -149,6 +149,7 @@ const char *stuck_exit_name(enum stuck_exit k)
     case STUCK_FIN_MISSED: return "fin";
     case STUCK_RST: return "rst";
     case STUCK_PEER_RST: return "peer-rst";
+    case STUCK_GAVE_UP: return "gave-up";
     default: return NULL;
     }
 }

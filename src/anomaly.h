@@ -105,8 +105,11 @@ enum stuck_exit {
     STUCK_PEER_RST,         /* the peer's RST: the peer had given up */
     STUCK_FIN_MISSED,       /* its FIN, which the capture missed (the peer's
                                ACK of it shows it): as STUCK_FIN */
+    STUCK_GAVE_UP,          /* its host gave up retransmitting data it sent
+                               there (analysis_gave_up_by()): the socket is
+                               gone, closed by the kernel, not the application */
 };
-/* "fin", "rst", "peer-rst"; NULL for STUCK_STILL */
+/* "fin", "rst", "peer-rst", "gave-up"; NULL for STUCK_STILL */
 const char *stuck_exit_name(enum stuck_exit k);
 
 /* What the sender of a challenged SYN did next (syn-challenged's kind). */
@@ -150,6 +153,6 @@ struct anomaly {
 _Static_assert(sizeof(struct anomaly) <= 56, "an anomaly record: 56 bytes");
 _Static_assert(ANOMALY_EVIDENCE < 16, "nevidence is 4 bits");
 _Static_assert(RST_FORGED < 16, "an rst_kind is 4 bits");
-_Static_assert(STUCK_FIN_MISSED < 16, "a stuck_exit is 4 bits");
+_Static_assert(STUCK_GAVE_UP < 16, "a stuck_exit is 4 bits");
 
 #endif

@@ -307,6 +307,15 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " in ");
         line_str(l, state);
         line_lit(l, " for ");
+        if (a->kind == STUCK_GAVE_UP) {
+            /* "... (since packet 9), until its host gave up retransmitting
+             * (the application never closed it)" */
+            line_duration(l, (tstamp_t)a->value);
+            line_lit(l, " (since packet ");
+            line_u64(l, a->nevidence ? a->evidence[0] : 0);
+            line_lit(l, "), until its host gave up retransmitting (the application never closed it)");
+            break;
+        }
         if (a->kind != STUCK_STILL) {
             /* "... (since packet 9), then closed with its FIN (packet 10)" */
             line_duration(l, (tstamp_t)a->value);

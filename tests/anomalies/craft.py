@@ -1434,6 +1434,36 @@ def close_wait_late_data(cap):
 
 
 @scenario
+def close_wait_gave_up(cap):
+    """Stuck in CLOSE_WAIT until the kernel gave up: the client's FIN at
+    20 ms, the server's ACK; the server's 100 bytes at 30 ms are never
+    acknowledged (the client's host is gone) and go again on a doubling
+    timer from 200 ms: 9 retransmissions, the last at 102230 ms.  A second
+    connection (port 40001, from 12 ms) goes on to 210 s, past the next one's due time
+    (102230 + 2 x 51200 = 204630 ms): the server gave up then, its socket
+    204.6 s in CLOSE_WAIT."""
+    c = established(cap)
+    o = Conn(cap, cport=40001)
+    o.handshake(12)
+    c.seg(20, "c", "FA", label="c.fin")
+    c.seg(20.1, "s", "A", label="s.ackfin")
+    c.seg(30, "s", "PA", 100, label="s.late")
+    rtx, t, gap = [], 30, 200
+    for i in range(9):
+        t += gap
+        rtx.append(t)
+        gap *= 2
+    # the two connections' segments in time order
+    other = list(range(10000, 210001, 10000))
+    for t in sorted(rtx + other):
+        if t in rtx:
+            c.seg(t, "s", "PA", 100, seq=c.nxt["s"] - 100, label="s.rtx%d" % (rtx.index(t) + 1))
+        else:
+            o.seg(t, "c", "PA", 10)
+            o.seg(t + 0.1, "s", "A")
+
+
+@scenario
 def close_wait_late_reply(cap):
     """A late answer to a half-close, not a late close: the client's FIN at
     20 ms, then at 90 s the server's 300 bytes with its FIN in one segment

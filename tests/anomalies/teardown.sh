@@ -10,7 +10,7 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-both fin-unacked-crossing \
     close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
     close-wait-streaming close-wait-fin-lost-late close-wait-late-reply close-wait-late-missed-fin \
-    close-wait-late-rst-rejected \
+    close-wait-late-rst-rejected close-wait-gave-up \
     fin-held-back fin-crossed-late fin-missed fin-missed-piggyback fin-first-missed \
     fin-first-missed-piggyback fin-first-missed-long byte-missed-then-close byte-missed-keepalives \
     byte-missed-early fin-first-missed-reused \
@@ -99,6 +99,25 @@ an_only cw-reply "idle"
 an_run cw-rrj "$FX/close-wait-late-rst-rejected.pcap"
 an_only cw-rrj "idle rst-rejected"
 an_conn cw-rrj server_state CLOSE_WAIT
+# stuck in CLOSE_WAIT until its host gave up retransmitting the data it sent
+# there (the last retransmission at 102.23 s, the next due 102.4 s later):
+# the stuck time ends then, not at the end of the capture, and the report
+# says the socket is gone while showing it CLOSED (inferred)
+f=$FX/close-wait-gave-up
+an_run cw-gu "$f.pcap"
+an_expect cw-gu close-wait-stuck server CLOSE_WAIT
+an_field cw-gu close-wait-stuck left_by gave-up
+an_field cw-gu close-wait-stuck duration_ms 204600.0
+an_field cw-gu close-wait-stuck end 1700000204.63
+an_evidence cw-gu close-wait-stuck "$(lbl "$f" s.late)"
+an_field cw-gu retransmissions stopped true
+an_states cw-gu FIN_WAIT_2 CLOSED
+an_conn cw-gu server_state_inferred true
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"server in CLOSE_WAIT for 3m24s (since packet $(lbl "$f" s.late)), until its host gave up retransmitting (the application never closed it)"*)
+    pass "cw-gu: the text report says its host gave up" ;;
+*) fail "cw-gu: the text report does not say its host gave up" ;;
+esac
 # a late close whose FIN the capture missed says so
 f=$FX/close-wait-late-missed-fin
 an_run cw-mf "$f.pcap"
