@@ -1337,11 +1337,14 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
  * two endpoint records go through a simultaneous open and, closing, a
  * simultaneous close, each holding the socket's state (SYN_SENT,
  * SYN_RCVD, ESTABLISHED, FIN_WAIT_1, CLOSING, TIME_WAIT).  The second pass
- * is not shown to observers (one packet) nor counted as a segment; no SYN
- * is held (there is no other side to answer it). */
+ * is not shown to observers (one packet), nor counted as a segment or an
+ * ignored RST, nor given to the analysis (what a packet shows - a
+ * retransmission, a RST out of window - it shows once, and the first pass
+ * has it); no SYN is held (there is no other side to answer it). */
 static __attribute__((noinline, cold)) void track_self(struct tracker *t, const struct seg_core *seg,
                                                        const struct tracker_prep *p)
 {
+    uint64_t rst_before = t->st.rst_ignored;
     track(t, seg, p, false);
     struct conn *c = ct_find(t->tab, &p->key, p->hash);
     if (!c)
@@ -1351,11 +1354,17 @@ static __attribute__((noinline, cold)) void track_self(struct tracker *t, const 
     struct tracker_prep mirror = *p;
     mirror.dir = !p->dir;
     bool obs = t->segment_obs;
-    uint64_t segments = t->st.segments;
+    struct analysis *an = t->analysis;
+    uint64_t segments = t->st.segments, rst_ignored = t->st.rst_ignored;
     t->segment_obs = false;
+    t->analysis = NULL;
     track(t, seg, &mirror, false);
     t->segment_obs = obs;
+    t->analysis = an;
     t->st.segments = segments;
+    /* (a RST both records refused is one packet ignored) */
+    if (rst_ignored != rst_before && t->st.rst_ignored != rst_ignored)
+        t->st.rst_ignored = rst_ignored;
 }
 
 void tracker_segment_prepared(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p)

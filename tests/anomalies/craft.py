@@ -581,6 +581,21 @@ def simultaneous_open(cap):
     c.close(20)
 
 
+@scenario
+def self_connect_rst(cap):
+    """A socket connected to itself (192.0.2.10:40000 to itself), as Linux
+    does it: its SYN comes back (a crossing SYN), its SYN-ACK, its ACK; 100
+    bytes, and their ACK; then a RST far outside its window (a stray): the
+    one packet both directions' records refuse."""
+    c = Conn(cap, caddr="192.0.2.10", cport=40000, saddr="192.0.2.10", sport=40000, cisn=7000, sisn=7000)
+    c.seg(0, "c", "S", label="c.syn")
+    c.seg(0.1, "c", "SA", seq=7000, ack=7001, advance=False, label="c.synack")
+    c.seg(0.2, "c", "A", seq=7001, ack=7001, label="c.ack")
+    c.seg(10, "c", "PA", 100, seq=7001, ack=7001, label="c.data")
+    c.seg(10.1, "c", "A", seq=7101, ack=7101, label="c.ackdata")
+    c.seg(20, "c", "R", seq=7101 + 0x40000000, ack=0, advance=False, label="stray.rst")
+
+
 def flood(cap, n, port=80, completed=0, spacing=5.0, t0=0.0, server="192.0.2.80"):
     """n SYNs to server:port from n distinct documentation addresses,
     `spacing` ms apart; the first `completed` of them complete their

@@ -11,7 +11,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
+    simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
     syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up \
@@ -267,6 +267,18 @@ an_expect simopen simultaneous-open null
 an_field simopen simultaneous-open count 2
 an_evidence simopen simultaneous-open "$(lbl "$FX/simultaneous-open" s.syn)"
 an_absent simopen syn-retransmitted synack-lost synack-unacked syn-unanswered
+
+# self-connect-rst: a socket connected to itself, tracked from both sides,
+# and a stray RST both sides refuse: one packet, so one RST ignored and one
+# rst-out-of-window occurrence (each side's pass counted it before: 2 and 2)
+f=$FX/self-connect-rst
+an_run selfrst "$f.pcap"
+an_only selfrst "rst-out-of-window self-connect"
+an_states selfrst ESTABLISHED ESTABLISHED
+an_field selfrst rst-out-of-window count 1
+an_evidence selfrst rst-out-of-window "$(lbl "$f" stray.rst)"
+expect_eq "selfrst: summary's rst_ignored" 1 "$("$PY" "$AQ" summary "$TMPD/selfrst.json" rst_ignored)"
+expect_eq "selfrst: summary's packets" 6 "$("$PY" "$AQ" summary "$TMPD/selfrst.json" packets)"
 
 # clean connections: nothing, even with the most sensitive thresholds
 for v in "" -v6; do
