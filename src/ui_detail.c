@@ -202,7 +202,10 @@ static void build(const struct ui *u, struct lines *ls, int width)
             (unsigned)d->wscale[1]);
     add(ls, ui_attr(u, CP_BAR, u->colors ? 0 : A_REVERSE), "%-14s %-4s %-6s %10s %10s %10s %6s  %s", "TIME", "DIR",
         "FLAGS", "SEQ", "ACK", d->scale_known ? "WIN" : "WIN(raw)", "LEN", "");
-    /* relative sequence numbers: from each side's ISN, or its first segment kept */
+    /* relative sequence numbers: from each side's ISN, or its first segment
+     * kept, or - a side the timeline holds nothing from (a one-sided
+     * capture) - the first acknowledgement of it: else its peer's ACK
+     * column would show raw 32-bit numbers beside relative ones */
     uint32_t base[2] = { d->isn[0], d->isn[1] };
     bool have[2] = { d->have_isn[0], d->have_isn[1] };
     for (uint32_t i = 0; i < d->npkts; i++) {
@@ -210,6 +213,13 @@ static void build(const struct ui *u, struct lines *ls, int width)
         if (!have[role] && !(d->pkts[i].flags & TH_RST)) {
             base[role] = d->pkts[i].seq;
             have[role] = true;
+        }
+    }
+    for (uint32_t i = 0; i < d->npkts; i++) {
+        int peer = !(d->pkts[i].role & 1);
+        if (!have[peer] && (d->pkts[i].flags & TH_ACK) && !(d->pkts[i].flags & TH_RST)) {
+            base[peer] = d->pkts[i].ack;
+            have[peer] = true;
         }
     }
     uint32_t skip = total > MAX_TIMELINE ? total - MAX_TIMELINE : 0;

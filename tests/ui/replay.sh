@@ -61,6 +61,21 @@ check_screen "mid-stream: the raw window of the client's data" "^\\+0\\.00[0-9]+
 u_keys q
 u_wait_prompt
 
+# --- one direction only, picked up mid-stream: the server's sequence
+# numbers are never seen, and the client's ACKs of them read from its first
+# ACK (0, then 5 for the server's 5 bytes, 6 for its FIN), not as raw 32-bit
+# numbers (2769843143 to 2769843149 in this capture)
+tcpdump -r "$CAPS/normal-close.pcap" -w "$TMPD/one.pcap" 'tcp[13] & 7 == 0 and src host 192.0.2.10' 2>/dev/null
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/one.pcap --ui --refresh 100" Enter
+check_screen "one-sided: the replay ends" "REPLAY DONE - q quits"
+u_keys Enter
+check_screen "one-sided: the client's first ACK reads 0" "^\\+0\\.000000s +C>S +\\. +0 +0 +63 +0 "
+check_screen "one-sided: its ACK of the server's data reads 5" "^\\+0\\.00[0-9]+s +C>S +\\. +5 +5 +63 +0 "
+check_screen "one-sided: its ACK of the server's FIN reads 6" "^\\+0\\.00[0-9]+s +C>S +\\. +6 +6 +63 +0 "
+u_keys q
+u_wait_prompt
+
 # --- the services view's Enter: that server endpoint's connections only,
 # not every one whose text contains it (192.0.2.80:80 is in 192.0.2.80:8080)
 "$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" two-services >/dev/null
