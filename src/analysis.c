@@ -1258,6 +1258,24 @@ bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct an
  * timeout - and then, perhaps, holding no request (kind 1: the tracker
  * takes it back to LISTEN, conn_request_dropped()).  (Until the handshake
  * completes, hs_b holds the first SYN-ACK's time.) */
+bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp_t now, struct anomaly *a)
+{
+    /* silence after both ends are done (closed, or one in TIME_WAIT) is not
+     * an idle connection */
+    const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    bool done = (cl->state == ST_CLOSED || cl->state == ST_LISTEN || cl->state == ST_TIME_WAIT) &&
+                (sv->state == ST_CLOSED || sv->state == ST_LISTEN || sv->state == ST_TIME_WAIT);
+    if (done || now - c->last <= an->cfg.idle_after)
+        return false;
+    memset(a, 0, sizeof *a);
+    a->id = AN_IDLE;
+    a->who = -1;
+    a->count = 1;
+    a->start = a->end = c->last;
+    a->value = (uint64_t)(now - c->last);
+    return true;
+}
+
 bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct anomaly *a)
 {
     const struct conn_end *sv = &c->ep[SERVER];
@@ -1280,7 +1298,7 @@ bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct an
 
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
 {
-    struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    struct conn_end *sv = &c->ep[SERVER];
     struct anomaly *a;
 
     struct anomaly j;
@@ -1352,14 +1370,10 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             e->zw_start = 0;
         }
     }
-    /* silence after both ends are done (closed, or one in TIME_WAIT) is not
-     * an idle connection */
-    bool done = (cl->state == ST_CLOSED || cl->state == ST_LISTEN || cl->state == ST_TIME_WAIT) &&
-                (sv->state == ST_CLOSED || sv->state == ST_LISTEN || sv->state == ST_TIME_WAIT);
-    if (now - c->last > an->cfg.idle_after && !done) {
-        a = note(an, c, AN_IDLE, -1, c->last, 0);
-        if (a && (uint64_t)(now - c->last) > a->value)
-            a->value = (uint64_t)(now - c->last);
+    if (analysis_judge_idle(an, c, now, &j)) {
+        a = note(an, c, AN_IDLE, -1, j.start, 0);
+        if (a && j.value > a->value)
+            a->value = j.value;
     }
     /* a client TIME_WAIT leaving the table no longer holds a port here
      * (at the end of the capture every connection leaves, and the pairs'

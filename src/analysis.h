@@ -135,6 +135,9 @@ void analysis_set_time_wait_walk(struct analysis *an, analysis_tw_walk walk, voi
  * who, start, end, count, value, state, kind); false if it does not hold. */
 bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct anomaly *a);
 bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct anomaly *a);
+/* ... and idle: no segment for more than --idle-after while an endpoint is
+ * still in the connection (value: the silence so far). */
+bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp_t now, struct anomaly *a);
 /* Before the connection is handed to observers: settle anomalies that are
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);

@@ -139,17 +139,20 @@ static uint8_t stuck_mask(const struct model *m, const struct conn *c, tstamp_t 
 
 /* The anomalies the analysis settles only as a connection leaves, judged
  * now (marked judged_live in the lists): a one-sided capture, SYNs
- * nobody answered, a handshake the client never completed. */
-static const uint8_t live_ids[] = { AN_ONE_SIDED, AN_SYN_UNANSWERED, AN_SYNACK_UNACKED };
+ * nobody answered, a handshake the client never completed, a connection
+ * silent for longer than --idle-after. */
+static const uint8_t live_ids[] = { AN_ONE_SIDED, AN_SYN_UNANSWERED, AN_SYNACK_UNACKED, AN_IDLE };
 
 /* Does anomaly id (one of live_ids) hold now?  *a as the report will have
  * it. */
-static bool judge_live(const struct conn *c, int id, tstamp_t now, struct anomaly *a)
+static bool judge_live(const struct model *m, const struct conn *c, int id, tstamp_t now, struct anomaly *a)
 {
     if (id == AN_SYN_UNANSWERED)
         return analysis_judge_syn_unanswered(c, now, a);
     if (id == AN_SYNACK_UNACKED)
         return analysis_judge_synack_unacked(c, now, a);
+    if (id == AN_IDLE)
+        return analysis_judge_idle(m->an, c, now, a);
     int silent = analysis_one_sided(c);
     if (silent < 0)
         return false;
@@ -168,7 +171,7 @@ static uint32_t live_mask(const struct model *m, const struct conn *c, tstamp_t 
     uint32_t have = analysis_mask(m->an, c), live = 0;
     struct anomaly a;
     for (size_t i = 0; i < sizeof live_ids; i++)
-        if (!(have & (1u << live_ids[i])) && judge_live(c, live_ids[i], now, &a))
+        if (!(have & (1u << live_ids[i])) && judge_live(m, c, live_ids[i], now, &a))
             live |= 1u << live_ids[i];
     return live;
 }
@@ -253,6 +256,7 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         row_where(row, ma.where, sizeof ma.where);
         tstamp_t zw_since = a->id == AN_ZERO_WINDOW && (a->who == 0 || a->who == 1)
                                 ? analysis_zero_window_since(m->an, c, a->who) : 0;
+        struct anomaly silence;
         if (zw_since && now > zw_since) {
             /* a stall still going on: its time so far (the record has
              * only the stalls that ended) */
@@ -260,6 +264,13 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
             live.value += (uint64_t)(now - zw_since);
             live.state = 2;
             ma.end = now;
+            describe_anomaly(&live, c, now, ma.detail, sizeof ma.detail);
+        } else if (a->id == AN_IDLE && analysis_judge_idle(m->an, c, now, &silence) && silence.value > a->value) {
+            /* idle again, for longer than the silence recorded: the
+             * report will have this one */
+            struct anomaly live = *a;
+            live.value = silence.value;
+            ma.end = silence.end;
             describe_anomaly(&live, c, now, ma.detail, sizeof ma.detail);
         } else {
             describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
@@ -272,7 +283,7 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
     uint32_t have = analysis_mask(m->an, c);
     for (size_t i = 0; i < sizeof live_ids; i++) {
         struct anomaly a;
-        if ((have & (1u << live_ids[i])) || !judge_live(c, live_ids[i], now, &a))
+        if ((have & (1u << live_ids[i])) || !judge_live(m, c, live_ids[i], now, &a))
             continue;
         memset(&ma, 0, sizeof ma);
         ma.id = a.id;

@@ -281,6 +281,53 @@ int main(void)
         model_destroy(m);
     }
 
+    /* A connection silent for longer than --idle-after (60 s): idle, judged
+     * live as the report will word it, from the moment the silence passes
+     * 60 s - not at 60 s, not after it speaks again; a second, longer
+     * silence is shown at its own length over the first one's record */
+    m = model_create(&opt, NULL, NULL);
+    CHECK(m != NULL);
+    if (m) {
+        handshake(m, 900, 17, 40500);
+        packet(m, 1000, 17, 40500, 80, 80, F_ACK | F_PSH, 1001, 5001, 100);
+        v = model_view(m, T0 + MS(61000));
+        const struct model_row *ri = row_of(v, 40500);
+        CHECK(ri != NULL && !(ri->anomalies & (1u << AN_IDLE)));
+        v = model_view(m, T0 + MS(61001));
+        ri = row_of(v, 40500);
+        CHECK(ri != NULL && (ri->anomalies & (1u << AN_IDLE)));
+        bool idle = false;
+        for (uint32_t i = 0; i < v->nanoms; i++)
+            if (v->anoms[i].id == AN_IDLE) {
+                idle = true;
+                CHECK(v->anoms[i].judged_live);
+                CHECK_EQ(v->anoms[i].who, -1);
+                CHECK_STREQ(v->anoms[i].detail, "no segment for 1m00s");
+            }
+        CHECK(idle);
+        check_counts_match(model_summary(m, T0 + MS(61001)), v);
+        /* it speaks (the analysis records that silence), then is silent
+         * for 90 s */
+        packet(m, 70000, 17, 40500, 80, 80, F_ACK | F_PSH, 1101, 5001, 100);
+        v = model_view(m, T0 + MS(70001));
+        ri = row_of(v, 40500);
+        CHECK(ri != NULL && (ri->anomalies & (1u << AN_IDLE)));
+        for (uint32_t i = 0; i < v->nanoms; i++)
+            if (v->anoms[i].id == AN_IDLE) {
+                CHECK(!v->anoms[i].judged_live);
+                CHECK_STREQ(v->anoms[i].detail, "no segment for 1m09s");
+            }
+        v = model_view(m, T0 + MS(160000));
+        idle = false;
+        for (uint32_t i = 0; i < v->nanoms; i++)
+            if (v->anoms[i].id == AN_IDLE) {
+                idle = true;
+                CHECK_STREQ(v->anoms[i].detail, "no segment for 1m30s");
+            }
+        CHECK(idle);
+        model_destroy(m);
+    }
+
     /* A client that gave up: its 100 bytes sent at 1000 ms, sent again at
      * 1200, 1600 and 2400 ms (its timer doubling: 200, 400, 800), never
      * acknowledged, and nothing from it after.  The tracker judges it only
