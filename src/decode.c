@@ -311,10 +311,35 @@ static enum decode_outcome decode_icmp(struct layer l, bool v6, struct segment *
         memset(seg->src.b + 4, 0, 12);
         memset(seg->dst.b + 4, 0, 12);
     } else {
-        ihl = 40;       /* (a quote with extension headers is left alone) */
-        if (v >> 4 != 6 || !bytes_u8(q, 6, &proto) || proto != IPPROTO_TCP_ ||
-            !bytes_copy(q, 8, seg->src.b, 16) || !bytes_copy(q, 24, seg->dst.b, 16))
+        if (v >> 4 != 6 || !bytes_u8(q, 6, &proto) || !bytes_copy(q, 8, seg->src.b, 16) ||
+            !bytes_copy(q, 24, seg->dst.b, 16))
             return DEC_NOT_TCP;
+        /* the quoted datagram's extension headers, as decode_ipv6() walks
+         * them (the datagram as sent: a hop-by-hop or destination options
+         * header, a routing header, the fragment header of a first
+         * fragment); a later fragment quotes no TCP header */
+        ihl = 40;
+        for (int n = 0; proto != IPPROTO_TCP_; n++) {
+            uint8_t next, hlen;
+            uint16_t fo;
+            if (n >= MAX_IPV6_EXT)
+                return DEC_NOT_TCP;
+            switch (proto) {
+            case 0: case 43: case 60: case 135: case 139: case 140: case IPPROTO_AH_:
+                if (!bytes_u8(q, ihl, &next) || !bytes_u8(q, ihl + 1, &hlen))
+                    return DEC_NOT_TCP;
+                ihl += proto == IPPROTO_AH_ ? (hlen + 2u) * 4 : (hlen + 1u) * 8;
+                break;
+            case 44:
+                if (!bytes_u8(q, ihl, &next) || !bytes_be16(q, ihl + 2, &fo) || (fo & 0xfff8))
+                    return DEC_NOT_TCP;
+                ihl += 8;
+                break;
+            default:
+                return DEC_NOT_TCP;
+            }
+            proto = next;
+        }
     }
     if (!bytes_be16(q, ihl, &seg->sport) || !bytes_be16(q, ihl + 2, &seg->dport) ||
         !bytes_be32(q, ihl + 4, &seg->seq))

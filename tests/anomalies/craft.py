@@ -133,12 +133,16 @@ class Conn:
             ack & 0xFFFFFFFF, win, n)
         return self.cap.add(t_ms, macs + struct.pack("!H", et) + ip, label, summary)
 
-    def icmp(self, t_ms, who, flags, seq=None, ack=None, kind=(3, 13), sender=None, quote=None, label=None):
+    def icmp(self, t_ms, who, flags, seq=None, ack=None, kind=(3, 13), sender=None, quote=None, label=None,
+             ext=(), frag_off=0):
         """An ICMP (ICMPv6 on an IPv6 connection) error of type and code
         `kind` to `who`, about the segment `who` sent with these flags (at
         its next sequence number unless `seq`): from `sender` (an address:
         a router) or else from the peer's host; quoting the first `quote`
-        bytes of that datagram (all of it if None)."""
+        bytes of that datagram (all of it if None).  IPv6: `ext`, extension
+        headers the quoted datagram carries before TCP, in order: 0, 43, 60
+        (8 bytes of padding options or an empty routing header), 44 (a
+        fragment header: the first fragment, or at `frag_off` 8-byte units)."""
         peer = "s" if who == "c" else "c"
         if seq is None:
             seq = self.nxt[who]
@@ -146,6 +150,18 @@ class Conn:
             ack = self.nxt[peer] if "A" in flags else 0
         quoted, _ = frame(self.addr[who], self.addr[peer], self.port[who], self.port[peer],
                           seq, ack, flags, b"", 65535, self.v6)
+        if ext:
+            chain = list(ext) + [6]
+            hdrs = b""
+            for typ, nxt in zip(chain, chain[1:]):
+                if typ == 44:
+                    hdrs += struct.pack("!BBHI", nxt, 0, frag_off << 3 | 1, 0x1234)   # more fragments
+                elif typ == 43:
+                    hdrs += struct.pack("!BBBB4x", nxt, 0, 0, 0)         # type 0, segments left 0
+                else:
+                    hdrs += struct.pack("!BBBB4x", nxt, 0, 1, 4)         # PadN, 4 bytes
+            plen = struct.unpack("!H", quoted[4:6])[0] + len(hdrs)
+            quoted = quoted[:4] + struct.pack("!HB", plen, chain[0]) + quoted[7:40] + hdrs + quoted[40:]
         if quote is not None:
             quoted = quoted[:quote]
         src = (ip6 if self.v6 else ip4)(sender) if sender else self.addr[peer]
@@ -293,6 +309,22 @@ def icmp_syn_refused_v6(cap):
     c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
     c.seg(0, "c", "S", label="c.syn", advance=False)
     c.icmp(0.1, "c", "S", kind=(1, 4), quote=48, label="icmp")
+
+
+@scenario
+def icmp_syn_refused_v6_ext(cap):
+    """IPv6 with extension headers in the quote: a firewall (2001:db8::1)
+    rejects the SYN with ICMPv6 administratively prohibited (1/1), quoting
+    the datagram whole, with a destination options header and a fragment
+    header (offset 0) before TCP; then a second SYN, as sent the same way,
+    rejected by one whose quote is a later fragment (offset 8: no TCP
+    header in it), which says nothing about a TCP connection."""
+    c = Conn(cap, "2001:db8::1:10", 40000, "2001:db8::2:80", 8081)
+    c.seg(0, "c", "S", label="c.syn", advance=False)
+    c.icmp(0.1, "c", "S", kind=(1, 1), sender="2001:db8::1", ext=(60, 44), label="icmp")
+    d = Conn(cap, "2001:db8::1:10", 40001, "2001:db8::2:80", 8081)
+    d.seg(1, "c", "S", label="d.syn", advance=False)
+    d.icmp(1.1, "c", "S", kind=(1, 1), sender="2001:db8::1", ext=(44,), frag_off=1, label="d.icmp")
 
 
 @scenario

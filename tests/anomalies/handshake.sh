@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -142,6 +142,24 @@ an_only icmp-refused6 "syn-refused"
 an_states icmp-refused6 CLOSED LISTEN
 an_field icmp-refused6 syn-refused icmp port-unreachable
 an_field icmp-refused6 syn-refused icmp_from destination
+# ... and one whose quote has extension headers before TCP (destination
+# options, the fragment header of a first fragment): read through them (it
+# was counted as not TCP, leaving the client in SYN_SENT); a quote that is a
+# later fragment holds no TCP header and changes nothing
+f=$FX/icmp-syn-refused-v6-ext
+an_run icmp-refused6x "$f.pcap"
+an_only icmp-refused6x "syn-refused"
+an_states icmp-refused6x CLOSED LISTEN
+an_field icmp-refused6x syn-refused icmp admin-prohibited
+an_field icmp-refused6x syn-refused icmp_from path
+an_evidence icmp-refused6x syn-refused "$(lbl "$f" c.syn icmp)"
+an_conn icmp-refused6x client_state SYN_SENT 2
+expect_eq "icmp-refused6x: one error matched, the later fragment's counted as not TCP" \
+    '{"matched": 1, "changed_state": 1, "no_conn": 0} {"not_tcp": 1, "icmp_error": 1}' \
+    "$("$PY" -c 'import json,sys
+for l in open(sys.argv[1]):
+    o = json.loads(l)
+    if o["type"] == "summary": print(json.dumps(o["icmp_errors"]), json.dumps(o["not_decoded"]), end="")' "$TMPD/icmp-refused6x.json")"
 # ICMP parameter problem about the SYN (v4 12/0 from a router, v6 4/1 from
 # the server's host): Linux ends the attempt on it too (it was read as not
 # TCP, leaving the client in SYN_SENT with syn-unanswered)
