@@ -104,6 +104,7 @@ void ring_add_packet(struct ring *r, uint32_t conn_id, int role, const struct se
     p->linktype = (uint16_t)linktype;
     p->flags = seg->flags;
     p->role = (uint8_t)role;
+    p->icmp = seg->icmp;
     if (len)
         memcpy(r->arena + r->woff, data, len);
     r->woff += len;

@@ -28,6 +28,9 @@ struct ring_pkt {
     uint16_t linktype;
     uint8_t flags;          /* TH_* */
     uint8_t role;           /* CLIENT or SERVER: who sent it */
+    uint8_t icmp;           /* ICMPK_* (segment.h): an ICMP error about a
+                               segment `role` sent, which seq, ack and flags
+                               describe as quoted; 0 for a segment */
 };
 
 /* One endpoint transition. */

@@ -1108,6 +1108,16 @@ static bool held_take(struct tracker *t, struct conn *c, int role, const struct 
     return true;
 }
 
+/* The observers that want every segment (the live view's timeline) see
+ * seg, from `role`, on c - also an ICMP error about a segment `role` sent
+ * (seg->icmp set). */
+static void show_segment(struct tracker *t, const struct conn *c, int role, const struct seg_core *seg)
+{
+    for (int i = 0; i < t->nobs; i++)
+        if (t->obs[i].segment)
+            t->obs[i].segment(t->obs[i].ctx, c, role, seg);
+}
+
 /* Count seg, from `role`, on c without applying it to the states. */
 static void count_only(struct tracker *t, struct conn *c, int role, const struct seg_core *seg)
 {
@@ -1117,9 +1127,7 @@ static void count_only(struct tracker *t, struct conn *c, int role, const struct
     if (seg->ts > c->last)
         c->last = seg->ts;
     if (t->segment_obs)
-        for (int i = 0; i < t->nobs; i++)
-            if (t->obs[i].segment)
-                t->obs[i].segment(t->obs[i].ctx, c, role, seg);
+        show_segment(t, c, role, seg);
 }
 
 /* Count the held SYN on the connection it met (the old one). */
@@ -1422,6 +1430,8 @@ static __attribute__((noinline, cold)) void icmp_error(struct tracker *t, struct
     if (seg->ts > c->last)
         c->last = seg->ts;
     int role = dir == conn_client_side(c) ? CLIENT : SERVER;
+    if (t->segment_obs)
+        show_segment(t, c, role, seg);
     struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
     bool known = seg->icmp & ICMPK_HAVE_FLAGS;
     uint8_t f = seg->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
@@ -1650,9 +1660,7 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
     if (t->analysis)
         analysis_segment(t->analysis, c, role, seg, &facts);
     if (t->segment_obs)
-        for (int i = 0; i < t->nobs; i++)
-            if (t->obs[i].segment)
-                t->obs[i].segment(t->obs[i].ctx, c, role, seg);
+        show_segment(t, c, role, seg);
 
     /* 6. expiry list */
     bool in_tw = in_time_wait(c);

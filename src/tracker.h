@@ -43,7 +43,8 @@ struct tracker_observer {
     /* An endpoint changed state (optional). */
     void (*transition)(void *ctx, const struct conn *c, int role, enum tcp_state from,
                        enum tcp_event ev, tstamp_t ts);
-    /* A segment was applied to c by the endpoint `role` (optional). */
+    /* A segment was applied to c by the endpoint `role`, or an ICMP error
+     * came back about one it sent (seg->icmp set) (optional). */
     void (*segment)(void *ctx, const struct conn *c, int role, const struct seg_core *seg);
 };
 

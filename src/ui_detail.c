@@ -189,8 +189,15 @@ static void build(const struct ui *u, struct lines *ls, int width)
 
     add(ls, A_NORMAL, "%s", "");
     uint32_t total = d->npkts + d->ntrans;
-    add(ls, A_BOLD, "Timeline: %u segments, %u transitions (the newest kept in a bounded ring)",
-        (unsigned)d->npkts, (unsigned)d->ntrans);
+    uint32_t nicmp = 0;
+    for (uint32_t i = 0; i < d->npkts; i++)
+        nicmp += d->pkts[i].icmp != 0;
+    if (nicmp)
+        add(ls, A_BOLD, "Timeline: %u segments, %u ICMP errors, %u transitions (the newest kept in a bounded ring)",
+            (unsigned)(d->npkts - nicmp), (unsigned)nicmp, (unsigned)d->ntrans);
+    else
+        add(ls, A_BOLD, "Timeline: %u segments, %u transitions (the newest kept in a bounded ring)",
+            (unsigned)d->npkts, (unsigned)d->ntrans);
     /* WIN is what the receiver may be sent, in bytes: the field shifted by
      * its sender's window scale (never in a SYN), as Wireshark's calculated
      * window; without the handshake the scale is unknown and the raw field
@@ -210,14 +217,14 @@ static void build(const struct ui *u, struct lines *ls, int width)
     bool have[2] = { d->have_isn[0], d->have_isn[1] };
     for (uint32_t i = 0; i < d->npkts; i++) {
         int role = d->pkts[i].role & 1;
-        if (!have[role] && !(d->pkts[i].flags & TH_RST)) {
+        if (!have[role] && !(d->pkts[i].flags & TH_RST) && !d->pkts[i].icmp) {
             base[role] = d->pkts[i].seq;
             have[role] = true;
         }
     }
     for (uint32_t i = 0; i < d->npkts; i++) {
         int peer = !(d->pkts[i].role & 1);
-        if (!have[peer] && (d->pkts[i].flags & TH_ACK) && !(d->pkts[i].flags & TH_RST)) {
+        if (!have[peer] && (d->pkts[i].flags & TH_ACK) && !(d->pkts[i].flags & TH_RST) && !d->pkts[i].icmp) {
             base[peer] = d->pkts[i].ack;
             have[peer] = true;
         }
@@ -241,6 +248,23 @@ static void build(const struct ui *u, struct lines *ls, int width)
             int role = p->role & 1;
             char f[12], ack[16];
             flags_text(p->flags, f);
+            if (p->icmp) {
+                /* "+0.000200s     ICMP to client: admin-prohibited, from the
+                 * path, about its S seq 0  #2" (the quote may hold no flags) */
+                bool flags_known = p->icmp & ICMPK_HAVE_FLAGS;
+                l = add(ls, A_NORMAL, "%-14s      ICMP to %s: %s, from %s, about its %s%sseq %" PRIu32 "  #%" PRIu64,
+                        rel_time(p->ts, r->first, tt), role == CLIENT ? "client" : "server",
+                        icmp_kind_name(p->icmp & ICMPK_KIND_MASK),
+                        (p->icmp & ICMPK_FROM_DEST) ? (role == CLIENT ? "the server's host" : "the client's host")
+                                                    : "the path",
+                        flags_known ? f : "", flags_known ? " " : "", p->seq - base[role], p->pktno);
+                if (l) {
+                    l->x0 = 20;
+                    l->x1 = 24;
+                    l->b = ui_attr(u, CP_ANOM, A_BOLD);
+                }
+                continue;
+            }
             if (p->flags & TH_ACK)
                 snprintf(ack, sizeof ack, "%" PRIu32, p->ack - base[!role]);
             else

@@ -184,6 +184,21 @@ check_screen "syn-blackholed: the row's ANOMALY column says so" "^192\\.0\\.2\\.
 u_keys q
 u_wait_prompt
 
+# --- an ICMP error in the detail's timeline, before the transition it
+# caused: a firewall rejects the SYN twice (icmp-syn-refused: 3/13 from
+# 192.0.2.1); the timeline held only the SYNs and the transitions
+"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" icmp-syn-refused >/dev/null
+u_keys clear Enter
+u_keys "$TCPFSM -r $TMPD/fx/icmp-syn-refused.pcap --ui --refresh 100" Enter
+check_screen "icmp: the replay ends" "REPLAY DONE - q quits"
+u_keys Enter
+check_screen "icmp: the timeline counts the errors" "^Timeline: 2 segments, 2 ICMP errors, [0-9]+ transitions"
+check_screen "icmp: the first error, about the first SYN" "^\\+0\\.000200s +ICMP to client: admin-prohibited, from the path, about its S seq 0  #2"
+check_screen "icmp: then the client's transition it caused" "^\\+0\\.000200s +client SYN_SENT -> CLOSED  \\(icmp_error\\)"
+check_screen "icmp: the second error" "^\\+1\\.000200s +ICMP to client: admin-prohibited, from the path, about its S seq 0  #4"
+u_keys q
+u_wait_prompt
+
 # --- --speed: paced by the packets' timestamps (syn-blackholed spans ~1 s)
 u_keys clear Enter
 u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --speed 0.25 --refresh 100" Enter
