@@ -1250,6 +1250,8 @@ bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct an
     a->count = cl->syns;
     a->value = (uint64_t)(c->last - c->first);
     a->state = sv->state;
+    tstamp_t due;
+    a->kind = conn_attempt_abandoned(c, now, &due);     /* then the client gave up */
     return true;
 }
 
@@ -1309,6 +1311,7 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             a->value = j.value;
             a->end = j.end;
             a->state = j.state;
+            a->kind = j.kind;
         }
     }
     if (analysis_judge_synack_unacked(c, now, &j)) {

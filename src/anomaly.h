@@ -134,7 +134,8 @@ struct anomaly {
     int8_t who;             /* CLIENT, SERVER, or -1 when no endpoint is to blame */
     uint8_t kind : 4;       /* rst-abort: enum rst_kind; close-wait-stuck:
                                enum stuck_exit; synack-unacked: 1 when the
-                               server then held no request; others 0 */
+                               server then held no request; syn-unanswered:
+                               1 when the client then gave up; others 0 */
     uint8_t nevidence : 4;  /* evidence[] in use (at most ANOMALY_EVIDENCE) */
     uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */

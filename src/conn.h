@@ -252,6 +252,28 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
     return true;
 }
 
+/* The same for a client in SYN_SENT: it holds its attempt only while it
+ * retransmits its SYN, on that timer (3 s at most, doubling), so its next
+ * SYN is due at most (last - first SYN) + 3 s after the last one.  With
+ * nothing at all on the connection for half as long again, and nothing
+ * ever from the server, it gave up: the kernel's retries ran out (Linux:
+ * net.ipv4.tcp_syn_retries, 6, about 127 s), or the application's connect
+ * timeout closed it - silently, as a socket in SYN_SENT has no peer to
+ * reset.  Not a socket connected to itself (it answers itself).  *due:
+ * when that became so. */
+static inline bool conn_attempt_abandoned(const struct conn *c, tstamp_t now, tstamp_t *due)
+{
+    const struct conn_end *cl = &c->ep[CLIENT];
+    if (cl->state != ST_SYN_SENT || !ep_sent_syn(cl) || c->ep[SERVER].pkts != 0 || conn_is_self(c))
+        return false;
+    tstamp_t quiet = (c->last - c->first) + REQUEST_QUIET_MIN;
+    quiet += quiet / 2;
+    if (now - c->last <= quiet)
+        return false;
+    *due = c->last + quiet;
+    return true;
+}
+
 /* True when neither endpoint holds connection state any more. */
 static inline bool conn_finished(const struct conn *c)
 {

@@ -69,6 +69,9 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
             line_count(l, a->value2, "other connection", "other connections");
             line_lit(l, " and still answered after these SYNs: a full accept queue drops SYNs (Linux), or a filter dropped these");
         }
+        if (a->kind)
+            /* "...; then the client gave up (it sent no more SYNs)" */
+            line_lit(l, "; then the client gave up (no SYN came again in time)");
         break;
     case AN_SYN_REFUSED:
         if (a->value) {

@@ -197,6 +197,11 @@ static enum tcp_state view_state(const struct model *m, const struct conn *c, in
         *inferred = true;
         return ST_LISTEN;
     }
+    if (role == CLIENT && conn_attempt_abandoned(c, now, &when)) {
+        *since = when;
+        *inferred = true;
+        return ST_CLOSED;
+    }
     *since = conn_since(c, role);
     *inferred = conn_inferred(c, role);
     return st;

@@ -233,6 +233,7 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     case AN_SYN_UNANSWERED:
         json_ms(l, "duration_ms", (int64_t)a->value);
         json_u64(l, "service_answered", a->value2);
+        json_bool(l, "client_gave_up", a->kind);
         break;
     case AN_SYNACK_UNACKED:
         json_bool(l, "request_dropped", a->kind);

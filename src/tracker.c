@@ -201,6 +201,20 @@ static void request_dropped(struct tracker *t, struct conn *c)
     }
 }
 
+/* A client in SYN_SENT whose SYN timer would have sent it again by now gave
+ * up its attempt (conn_attempt_abandoned()): CLOSED.  Judged as the
+ * connection leaves the table, after the analysis has reported its SYNs
+ * unanswered (and the listeners' judgement of them); the live view shows
+ * it as soon as it holds. */
+static void attempt_abandoned(struct tracker *t, struct conn *c)
+{
+    tstamp_t when;
+    if (conn_attempt_abandoned(c, t->now, &when)) {
+        c->ep[CLIENT].flags |= EPF_INFERRED;
+        set_state(t, c, CLIENT, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
+    }
+}
+
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
 {
     struct held_syn replay = { .c = NULL };
@@ -225,6 +239,7 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
                 analysis_service_answered(t->analysis, c, l->answered);
         }
     }
+    attempt_abandoned(t, c);
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)
             t->obs[i].retired(t->obs[i].ctx, c, why);

@@ -250,6 +250,39 @@ def syn_unanswered(cap):
     c.seg(3000, "c", "S", seq=1000, label="c.syn3")
 
 
+def syn_then_other(cap, other_until):
+    """SYN at 0, 1000 and 3000 ms (same ISN), nothing back; another
+    connection (port 40001, to port 8081) exchanges data every 500 ms from 100 ms to
+    `other_until` ms.  The client's next SYN was due by 3000 + (3000 + 3000)
+    = 9000 ms at the latest (a timer of 3 s at most, doubling); 1.5 times
+    that quiet after the last SYN is 12000 ms."""
+    c = Conn(cap)
+    o = Conn(cap, cport=40001, sport=8081)
+    c.seg(0, "c", "S", label="c.syn1")
+    o.handshake(50)
+    for t in range(100, other_until + 1, 500):
+        if t > 1000 and not c.nxt.get("syn2"):
+            c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+            c.nxt["syn2"] = 1
+        if t > 3000 and not c.nxt.get("syn3"):
+            c.seg(3000, "c", "S", seq=1000, label="c.syn3")
+            c.nxt["syn3"] = 1
+        o.seg(t, "c", "PA", 10)
+        o.seg(t + 0.1, "s", "A")
+
+
+@scenario
+def syn_abandoned(cap):
+    """The client gave up: the capture goes on to 12100 ms."""
+    syn_then_other(cap, 12100)
+
+
+@scenario
+def syn_abandoned_early(cap):
+    """The same, the capture ending at 11600 ms: still in time."""
+    syn_then_other(cap, 11600)
+
+
 @scenario
 def syn_young(cap):
     """A lone SYN at 0, and another connection's packets up to 500 ms: the

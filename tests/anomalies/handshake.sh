@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -285,6 +285,30 @@ an_expect simopen simultaneous-open null
 an_field simopen simultaneous-open count 2
 an_evidence simopen simultaneous-open "$(lbl "$FX/simultaneous-open" s.syn)"
 an_absent simopen syn-retransmitted synack-lost synack-unacked syn-unanswered
+
+# syn-abandoned: SYNs at 0, 1 and 3 s, nothing back, and the capture goes
+# on past the time the client's next SYN was due, even late (3 + (3 + 3) x
+# 1.5 = 12 s): it gave up (tcp_syn_retries, a connect timeout) - CLOSED,
+# inferred, as of 12 s; syn-unanswered says so.  Ending at 11.6 s, the
+# client may still be waiting: SYN_SENT
+f=$FX/syn-abandoned
+an_run synab "$f.pcap"
+an_only synab "syn-unanswered"
+an_field synab syn-unanswered client_gave_up true
+an_conn synab client_state CLOSED
+an_conn synab client_state_inferred true
+an_conn synab client_state_since 1700000012.0
+an_conn synab server_state LISTEN
+case $("$TCPFSM" -r "$f.pcap" | tr -s ' \n' '  ') in
+*"3 SYNs over 3.00s, no reply; server seen in LISTEN; then the client gave up (no SYN came again in time)"*)
+    pass "synab: the text report says the client gave up" ;;
+*) fail "synab: the text report does not say the client gave up" ;;
+esac
+an_run synab-early "$FX/syn-abandoned-early.pcap"
+an_only synab-early "syn-unanswered"
+an_field synab-early syn-unanswered client_gave_up false
+an_conn synab-early client_state SYN_SENT
+an_conn synab-early client_state_inferred false
 
 # self-connect-rst: a socket connected to itself, tracked from both sides,
 # and a stray RST both sides refuse: one packet, so one RST ignored and one

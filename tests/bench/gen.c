@@ -21,6 +21,8 @@
  *   fin3     FIN, FIN+ACK, ACK (either side first) -> closer TIME_WAIT, other CLOSED
  *   rst      RST from either side         -> both CLOSED
  *   syn      unanswered SYN, retransmitted at 1 s, 3 s, 7 s -> SYN_SENT, LISTEN
+ *            (the client CLOSED once the capture has gone on for 1.5 x (3 s +
+ *            first to last SYN) after its last SYN: it gave up)
  *   refused  SYN answered by RST+ACK      -> both CLOSED
  *   half     FIN from one side, ACKed, the other keeps sending, nothing more
  *                                         -> closer FIN_WAIT_2, other CLOSE_WAIT
@@ -578,6 +580,7 @@ struct rec {
     uint16_t port[2];
     uint8_t addr[2][16];
     int64_t tw[2];          /* when each endpoint entered TIME_WAIT, or -1 */
+    int64_t syn[2];         /* syn: its first and last SYN's times */
 };
 
 struct side {
@@ -870,11 +873,13 @@ static void build_script(struct gen *g, struct script *sc, uint64_t idx, int64_t
     if (kind == K_SYN) {
         int64_t rto = 1000000;
         int again = (int)rrange(&r, 1, 3);
+        sc->rec.syn[0] = t;
         for (int i = 0; i < again; i++) {
             t += rto + rrange(&r, 0, 2000);
             emit(sc, t, 0, F_SYN, C->isn, 0, 0);
             rto *= 2;
         }
+        sc->rec.syn[1] = t;
         set_state(sc, ST_SYN_SENT, ST_LISTEN);
         sc->split = sc->n;
         return;
@@ -1233,6 +1238,7 @@ static void run_flood(struct gen *g)
             e->st[0] = ST_SYN_SENT;
             e->st[1] = ST_LISTEN;
             e->tw[0] = e->tw[1] = -1;
+            e->syn[0] = e->syn[1] = p.t;
         }
     }
 }
@@ -1259,6 +1265,14 @@ static bool write_expect(struct gen *g, uint64_t n)
             enum st x = (enum st)e->st[s];
             /* TIME_WAIT ends 2*MSL after it began, in capture time */
             if (x == ST_TIME_WAIT && e->tw[s] * 1000 + 2 * g->msl_ns <= last_ns)
+                x = ST_CLOSED;
+            /* a client whose unanswered SYN would have come again by then,
+             * even late, gave up (its SYN timer 3 s at most, doubling: its
+             * next SYN due at most (last - first) + 3 s after the last;
+             * half as long again for a late timer) */
+            int64_t quiet = (e->syn[1] - e->syn[0]) + 3000000;
+            quiet += quiet / 2;
+            if (x == ST_SYN_SENT && s == 0 && last_ns - e->syn[1] * 1000 > quiet * 1000)
                 x = ST_CLOSED;
             st[s] = st_names[x];
         }

@@ -18,6 +18,20 @@
 #                       - the same connection's capture cut at the last
 #                         retransmission (nothing later in the capture):
 #                         nothing says it stopped, so ESTABLISHED.
+#   syn-giveup          nft drops the client's SYNs to the server port;
+#                       the client's namespace has net.ipv4.tcp_syn_retries=1,
+#                       so it sends its SYN, again after 1 s (and, with
+#                       Linux 6.5's linear SYN timeouts, after 2 s), and
+#                       gives up at about 3 s: ss has no socket, and nothing
+#                       is sent (a socket in SYN_SENT has no peer to reset).
+#                       Checked twice:
+#                       - retrying: after the second SYN, ss SYN-SENT: the
+#                         client is SYN_SENT;
+#                       - gave-up: other traffic more than 1.5 x (3 s + the
+#                         time from the first SYN to the last) after the
+#                         last SYN (at most 7.5 s after it here): the
+#                         client is CLOSED (inferred, pseudo-event gave_up),
+#                         and syn-unanswered says client_gave_up.
 # IPv4 and IPv6.  Capture on rc, the near side (the dropped segments are
 # captured there, then dropped in forward).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -75,6 +89,39 @@ rto_giveup() { # FAMILY
         ESTABLISHED "$st"
 }
 
+syn_giveup() { # FAMILY
+    local why="the SYNs were captured on rc and then dropped by nft in forward: the server never saw them"
+    k_begin syn-giveup "$1" || return
+    k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_syn_retries=1 || return
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P &&
+    k_do S listen l2 "$SADDR" $P2 &&
+    k_nft c2s "tcp dport $P tcp flags & (syn | ack) == syn drop" &&
+    k_do C connect c "$SADDR" $P 1 nb || return
+    k_wait "$NS_C" 1 state syn-sent dport = :$P || return
+    # the SYN and its retransmission (after about 1 s)
+    k_wait_pkts rc 2 "tcp dst port $P" "Flags \[S\]" || return
+    k_freeze retrying copy rc
+    if grep -q "SYN-SENT" "$TMPD/$SCEN.retrying.ssc.after"; then
+        k_judge retrying rc --expect-conns 1 --unknowable "server=$why"
+    else
+        echo "# $SCEN/retrying: skipped: the client gave up before the snapshot was taken (ss: $(tr '\n' ' ' <"$TMPD/$SCEN.retrying.ssc.after"))"
+    fi
+    # the kernel gives up at about 3 s; the rule waits until 1.5 x (3 s +
+    # the 1 or 2 s from the first SYN to the last) after the last SYN: at
+    # most 9.5 s after the first
+    k_wait "$NS_C" 0 dport = :$P || return
+    sleep 7
+    k_other_traffic o1 $P2 || return
+    k_freeze gave-up stop rc
+    k_judge gave-up rc --expect-conns 2 --unknowable "server=$why"
+    local got
+    got=$("$PY" "$top_srcdir/tests/anomalies/anq.py" get "$TMPD/$SCEN.gave-up.rc.json" syn-unanswered client_gave_up)
+    expect_eq "$SCEN/gave-up: syn-unanswered says the client gave up" true "$got"
+}
+
 k_run rto_giveup 4
 k_run rto_giveup 6
+k_run syn_giveup 4
+k_run syn_giveup 6
 finish

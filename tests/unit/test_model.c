@@ -403,6 +403,18 @@ int main(void)
             }
         CHECK(unanswered);
         check_counts_match(model_summary(m, T0 + MS(10502)), v);
+        /* ... and once its next SYN is overdue, even late (its timer 3 s
+         * at most: 1.5 x 3 s after its only SYN), the client gave up:
+         * CLOSED (inferred) as of then, still syn-unanswered */
+        v = model_view(m, T0 + MS(14002));
+        ru = row_of(v, 40400);
+        CHECK(ru != NULL && ru->state[CLIENT] == ST_SYN_SENT && !(ru->epflags[CLIENT] & EPF_INFERRED));
+        v = model_view(m, T0 + MS(14003));
+        ru = row_of(v, 40400);
+        CHECK(ru != NULL && ru->state[CLIENT] == ST_CLOSED && (ru->epflags[CLIENT] & EPF_INFERRED));
+        CHECK(ru != NULL && ru->since[CLIENT] == T0 + MS(14002));
+        CHECK(ru != NULL && (ru->anomalies & (1u << AN_SYN_UNANSWERED)));
+        check_counts_match(model_summary(m, T0 + MS(14003)), v);
         /* it was not gone after all */
         packet(m, 5000, 14, 40200, 80, 80, F_ACK | F_PSH, 1101, 5001, 10);
         v = model_view(m, T0 + MS(5001));
