@@ -367,8 +367,9 @@ static void print_states(struct text_report *t, const struct run_info *in)
     }
     fprintf(o, "  %-12s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n", "all", tot[0], tot[1], tot[0] + tot[1]);
     if (cs->inferred[CLIENT] || cs->inferred[SERVER])
-        fprintf(o, "  (%" PRIu64 " client and %" PRIu64 " server states are inferred: "
-                   "connection picked up\n   mid-stream or its SYN not seen)\n",
+        fprintf(o, "  (%" PRIu64 " client and %" PRIu64 " server states are inferred: the connection "
+                   "picked up\n   mid-stream or its SYN not seen, or a state the capture shows by what did not\n"
+                   "   come: a FIN it missed, a sender that gave up, a request the server dropped)\n",
                 cs->inferred[CLIENT], cs->inferred[SERVER]);
     bool header = false;
     for (int s = 0; s < ST__COUNT; s++) {
@@ -710,7 +711,8 @@ static void print_conns(struct text_report *t, const struct run_info *in)
     }
     if (inferred)
         fprintf(o, "  (inferred: a state rests on a guess, the connection having been picked up\n"
-                   "   mid-stream or first seen at its SYN-ACK)\n");
+                   "   mid-stream or first seen at its SYN-ACK, or on what did not come: a FIN the\n"
+                   "   capture missed, a sender that gave up, a request the server dropped)\n");
 }
 
 static void text_finish(void *self, const struct run_info *in)

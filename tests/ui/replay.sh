@@ -143,12 +143,14 @@ u_resize 150 42
 # --- every shipped capture: the rows agree with the report; so do crafted
 # ones whose states only the end of the input settles (a first FIN the
 # capture missed; a client that stopped retransmitting, given up; a server
-# that sent its SYN-ACK once, then nothing for 4.6 s): REPLAY DONE showed
-# CLOSE_WAIT / FIN_WAIT_2 and ESTABLISHED, the report TIME_WAIT / CLOSED
-# and CLOSED (and the server LISTEN)
-"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" fin-first-missed retransmissions-stopped synack-cookie >/dev/null
+# that sent its SYN-ACK once, then nothing for 4.6 s; a client whose SYNs
+# stopped 9 s before the end): REPLAY DONE showed CLOSE_WAIT / FIN_WAIT_2
+# and ESTABLISHED, the report TIME_WAIT / CLOSED and CLOSED (and the server
+# LISTEN, the client CLOSED)
+"$PY" "$top_srcdir/tests/anomalies/craft.py" "$TMPD/fx" fin-first-missed retransmissions-stopped synack-cookie \
+    syn-abandoned >/dev/null
 for cap in "$CAPS"/*.pcap "$TMPD"/fx/fin-first-missed.pcap "$TMPD"/fx/retransmissions-stopped.pcap \
-    "$TMPD"/fx/synack-cookie.pcap; do
+    "$TMPD"/fx/synack-cookie.pcap "$TMPD"/fx/syn-abandoned.pcap; do
     name=$(basename "$cap")
     want=$("$TCPFSM" -r "$cap" --format json 2>/dev/null | "$PY" -c '
 import json, sys
