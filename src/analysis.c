@@ -1154,6 +1154,32 @@ enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, 
     return id;
 }
 
+bool analysis_judge_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now, struct anomaly *a)
+{
+    /* stuck until now, or until the endpoint's host gave up retransmitting
+     * what it sent there (a CLOSE_WAIT endpoint can still send; the tracker
+     * takes it to CLOSED as the connection leaves): the socket stayed open
+     * that long, and is gone */
+    const struct conn_end *e = &c->ep[role];
+    tstamp_t until = now;
+    bool gone = e->state == ST_CLOSE_WAIT && analysis_gave_up_by(an, c, role, now, &until);
+    enum anomaly_id id = analysis_stuck(an, c, role, until);
+    if (id == AN__COUNT)
+        return false;
+    memset(a, 0, sizeof *a);
+    a->id = (uint8_t)id;
+    a->who = (int8_t)role;
+    a->count = 1;
+    a->start = conn_since(c, role);
+    a->end = until;
+    a->value = (uint64_t)(until - a->start);
+    a->state = e->state;
+    a->kind = gone ? STUCK_GAVE_UP : STUCK_STILL;
+    if (e->since_pkt)
+        a->evidence[a->nevidence++] = e->since_pkt;
+    return true;
+}
+
 /* A late close is the same leak as one still open at the end, seen from its
  * end: the application held the socket in CLOSE_WAIT for --stuck-after or
  * longer, quiet (time there counts from the peer's FIN or the endpoint's
@@ -1255,11 +1281,6 @@ bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct an
     return true;
 }
 
-/* The server answered; the client never completed: the server in SYN_RCVD
- * by its SYN-ACK, after a second one or the first's retransmission
- * timeout - and then, perhaps, holding no request (kind 1: the tracker
- * takes it back to LISTEN, conn_request_dropped()).  (Until the handshake
- * completes, hs_b holds the first SYN-ACK's time.) */
 bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp_t now, struct anomaly *a)
 {
     /* silence after both ends are done (closed, or one in TIME_WAIT) is not
@@ -1267,7 +1288,10 @@ bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp
     const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
     bool done = (cl->state == ST_CLOSED || cl->state == ST_LISTEN || cl->state == ST_TIME_WAIT) &&
                 (sv->state == ST_CLOSED || sv->state == ST_LISTEN || sv->state == ST_TIME_WAIT);
-    if (done || now - c->last <= an->cfg.idle_after)
+    /* nor is an attempt nobody answered (syn-unanswered), its client still
+     * trying or given up (conn_attempt_abandoned()) */
+    bool unanswered = cl->state == ST_SYN_SENT && sv->pkts == 0;
+    if (done || unanswered || now - c->last <= an->cfg.idle_after)
         return false;
     memset(a, 0, sizeof *a);
     a->id = AN_IDLE;
@@ -1278,6 +1302,11 @@ bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp
     return true;
 }
 
+/* The server answered; the client never completed: the server in SYN_RCVD
+ * by its SYN-ACK, after a second one or the first's retransmission
+ * timeout - and then, perhaps, holding no request (kind 1: the tracker
+ * takes it back to LISTEN, conn_request_dropped()).  (Until the handshake
+ * completes, hs_b holds the first SYN-ACK's time.) */
 bool analysis_judge_synack_unacked(const struct conn *c, tstamp_t now, struct anomaly *a)
 {
     const struct conn_end *sv = &c->ep[SERVER];
@@ -1336,24 +1365,16 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             a->end = c->last;
         }
     }
-    /* endpoints stuck half-closed - until now, or until the endpoint's host
-     * gave up retransmitting what it sent there (a CLOSE_WAIT endpoint can
-     * still send; the tracker then takes it to CLOSED, after this): the
-     * socket stayed open that long, and is gone */
+    /* endpoints stuck half-closed */
     for (int r = 0; r < 2; r++) {
-        struct conn_end *e = &c->ep[r];
-        tstamp_t until = now;
-        bool gone = e->state == ST_CLOSE_WAIT && analysis_gave_up_by(an, c, r, now, &until);
-        enum anomaly_id id = analysis_stuck(an, c, r, until);
-        if (id == AN__COUNT)
+        if (!analysis_judge_stuck(an, c, r, now, &j))
             continue;
-        a = note(an, c, id, r, conn_since(c, r), e->since_pkt);
+        a = note(an, c, (enum anomaly_id)j.id, r, j.start, c->ep[r].since_pkt);
         if (a) {
-            a->value = (uint64_t)(until - conn_since(c, r));
-            a->state = e->state;
-            a->end = until;
-            if (gone)
-                a->kind = STUCK_GAVE_UP;
+            a->value = j.value;
+            a->state = j.state;
+            a->end = j.end;
+            a->kind = j.kind;
         }
     }
     /* stalls and silences still going on */

@@ -161,6 +161,11 @@ void analysis_service_answered(struct analysis *an, const struct conn *c, uint64
  * its FIN may have gone by a path the capture does not see.  The report's
  * rule and the live view's. */
 enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now);
+/* That anomaly as analysis_retire() records it, judged as of now without
+ * recording anything: *a filled (id, who, start, end, count, value, state,
+ * kind, the evidence); its time ends when the endpoint's host gave up
+ * retransmitting what it sent there (kind STUCK_GAVE_UP), if it did. */
+bool analysis_judge_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now, struct anomaly *a);
 /* The endpoint (CLIENT or SERVER) a one-directional capture missed - no
  * packet from it, while the other's acknowledgements moved on
  * (CF_ACKED_UNSEEN) - or -1: the one-sided anomaly, the report's rule and

@@ -253,20 +253,31 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
 }
 
 /* The same for a client in SYN_SENT: it holds its attempt only while it
- * retransmits its SYN, on that timer (3 s at most, doubling), so its next
- * SYN is due at most (last - first SYN) + 3 s after the last one.  With
- * nothing at all on the connection for half as long again, and nothing
- * ever from the server, it gave up: the kernel's retries ran out (Linux:
- * net.ipv4.tcp_syn_retries, 6, about 127 s), or the application's connect
- * timeout closed it - silently, as a socket in SYN_SENT has no peer to
- * reset.  Not a socket connected to itself (it answers itself).  *due:
- * when that became so. */
+ * retransmits its SYN, on that timer.  When is its next SYN due at the
+ * latest?  If the first SYN seen was its first, the timer started at 3 s
+ * at most and doubles: (last - first SYN) + 3 s after the last one.  The
+ * capture may have begun in the middle of the attempt, though: no gap is
+ * then known, but each is at most twice the one before, and the last one
+ * seen at most the whole span - so 2 x (last - first) after the last SYN;
+ * after a single SYN, the longest a timer waits (SYN_RTO_MAX).  With
+ * nothing at all on the connection for half as long again as the larger
+ * bound, and nothing ever from the server, it gave up: the kernel's retries
+ * ran out (Linux: net.ipv4.tcp_syn_retries, 6, about 127 s), or the
+ * application's connect timeout closed it - silently, as a socket in
+ * SYN_SENT has no peer to reset.  Not a socket connected to itself (it
+ * answers itself).  *due: when that became so. */
+#define SYN_RTO_MAX (120 * TS_PER_SEC)  /* Linux's TCP_RTO_MAX; RFC 6298 2.5: 60 s or more */
 static inline bool conn_attempt_abandoned(const struct conn *c, tstamp_t now, tstamp_t *due)
 {
     const struct conn_end *cl = &c->ep[CLIENT];
     if (cl->state != ST_SYN_SENT || !ep_sent_syn(cl) || c->ep[SERVER].pkts != 0 || conn_is_self(c))
         return false;
-    tstamp_t quiet = (c->last - c->first) + REQUEST_QUIET_MIN;
+    tstamp_t span = c->last - c->first, quiet = SYN_RTO_MAX;
+    if (cl->syns > 1) {
+        quiet = span + REQUEST_QUIET_MIN;
+        if (2 * span > quiet)
+            quiet = 2 * span;
+    }
     quiet += quiet / 2;
     if (now - c->last <= quiet)
         return false;

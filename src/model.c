@@ -302,21 +302,23 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
         describe_anomaly(&a, c, now, ma.detail, sizeof ma.detail);
         fn(ctx, &ma);
     }
-    char d[24];
+    /* stuck endpoints, as the report will have them: also one whose host
+     * gave up retransmitting while it was stuck in CLOSE_WAIT (shown CLOSED,
+     * so not marked STUCK in its row, but stuck that long) */
     for (int role = 0; role < 2; role++) {
-        if (!(row->stuck & (1u << role)) || have_stuck[role])
+        struct anomaly a;
+        if (have_stuck[role] || !analysis_judge_stuck(m->an, c, role, now, &a))
             continue;
         memset(&ma, 0, sizeof ma);
-        ma.id = row->state[role] == ST_CLOSE_WAIT ? AN_CLOSE_WAIT_STUCK : AN_FIN_WAIT_2_STUCK;
-        ma.who = (int8_t)role;
+        ma.id = a.id;
+        ma.who = a.who;
         ma.conn_id = c->id;
-        ma.count = 1;
-        ma.start = row->since[role];
-        ma.end = now;
+        ma.count = a.count;
+        ma.start = a.start;
+        ma.end = a.end;
         ma.judged_live = true;
         row_where(row, ma.where, sizeof ma.where);
-        snprintf(ma.detail, sizeof ma.detail, "%s in %s for %s", role_name(role), tcp_state_name(row->state[role]),
-                 format_duration(now - row->since[role], d));
+        describe_anomaly(&a, c, now, ma.detail, sizeof ma.detail);
         fn(ctx, &ma);
     }
 }

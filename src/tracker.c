@@ -1363,7 +1363,12 @@ static bool held_settle(struct tracker *t, struct conn *c, int role, const struc
  * is not shown to observers (one packet), nor counted as a segment or an
  * ignored RST, nor given to the analysis (what a packet shows - a
  * retransmission, a RST out of window - it shows once, and the first pass
- * has it); no SYN is held (there is no other side to answer it). */
+ * has it; the analysis's count of client TIME_WAITs per service misses
+ * the second record's, which holds no port of its own); no SYN is held
+ * (there is no other side to answer it).  Without the analysis the second
+ * pass must not retire the record, and it cannot: the record exists (the
+ * first pass found or made it), and only a new incarnation retires a
+ * record in track(), which the first pass has already started. */
 static __attribute__((noinline, cold)) void track_self(struct tracker *t, const struct seg_core *seg,
                                                        const struct tracker_prep *p)
 {

@@ -250,37 +250,58 @@ def syn_unanswered(cap):
     c.seg(3000, "c", "S", seq=1000, label="c.syn3")
 
 
-def syn_then_other(cap, other_until):
-    """SYN at 0, 1000 and 3000 ms (same ISN), nothing back; another
-    connection (port 40001, to port 8081) exchanges data every 500 ms from 100 ms to
-    `other_until` ms.  The client's next SYN was due by 3000 + (3000 + 3000)
-    = 9000 ms at the latest (a timer of 3 s at most, doubling); 1.5 times
-    that quiet after the last SYN is 12000 ms."""
+def syn_then_other(cap, syns, other_until):
+    """SYNs at the times `syns` (ms, same ISN), nothing back; another
+    connection (port 40001, to port 8081) exchanges data every 500 ms from
+    100 ms to `other_until` ms."""
     c = Conn(cap)
     o = Conn(cap, cport=40001, sport=8081)
-    c.seg(0, "c", "S", label="c.syn1")
+    pending = sorted(syns)
+
+    def syns_before(t):
+        while pending and pending[0] < t:
+            n = len(syns) - len(pending) + 1
+            c.seg(pending.pop(0), "c", "S", seq=1000, advance=False, label="c.syn%d" % n)
+    syns_before(50)
     o.handshake(50)
     for t in range(100, other_until + 1, 500):
-        if t > 1000 and not c.nxt.get("syn2"):
-            c.seg(1000, "c", "S", seq=1000, label="c.syn2")
-            c.nxt["syn2"] = 1
-        if t > 3000 and not c.nxt.get("syn3"):
-            c.seg(3000, "c", "S", seq=1000, label="c.syn3")
-            c.nxt["syn3"] = 1
+        syns_before(t)
         o.seg(t, "c", "PA", 10)
         o.seg(t + 0.1, "s", "A")
 
 
 @scenario
 def syn_abandoned(cap):
-    """The client gave up: the capture goes on to 12100 ms."""
-    syn_then_other(cap, 12100)
+    """SYNs at 0, 1000 and 3000 ms; the capture goes on to 12100 ms.  Seen
+    from its first SYN, the client's next one was due by 3000 + (3000 +
+    3000) = 9000 ms at the latest (a timer of 3 s at most, doubling), and
+    were the first a retransmission, by 3000 + 2 x 3000: 1.5 times that
+    quiet after the last SYN is 12000 ms."""
+    syn_then_other(cap, (0, 1000, 3000), 12100)
 
 
 @scenario
 def syn_abandoned_early(cap):
     """The same, the capture ending at 11600 ms: still in time."""
-    syn_then_other(cap, 11600)
+    syn_then_other(cap, (0, 1000, 3000), 11600)
+
+
+@scenario
+def syn_midway(cap):
+    """A capture begun in the middle of an attempt: SYNs at 0 and 16000 ms
+    (Linux's fifth and sixth, 16 s apart: its next is due 32 s later), the
+    capture going on to 46000 ms.  The next SYN is due at most 2 x 16 s
+    after the last: the client may still be trying."""
+    syn_then_other(cap, (0, 16000), 46000)
+
+
+@scenario
+def syn_single_long(cap):
+    """One SYN at 0 ms, nothing back; the capture goes on to 200 s: past
+    1.5 x 120 s (the longest a SYN timer waits) - the client gave up - and
+    past --idle-after, which is no idle connection (an attempt nobody
+    answered: syn-unanswered)."""
+    syn_then_other(cap, (0,), 200000)
 
 
 @scenario

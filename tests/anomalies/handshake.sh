@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-midway syn-single-long syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -309,6 +309,20 @@ an_only synab-early "syn-unanswered"
 an_field synab-early syn-unanswered client_gave_up false
 an_conn synab-early client_state SYN_SENT
 an_conn synab-early client_state_inferred false
+# a capture begun in the middle of an attempt (SYNs 16 s apart: the next is
+# due up to 32 s after the last) says nothing before 1.5 x 32 s after it
+an_run synmid "$FX/syn-midway.pcap"
+an_only synmid "syn-unanswered"
+an_field synmid syn-unanswered client_gave_up false
+an_conn synmid client_state SYN_SENT
+# one SYN, then 200 s: the longest timer (120 s) and half again have passed
+# - CLOSED as of 180 s; and no idle (an attempt nobody answered is not an
+# idle connection; it was reported so)
+an_run synone "$FX/syn-single-long.pcap"
+an_only synone "syn-unanswered"
+an_field synone syn-unanswered client_gave_up true
+an_conn synone client_state CLOSED
+an_conn synone client_state_since 1700000180.0
 
 # self-connect-rst: a socket connected to itself, tracked from both sides,
 # and a stray RST both sides refuse: one packet, so one RST ignored and one

@@ -21,8 +21,9 @@
  *   fin3     FIN, FIN+ACK, ACK (either side first) -> closer TIME_WAIT, other CLOSED
  *   rst      RST from either side         -> both CLOSED
  *   syn      unanswered SYN, retransmitted at 1 s, 3 s, 7 s -> SYN_SENT, LISTEN
- *            (the client CLOSED once the capture has gone on for 1.5 x (3 s +
- *            first to last SYN) after its last SYN: it gave up)
+ *            (the client CLOSED once the capture has gone on for 1.5 x the
+ *            larger of 3 s + first to last SYN and twice that span after its
+ *            last SYN: it gave up)
  *   refused  SYN answered by RST+ACK      -> both CLOSED
  *   half     FIN from one side, ACKed, the other keeps sending, nothing more
  *                                         -> closer FIN_WAIT_2, other CLOSE_WAIT
@@ -1267,10 +1268,14 @@ static bool write_expect(struct gen *g, uint64_t n)
             if (x == ST_TIME_WAIT && e->tw[s] * 1000 + 2 * g->msl_ns <= last_ns)
                 x = ST_CLOSED;
             /* a client whose unanswered SYN would have come again by then,
-             * even late, gave up (its SYN timer 3 s at most, doubling: its
-             * next SYN due at most (last - first) + 3 s after the last;
-             * half as long again for a late timer) */
-            int64_t quiet = (e->syn[1] - e->syn[0]) + 3000000;
+             * even late, gave up: its next SYN is due at most the larger of
+             * (last - first) + 3 s (its timer 3 s at most, doubling) and
+             * 2 x (last - first) (the first SYN seen a retransmission) after
+             * the last - 120 s after a single one - and half as long again
+             * for a late timer (tcpfsm's conn_attempt_abandoned()) */
+            int64_t span = e->syn[1] - e->syn[0], quiet = 120000000;
+            if (e->syn[1] != e->syn[0])
+                quiet = 2 * span > span + 3000000 ? 2 * span : span + 3000000;
             quiet += quiet / 2;
             if (x == ST_SYN_SENT && s == 0 && last_ns - e->syn[1] * 1000 > quiet * 1000)
                 x = ST_CLOSED;

@@ -29,7 +29,7 @@
 #                         client is SYN_SENT;
 #                       - gave-up: other traffic more than 1.5 x (3 s + the
 #                         time from the first SYN to the last) after the
-#                         last SYN (at most 7.5 s after it here): the
+#                         last SYN (7.5 s after it here; see conn.h): the
 #                         client is CLOSED (inferred, pseudo-event gave_up),
 #                         and syn-unanswered says client_gave_up.
 # IPv4 and IPv6.  Capture on rc, the near side (the dropped segments are
@@ -107,11 +107,11 @@ syn_giveup() { # FAMILY
     else
         echo "# $SCEN/retrying: skipped: the client gave up before the snapshot was taken (ss: $(tr '\n' ' ' <"$TMPD/$SCEN.retrying.ssc.after"))"
     fi
-    # the kernel gives up at about 3 s; the rule waits until 1.5 x (3 s +
-    # the 1 or 2 s from the first SYN to the last) after the last SYN: at
-    # most 9.5 s after the first
+    # the kernel gives up at about 3 s; the rule waits until 1.5 x the
+    # larger of 3 s + the 1 or 2 s from the first SYN to the last and twice
+    # those after the last SYN: at most 9.5 s after the first
     k_wait "$NS_C" 0 dport = :$P || return
-    sleep 7
+    sleep 8
     k_other_traffic o1 $P2 || return
     k_freeze gave-up stop rc
     k_judge gave-up rc --expect-conns 2 --unknowable "server=$why"
