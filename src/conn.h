@@ -233,8 +233,13 @@ static inline bool conn_is_self(const struct conn *c)
  * its last retransmission (net.ipv4.tcp_synack_retries), or its listener
  * is gone.  Not a server that opened too (simultaneous open, a socket
  * connected to itself), nor one the client completed the handshake with.
- * *due: when that became so. */
+ * A lone SYN-ACK in a capture that missed the SYN (begun in the middle of
+ * the handshake) may be a retransmission whose timer has grown: then the
+ * longest a timer waits (SYN_RTO_MAX).  *due: when that became so. */
 #define REQUEST_QUIET_MIN (3 * TS_PER_SEC)
+/* The longest a retransmission timer waits: Linux's TCP_RTO_MAX (RFC 6298
+ * 2.5: 60 s or more). */
+#define SYN_RTO_MAX (120 * TS_PER_SEC)
 static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tstamp_t *due)
 {
     const struct conn_end *sv = &c->ep[SERVER];
@@ -245,6 +250,8 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
     tstamp_t quiet = 2 * (c->last - first_synack);
     if (quiet < REQUEST_QUIET_MIN)
         quiet = REQUEST_QUIET_MIN;
+    if (sv->synacks == 1 && (c->flags & CF_SYNACK_FIRST))
+        quiet = SYN_RTO_MAX;
     quiet += quiet / 2;
     if (now - c->last <= quiet)
         return false;
@@ -266,7 +273,6 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
  * application's connect timeout closed it - silently, as a socket in
  * SYN_SENT has no peer to reset.  Not a socket connected to itself (it
  * answers itself).  *due: when that became so. */
-#define SYN_RTO_MAX (120 * TS_PER_SEC)  /* Linux's TCP_RTO_MAX; RFC 6298 2.5: 60 s or more */
 static inline bool conn_attempt_abandoned(const struct conn *c, tstamp_t now, tstamp_t *due)
 {
     const struct conn_end *cl = &c->ep[CLIENT];

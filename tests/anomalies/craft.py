@@ -475,6 +475,21 @@ def synack_cookie(cap):
 
 
 @scenario
+def synack_midway(cap):
+    """A capture begun in the middle of a handshake: the server's SYN-ACK
+    at 1 ms (its SYN missed), never sent again, and the capture goes on
+    10 s.  That SYN-ACK may be a retransmission whose timer has grown (a
+    Linux request's fifth is due 16 s after its fourth): too early to say
+    the server dropped the request."""
+    c = Conn(cap)
+    c.nxt["c"] += 1                     # the client's SYN, not captured
+    c.seg(1, "s", "SA", seq=50000, label="s.synack1")
+    d = Conn(cap, cport=40001)
+    d.handshake(10000, prefix="other.")
+    d.exchange(10010, prefix="other.")
+
+
+@scenario
 def synack_cookie_early(cap):
     """The same, but the capture ends 4.4 s after the SYN-ACK: too early
     to tell (a server with a 3 s timer firing late may not have sent it
