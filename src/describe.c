@@ -310,39 +310,35 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
         line_lit(l, " in ");
         line_str(l, state);
         line_lit(l, " for ");
-        if (a->kind == STUCK_GAVE_UP) {
-            /* "... (since packet 9), until its host gave up retransmitting
-             * (the application never closed it)" */
-            line_duration(l, (tstamp_t)a->value);
-            line_lit(l, " (since packet ");
-            line_u64(l, a->nevidence ? a->evidence[0] : 0);
-            line_lit(l, "), until its host gave up retransmitting (the application never closed it)");
-            break;
-        }
-        if (a->kind != STUCK_STILL) {
-            /* "... (since packet 9), then closed with its FIN (packet 10)" */
-            line_duration(l, (tstamp_t)a->value);
-            line_lit(l, " (since packet ");
-            line_u64(l, a->nevidence ? a->evidence[0] : 0);
-            line_str(l, a->kind == STUCK_FIN ? "), then closed with its FIN (packet "
-                        : a->kind == STUCK_FIN_MISSED ? "), then closed with a FIN the capture missed (the "
-                        : a->kind == STUCK_RST ? "), then aborted with its RST (packet "
-                        : "), until the ");
-            if (a->kind == STUCK_FIN_MISSED) {
-                line_str(l, peer);
-                line_lit(l, "'s ACK of it, packet ");
-            }
-            if (a->kind == STUCK_PEER_RST) {
-                line_str(l, peer);
-                line_lit(l, " gave up with a RST (packet ");
-            }
-            line_u64(l, a->nevidence ? a->evidence[a->nevidence - 1] : 0);
-            line_char(l, ')');
-            break;
-        }
-        line_duration(l, now > a->start ? now - a->start : (tstamp_t)a->value);
+        line_duration(l, a->kind == STUCK_STILL && now > a->start ? now - a->start : (tstamp_t)a->value);
         line_lit(l, " (since packet ");
         line_u64(l, a->nevidence ? a->evidence[0] : 0);
+        line_char(l, ')');
+        /* how it left: "..., then closed with its FIN (packet 10)" */
+        switch ((enum stuck_exit)a->kind) {
+        case STUCK_STILL:
+            return;
+        case STUCK_GAVE_UP:
+            line_lit(l, ", until its host gave up retransmitting (the application never closed it)");
+            return;
+        case STUCK_FIN:
+            line_lit(l, ", then closed with its FIN (packet ");
+            break;
+        case STUCK_FIN_MISSED:
+            line_lit(l, ", then closed with a FIN the capture missed (the ");
+            line_str(l, peer);
+            line_lit(l, "'s ACK of it, packet ");
+            break;
+        case STUCK_RST:
+            line_lit(l, ", then aborted with its RST (packet ");
+            break;
+        case STUCK_PEER_RST:
+            line_lit(l, ", until the ");
+            line_str(l, peer);
+            line_lit(l, " gave up with a RST (packet ");
+            break;
+        }
+        line_u64(l, a->nevidence ? a->evidence[a->nevidence - 1] : 0);
         line_char(l, ')');
         break;
     case AN_FIN_UNACKED:

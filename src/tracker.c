@@ -174,45 +174,34 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
 static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay);
 static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
 
-/* An endpoint that stopped retransmitting data never acknowledged has
- * given up on the connection: CLOSED, as its peer does not know.  Judged
- * as the connection leaves the table, or the input ends. */
-static void gave_up(struct tracker *t, struct conn *c)
+/* Endpoint `role` is in `next` by what did not come: marked inferred. */
+static void infer_state(struct tracker *t, struct conn *c, int role, enum tcp_state next, unsigned ev,
+                        tstamp_t when)
 {
-    for (int r = 0; r < 2; r++) {
-        tstamp_t when;
-        if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when)) {
-            c->ep[r].flags |= EPF_INFERRED;
-            set_state(t, c, r, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
-        }
-    }
+    c->ep[role].flags |= EPF_INFERRED;
+    set_state(t, c, role, next, (enum tcp_event)ev, when, 0);
 }
 
-/* A server in SYN_RCVD whose SYN-ACK timer would have sent it again by now
- * holds no request (conn_request_dropped()): LISTEN.  Judged as the
- * connection leaves the table, after the analysis has reported it
- * synack-unacked; the live view shows it as soon as it holds. */
-static void request_dropped(struct tracker *t, struct conn *c)
+/* What the silence after a connection's last segment says, judged as it
+ * leaves the table, after the analysis has judged the states its packets
+ * left (stuck endpoints, SYNs unanswered, a handshake never completed);
+ * the live view shows each as soon as it holds (model.c, view_state()):
+ *  - an endpoint that stopped retransmitting data never acknowledged gave
+ *    up on the connection: CLOSED, as its peer does not know;
+ *  - a server in SYN_RCVD whose SYN-ACK timer would have sent it again by
+ *    now holds no request (conn_request_dropped()): LISTEN;
+ *  - a client in SYN_SENT whose SYN timer would have sent it again by now
+ *    gave up its attempt (conn_attempt_abandoned()): CLOSED. */
+static void settle_silence(struct tracker *t, struct conn *c)
 {
     tstamp_t when;
-    if (conn_request_dropped(c, t->now, &when)) {
-        c->ep[SERVER].flags |= EPF_INFERRED;
-        set_state(t, c, SERVER, ST_LISTEN, (enum tcp_event)EV_REQUEST_DROPPED, when, 0);
-    }
-}
-
-/* A client in SYN_SENT whose SYN timer would have sent it again by now gave
- * up its attempt (conn_attempt_abandoned()): CLOSED.  Judged as the
- * connection leaves the table, after the analysis has reported its SYNs
- * unanswered (and the listeners' judgement of them); the live view shows
- * it as soon as it holds. */
-static void attempt_abandoned(struct tracker *t, struct conn *c)
-{
-    tstamp_t when;
-    if (conn_attempt_abandoned(c, t->now, &when)) {
-        c->ep[CLIENT].flags |= EPF_INFERRED;
-        set_state(t, c, CLIENT, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, when, 0);
-    }
+    for (int r = 0; r < 2 && t->analysis; r++)
+        if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when))
+            infer_state(t, c, r, ST_CLOSED, EV_GAVE_UP, when);
+    if (conn_request_dropped(c, t->now, &when))
+        infer_state(t, c, SERVER, ST_LISTEN, EV_REQUEST_DROPPED, when);
+    if (conn_attempt_abandoned(c, t->now, &when))
+        infer_state(t, c, CLIENT, ST_CLOSED, EV_GAVE_UP, when);
 }
 
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
@@ -224,10 +213,6 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
     t->st.retired[why]++;
     if (t->analysis) {
         analysis_retire(t->analysis, c, t->now);
-        gave_up(t, c);
-    }
-    request_dropped(t, c);
-    if (t->analysis) {
         /* SYNs nobody answered, to a service that answered others and
          * still sent SYN-ACKs after them: a full accept queue drops SYNs
          * (or a filter these) */
@@ -239,7 +224,7 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
                 analysis_service_answered(t->analysis, c, l->answered);
         }
     }
-    attempt_abandoned(t, c);
+    settle_silence(t, c);
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)
             t->obs[i].retired(t->obs[i].ctx, c, why);
@@ -1702,9 +1687,9 @@ static void retire_at_end(void *ctx, void *rec)
  * finds in the table: a first FIN the capture missed (judged at most once:
  * missed_first_fin() clears top_unseen).  What the silence after the last
  * segment tells - an endpoint that gave up, a server that holds no request
- * - is judged as the connection leaves (gave_up(), request_dropped(), after
- * the analysis has judged the stuck endpoints on the states the packets
- * left), and a view shows it as of its own time (model.c, view_state()). */
+ * - is judged as the connection leaves (settle_silence(), after the
+ * analysis has judged the stuck endpoints on the states the packets left),
+ * and a view shows it as of its own time (model.c, view_state()). */
 static void judge_at_end(struct tracker *t, struct conn *c)
 {
     uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
