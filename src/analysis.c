@@ -765,8 +765,10 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
                             f->receiver_flags & EPF_FIN, f->sender_flags & EPF_RST);
     }
 
-    /* idle: the gap before this segment */
-    if (f->prev_last && seg->ts - f->prev_last > an->cfg.idle_after) {
+    /* idle: the gap before this segment (not between the SYNs of an attempt
+     * nobody answered: syn-unanswered, as analysis_judge_idle()) */
+    if (f->prev_last && seg->ts - f->prev_last > an->cfg.idle_after &&
+        !(c->ep[CLIENT].state == ST_SYN_SENT && c->ep[SERVER].pkts == 0)) {
         struct anomaly *a = note(an, c, AN_IDLE, -1, f->prev_last, seg->pktno);
         if (a) {
             if ((uint64_t)(seg->ts - f->prev_last) > a->value)

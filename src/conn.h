@@ -237,6 +237,16 @@ static inline bool conn_is_self(const struct conn *c)
  * the handshake) may be a retransmission whose timer has grown: then the
  * longest a timer waits (SYN_RTO_MAX).  *due: when that became so. */
 #define REQUEST_QUIET_MIN (3 * TS_PER_SEC)
+/* A bound on a timer, half as long again (slack for a timer that fires
+ * late).  Held below a quarter of the clock's range first: a connection
+ * of a capture with wild timestamps (clamped at 2100, 4.1e18 ns) can span
+ * more than a third of it, and half again would overflow. */
+static inline tstamp_t with_slack(tstamp_t bound)
+{
+    if (bound > INT64_MAX / 4)
+        bound = INT64_MAX / 4;
+    return bound + bound / 2;
+}
 /* The longest a retransmission timer waits: Linux's TCP_RTO_MAX (RFC 6298
  * 2.5: 60 s or more). */
 #define SYN_RTO_MAX (120 * TS_PER_SEC)
@@ -246,13 +256,15 @@ static inline bool conn_request_dropped(const struct conn *c, tstamp_t now, tsta
     if (sv->state != ST_SYN_RCVD || (c->flags & (CF_HS_SYNACK | CF_HS_DONE)) != CF_HS_SYNACK ||
         !ep_sent_synack(sv) || ep_sent_syn(sv) || conn_is_self(c))
         return false;
-    tstamp_t first_synack = c->first + (tstamp_t)c->hs_b * 1000;
-    tstamp_t quiet = 2 * (c->last - first_synack);
+    tstamp_t first_synack = c->first + (tstamp_t)c->hs_b * 1000, span = c->last - first_synack;
+    if (span > INT64_MAX / 4)
+        span = INT64_MAX / 4;           /* (wild timestamps: see with_slack()) */
+    tstamp_t quiet = 2 * span;
     if (quiet < REQUEST_QUIET_MIN)
         quiet = REQUEST_QUIET_MIN;
     if (sv->synacks == 1 && (c->flags & CF_SYNACK_FIRST))
         quiet = SYN_RTO_MAX;
-    quiet += quiet / 2;
+    quiet = with_slack(quiet);
     if (now - c->last <= quiet)
         return false;
     *due = c->last + quiet;
@@ -279,12 +291,14 @@ static inline bool conn_attempt_abandoned(const struct conn *c, tstamp_t now, ts
     if (cl->state != ST_SYN_SENT || !ep_sent_syn(cl) || c->ep[SERVER].pkts != 0 || conn_is_self(c))
         return false;
     tstamp_t span = c->last - c->first, quiet = SYN_RTO_MAX;
+    if (span > INT64_MAX / 4)
+        span = INT64_MAX / 4;           /* (wild timestamps: see with_slack()) */
     if (cl->syns > 1) {
         quiet = span + REQUEST_QUIET_MIN;
         if (2 * span > quiet)
             quiet = 2 * span;
     }
-    quiet += quiet / 2;
+    quiet = with_slack(quiet);
     if (now - c->last <= quiet)
         return false;
     *due = c->last + quiet;

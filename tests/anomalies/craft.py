@@ -296,12 +296,42 @@ def syn_midway(cap):
 
 
 @scenario
+def syn_midway_late(cap):
+    """The same SYNs, the capture going on to 64100 ms: past 16 s + 1.5 x
+    2 x 16 s."""
+    syn_then_other(cap, (0, 16000), 64100)
+
+
+@scenario
 def syn_single_long(cap):
     """One SYN at 0 ms, nothing back; the capture goes on to 200 s: past
     1.5 x 120 s (the longest a SYN timer waits) - the client gave up - and
     past --idle-after, which is no idle connection (an attempt nobody
     answered: syn-unanswered)."""
     syn_then_other(cap, (0,), 200000)
+
+
+@scenario
+def syn_slow_retries(cap):
+    """SYNs at 0, 64 and 184 s (a long retry schedule, or a capture begun
+    late in one: gaps over --idle-after), nothing back, another connection
+    at 190 s: no idle between the SYNs of an attempt nobody answered."""
+    syn_then_other(cap, (0, 64000, 184000), 190000)
+
+
+@scenario
+def syn_far_apart(cap):
+    """Wild timestamps (a fuzzed or broken capture): a SYN stamped 1970-01-01
+    00:00:01, the same SYN again stamped 2106 (4.2e9 s), and another
+    connection's SYN a second later.  The time between them overflows no
+    arithmetic (the quiet time after it was 1.5 x 2 x 4.2e9 s, past what
+    64-bit nanoseconds hold)."""
+    c = Conn(cap)
+    first = 1000.0 - T0_US / 1000.0
+    c.seg(first, "c", "S", advance=False, label="c.syn1")
+    c.seg(first + 4.2e12, "c", "S", seq=1000, advance=False, label="c.syn2")
+    o = Conn(cap, cport=40001, sport=8081)
+    o.seg(first + 4.2e12 + 1000, "c", "S", label="other.syn")
 
 
 @scenario

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-midway syn-single-long syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-midway synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -321,6 +321,10 @@ an_run synmid "$FX/syn-midway.pcap"
 an_only synmid "syn-unanswered"
 an_field synmid syn-unanswered client_gave_up false
 an_conn synmid client_state SYN_SENT
+an_run synmid-late "$FX/syn-midway-late.pcap"
+an_field synmid-late syn-unanswered client_gave_up true
+an_conn synmid-late client_state CLOSED
+an_conn synmid-late client_state_since 1700000064.0
 # one SYN, then 200 s: the longest timer (120 s) and half again have passed
 # - CLOSED as of 180 s; and no idle (an attempt nobody answered is not an
 # idle connection; it was reported so)
@@ -329,6 +333,17 @@ an_only synone "syn-unanswered"
 an_field synone syn-unanswered client_gave_up true
 an_conn synone client_state CLOSED
 an_conn synone client_state_since 1700000180.0
+# ... nor between SYNs more than --idle-after apart (it was reported)
+an_run synslow "$FX/syn-slow-retries.pcap"
+an_only synslow "syn-unanswered"
+an_conn synslow client_state SYN_SENT
+# wild timestamps (a SYN in 1970 and again in 2106, clamped to 2100), kept
+# in one record with --idle-timeout 0: the quiet time after 4.1e9 s of SYNs
+# overflowed 64-bit nanoseconds (UBSan: signed integer overflow), and the
+# client read CLOSED; it may still be trying
+an_run synfar "$FX/syn-far-apart.pcap" --idle-timeout 0
+an_conn synfar client_state SYN_SENT
+an_conn synfar client_state_inferred false
 
 # self-connect-rst: a socket connected to itself, tracked from both sides,
 # and a stray RST both sides refuse: one packet, so one RST ignored and one
