@@ -1136,14 +1136,21 @@ tstamp_t analysis_zero_window_since(const struct analysis *an, const struct conn
     return e ? e->zw_start : 0;
 }
 
-int analysis_one_sided(const struct conn *c)
+bool analysis_judge_one_sided(const struct conn *c, struct anomaly *a)
 {
     if (!(c->flags & CF_ACKED_UNSEEN))
-        return -1;
+        return false;
     for (int r = 0; r < 2; r++)
-        if (c->ep[r].pkts == 0 && c->ep[!r].pkts > 0)
-            return r;
-    return -1;
+        if (c->ep[r].pkts == 0 && c->ep[!r].pkts > 0) {
+            memset(a, 0, sizeof *a);
+            a->id = AN_ONE_SIDED;
+            a->who = (int8_t)r;
+            a->count = c->ep[!r].pkts;
+            a->start = c->first;
+            a->end = c->last;
+            return true;
+        }
+    return false;
 }
 
 enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now)
@@ -1254,12 +1261,22 @@ bool analysis_gave_up_by(const struct analysis *an, const struct conn *c, int ro
     return true;
 }
 
-bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when)
+int analysis_silent_state(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when,
+                          unsigned *ev)
 {
-    struct conn_ext *x = ext_of(an, c);
-    if (x && (x->mask & (1u << AN_RETRANSMISSIONS)))
-        retransmissions_stopped(find_of(an, x, AN_RETRANSMISSIONS, role), c, now);
-    return analysis_gave_up_by(an, c, role, now, when);
+    if (an && c->ep[role].state != ST_CLOSED && analysis_gave_up_by(an, c, role, now, when)) {
+        *ev = EV_GAVE_UP;
+        return ST_CLOSED;
+    }
+    if (role == SERVER && conn_request_dropped(c, now, when)) {
+        *ev = EV_REQUEST_DROPPED;
+        return ST_LISTEN;
+    }
+    if (role == CLIENT && conn_attempt_abandoned(c, now, when)) {
+        *ev = EV_GAVE_UP;
+        return ST_CLOSED;
+    }
+    return -1;
 }
 
 /* SYNs nobody answered: the client still in SYN_SENT, nothing from the
@@ -1359,12 +1376,11 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
      * on (CF_ACKED_UNSEEN): it sent data or a FIN on a path the capture does
      * not see.  Not a peer that went silent (nothing new to acknowledge),
      * SYNs alone (syn-unanswered), or a stray reset. */
-    int silent = analysis_one_sided(c);
-    if (silent >= 0) {
-        a = note(an, c, AN_ONE_SIDED, silent, c->first, c->first_pkt);
+    if (analysis_judge_one_sided(c, &j)) {
+        a = note(an, c, AN_ONE_SIDED, j.who, j.start, c->first_pkt);
         if (a) {
-            a->count = c->ep[!silent].pkts;
-            a->end = c->last;
+            a->count = j.count;
+            a->end = j.end;
         }
     }
     /* endpoints stuck half-closed */

@@ -142,15 +142,21 @@ bool analysis_judge_idle(const struct analysis *an, const struct conn *c, tstamp
  * judged on the final picture (unanswered, stuck, ongoing stalls). */
 void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now);
 /* Did the endpoint role stop retransmitting data still unacknowledged, as
- * of now (the retransmissions anomaly's "stopped", marked on it here if
- * analysis_retire() has not yet)?  A TCP retransmits until it gives up and
- * closes the connection (RFC 1122 4.2.3.5, R2), so it is CLOSED; *when:
- * when its next retransmission was due, at most now. */
-bool analysis_gave_up(struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
-/* The same question for a view, changing nothing: has role given up, as of
- * now?  (The live view shows it CLOSED as soon as it has: a live capture
- * has no end at which the tracker would judge it.) */
+ * of now (the retransmissions anomaly's "stopped")?  A TCP retransmits
+ * until it gives up and closes the connection (RFC 1122 4.2.3.5, R2), so
+ * it is CLOSED; *when: when its next retransmission was due, at most now.
+ * Changes nothing. */
 bool analysis_gave_up_by(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when);
+/* The state endpoint role is in, as of now, by what did not come - CLOSED
+ * once it gave up retransmitting (analysis_gave_up_by(); an may be NULL:
+ * not judged), LISTEN for a server that holds no request
+ * (conn_request_dropped()), CLOSED for a client that gave up its attempt
+ * (conn_attempt_abandoned()) - or -1; *when: since when, *ev: the
+ * pseudo-event.  The tracker applies it as the connection leaves the
+ * table (after analysis_retire()), a view shows it as soon as it holds;
+ * the rule is this one function for both.  Changes nothing. */
+int analysis_silent_state(const struct analysis *an, const struct conn *c, int role, tstamp_t now, tstamp_t *when,
+                          unsigned *ev);
 /* The connection's syn-unanswered: its service answered `answered` other
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */
@@ -166,11 +172,11 @@ enum anomaly_id analysis_stuck(const struct analysis *an, const struct conn *c, 
  * kind, the evidence); its time ends when the endpoint's host gave up
  * retransmitting what it sent there (kind STUCK_GAVE_UP), if it did. */
 bool analysis_judge_stuck(const struct analysis *an, const struct conn *c, int role, tstamp_t now, struct anomaly *a);
-/* The endpoint (CLIENT or SERVER) a one-directional capture missed - no
- * packet from it, while the other's acknowledgements moved on
- * (CF_ACKED_UNSEEN) - or -1: the one-sided anomaly, the report's rule and
- * the live view's. */
-int analysis_one_sided(const struct conn *c);
+/* The one-sided anomaly, the report's rule and the live view's, judged as
+ * of now like the others above: who is the endpoint (CLIENT or SERVER) a
+ * one-directional capture missed - no packet from it, while the other's
+ * acknowledgements moved on (CF_ACKED_UNSEEN); count the other's packets. */
+bool analysis_judge_one_sided(const struct conn *c, struct anomaly *a);
 /* When the zero-window stall the endpoint (CLIENT or SERVER) advertised
  * began, if it is still going on; 0 if none is.  The report adds a stall's
  * time when it ends; the live view, to show the stall so far. */

@@ -153,16 +153,7 @@ static bool judge_live(const struct model *m, const struct conn *c, int id, tsta
         return analysis_judge_synack_unacked(c, now, a);
     if (id == AN_IDLE)
         return analysis_judge_idle(m->an, c, now, a);
-    int silent = analysis_one_sided(c);
-    if (silent < 0)
-        return false;
-    memset(a, 0, sizeof *a);
-    a->id = AN_ONE_SIDED;
-    a->who = (int8_t)silent;
-    a->count = c->ep[!silent].pkts;
-    a->start = c->first;
-    a->end = c->last;
-    return true;
+    return analysis_judge_one_sided(c, a);
 }
 
 /* Bits (1u << id) of live_ids that hold now and are not recorded yet. */
@@ -176,35 +167,26 @@ static uint32_t live_mask(const struct model *m, const struct conn *c, tstamp_t 
     return live;
 }
 
-/* The state endpoint role shows as of now: its own, or CLOSED (inferred)
- * once it has given up retransmitting, or LISTEN (inferred) for a server
- * that holds no request (conn_request_dropped()) - which the tracker
- * judges only as the connection leaves the table, while a view shows them
- * as soon as they hold (at a replay's end, as the report will have them).
- * *since: when it entered it. */
+/* The state endpoint role shows as of now: its own, or the one the silence
+ * after the connection's last segment says (analysis_silent_state(): an
+ * endpoint that gave up, a server that holds no request, a client that
+ * gave up its attempt) - which the tracker applies only as the connection
+ * leaves the table, while a view shows it as soon as it holds (at a
+ * replay's end, as the report will have it).  *since: when it entered it. */
 static enum tcp_state view_state(const struct model *m, const struct conn *c, int role, tstamp_t now,
                                  tstamp_t *since, bool *inferred)
 {
-    enum tcp_state st = (enum tcp_state)c->ep[role].state;
     tstamp_t when;
-    if (st != ST_CLOSED && analysis_gave_up_by(m->an, c, role, now, &when)) {
+    unsigned ev;
+    int silent = analysis_silent_state(m->an, c, role, now, &when, &ev);
+    if (silent >= 0) {
         *since = when;
         *inferred = true;
-        return ST_CLOSED;
-    }
-    if (role == SERVER && conn_request_dropped(c, now, &when)) {
-        *since = when;
-        *inferred = true;
-        return ST_LISTEN;
-    }
-    if (role == CLIENT && conn_attempt_abandoned(c, now, &when)) {
-        *since = when;
-        *inferred = true;
-        return ST_CLOSED;
+        return (enum tcp_state)silent;
     }
     *since = conn_since(c, role);
     *inferred = conn_inferred(c, role);
-    return st;
+    return (enum tcp_state)c->ep[role].state;
 }
 
 static void fill_row(const struct model *m, const struct conn *c, tstamp_t now, struct model_row *r)
@@ -240,6 +222,24 @@ static void row_where(const struct model_row *r, char *buf, size_t len)
     char a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
     snprintf(buf, len, "%s > %s", format_addr_port(&r->addr[CLIENT], r->port[CLIENT], a),
              format_addr_port(&r->addr[SERVER], r->port[SERVER], b));
+}
+
+/* An anomaly judged live (*a as the report will have it), in words, to fn. */
+static void judged_anomaly(const struct conn *c, const struct model_row *row, const struct anomaly *a, tstamp_t now,
+                           void (*fn)(void *ctx, const struct model_anomaly *a), void *ctx)
+{
+    struct model_anomaly ma;
+    memset(&ma, 0, sizeof ma);
+    ma.id = a->id;
+    ma.who = a->who;
+    ma.conn_id = c->id;
+    ma.count = a->count;
+    ma.start = a->start;
+    ma.end = a->end;
+    ma.judged_live = true;
+    row_where(row, ma.where, sizeof ma.where);
+    describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
+    fn(ctx, &ma);
 }
 
 /* The anomalies of c, in words, plus the stuck endpoints and the one-sided
@@ -288,38 +288,16 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
     uint32_t have = analysis_mask(m->an, c);
     for (size_t i = 0; i < sizeof live_ids; i++) {
         struct anomaly a;
-        if ((have & (1u << live_ids[i])) || !judge_live(m, c, live_ids[i], now, &a))
-            continue;
-        memset(&ma, 0, sizeof ma);
-        ma.id = a.id;
-        ma.who = a.who;
-        ma.conn_id = c->id;
-        ma.count = a.count;
-        ma.start = a.start;
-        ma.end = a.end;
-        ma.judged_live = true;
-        row_where(row, ma.where, sizeof ma.where);
-        describe_anomaly(&a, c, now, ma.detail, sizeof ma.detail);
-        fn(ctx, &ma);
+        if (!(have & (1u << live_ids[i])) && judge_live(m, c, live_ids[i], now, &a))
+            judged_anomaly(c, row, &a, now, fn, ctx);
     }
     /* stuck endpoints, as the report will have them: also one whose host
      * gave up retransmitting while it was stuck in CLOSE_WAIT (shown CLOSED,
      * so not marked STUCK in its row, but stuck that long) */
     for (int role = 0; role < 2; role++) {
         struct anomaly a;
-        if (have_stuck[role] || !analysis_judge_stuck(m->an, c, role, now, &a))
-            continue;
-        memset(&ma, 0, sizeof ma);
-        ma.id = a.id;
-        ma.who = a.who;
-        ma.conn_id = c->id;
-        ma.count = a.count;
-        ma.start = a.start;
-        ma.end = a.end;
-        ma.judged_live = true;
-        row_where(row, ma.where, sizeof ma.where);
-        describe_anomaly(&a, c, now, ma.detail, sizeof ma.detail);
-        fn(ctx, &ma);
+        if (!have_stuck[role] && analysis_judge_stuck(m->an, c, role, now, &a))
+            judged_anomaly(c, row, &a, now, fn, ctx);
     }
 }
 

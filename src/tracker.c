@@ -174,34 +174,24 @@ static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_stat
 static void held_forget(struct tracker *t, struct conn *c, struct held_syn *replay);
 static void track(struct tracker *t, const struct seg_core *seg, const struct tracker_prep *p, bool may_hold);
 
-/* Endpoint `role` is in `next` by what did not come: marked inferred. */
-static void infer_state(struct tracker *t, struct conn *c, int role, enum tcp_state next, unsigned ev,
-                        tstamp_t when)
-{
-    c->ep[role].flags |= EPF_INFERRED;
-    set_state(t, c, role, next, (enum tcp_event)ev, when, 0);
-}
-
-/* What the silence after a connection's last segment says, judged as it
- * leaves the table, after the analysis has judged the states its packets
- * left (stuck endpoints, SYNs unanswered, a handshake never completed);
- * the live view shows each as soon as it holds (model.c, view_state()):
- *  - an endpoint that stopped retransmitting data never acknowledged gave
- *    up on the connection: CLOSED, as its peer does not know;
- *  - a server in SYN_RCVD whose SYN-ACK timer would have sent it again by
- *    now holds no request (conn_request_dropped()): LISTEN;
- *  - a client in SYN_SENT whose SYN timer would have sent it again by now
- *    gave up its attempt (conn_attempt_abandoned()): CLOSED. */
+/* What the silence after a connection's last segment says
+ * (analysis_silent_state(): an endpoint that gave up, a server that holds
+ * no request, a client that gave up its attempt), judged as it leaves the
+ * table, after the analysis has judged the states its packets left (stuck
+ * endpoints, SYNs unanswered, a handshake never completed, retransmissions
+ * stopped); the live view shows the same as soon as it holds (model.c,
+ * view_state()).  Marked inferred. */
 static void settle_silence(struct tracker *t, struct conn *c)
 {
-    tstamp_t when;
-    for (int r = 0; r < 2 && t->analysis; r++)
-        if (c->ep[r].state != ST_CLOSED && analysis_gave_up(t->analysis, c, r, t->now, &when))
-            infer_state(t, c, r, ST_CLOSED, EV_GAVE_UP, when);
-    if (conn_request_dropped(c, t->now, &when))
-        infer_state(t, c, SERVER, ST_LISTEN, EV_REQUEST_DROPPED, when);
-    if (conn_attempt_abandoned(c, t->now, &when))
-        infer_state(t, c, CLIENT, ST_CLOSED, EV_GAVE_UP, when);
+    for (int r = 0; r < 2; r++) {
+        tstamp_t when;
+        unsigned ev;
+        int next = analysis_silent_state(t->analysis, c, r, t->now, &when, &ev);
+        if (next >= 0) {
+            c->ep[r].flags |= EPF_INFERRED;
+            set_state(t, c, r, (enum tcp_state)next, (enum tcp_event)ev, when, 0);
+        }
+    }
 }
 
 static void retire(struct tracker *t, struct conn *c, enum retire_reason why)

@@ -102,11 +102,7 @@ syn_giveup() { # FAMILY
     # the SYN and its retransmission (after about 1 s)
     k_wait_pkts rc 2 "tcp dst port $P" "Flags \[S\]" || return
     k_freeze retrying copy rc
-    if grep -q "SYN-SENT" "$TMPD/$SCEN.retrying.ssc.after"; then
-        k_judge retrying rc --expect-conns 1 --unknowable "server=$why"
-    else
-        echo "# $SCEN/retrying: skipped: the client gave up before the snapshot was taken (ss: $(tr '\n' ' ' <"$TMPD/$SCEN.retrying.ssc.after"))"
-    fi
+    k_judge_while C SYN-SENT retrying rc --expect-conns 1 --unknowable "server=$why"
     # the kernel gives up at about 3 s; the rule waits until 1.5 x the
     # larger of 3 s + the 1 or 2 s from the first SYN to the last and twice
     # those after the last SYN: at most 9.5 s after the first

@@ -389,6 +389,21 @@ k_freeze() {
     k_ss "$NS_S" >"$base.sss.after"
 }
 
+# k_judge_while C|S PATTERN SNAP LABEL [judge.py options]: k_judge SNAP
+# LABEL, if ss in the client (C) or server (S) namespace still matched
+# PATTERN (grep -E) after the snapshot; the kernel may have moved on while
+# it was taken (a timer firing), and then the check is skipped, saying so.
+k_judge_while() {
+    local f
+    f="$TMPD/$SCEN.$3.ss$(printf '%s' "$1" | tr CS cs).after"
+    if grep -Eq -- "$2" "$f"; then
+        shift 2
+        k_judge "$@"
+    else
+        echo "# $SCEN/$3: skipped: the kernel moved on before the snapshot was taken (ss: $(tr '\n' ' ' <"$f"))"
+    fi
+}
+
 # k_judge SNAP LABEL [judge.py options]: tcpfsm on the frozen capture,
 # compared with the frozen kernel state.
 k_judge() {
