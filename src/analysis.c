@@ -1130,6 +1130,14 @@ void analysis_service_answered(struct analysis *an, const struct conn *c, uint64
         a->value2 = answered > UINT32_MAX ? UINT32_MAX : (uint32_t)answered;
 }
 
+void analysis_attempt_superseded(struct analysis *an, const struct conn *c)
+{
+    const struct conn_ext *x = ext_of(an, c);
+    struct anomaly *a = x ? find(an, x, AN_SYN_UNANSWERED) : NULL;
+    if (a && a->kind == ATTEMPT_GOING)
+        a->kind = ATTEMPT_SUPERSEDED;
+}
+
 tstamp_t analysis_zero_window_since(const struct analysis *an, const struct conn *c, int role)
 {
     const struct ext_end *e = end_of(an, ext_of(an, c), role);
@@ -1296,7 +1304,7 @@ bool analysis_judge_syn_unanswered(const struct conn *c, tstamp_t now, struct an
     a->value = (uint64_t)(c->last - c->first);
     a->state = sv->state;
     tstamp_t due;
-    a->kind = conn_attempt_abandoned(c, now, &due);     /* then the client gave up */
+    a->kind = conn_attempt_abandoned(c, now, &due) ? ATTEMPT_GAVE_UP : ATTEMPT_GOING;
     return true;
 }
 

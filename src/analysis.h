@@ -161,6 +161,10 @@ int analysis_silent_state(const struct analysis *an, const struct conn *c, int r
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */
 void analysis_service_answered(struct analysis *an, const struct conn *c, uint64_t answered);
+/* Its client's attempt, SYNs nobody answered, was superseded by a new SYN
+ * from the same port with a new ISN (syn-unanswered says the client gave up,
+ * and how), unless the quiet time had already said so. */
+void analysis_attempt_superseded(struct analysis *an, const struct conn *c);
 /* The endpoint's stuck anomaly at `now` - close-wait-stuck or
  * fin-wait-2-stuck: in CLOSE_WAIT or FIN_WAIT_2 for --stuck-after or longer
  * - or AN__COUNT.  Never for an endpoint the capture has no packet from:

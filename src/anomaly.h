@@ -112,6 +112,16 @@ enum stuck_exit {
 /* "fin", "rst", "peer-rst", "gave-up"; NULL for STUCK_STILL */
 const char *stuck_exit_name(enum stuck_exit k);
 
+/* How the client of SYNs nobody answered ended its attempt
+ * (syn-unanswered's kind). */
+enum attempt_end {
+    ATTEMPT_GOING,          /* as far as the capture shows, still trying */
+    ATTEMPT_GAVE_UP,        /* no SYN came again in time
+                               (conn_attempt_abandoned()) */
+    ATTEMPT_SUPERSEDED,     /* a new SYN from the same port with a new ISN:
+                               a new socket, the old one gone */
+};
+
 /* What the sender of a challenged SYN did next (syn-challenged's kind). */
 enum challenge_outcome {
     CHALLENGE_OPEN,         /* nothing yet, as far as the capture shows */
@@ -135,7 +145,7 @@ struct anomaly {
     uint8_t kind : 4;       /* rst-abort: enum rst_kind; close-wait-stuck:
                                enum stuck_exit; synack-unacked: 1 when the
                                server then held no request; syn-unanswered:
-                               1 when the client then gave up; others 0 */
+                               enum attempt_end; others 0 */
     uint8_t nevidence : 4;  /* evidence[] in use (at most ANOMALY_EVIDENCE) */
     uint8_t state;          /* the endpoint's state when it happened (enum tcp_state) */
     uint32_t count;         /* occurrences (segments, probes, SYNs, ...) */

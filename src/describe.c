@@ -69,9 +69,11 @@ void describe_anomaly_line(const struct anomaly *a, const struct conn *c, tstamp
             line_count(l, a->value2, "other connection", "other connections");
             line_lit(l, " and still answered after these SYNs: a full accept queue drops SYNs (Linux), or a filter dropped these");
         }
-        if (a->kind)
-            /* "...; then the client gave up (it sent no more SYNs)" */
+        if (a->kind == ATTEMPT_GAVE_UP)
+            /* "...; then the client gave up (no SYN came again in time)" */
             line_lit(l, "; then the client gave up (no SYN came again in time)");
+        else if (a->kind == ATTEMPT_SUPERSEDED)
+            line_lit(l, "; then the client gave up (a new SYN from its port, with a new ISN, started another attempt)");
         break;
     case AN_SYN_REFUSED:
         if (a->value) {

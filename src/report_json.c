@@ -233,7 +233,8 @@ static void json_anomaly(struct json_report *j, const struct conn *c, const stru
     case AN_SYN_UNANSWERED:
         json_ms(l, "duration_ms", (int64_t)a->value);
         json_u64(l, "service_answered", a->value2);
-        json_bool(l, "client_gave_up", a->kind);
+        json_bool(l, "client_gave_up", a->kind != ATTEMPT_GOING);
+        json_bool(l, "new_attempt", a->kind == ATTEMPT_SUPERSEDED);
         break;
     case AN_SYNACK_UNACKED:
         json_bool(l, "request_dropped", a->kind);

@@ -194,8 +194,23 @@ static void settle_silence(struct tracker *t, struct conn *c)
     }
 }
 
-static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
+/* A client in SYN_SENT whose own new SYN, with a new ISN, takes the
+ * 4-tuple (RETIRE_REUSED): the socket that sent the old SYNs is gone - a
+ * stack retransmits a SYN with the ISN it chose, and a new ISN is a new
+ * socket (the application's retry after a connect timeout, or the kernel's
+ * retries ran out).  It gave up the old attempt by the new SYN at the
+ * latest, whatever the quiet time says. */
+static bool attempt_superseded(const struct conn *c, int new_syn_role)
 {
+    return new_syn_role == CLIENT && c->ep[CLIENT].state == ST_SYN_SENT && ep_sent_syn(&c->ep[CLIENT]);
+}
+
+/* retire(), for a connection whose 4-tuple a new SYN takes (new_syn: that
+ * SYN, from new_syn_role; NULL for every other reason). */
+static void retire_for(struct tracker *t, struct conn *c, enum retire_reason why, const struct seg_core *new_syn,
+                       int new_syn_role)
+{
+    bool superseded = new_syn && attempt_superseded(c, new_syn_role);
     struct held_syn replay = { .c = NULL };
     if (c->ep[0].syn_held)
         held_forget(t, c, why == RETIRE_TIME_WAIT || why == RETIRE_CLOSED || why == RETIRE_IDLE ? &replay : NULL);
@@ -214,7 +229,14 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
                 analysis_service_answered(t->analysis, c, l->answered);
         }
     }
+    if (superseded && t->analysis)
+        analysis_attempt_superseded(t->analysis, c);
     settle_silence(t, c);
+    /* (after the quiet time's rule, which may date the end earlier) */
+    if (superseded && c->ep[CLIENT].state == ST_SYN_SENT) {
+        c->ep[CLIENT].flags |= EPF_INFERRED;
+        set_state(t, c, CLIENT, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, new_syn->ts, 0);
+    }
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)
             t->obs[i].retired(t->obs[i].ctx, c, why);
@@ -226,6 +248,11 @@ static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
      * making room for another, nor at the end, which replays them first) */
     if (replay.c)
         track(t, &replay.syn, &replay.prep, false);
+}
+
+static void retire(struct tracker *t, struct conn *c, enum retire_reason why)
+{
+    retire_for(t, c, why, NULL, 0);
 }
 
 static void set_state(struct tracker *t, struct conn *c, int role, enum tcp_state next,
@@ -1481,7 +1508,7 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
             /* The new connection replaces the TIME_WAIT socket. */
             if (in_tw)
                 end_time_wait(t, c, seg->ts);
-            retire(t, c, RETIRE_REUSED);
+            retire_for(t, c, RETIRE_REUSED, seg, role);
             c = create(t, key, hash, dir, seg);
             if (!c)
                 return;

@@ -281,6 +281,37 @@ def syn_abandoned(cap):
 
 
 @scenario
+def syn_superseded(cap):
+    """SYNs at 0 and 1000 ms (ISN 1000), nothing back; at 1500 ms a SYN
+    from the same port with ISN 7000000: a new socket (a stack
+    retransmits its SYN with the ISN it chose), the application's retry.
+    The first attempt was given up by then, long before its quiet time
+    ran out; the capture ends at 2100 ms."""
+    c = Conn(cap)
+    o = Conn(cap, cport=40001, sport=8081)
+    c.seg(0, "c", "S", seq=1000, advance=False, label="c.syn1")
+    o.handshake(50)
+    c.seg(1000, "c", "S", seq=1000, advance=False, label="c.syn2")
+    c.seg(1500, "c", "S", seq=7000000, advance=False, label="c.new")
+    o.seg(2000, "c", "PA", 10)
+    o.seg(2100, "s", "A")
+
+
+@scenario
+def syn_superseded_answered(cap):
+    """A SYN at 0 ms, the server's SYN-ACK at 1 ms (lost on its way to
+    the client: the client never acknowledges it), the SYN again at
+    1000 ms, and at 1500 ms a SYN from the same port with a new ISN: the
+    client's old attempt was given up; the server's side is the stack's
+    business (Linux resets the request on a SYN in its window)."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", seq=1000, advance=False, label="c.syn1")
+    c.seg(1, "s", "SA", seq=50000, ack=1001, advance=False, label="s.synack")
+    c.seg(1000, "c", "S", seq=1000, advance=False, label="c.syn2")
+    c.seg(1500, "c", "S", seq=7000000, advance=False, label="c.new")
+
+
+@scenario
 def syn_abandoned_early(cap):
     """The same, the capture ending at 11600 ms: still in time."""
     syn_then_other(cap, (0, 1000, 3000), 11600)

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-superseded syn-superseded-answered syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-midway synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -325,6 +325,32 @@ an_run synmid-late "$FX/syn-midway-late.pcap"
 an_field synmid-late syn-unanswered client_gave_up true
 an_conn synmid-late client_state CLOSED
 an_conn synmid-late client_state_since 1700000064.0
+# a SYN from the same port with a new ISN 0.5 s after the last: a new
+# socket, so the old attempt was given up by then - CLOSED (inferred) as of
+# the new SYN, long before its quiet time; syn-unanswered says how
+an_run synsup "$FX/syn-superseded.pcap"
+an_only synsup "syn-unanswered"
+an_field synsup syn-unanswered client_gave_up true
+an_field synsup syn-unanswered new_attempt true
+an_conn synsup client_state CLOSED
+an_conn synsup client_state_inferred true
+an_conn synsup client_state_since 1700000001.5
+an_conn synsup ended_by reused
+an_conn synsup client_state SYN_SENT 3
+an_conn synsup reused true 3
+case $("$TCPFSM" -r "$FX/syn-superseded.pcap" | tr -s ' \n' '  ') in
+*"2 SYNs over 1.00s, no reply; server seen in LISTEN; then the client gave up (a new SYN from its port, with a new ISN, started another attempt)"*)
+    pass "synsup: the text report says the client gave up for a new attempt" ;;
+*) fail "synsup: the text report does not say the client gave up for a new attempt" ;;
+esac
+an_field synab syn-unanswered new_attempt false
+# the same after a SYN-ACK the client never got (it sent its SYN again):
+# the client's old attempt ended; the server's request is left to it
+an_run synsupa "$FX/syn-superseded-answered.pcap"
+an_conn synsupa client_state CLOSED
+an_conn synsupa client_state_inferred true
+an_conn synsupa server_state SYN_RCVD
+an_conn synsupa client_state SYN_SENT 2
 # one SYN, then 200 s: the longest timer (120 s) and half again have passed
 # - CLOSED as of 180 s; and no idle (an attempt nobody answered is not an
 # idle connection; it was reported so)

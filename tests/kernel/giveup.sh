@@ -32,6 +32,17 @@
 #                         last SYN (7.5 s after it here; see conn.h): the
 #                         client is CLOSED (inferred, pseudo-event gave_up),
 #                         and syn-unanswered says client_gave_up.
+#   syn-superseded      the same drop; the client connects from port
+#                       $CPORT (SO_REUSEADDR), its SYN is sent again after
+#                       1 s, then the application closes the socket (in
+#                       SYN_SENT: nothing is sent) and connects again from
+#                       the same port: a new socket, a new ISN.  The
+#                       kernel's truth for the first attempt is ss just
+#                       before the new connect (no socket): the earlier
+#                       incarnation's client is CLOSED (inferred, gave_up,
+#                       as of the new SYN; syn-unanswered client_gave_up and
+#                       new_attempt), long before its quiet time; the new
+#                       one SYN_SENT, as ss says.
 # IPv4 and IPv6.  Capture on rc, the near side (the dropped segments are
 # captured there, then dropped in forward).
 : "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -116,8 +127,49 @@ syn_giveup() { # FAMILY
     expect_eq "$SCEN/gave-up: syn-unanswered says the client gave up" true "$got"
 }
 
+syn_superseded() { # FAMILY
+    local why="the SYNs were captured on rc and then dropped by nft in forward: the server never saw them"
+    local CPORT=40123 got
+    k_begin syn-superseded "$1" || return
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P &&
+    k_nft c2s "tcp dport $P tcp flags & (syn | ack) == syn drop" &&
+    k_do C connect c1 "$SADDR" $P 1 nb reuse bind=$CPORT || return
+    k_wait "$NS_C" 1 state syn-sent dport = :$P || return
+    # the SYN and its retransmission (after about 1 s)
+    k_wait_pkts rc 2 "tcp dst port $P" "Flags \[S\]" || return
+    k_do C close c1 || return
+    k_wait "$NS_C" 0 dport = :$P || return
+    k_freeze closed copy rc
+    k_do C connect c2 "$SADDR" $P 1 nb reuse bind=$CPORT || return
+    k_wait "$NS_C" 1 state syn-sent dport = :$P || return
+    k_wait_pkts rc 3 "tcp dst port $P" "Flags \[S\]" || return
+    k_freeze again stop rc
+    k_judge_while C SYN-SENT again rc --expect-conns 1 --unknowable "server=$why"
+    # the earlier incarnation: gone from the kernel before the new connect
+    if grep -Eq ":$CPORT( |\$)" "$TMPD/$SCEN.closed.ssc.after"; then
+        fail "$SCEN/closed: setup: the first socket still there: $(tr '\n' ' ' <"$TMPD/$SCEN.closed.ssc.after")"
+        return
+    fi
+    got=$("$PY" - "$TMPD/$SCEN.again.rc.json" <<'PYEOF'
+import json, sys
+conns = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "conn"]
+old = [c for c in conns if c.get("ended_by") == "reused"]
+print(" ".join("%s:%s:%s" % (c["client_state"], json.dumps(c["client_state_inferred"]), c["client_port"]) for c in old))
+PYEOF
+)
+    expect_eq "$SCEN/again: the first attempt (ss: no socket before the new connect): client CLOSED, inferred" \
+        "CLOSED:true:$CPORT" "$got"
+    got=$("$PY" "$top_srcdir/tests/anomalies/anq.py" get "$TMPD/$SCEN.again.rc.json" syn-unanswered client_gave_up)
+    expect_eq "$SCEN/again: syn-unanswered says the client gave up" true "$got"
+    got=$("$PY" "$top_srcdir/tests/anomalies/anq.py" get "$TMPD/$SCEN.again.rc.json" syn-unanswered new_attempt)
+    expect_eq "$SCEN/again: ... for a new attempt" true "$got"
+}
+
 k_run rto_giveup 4
 k_run rto_giveup 6
 k_run syn_giveup 4
 k_run syn_giveup 6
+k_run syn_superseded 4
+k_run syn_superseded 6
 finish
