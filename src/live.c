@@ -19,6 +19,7 @@
 #include "capture.h"
 #include "decode.h"
 #include "exitcodes.h"
+#include "format.h"
 #include "livecap.h"
 #include "model.h"
 #include "outwriter.h"
@@ -30,6 +31,7 @@
 #define DEFAULT_INTERVAL (10 * TS_PER_SEC)
 #define PACKET_BUDGET (50 * TS_PER_MS)      /* packets handled before looking at the screen */
 #define LIVE_SETTLE (500 * TS_PER_MS)       /* live: expiry lags the clock, for packets in flight */
+#define SKIP_HINT_AFTER (3 * TS_PER_SEC)    /* a paced replay's wait this long is shown (n skips it) */
 
 /* How long a packet may wait in the kernel's buffer (livecap.h): a tenth
  * of the screen's refresh (50 ms to 60 s), at least 5 ms, at most
@@ -136,6 +138,27 @@ static tstamp_t replay_wait(const struct replay *r)
     tstamp_t due = r->t0_mono + sat_ns((double)(r->pending.ts - r->t0_capture) / r->speed);
     tstamp_t d = due - mono();
     return d > 0 ? d : 0;
+}
+
+/* n: the next packet due now.  The replay's clock jumps to it (its start
+ * moves back by the wait), and what ages with capture time ages by the
+ * time skipped. */
+static void replay_skip(struct replay *r)
+{
+    r->t0_mono -= replay_wait(r);
+}
+
+/* The header's mode for a replay at --speed: with a long wait ahead (a
+ * capture's silence, at 1x or slower, can last hours), how long, and that
+ * n skips it - else the screen would only stand still. */
+static void replay_mode(const struct replay *r, char *mode, size_t len)
+{
+    tstamp_t w = replay_wait(r);
+    char d[24];
+    if (w >= SKIP_HINT_AFTER)
+        snprintf(mode, len, "REPLAY %gx - next packet in %s (n skips)", r->speed, format_duration(w, d));
+    else
+        snprintf(mode, len, "REPLAY %gx", r->speed);
 }
 
 /* "tcpfsm: FILE: packet N: what; tail" (no packet number from a live
@@ -255,7 +278,7 @@ int run_live(struct options *opt)
     if (use_ui) {
         struct ui_config ucfg = {
             .src = src, .mode = mode, .stuck_after = opt->analysis.stuck_after,
-            .refresh_ms = (uint32_t)(refresh / TS_PER_MS),
+            .refresh_ms = (uint32_t)(refresh / TS_PER_MS), .paced = rp.cap && rp.speed > 0,
         };
         u = ui_open(&ucfg, err, sizeof err);
         if (!u) {
@@ -340,6 +363,8 @@ int run_live(struct options *opt)
                         snprintf(mode, sizeof mode, "REPLAY DONE - q quits");
                     replay_done_shown = true;
                 }
+                if (rp.cap && !rp.eof && rp.speed > 0)
+                    replay_mode(&rp, mode, sizeof mode);
                 if (!ui_paused(u))
                     ui_refresh(u, m, model_view(m, view_now), view_now);
                 ui_draw(u);
@@ -386,10 +411,13 @@ int run_live(struct options *opt)
             break;      /* the terminal is gone */
         if (u && ((pr > 0 && kbd >= 0 && (pfd[kbd].revents & POLLIN)) || (pr < 0 && errno == EINTR) ||
                   (pr == 0 && wait == 0))) {
-            if (ui_input(u, m) == UI_QUIT) {
+            enum ui_action act = ui_input(u, m);
+            if (act == UI_QUIT) {
                 quit_early = rp.cap && !rp.eof;
                 break;
             }
+            if (act == UI_SKIP && rp.cap && !rp.eof)
+                replay_skip(&rp);
             ui_draw(u);
         }
     }

@@ -699,6 +699,7 @@ static void screen_key(struct ui *u, struct model *m, int ch)
 enum ui_action ui_input(struct ui *u, struct model *m)
 {
     int ch;
+    bool skip = false;
     while ((ch = getch()) != ERR) {
         if (ch == KEY_RESIZE) {
             clearok(stdscr, TRUE);     /* repaint everything at the new size */
@@ -723,6 +724,16 @@ enum ui_action ui_input(struct ui *u, struct model *m)
         case KEY_F(1):
             u->help = true;
             continue;
+        case 'n':
+        case 'N':
+            /* (the keys after it are read first: ncurses may hold them
+             * already, where poll() would not see them) */
+            if (u->cfg.paced) {
+                skip = true;
+                ui_set_status(u, false, "skipped to the next packet");
+                continue;
+            }
+            break;
         case 'p':
         case 'P':
             u->paused = !u->paused;
@@ -765,5 +776,5 @@ enum ui_action ui_input(struct ui *u, struct model *m)
         if (u->view)
             screen_key(u, m, ch);
     }
-    return UI_CONTINUE;
+    return skip ? UI_SKIP : UI_CONTINUE;
 }

@@ -18,9 +18,11 @@ struct ui_config {
     const char *mode;           /* "LIVE", "REPLAY 2x", ... (updated by ui_set_mode) */
     tstamp_t stuck_after;
     uint32_t refresh_ms;
+    bool paced;                 /* a replay at --speed: n skips its waits */
 };
 
-enum ui_action { UI_CONTINUE, UI_QUIT };
+/* UI_SKIP: the user asked to skip the wait for the next packet (paced) */
+enum ui_action { UI_CONTINUE, UI_QUIT, UI_SKIP };
 
 struct ui;
 

@@ -16,6 +16,7 @@ static const char *const help[] = {
     "  s            show only connections with an endpoint in one state (close-wait)",
     "  c            clear the filters (and the service Enter chose in Services)",
     "  p            pause the display (capture goes on)",
+    "  n            (a replay with --speed) skip the wait for the next packet",
     "  w            (in the detail) write the connection's kept packets to a pcap",
     "  Esc          (in the detail) back;  ? help;  q quit",
     "",

@@ -211,6 +211,20 @@ check_screen "--speed 0.25: both SYNs in the end" "^Pkts 2 "
 u_keys q
 u_wait_prompt
 
+# --- a long wait in a paced replay: shown, and n skips it (at 0.01x the
+# retransmission is 100 s away; the checks give up after 10 s)
+u_keys clear Enter
+u_keys "$TCPFSM -r $CAPS/syn-blackholed.pcap --ui --speed 0.01 --refresh 100" Enter
+check_screen "--speed 0.01: the wait for the next packet is shown" "REPLAY 0\\.01x - next packet in 1m[0-9]+s \\(n skips\\)"
+check_screen "--speed 0.01: one SYN so far" "^Pkts 1 "
+u_keys n
+check_screen "n: the replay goes on at once to its end" "REPLAY DONE" 50
+check_screen "n: the second SYN replayed" "^Pkts 2 "
+check_screen "n: the status line says so" "skipped to the next packet"
+check_screen "n: the clock jumped with it (elapsed about 1 s of capture time)" "elapsed 1\\.0[0-9]s"
+u_keys q
+u_wait_prompt
+
 # --- without a terminal: snapshots, then the report
 "$TCPFSM" -r "$CAPS/close-wait-stuck.pcap" --ui --stuck-after 0 --format json >"$TMPD/out.json" 2>"$TMPD/err"
 expect_eq "no terminal: exit status 0" 0 "$?"
