@@ -205,15 +205,27 @@ static bool attempt_superseded(const struct conn *c, int new_syn_role)
     return new_syn_role == CLIENT && c->ep[CLIENT].state == ST_SYN_SENT && ep_sent_syn(&c->ep[CLIENT]);
 }
 
+static struct held_syn *held_of(struct tracker *t, const struct conn *c);
+
 /* retire(), for a connection whose 4-tuple a new SYN takes (new_syn: that
- * SYN, from new_syn_role; NULL for every other reason). */
+ * SYN, from new_syn_role; NULL for every other reason).  A SYN held on it
+ * and never settled is such a SYN too, whatever retires it (it expired, or
+ * is evicted): it opens its new connection once this one is gone. */
 static void retire_for(struct tracker *t, struct conn *c, enum retire_reason why, const struct seg_core *new_syn,
                        int new_syn_role)
 {
-    bool superseded = new_syn && attempt_superseded(c, new_syn_role);
     struct held_syn replay = { .c = NULL };
-    if (c->ep[0].syn_held)
+    struct seg_core held_new;
+    if (c->ep[0].syn_held) {
+        const struct held_syn *h = held_of(t, c);
+        if (!new_syn && h && !h->challenged) {
+            held_new = h->syn;
+            new_syn = &held_new;
+            new_syn_role = h->role;
+        }
         held_forget(t, c, why == RETIRE_TIME_WAIT || why == RETIRE_CLOSED || why == RETIRE_IDLE ? &replay : NULL);
+    }
+    bool superseded = new_syn && attempt_superseded(c, new_syn_role);
     missed_first_fin(t, c);
     t->st.retired[why]++;
     if (t->analysis) {
@@ -232,10 +244,11 @@ static void retire_for(struct tracker *t, struct conn *c, enum retire_reason why
     if (superseded && t->analysis)
         analysis_attempt_superseded(t->analysis, c);
     settle_silence(t, c);
-    /* (after the quiet time's rule, which may date the end earlier) */
+    /* (after the quiet time's rule, which may date the end earlier; never
+     * before its last packet, in a capture whose clock went backwards) */
     if (superseded && c->ep[CLIENT].state == ST_SYN_SENT) {
         c->ep[CLIENT].flags |= EPF_INFERRED;
-        set_state(t, c, CLIENT, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, new_syn->ts, 0);
+        set_state(t, c, CLIENT, ST_CLOSED, (enum tcp_event)EV_GAVE_UP, new_syn->ts > c->last ? new_syn->ts : c->last, 0);
     }
     for (int i = 0; i < t->nobs; i++)
         if (t->obs[i].retired)

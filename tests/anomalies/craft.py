@@ -312,6 +312,48 @@ def syn_superseded_answered(cap):
 
 
 @scenario
+def syn_superseded_late(cap):
+    """SYNs at 0, 1000 and 3000 ms (the quiet time after them ends at
+    12000 ms), other traffic on, and a SYN from the same port with a new
+    ISN only at 15000 ms: the client had given up by silence first - CLOSED
+    as of 12000 ms, by the quiet time, not as of the new SYN."""
+    c = Conn(cap)
+    o = Conn(cap, cport=40001, sport=8081)
+    c.seg(0, "c", "S", seq=1000, advance=False, label="c.syn1")
+    o.handshake(50)
+    c.seg(1000, "c", "S", seq=1000, advance=False, label="c.syn2")
+    c.seg(3000, "c", "S", seq=1000, advance=False, label="c.syn3")
+    for t in range(3500, 15000, 500):
+        o.seg(t, "c", "PA", 10)
+        o.seg(t + 0.1, "s", "A")
+    c.seg(15000, "c", "S", seq=7000000, advance=False, label="c.new")
+    o.seg(15500, "c", "PA", 10)
+    o.seg(15600, "s", "A")
+
+
+@scenario
+def syn_superseded_held(cap):
+    """A SYN answered by a SYN-ACK that acknowledges something else: the
+    client resets it (the server's request is CLOSED by that RST), sends
+    its SYN again at 1100 ms, and at 1500 ms a SYN from the same port with
+    a new ISN - held (docs/state-machine.md, "A SYN that meets the old
+    connection": the RST may not have arrived).  Nothing settles it; other
+    traffic goes on to 29 s, so that with --idle-timeout 10 the old record
+    expires with the SYN still held."""
+    c = Conn(cap)
+    o = Conn(cap, cport=40001, sport=8081)
+    o.handshake(0)
+    c.seg(100, "c", "S", seq=1000, advance=False, label="c.syn1")
+    c.seg(101, "s", "SA", seq=50000, ack=999999, advance=False, label="s.badack")
+    c.seg(102, "c", "R", seq=999999, ack=0, advance=False, label="c.rst")
+    c.seg(1100, "c", "S", seq=1000, advance=False, label="c.syn2")
+    c.seg(1500, "c", "S", seq=7000000, advance=False, label="c.new")
+    for t in range(2000, 30000, 1000):
+        o.seg(t, "c", "PA", 10)
+        o.seg(t + 0.1, "s", "A")
+
+
+@scenario
 def syn_abandoned_early(cap):
     """The same, the capture ending at 11600 ms: still in time."""
     syn_then_other(cap, (0, 1000, 3000), 11600)

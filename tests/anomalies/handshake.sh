@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-superseded syn-superseded-answered syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-superseded syn-superseded-answered syn-superseded-late syn-superseded-held syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-midway synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
     simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
@@ -351,6 +351,30 @@ an_conn synsupa client_state CLOSED
 an_conn synsupa client_state_inferred true
 an_conn synsupa server_state SYN_RCVD
 an_conn synsupa client_state SYN_SENT 2
+# the quiet time ran out before the new SYN came: the client gave up then,
+# by silence (the state's time and the anomaly's kind agree)
+an_run synsupl "$FX/syn-superseded-late.pcap"
+an_conn synsupl client_state CLOSED
+an_conn synsupl client_state_since 1700000012.0
+an_field synsupl syn-unanswered client_gave_up true
+an_field synsupl syn-unanswered new_attempt false
+# a new SYN held on the old record (its request reset by the client), the
+# old record then expiring (--idle-timeout 10) or evicted (--max-conns 1)
+# with the SYN still held: the same inference, as of the new SYN (evicted,
+# the SYN is counted on the old record: evicting makes room, it opens none)
+for o in "" "--idle-timeout 10" "--max-conns 1"; do
+    want="CLOSED/True/1700000001.5 SYN_SENT/False/1700000001.5"
+    [ "$o" = "--max-conns 1" ] && want="CLOSED/True/1700000001.5"
+    an_run synsuph "$FX/syn-superseded-held.pcap" $o
+    res=$("$PY" - "$TMPD/synsuph.json" <<'PY'
+import json, sys
+cs = [o for o in map(json.loads, open(sys.argv[1])) if o.get("type") == "conn" and o["client_port"] == 40000]
+cs.sort(key=lambda c: c["id"])
+print(" ".join("%s/%s/%s" % (c["client_state"], c["client_state_inferred"], c["client_state_since"]) for c in cs))
+PY
+)
+    expect_eq "synsuph ${o:-(defaults)}: the old attempt CLOSED as of the new SYN (the new one SYN_SENT)" "$want" "$res"
+done
 # one SYN, then 200 s: the longest timer (120 s) and half again have passed
 # - CLOSED as of 180 s; and no idle (an attempt nobody answered is not an
 # idle connection; it was reported so)
