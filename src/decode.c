@@ -282,6 +282,45 @@ static uint8_t icmp_kind(bool v6, uint8_t type, uint8_t code)
     }
 }
 
+/* The final destination in routing header h (len bytes, all of them in h)
+ * of a packet still on its way to it (segments left): RFC 8200 8.1 - the
+ * header's destination address is then only the next waypoint, while the
+ * connection's end, the one its peer answers from and the one the TCP
+ * checksum covers, is the last address of a type 0 header, the home
+ * address of a type 2 one (Mobile IPv6), or the first of a segment
+ * routing header's list (type 4, RFC 8754: kept in reverse order).  False
+ * (dst left alone) for another type, none left, or a header whose counts
+ * disagree with its length. */
+static bool route_final_dst(struct bytes h, uint32_t len, uint8_t dst[16])
+{
+    uint8_t type, left, last;
+    uint32_t at;
+    if (!bytes_u8(h, 2, &type) || !bytes_u8(h, 3, &left) || left == 0)
+        return false;
+    switch (type) {
+    case 0: {
+        uint32_t n = (len - 8) / 16;
+        if (n == 0 || left > n)
+            return false;
+        at = 8 + 16 * (n - 1);
+        break;
+    }
+    case 2:
+        if (left != 1 || len < 24)
+            return false;
+        at = 8;
+        break;
+    case 4:
+        if (!bytes_u8(h, 4, &last) || left > last || len < 8 + 16u * (last + 1u))
+            return false;
+        at = 8;
+        break;
+    default:
+        return false;
+    }
+    return bytes_copy(h, at, dst, 16);
+}
+
 /* An ICMP error: if it quotes the start of a TCP segment (an IP header of
  * its own family, then at least the 8 bytes of ports and sequence number),
  * seg becomes that segment, as sent, with seg->icmp saying what came back.
@@ -319,16 +358,22 @@ static enum decode_outcome decode_icmp(struct layer l, bool v6, struct segment *
          * header, a routing header, the fragment header of a first
          * fragment); a later fragment quotes no TCP header */
         ihl = 40;
+        bool routed = false;
         for (int n = 0; proto != IPPROTO_TCP_; n++) {
             uint8_t next, hlen;
             uint16_t fo;
+            uint32_t len;
             if (n >= MAX_IPV6_EXT)
                 return DEC_NOT_TCP;
             switch (proto) {
             case 0: case 43: case 60: case 135: case 139: case 140: case IPPROTO_AH_:
                 if (!bytes_u8(q, ihl, &next) || !bytes_u8(q, ihl + 1, &hlen))
                     return DEC_NOT_TCP;
-                ihl += proto == IPPROTO_AH_ ? (hlen + 2u) * 4 : (hlen + 1u) * 8;
+                len = proto == IPPROTO_AH_ ? (hlen + 2u) * 4 : (hlen + 1u) * 8;
+                /* (the quote as sent: its destination the next waypoint) */
+                if (proto == 43 && !routed && bytes_has(q, ihl, len))
+                    routed = route_final_dst(bytes_from(q, ihl), len, seg->dst.b);
+                ihl += len;
                 break;
             case 44:
                 if (!bytes_u8(q, ihl, &next) || !bytes_be16(q, ihl + 2, &fo) || (fo & 0xfff8))
@@ -851,6 +896,7 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
     seg->ip_hdr_len = 40;
     struct layer p = layer_skip(layer_trim(l, 40 + payload), 40);
     uint32_t nh_at = 6;         /* where the next-header value just read is */
+    bool routed = false;        /* a routing header gave the final destination */
 
     for (int n = 0;; n++) {
         uint8_t next, hlen;
@@ -874,6 +920,8 @@ static enum decode_outcome decode_ipv6(struct layer l, int depth, struct segment
                 return DEC_BAD_IPV6_EXT;
             if (!bytes_has(cap_of(p), 0, len))
                 return DEC_TRUNC_IP;
+            if (nh == 43 && !routed)
+                routed = route_final_dst(cap_of(p), len, seg->dst.b);
             nh_at = 40 + payload - p.wire;
             p = layer_skip(p, len);
             nh = next;

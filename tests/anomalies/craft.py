@@ -71,6 +71,21 @@ def frame(src, dst, sport, dport, seq, ack, flags, payload, win, v6):
     return ip, et
 
 
+def routed(ip, rtype, waypoint):
+    """IPv6 datagram ip (TCP, its checksum over the final destination, as
+    RFC 8200 8.1 says) sent by way of `waypoint` and captured before it:
+    the header's destination is the waypoint, a routing header (type 0:
+    the final destination last; type 4, segment routing: first, the list
+    kept in reverse) with one segment left holds the final one."""
+    final, wp = ip[24:40], ip6(waypoint)
+    if rtype == 0:
+        rh = struct.pack("!BBBBI", 6, 2, 0, 1, 0) + final
+    else:
+        rh = struct.pack("!BBBBBBH", 6, 4, 4, 1, 1, 0, 0) + final + wp
+    plen = struct.unpack("!H", ip[4:6])[0] + len(rh)
+    return ip[:4] + struct.pack("!HB", plen, 43) + ip[7:24] + wp + rh + ip[40:]
+
+
 class Cap:
     """One capture: packets in the order they are added (times must not go
     backwards unless a scenario wants them to)."""
@@ -102,9 +117,12 @@ class Conn:
     segments (a one-directional capture)."""
 
     def __init__(self, cap, caddr="192.0.2.10", cport=40000, saddr="192.0.2.80", sport=8080,
-                 cisn=1000, sisn=50000, unseen=""):
+                 cisn=1000, sisn=50000, unseen="", route=None):
         self.cap = cap
         self.unseen = unseen
+        # IPv6: the client's segments source-routed, captured on their way
+        # to a waypoint: (routing type 0 or 4, waypoint address)
+        self.route = route
         self.v6 = ":" in caddr
         conv = ip6 if self.v6 else ip4
         self.addr = {"c": conv(caddr), "s": conv(saddr)}
@@ -121,6 +139,8 @@ class Conn:
         payload = bytes(0x61 + (i % 26) for i in range(n))
         ip, et = frame(self.addr[who], self.addr[peer], self.port[who], self.port[peer],
                        seq, ack, flags, payload, win, self.v6)
+        if self.route and who == "c":
+            ip = routed(ip, *self.route)
         macs = (MAC_S + MAC_C) if who == "c" else (MAC_C + MAC_S)
         end = (seq + n + (1 if "S" in flags else 0) + (1 if "F" in flags else 0)) & 0xFFFFFFFF
         if advance and ((end - self.nxt[who]) & 0xFFFFFFFF) < 0x80000000:
@@ -351,6 +371,24 @@ def syn_superseded_held(cap):
     for t in range(2000, 30000, 1000):
         o.seg(t, "c", "PA", 10)
         o.seg(t + 0.1, "s", "A")
+
+
+@scenario
+def ipv6_routed(cap):
+    """IPv6, the client's segments source-routed through a waypoint
+    (2001:db8::99) and captured before it, the server's answers direct: a
+    type 0 routing header on one connection, segment routing (type 4) on
+    another.  Each is one connection with the server at the final
+    destination, its handshake and data in both directions, closed."""
+    for port, rtype in ((40000, 0), (40001, 4)):
+        c = Conn(cap, caddr="2001:db8::10", saddr="2001:db8::80", cport=port, route=(rtype, "2001:db8::99"))
+        t = 10 * (port - 40000)
+        c.handshake(t)
+        c.seg(t + 2, "c", "PA", 20)
+        c.seg(t + 3, "s", "PA", 30)
+        c.seg(t + 4, "c", "FA")
+        c.seg(t + 5, "s", "FA")
+        c.seg(t + 6, "c", "A")
 
 
 @scenario

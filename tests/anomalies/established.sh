@@ -11,7 +11,7 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-both zero-window-bsd keepalive keepalive-both keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-both retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
-    one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst >"$TMPD/craft.log" 2>&1; then
+    one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst ipv6-routed >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -272,4 +272,19 @@ an_field dar data-after-rst bytes 50
 an_evidence dar data-after-rst "$(lbl "$f" c.dataafterrst)"
 an_expect dar rst-abort server ESTABLISHED established
 an_evidence dar rst-abort "$(lbl "$f" s.rst)"
+# IPv6 source-routed (a type 0 routing header, and segment routing), the
+# client's segments captured on their way to a waypoint: each connection is
+# one, with the server at the final destination (RFC 8200 8.1), its TCP
+# checksums right (Zeek's check drops none), and closed
+an_run routed "$FX/ipv6-routed.pcap"
+for id in 1 2; do
+    an_conn routed server_addr 2001:db8::80 $id
+    an_conn routed client_state TIME_WAIT $id
+    an_conn routed server_state CLOSED $id
+    an_conn routed client_pkts 5 $id
+    an_conn routed server_pkts 3 $id
+done
+expect_eq "routed: two connections" 2 "$("$TCPFSM" -r "$FX/ipv6-routed.pcap" --format json | grep -c '"type":"conn"')"
+expect_eq "routed: Zeek's checksum check keeps every packet (history, packets)" "ShADdFf 5 3|ShADdFf 5 3" \
+    "$("$TCPFSM" -r "$FX/ipv6-routed.pcap" --format zeek --zeek-verify-checksums | grep -v '^#' | awk -F'\t' '{print $16, $17, $19}' | paste -sd'|')"
 finish

@@ -630,6 +630,79 @@ static void test_ipv6_ext(void)
     CHECK_EQ(dec(DLT_IPV6, p.b, p.n, p.n, &s), DEC_BAD_IPV6_EXT);
 }
 
+/* A packet with a routing header and segments left, captured on its way:
+ * the header's destination is the next waypoint, the connection's end is
+ * the final destination the routing header holds (RFC 8200 8.1). */
+static void put_v6_routed(struct pkt *p, const struct tcpspec *t, unsigned type, unsigned left,
+                          unsigned last_entry, int naddr, const uint8_t (*addrs)[16], int hlen_extra)
+{
+    size_t rh = 8 + 16 * (size_t)naddr;
+    put_ipv6(p, V6A, V6X, 43, rh + tcp_len(t));        /* to the waypoint V6X */
+    p8(p, 6);
+    p8(p, (unsigned)(2 * naddr + hlen_extra));
+    p8(p, type);
+    p8(p, left);
+    p8(p, type == 4 ? last_entry : 0);
+    p8(p, 0);
+    p16(p, 0);
+    for (int i = 0; i < naddr; i++)
+        pmem(p, addrs[i], 16);
+    put_tcp(p, t);
+}
+
+static void test_ipv6_routing(void)
+{
+    struct segment s;
+    struct tcpspec t = std_tcp();
+    struct pkt p;
+    const uint8_t two[2][16] = {
+        { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 }, { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 } };     /* [1] = V6B */
+    const uint8_t srh[2][16] = {
+        { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 } };     /* [0] = V6B */
+    struct want w = want6(&t);
+    /* type 0, the last address the final destination, 1 or 2 segments left */
+    for (unsigned left = 1; left <= 2; left++) {
+        p.n = 0;
+        put_v6_routed(&p, &t, 0, left, 0, 2, two, 0);
+        w.ip_len = (uint32_t)(40 + 8 + 32 + tcp_len(&t));
+        expect_tcp("RH0: the final destination", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
+    }
+    /* type 2 (Mobile IPv6): the home address */
+    p.n = 0;
+    put_v6_routed(&p, &t, 2, 1, 0, 1, two + 1, 0);
+    w.ip_len = (uint32_t)(40 + 8 + 16 + tcp_len(&t));
+    expect_tcp("RH2: the home address", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
+    /* type 4 (segment routing): the first of the list, kept in reverse */
+    p.n = 0;
+    put_v6_routed(&p, &t, 4, 1, 1, 2, srh, 0);
+    w.ip_len = (uint32_t)(40 + 8 + 32 + tcp_len(&t));
+    expect_tcp("SRH: segment list [0]", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
+    /* left alone: no segments left (the header's destination is final),
+     * an unknown type, counts the header's length cannot hold */
+    struct { unsigned type, left, last; const char *what; } keep[] = {
+        { 0, 0, 0, "RH0, none left" }, { 4, 0, 1, "SRH, none left" }, { 3, 1, 0, "RH3 (compressed)" },
+        { 0, 3, 0, "RH0, more left than addresses" }, { 4, 1, 2, "SRH, last entry past its length" },
+        { 4, 2, 1, "SRH, more left than entries" },
+    };
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        p.n = 0;
+        put_v6_routed(&p, &t, keep[i].type, keep[i].left, keep[i].last, 2, srh, 0);
+        CHECKF(dec(DLT_IPV6, p.b, p.n, p.n, &s) == DEC_TCP && memcmp(s.dst.b, V6X, 16) == 0,
+               "%s: the header's destination kept", keep[i].what);
+    }
+    /* and an ICMPv6 error quoting such a packet: the quote's final
+     * destination, so that it finds its connection */
+    p.n = 0;
+    struct pkt q = { .n = 0 };
+    put_v6_routed(&q, &t, 4, 1, 1, 2, srh, 0);
+    put_ipv6(&p, V6X, V6A, 58, 8 + 40 + 8 + 32 + 20);
+    p8(&p, 1); p8(&p, 1); p16(&p, 0); p32(&p, 0);      /* unreachable, admin */
+    pmem(&p, q.b, 40 + 8 + 32 + 20);
+    CHECK_EQ(dec(DLT_IPV6, p.b, p.n, p.n, &s), DEC_ICMP_ERROR);
+    CHECKF(s.icmp && memcmp(s.dst.b, V6B, 16) == 0 && memcmp(s.src.b, V6A, 16) == 0 && s.sport == t.sport,
+           "ICMPv6 quoting an SRH packet: the final destination");
+}
+
 static void test_padding(void)
 {
     struct segment s;
@@ -1432,6 +1505,7 @@ int main(void)
     test_ipv4_options();
     test_ipv4_fragments();
     test_ipv6_ext();
+    test_ipv6_routing();
     test_padding();
     test_snapshot_truncation();
     test_bad_ip();
