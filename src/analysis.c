@@ -492,8 +492,10 @@ void analysis_event(struct analysis *an, struct conn *c, int role, enum tcp_stat
          * ACK; it takes data at once) */
         /* (not one that may answer a SYN sent again: more SYNs than
          * SYN-ACKs before it; this one is not yet counted) */
+        /* (nor a Fast Open socket's, which took the SYN's data: its
+         * client's ACK was lost) */
         if (role == SERVER && (c->flags & CF_HS_DONE) && c->ep[SERVER].synacks >= c->ep[CLIENT].syns &&
-            (conn_bytes(c, CLIENT) > 0 || c->ep[SERVER].synacks >= 2))
+            (conn_bytes(c, CLIENT) > 0 || c->ep[SERVER].synacks >= 2) && !conn_server_took_data(c, seg->ack))
             note(an, c, AN_LISTEN_OVERFLOW, SERVER, seg->ts, seg->pktno);
         break;
     case EV_RCV_SYN:

@@ -216,6 +216,20 @@ static inline bool conn_inferred(const struct conn *c, int role)
            ((c->flags & CF_ACKED_UNSEEN) && c->ep[role].pkts == 0 && c->ep[!role].pkts > 0);
 }
 
+/* Has the server acknowledged anything of the client's past its SYN, as
+ * far as the capture shows (its highest ACK, or ack, one it is sending):
+ * data the client's SYN carried (TCP Fast Open, RFC 7413: the listener
+ * made a full socket with the SYN, which took the data - in no accept
+ * queue's way, so a SYN-ACK sent again is an ACK lost, not ignored), or
+ * data after it.  False without the client's ISN. */
+static inline bool conn_server_took_data(const struct conn *c, uint32_t ack)
+{
+    const struct conn_end *cl = &c->ep[CLIENT], *sv = &c->ep[SERVER];
+    if (!(cl->flags & EPF_ISN))
+        return false;
+    return seq_gt(ack, cl->isn + 1) || ((sv->flags & EPF_ACK) && seq_gt(sv->ack, cl->isn + 1));
+}
+
 /* A socket connected to itself (tracker.c, track_self()). */
 static inline bool conn_is_self(const struct conn *c)
 {

@@ -756,14 +756,17 @@ static void fin_lost(struct tracker *t, struct conn *c, int role, const struct s
  * ACK of the client's data) shows that one did.  Not where it sent no more
  * SYN-ACKs than the client sent SYNs: each may answer a SYN sent again
  * (seen after the ACK from near the client), the ACK not ignored.  Not the
- * ACK that completed the handshake (handshake_done) itself. */
+ * ACK that completed the handshake (handshake_done) itself.  Not a server
+ * that acknowledged the client's data (a Fast Open socket took the SYN's:
+ * its ACK was lost, and the next one completes it). */
 static bool full_queue_ignores(const struct conn *c, enum tcp_event ev, const struct seg_core *seg,
                                bool handshake_done)
 {
     const struct conn_end *sv = &c->ep[SERVER];
     return sv->state == ST_SYN_RCVD && (c->flags & CF_HS_DONE) && !handshake_done &&
            conn_bytes(c, CLIENT) > seg->payload_len && sv->synacks > c->ep[CLIENT].syns &&
-           (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN);
+           (ev == EV_RCV_ACK || ev == EV_RCV_ACK_OF_FIN || ev == EV_RCV_FIN || ev == EV_RCV_FIN_ACK_OF_FIN) &&
+           !conn_server_took_data(c, sv->ack);
 }
 
 /* Endpoint `role` leaves CLOSE_WAIT by ev (before its state changes): how

@@ -670,11 +670,12 @@ def synack_lost(cap):
 def listen_overflow_start(c):
     """SYN, SYN-ACK, the client's ACK (the handshake complete at the
     capture point) and 5 bytes, not acknowledged; the server's SYN-ACK
-    again at 1000 ms (it ignored the ACK: a full accept queue), the
+    again at 1000 ms (it ignored the ACK: a full accept queue; its request
+    holds nothing past the SYN, which is all its SYN-ACK acknowledges), the
     client's ACK of it, its 5 bytes again."""
     c.handshake(0)
     c.seg(2, "c", "PA", 5, label="c.data1")
-    c.seg(1000, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000, "s", "SA", seq=50000, ack=1001, label="s.synack2")
     c.seg(1000.1, "c", "A", label="c.ack2")
     c.seg(1000.2, "c", "PA", 5, seq=1001, label="c.data2")
 
@@ -686,8 +687,39 @@ def listen_overflow(cap):
     SYN_RCVD at the end."""
     c = Conn(cap)
     listen_overflow_start(c)
-    c.seg(3000, "s", "SA", seq=50000, label="s.synack3")
+    c.seg(3000, "s", "SA", seq=50000, ack=1001, label="s.synack3")
     c.seg(3000.1, "c", "A", label="c.ack3")
+
+
+@scenario
+def tfo_ack_lost(cap):
+    """TCP Fast Open: the client's SYN carries 5 bytes, which the server's
+    SYN-ACK acknowledges (a full socket, made with the SYN); the client's
+    ACK is lost after the capture point, so the server sends its SYN-ACK
+    again at 1000 ms, and the client's ACK of that one arrives: no accept
+    queue is full, the server is ESTABLISHED.  Then the server's answer and
+    the client's second request (2000 ms) and its ACK."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", 5, label="c.syn")
+    c.seg(0.5, "s", "SA", label="s.synack")
+    c.seg(1, "c", "A", label="c.ack")
+    c.seg(1000, "s", "SA", seq=50000, advance=False, label="s.synack2")
+    c.seg(1000.5, "c", "A", label="c.ack2")
+
+
+@scenario
+def tfo_ack_lost_more(cap):
+    """The same, then the server's answer and the client's second request
+    (2000 ms) and the server's ACK of it."""
+    c = Conn(cap)
+    c.seg(0, "c", "S", 5, label="c.syn")
+    c.seg(0.5, "s", "SA", label="s.synack")
+    c.seg(1, "c", "A", label="c.ack")
+    c.seg(1000, "s", "SA", seq=50000, advance=False, label="s.synack2")
+    c.seg(1000.5, "c", "A", label="c.ack2")
+    c.seg(1001, "s", "PA", 20, label="s.data")
+    c.seg(2000, "c", "PA", 5, label="c.data")
+    c.seg(2000.5, "s", "A", label="s.ack")
 
 
 @scenario
@@ -712,7 +744,7 @@ def synack_again_answers_syn(cap):
     c.seg(1000.2, "s", "SA", label="s.synack1")
     c.seg(1000.3, "c", "A", label="c.ack1")
     c.seg(1000.4, "c", "PA", 5, label="c.data")
-    c.seg(1000.5, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1000.5, "s", "SA", seq=50000, ack=1001, label="s.synack2")
     c.seg(1000.6, "c", "A", label="c.ack2")
 
 
@@ -743,7 +775,7 @@ def syn_unanswered_busy(cap):
     a.seg(2, "c", "PA", 5, label="a.data")
     b = Conn(cap, cport=40002)
     b.seg(10, "c", "S", label="b.syn1")
-    a.seg(1000, "s", "SA", seq=50000, label="a.synack2")
+    a.seg(1000, "s", "SA", seq=50000, ack=1001, label="a.synack2")
     b.seg(1010, "c", "S", seq=1000, label="b.syn2")
     b.seg(3010, "c", "S", seq=1000, label="b.syn3")
 

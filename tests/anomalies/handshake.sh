@@ -11,7 +11,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-superseded syn-superseded-answered syn-superseded-late syn-superseded-held syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-midway synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
+    simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered tfo-ack-lost tfo-ack-lost-more listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
     syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up \
@@ -55,6 +55,17 @@ an_evidence lon listen-overflow "$(lbl "$f" s.synack3)"
 an_run sas "$FX/synack-again-answers-syn.pcap"
 an_absent sas listen-overflow
 an_states sas ESTABLISHED ESTABLISHED
+# TCP Fast Open: the SYN's data taken with the SYN (the SYN-ACK acknowledges
+# it), then the SYN-ACK again after the client's ACK - that ACK was lost; no
+# accept queue holds a Fast Open socket: no listen-overflow, and the
+# client's next ACK completes the handshake (none is ignored)
+an_run tfo "$FX/tfo-ack-lost.pcap"
+an_absent tfo listen-overflow
+an_states tfo ESTABLISHED ESTABLISHED
+an_run tfom "$FX/tfo-ack-lost-more.pcap"
+an_only tfom ""
+an_states tfom ESTABLISHED ESTABLISHED
+an_conn tfom server_state_since 1700000001.0005
 # the client's FIN before the SYN-ACK again never reached the server
 # either: SYN_RCVD (the table: snd_synack_again from CLOSE_WAIT), no
 # close-wait-stuck

@@ -12,6 +12,16 @@
 #                     the SYN and the client sends the data again after the
 #                     handshake; the server closes first (server TIME_WAIT,
 #                     client CLOSED).  Over IPv6.
+#   fastopen-ack-lost as fastopen, but the router drops the client's bare
+#                     ACKs to the server port (captured first, on rc): the
+#                     server's Fast Open socket, which took "hello" with
+#                     the SYN, sends its SYN-ACK again (after 1 s) and
+#                     stays SYN-RECV; then the rule goes, and the client's
+#                     ACK of the next SYN-ACK (3 s) completes it: ss
+#                     ESTAB.  No accept queue holds a Fast Open socket:
+#                     the SYN-ACK again after the client's ACK is that ACK
+#                     lost, not ignored - no listen-overflow, and the next
+#                     ACK is not ignored.  Over IPv4 and IPv6.
 # Linux counts a SYN's data in the sequence space like any other data: a
 # tracker that took the SYN for one sequence number would find the ACKs
 # past what was sent.  Besides the states, the SYN's 5 bytes must count in
@@ -115,6 +125,35 @@ fastopen_ignored() {
         10 "$(conn_field end rc "$port" client_bytes)"
 }
 
+fastopen_ack_lost() { # FAMILY
+    local why="the client's ACKs were captured on rc and dropped after it, in forward"
+    k_begin fastopen-ack-lost "$1" || return
+    k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=1 &&
+    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=2 || return
+    k_cap_start rc "$IF_RC" || return
+    k_do S listen l "$SADDR" $P 128 fastopen=16 || return
+    # a first connection for the cookie
+    k_do C tfoconnect first "$SADDR" $P hi &&
+    k_do S accept l sfirst 1 &&
+    k_do S recv sfirst 2 || return
+    k_nft c2s "tcp dport $P tcp flags & (fin | syn | rst | psh | ack) == ack drop" || return
+    k_do C tfoconnect c "$SADDR" $P hello || return
+    local port=${REPLY%%:*}
+    # the SYN-ACK and the one sent again after 1 s (port $port's)
+    k_wait_pkts rc 2 "tcp src port $P and tcp dst port $port" "Flags \[S\.\]" || return
+    k_freeze dropping copy rc
+    syn_data dropping rc
+    k_judge dropping rc --expect-conns 2 --unknowable "server@$P=$why"
+    k_nft_flush c2s || return
+    k_wait "$NS_S" 1 state established sport = :$P dport = :$port || return
+    k_freeze end stop rc
+    k_judge end rc --expect-conns 2
+    expect_eq "$SCEN/end: anomalies of the connection whose ACK was lost" \
+        "[]" "$(conn_field end rc "$port" anomalies)"
+}
+
 k_run fastopen
 k_run fastopen_ignored
+k_run fastopen_ack_lost 4
+k_run fastopen_ack_lost 6
 finish
