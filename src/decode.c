@@ -286,11 +286,15 @@ static uint8_t icmp_kind(bool v6, uint8_t type, uint8_t code)
  * of a packet still on its way to it (segments left): RFC 8200 8.1 - the
  * header's destination address is then only the next waypoint, while the
  * connection's end, the one its peer answers from and the one the TCP
- * checksum covers, is the last address of a type 0 header, the home
- * address of a type 2 one (Mobile IPv6), or the first of a segment
- * routing header's list (type 4, RFC 8754: kept in reverse order).  False
- * (dst left alone) for another type, none left, or a header whose counts
- * disagree with its length. */
+ * checksum covers, is the last address of a type 0 header, or the first of
+ * a segment routing header's list (type 4, RFC 8754: kept in reverse
+ * order; a "reduced" header leaves out the first segment, which is the
+ * destination address, so one more may be left than it lists).  Not type
+ * 2 (Mobile IPv6): its home address is only half of the story - the
+ * answers come from the care-of address with the home address in a
+ * destination option - and both directions agree on the care-of address
+ * as they are.  False (dst left alone) for another type, none left, or a
+ * header whose counts disagree with its length. */
 static bool route_final_dst(struct bytes h, uint32_t len, uint8_t dst[16])
 {
     uint8_t type, left, last;
@@ -305,13 +309,8 @@ static bool route_final_dst(struct bytes h, uint32_t len, uint8_t dst[16])
         at = 8 + 16 * (n - 1);
         break;
     }
-    case 2:
-        if (left != 1 || len < 24)
-            return false;
-        at = 8;
-        break;
     case 4:
-        if (!bytes_u8(h, 4, &last) || left > last || len < 8 + 16u * (last + 1u))
+        if (!bytes_u8(h, 4, &last) || left > last + 1u || len < 8 + 16u * (last + 1u))
             return false;
         at = 8;
         break;

@@ -444,6 +444,9 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
         t->st.synack_first++;
         c->ep[CLIENT].state = ST_SYN_SENT;
         c->ep[CLIENT].flags |= EPF_INFERRED;
+        /* the SYN it answers, should it show up (late_syn_of()); not a
+         * sequence number seen (no EPF_ISN) */
+        c->ep[CLIENT].isn = seg->ack - 1;
         c->ep[SERVER].state = ST_LISTEN;
     } else {
         /* Mid-stream: guess the server by port; both are assumed
@@ -462,6 +465,46 @@ static struct conn *create(struct tracker *t, const struct ct_key *key, uint64_t
         c->flags |= CF_CLIENT_SIDE1;
     ct_list_put(t->tab, c, LIST_OPEN);
     return c;
+}
+
+/* A connection first seen at its SYN-ACK, then the SYN that SYN-ACK
+ * answered (its ISN one below the SYN-ACK's ACK), from a client that sent
+ * no SYN before: not a new incarnation, though the client's state moved on
+ * with the SYN-ACK.  Within LATE_SYN_REORDERED of the SYN-ACK it is the SYN
+ * itself, which the capture got out of order (interfaces merged, a
+ * capture on several queues): the SYN-ACK cannot have come before it, and
+ * no SYN is sent again that soon (RFC 6298: 1 s at first).  Later, from a
+ * client that sent nothing in between, it is that SYN sent again: the
+ * SYN-ACK never reached the client. */
+#define LATE_SYN_REORDERED (500 * TS_PER_MS)
+enum late_syn { LATE_SYN_NONE, LATE_SYN_REORDERED_COPY, LATE_SYN_AGAIN };
+
+static enum late_syn late_syn_of(const struct conn *c, int role, const struct seg_core *seg)
+{
+    const struct conn_end *cl = &c->ep[CLIENT];
+    if (role != CLIENT || !(c->flags & CF_SYNACK_FIRST) || ep_sent_syn(cl) || (cl->flags & EPF_ISN) ||
+        seg->seq != cl->isn)
+        return LATE_SYN_NONE;
+    if (seg->ts - c->first < LATE_SYN_REORDERED)
+        return LATE_SYN_REORDERED_COPY;
+    return cl->pkts == 0 ? LATE_SYN_AGAIN : LATE_SYN_NONE;
+}
+
+/* A FIN the capture has after the ACK of it, which made tcpfsm infer the
+ * FIN (missed_fin(): never seen, fins 0) and take its sender on: the same
+ * FIN at the same number, within FIN_REORDERED of that step, is that FIN
+ * itself, got out of order by the capture (interfaces merged, several
+ * queues), not a FIN sent again because the ACK was lost - a timer waits
+ * 200 ms at least (Linux's TCP_RTO_MIN). */
+#define FIN_REORDERED (3 * TS_PER_MS)
+static bool fin_seen_late(const struct conn *c, int role, const struct seg_core *seg)
+{
+    const struct conn_end *s = &c->ep[role];
+    tstamp_t since = conn_since(c, role);
+    return (seg->flags & (TH_FIN | TH_SYN | TH_RST)) == TH_FIN && (s->flags & EPF_FIN) && s->fins == 0 &&
+           seg->seq + seg->payload_len == s->fin_seq && ep_fin_acked(s, &c->ep[!role]) &&
+           (s->state == ST_FIN_WAIT_2 || s->state == ST_TIME_WAIT || s->state == ST_CLOSED) &&
+           seg->ts >= since && seg->ts - since < FIN_REORDERED;
 }
 
 /* Does this pure SYN start a new incarnation of the connection? */
@@ -641,13 +684,14 @@ static enum tcp_event classify_receive(const struct conn_end *r, const struct se
     return ackfin ? EV_RCV_ACK_OF_FIN : EV_RCV_ACK;
 }
 
-/* A FIN of endpoint e at sequence number fin (seen, or inferred). */
-static void note_fin(struct conn_end *e, uint32_t fin)
+/* A FIN of endpoint e at sequence number fin (seen: counted in fins; or
+ * inferred, not: a FIN with fins 0 is one the capture has not shown). */
+static void note_fin(struct conn_end *e, uint32_t fin, bool seen)
 {
     if (!(e->flags & EPF_FIN) || seq_gt(fin, e->fin_seq))
         e->fin_seq = fin;
     e->flags |= EPF_FIN;
-    if (e->fins < EP_FINS_MAX)
+    if (seen && e->fins < EP_FINS_MAX)
         e->fins++;
 }
 
@@ -686,7 +730,7 @@ static uint32_t note_sent(struct conn_end *s, const struct seg_core *seg, bool r
     }
     s->flags |= EPF_SEQ;
     if (f & TH_FIN)
-        note_fin(s, seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0));
+        note_fin(s, seg->seq + seg->payload_len + ((f & TH_SYN) ? 1 : 0), true);
     if (f & TH_ACK) {
         if (!(s->flags & EPF_ACK) || seq_gt(seg->ack, s->ack)) {
             if ((s->flags & EPF_ACK) && seq_lt(seg->ack, s->ack + (1u << 30)))
@@ -843,7 +887,7 @@ static void missed_fin(struct tracker *t, struct conn *c, int role, const struct
     struct conn_end *e = &c->ep[role];
     const struct conn_end *p = &c->ep[!role];
     facts->unseen_acked = 1;
-    note_fin(e, e->snd_nxt);
+    note_fin(e, e->snd_nxt, false);
     e->snd_nxt++;
     if (!(e->flags & EPF_ACK) || seq_gt(p->fin_seq + 1, e->ack)) {
         e->ack = p->fin_seq + 1;        /* it had the peer's FIN: CLOSE_WAIT */
@@ -969,7 +1013,7 @@ static void missed_first_fin(struct tracker *t, struct conn *c)
             e->snd_nxt = p->ack;
             e->flags |= EPF_SEQ;
         }
-        note_fin(e, e->snd_nxt - 1);
+        note_fin(e, e->snd_nxt - 1, false);
         tstamp_t p_fin = conn_since(c, !role);
         const enum tcp_event ev = (enum tcp_event)EV_FIN_INFERRED;
         if (unseen && p->fins == 1 && c->last > p_fin) {
@@ -1514,26 +1558,50 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
     if (c) {
         int role = dir == conn_client_side(c) ? CLIENT : SERVER;
         if (starts_new_incarnation(c, role, seg)) {
-            if (may_hold && held_take(t, c, role, seg, p))
-                return;
-            missed_first_fin(t, c);     /* (before its TIME_WAIT is judged) */
-            bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
-            /* BSD-derived stacks accept a SYN in TIME_WAIT only if its
-             * sequence number is above the old connection's. */
-            bool isn_above = !(c->ep[role].flags & EPF_SEQ) || seq_gt(seg->seq, c->ep[role].snd_nxt);
-            /* The new connection replaces the TIME_WAIT socket. */
-            if (in_tw)
-                end_time_wait(t, c, seg->ts);
-            retire_for(t, c, RETIRE_REUSED, seg, role);
-            c = create(t, key, hash, dir, seg);
-            if (!c)
-                return;
-            c->flags |= CF_REUSED | (in_tw ? CF_REUSED_IN_TW : 0);
-            t->st.reused++;
-            if (in_tw)
-                t->st.reused_in_tw++;
-            if (t->analysis)
-                analysis_reused(t->analysis, c, in_tw, isn_above, seg);
+            enum late_syn late = late_syn_of(c, role, seg);
+            if (__builtin_expect(late != LATE_SYN_NONE, 0)) {
+                /* the SYN the server answered: the client sent it */
+                struct conn_end *cl = &c->ep[CLIENT];
+                cl->isn = seg->seq;
+                cl->flags |= EPF_ISN;
+                cl->syns = 1;   /* (LATE_SYN_AGAIN: the one answered, before this one) */
+                if (late == LATE_SYN_REORDERED_COPY) {
+                    /* seen late: counted, the states as the SYN-ACK left
+                     * them (the client's no longer a guess) */
+                    tstamp_t prev_last = c->last;
+                    cl->flags &= (uint8_t)~EPF_INFERRED;
+                    count_only(t, c, CLIENT, seg);
+                    relist(t, c, in_time_wait(c), false, prev_last);
+                    return;
+                }
+            } else {
+                if (may_hold && held_take(t, c, role, seg, p))
+                    return;
+                missed_first_fin(t, c);     /* (before its TIME_WAIT is judged) */
+                bool in_tw = c->ep[0].state == ST_TIME_WAIT || c->ep[1].state == ST_TIME_WAIT;
+                /* BSD-derived stacks accept a SYN in TIME_WAIT only if its
+                 * sequence number is above the old connection's. */
+                bool isn_above = !(c->ep[role].flags & EPF_SEQ) || seq_gt(seg->seq, c->ep[role].snd_nxt);
+                /* The new connection replaces the TIME_WAIT socket. */
+                if (in_tw)
+                    end_time_wait(t, c, seg->ts);
+                retire_for(t, c, RETIRE_REUSED, seg, role);
+                c = create(t, key, hash, dir, seg);
+                if (!c)
+                    return;
+                c->flags |= CF_REUSED | (in_tw ? CF_REUSED_IN_TW : 0);
+                t->st.reused++;
+                if (in_tw)
+                    t->st.reused_in_tw++;
+                if (t->analysis)
+                    analysis_reused(t->analysis, c, in_tw, isn_above, seg);
+            }
+        } else if (__builtin_expect(seg->flags & TH_FIN, 0) && fin_seen_late(c, role, seg)) {
+            /* counted, the states as the ACK left them */
+            tstamp_t prev_last = c->last;
+            count_only(t, c, role, seg);
+            relist(t, c, in_time_wait(c), false, prev_last);
+            return;
         }
     } else {
         c = create(t, key, hash, dir, seg);
@@ -1617,6 +1685,7 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
 
     /* 3-5. send event, sequence bookkeeping, receive event */
     enum tcp_event ev = classify_send(s, r, seg);
+    bool first_fin = ev == EV_SND_FIN || ev == EV_SND_FIN_PEERFIN;
     enum tcp_state s_before = s->state;
     if (ev != EV_NONE && rst_ok && !event_changes_nothing(s->state, ev))
         apply_event(t, c, role, ev, seg);
@@ -1664,6 +1733,12 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
     if (ev != EV_NONE && !event_changes_nothing(r->state, ev) &&
         !(role == CLIENT && full_queue_ignores(c, ev, seg, facts.handshake_done)))
         apply_event(t, c, !role, ev, seg);
+    /* The sender's first FIN, which its receiver had acknowledged already:
+     * the capture has that ACK before the FIN (out of order), and it counts
+     * now.  (Not a FIN sent again: then the ACK was lost.) */
+    if (__builtin_expect(first_fin, 0) && (r->flags & EPF_ACK) && r->ack == s->fin_seq + 1 &&
+        (s->state == ST_FIN_WAIT_1 || s->state == ST_CLOSING || s->state == ST_LAST_ACK))
+        apply_event(t, c, role, EV_RCV_ACK_OF_FIN, seg);
     if (seg->flags & TH_RST) {
         facts.rst_accepted = ev == EV_RCV_RST;
         facts.rst_ignored = ev == EV_NONE;

@@ -723,6 +723,60 @@ def tfo_ack_lost_more(cap):
 
 
 @scenario
+def lastack_before_fin(cap):
+    """The client closes first (FIN at 4 ms, acknowledged); the server's
+    FIN at 5.0005 ms comes after the client's ACK of it (5 ms) in the
+    capture - out of order (interfaces merged): the server got that ACK,
+    CLOSED; the client TIME_WAIT; no last ACK lost."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(4, "c", "FA", label="c.fin")
+    c.seg(4.1, "s", "A", label="s.ackfin")
+    c.seg(5, "c", "A", ack=50002, label="c.lastack")
+    c.seg(5.0005, "s", "FA", label="s.fin")
+
+
+@scenario
+def fin_acked_before_seen(cap):
+    """The server closes first: the client's ACK of its FIN (5 ms) comes
+    before that FIN (5.0005 ms) in the capture.  The server is FIN_WAIT_2
+    (its FIN acknowledged), the client CLOSE_WAIT."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(2, "c", "PA", 10, label="c.data")
+    c.seg(3, "s", "PA", 20, label="s.data")
+    c.seg(5, "c", "A", ack=50022, label="c.ackfin")
+    c.seg(5.0005, "s", "FA", label="s.fin")
+
+
+@scenario
+def synack_before_syn(cap):
+    """A capture that has the SYN-ACK 0.5 ms before the SYN it answers
+    (two interfaces merged, or a capture on several queues), then the
+    client's ACK and 10 bytes, and the server's ACK: one connection,
+    ESTABLISHED on both sides and no longer a guess."""
+    c = Conn(cap)
+    c.seg(0, "s", "SA", seq=50000, ack=1001, label="s.synack")
+    c.seg(0.5, "c", "S", seq=1000, label="c.syn")
+    c.seg(1, "c", "A", label="c.ack")
+    c.seg(2, "c", "PA", 10, label="c.data")
+    c.seg(3, "s", "A", label="s.ack")
+
+
+@scenario
+def synack_first_syn_again(cap):
+    """The capture missed the client's first SYN; the server's SYN-ACK at
+    0 ms never reached the client, which sends its SYN again at 1000 ms
+    (the ISN the SYN-ACK acknowledged); the server answers it, and the
+    handshake completes: one connection, synack-lost."""
+    c = Conn(cap)
+    c.seg(0, "s", "SA", seq=50000, ack=1001, advance=False, label="s.synack1")
+    c.seg(1000, "c", "S", seq=1000, label="c.syn2")
+    c.seg(1000.5, "s", "SA", seq=50000, label="s.synack2")
+    c.seg(1001, "c", "A", label="c.ack")
+
+
+@scenario
 def listen_overflow_recovered(cap):
     """As listen-overflow to the client's 5 bytes sent again at 1000.2 ms,
     which the server, with room again, acknowledges: ESTABLISHED."""
@@ -1644,13 +1698,13 @@ def rst_challenged_closing(cap):
 def rst_time_wait(cap):
     """The client in TIME_WAIT gets a RST inside its window, 1000 beyond
     the server's SND.NXT (Linux drops it: in TIME_WAIT only RCV.NXT
-    resets, and no challenge ACK is sent); the server sends its FIN again,
-    the client ACKs it."""
+    resets, and no challenge ACK is sent); the server sends its FIN again
+    (its timer: 200 ms after it), the client ACKs it."""
     c = established(cap)
     c.close(20)
     c.seg(22, "s", "R", seq=c.nxt["s"] + 1000, label="s.forgedrst", advance=False)
-    c.seg(23, "s", "FA", seq=c.nxt["s"] - 1, label="s.fin2", advance=False)
-    c.seg(23.1, "c", "A", label="c.lastack2")
+    c.seg(221, "s", "FA", seq=c.nxt["s"] - 1, label="s.fin2", advance=False)
+    c.seg(221.1, "c", "A", label="c.lastack2")
 
 
 @scenario

@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" half-close fin-unacked fin-unacked-both fin-unacked-crossing \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" lastack-before-fin fin-acked-before-seen half-close fin-unacked fin-unacked-both fin-unacked-crossing \
     close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
     close-wait-streaming close-wait-fin-lost-late close-wait-late-reply close-wait-late-missed-fin \
     close-wait-late-rst-rejected close-wait-gave-up \
@@ -445,4 +445,13 @@ an_conn twfr client_rst false 2
 # ... but not once TIME_WAIT is over (--msl 1: 2 s; the new SYN comes 3 s later)
 an_run twx "$FX/time-wait-expired.pcap" --msl 1
 an_only twx ""
+# a FIN the capture has after the ACK of it (out of order): that ACK
+# reached its sender - the server CLOSED, not LAST_ACK with a last ACK lost
+an_run lbf "$FX/lastack-before-fin.pcap"
+an_states lbf TIME_WAIT CLOSED
+an_absent lbf last-ack-lost
+an_conn lbf server_fin true
+# ... and a first FIN: FIN_WAIT_2, not FIN_WAIT_1
+an_run fabs "$FX/fin-acked-before-seen.pcap"
+an_states fabs CLOSE_WAIT FIN_WAIT_2
 finish

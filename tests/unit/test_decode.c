@@ -667,22 +667,22 @@ static void test_ipv6_routing(void)
         w.ip_len = (uint32_t)(40 + 8 + 32 + tcp_len(&t));
         expect_tcp("RH0: the final destination", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
     }
-    /* type 2 (Mobile IPv6): the home address */
-    p.n = 0;
-    put_v6_routed(&p, &t, 2, 1, 0, 1, two + 1, 0);
-    w.ip_len = (uint32_t)(40 + 8 + 16 + tcp_len(&t));
-    expect_tcp("RH2: the home address", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
     /* type 4 (segment routing): the first of the list, kept in reverse */
     p.n = 0;
     put_v6_routed(&p, &t, 4, 1, 1, 2, srh, 0);
     w.ip_len = (uint32_t)(40 + 8 + 32 + tcp_len(&t));
     expect_tcp("SRH: segment list [0]", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
+    /* a reduced one (RFC 8754 4.1.1: the first segment, the destination
+     * address, not listed): one more left than its last entry */
+    p.n = 0;
+    put_v6_routed(&p, &t, 4, 2, 1, 2, srh, 0);
+    expect_tcp("SRH, reduced", dec(DLT_IPV6, p.b, p.n, p.n, &s), &s, &w);
     /* left alone: no segments left (the header's destination is final),
      * an unknown type, counts the header's length cannot hold */
     struct { unsigned type, left, last; const char *what; } keep[] = {
         { 0, 0, 0, "RH0, none left" }, { 4, 0, 1, "SRH, none left" }, { 3, 1, 0, "RH3 (compressed)" },
         { 0, 3, 0, "RH0, more left than addresses" }, { 4, 1, 2, "SRH, last entry past its length" },
-        { 4, 2, 1, "SRH, more left than entries" },
+        { 4, 3, 1, "SRH, more left than entries and one" }, { 2, 1, 0, "RH2 (Mobile IPv6)" },
     };
     for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
         p.n = 0;
