@@ -38,6 +38,11 @@ struct ext_end {
     uint32_t hole_lo, hole_hi;  /* the latest gap in its sequence space */
     tstamp_t hole_ts;           /* when the gap appeared (0: none) */
     tstamp_t zw_start;          /* it has advertised a zero window since (0: open) */
+    /* The gap is one its peer acknowledged before the capture had it: the
+     * packet of that ACK (0: a gap its own next segment showed).  Filled
+     * soon, the capture had the ACK first (out of order); else the capture
+     * missed it (capture-gap, judged then: acked_gap_missed()). */
+    uint32_t hole_acked_pkt;
 };
 
 struct ext_gaps {
@@ -747,7 +752,67 @@ static void remember_hole(struct analysis *an, struct conn *c, int role, uint32_
         e->hole_lo = lo;
         e->hole_hi = hi;
         e->hole_ts = ts;
+        e->hole_acked_pkt = 0;
     }
+}
+
+/* How soon what fills a hole must come to count as out of order: the
+ * handshake's round trip when known, REORDER_MIN at least (Wireshark's
+ * rule). */
+static tstamp_t reorder_window(const struct conn *c)
+{
+    tstamp_t window = REORDER_MIN;
+    int64_t rtt, server, client;
+    if ((c->flags & CF_HS_SYN) && conn_handshake(c, &rtt, &server, &client) && rtt > window)
+        window = rtt;
+    return window;
+}
+
+static void acked_gap_missed(struct analysis *an, struct conn *c, struct ext_end *e, tstamp_t at, uint64_t pktno);
+
+/* A FIN (seg, from role, its sequence number the hole's last) in the hole
+ * its peer acknowledged before the capture had it: in time, the capture
+ * had them out of order; late, it missed the FIN first sent. */
+static void fin_fills_acked_gap(struct analysis *an, struct conn *c, int role, const struct seg_core *seg)
+{
+    struct ext_end *e = end_of(an, ext_of(an, c), role);
+    uint32_t fin = seg->seq + seg->payload_len;
+    if (!e || !e->hole_ts || !e->hole_acked_pkt || !seq_geq(fin, e->hole_lo) || !seq_lt(fin, e->hole_hi))
+        return;
+    if (seg->ts - e->hole_ts > reorder_window(c))
+        acked_gap_missed(an, c, e, seg->ts, seg->pktno);
+    else if (fin + 1 == e->hole_hi && (seg->payload_len || fin == e->hole_lo))
+        e->hole_hi = fin;       /* (the data before it, if any, fills the rest) */
+    if (e->hole_ts && seq_geq(e->hole_lo, e->hole_hi))
+        e->hole_ts = 0;
+}
+
+void analysis_late_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg)
+{
+    const struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
+    if (an->cfg.history) {
+        struct conn_ext *x = ext_get(an, c);
+        if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
+            history_start(pool_at(&an->hist, x->hist), role == SERVER);
+        if (x && x->hist)
+            history_segment(pool_at(&an->hist, x->hist), role, seg, s->flags & EPF_SEQ, s->snd_nxt,
+                            r->flags & EPF_FIN, s->flags & EPF_RST);
+    }
+    if (seg->flags & TH_FIN)
+        fin_fills_acked_gap(an, c, role, seg);
+}
+
+/* Hole e, passed by the peer's acknowledgement, was not filled in time:
+ * the capture missed those bytes (capture-gap), dated by the ACK that
+ * acknowledged them first, or by this one (at, pktno). */
+static void acked_gap_missed(struct analysis *an, struct conn *c, struct ext_end *e, tstamp_t at, uint64_t pktno)
+{
+    bool acked = e->hole_acked_pkt != 0;
+    struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, acked ? e->hole_ts : at, acked ? e->hole_acked_pkt : pktno);
+    if (a)
+        a->value += e->hole_hi - e->hole_lo;
+    e->hole_ts = 0;
+    e->hole_acked_pkt = 0;
 }
 
 void analysis_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
@@ -852,20 +917,27 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
     }
 
     /* the ACK passed a hole in the peer's data that was never filled: the
-     * capture missed those segments */
+     * capture missed those segments (one an earlier ACK had passed already,
+     * only once it is no longer young enough to be filled out of order) */
     struct ext_end *pe = end_of(an, x, !role);
-    if ((fl & TH_ACK) && pe && pe->hole_ts && seq_geq(seg->ack, pe->hole_hi)) {
-        struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
-        if (a)
-            a->value += pe->hole_hi - pe->hole_lo;
-        pe->hole_ts = 0;
-    }
-    /* the ACK covered data of the peer that the capture never saw */
+    if ((fl & TH_ACK) && pe && pe->hole_ts && seq_geq(seg->ack, pe->hole_hi) &&
+        !(pe->hole_acked_pkt && seg->ts - pe->hole_ts <= reorder_window(c)))
+        acked_gap_missed(an, c, pe, seg->ts, seg->pktno);
+    /* the ACK covered data of the peer that the capture has not seen (yet:
+     * a capture that merged two interfaces, or several queues, can have an
+     * ACK before what it acknowledges) */
     if (f->unseen_acked) {
-        struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
-        if (a)
-            a->value += f->unseen_acked;
+        pe = end_get(an, c, !role);
         x = ext_of(an, c);
+        if (pe && !pe->hole_ts) {
+            remember_hole(an, c, !role, seg->ack - f->unseen_acked, seg->ack, seg->ts);
+            pe->hole_acked_pkt = seg->pktno ? pktno32(seg->pktno) : 1;
+        } else {
+            struct anomaly *a = note(an, c, AN_CAPTURE_GAP, -1, seg->ts, seg->pktno);
+            if (a)
+                a->value += f->unseen_acked;
+            x = ext_of(an, c);
+        }
     }
 
     uint32_t seq = seg->seq, end = seg->seq + len;
@@ -875,6 +947,9 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
          * data segment, to tell which. */
         if ((fl & TH_FIN) && (f->sender_flags & EPF_SEQ) && seq_gt(seq, f->snd_nxt))
             remember_hole(an, c, role, f->snd_nxt, seq, seg->ts);
+        /* ... or the FIN the peer acknowledged before the capture had it */
+        else if (fl & TH_FIN)
+            fin_fills_acked_gap(an, c, role, seg);
         return;
     }
     if (!(f->sender_flags & EPF_SEQ))
@@ -904,15 +979,18 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
         return;             /* new data, in order */
 
     /* Old sequence space: reordered if it fills the latest hole soon enough,
-     * else a retransmission. */
+     * else a retransmission - and, for a hole the peer had acknowledged,
+     * the capture missed what was acknowledged. */
     struct ext_end *me = end_of(an, x, role);
-    tstamp_t window = REORDER_MIN;
-    int64_t rtt, server, client;
-    if ((c->flags & CF_HS_SYN) && conn_handshake(c, &rtt, &server, &client) && rtt > window)
-        window = rtt;
+    tstamp_t window = reorder_window(c);
     bool in_hole = me && me->hole_ts && seq_lt(seq, me->hole_hi) && seq_gt(end, me->hole_lo);
     bool reordered = in_hole && seq_geq(seq, me->hole_lo) && seq_leq(end, me->hole_hi) &&
                      seg->ts - me->hole_ts <= window;
+    if (in_hole && me->hole_acked_pkt && !reordered) {
+        acked_gap_missed(an, c, me, seg->ts, seg->pktno);
+        x = ext_of(an, c);
+        in_hole = false;
+    }
     if (in_hole) {
         /* whatever filled it, the capture has now seen these bytes: shrink
          * the hole from the end this covered, or drop it if this covers the
@@ -925,6 +1003,8 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
             me->hole_ts = 0;
         if (seq_geq(me->hole_lo, me->hole_hi))
             me->hole_ts = 0;
+        if ((fl & TH_FIN) && me->hole_ts)
+            fin_fills_acked_gap(an, c, role, seg);  /* (its FIN's number too) */
     }
     enum anomaly_id id = reordered ? AN_OUT_OF_ORDER : AN_RETRANSMISSIONS;
     const struct anomaly *prev = x ? find_of(an, x, id, role) : NULL;
@@ -1392,6 +1472,12 @@ void analysis_retire(struct analysis *an, struct conn *c, tstamp_t now)
             a->count = j.count;
             a->end = j.end;
         }
+    }
+    /* what the peer acknowledged and the capture never had */
+    for (int r = 0; r < 2; r++) {
+        struct ext_end *e = end_of(an, ext_of(an, c), r);
+        if (e && e->hole_ts && e->hole_acked_pkt)
+            acked_gap_missed(an, c, e, 0, 0);
     }
     /* endpoints stuck half-closed */
     for (int r = 0; r < 2; r++) {

@@ -161,6 +161,11 @@ int analysis_silent_state(const struct analysis *an, const struct conn *c, int r
  * connections and still sent SYN-ACKs after these SYNs (the tracker's
  * listeners). */
 void analysis_service_answered(struct analysis *an, const struct conn *c, uint64_t answered);
+/* A segment of role's the capture had out of order, which the tracker
+ * counted without applying (a SYN after the SYN-ACK that answered it, a
+ * FIN after the ACK of it): in the history, and a FIN fills what its peer
+ * acknowledged. */
+void analysis_late_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg);
 /* Its client's attempt, SYNs nobody answered, was superseded by a new SYN
  * from the same port with a new ISN (syn-unanswered says the client gave up,
  * and how), unless the quiet time had already said so. */

@@ -482,8 +482,9 @@ enum late_syn { LATE_SYN_NONE, LATE_SYN_REORDERED_COPY, LATE_SYN_AGAIN };
 static enum late_syn late_syn_of(const struct conn *c, int role, const struct seg_core *seg)
 {
     const struct conn_end *cl = &c->ep[CLIENT];
+    /* (with Fast Open data, the SYN-ACK acknowledged that too) */
     if (role != CLIENT || !(c->flags & CF_SYNACK_FIRST) || ep_sent_syn(cl) || (cl->flags & EPF_ISN) ||
-        seg->seq != cl->isn)
+        seg->seq + seg->payload_len != cl->isn)
         return LATE_SYN_NONE;
     if (seg->ts - c->first < LATE_SYN_REORDERED)
         return LATE_SYN_REORDERED_COPY;
@@ -504,7 +505,7 @@ static bool fin_seen_late(const struct conn *c, int role, const struct seg_core 
     return (seg->flags & (TH_FIN | TH_SYN | TH_RST)) == TH_FIN && (s->flags & EPF_FIN) && s->fins == 0 &&
            seg->seq + seg->payload_len == s->fin_seq && ep_fin_acked(s, &c->ep[!role]) &&
            (s->state == ST_FIN_WAIT_2 || s->state == ST_TIME_WAIT || s->state == ST_CLOSED) &&
-           seg->ts >= since && seg->ts - since < FIN_REORDERED;
+           seg->ts - since < FIN_REORDERED;     /* (or stamped before it: the queues' clocks) */
 }
 
 /* Does this pure SYN start a new incarnation of the connection? */
@@ -1567,10 +1568,18 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
                 cl->syns = 1;   /* (LATE_SYN_AGAIN: the one answered, before this one) */
                 if (late == LATE_SYN_REORDERED_COPY) {
                     /* seen late: counted, the states as the SYN-ACK left
-                     * them (the client's no longer a guess) */
+                     * them (the client's no longer a guess); its sequence
+                     * space from it, if nothing later said more */
                     tstamp_t prev_last = c->last;
                     cl->flags &= (uint8_t)~EPF_INFERRED;
+                    if (!(cl->flags & EPF_SEQ)) {
+                        cl->snd_nxt = seg->seq + 1 + seg->payload_len;
+                        cl->flags |= EPF_SEQ;
+                    }
                     count_only(t, c, CLIENT, seg);
+                    conn_add_bytes(c, CLIENT, seg->payload_len);
+                    if (t->analysis)
+                        analysis_late_segment(t->analysis, c, CLIENT, seg);
                     relist(t, c, in_time_wait(c), false, prev_last);
                     return;
                 }
@@ -1599,7 +1608,11 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
         } else if (__builtin_expect(seg->flags & TH_FIN, 0) && fin_seen_late(c, role, seg)) {
             /* counted, the states as the ACK left them */
             tstamp_t prev_last = c->last;
+            if (c->ep[role].fins < EP_FINS_MAX)
+                c->ep[role].fins++;     /* (seen now) */
             count_only(t, c, role, seg);
+            if (t->analysis)
+                analysis_late_segment(t->analysis, c, role, seg);
             relist(t, c, in_time_wait(c), false, prev_last);
             return;
         }
@@ -1735,8 +1748,10 @@ static void track(struct tracker *t, const struct seg_core *seg, const struct tr
         apply_event(t, c, !role, ev, seg);
     /* The sender's first FIN, which its receiver had acknowledged already:
      * the capture has that ACK before the FIN (out of order), and it counts
-     * now.  (Not a FIN sent again: then the ACK was lost.) */
+     * now - within FIN_REORDERED of the packet before (not a FIN sent
+     * again: then the ACK was lost). */
     if (__builtin_expect(first_fin, 0) && (r->flags & EPF_ACK) && r->ack == s->fin_seq + 1 &&
+        seg->ts - facts.prev_last < FIN_REORDERED &&
         (s->state == ST_FIN_WAIT_1 || s->state == ST_CLOSING || s->state == ST_LAST_ACK))
         apply_event(t, c, role, EV_RCV_ACK_OF_FIN, seg);
     if (seg->flags & TH_RST) {

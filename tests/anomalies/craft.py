@@ -722,6 +722,33 @@ def tfo_ack_lost_more(cap):
     c.seg(2000.5, "s", "A", label="s.ack")
 
 
+def ack_before_data(cap, late_ms):
+    """After the handshake, the server's ACK of the client's 10 bytes at 2 ms
+    comes before those bytes in the capture, which has them `late_ms`
+    later; then the server's answer and the client's ACK."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(2, "s", "A", ack=1011, label="s.ack")
+    c.seg(2 + late_ms, "c", "PA", 10, seq=1001, label="c.data")
+    c.seg(3 + late_ms, "s", "PA", 20, label="s.data")
+    c.seg(4 + late_ms, "c", "A", label="c.ack")
+
+
+@scenario
+def ack_before_data_reordered(cap):
+    """0.5 ms later: the capture had them out of order (interfaces merged):
+    no bytes missed, none sent again - out-of-order at the capture point."""
+    ack_before_data(cap, 0.5)
+
+
+@scenario
+def ack_before_data_late(cap):
+    """50 ms later (the handshake's round trip is 1 ms): the capture missed
+    the bytes the server acknowledged (capture-gap), and these are the
+    client's retransmission of them."""
+    ack_before_data(cap, 50)
+
+
 @scenario
 def lastack_before_fin(cap):
     """The client closes first (FIN at 4 ms, acknowledged); the server's
@@ -734,6 +761,31 @@ def lastack_before_fin(cap):
     c.seg(4.1, "s", "A", label="s.ackfin")
     c.seg(5, "c", "A", ack=50002, label="c.lastack")
     c.seg(5.0005, "s", "FA", label="s.fin")
+
+
+@scenario
+def lastack_before_fin_ts_back(cap):
+    """lastack-before-fin, the server's FIN stamped 4.9 ms, before the ACK
+    of it (5 ms) that the file has first: queues whose clocks differ."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(4, "c", "FA", label="c.fin")
+    c.seg(4.1, "s", "A", label="s.ackfin")
+    c.seg(5, "c", "A", ack=50002, label="c.lastack")
+    c.seg(4.9, "s", "FA", label="s.fin")
+
+
+@scenario
+def fin_missed_ack_lost(cap):
+    """The capture missed the client's FIN (4 ms); the server's ACK of it
+    (4.1 ms) was lost after the capture point, so the client sends its FIN
+    again at 204 ms: still FIN_WAIT_1 (that FIN is no reordered copy)."""
+    c = Conn(cap)
+    c.handshake(0)
+    c.seg(4, "c", "FA")
+    cap.pkts.pop()
+    c.seg(4.1, "s", "A", label="s.ackfin")
+    c.seg(204, "c", "FA", seq=1001, label="c.fin2")
 
 
 @scenario
@@ -760,6 +812,31 @@ def synack_before_syn(cap):
     c.seg(0.5, "c", "S", seq=1000, label="c.syn")
     c.seg(1, "c", "A", label="c.ack")
     c.seg(2, "c", "PA", 10, label="c.data")
+    c.seg(3, "s", "A", label="s.ack")
+
+
+@scenario
+def synack_before_syn_rst(cap):
+    """The SYN-ACK before its SYN in the capture, an ICMP error about the
+    SYN-ACK (the client back in SYN_SENT), then the server's RST+ACK
+    acknowledging the SYN: taken, as in order - CLOSED both (the late
+    SYN set the client's sequence space)."""
+    c = Conn(cap)
+    c.seg(0, "s", "SA", seq=50000, ack=1001, advance=False, label="s.synack")
+    c.seg(0.5, "c", "S", seq=1000, label="c.syn")
+    c.icmp(0.8, "s", "SA", seq=50000, ack=1001, kind=(3, 1), sender="198.51.100.1", label="icmp")
+    c.seg(5, "s", "RA", seq=50001, ack=1001, label="s.rst")
+
+
+@scenario
+def tfo_synack_before_syn(cap):
+    """TCP Fast Open, the SYN-ACK (acknowledging the SYN's 10 bytes) before
+    the SYN in the capture: one connection, the SYN's bytes counted."""
+    c = Conn(cap)
+    c.seg(0, "s", "SA", seq=50000, ack=1011, label="s.synack")
+    c.seg(0.5, "c", "S", 10, seq=1000, label="c.syn")
+    c.seg(1, "c", "A", seq=1011, ack=50001, label="c.ack")
+    c.seg(2, "c", "PA", 5, label="c.data")
     c.seg(3, "s", "A", label="s.ack")
 
 

@@ -11,7 +11,8 @@ FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" zero-window zero-window-both zero-window-bsd keepalive keepalive-both keepalive-pickup keepalive-2h \
     keepalive-1byte idle idle-open closed-then-quiet retransmissions retransmissions-both retransmissions-stopped out-of-order fin-before-data late-fill capture-gap \
     capture-gap-tail one-sided-client one-sided-server one-sided-server-closes one-sided-half-close \
-    one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst ipv6-routed >"$TMPD/craft.log" 2>&1; then
+    one-sided-keepalives peer-gone ack-scan data-after-fin data-after-rst ipv6-routed \
+    ack-before-data-reordered ack-before-data-late >"$TMPD/craft.log" 2>&1; then
     fail "craft.py: $(cat "$TMPD/craft.log")"
     finish
 fi
@@ -289,4 +290,16 @@ expect_eq "routed: two connections" 2 "$("$TCPFSM" -r "$FX/ipv6-routed.pcap" --f
 # connection it would key on the waypoint; see docs/output-formats.md)
 expect_eq "routed: Zeek's checksum check keeps every packet (history, packets)" "ShADdFf 5 3|ShADdFf 5 3" \
     "$("$TCPFSM" -r "$FX/ipv6-routed.pcap" --format zeek --zeek-verify-checksums | grep -v '^#' | awk -F'\t' '{print $16, $17, $19}' | paste -sd'|')"
+# an ACK captured before the data it acknowledges: within the reordering
+# window the capture had them out of order - nothing missed, nothing sent
+# again (out-of-order); 50 ms later the capture missed the first copy
+# (capture-gap, dated by the ACK) and this is a retransmission
+f=$FX/ack-before-data-reordered
+an_run abdr "$f.pcap"
+an_only abdr "out-of-order"
+f=$FX/ack-before-data-late
+an_run abdl "$f.pcap"
+an_only abdl "capture-gap retransmissions"
+an_field abdl capture-gap bytes 10
+an_evidence abdl capture-gap "$(lbl "$f" s.ack)"
 finish

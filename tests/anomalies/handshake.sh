@@ -11,7 +11,7 @@ scratch
 FX=$TMPD/fx
 if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" syn-unanswered syn-abandoned syn-abandoned-early syn-superseded syn-superseded-answered syn-superseded-late syn-superseded-held syn-midway syn-midway-late syn-single-long syn-slow-retries syn-far-apart syn-young syn-refused syn-refused-again icmp-syn-refused icmp-syn-refused-v6 icmp-syn-refused-v6-ext icmp-syn-paramprob icmp-syn-paramprob-v6 icmp-syn-soft icmp-synack icmp-no-effect \
     syn-refused-v6 synack-unacked synack-cookie synack-cookie-early synack-midway synack-stopped synack-stopped-early synack-lost syn-retransmitted handshake-slow \
-    simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered tfo-ack-lost tfo-ack-lost-more synack-before-syn synack-first-syn-again listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
+    simultaneous-open self-connect-rst clean clean-v6 listen-overflow listen-overflow-recovered tfo-ack-lost tfo-ack-lost-more synack-before-syn synack-first-syn-again synack-before-syn-rst tfo-synack-before-syn listen-overflow-nodata deferred-accept-expiry handshake-bad-ack \
     synack-again-answers-syn listen-overflow-client-fin syn-unanswered-busy \
     syn-challenged-reset syn-challenged-retried syn-challenged-stray syn-new-after-unseen-close \
     syn-new-one-sided syn-new-unanswered syn-new-ack-crossing syn-challenged-tw-reset syn-challenged-tw-retried syn-challenged-server-gives-up \
@@ -75,6 +75,13 @@ an_only sbs ""
 an_states sbs ESTABLISHED ESTABLISHED
 an_conn sbs client_state_inferred false
 an_conn sbs client_pkts 3
+an_run sbsr "$FX/synack-before-syn-rst.pcap"
+an_states sbsr CLOSED CLOSED
+an_absent sbsr rst-out-of-window
+an_run tsbs "$FX/tfo-synack-before-syn.pcap"
+expect_eq "tsbs: one connection" 1 "$(grep -c '"type":"conn"' "$TMPD/tsbs.json")"
+an_states tsbs ESTABLISHED ESTABLISHED
+an_conn tsbs client_bytes 15
 # the SYN-ACK first, then the SYN it answered sent again 1 s later (the
 # SYN-ACK never reached the client): the same connection, synack-lost
 an_run sfsa "$FX/synack-first-syn-again.pcap"

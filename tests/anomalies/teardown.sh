@@ -7,7 +7,7 @@
 . "$top_srcdir/tests/anomalies/common.sh"
 scratch
 FX=$TMPD/fx
-if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" lastack-before-fin fin-acked-before-seen half-close fin-unacked fin-unacked-both fin-unacked-crossing \
+if ! "$PY" "$top_srcdir/tests/anomalies/craft.py" "$FX" lastack-before-fin lastack-before-fin-ts-back fin-missed-ack-lost fin-acked-before-seen half-close fin-unacked fin-unacked-both fin-unacked-crossing \
     close-wait-late-fin close-wait-late-rst close-wait-late-peer-rst close-wait-late-data \
     close-wait-streaming close-wait-fin-lost-late close-wait-late-reply close-wait-late-missed-fin \
     close-wait-late-rst-rejected close-wait-gave-up \
@@ -447,11 +447,22 @@ an_run twx "$FX/time-wait-expired.pcap" --msl 1
 an_only twx ""
 # a FIN the capture has after the ACK of it (out of order): that ACK
 # reached its sender - the server CLOSED, not LAST_ACK with a last ACK lost
+# and the capture missed nothing (no capture-gap: the FIN came in time)
 an_run lbf "$FX/lastack-before-fin.pcap"
 an_states lbf TIME_WAIT CLOSED
-an_absent lbf last-ack-lost
+an_only lbf ""
 an_conn lbf server_fin true
+# ... the FIN stamped before that ACK (the file's order is the wire's)
+an_run lbfb "$FX/lastack-before-fin-ts-back.pcap"
+an_states lbfb TIME_WAIT CLOSED
+an_absent lbfb last-ack-lost
+# a FIN sent again 200 ms after the ACK of the first (which the capture
+# missed, and which the ACK's loss after the capture point made the client
+# send again) is no reordered copy: FIN_WAIT_1
+an_run fmal "$FX/fin-missed-ack-lost.pcap"
+an_conn fmal client_state FIN_WAIT_1
 # ... and a first FIN: FIN_WAIT_2, not FIN_WAIT_1
 an_run fabs "$FX/fin-acked-before-seen.pcap"
 an_states fabs CLOSE_WAIT FIN_WAIT_2
+an_only fabs ""
 finish

@@ -334,6 +334,9 @@ k_cap_start() {
         sleep 0.05
         i=$((i + 1))
     done
+    # (once, under load - make check -j2 - a capture that had said so
+    # still missed the scenario's first 100 ms: a moment's grace)
+    sleep 0.3
     echo "# $SCEN: capture '$1' on interface $2 of $ns"
 }
 
