@@ -787,17 +787,28 @@ static void fin_fills_acked_gap(struct analysis *an, struct conn *c, int role, c
         e->hole_ts = 0;
 }
 
+/* seg, from role, in c's history (config.history), with what sequence
+ * tracking knew before it; the connection's extension record, if any. */
+static struct conn_ext *record_history(struct analysis *an, struct conn *c, int role, const struct seg_core *seg,
+                                       uint8_t sender_flags, uint32_t snd_nxt, uint8_t receiver_flags)
+{
+    struct conn_ext *x = ext_of(an, c);
+    if (!an->cfg.history)
+        return x;
+    if (!x)
+        x = ext_get(an, c);
+    if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
+        history_start(pool_at(&an->hist, x->hist), role == SERVER);
+    if (x && x->hist)
+        history_segment(pool_at(&an->hist, x->hist), role, seg, sender_flags & EPF_SEQ, snd_nxt,
+                        receiver_flags & EPF_FIN, sender_flags & EPF_RST);
+    return x;
+}
+
 void analysis_late_segment(struct analysis *an, struct conn *c, int role, const struct seg_core *seg)
 {
     const struct conn_end *s = &c->ep[role], *r = &c->ep[!role];
-    if (an->cfg.history) {
-        struct conn_ext *x = ext_get(an, c);
-        if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
-            history_start(pool_at(&an->hist, x->hist), role == SERVER);
-        if (x && x->hist)
-            history_segment(pool_at(&an->hist, x->hist), role, seg, s->flags & EPF_SEQ, s->snd_nxt,
-                            r->flags & EPF_FIN, s->flags & EPF_RST);
-    }
+    record_history(an, c, role, seg, s->flags, s->snd_nxt, r->flags);
     if (seg->flags & TH_FIN)
         fin_fills_acked_gap(an, c, role, seg);
 }
@@ -820,17 +831,7 @@ void analysis_segment(struct analysis *an, struct conn *c, int role, const struc
 {
     uint8_t fl = seg->flags;
     uint32_t len = seg->payload_len;
-    struct conn_ext *x = ext_of(an, c);
-
-    if (an->cfg.history) {
-        if (!x)
-            x = ext_get(an, c);
-        if (x && !x->hist && (x->hist = pool_get(&an->hist)) != 0)
-            history_start(pool_at(&an->hist, x->hist), role == SERVER);
-        if (x && x->hist)
-            history_segment(pool_at(&an->hist, x->hist), role, seg, f->sender_flags & EPF_SEQ, f->snd_nxt,
-                            f->receiver_flags & EPF_FIN, f->sender_flags & EPF_RST);
-    }
+    struct conn_ext *x = record_history(an, c, role, seg, f->sender_flags, f->snd_nxt, f->receiver_flags);
 
     /* idle: the gap before this segment (not between the SYNs of an attempt
      * nobody answered: syn-unanswered, as analysis_judge_idle()) */

@@ -224,20 +224,27 @@ static void row_where(const struct model_row *r, char *buf, size_t len)
              format_addr_port(&r->addr[SERVER], r->port[SERVER], b));
 }
 
+/* *ma: anomaly a of c (shown in row), all but its words. */
+static void anomaly_head(const struct conn *c, const struct model_row *row, const struct anomaly *a,
+                         struct model_anomaly *ma)
+{
+    memset(ma, 0, sizeof *ma);
+    ma->id = a->id;
+    ma->who = a->who;
+    ma->conn_id = c->id;
+    ma->count = a->count;
+    ma->start = a->start;
+    ma->end = a->end;
+    row_where(row, ma->where, sizeof ma->where);
+}
+
 /* An anomaly judged live (*a as the report will have it), in words, to fn. */
 static void judged_anomaly(const struct conn *c, const struct model_row *row, const struct anomaly *a, tstamp_t now,
                            void (*fn)(void *ctx, const struct model_anomaly *a), void *ctx)
 {
     struct model_anomaly ma;
-    memset(&ma, 0, sizeof ma);
-    ma.id = a->id;
-    ma.who = a->who;
-    ma.conn_id = c->id;
-    ma.count = a->count;
-    ma.start = a->start;
-    ma.end = a->end;
+    anomaly_head(c, row, a, &ma);
     ma.judged_live = true;
-    row_where(row, ma.where, sizeof ma.where);
     describe_anomaly(a, c, now, ma.detail, sizeof ma.detail);
     fn(ctx, &ma);
 }
@@ -251,14 +258,7 @@ static void conn_anomalies(const struct model *m, const struct conn *c, const st
     struct model_anomaly ma;
     bool have_stuck[2] = { false, false };
     for (const struct anomaly *a = analysis_first(m->an, c); a; a = analysis_next(m->an, a)) {
-        memset(&ma, 0, sizeof ma);
-        ma.id = a->id;
-        ma.who = a->who;
-        ma.conn_id = c->id;
-        ma.count = a->count;
-        ma.start = a->start;
-        ma.end = a->end;
-        row_where(row, ma.where, sizeof ma.where);
+        anomaly_head(c, row, a, &ma);
         tstamp_t zw_since = a->id == AN_ZERO_WINDOW && (a->who == 0 || a->who == 1)
                                 ? analysis_zero_window_since(m->an, c, a->who) : 0;
         struct anomaly silence;

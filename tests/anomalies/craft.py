@@ -699,24 +699,24 @@ def tfo_ack_lost(cap):
     again at 1000 ms, and the client's ACK of that one arrives: no accept
     queue is full, the server is ESTABLISHED.  Then the server's answer and
     the client's second request (2000 ms) and its ACK."""
+    tfo_ack_lost_start(cap)
+
+
+def tfo_ack_lost_start(cap):
     c = Conn(cap)
     c.seg(0, "c", "S", 5, label="c.syn")
     c.seg(0.5, "s", "SA", label="s.synack")
     c.seg(1, "c", "A", label="c.ack")
     c.seg(1000, "s", "SA", seq=50000, advance=False, label="s.synack2")
     c.seg(1000.5, "c", "A", label="c.ack2")
+    return c
 
 
 @scenario
 def tfo_ack_lost_more(cap):
     """The same, then the server's answer and the client's second request
     (2000 ms) and the server's ACK of it."""
-    c = Conn(cap)
-    c.seg(0, "c", "S", 5, label="c.syn")
-    c.seg(0.5, "s", "SA", label="s.synack")
-    c.seg(1, "c", "A", label="c.ack")
-    c.seg(1000, "s", "SA", seq=50000, advance=False, label="s.synack2")
-    c.seg(1000.5, "c", "A", label="c.ack2")
+    c = tfo_ack_lost_start(cap)
     c.seg(1001, "s", "PA", 20, label="s.data")
     c.seg(2000, "c", "PA", 5, label="c.data")
     c.seg(2000.5, "s", "A", label="s.ack")
@@ -749,30 +749,30 @@ def ack_before_data_late(cap):
     ack_before_data(cap, 50)
 
 
-@scenario
-def lastack_before_fin(cap):
-    """The client closes first (FIN at 4 ms, acknowledged); the server's
-    FIN at 5.0005 ms comes after the client's ACK of it (5 ms) in the
-    capture - out of order (interfaces merged): the server got that ACK,
-    CLOSED; the client TIME_WAIT; no last ACK lost."""
+def lastack_then_fin(cap, fin_ms):
+    """The client closes first (FIN at 4 ms, acknowledged); its ACK of the
+    server's FIN (5 ms) comes before that FIN, stamped fin_ms, in the file."""
     c = Conn(cap)
     c.handshake(0)
     c.seg(4, "c", "FA", label="c.fin")
     c.seg(4.1, "s", "A", label="s.ackfin")
     c.seg(5, "c", "A", ack=50002, label="c.lastack")
-    c.seg(5.0005, "s", "FA", label="s.fin")
+    c.seg(fin_ms, "s", "FA", label="s.fin")
+
+
+@scenario
+def lastack_before_fin(cap):
+    """The server's FIN at 5.0005 ms, after the client's ACK of it in the
+    capture - out of order (interfaces merged): the server got that ACK,
+    CLOSED; the client TIME_WAIT; no last ACK lost."""
+    lastack_then_fin(cap, 5.0005)
 
 
 @scenario
 def lastack_before_fin_ts_back(cap):
-    """lastack-before-fin, the server's FIN stamped 4.9 ms, before the ACK
-    of it (5 ms) that the file has first: queues whose clocks differ."""
-    c = Conn(cap)
-    c.handshake(0)
-    c.seg(4, "c", "FA", label="c.fin")
-    c.seg(4.1, "s", "A", label="s.ackfin")
-    c.seg(5, "c", "A", ack=50002, label="c.lastack")
-    c.seg(4.9, "s", "FA", label="s.fin")
+    """The same, the server's FIN stamped 4.9 ms, before the ACK of it
+    (5 ms) that the file has first: queues whose clocks differ."""
+    lastack_then_fin(cap, 4.9)
 
 
 @scenario

@@ -73,17 +73,22 @@ hello_world() {
     k_do C recv c 5
 }
 
-fastopen() {
-    k_begin fastopen 4 || return
-    # client side on (1), server side on (2)
+# cookie_first: Fast Open on (client side 1, server side 2), the capture
+# on rc, a listener taking data in SYNs; a first connection (groups first,
+# sfirst) asks for a cookie, its data ("hi") following the handshake
+cookie_first() {
     k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=1 &&
     k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=2 || return
     k_cap_start rc "$IF_RC" || return
     k_do S listen l "$SADDR" $P 128 fastopen=16 || return
-    # the first connection asks for a cookie; its data follows the handshake
     k_do C tfoconnect first "$SADDR" $P hi &&
     k_do S accept l sfirst 1 &&
-    k_do S recv sfirst 2 &&
+    k_do S recv sfirst 2
+}
+
+fastopen() {
+    k_begin fastopen 4 || return
+    cookie_first || return
     k_do C close first &&
     k_do S eof sfirst &&
     k_do S close sfirst || return
@@ -128,14 +133,7 @@ fastopen_ignored() {
 fastopen_ack_lost() { # FAMILY
     local why="the client's ACKs were captured on rc and dropped after it, in forward"
     k_begin fastopen-ack-lost "$1" || return
-    k_sh ip netns exec "$NS_C" sysctl -qw net.ipv4.tcp_fastopen=1 &&
-    k_sh ip netns exec "$NS_S" sysctl -qw net.ipv4.tcp_fastopen=2 || return
-    k_cap_start rc "$IF_RC" || return
-    k_do S listen l "$SADDR" $P 128 fastopen=16 || return
-    # a first connection for the cookie
-    k_do C tfoconnect first "$SADDR" $P hi &&
-    k_do S accept l sfirst 1 &&
-    k_do S recv sfirst 2 || return
+    cookie_first || return
     k_nft c2s "tcp dport $P tcp flags & (fin | syn | rst | psh | ack) == ack drop" || return
     k_do C tfoconnect c "$SADDR" $P hello || return
     local port=${REPLY%%:*}
